@@ -1,0 +1,10 @@
+using System.CommandLine;
+using EcgStream.Cli.Commands;
+
+// `ecgstream`: one subcommand per file under Commands/, each exposing `static Command Create()`.
+var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its model toolchain.")
+{
+    VersionCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();
