@@ -39,6 +39,7 @@ internal static class MiniWfdb
             int paren = g.IndexOf('(');
             string gainText = (paren >= 0 ? g[..paren] : g.Split('/')[0]);
             gains[s] = double.Parse(gainText, CultureInfo.InvariantCulture);
+            if (gains[s] == 0) gains[s] = 200; // WFDB: a gain of 0 means the default, 200 adu/mV
             double adcZero = f.Length > 4 ? double.Parse(f[4], CultureInfo.InvariantCulture) : 0;
             baselines[s] = paren >= 0 ? double.Parse(g[(paren + 1)..g.IndexOf(')')], CultureInfo.InvariantCulture) : adcZero;
             names[s] = f.Length > 8 ? string.Join(' ', f[8..]) : $"sig{s}";
