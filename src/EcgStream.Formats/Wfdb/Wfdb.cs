@@ -166,6 +166,7 @@ public static class Wfdb
     {
         if (h.Signals.Count == 0)
             throw new EcgFormatException(h.Path, "the record has no signals", field: "n_sig");
+        WfdbSignalReader.Validate(h);
         long n = WfdbSignalReader.FrameCount(h);
         long to = sampTo ?? n;
         if (sampFrom < 0 || sampFrom > n)
@@ -173,7 +174,11 @@ public static class Wfdb
         if (to < sampFrom || to > n)
             throw new ArgumentOutOfRangeException(nameof(sampTo), sampTo, $"must lie in [{sampFrom}, {n}] for record '{h.RecordName}'");
         if (to - sampFrom > int.MaxValue)
+        {
+            if (sampTo is null)
+                throw new EcgFormatException(h.Path, $"the record has {n} samples per signal, more than one read can hold; read it in parts with sampFrom/sampTo", field: "sig_len");
             throw new ArgumentOutOfRangeException(nameof(sampTo), sampTo, "select at most 2^31-1 samples at once");
+        }
         IReadOnlyList<int> chans;
         if (channels is null)
         {

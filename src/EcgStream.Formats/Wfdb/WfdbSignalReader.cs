@@ -12,7 +12,7 @@ namespace EcgStream.Formats.Wfdb;
 internal static class WfdbSignalReader
 {
     /// <summary>One signal file and the header signals stored in it, in frame order.</summary>
-    private sealed record FileGroup(string Path, int Format, long ByteOffset, int[] Signals, int[] FrameOffset, int FrameSamples);
+    internal sealed record FileGroup(string Path, int Format, long ByteOffset, int[] Signals, int[] FrameOffset, int FrameSamples);
 
     /// <summary>Frames in the record: the header's count, else what the first signal file holds.</summary>
     public static long FrameCount(WfdbHeader h)
@@ -31,8 +31,7 @@ internal static class WfdbSignalReader
     public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
     {
         long nFrames = FrameCount(h);
-        var groups = Groups(h);
-        foreach (var g in groups) CheckLength(h, g, nFrames);
+        var groups = Validate(h, nFrames);
 
         var result = new int[channels.Count][];
         for (int i = 0; i < channels.Count; i++)
@@ -47,6 +46,24 @@ internal static class WfdbSignalReader
             ReadGroup(h, g, nFrames, from, to, channels, result, verify: whole);
         }
         return result;
+    }
+
+    /// <summary>Checks every signal file against the header (length, and the matrix of a .mat).</summary>
+    public static List<FileGroup> Validate(WfdbHeader h) => Validate(h, FrameCount(h));
+
+    private static List<FileGroup> Validate(WfdbHeader h, long nFrames)
+    {
+        var groups = Groups(h);
+        foreach (var g in groups)
+        {
+            try { CheckLength(h, g, nFrames); }
+            catch (OverflowException)
+            {
+                throw new EcgFormatException(h.Path, $"{nFrames} frames of {g.FrameSamples} samples is beyond any file size", field: "sig_len");
+            }
+            CheckMatMatrix(h, g, nFrames);
+        }
+        return groups;
     }
 
     private static bool Contains(IReadOnlyList<int> list, int value)
@@ -206,6 +223,29 @@ internal static class WfdbSignalReader
             throw new EcgFormatException(g.Path,
                 $"file holds {data} bytes after the byte offset {g.ByteOffset}, but the header's {nFrames} frames of {g.FrameSamples} samples in format {g.Format} take {max}: the header's length or format is wrong",
                 byteOffset: g.ByteOffset + max);
+    }
+
+    // PhysioNet challenge .mat files are a MATLAB v4 matrix 'val' (signals × frames, int16,
+    // column-major, i.e. frame-interleaved) whose data begin at the header's byte offset: check
+    // that the matrix is what the WFDB header describes.
+    private static void CheckMatMatrix(WfdbHeader h, FileGroup g, long nFrames)
+    {
+        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase) || g.ByteOffset == 0) return;
+        var m = Mat.MatV4.ReadFirstHeader(g.Path);
+        string what = $"the .mat holds a {m.Rows}×{m.Columns} {m.Precision} matrix '{m.Name}' whose data start at byte {m.DataOffset}";
+        if (m.DataOffset != g.ByteOffset)
+            throw new EcgFormatException(g.Path, $"{what}, but the header's byte offset is {g.ByteOffset}", field: "byte_offset");
+        var expected = g.Format switch
+        {
+            16 => Mat.MatV4Precision.Int16,
+            80 => Mat.MatV4Precision.UInt8,
+            32 => Mat.MatV4Precision.Int32,
+            _ => (Mat.MatV4Precision?)null,
+        };
+        if (expected is { } p && (m.Precision != p || m.BigEndian))
+            throw new EcgFormatException(g.Path, $"{what}, but format {g.Format} needs little-endian {p}", field: "fmt");
+        if (m.Rows != g.FrameSamples || m.Columns != nFrames)
+            throw new EcgFormatException(g.Path, $"{what}, but the header describes {g.FrameSamples} samples per frame × {nFrames} frames", field: "sig_len");
     }
 
     private static long FileLength(WfdbHeader h, FileGroup g)
