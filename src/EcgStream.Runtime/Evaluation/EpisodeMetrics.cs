@@ -41,7 +41,7 @@ public sealed record EpisodeMetrics(
             var hit = detections.Where(d => d.Episode.Overlaps(r)).OrderBy(d => d.OnsetDetected).FirstOrDefault();
             if (hit.Episode.Rhythm is null) continue;
             refsHit++;
-            latencies.Add(hit.OnsetDetected - r.StartSeconds);
+            if (hit.OnsetDetected >= r.StartSeconds) latencies.Add(hit.OnsetDetected - r.StartSeconds);
         }
         int detTrue = detections.Count(d => refs.Any(r => r.Overlaps(d.Episode)));
         double overlap = 0;
