@@ -71,8 +71,8 @@ internal static class Measure
         return bestF;
     }
 
-    /// <summary>Lead samples [from, to) seconds with QRST windows (−0.1 s … +0.45 s around each beat) zeroed and the mean removed.</summary>
-    public static double[] Blanked(SimulatedRecord r, Lead lead, double from, double to)
+    /// <summary>Lead samples [from, to) seconds with windows (−pre … +post s around each beat, QRST by default) zeroed and the mean removed.</summary>
+    public static double[] Blanked(SimulatedRecord r, Lead lead, double from, double to, double pre = 0.1, double post = 0.45)
     {
         double fs = r.SampleRate;
         var x = r.Lead(lead);
@@ -81,7 +81,7 @@ internal static class Measure
         var keep = new bool[b - a];
         Array.Fill(keep, true);
         foreach (var beat in r.BeatSamples)
-            for (long n = beat - (long)(0.1 * fs); n < beat + (long)(0.45 * fs); n++)
+            for (long n = beat - (long)(pre * fs); n < beat + (long)(post * fs); n++)
                 if (n >= a && n < b) keep[n - a] = false;
         double sum = 0; int count = 0;
         for (int i = 0; i < y.Length; i++) if (keep[i]) { sum += x[a + i]; count++; }

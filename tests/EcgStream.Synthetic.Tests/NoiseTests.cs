@@ -65,9 +65,15 @@ public class NoiseTests(ITestOutputHelper output)
     [Fact]
     public void SegmentSnrOverridesTheScenarioAndLowSnrIsLabelledNoise()
     {
-        var clean = Measure.Clean(18, new ScenarioSegment("SR", 60, HeartRate: 70), new ScenarioSegment("SR", 60, HeartRate: 70, Snr: -2));
+        var clean = Measure.Clean(18, new ScenarioSegment("SR", 60, HeartRate: 70), new ScenarioSegment("SR", 60, HeartRate: 70));
         var a = Simulator.Run(clean);
-        var b = Simulator.Run(clean with { Noise = new NoiseSpec { Snr = 24 } });
+        Assert.DoesNotContain(a.Truth, e => e.Rhythm == "NOISE");
+        // A segment's SNR applies even where the scenario sets none; here it overrides 24 dB.
+        var b = Simulator.Run(clean with
+        {
+            Noise = new NoiseSpec { Snr = 24 },
+            Segments = [clean.Segments[0], clean.Segments[1] with { Snr = -2 }],
+        });
         double first = MeasuredSnr(a, b, 1, 59), second = MeasuredSnr(a, b, 61, 119);
         output.WriteLine($"segment SNRs measured {first:F2} dB and {second:F2} dB");
         Assert.InRange(first, 23, 25);

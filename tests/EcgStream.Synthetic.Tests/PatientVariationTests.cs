@@ -15,13 +15,14 @@ public class PatientVariationTests(ITestOutputHelper output)
         {
             var r = Simulator.Run(Measure.Clean(seed, new ScenarioSegment("SR", 8, HeartRate: 60)));
             double fs = r.SampleRate;
-            double Net(Lead l) => Measure.Median(r.BeatSamples.Select(b => Enumerable.Range((int)b - (int)(0.06 * fs), (int)(0.12 * fs)).Sum(k => (double)r.Lead(l)[k])));
+            var beats = r.BeatSamples.Where(b => b > 0.3 * fs && b < r.Length - 0.5 * fs).ToArray();
+            double Net(Lead l) => Measure.Median(beats.Select(b => Enumerable.Range((int)b - (int)(0.06 * fs), (int)(0.12 * fs)).Sum(k => (double)r.Lead(l)[k])));
             // Frontal QRS axis from the net QRS areas of I and aVF (the hexaxial method).
             axes.Add(Math.Atan2(Net(Lead.aVF), Net(Lead.I)) * 180 / Math.PI);
             var ii = r.Lead(Lead.II);
-            amplitudes.Add(Measure.Median(r.BeatSamples.Select(b => Enumerable.Range((int)b - 40, 80).Max(k => ii[k]) - Enumerable.Range((int)b - 40, 80).Min(k => ii[k]))));
+            amplitudes.Add(Measure.Median(beats.Select(b => (double)(Enumerable.Range((int)b - 40, 80).Max(k => ii[k]) - Enumerable.Range((int)b - 40, 80).Min(k => ii[k])))));
             // T peak time in the lead with the largest T (a QT proxy): |signal| maximum 150–450 ms after R in V2..V5.
-            qts.Add(Measure.Median(r.BeatSamples.Take(r.BeatSamples.Count - 1).Select(b =>
+            qts.Add(Measure.Median(beats.Select(b =>
             {
                 var best = new[] { Lead.V2, Lead.V3, Lead.V4, Lead.V5 }.Select(l => r.Lead(l))
                     .MaxBy(x => Enumerable.Range((int)(b + 0.15 * fs), (int)(0.3 * fs)).Max(k => Math.Abs(x[k])))!;

@@ -66,7 +66,7 @@ public class TruthTests(ITestOutputHelper output)
         Assert.InRange(60 / sb.Mean, 41, 49);
         Assert.InRange(60 / st.Mean, 122, 138);
         Assert.InRange(60 / pace.Mean, 69.9, 70.1);
-        Assert.True(svt.Cv < 0.02 && vt.Cv < 0.04 && pace.Cv < 1e-3, "SVT, VT and pacing are regular");
+        Assert.True(svt.Cv < 0.02 && vt.Cv < 0.04 && pace.Cv < 0.005, "SVT, VT and pacing are regular");
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 150 and < 180), x => Assert.Equal('S', r.BeatCodes[x.i]));
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 180.3 and < 210), x => Assert.Equal('V', r.BeatCodes[x.i]));
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 280.3), x => Assert.Equal('/', r.BeatCodes[x.i]));
@@ -92,7 +92,9 @@ public class TruthTests(ITestOutputHelper output)
     {
         var r = Simulator.Run(Measure.Clean(seed, new ScenarioSegment("AFL", 40, Conduction: conduction, AtrialRate: rate)));
         double fs = r.SampleRate;
-        var f = Measure.DominantFrequency([Measure.Blanked(r, Lead.II, 1, 39), Measure.Blanked(r, Lead.aVF, 1, 39), Measure.Blanked(r, Lead.V1, 1, 39)], fs, 3, 7);
+        // Only the QRS is blanked: at 2:1 the T wave leaves no F-wave-free stretch, and being
+        // locked to the F waves it only adds power at multiples of the ventricular rate.
+        var f = Measure.DominantFrequency([Measure.Blanked(r, Lead.II, 1, 39, 0.06, 0.08), Measure.Blanked(r, Lead.aVF, 1, 39, 0.06, 0.08), Measure.Blanked(r, Lead.V1, 1, 39, 0.06, 0.08)], fs, 3, 7);
         var rr = Measure.RrStats(r.BeatSamples, fs, 1, 39);
         int ratio = int.Parse(conduction[..1]);
         output.WriteLine($"flutter {rate}/min {conduction}: F-wave peak {f * 60:F0}/min, ventricular {60 / rr.Mean:F1} bpm");
@@ -167,8 +169,8 @@ public class TruthTests(ITestOutputHelper output)
         var asys = Assert.Single(r.Truth, e => e.Rhythm == "ASYSTOLE");
         var times = r.BeatSamples.Select(b => b / fs).ToArray();
         double before = times.Last(t => t < 20), after = times.First(t => t >= 20);
-        Assert.Equal(before, pause.StartSeconds, 9);
-        Assert.Equal(after, pause.EndSeconds, 9);
+        Assert.Equal(before, pause.StartSeconds, 1 / fs);
+        Assert.Equal(after, pause.EndSeconds, 1 / fs);
         Assert.True(pause.Duration >= 3, $"pause lasts {pause.Duration} s");
         Assert.Equal(43, asys.StartSeconds, 9);
         Assert.Equal(49, asys.EndSeconds, 9);
@@ -196,7 +198,8 @@ public class TruthTests(ITestOutputHelper output)
                 for (int i = b - 3; i <= b + 3; i++)
                     Assert.True(Math.Abs(x[i] - x[i - 1]) <= largest, $"lead {lead}: step {Math.Abs(x[i] - x[i - 1]):F4} mV at t = {i / fs} s exceeds every step elsewhere ({largest:F4} mV)");
         }
-    
+    }
+
     [Fact]
     public void ContinuousActivityFadesWithoutJumps()
     {

@@ -18,7 +18,6 @@ internal sealed class TruthBook
 
     public List<long> BeatSamples { get; } = [];
     public List<char> BeatCodes { get; } = [];
-    public List<double> BeatTimes { get; } = [];
     public IReadOnlyList<Episode> Episodes => _episodes;
 
     public void OnSegmentEntered(Segment seg, double lastBeat)
@@ -41,7 +40,6 @@ internal sealed class TruthBook
 
     public void OnBeat(double time, long sample, char code)
     {
-        BeatTimes.Add(time);
         BeatSamples.Add(sample);
         BeatCodes.Add(code);
         if (_pendingPause >= 0)

@@ -15,23 +15,23 @@ namespace EcgStream.Synthetic;
 public sealed record NoiseSpec
 {
     /// <summary>Signal-to-noise ratio in dB; null: no noise.</summary>
-    public double? Snr { get; init; }
+    public double? Snr { get; set; }
     /// <summary>Baseline wander: respiration plus low-passed (&lt; 0.5 Hz) random drift.</summary>
-    public double BaselineWander { get; init; } = 1;
+    public double BaselineWander { get; set; } = 1;
     /// <summary>Muscle (EMG): band-limited (20–150 Hz) Gaussian noise with slow amplitude modulation.</summary>
-    public double Muscle { get; init; } = 1;
+    public double Muscle { get; set; } = 1;
     /// <summary>Powerline interference at <see cref="PowerlineHz"/> with a weak third harmonic.</summary>
-    public double Powerline { get; init; } = 0.2;
+    public double Powerline { get; set; } = 0.2;
     /// <summary>Electrode motion: bursts of 0.5–10 Hz artefact, about one per ten seconds (bursty: its SNR is a long-run mean).</summary>
-    public double ElectrodeMotion { get; init; }
+    public double ElectrodeMotion { get; set; }
     /// <summary>The real baseline-wander record <c>bw</c> of the MIT-BIH Noise Stress Test Database.</summary>
-    public double NstdbBaselineWander { get; init; }
+    public double NstdbBaselineWander { get; set; }
     /// <summary>The real muscle-artefact record <c>ma</c> of the MIT-BIH Noise Stress Test Database.</summary>
-    public double NstdbMuscle { get; init; }
+    public double NstdbMuscle { get; set; }
     /// <summary>50 or 60.</summary>
-    public double PowerlineHz { get; init; } = 50;
+    public double PowerlineHz { get; set; } = 50;
     /// <summary>Folder holding the NSTDB noise records <c>bw</c> and <c>ma</c> (.hea/.dat); needed when an Nstdb weight is not 0.</summary>
-    public string? NstdbDirectory { get; init; }
+    public string? NstdbDirectory { get; set; }
 
     public static NoiseSpec None { get; } = new();
 

@@ -7,18 +7,23 @@ namespace EcgStream.Synthetic;
 /// A synthetic recording to generate: a patient (from <see cref="Seed"/>, or <see cref="PatientSeed"/>
 /// when given), a timeline of rhythm segments and a noise specification. Same scenario, same samples,
 /// on any machine. JSON form (camelCase): see <see cref="ScenarioFile"/> and tools/scenarios/*.json.
+/// <para>
+/// Properties are settable rather than init-only because System.Text.Json's source generator sets
+/// every init-only property in its object initializer, overwriting the defaults (all 12 leads,
+/// 500 Hz) with zeros when a file leaves them out.
+/// </para>
 /// </summary>
 public sealed record Scenario
 {
-    public int Seed { get; init; }
+    public int Seed { get; set; }
     /// <summary>The synthetic patient's seed (morphology, axis, HRV…); default <see cref="Seed"/>.</summary>
-    public int? PatientSeed { get; init; }
-    public double SampleRate { get; init; } = 500;
+    public int? PatientSeed { get; set; }
+    public double SampleRate { get; set; } = 500;
     /// <summary>Leads to output, in contract order. JSON: an array of lead names.</summary>
     [JsonConverter(typeof(LeadSetJsonConverter))]
-    public LeadSet Leads { get; init; } = LeadSet.All;
-    public IReadOnlyList<ScenarioSegment> Segments { get; init; } = [];
-    public NoiseSpec Noise { get; init; } = NoiseSpec.None;
+    public LeadSet Leads { get; set; } = LeadSet.All;
+    public IReadOnlyList<ScenarioSegment> Segments { get; set; } = [];
+    public NoiseSpec Noise { get; set; } = NoiseSpec.None;
 
     public double DurationSeconds
     {
