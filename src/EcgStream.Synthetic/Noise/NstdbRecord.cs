@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using EcgStream.Formats;
+using EcgStream.Formats.Wfdb;
 
 namespace EcgStream.Synthetic.Noise;
 
@@ -8,11 +9,7 @@ namespace EcgStream.Synthetic.Noise;
 /// muscle artefact: 2 channels, 360 Hz, WFDB format 212), loaded once per process, its mean removed
 /// and normalised to unit power over 10-second windows so that mixing at a set SNR is accurate
 /// locally, not only on average over 30 minutes.
-/// <para>
-/// This small reader handles exactly what these records use (one .dat, format 212, default gain);
-/// general WFDB reading lives in EcgStream.Formats. Every claim of the header is checked against
-/// the data (size, checksums) and a mismatch names the file.
-/// </para>
+/// Read with <see cref="Wfdb.ReadRecord"/> (which checks lengths and checksums against the header).
 /// </summary>
 internal sealed class NstdbRecord
 {
@@ -33,62 +30,18 @@ internal sealed class NstdbRecord
 
     private static NstdbRecord Read(string basePath)
     {
-        string hea = basePath + ".hea";
-        if (!File.Exists(hea)) throw new FileNotFoundException($"NSTDB noise record header {hea} not found", hea);
-        var lines = File.ReadAllLines(hea).Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')).ToArray();
-        if (lines.Length < 2) throw new InvalidDataException($"{hea}: header has no signal lines");
-        var rec = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (rec.Length < 4) throw new InvalidDataException($"{hea}: record line \"{lines[0]}\" lacks sampling frequency or length");
-        int nsig = ParseInt(rec[1], hea, "number of signals");
-        double fs = double.Parse(rec[2].Split('/')[0], CultureInfo.InvariantCulture);
-        long nsamp = ParseInt(rec[3], hea, "number of samples");
-        if (nsig != 2 || lines.Length < 1 + nsig) throw new InvalidDataException($"{hea}: expected 2 signals, header declares {nsig}");
-        string? datName = null;
-        var gain = new double[nsig];
-        var checksum = new int[nsig];
-        var adcZero = new int[nsig];
-        for (int s = 0; s < nsig; s++)
+        var rec = Wfdb.ReadRecord(basePath);
+        if (rec.Samples.Length < 2)
+            throw new EcgFormatException(basePath + ".hea", $"NSTDB noise records have 2 signals, this one has {rec.Samples.Length}");
+        var ch = new[] { (float[])rec.Samples[0].Clone(), (float[])rec.Samples[1].Clone() };
+        foreach (var x in ch)
         {
-            var f = lines[1 + s].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 7) throw new InvalidDataException($"{hea}: signal line {s + 1} has {f.Length} fields, 7 needed");
-            datName ??= f[0];
-            if (f[0] != datName) throw new InvalidDataException($"{hea}: signals in different files are not supported here");
-            if (f[1] != "212") throw new InvalidDataException($"{hea}: signal {s + 1} has format {f[1]}, this reader handles 212 only");
-            double g = double.Parse(f[2].Split('(')[0].Split('/')[0], CultureInfo.InvariantCulture);
-            gain[s] = g == 0 ? 200 : g; // WFDB: gain 0 means the default, 200 adu/mV
-            adcZero[s] = ParseInt(f[4], hea, "ADC zero");
-            checksum[s] = ParseInt(f[6], hea, "checksum");
+            // Samples WFDB marks invalid arrive as NaN: silence them rather than poison the mix.
+            for (int i = 0; i < x.Length; i++) if (float.IsNaN(x[i])) x[i] = 0;
+            Normalise(x, (int)(10 * rec.SampleRate));
         }
-        string dat = Path.Combine(Path.GetDirectoryName(hea)!, datName!);
-        if (!File.Exists(dat)) throw new FileNotFoundException($"{dat} (named by {hea}) not found", dat);
-        var bytes = File.ReadAllBytes(dat);
-        long need = nsamp * 3; // format 212: two 12-bit samples in three bytes
-        if (bytes.Length < need)
-            throw new InvalidDataException($"{dat}: {bytes.Length} bytes, header {hea} declares {nsamp} samples × 2 signals = {need} bytes");
-        var ch = new[] { new float[nsamp], new float[nsamp] };
-        var sums = new int[2];
-        for (long i = 0; i < nsamp; i++)
-        {
-            int b0 = bytes[3 * i], b1 = bytes[3 * i + 1], b2 = bytes[3 * i + 2];
-            int s0 = b0 | ((b1 & 0x0F) << 8), s1 = b2 | ((b1 & 0xF0) << 4);
-            if (s0 > 2047) s0 -= 4096;
-            if (s1 > 2047) s1 -= 4096;
-            sums[0] += s0; sums[1] += s1;
-            ch[0][i] = (float)((s0 - adcZero[0]) / gain[0]);
-            ch[1][i] = (float)((s1 - adcZero[1]) / gain[1]);
-        }
-        for (int s = 0; s < 2; s++)
-        {
-            if ((short)sums[s] != checksum[s])
-                throw new InvalidDataException($"{dat}: checksum of signal {s + 1} is {(short)sums[s]}, header {hea} says {checksum[s]}");
-            Normalise(ch[s], (int)(10 * fs));
-        }
-        return new NstdbRecord(fs, ch);
+        return new NstdbRecord(rec.SampleRate, ch);
     }
-
-    private static int ParseInt(string s, string file, string what) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
-            ? v : throw new InvalidDataException($"{file}: {what} \"{s}\" is not an integer");
 
     /// <summary>Removes each window's mean and divides by its RMS, with the gain interpolated between window centres.</summary>
     private static void Normalise(float[] x, int window)
