@@ -17,7 +17,7 @@ public static class RecordReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext == ".edf") return Edf.Edf.Read(path);
+        if (ext == ".edf") return EdfReader.Read(path);
         if (ext == ".mat")
         {
             string hea = Path.ChangeExtension(path, ".hea");

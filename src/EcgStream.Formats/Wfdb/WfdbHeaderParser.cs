@@ -109,6 +109,8 @@ internal static partial class WfdbHeaderParser
         if (t.Count < 2)
             throw new EcgFormatException(path, $"signal line '{line}' needs at least a file name and a format", lineNo);
         string file = t[0].Text;
+        if (file.IndexOfAny(['\0', '\\']) >= 0 || file.EndsWith('/') || file is "." or "..")
+            throw new EcgFormatException(path, $"signal file name '{file}' is not a file name", lineNo, "file_name");
         if (file == "~")
             throw new EcgFormatException(path, "signal file '~' (null signal) is not supported", lineNo, "file_name");
 

@@ -11,7 +11,7 @@ namespace EcgStream.Formats.Edf;
 /// annotations come from the "EDF Annotations" signal's time-stamped annotation lists (TALs).
 /// EDF+D (discontinuous) is refused.
 /// </summary>
-public static class Edf
+public static class EdfReader
 {
     private const int FixedBytes = 256, PerSignalBytes = 256, MaxSignals = 4096;
 
@@ -99,6 +99,8 @@ public static class Edf
         }
 
         double fsHz = spr / h.RecordDuration;
+        if (!double.IsFinite(fsHz))
+            throw new EcgFormatException(path, $"{spr} samples per {h.RecordDuration} s record is not a finite sampling rate", field: "duration", byteOffset: 244);
         var signals = chans.Select(c =>
         {
             var s = h.Signals[c];

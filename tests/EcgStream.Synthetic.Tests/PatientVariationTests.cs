@@ -1,0 +1,51 @@
+using EcgStream.Core.Leads;
+using Xunit.Abstractions;
+
+namespace EcgStream.Synthetic.Tests;
+
+public class PatientVariationTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void QrsAxisAmplitudeAndQtVaryAcrossPatients()
+    {
+        var axes = new List<double>();
+        var amplitudes = new List<double>();
+        var qts = new List<double>();
+        for (int seed = 100; seed < 130; seed++)
+        {
+            var r = Simulator.Run(Measure.Clean(seed, new ScenarioSegment("SR", 8, HeartRate: 60)));
+            double fs = r.SampleRate;
+            var beats = r.BeatSamples.Where(b => b > 0.3 * fs && b < r.Length - 0.5 * fs).ToArray();
+            double Net(Lead l) => Measure.Median(beats.Select(b => Enumerable.Range((int)b - (int)(0.06 * fs), (int)(0.12 * fs)).Sum(k => (double)r.Lead(l)[k])));
+            // Frontal QRS axis from the net QRS areas of I and aVF (the hexaxial method).
+            axes.Add(Math.Atan2(Net(Lead.aVF), Net(Lead.I)) * 180 / Math.PI);
+            var ii = r.Lead(Lead.II);
+            amplitudes.Add(Measure.Median(beats.Select(b => (double)(Enumerable.Range((int)b - 40, 80).Max(k => ii[k]) - Enumerable.Range((int)b - 40, 80).Min(k => ii[k])))));
+            // T peak time in the lead with the largest T (a QT proxy): |signal| maximum 150–450 ms after R in V2..V5.
+            qts.Add(Measure.Median(beats.Select(b =>
+            {
+                var best = new[] { Lead.V2, Lead.V3, Lead.V4, Lead.V5 }.Select(l => r.Lead(l))
+                    .MaxBy(x => Enumerable.Range((int)(b + 0.15 * fs), (int)(0.3 * fs)).Max(k => Math.Abs(x[k])))!;
+                return (Enumerable.Range((int)(b + 0.15 * fs), (int)(0.3 * fs)).MaxBy(k => Math.Abs(best[k])) - b) * 1000 / fs;
+            })));
+        }
+        double Sd(List<double> x) { double m = x.Average(); return Math.Sqrt(x.Sum(v => (v - m) * (v - m)) / (x.Count - 1)); }
+        output.WriteLine($"QRS axis: {axes.Min():F0}°…{axes.Max():F0}°, sd {Sd(axes):F1}°; QRS p-p in II: {amplitudes.Min():F2}…{amplitudes.Max():F2} mV, CV {Sd(amplitudes) / amplitudes.Average():F2}; T peak {qts.Min():F0}…{qts.Max():F0} ms, sd {Sd(qts):F1} ms");
+        Assert.True(Sd(axes) > 15, $"axis sd {Sd(axes):F1}°");
+        Assert.True(axes.Max() - axes.Min() > 60, "axes span less than 60°");
+        Assert.True(axes.Count(a => a is > -40 and < 110) >= 25, "most patients have an axis in or near the normal range");
+        Assert.True(Sd(amplitudes) / amplitudes.Average() > 0.15, "QRS amplitude hardly varies");
+        Assert.True(Sd(qts) > 8, "T-wave timing hardly varies");
+    }
+
+    [Fact]
+    public void PatientSeedFixesThePatientAcrossRhythmSeeds()
+    {
+        var a = Simulator.Run(Measure.Clean(1, new ScenarioSegment("SR", 10, HeartRate: 60)) with { PatientSeed = 77 });
+        var b = Simulator.Run(Measure.Clean(2, new ScenarioSegment("SR", 10, HeartRate: 60)) with { PatientSeed = 77 });
+        var c = Simulator.Run(Measure.Clean(1, new ScenarioSegment("SR", 10, HeartRate: 60)) with { PatientSeed = 78 });
+        double Pp(SimulatedRecord r) => r.Lead(Lead.V2).Max() - r.Lead(Lead.V2).Min();
+        Assert.Equal(Pp(a), Pp(b), 1);
+        Assert.NotEqual(Pp(a), Pp(c), 2);
+    }
+}
