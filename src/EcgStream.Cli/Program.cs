@@ -7,6 +7,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     VersionCommand.Create(),
     ReplayCommand.Create(),
     EvaluateCommand.Create(),
+    SimulateCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

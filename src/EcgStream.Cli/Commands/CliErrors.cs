@@ -1,4 +1,5 @@
 using EcgStream.Formats;
+using EcgStream.Synthetic;
 
 namespace EcgStream.Cli.Commands;
 
@@ -8,7 +9,7 @@ internal static class CliErrors
     public static async Task<int> Guard(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is EcgFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
+        catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
