@@ -16,6 +16,20 @@ public sealed partial class GraphBuilder
     public string Tanh(string x) => Op("Tanh", [x]);
     public string Erf(string x) => Op("Erf", [x]);
     public string Identity(string x) => Op("Identity", [x]);
+    public string Abs(string x) => Op("Abs", [x]);
+    public string Exp(string x) => Op("Exp", [x]);
+    public string Neg(string x) => Op("Neg", [x]);
+
+    /// <summary>Elements of <paramref name="data"/> along <paramref name="axis"/> at constant int64 <paramref name="indices"/> of shape <paramref name="indexShape"/>.</summary>
+    public string Gather(string data, ReadOnlySpan<long> indices, ReadOnlySpan<long> indexShape, long axis = 0) =>
+        Op("Gather", [data, Initializer(FreshName("indices"), indices, indexShape)], Attr.Int("axis", axis));
+
+    /// <summary>x[starts:ends] along <paramref name="axes"/> (constant bounds; opset ≥ 10 form).</summary>
+    public string Slice(string x, ReadOnlySpan<long> starts, ReadOnlySpan<long> ends, ReadOnlySpan<long> axes)
+    {
+        RequireOpset(10, "Slice with bounds as inputs");
+        return Op("Slice", [x, ConstantInt64("starts", starts), ConstantInt64("ends", ends), ConstantInt64("axes", axes)]);
+    }
 
     /// <summary>Y = alpha·op(A)·op(B) + beta·C, with op = transpose where asked.</summary>
     public string Gemm(string a, string b, string? c = null, float alpha = 1f, float beta = 1f, bool transA = false, bool transB = false) =>
