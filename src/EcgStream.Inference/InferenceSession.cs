@@ -21,8 +21,11 @@ public sealed unsafe class InferenceSession : IDisposable
     private readonly string _runContext;
     private bool _disposed;
 
-    private InferenceSession(OrtLibrary lib, OrtSessionHandle session, string modelName, ProviderReport providers)
+    private readonly string _logId;
+
+    private InferenceSession(OrtLibrary lib, OrtSessionHandle session, string modelName, ProviderReport providers, string logId)
     {
+        _logId = logId;
         _lib = lib;
         _session = session;
         ModelName = modelName;
@@ -80,23 +83,24 @@ public sealed unsafe class InferenceSession : IDisposable
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<InferenceSession>();
         var env = OrtEnvironment.Get(lib, loggerFactory, options.OrtLogLevel);
-        var (sessionOptions, report) = SessionOptionsBuilder.Build(lib, options, logger);
-        using (sessionOptions)
+        // ORT tags a session's messages with its log id; the environment routes them to this factory.
+        var logId = OrtEnvironment.RegisterSession(loggerFactory.CreateLogger("EcgStream.Inference.OnnxRuntime"));
+        OrtSessionHandle? handle = null;
+        try
         {
-            var raw = open(lib, env.Handle.DangerousGetHandle(), sessionOptions.DangerousGetHandle());
-            var handle = new OrtSessionHandle(lib, raw);
-            try
-            {
-                // One warning per session when the provider asked for first is not the one in use.
-                if (report.FellBack) logger.LogWarning("{Model}: execution provider fallback: {Summary}", name, report.Summary);
-                else logger.LogInformation("{Model}: {Summary}", name, report.Summary);
-                return new InferenceSession(lib, handle, name, report);
-            }
-            catch
-            {
-                handle.Dispose();
-                throw;
-            }
+            var (sessionOptions, report) = SessionOptionsBuilder.Build(lib, options, logger, logId);
+            using (sessionOptions)
+                handle = new OrtSessionHandle(lib, open(lib, env.Handle.DangerousGetHandle(), sessionOptions.DangerousGetHandle()));
+            // One warning per session when the provider asked for first is not the one in use.
+            if (report.FellBack) logger.LogWarning("{Model}: execution provider fallback: {Summary}", name, report.Summary);
+            else logger.LogInformation("{Model}: {Summary}", name, report.Summary);
+            return new InferenceSession(lib, handle, name, report, logId);
+        }
+        catch
+        {
+            handle?.Dispose();
+            OrtEnvironment.UnregisterSession(logId);
+            throw;
         }
     }
 
@@ -249,6 +253,7 @@ public sealed unsafe class InferenceSession : IDisposable
         if (_disposed) return;
         _disposed = true;
         _session.Dispose();
+        OrtEnvironment.UnregisterSession(_logId);
         foreach (var s in _nameStrings) s.Dispose();
         NativeMemory.Free(_inputNames);
         NativeMemory.Free(_outputNames);

@@ -52,7 +52,8 @@ internal unsafe struct OrtApi
     public nint DisableMemPattern; // [17] not used
     public nint EnableCpuMemArena; // [18] not used
     public nint DisableCpuMemArena; // [19] not used
-    public nint SetSessionLogId; // [20] not used
+    /// <summary>[20] OrtStatus* (OrtSessionOptions* options, const char* logid)</summary>
+    public delegate* unmanaged[Cdecl]<nint, byte*, nint> SetSessionLogId;
     public nint SetSessionLogVerbosityLevel; // [21] not used
     /// <summary>[22] OrtStatus* (OrtSessionOptions* options, int session_log_severity_level)</summary>
     public delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionLogSeverityLevel;

@@ -8,13 +8,18 @@ namespace EcgStream.Inference.Native;
 /// <summary>
 /// The process's OrtEnv, created with a custom logging function so ORT's own log goes to
 /// Microsoft.Extensions.Logging (category "EcgStream.Inference.OnnxRuntime"). ORT keeps one
-/// environment per process, so this is created once per library by the first session and kept:
-/// the first caller's logger factory and level are the ones ORT logs through.
+/// environment per process, so this is created once per library and kept. Messages carry the log id
+/// of the session they concern; each session registers its own logger under a unique log id
+/// (<see cref="RegisterSession"/>), so a session's ORT messages reach the logger factory that
+/// session was created with. Messages with no session (environment-wide) go to the first factory.
 /// </summary>
 internal sealed unsafe class OrtEnvironment
 {
     private static readonly object Gate = new();
     private static readonly Dictionary<OrtLibrary, OrtEnvironment> Environments = [];
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILogger> SessionLoggers = new(StringComparer.Ordinal);
+    private static long _sessionCounter;
 
     private readonly GCHandle _loggerHandle;
 
@@ -47,8 +52,18 @@ internal sealed unsafe class OrtEnvironment
         }
     }
 
+    /// <summary>A fresh session log id routed to <paramref name="logger"/> until <see cref="UnregisterSession"/>.</summary>
+    public static string RegisterSession(ILogger logger)
+    {
+        var id = $"ecgstream-session-{Interlocked.Increment(ref _sessionCounter)}";
+        SessionLoggers[id] = logger;
+        return id;
+    }
+
+    public static void UnregisterSession(string logId) => SessionLoggers.TryRemove(logId, out _);
+
     // ORT_LOGGING_LEVEL_VERBOSE 0 … FATAL 4.
-    private static int ToOrtLevel(LogLevel level) => level switch
+    public static int ToOrtLevel(LogLevel level) => level switch
     {
         LogLevel.Trace or LogLevel.Debug => 0,
         LogLevel.Information => 1,
@@ -74,10 +89,12 @@ internal sealed unsafe class OrtEnvironment
         try
         {
             if (GCHandle.FromIntPtr(param).Target is not ILogger logger) return;
+            var id = Marshal.PtrToStringUTF8((nint)logId);
+            if (id is not null && SessionLoggers.TryGetValue(id, out var sessionLogger)) logger = sessionLogger;
             var level = FromOrtLevel(severity);
             if (!logger.IsEnabled(level)) return;
-            logger.Log(level, "[{Category}] {Message} ({CodeLocation})",
-                Marshal.PtrToStringUTF8((nint)category), Marshal.PtrToStringUTF8((nint)message), Marshal.PtrToStringUTF8((nint)codeLocation));
+            logger.Log(level, "ORT [{Category}] {LogId}: {Message} ({CodeLocation})",
+                Marshal.PtrToStringUTF8((nint)category), id, Marshal.PtrToStringUTF8((nint)message), Marshal.PtrToStringUTF8((nint)codeLocation));
         }
         catch (Exception)
         {

@@ -9,7 +9,7 @@ namespace EcgStream.Inference.Native;
 /// </summary>
 internal static unsafe class SessionOptionsBuilder
 {
-    public static (OrtSessionOptionsHandle Options, ProviderReport Report) Build(OrtLibrary lib, InferenceOptions options, ILogger logger)
+    public static (OrtSessionOptionsHandle Options, ProviderReport Report) Build(OrtLibrary lib, InferenceOptions options, ILogger logger, string logId)
     {
         var api = lib.Api;
         nint raw;
@@ -17,6 +17,9 @@ internal static unsafe class SessionOptionsBuilder
         var handle = new OrtSessionOptionsHandle(lib, raw);
         try
         {
+            using (var id = new Utf8String(logId))
+                lib.Check(api->SetSessionLogId(raw, id.Pointer), "setting the session log id");
+            lib.Check(api->SetSessionLogSeverityLevel(raw, OrtEnvironment.ToOrtLevel(options.OrtLogLevel)), $"setting session log level {options.OrtLogLevel}");
             lib.Check(api->SetIntraOpNumThreads(raw, options.IntraOpThreads), $"setting {options.IntraOpThreads} intra-op threads");
             lib.Check(api->SetInterOpNumThreads(raw, options.InterOpThreads), $"setting {options.InterOpThreads} inter-op threads");
             lib.Check(api->SetSessionGraphOptimizationLevel(raw, (int)options.Optimization), $"setting graph optimisation {options.Optimization}");
