@@ -8,7 +8,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     ReplayCommand.Create(),
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
-    new Command("bench", "Benchmarks.") { BenchReplayCommand.Create() },
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();
