@@ -30,22 +30,50 @@ internal static class WfdbSignalReader
     /// </summary>
     public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
     {
-        long nFrames = FrameCount(h);
-        var groups = Validate(h, nFrames);
-
         var result = new int[channels.Count][];
         for (int i = 0; i < channels.Count; i++)
             result[i] = new int[checked((to - from) * h.Signals[channels[i]].SamplesPerFrame)];
+        var target = new DigitalTarget(result);
+        Read(h, from, to, channels, ref target);
+        return result;
+    }
 
+    /// <summary>
+    /// Physical values of <paramref name="channels"/> (each with one sample per frame) for frames
+    /// [<paramref name="from"/>, <paramref name="to"/>), converted straight from the decode buffer.
+    /// </summary>
+    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
+    {
+        var result = new float[channels.Count][];
+        var scale = new double[channels.Count];
+        var baseline = new int[channels.Count];
+        var invalid = new int[channels.Count];
+        for (int i = 0; i < channels.Count; i++)
+        {
+            var s = h.Signals[channels[i]];
+            if (s.SamplesPerFrame != 1) throw new InvalidOperationException("ReadPhysical needs one sample per frame");
+            result[i] = new float[to - from];
+            scale[i] = UnitScale.MillivoltsPer(s.Units) / s.AdcGain;
+            baseline[i] = s.Baseline;
+            invalid[i] = SignalFormats.InvalidSample(s.Format) ?? int.MinValue;
+        }
+        var target = new PhysicalTarget(result, scale, baseline, invalid);
+        Read(h, from, to, channels, ref target);
+        return result;
+    }
+
+    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target) where T : struct, ISampleTarget
+    {
+        long nFrames = FrameCount(h);
+        var groups = Validate(h, nFrames);
         bool whole = from == 0 && to == nFrames;
         foreach (var g in groups)
         {
             bool wanted = false;
             foreach (int s in g.Signals) if (Contains(channels, s)) wanted = true;
             if (!wanted && !whole) continue;
-            ReadGroup(h, g, nFrames, from, to, channels, result, verify: whole);
+            ReadGroup(h, g, nFrames, from, to, channels, ref target, verify: whole);
         }
-        return result;
     }
 
     /// <summary>Checks every signal file against the header (length, and the matrix of a .mat).</summary>
@@ -72,8 +100,8 @@ internal static class WfdbSignalReader
         return false;
     }
 
-    private static void ReadGroup(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
-        IReadOnlyList<int> channels, int[][] result, bool verify)
+    private static void ReadGroup<T>(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
+        IReadOnlyList<int> channels, ref T target, bool verify) where T : struct, ISampleTarget
     {
         int minSkew = 0, maxSkew = 0;
         foreach (int s in g.Signals) { minSkew = Math.Min(minSkew, h.Signals[s].Skew); maxSkew = Math.Max(maxSkew, h.Signals[s].Skew); }
@@ -83,7 +111,7 @@ internal static class WfdbSignalReader
         long f0, f1;
         if (verify || g.Format == 8) { f0 = 0; f1 = nFrames; }
         else { f0 = Math.Clamp(from + minSkew, 0, nFrames); f1 = Math.Clamp(to + maxSkew, f0, nFrames); }
-        if (f1 <= f0) { FillInvalid(h, g, from, to, channels, result); return; }
+        if (f1 <= f0) { FillInvalid(h, g, from, to, channels, ref target); return; }
 
         int groupSamples = SignalFormats.GroupSamples(g.Format), groupBytes = SignalFormats.GroupBytes(g.Format);
         long s0 = f0 * g.FrameSamples, s1 = f1 * g.FrameSamples;
@@ -110,7 +138,7 @@ internal static class WfdbSignalReader
 
             if (g.Format == 8) Integrate(h, g, samples);
             if (verify) VerifyChecksums(h, g, samples, nFrames);
-            Demultiplex(h, g, samples, f0, nFrames, from, to, channels, result);
+            Demultiplex(h, g, samples, f0, from, to, channels, ref target);
         }
         finally
         {
@@ -169,44 +197,42 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static void Demultiplex(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, long f0, long nFrames,
-        long from, long to, IReadOnlyList<int> channels, int[][] result)
+    private static void Demultiplex<T>(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, long f0,
+        long from, long to, IReadOnlyList<int> channels, ref T target) where T : struct, ISampleTarget
     {
         int invalid = SignalFormats.InvalidSample(g.Format) ?? int.MinValue;
+        int stride = g.FrameSamples;
+        long decodedEnd = f0 + samples.Length / stride;
         for (int c = 0; c < channels.Count; c++)
         {
             int k = Array.IndexOf(g.Signals, channels[c]);
             if (k < 0) continue;
             var spec = h.Signals[channels[c]];
-            int spf = spec.SamplesPerFrame, off = g.FrameOffset[k], stride = g.FrameSamples;
-            var dst = result[c].AsSpan();
-            long decodedEnd = f0 + samples.Length / stride;
-            if (spf == 1 && spec.Skew == 0 && from >= f0 && to <= decodedEnd)
+            int spf = spec.SamplesPerFrame, off = g.FrameOffset[k];
+            // Frames [a, b) of the selection have data (after skew); the rest are WFDB-invalid.
+            long a = Math.Clamp(from + spec.Skew, f0, decodedEnd) - spec.Skew;
+            long b = Math.Clamp(to + spec.Skew, f0, decodedEnd) - spec.Skew;
+            if (b < a) b = a;
+            if (a > from) target.Fill(c, 0, (int)((a - from) * spf), invalid);
+            if (b > a)
             {
-                // The common case, kept tight: one strided copy.
-                int src = (int)((from - f0) * stride) + off;
-                for (int i = 0; i < dst.Length; i++, src += stride) dst[i] = samples[src];
-                continue;
+                int first = (int)((a + spec.Skew - f0) * stride) + off;
+                if (spf == 1) target.Strided(c, samples, first, stride, (int)(b - a), (int)(a - from));
+                else
+                    for (long t = a; t < b; t++)
+                        target.Strided(c, samples, first + (int)((t - a) * stride), 1, spf, (int)((t - from) * spf));
             }
-            for (long t = from; t < to; t++)
-            {
-                long f = t + spec.Skew;
-                int o = (int)((t - from) * spf);
-                if (f < 0 || f >= nFrames || f < f0 || f >= decodedEnd)
-                {
-                    dst.Slice(o, spf).Fill(invalid);
-                    continue;
-                }
-                samples.Slice((int)((f - f0) * stride) + off, spf).CopyTo(dst.Slice(o, spf));
-            }
+            if (to > b) target.Fill(c, (int)((b - from) * spf), (int)((to - b) * spf), invalid);
         }
     }
 
-    private static void FillInvalid(WfdbHeader h, FileGroup g, long from, long to, IReadOnlyList<int> channels, int[][] result)
+    private static void FillInvalid<T>(WfdbHeader h, FileGroup g, long from, long to, IReadOnlyList<int> channels, ref T target)
+        where T : struct, ISampleTarget
     {
         int invalid = SignalFormats.InvalidSample(g.Format) ?? int.MinValue;
         for (int c = 0; c < channels.Count; c++)
-            if (Array.IndexOf(g.Signals, channels[c]) >= 0) result[c].AsSpan().Fill(invalid);
+            if (Array.IndexOf(g.Signals, channels[c]) >= 0)
+                target.Fill(c, 0, (int)((to - from) * h.Signals[channels[c]].SamplesPerFrame), invalid);
     }
 
     private static void CheckLength(WfdbHeader h, FileGroup g, long nFrames)
