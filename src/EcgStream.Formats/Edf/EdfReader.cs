@@ -14,6 +14,8 @@ namespace EcgStream.Formats.Edf;
 public static class EdfReader
 {
     private const int FixedBytes = 256, PerSignalBytes = 256, MaxSignals = 4096;
+    // EDF+ asks for data records under 61 440 bytes; we accept far larger ones, but not absurd sizes.
+    private const long MaxRecordBytes = 1 << 28;
 
     public static EdfHeader ReadHeader(string path)
     {
@@ -52,14 +54,14 @@ public static class EdfReader
         }
         if (chans.Count == 0)
             throw new EcgFormatException(path, "the file holds no ordinary signals (only annotations)", field: "ns");
+        if (h.RecordDuration <= 0)
+            throw new EcgFormatException(path, $"data record duration {h.RecordDuration} s must be positive for a file with signals", field: "duration", byteOffset: 244);
         int spr = h.Signals[chans[0]].SamplesPerRecord;
         foreach (int c in chans)
             if (h.Signals[c].SamplesPerRecord != spr)
                 throw new EcgFormatException(path,
                     $"signals have different sampling rates ({string.Join(", ", chans.Select(i => $"'{h.Signals[i].Label}' {h.Signals[i].SamplesPerRecord / h.RecordDuration} Hz"))}); select signals of one rate",
                     field: "samples_per_record");
-        if (h.RecordDuration <= 0)
-            throw new EcgFormatException(path, $"data record duration {h.RecordDuration} s must be positive for a file with signals", field: "duration", byteOffset: 244);
 
         long n = h.DataRecords * spr;
         if (n > Array.MaxLength)
@@ -288,6 +290,8 @@ public static class EdfReader
 
         long recordBytes = 0;
         foreach (var s in signals) recordBytes += 2L * s.SamplesPerRecord;
+        if (recordBytes > MaxRecordBytes)
+            throw new EcgFormatException(path, $"one data record would take {recordBytes} bytes (at most {MaxRecordBytes}): the samples-per-record fields are wrong", field: "samples_per_record", byteOffset: sprAt);
         long dataBytes = fs.Length - headerBytes;
         if (records == -1)
             records = dataBytes / recordBytes;  // "unknown": as many whole records as the file holds

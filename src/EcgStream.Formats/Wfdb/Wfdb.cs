@@ -37,15 +37,21 @@ public static class Wfdb
     {
         var h = ReadHeader(recordPath);
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
-        var digital = WfdbSignalReader.Read(h, from, to, chans);
         int frames = (int)(to - from);
-        var samples = new float[chans.Count][];
         var signals = new SignalInfo[chans.Count];
+        bool onePerFrame = true;
         for (int i = 0; i < chans.Count; i++)
         {
-            var spec = h.Signals[chans[i]];
-            signals[i] = ToSignalInfo(spec);
-            samples[i] = ToPhysical(digital[i], frames, spec);
+            signals[i] = ToSignalInfo(h.Signals[chans[i]]);
+            onePerFrame &= h.Signals[chans[i]].SamplesPerFrame == 1;
+        }
+        float[][] samples;
+        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans);
+        else
+        {
+            var digital = WfdbSignalReader.Read(h, from, to, chans);
+            samples = new float[chans.Count][];
+            for (int i = 0; i < chans.Count; i++) samples[i] = ToPhysical(digital[i], frames, h.Signals[chans[i]]);
         }
         return new Recording
         {

@@ -214,10 +214,13 @@ internal static partial class WfdbHeaderParser
         double seconds = 0;
         for (int i = 0; i < parts.Length; i++)
         {
-            if (!double.TryParse(parts[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v < 0)
+            if (!double.TryParse(parts[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v < 0
+                || (i > 0 && v >= 60))
                 throw new EcgFormatException(path, $"base time '{text}' is not hh:mm:ss", lineNo, "base_time");
             seconds = seconds * 60 + v;
         }
+        if (seconds >= 86400)
+            throw new EcgFormatException(path, $"base time '{text}' is not a time of day", lineNo, "base_time");
         return TimeSpan.FromSeconds(seconds);
     }
 

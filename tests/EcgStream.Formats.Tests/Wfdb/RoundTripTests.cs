@@ -104,6 +104,44 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Long_records_decode_identically_across_the_reader_chunks()
+    {
+        // 100 000 frames × 2 signals: several 64K-sample decode chunks. Format 8 must carry each
+        // signal's running value over chunk boundaries; a skewed 212 signal must take samples
+        // from the next chunk.
+        const int frames = 100_000;
+        var rng = new Random(5);
+        var diffs = new byte[2 * frames];
+        var expected = new int[2][] { new int[frames], new int[frames] };
+        int[] acc = [3, -7];
+        for (int f = 0; f < frames; f++)
+            for (int k = 0; k < 2; k++)
+            {
+                int d = rng.Next(-3, 4);
+                diffs[2 * f + k] = (byte)(sbyte)d;
+                acc[k] += d;
+                expected[k][f] = acc[k];
+            }
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("d8.hea"), $"d8 2 100 {frames}\nd8.dat 8 100 8 0 3 0 0 a\nd8.dat 8 100 8 0 -7 0 0 b\n");
+        File.WriteAllBytes(dir.File("d8.dat"), diffs);
+        Assert.Equal(expected, W.ReadDigital(dir.File("d8")));
+        Assert.Equal(expected[1].AsSpan(32_760, 20).ToArray(), W.ReadDigital(dir.File("d8"), 32_760, 32_780, [1])[0]);
+
+        var (record, digital) = Synthetic.Make(3, frames, 12, 200, 0);
+        W.WriteRecord(dir.Path, record, new WfdbWriteOptions { Format = 212 });
+        var hea = File.ReadAllText(dir.File("synth.hea"));
+        int second = hea.IndexOf("synth.dat 212 ", hea.IndexOf("synth.dat 212 ", StringComparison.Ordinal) + 1, StringComparison.Ordinal);
+        File.WriteAllText(dir.File("synth.hea"), hea[..second] + "synth.dat 212:2 " + hea[(second + "synth.dat 212 ".Length)..]);
+        var skewed = W.ReadDigital(dir.File("synth"));
+        Assert.Equal(digital[0], skewed[0]);
+        Assert.Equal(digital[1].AsSpan(2).ToArray(), skewed[1].AsSpan(0, frames - 2).ToArray());
+        Assert.Equal([-2048, -2048], skewed[1].AsSpan(frames - 2).ToArray());
+        int boundary = 65_536 / 3;
+        Assert.Equal(digital[1].AsSpan(boundary - 5 + 2, 10).ToArray(), W.ReadDigital(dir.File("synth"), boundary - 5, boundary + 5, [1])[0]);
+    }
+
+    [Fact]
     public void Microvolt_units_are_converted_to_millivolts_and_written_back_in_their_units()
     {
         using var dir = new TempDir();
