@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reactive.Linq;
-using System.Reactive.Threading.Tasks;
 using EcgStream.Core.Events;
 using EcgStream.Core.Leads;
 using EcgStream.Formats;
@@ -44,11 +43,13 @@ public static class ReplayRunner
         var blocks = RecordingSource.Play(recording.SampleRate, leads.Leads, leads.Planes, replay);
         int events = 0;
         var clock = Stopwatch.StartNew();
-        await BedPipeline.Events(blocks, bed, model)
-            .Do(e => { events++; onEvent(e); })
-            .DefaultIfEmpty()
-            .LastAsync()
-            .ToTask(cancel);
+        // Completion may come on the inference worker's thread; continue elsewhere so the caller
+        // can dispose the scheduler (which joins that thread) right after the await.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = BedPipeline.Events(blocks, bed, model)
+            .Subscribe(e => { events++; onEvent(e); }, e => done.TrySetException(e), () => done.TrySetResult());
+        using var registration = cancel.Register(() => done.TrySetCanceled(cancel));
+        await done.Task;
         clock.Stop();
         return new ReplayResult(recording.Name, leads.Leads, recording.SampleRate, recording.DurationSeconds, clock.Elapsed, events, leads.Notes);
     }
