@@ -1,0 +1,17 @@
+namespace EcgStream.Runtime.Inference;
+
+/// <summary>What the scheduler does when windows arrive faster than the model runs.</summary>
+public enum QueueFullPolicy
+{
+    /// <summary>Live monitoring: drop the oldest queued window (the newest data matters most) and count it.</summary>
+    DropOldest,
+    /// <summary>Replay: make the producer wait, so that every window is scored and results are deterministic.</summary>
+    Wait,
+}
+
+public sealed record SchedulerOptions
+{
+    /// <summary>Windows that may wait for the model, across all streams.</summary>
+    public int QueueCapacity { get; init; } = 256;
+    public QueueFullPolicy Policy { get; init; } = QueueFullPolicy.DropOldest;
+}

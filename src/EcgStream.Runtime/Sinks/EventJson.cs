@@ -1,0 +1,37 @@
+using System.Text.Json;
+using EcgStream.Core.Events;
+
+namespace EcgStream.Runtime.Sinks;
+
+/// <summary>
+/// The one JSON shape of an event (documented in docs/events.md), shared by every sink that
+/// speaks JSON (stdout, files, WebSocket/SSE).
+/// </summary>
+public static class EventJson
+{
+    public static void Write(Utf8JsonWriter w, RhythmEvent e)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", e.Type == EventType.Rhythm ? "rhythm" : "alarm");
+        w.WriteString("kind", e.Kind == EventKind.Onset ? "onset" : "offset");
+        w.WriteString("rhythm", e.Rhythm);
+        w.WriteString("stream", e.StreamId);
+        w.WriteNumber("start_s", Round(e.StartSeconds));
+        if (e.EndSeconds is { } end) w.WriteNumber("end_s", Round(end));
+        w.WriteNumber("detected_s", Round(e.DetectedSeconds));
+        w.WriteNumber("latency_s", Round(e.LatencySeconds));
+        w.WriteNumber("confidence", Math.Round(e.Confidence, 4));
+        w.WriteString("source", e.Source == EventSource.Model ? "model" : "rule");
+        if (e.ModelId is { } id) w.WriteString("model", id);
+        w.WriteEndObject();
+    }
+
+    public static string ToJson(RhythmEvent e)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) Write(w, e);
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static double Round(double seconds) => Math.Round(seconds, 3);
+}
