@@ -14,7 +14,7 @@ public class FaultToleranceTests
     {
         var device = new FakeDevice(seed: seed);
         var ms = new MemoryStream();
-        device.Write(ms, 0xFFFF_F000u, 10_000, corrupt: 0.01, drop: 0.01, duplicate: 0.005); // sequence wraps too
+        device.Write(ms, 0xFFFF_F000u, 6_000, corrupt: 0.01, drop: 0.01, duplicate: 0.005); // sequence wraps too
         var bytes = ms.ToArray();
 
         var decoder = new WireDecoder();
@@ -23,7 +23,7 @@ public class FaultToleranceTests
         decoder.Complete(sink);
 
         Assert.Null(sink.FirstError);
-        Assert.True(device.Lost.Count > 150, $"only {device.Lost.Count} frames lost: the test would prove little");
+        Assert.True(device.Lost.Count > 80, $"only {device.Lost.Count} frames lost: the test would prove little");
         Assert.Equal(device.Intact, sink.Sequences);
 
         // the gaps are exactly the runs of lost sequence numbers, with their lengths
@@ -40,7 +40,7 @@ public class FaultToleranceTests
         Assert.All(sink.Gaps, g => Assert.Equal(g.Frames * 10, g.Samples));
         Assert.Equal(device.Lost.Count, decoder.Counters.GapFrames);
         Assert.Equal(device.Duplicated, decoder.Counters.Duplicates);
-        Assert.Equal(10_000L * 10, sink.LastEndSample); // sample indices account for every lost frame
+        Assert.Equal(6_000L * 10, sink.LastEndSample); // sample indices account for every lost frame
     }
 
     [Fact]
