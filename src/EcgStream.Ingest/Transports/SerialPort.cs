@@ -49,7 +49,7 @@ public sealed unsafe class SerialPort : IDisposable
             if (Native.CfSetISpeed(&t, speed) != 0 || Native.CfSetOSpeed(&t, speed) != 0)
                 throw Native.Error($"{options.Path}: cfsetspeed {options.BaudRate}");
             if (Native.TcSetAttr(fd, Native.TCSANOW, &t) != 0) throw Native.Error($"{options.Path}: tcsetattr");
-            Native.TcFlush(fd, Native.TCIOFLUSH); // stale bytes from before we opened are not ours
+            if (options.DiscardPendingInput) Native.TcFlush(fd, Native.TCIOFLUSH); // stale bytes of an earlier session
             int flags = Native.Fcntl(fd, Native.F_GETFL, 0);
             if (flags < 0 || Native.Fcntl(fd, Native.F_SETFL, flags & ~Native.O_NONBLOCK) < 0)
                 throw Native.Error($"{options.Path}: fcntl");

@@ -1,0 +1,128 @@
+using EcgStream.Ingest.Tests.Support;
+using EcgStream.Ingest.Transports;
+using EcgStream.Ingest.Wire;
+
+namespace EcgStream.Ingest.Tests.Transports;
+
+/// <summary>The C virtual device → pty / TCP / stdout → the C# ingest.</summary>
+public class VdevTests
+{
+    /// <summary>Records every delivered block (copied: the decoder reuses its buffer).</summary>
+    private sealed class Recorder : IIngestEventSink
+    {
+        public List<(uint seq, long start, float[] samples)> Blocks { get; } = [];
+        public List<GapEvent> Gaps { get; } = [];
+        public void OnEvent(in IngestEvent e)
+        {
+            if (e.Kind == IngestEventKind.Data) Blocks.Add((e.Sequence, e.Block.StartSample, e.Block.Samples.ToArray()));
+            if (e.Kind == IngestEventKind.Gap) Gaps.Add(e.Gap);
+        }
+    }
+
+    private static Recorder Decode(byte[] bytes, out WireDecoder decoder)
+    {
+        decoder = new WireDecoder();
+        var r = new Recorder();
+        decoder.Push(bytes, r);
+        decoder.Complete(r);
+        return r;
+    }
+
+    private static void AssertSameBlocks(Recorder want, Recorder got)
+    {
+        Assert.Equal(want.Blocks.Count, got.Blocks.Count);
+        for (int i = 0; i < want.Blocks.Count; i++)
+        {
+            Assert.Equal(want.Blocks[i].seq, got.Blocks[i].seq);
+            Assert.Equal(want.Blocks[i].start, got.Blocks[i].start);
+            Assert.Equal(want.Blocks[i].samples, got.Blocks[i].samples);
+        }
+    }
+
+    [VdevFact]
+    public async Task Vdev_over_pty_to_termios_reader_loses_nothing()
+    {
+        const string args = "--max --frames 2000 --leads 12 --seed 1";
+        var reference = Decode(Vdev.Bytes("--stdout " + args), out _); // the synthetic source is deterministic
+        Assert.Equal(2000, reference.Blocks.Count);
+
+        using var vdev = Vdev.Start("--pty " + args);
+        string slave = (await vdev.StandardOutput.ReadLineAsync())!;
+        Assert.StartsWith("/dev/pts/", slave);
+        using var port = SerialPort.Open(new SerialPortOptions(slave, 921600, DiscardPendingInput: false));
+        var decoder = new WireDecoder();
+        var got = new Recorder();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var e in decoder.ReadEventsAsync(port.CreateReader(), cts.Token))
+        {
+            got.OnEvent(e);
+            if (got.Blocks.Count == 2000) break;
+        }
+        AssertSameBlocks(reference, got);
+        Assert.Empty(got.Gaps);
+        Assert.Equal(0, decoder.Counters.BytesSkipped);
+        await vdev.WaitForExitAsync(cts.Token);
+    }
+
+    [VdevFact]
+    public async Task Vdev_over_tcp_loses_nothing()
+    {
+        const string args = "--max --frames 3000 --leads 8 --format int24 --spf 5";
+        var reference = Decode(Vdev.Bytes("--stdout " + args), out _);
+        using var vdev = Vdev.Start("--tcp-listen 0 " + args);
+        string line = (await vdev.StandardOutput.ReadLineAsync())!; // "tcp 127.0.0.1:PORT"
+        int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        await using var conn = await TcpTransport.ConnectAsync(new TcpClientOptions("127.0.0.1", port));
+        var decoder = new WireDecoder();
+        var got = new Recorder();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await decoder.ReadAllAsync(System.IO.Pipelines.PipeReader.Create(conn), got, cts.Token);
+        AssertSameBlocks(reference, got);
+        Assert.Equal(3000, got.Blocks.Count);
+    }
+
+    [VdevFact]
+    public void Vdev_faults_one_percent_every_valid_frame_delivered_every_gap_reported()
+    {
+        string log = Path.GetTempFileName();
+        try
+        {
+            var bytes = Vdev.Bytes($"--stdout --max --frames 8000 --leads 3 --drop 0.01 --corrupt 0.01 --duplicate 0.01 --seed 11 --fault-log {log}");
+            var faults = File.ReadAllLines(log).Select(l => l.Split(',')).ToList();
+            var lost = faults.Where(f => f[0] is "drop" or "corrupt").Select(f => uint.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+            int duplicates = faults.Count(f => f[0] == "duplicate");
+            Assert.InRange(lost.Count, 100, 250);
+
+            var got = Decode(bytes, out var decoder);
+            var expectedSeqs = Enumerable.Range(0, 8000).Select(i => (uint)i).Where(s => !lost.Contains(s)).ToList();
+            Assert.Equal(expectedSeqs, got.Blocks.Select(b => b.seq).ToList());
+            // gaps: runs of lost frames bounded by delivered frames on both sides
+            var runs = new List<(uint, long)>();
+            uint first = expectedSeqs[0], last = expectedSeqs[^1];
+            for (uint s = first; s <= last;)
+            {
+                if (!lost.Contains(s)) { s++; continue; }
+                uint start = s;
+                while (lost.Contains(s)) s++;
+                runs.Add((start, s - start));
+            }
+            Assert.Equal(runs, got.Gaps.Select(g => (g.FromSequence, g.Frames)).ToList());
+            Assert.All(got.Gaps, g => Assert.Equal(g.Frames * 10, g.Samples));
+            Assert.Equal(duplicates, decoder.Counters.Duplicates);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [VdevFact]
+    public void Vdev_refuses_bad_options_with_a_message()
+    {
+        using var p = Vdev.Start("--drop 1.5");
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("--drop 1.5", err);
+    }
+}
