@@ -53,6 +53,11 @@ public sealed class PolarPmdDecoder : INotificationDecoder
             Refuse($"{v.Length}-byte notification: a PMD frame has a {HeaderSize}-byte header", malformed: true);
             return;
         }
+        if (v.Length > NotificationLine.MaxValue)
+        {
+            Refuse($"{v.Length}-byte notification: an ATT value holds at most {NotificationLine.MaxValue}", malformed: true);
+            return;
+        }
         if (v[0] != MeasurementEcg) { Refuse($"measurement type 0x{v[0]:X2} at offset 0 is not ECG (0x00)", malformed: false); return; }
         if (v[9] != FrameTypeRaw)
         {

@@ -100,9 +100,11 @@ public class PolarPmdDecoderTests
         Assert.Contains("not a positive multiple of 3", d.LastError);
         d.OnNotification([0x00, 1], c);
         Assert.Contains("2-byte notification", d.LastError);
+        d.OnNotification(Notification(1, new int[171]), c);
+        Assert.Contains("523-byte notification", d.LastError);
         Assert.Empty(c.Kinds);
         Assert.Equal(2, d.Counters.Unsupported);
-        Assert.Equal(2, d.Counters.Malformed);
+        Assert.Equal(3, d.Counters.Malformed);
     }
 
     [Fact]
