@@ -117,6 +117,35 @@ public class VdevTests
     }
 
     [VdevFact]
+    public void Vdev_plays_a_csv_file_exactly()
+    {
+        string csv = Path.GetTempFileName();
+        try
+        {
+            var rows = Enumerable.Range(0, 100).Select(i => (a: i * 3 - 150, b: -i * 7, c: i % 2 == 0 ? 32767 : -32768)).ToList();
+            File.WriteAllLines(csv, new[] { "I,II,III" }.Concat(rows.Select(r => $"{r.a},{r.b},{r.c}")));
+            var got = Decode(Vdev.Bytes($"--stdout --max --leads 3 --gain-nv 1000 --csv {csv}"), out var decoder);
+            Assert.Equal(10, got.Blocks.Count); // 100 rows, 10 samples per frame
+            for (int f = 0; f < 10; f++)
+                for (int i = 0; i < 10; i++)
+                {
+                    var r = rows[f * 10 + i];
+                    var s = got.Blocks[f].samples;
+                    Assert.Equal(r.a * 1e-3, s[i], 5);      // plane 0 (I), 1 µV per LSB
+                    Assert.Equal(r.b * 1e-3, s[10 + i], 5); // plane 1 (II)
+                    Assert.Equal(r.c * 1e-3, s[20 + i], 4); // plane 2 (III)
+                }
+            File.AppendAllLines(csv, ["1,2"]);
+            var bad = Assert.Throws<InvalidOperationException>(() => Vdev.Bytes($"--stdout --max --leads 3 --csv {csv}"));
+            Assert.Contains(":102: 2 columns, expected 3", bad.Message);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [VdevFact]
     public void Vdev_refuses_bad_options_with_a_message()
     {
         using var p = Vdev.Start("--drop 1.5");
