@@ -353,6 +353,9 @@ int main(int argc, char **argv)
             since_disconnect = 0;
             if (faults.log) { fprintf(faults.log, "disconnect,%lu\n", (unsigned long)seq); fflush(faults.log); }
             if (listen_fd < 0 && !connect_host[0]) return 0;
+            if ((frames_max >= 0 && (long)frame_no >= frames_max) ||
+                (seconds >= 0 && (double)frame_no * info.samples_per_frame / rate >= seconds))
+                break; /* the run is over: do not wait for another client */
             close(out_fd);
             connect_output();
             send_or_reconnect(info_frame, (size_t)info_len, info_frame, (size_t)info_len);

@@ -146,6 +146,55 @@ public class VdevTests
     }
 
     [VdevFact]
+    public async Task Vdev_disconnects_on_schedule_and_the_stream_resumes_on_reconnect()
+    {
+        using var vdev = Vdev.Start("--tcp-listen 0 --max --frames 1500 --leads 1 --disconnect-after 500");
+        string line = (await vdev.StandardOutput.ReadLineAsync())!;
+        int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var decoder = new WireDecoder(); // one decoder for the bed, across connections
+        var got = new Recorder();
+        int connections = 0;
+        var buf = new byte[4096];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (got.Blocks.Count < 1500)
+        {
+            await using var conn = await TcpTransport.ConnectAsync(new TcpClientOptions("127.0.0.1", port));
+            connections++;
+            int n;
+            while ((n = await conn.ReadAsync(buf, cts.Token)) > 0) decoder.Push(buf.AsSpan(0, n), got);
+        }
+        Assert.Equal(3, connections);
+        Assert.Equal(Enumerable.Range(0, 1500).Select(i => (uint)i), got.Blocks.Select(b => b.seq));
+        Assert.Empty(got.Gaps);
+        Assert.Equal(3 + 1499 / 50, decoder.Counters.InfoFrames); // one per connection + the periodic repeats (every 50 frames), all silent
+        await vdev.WaitForExitAsync(cts.Token);
+    }
+
+    [VdevFact]
+    public async Task Vdev_stall_pauses_the_stream()
+    {
+        using var vdev = Vdev.Start("--stdout --speed 100 --frames 60 --leads 1 --stall 300@30");
+        var stream = vdev.StandardOutput.BaseStream;
+        var decoder = new WireDecoder();
+        var arrivals = new List<(uint seq, long ms)>();
+        var sink = new ArrivalSink(arrivals, System.Diagnostics.Stopwatch.StartNew());
+        var buf = new byte[256];
+        int n;
+        while ((n = await stream.ReadAsync(buf)) > 0) decoder.Push(buf.AsSpan(0, n), sink);
+        Assert.Equal(60, arrivals.Count);
+        long pause = arrivals[30].ms - arrivals[29].ms;
+        Assert.True(pause >= 250, $"frames 29 → 30 came {pause} ms apart, the stall is 300 ms");
+    }
+
+    private sealed class ArrivalSink(List<(uint, long)> arrivals, System.Diagnostics.Stopwatch clock) : IIngestEventSink
+    {
+        public void OnEvent(in IngestEvent e)
+        {
+            if (e.Kind == IngestEventKind.Data) arrivals.Add((e.Sequence, clock.ElapsedMilliseconds));
+        }
+    }
+
+    [VdevFact]
     public void Vdev_refuses_bad_options_with_a_message()
     {
         using var p = Vdev.Start("--drop 1.5");
