@@ -107,6 +107,28 @@ public class RoundTripTests
     }
 
     [Fact]
+    public async Task File_transport_replays_a_recorded_stream()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, Vectors.Bytes("faults"));
+            await using var stream = await TransportSpec.Parse("file:" + path).OpenAsync();
+            var decoder = new WireDecoder();
+            var r = new VectorRenderer();
+            await decoder.ReadAllAsync(PipeReader.Create(stream), r);
+            r.End(decoder.Counters);
+            Assert.Equal(Vectors.Expected("faults"), r.Lines);
+            var missing = await Assert.ThrowsAsync<IOException>(() => TransportSpec.Parse("file:/nonexistent/x.bin").OpenAsync());
+            Assert.Contains("/nonexistent/x.bin", missing.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Transport_spec_parses_and_opens_tcp()
     {
         Assert.Equal(new TransportSpec.Serial(new SerialPortOptions("/dev/ttyUSB0", 115200)), TransportSpec.Parse("serial:/dev/ttyUSB0@115200"));
