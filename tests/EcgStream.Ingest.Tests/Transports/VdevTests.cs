@@ -195,6 +195,44 @@ public class VdevTests
     }
 
     [VdevFact]
+    public void Raw_file_written_from_blocks_plays_back_through_vdev_unchanged()
+    {
+        string raw = Path.GetTempFileName();
+        try
+        {
+            var leads = EcgStream.Core.Leads.LeadSet.Of(EcgStream.Core.Leads.Lead.I, EcgStream.Core.Leads.Lead.V2);
+            var planar = new float[2 * 250];
+            for (int i = 0; i < 250; i++)
+            {
+                planar[i] = (float)Math.Sin(i * 0.05);         // lead I, mV
+                planar[250 + i] = (float)(i % 50 == 0 ? 200 : -0.3); // V2; 200 mV does not fit int16 at 5 µV/LSB
+            }
+            int clamped;
+            using (var f = File.Create(raw))
+            {
+                var w = new RawSampleWriter(f, nvPerLsb: 5000);
+                w.Write(new EcgStream.Core.Samples.SampleBlock("gen", 0, 250, leads, 250, planar));
+                clamped = (int)w.Clamped;
+            }
+            Assert.Equal(5, clamped);
+            var got = Decode(Vdev.Bytes($"--stdout --max --raw {raw} --leads 0x0081 --gain-nv 5000 --rate 250 --spf 25"), out _);
+            Assert.Equal(10, got.Blocks.Count);
+            for (int f = 0; f < 10; f++)
+                for (int i = 0; i < 25; i++)
+                {
+                    int k = f * 25 + i;
+                    Assert.Equal(Math.Round(planar[k] / 0.005) * 0.005, got.Blocks[f].samples[i], 4);
+                    double v2 = Math.Clamp(Math.Round(planar[250 + k] / 0.005), short.MinValue, short.MaxValue) * 0.005;
+                    Assert.Equal(v2, got.Blocks[f].samples[25 + i], 3);
+                }
+        }
+        finally
+        {
+            File.Delete(raw);
+        }
+    }
+
+    [VdevFact]
     public void Vdev_refuses_bad_options_with_a_message()
     {
         using var p = Vdev.Start("--drop 1.5");
