@@ -233,6 +233,20 @@ public class VdevTests
     }
 
     [VdevFact]
+    public async Task Vdev_connects_out_to_our_tcp_server()
+    {
+        using var server = TcpServer.Start(new TcpServerOptions());
+        using var vdev = Vdev.Start($"--tcp-connect 127.0.0.1:{server.LocalEndPoint.Port} --max --frames 500 --leads 1 --rate 130 --spf 13");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var conn = await server.AcceptAsync(cts.Token);
+        var decoder = new WireDecoder();
+        var got = new Recorder();
+        await decoder.ReadAllAsync(System.IO.Pipelines.PipeReader.Create(conn), got, cts.Token);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => (uint)i), got.Blocks.Select(b => b.seq));
+        Assert.Equal(130, decoder.Info!.SampleRate);
+    }
+
+    [VdevFact]
     public void Vdev_refuses_bad_options_with_a_message()
     {
         using var p = Vdev.Start("--drop 1.5");
