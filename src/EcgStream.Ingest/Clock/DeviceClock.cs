@@ -6,7 +6,7 @@ namespace EcgStream.Ingest.Clock;
 /// Transport delay only ever adds (a frame cannot arrive before it was sampled), so jitter is
 /// one-sided: per bucket of device time (default 250 ms) only the least-delayed observation is
 /// kept. A line is fitted through the last window of bucket minima (default 2 min) by least squares,
-/// then refitted without outliers beyond 3 robust standard deviations (median absolute deviation):
+/// then refitted (three passes) without outliers beyond 3 robust standard deviations (median absolute deviation):
 /// a stalled link or a scheduling hiccup cannot bend it. The result maps a device time to the host
 /// time at which a sample taken then would arrive with the link's minimum latency; jitter is
 /// smoothed away. Allocation-free after construction; not thread-safe.</para>
@@ -110,19 +110,26 @@ public sealed class DeviceClock
         }
         for (int i = 0; i < n; i++) _inlier[i] = true;
         Fit(n);
-        // robust pass: drop residuals beyond 3 × 1.4826 × MAD, refit
-        for (int i = 0; i < n; i++) { int s = Slot(i); _scratch[i] = Math.Abs(_y[s] - (_a + _b * _x[s])); }
-        Array.Sort(_scratch, 0, n);
-        double mad = _scratch[n / 2];
-        double limit = Math.Max(3 * 1.4826 * mad, 1.0);
-        int kept = 0;
-        for (int i = 0; i < n; i++)
+        // robust passes: drop residuals beyond 3 × 1.4826 × MAD (of the current inliers), refit.
+        // Delays are one-sided, so a stall leaves a tail of late buckets that one pass only
+        // partly removes; three passes converge on the floor.
+        for (int pass = 0; pass < 3; pass++)
         {
-            int s = Slot(i);
-            _inlier[i] = Math.Abs(_y[s] - (_a + _b * _x[s])) <= limit;
-            if (_inlier[i]) kept++;
+            int m = 0;
+            for (int i = 0; i < n; i++)
+                if (_inlier[i]) { int s = Slot(i); _scratch[m++] = Math.Abs(_y[s] - (_a + _b * _x[s])); }
+            Array.Sort(_scratch, 0, m);
+            double limit = Math.Max(3 * 1.4826 * _scratch[m / 2], 1.0);
+            int kept = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int s = Slot(i);
+                _inlier[i] = Math.Abs(_y[s] - (_a + _b * _x[s])) <= limit;
+                if (_inlier[i]) kept++;
+            }
+            if (kept < _o.MinBucketsForDrift) break;
+            Fit(n);
         }
-        if (kept >= _o.MinBucketsForDrift) Fit(n);
         double maxB = _o.MaxDriftPpm * 1e-6;
         if (Math.Abs(_b) > maxB)
         {

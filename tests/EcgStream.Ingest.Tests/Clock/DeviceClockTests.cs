@@ -44,6 +44,26 @@ public class DeviceClockTests
     }
 
     [Fact]
+    public void A_stalled_link_that_delivers_a_burst_does_not_bend_the_fit()
+    {
+        var rng = new Random(9);
+        var clock = new DeviceClock();
+        const double drift = 60e-6;
+        for (long d = 0; d < 150_000_000; d += 20_000)
+        {
+            double trueHost = 1e9 + d * (1 + drift);
+            double delay = 1000 + rng.NextDouble() * 2000;
+            // every 30 s the host stalls for 1.5 s: everything sampled meanwhile arrives at its end
+            long phase = d % 30_000_000;
+            if (phase < 1_500_000) delay += 1_500_000 - phase;
+            clock.Observe(d, (long)(trueHost + delay));
+        }
+        Assert.InRange(clock.DriftPpm, 60 - 2, 60 + 2);
+        long dLast = 150_000_000 - 20_000;
+        Assert.InRange(clock.ToHostMicros(dLast) - (1e9 + dLast * (1 + drift) + 1000), -300, 300);
+    }
+
+    [Fact]
     public void Before_drift_is_known_uses_the_least_delayed_offset()
     {
         var clock = new DeviceClock();
