@@ -60,6 +60,7 @@ public sealed unsafe class FileDescriptorStream : Stream
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno is Native.EINTR or Native.EAGAIN) continue;
                 if (errno == Native.EIO) return 0; // the other side of a pty hung up
+                if (errno == Native.EBADF && _fd < 0) return 0; // disposed by another thread while we waited
                 throw new IOException($"read {_name}: {Native.Describe(errno)}");
             }
         }

@@ -19,6 +19,7 @@ internal static unsafe partial class Native
     public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int EIO = 5;
+    public const int EBADF = 9;
     public const int TCSANOW = 0;
     public const int TCIOFLUSH = 2;
     public const int VTIME = 5;

@@ -83,6 +83,17 @@ public class RoundTripTests
     }
 
     [Fact]
+    public async Task Disposing_the_port_ends_a_pending_read()
+    {
+        using var pty = PseudoTerminal.Open();
+        var port = SerialPort.Open(new SerialPortOptions(pty.SlavePath, 115200));
+        var read = Task.Run(() => port.Stream.Read(new byte[16])); // nothing will come
+        await Task.Delay(100);
+        port.Dispose();
+        Assert.Equal(0, await read.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Tcp_server_and_client_lose_nothing()
     {
         using var server = TcpServer.Start(new TcpServerOptions());
