@@ -21,7 +21,7 @@ extern "C" {
 #define ECGB_HEADER_SIZE 8u      /* sync(2) version(1) type(1) length(2) header-crc(2) */
 #define ECGB_TRAILER_SIZE 2u     /* frame CRC over header + payload */
 #define ECGB_OVERHEAD (ECGB_HEADER_SIZE + ECGB_TRAILER_SIZE)
-#define ECGB_MAX_PAYLOAD 4096u   /* a header announcing more is rejected before any wait */
+#define ECGB_MAX_PAYLOAD 4080u   /* a header announcing more is rejected before any wait; keeps CRC-16 at HD 4 */
 #define ECGB_MAX_FRAME (ECGB_OVERHEAD + ECGB_MAX_PAYLOAD)
 
 #define ECGB_TYPE_INFO 0x01u

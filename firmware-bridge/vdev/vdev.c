@@ -270,7 +270,7 @@ int main(int argc, char **argv)
     info.sample_rate_mhz = (uint32_t)(rate * 1000.0 + 0.5);
     info.gain_pv = (uint32_t)(gain_nv * 1000.0 + 0.5);
     if (ecgb_info_validate(&info) != ECGB_OK)
-        die("invalid stream settings (lead mask, frame size over 4096 bytes, or gain)", mask_arg);
+        die("invalid stream settings (lead mask, DATA payload over 4080 bytes, or gain)", mask_arg);
     if (info_every == 0) info_every = (long)(rate / info.samples_per_frame + 0.5) > 0 ? (long)(rate / info.samples_per_frame + 0.5) : 1;
 
     src.leads = ecgb_lead_count(info.lead_mask);

@@ -12,7 +12,7 @@ public static class WireProtocol
     public const int TrailerSize = 2;
     public const int Overhead = HeaderSize + TrailerSize;
     /// <summary>A header announcing a longer payload is rejected before any byte of it is awaited.</summary>
-    public const int MaxPayload = 4096;
+    public const int MaxPayload = 4080; // CRC-16/CCITT keeps Hamming distance 4 up to 32 751 covered bits
     public const int MaxFrame = Overhead + MaxPayload;
     public const int InfoFixedSize = 21;
     public const int FirmwareMax = 32;
