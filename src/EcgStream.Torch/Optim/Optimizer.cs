@@ -52,7 +52,7 @@ public static partial class torch
             /// <summary>Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)).</summary>
             public void zero_grad() => ZeroGrad(Parameters, set_to_none: true);
 
-            internal static unsafe void ZeroGrad(Parameter[] parameters, bool set_to_none)
+            internal static unsafe void ZeroGrad(Tensor[] parameters, bool set_to_none)
             {
                 var handles = new IntPtr[parameters.Length];
                 for (var i = 0; i < handles.Length; i++) handles[i] = parameters[i].Handle.DangerousGetHandle();
