@@ -37,3 +37,12 @@ internal static class TorchAvailability
     public static bool Available => s_state.Value.ok;
     public static string Reason => s_state.Value.reason;
 }
+
+/// <summary>A theory that needs libtorch and the native shim; skipped with the reason when they do not load.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
+    {
+        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
+    }
+}
