@@ -120,7 +120,7 @@ internal enum UnaryOp
 /// <summary>ecgt_binary_op.</summary>
 internal enum BinaryOp
 {
-    Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr,
+    Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, Remainder,
 }
 
 /// <summary>ecgt_reduce_op.</summary>

@@ -19,8 +19,10 @@ public static partial class torch
                 {
                     _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
                     BaseLearningRate = optimizer.InitialLearningRate;
-                    _optimizer.LearningRate = RateAt(0);
                 }
+
+                /// <summary>Applies step 0; each concrete schedule calls it once its fields are set.</summary>
+                private protected void Start() => _optimizer.LearningRate = RateAt(0);
 
                 public double BaseLearningRate { get; }
 
@@ -44,7 +46,11 @@ public static partial class torch
             {
                 private readonly long _warmup;
 
-                public LinearWarmupLR(Optimizer optimizer, long warmup_steps) : base(Validate(optimizer, warmup_steps)) => _warmup = warmup_steps;
+                public LinearWarmupLR(Optimizer optimizer, long warmup_steps) : base(Validate(optimizer, warmup_steps))
+                {
+                    _warmup = warmup_steps;
+                    Start();
+                }
 
                 private static Optimizer Validate(Optimizer optimizer, long warmup)
                 {
@@ -69,7 +75,7 @@ public static partial class torch
                     : base(Validate(optimizer, warmup_steps, total_steps, eta_min))
                 {
                     (_warmup, _total, _etaMin) = (warmup_steps, total_steps, eta_min);
-                    optimizer.LearningRate = RateAt(0);
+                    Start();
                 }
 
                 private static Optimizer Validate(Optimizer optimizer, long warmup, long total, double etaMin)
@@ -82,8 +88,6 @@ public static partial class torch
 
                 public override double RateAt(long t)
                 {
-                    // The base constructor calls this before the fields are set; _total == 0 marks that moment.
-                    if (_total == 0) return BaseLearningRate;
                     if (t < _warmup) return BaseLearningRate * (t + 1) / _warmup;
                     if (t >= _total) return _etaMin;
                     var progress = (t - _warmup) / (double)(_total - _warmup);

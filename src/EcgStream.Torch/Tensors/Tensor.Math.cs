@@ -40,6 +40,9 @@ public static partial class torch
         public Tensor pow(double exponent) => Binary(BinaryOp.Pow, exponent);
         public Tensor maximum(Tensor other) => Binary(BinaryOp.Maximum, other);
         public Tensor minimum(Tensor other) => Binary(BinaryOp.Minimum, other);
+        /// <summary>Python-style modulus (the result has the divisor's sign).</summary>
+        public Tensor remainder(Tensor other) => Binary(BinaryOp.Remainder, other);
+        public Tensor remainder(double other) => Binary(BinaryOp.Remainder, other);
         public Tensor clamp(double min, double max) => Wrap(NativeMethods.ecgt_clamp(Handle, min, max, out var r), r);
 
         // ---- comparisons (bool results) ----
@@ -133,6 +136,8 @@ public static partial class torch
         public static Tensor operator /(Tensor a, Tensor b) => a.div(b);
         public static Tensor operator /(Tensor a, double b) => a.div(b);
         public static Tensor operator /(double a, Tensor b) => b.Binary(BinaryOp.Div, a, reversed: true);
+        public static Tensor operator %(Tensor a, Tensor b) => a.remainder(b);
+        public static Tensor operator %(Tensor a, double b) => a.remainder(b);
         public static Tensor operator -(Tensor a) => a.neg();
     }
 

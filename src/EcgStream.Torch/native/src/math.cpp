@@ -1,6 +1,8 @@
 // Elementwise arithmetic, comparisons, reductions and matrix products.
 #include "common.h"
 
+#include <cmath>
+
 using ecgt::T;
 
 namespace {
@@ -43,6 +45,7 @@ at::Tensor binary(int op, const at::Tensor& a, const at::Tensor& b) {
     case ECGT_GE: return a.ge(b);
     case ECGT_LOGICAL_AND: return a.logical_and(b);
     case ECGT_LOGICAL_OR: return a.logical_or(b);
+    case ECGT_REMAINDER: return a.remainder(b);
     default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
   }
 }
@@ -62,8 +65,20 @@ at::Tensor binary_scalar(int op, const at::Tensor& a, const at::Scalar& s, bool 
     case ECGT_LE: return reversed ? a.ge(s) : a.le(s);
     case ECGT_GT: return reversed ? a.lt(s) : a.gt(s);
     case ECGT_GE: return reversed ? a.le(s) : a.ge(s);
+    case ECGT_REMAINDER:
+      if (reversed) throw std::invalid_argument("scalar % tensor is not supported");
+      return a.remainder(s);
     default: throw std::invalid_argument("unsupported scalar binary op " + std::to_string(op));
   }
+}
+
+// An integral-valued scalar applied to an integer tensor stays an integer, as in Python,
+// so `long_tensor % 4` is int64 rather than promoted to float.
+at::Scalar scalar_for(const at::Tensor& a, double value) {
+  if (at::isIntegralType(a.scalar_type(), /*includeBool=*/true) && std::floor(value) == value &&
+      std::fabs(value) < 9007199254740992.0)
+    return at::Scalar(static_cast<int64_t>(value));
+  return at::Scalar(value);
 }
 
 }  // namespace
@@ -75,7 +90,7 @@ int ecgt_binary(int op, ecgt_tensor* a, ecgt_tensor* b, ecgt_tensor** out) {
   ECGT_RETURN_TENSOR(binary(op, T(a), T(b)))
 }
 int ecgt_binary_scalar(int op, ecgt_tensor* a, double scalar, int reversed, ecgt_tensor** out) {
-  ECGT_RETURN_TENSOR(binary_scalar(op, T(a), at::Scalar(scalar), reversed != 0))
+  ECGT_RETURN_TENSOR(binary_scalar(op, T(a), scalar_for(T(a), scalar), reversed != 0))
 }
 
 int ecgt_binary_(int op, ecgt_tensor* a, ecgt_tensor* b, double alpha) {
@@ -90,8 +105,9 @@ int ecgt_binary_(int op, ecgt_tensor* a, ecgt_tensor* b, double alpha) {
   })
 }
 
-int ecgt_binary_scalar_(int op, ecgt_tensor* a, double scalar) {
+int ecgt_binary_scalar_(int op, ecgt_tensor* a, double value) {
   ECGT_GUARD({
+    const at::Scalar scalar = scalar_for(T(a), value);
     switch (op) {
       case ECGT_ADD: T(a).add_(scalar); break;
       case ECGT_SUB: T(a).sub_(scalar); break;
