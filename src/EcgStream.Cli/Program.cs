@@ -5,6 +5,7 @@ using EcgStream.Cli.Commands;
 var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its model toolchain.")
 {
     VersionCommand.Create(),
+    new Command("bench", "Benchmarks.") { BenchTrainStepCommand.Create() },
 };
 
 return await root.Parse(args).InvokeAsync();
