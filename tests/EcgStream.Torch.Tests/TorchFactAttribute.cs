@@ -46,3 +46,13 @@ public sealed class TorchTheoryAttribute : TheoryAttribute
         if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
     }
 }
+
+/// <summary>A fact that needs libtorch and /usr/bin/python3 (the standard library only).</summary>
+public sealed class PythonFactAttribute : FactAttribute
+{
+    public PythonFactAttribute()
+    {
+        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
+        else if (!PythonRunner.HasPython) Skip = "/usr/bin/python3 absent";
+    }
+}
