@@ -50,6 +50,18 @@ public sealed class OptimizerTests
             w -= 0.1 * buf;
             Assert.Equal(w, p.ToArray<double>()[0], 12);
         }
+        // A momentum buffer starts as a copy of the parameter's first update even when that
+        // parameter first gets a gradient on a later step (dampening applies only afterwards).
+        var early = nn.Parameter(tensor(new[] { 1.0 }));
+        var late = nn.Parameter(tensor(new[] { 1.0 }));
+        using var damped = optim.SGD([early, late], lr: 0.1, momentum: 0.9, dampening: 0.5);
+        (early * 2).sum().backward();
+        damped.step();
+        (late * 2).sum().backward();
+        damped.step();
+        Assert.Equal(1 - 0.1 * 2, late.ToArray<double>()[0], 12);
+        Assert.Equal(1 - 0.1 * 2 - 0.1 * (0.9 * 2 + 0.5 * 2), early.ToArray<double>()[0], 12);
+
         // A parameter without a gradient is left alone.
         var q = nn.Parameter(tensor(new[] { 1.0 }));
         using var sgd = optim.SGD([q], lr: 1);

@@ -107,7 +107,7 @@ internal static unsafe partial class NativeMethods
     // ---- optimisers ----
     [LibraryImport(Library)] internal static partial int ecgt_zero_grad(IntPtr* parameters, int count, int setToNone);
     [LibraryImport(Library)] internal static partial int ecgt_adamw_step(IntPtr* parameters, IntPtr* expAvg, IntPtr* expAvgSq, int count, long step, double lr, double beta1, double beta2, double eps, double weightDecay);
-    [LibraryImport(Library)] internal static partial int ecgt_sgd_step(IntPtr* parameters, IntPtr* momentumBuffers, int count, double lr, double momentum, double dampening, double weightDecay, int nesterov, int firstStep);
+    [LibraryImport(Library)] internal static partial int ecgt_sgd_step(IntPtr* parameters, IntPtr* momentumBuffers, byte* started, int count, double lr, double momentum, double dampening, double weightDecay, int nesterov);
     [LibraryImport(Library)] internal static partial int ecgt_clip_grad_norm(IntPtr* parameters, int count, double maxNorm, out double totalNorm);
 }
 

@@ -10,7 +10,7 @@ namespace EcgStream.Torch.Modules
         private readonly bool _nesterov;
         private torch.Tensor[]? _buffers;
         private IntPtr[]? _bufferHandles;
-        private bool _started;
+        private byte[]? _started;   // per parameter: its buffer holds a first update
 
         public SGD(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false)
             : base(parameters, lr)
@@ -28,11 +28,12 @@ namespace EcgStream.Torch.Modules
             {
                 _buffers = NewState();
                 _bufferHandles = HandlesOf(_buffers);
+                _started = new byte[_buffers.Length];
             }
             fixed (IntPtr* p = ParameterHandles)
             fixed (IntPtr* b = _bufferHandles)
-                NativeStatus.Check(NativeMethods.ecgt_sgd_step(p, b, ParameterHandles.Length, LearningRate, _momentum, _dampening, _weightDecay, _nesterov ? 1 : 0, _started ? 0 : 1));
-            _started = true;
+            fixed (byte* s = _started)
+                NativeStatus.Check(NativeMethods.ecgt_sgd_step(p, b, s, ParameterHandles.Length, LearningRate, _momentum, _dampening, _weightDecay, _nesterov ? 1 : 0));
             GC.KeepAlive(_buffers);
         }
 

@@ -155,9 +155,11 @@ ECGT_API int ecgt_zero_grad(ecgt_tensor* const* params, int count, int set_to_no
  * the 1-based step count after this update. Parameters without a gradient are skipped. */
 ECGT_API int ecgt_adamw_step(ecgt_tensor* const* params, ecgt_tensor* const* exp_avg, ecgt_tensor* const* exp_avg_sq,
                              int count, int64_t step, double lr, double beta1, double beta2, double eps, double weight_decay);
-/* SGD with optional momentum (buffers may be NULL when momentum == 0) and L2 weight decay. */
-ECGT_API int ecgt_sgd_step(ecgt_tensor* const* params, ecgt_tensor* const* momentum_buffers, int count,
-                           double lr, double momentum, double dampening, double weight_decay, int nesterov, int first_step);
+/* SGD with optional momentum and L2 weight decay. When momentum != 0, `momentum_buffers` and
+ * `started` hold one entry per parameter: a buffer starts as a copy of the parameter's first
+ * update (as PyTorch's does) and `started[i]` is set to 1 then. Both may be NULL when momentum == 0. */
+ECGT_API int ecgt_sgd_step(ecgt_tensor* const* params, ecgt_tensor* const* momentum_buffers, uint8_t* started, int count,
+                           double lr, double momentum, double dampening, double weight_decay, int nesterov);
 /* Scales gradients so their global L2 norm is at most max_norm; returns the norm before clipping. */
 ECGT_API int ecgt_clip_grad_norm(ecgt_tensor* const* params, int count, double max_norm, double* total_norm);
 

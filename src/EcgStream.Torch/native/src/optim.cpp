@@ -48,9 +48,11 @@ int ecgt_adamw_step(ecgt_tensor* const* params, ecgt_tensor* const* exp_avg, ecg
   })
 }
 
-int ecgt_sgd_step(ecgt_tensor* const* params, ecgt_tensor* const* momentum_buffers, int count, double lr, double momentum,
-                  double dampening, double weight_decay, int nesterov, int first_step) {
+int ecgt_sgd_step(ecgt_tensor* const* params, ecgt_tensor* const* momentum_buffers, uint8_t* started, int count, double lr,
+                  double momentum, double dampening, double weight_decay, int nesterov) {
   ECGT_GUARD({
+    if (momentum != 0.0 && (momentum_buffers == nullptr || started == nullptr))
+      throw std::invalid_argument("SGD with momentum needs momentum buffers and their started flags");
     at::NoGradGuard no_grad;
     for (int i = 0; i < count; ++i) {
       at::Tensor& p = T(params[i]);
@@ -59,8 +61,12 @@ int ecgt_sgd_step(ecgt_tensor* const* params, ecgt_tensor* const* momentum_buffe
       at::Tensor d_p = weight_decay != 0.0 ? grad.add(p, weight_decay) : grad;
       if (momentum != 0.0) {
         at::Tensor& buf = T(momentum_buffers[i]);
-        if (first_step != 0) buf.copy_(d_p);
-        else buf.mul_(momentum).add_(d_p, 1.0 - dampening);
+        if (started[i] == 0) {
+          buf.copy_(d_p);
+          started[i] = 1;
+        } else {
+          buf.mul_(momentum).add_(d_p, 1.0 - dampening);
+        }
         d_p = nesterov != 0 ? d_p.add(buf, momentum) : buf;
       }
       p.add_(d_p, -lr);
