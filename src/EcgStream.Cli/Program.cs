@@ -8,7 +8,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     ReplayCommand.Create(),
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
-    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create()),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();
