@@ -165,7 +165,7 @@ public sealed class RuleRhythmDetector
             int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
             if (m >= _options.AfBeats / 2)
             {
-                af = AfFeatures.Compute(_rrClean.AsSpan(0, m), _scratch);
+                af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
         }
