@@ -11,14 +11,20 @@ namespace EcgStream.Signal.Tests.Support;
 /// <summary>Copies everything a <see cref="SignalChain"/> emits, for comparisons.</summary>
 internal sealed class ChainCapture(bool keepSamples = false) : ISignalChainSink
 {
-    public readonly List<float> Preprocessed = new();
+    /// <summary>Preprocessed samples per plane (kept when keepSamples).</summary>
+    public readonly List<List<float>> Preprocessed = new();
     public readonly List<QualityEpoch> Quality = new();
     public readonly List<QrsBeat> Beats = new();
     public readonly List<(long End, ushort Mask, float[] Data)> Windows = new();
     public readonly List<(double Start, double End, float[] P, double Hr, AfFeatures Af)> Scores = new();
     public readonly List<RuleAlarm> Alarms = new();
 
-    public void OnPreprocessed(in SampleBlock block) { if (keepSamples) Preprocessed.AddRange(block.Samples.ToArray()); }
+    public void OnPreprocessed(in SampleBlock block)
+    {
+        if (!keepSamples) return;
+        while (Preprocessed.Count < block.Leads.Count) Preprocessed.Add(new List<float>());
+        for (int p = 0; p < block.Leads.Count; p++) Preprocessed[p].AddRange(block.Plane(p).ToArray());
+    }
     public void OnQuality(in QualityEpoch epoch) => Quality.Add(epoch);
     public void OnBeat(in QrsBeat beat) => Beats.Add(beat);
     public void OnWindow(in EcgWindow window) => Windows.Add((window.EndSample, window.Leads.Mask, keepSamples ? window.Data.ToArray() : []));
