@@ -73,6 +73,18 @@ public class TruthTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SinusArrhythmiaModulatesRrAtTheBreathingRate()
+    {
+        var r = Simulator.Run(Measure.Clean(12, new("SR", 120, HeartRate: 70), new("SINUS_ARRHYTHMIA", 120, HeartRate: 70)));
+        double fs = r.SampleRate;
+        var sr = Measure.RrStats(r.BeatSamples, fs, 2, 118);
+        var sa = Measure.RrStats(r.BeatSamples, fs, 122, 238);
+        output.WriteLine($"RR CV: SR {sr.Cv:F3}, sinus arrhythmia {sa.Cv:F3}");
+        Assert.True(sa.Cv > 1.5 * sr.Cv && sa.Cv > 0.05, $"sinus arrhythmia CV {sa.Cv:F3} vs SR {sr.Cv:F3}");
+        Assert.Contains(r.Truth, e => e.Rhythm == "SR" && e.StartSeconds == 0 && e.EndSeconds == 240);
+    }
+
+    [Fact]
     public void VentricularFibrillationHasNoBeatsAndDominantFrequencyIn4To8Hz()
     {
         var r = Simulator.Run(Measure.Clean(21, new("SR", 10), new("VF", 30), new("SR", 10)));

@@ -137,7 +137,7 @@ internal sealed class Patient
         var d = turn.Apply(baseDir).Unit;
         var d1 = (Rotation3.AboutZ(rng.Uniform(0.4, 0.9)) * Rotation3.AboutX(rng.Normal(0, 0.4))).Apply(d);
         var d3 = (Rotation3.AboutY(rng.Uniform(-0.9, 0.9))).Apply(d);
-        double a = rng.Uniform(1.3, 2.6);
+        double a = rng.Uniform(1.0, 2.0);
         double w = rng.Uniform(0.9, 1.15);
         var comps = new DipoleComponent[]
         {
@@ -160,7 +160,7 @@ internal sealed class Patient
         var spikeDir = new Vec3(rng.Normal(0.4, 0.2), rng.Normal(-1, 0.2), rng.Normal(0.3, 0.2)).Unit;
         double spikeAmp = rng.Uniform(1.5, 4.0);
         var d = (Rotation3.AboutZ(rng.Normal(0, 0.25)) * Rotation3.AboutY(rng.Normal(0, 0.25))).Apply(new Vec3(0.7, -0.55, 0.7)).Unit;
-        double a = rng.Uniform(1.2, 2.2);
+        double a = rng.Uniform(0.8, 1.5);
         var comps = new DipoleComponent[]
         {
             new(-0.040, spikeSigma, spikeAmp * spikeDir),
