@@ -31,14 +31,16 @@ public sealed class SyntheticEcgStream
 
     /// <summary>An endless stream of random rhythm segments (one synthetic patient per seed), with noise.</summary>
     /// <param name="nstdbDirectory">Folder of the NSTDB noise records; when given, real noise joins the mix.</param>
-    public SyntheticEcgStream(int seed, double sampleRate = 500, LeadSet? leads = null, string? nstdbDirectory = null)
+    /// <param name="noise">The noise to use instead of the seed's random mix (<see cref="ScenarioLibrary.RandomNoise"/>).</param>
+    public SyntheticEcgStream(int seed, double sampleRate = 500, LeadSet? leads = null, string? nstdbDirectory = null, NoiseSpec? noise = null)
     {
         if (!(sampleRate >= 100 && sampleRate <= 10000))
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be within 100–10000 Hz");
         SampleRate = sampleRate;
         Leads = leads ?? LeadSet.All;
         if (Leads.IsEmpty) throw new ArgumentException("lead set is empty", nameof(leads));
-        var noise = ScenarioLibrary.RandomNoise(seed, nstdbDirectory);
+        noise ??= ScenarioLibrary.RandomNoise(seed, nstdbDirectory);
+        ScenarioValidator.Validate(new Scenario { Seed = seed, SampleRate = sampleRate, Leads = Leads, Noise = noise, Segments = [new("SR", 1)] }, source: null);
         _engine = new EcgEngine(seed, seed, sampleRate, Leads, noise, new RandomSegmentSource(seed));
     }
 
