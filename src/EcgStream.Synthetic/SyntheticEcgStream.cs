@@ -63,12 +63,12 @@ public sealed class SyntheticEcgStream
     /// <summary>
     /// Truth episodes generated so far (rhythm class names of <see cref="RhythmClasses"/>, or PAUSE,
     /// ASYSTOLE, LEAD_OFF), in order of creation. An episode appears once the generator has scheduled
-    /// its start (up to about a second ahead of <see cref="Position"/>); while its rhythm goes on,
-    /// its end is the end as far as the timeline is known and may still move later.
+    /// its start (at most one internal chunk of 1024 samples plus 0.6 s ahead of <see cref="Position"/>);
+    /// while its rhythm goes on, its end is the end as far as the timeline is known and may still move later.
     /// </summary>
     public IReadOnlyList<Episode> Episodes => _engine.Truth.Episodes;
 
-    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'V', '/', 'S'), in time order; scheduled up to a second ahead of <see cref="Position"/>.</summary>
+    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'V', '/', 'S'), in time order; scheduled as far ahead of <see cref="Position"/> as <see cref="Episodes"/>.</summary>
     public IReadOnlyList<long> BeatSamples => _engine.Truth.BeatSamples;
     public IReadOnlyList<char> BeatCodes => _engine.Truth.BeatCodes;
 

@@ -162,9 +162,9 @@ internal sealed class EcgEngine
     }
 
     /// <summary>
-    /// One output lead from the independent channels, plane by plane. The limb leads are computed
-    /// from the float values of I and II exactly as <see cref="LeadProjection.Derive"/> states, so
-    /// III = II − I and the augmented-lead identities hold to float rounding.
+    /// One output lead from the independent channels, plane by plane. III, aVR, aVL and aVF are
+    /// computed from the float values of I and II (Einthoven, Goldberger), as an electrocardiograph
+    /// does, so III = II − I and the augmented-lead identities hold to float rounding.
     /// </summary>
     private void WriteLead(Lead lead, Span<float> dst, LeadSet leadOff, bool rail)
     {
