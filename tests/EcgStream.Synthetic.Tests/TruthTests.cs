@@ -15,10 +15,10 @@ public class TruthTests(ITestOutputHelper output)
             new("SR", 20), new("AF", 20), new("SVT", 10), new("BIGEMINY", 15), new("AFL", 15), new("VT", 10), new("SBRAD", 15)));
         double fs = r.SampleRate;
         var v = Measure.SpatialVelocity(r);
-        // An independent detector: local maxima of spatial velocity above 30 % of the median beat peak,
+        // An independent detector: local maxima of spatial velocity above 25 % of the median beat peak,
         // at least 200 ms apart.
         var beatPeaks = r.BeatSamples.Select(b => Enumerable.Range((int)b - 25, 50).Max(i => v[i])).ToArray();
-        double threshold = 0.3 * Measure.Median(beatPeaks);
+        double threshold = 0.25 * Measure.Median(beatPeaks);
         var detections = new List<long>();
         for (int n = 1; n < v.Length - 1; n++)
         {
