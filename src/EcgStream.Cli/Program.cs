@@ -5,6 +5,10 @@ using EcgStream.Cli.Commands;
 var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its model toolchain.")
 {
     VersionCommand.Create(),
+    ReplayCommand.Create(),
+    EvaluateCommand.Create(),
+    SimulateCommand.Create(),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -17,10 +17,7 @@ internal static class AnnotationReader
     // which WFDB's tools read back as -1.
     public const int Skip = 59, Num = 60, Sub = 61, Chn = 62, Aux = 63;
 
-    public static List<Annotation> Read(string path)
-    {
-        return Parse(path, File.ReadAllBytes(path));
-    }
+    public static List<Annotation> Read(string path) => Parse(path, File.ReadAllBytes(path));
 
     public static List<Annotation> Parse(string path, ReadOnlySpan<byte> data)
     {
@@ -83,6 +80,8 @@ internal static class AnnotationReader
                     aux = Encoding.Latin1.GetString(bytes);
                     Flush();
                     pos += v + (v & 1);
+                    if (pos > data.Length)
+                        throw new EcgFormatException(path, $"file ends before the padding byte of a {v}-byte AUX string", byteOffset: data.Length);
                     break;
                 }
                 default:

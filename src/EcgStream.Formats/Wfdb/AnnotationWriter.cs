@@ -46,9 +46,10 @@ internal static class AnnotationWriter
             Word(buffer, word, (int)a.Code, interval);
             time = a.Sample;
 
-            if (a.SubType != 0) Word(buffer, word, AnnotationReader.Sub, a.SubType);
+            // subtyp and num are signed chars in WFDB: 255 is -1 and is written as the 10-bit 1023.
+            if (a.SubType != 0) Word(buffer, word, AnnotationReader.Sub, (sbyte)a.SubType);
             if (a.Channel != chan) { Word(buffer, word, AnnotationReader.Chn, a.Channel); chan = a.Channel; }
-            if (a.Num != num) { Word(buffer, word, AnnotationReader.Num, a.Num); num = a.Num; }
+            if (a.Num != num) { Word(buffer, word, AnnotationReader.Num, (sbyte)a.Num); num = a.Num; }
             if (a.Aux is { } aux)
             {
                 if (aux.Length > 255)

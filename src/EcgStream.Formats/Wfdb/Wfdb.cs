@@ -37,15 +37,21 @@ public static class Wfdb
     {
         var h = ReadHeader(recordPath);
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
-        var digital = WfdbSignalReader.Read(h, from, to, chans);
         int frames = (int)(to - from);
-        var samples = new float[chans.Count][];
         var signals = new SignalInfo[chans.Count];
+        bool onePerFrame = true;
         for (int i = 0; i < chans.Count; i++)
         {
-            var spec = h.Signals[chans[i]];
-            signals[i] = ToSignalInfo(spec);
-            samples[i] = ToPhysical(digital[i], frames, spec);
+            signals[i] = ToSignalInfo(h.Signals[chans[i]]);
+            onePerFrame &= h.Signals[chans[i]].SamplesPerFrame == 1;
+        }
+        float[][] samples;
+        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans);
+        else
+        {
+            var digital = WfdbSignalReader.Read(h, from, to, chans);
+            samples = new float[chans.Count][];
+            for (int i = 0; i < chans.Count; i++) samples[i] = ToPhysical(digital[i], frames, h.Signals[chans[i]]);
         }
         return new Recording
         {
@@ -166,6 +172,7 @@ public static class Wfdb
     {
         if (h.Signals.Count == 0)
             throw new EcgFormatException(h.Path, "the record has no signals", field: "n_sig");
+        WfdbSignalReader.Validate(h);
         long n = WfdbSignalReader.FrameCount(h);
         long to = sampTo ?? n;
         if (sampFrom < 0 || sampFrom > n)
@@ -173,7 +180,11 @@ public static class Wfdb
         if (to < sampFrom || to > n)
             throw new ArgumentOutOfRangeException(nameof(sampTo), sampTo, $"must lie in [{sampFrom}, {n}] for record '{h.RecordName}'");
         if (to - sampFrom > int.MaxValue)
+        {
+            if (sampTo is null)
+                throw new EcgFormatException(h.Path, $"the record has {n} samples per signal, more than one read can hold; read it in parts with sampFrom/sampTo", field: "sig_len");
             throw new ArgumentOutOfRangeException(nameof(sampTo), sampTo, "select at most 2^31-1 samples at once");
+        }
         IReadOnlyList<int> chans;
         if (channels is null)
         {

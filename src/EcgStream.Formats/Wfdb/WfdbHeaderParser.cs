@@ -109,6 +109,8 @@ internal static partial class WfdbHeaderParser
         if (t.Count < 2)
             throw new EcgFormatException(path, $"signal line '{line}' needs at least a file name and a format", lineNo);
         string file = t[0].Text;
+        if (file.IndexOfAny(['\0', '\\']) >= 0 || file.EndsWith('/') || file is "." or "..")
+            throw new EcgFormatException(path, $"signal file name '{file}' is not a file name", lineNo, "file_name");
         if (file == "~")
             throw new EcgFormatException(path, "signal file '~' (null signal) is not supported", lineNo, "file_name");
 
@@ -212,10 +214,13 @@ internal static partial class WfdbHeaderParser
         double seconds = 0;
         for (int i = 0; i < parts.Length; i++)
         {
-            if (!double.TryParse(parts[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v < 0)
+            if (!double.TryParse(parts[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v < 0
+                || (i > 0 && v >= 60))
                 throw new EcgFormatException(path, $"base time '{text}' is not hh:mm:ss", lineNo, "base_time");
             seconds = seconds * 60 + v;
         }
+        if (seconds >= 86400)
+            throw new EcgFormatException(path, $"base time '{text}' is not a time of day", lineNo, "base_time");
         return TimeSpan.FromSeconds(seconds);
     }
 

@@ -12,7 +12,7 @@ namespace EcgStream.Formats.Wfdb;
 internal static class WfdbSignalReader
 {
     /// <summary>One signal file and the header signals stored in it, in frame order.</summary>
-    private sealed record FileGroup(string Path, int Format, long ByteOffset, int[] Signals, int[] FrameOffset, int FrameSamples);
+    internal sealed record FileGroup(string Path, int Format, long ByteOffset, int[] Signals, int[] FrameOffset, int FrameSamples);
 
     /// <summary>Frames in the record: the header's count, else what the first signal file holds.</summary>
     public static long FrameCount(WfdbHeader h)
@@ -30,23 +30,68 @@ internal static class WfdbSignalReader
     /// </summary>
     public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
     {
-        long nFrames = FrameCount(h);
-        var groups = Groups(h);
-        foreach (var g in groups) CheckLength(h, g, nFrames);
-
         var result = new int[channels.Count][];
         for (int i = 0; i < channels.Count; i++)
             result[i] = new int[checked((to - from) * h.Signals[channels[i]].SamplesPerFrame)];
+        var target = new DigitalTarget(result);
+        Read(h, from, to, channels, ref target);
+        return result;
+    }
 
+    /// <summary>
+    /// Physical values of <paramref name="channels"/> (each with one sample per frame) for frames
+    /// [<paramref name="from"/>, <paramref name="to"/>), converted straight from the decode buffer.
+    /// </summary>
+    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
+    {
+        var result = new float[channels.Count][];
+        var scale = new double[channels.Count];
+        var baseline = new int[channels.Count];
+        var invalid = new int[channels.Count];
+        for (int i = 0; i < channels.Count; i++)
+        {
+            var s = h.Signals[channels[i]];
+            if (s.SamplesPerFrame != 1) throw new InvalidOperationException("ReadPhysical needs one sample per frame");
+            result[i] = new float[to - from];
+            scale[i] = UnitScale.MillivoltsPer(s.Units) / s.AdcGain;
+            baseline[i] = s.Baseline;
+            invalid[i] = SignalFormats.InvalidSample(s.Format) ?? int.MinValue;
+        }
+        var target = new PhysicalTarget(result, scale, baseline, invalid);
+        Read(h, from, to, channels, ref target);
+        return result;
+    }
+
+    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target) where T : struct, ISampleTarget
+    {
+        long nFrames = FrameCount(h);
+        var groups = Validate(h, nFrames);
         bool whole = from == 0 && to == nFrames;
         foreach (var g in groups)
         {
             bool wanted = false;
             foreach (int s in g.Signals) if (Contains(channels, s)) wanted = true;
             if (!wanted && !whole) continue;
-            ReadGroup(h, g, nFrames, from, to, channels, result, verify: whole);
+            ReadGroup(h, g, nFrames, from, to, channels, ref target, verify: whole);
         }
-        return result;
+    }
+
+    /// <summary>Checks every signal file against the header (length, and the matrix of a .mat).</summary>
+    public static List<FileGroup> Validate(WfdbHeader h) => Validate(h, FrameCount(h));
+
+    private static List<FileGroup> Validate(WfdbHeader h, long nFrames)
+    {
+        var groups = Groups(h);
+        foreach (var g in groups)
+        {
+            try { CheckLength(h, g, nFrames); }
+            catch (OverflowException)
+            {
+                throw new EcgFormatException(h.Path, $"{nFrames} frames of {g.FrameSamples} samples is beyond any file size", field: "sig_len");
+            }
+            CheckMatMatrix(h, g, nFrames);
+        }
+        return groups;
     }
 
     private static bool Contains(IReadOnlyList<int> list, int value)
@@ -55,8 +100,12 @@ internal static class WfdbSignalReader
         return false;
     }
 
-    private static void ReadGroup(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
-        IReadOnlyList<int> channels, int[][] result, bool verify)
+    // Samples decoded per chunk: bounded memory whatever the record length (a 24-hour Holter
+    // reads through the same 256 KB buffers as a 10-second strip).
+    private const int ChunkSamples = 1 << 16;
+
+    private static void ReadGroup<T>(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
+        IReadOnlyList<int> channels, ref T target, bool verify) where T : struct, ISampleTarget
     {
         int minSkew = 0, maxSkew = 0;
         foreach (int s in g.Signals) { minSkew = Math.Min(minSkew, h.Signals[s].Skew); maxSkew = Math.Max(maxSkew, h.Signals[s].Skew); }
@@ -66,40 +115,52 @@ internal static class WfdbSignalReader
         long f0, f1;
         if (verify || g.Format == 8) { f0 = 0; f1 = nFrames; }
         else { f0 = Math.Clamp(from + minSkew, 0, nFrames); f1 = Math.Clamp(to + maxSkew, f0, nFrames); }
-        if (f1 <= f0) { FillInvalid(h, g, from, to, channels, result); return; }
+        FillOutside(h, g, nFrames, from, to, channels, ref target);
+        if (f1 <= f0) return;
 
+        int stride = g.FrameSamples;
         int groupSamples = SignalFormats.GroupSamples(g.Format), groupBytes = SignalFormats.GroupBytes(g.Format);
-        long s0 = f0 * g.FrameSamples, s1 = f1 * g.FrameSamples;
-        long alignedStart = s0 / groupSamples * groupSamples;
-        int lead = (int)(s0 - alignedStart);
-        long sampleCount = s1 - alignedStart;
-        if (sampleCount > Array.MaxLength / 4)
-            throw new EcgFormatException(g.Path, $"selection of {sampleCount} samples is too large to read at once; read it in parts with sampFrom/sampTo");
-        long byteStart = g.ByteOffset + alignedStart / groupSamples * groupBytes;
-        int byteCount = (int)SignalFormats.MaxBytes(g.Format, sampleCount);
+        int chunkFrames = Math.Max(1, ChunkSamples / stride);
+        int maxSamples = chunkFrames * stride + groupSamples;
+        int maxBytes = (int)SignalFormats.MaxBytes(g.Format, maxSamples);
 
-        byte[] raw = ArrayPool<byte>.Shared.Rent(byteCount);
-        int[] stream = ArrayPool<int>.Shared.Rent((int)sampleCount);
+        int n = g.Signals.Length;
+        Span<int> acc = n <= 64 ? stackalloc int[n] : new int[n];      // format 8 running values
+        Span<int> sums = n <= 64 ? stackalloc int[n] : new int[n];     // checksums, mod 2^32
+        for (int k = 0; k < n; k++) acc[k] = h.Signals[g.Signals[k]].InitialValue;
+
+        byte[] raw = ArrayPool<byte>.Shared.Rent(maxBytes);
+        int[] stream = ArrayPool<int>.Shared.Rent(maxSamples);
         try
         {
-            int got;
-            using (var handle = File.OpenHandle(g.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan))
-                got = ReadFully(handle, raw.AsSpan(0, byteCount), byteStart);
-            // The last group may legitimately be short (see SignalFormats.MinBytes); zero its tail.
-            raw.AsSpan(got, byteCount - got).Clear();
-            var samples = stream.AsSpan(0, (int)sampleCount);
-            SignalFormats.Decode(g.Format, raw.AsSpan(0, byteCount), samples);
-            samples = samples[lead..];
+            using var handle = File.OpenHandle(g.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            for (long cf = f0; cf < f1; cf += chunkFrames)
+            {
+                long ce = Math.Min(f1, cf + chunkFrames);
+                // A chunk may start inside a packing group (212 pairs, 310/311 triples): decode from
+                // the group's start and drop the lead.
+                long s0 = cf * stride, alignedStart = s0 / groupSamples * groupSamples;
+                int lead = (int)(s0 - alignedStart);
+                int count = (int)(ce * stride - alignedStart);
+                int bytes = (int)SignalFormats.MaxBytes(g.Format, count);
+                int got = ReadFully(handle, raw.AsSpan(0, bytes), g.ByteOffset + alignedStart / groupSamples * groupBytes);
+                // The file's last group may legitimately be short (see SignalFormats.MinBytes).
+                raw.AsSpan(got, bytes - got).Clear();
+                var samples = stream.AsSpan(0, count);
+                SignalFormats.Decode(g.Format, raw.AsSpan(0, bytes), samples);
+                samples = samples[lead..];
 
-            if (g.Format == 8) Integrate(h, g, samples);
-            if (verify) VerifyChecksums(h, g, samples, nFrames);
-            Demultiplex(h, g, samples, f0, nFrames, from, to, channels, result);
+                if (g.Format == 8) Integrate(h, g, samples, acc);
+                if (verify) AddToChecksums(h, g, samples, sums);
+                Demultiplex(h, g, samples, cf, ce, from, to, channels, ref target);
+            }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(raw);
             ArrayPool<int>.Shared.Return(stream);
         }
+        if (verify) VerifyChecksums(h, g, sums);
     }
 
     private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset)
@@ -114,11 +175,10 @@ internal static class WfdbSignalReader
         return total;
     }
 
-    // Format 8 stores first differences; each signal starts from its initial value.
-    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples)
+    // Format 8 stores first differences; each signal starts from its initial value and carries
+    // its running value from chunk to chunk in acc.
+    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples, Span<int> acc)
     {
-        Span<int> acc = g.Signals.Length <= 64 ? stackalloc int[g.Signals.Length] : new int[g.Signals.Length];
-        for (int k = 0; k < g.Signals.Length; k++) acc[k] = h.Signals[g.Signals[k]].InitialValue;
         int frames = samples.Length / g.FrameSamples;
         for (int f = 0; f < frames; f++)
         {
@@ -131,20 +191,29 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static void VerifyChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, long nFrames)
+    private static void AddToChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, Span<int> sums)
+    {
+        int stride = g.FrameSamples, frames = samples.Length / stride;
+        for (int k = 0; k < g.Signals.Length; k++)
+        {
+            int spf = h.Signals[g.Signals[k]].SamplesPerFrame, off = g.FrameOffset[k];
+            int sum = 0;
+            if (spf == 1)
+                for (int f = 0, i = off; f < frames; f++, i += stride) sum += samples[i];
+            else
+                for (int f = 0; f < frames; f++)
+                    foreach (int v in samples.Slice(f * stride + off, spf)) sum += v;
+            sums[k] += sum;
+        }
+    }
+
+    private static void VerifyChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> sums)
     {
         for (int k = 0; k < g.Signals.Length; k++)
         {
             var spec = h.Signals[g.Signals[k]];
             if (spec.Checksum is not { } expected) continue;
-            int sum = 0;
-            int spf = spec.SamplesPerFrame, off = g.FrameOffset[k], stride = g.FrameSamples;
-            if (spf == 1)
-                for (long f = 0; f < nFrames; f++) sum += samples[(int)(f * stride) + off];
-            else
-                for (long f = 0; f < nFrames; f++)
-                    for (int j = 0; j < spf; j++) sum += samples[(int)(f * stride) + off + j];
-            short actual = unchecked((short)sum);
+            short actual = unchecked((short)sums[k]);
             if (actual != expected)
                 throw new EcgFormatException(g.Path,
                     $"checksum mismatch for signal {g.Signals[k]} ('{spec.Description}'): the header says {expected}, the samples sum to {actual} (mod 2^16); the signal file is corrupt or does not belong to this header",
@@ -152,44 +221,42 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static void Demultiplex(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, long f0, long nFrames,
-        long from, long to, IReadOnlyList<int> channels, int[][] result)
+    // Writes the output frames t in [from, to) whose stored frame t + skew lies in the decoded
+    // chunk [cf, ce); samples[0] is the first sample of frame cf.
+    private static void Demultiplex<T>(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, long cf, long ce,
+        long from, long to, IReadOnlyList<int> channels, ref T target) where T : struct, ISampleTarget
     {
-        int invalid = SignalFormats.InvalidSample(g.Format) ?? int.MinValue;
+        int stride = g.FrameSamples;
         for (int c = 0; c < channels.Count; c++)
         {
             int k = Array.IndexOf(g.Signals, channels[c]);
             if (k < 0) continue;
             var spec = h.Signals[channels[c]];
-            int spf = spec.SamplesPerFrame, off = g.FrameOffset[k], stride = g.FrameSamples;
-            var dst = result[c].AsSpan();
-            long decodedEnd = f0 + samples.Length / stride;
-            if (spf == 1 && spec.Skew == 0 && from >= f0 && to <= decodedEnd)
-            {
-                // The common case, kept tight: one strided copy.
-                int src = (int)((from - f0) * stride) + off;
-                for (int i = 0; i < dst.Length; i++, src += stride) dst[i] = samples[src];
-                continue;
-            }
-            for (long t = from; t < to; t++)
-            {
-                long f = t + spec.Skew;
-                int o = (int)((t - from) * spf);
-                if (f < 0 || f >= nFrames || f < f0 || f >= decodedEnd)
-                {
-                    dst.Slice(o, spf).Fill(invalid);
-                    continue;
-                }
-                samples.Slice((int)((f - f0) * stride) + off, spf).CopyTo(dst.Slice(o, spf));
-            }
+            int spf = spec.SamplesPerFrame, off = g.FrameOffset[k];
+            long a = Math.Max(from, cf - spec.Skew), b = Math.Min(to, ce - spec.Skew);
+            if (b <= a) continue;
+            int first = (int)((a + spec.Skew - cf) * stride) + off;
+            if (spf == 1) target.Strided(c, samples, first, stride, (int)(b - a), (int)(a - from));
+            else
+                for (long t = a; t < b; t++)
+                    target.Strided(c, samples, first + (int)((t - a) * stride), 1, spf, (int)((t - from) * spf));
         }
     }
 
-    private static void FillInvalid(WfdbHeader h, FileGroup g, long from, long to, IReadOnlyList<int> channels, int[][] result)
+    // Output frames whose stored frame (t + skew) lies outside the record hold WFDB's invalid marker.
+    private static void FillOutside<T>(WfdbHeader h, FileGroup g, long nFrames, long from, long to, IReadOnlyList<int> channels, ref T target)
+        where T : struct, ISampleTarget
     {
         int invalid = SignalFormats.InvalidSample(g.Format) ?? int.MinValue;
         for (int c = 0; c < channels.Count; c++)
-            if (Array.IndexOf(g.Signals, channels[c]) >= 0) result[c].AsSpan().Fill(invalid);
+        {
+            if (Array.IndexOf(g.Signals, channels[c]) < 0) continue;
+            var spec = h.Signals[channels[c]];
+            int spf = spec.SamplesPerFrame;
+            long a = Math.Clamp(-spec.Skew, from, to), b = Math.Clamp(nFrames - spec.Skew, a, to);
+            if (a > from) target.Fill(c, 0, (int)((a - from) * spf), invalid);
+            if (to > b) target.Fill(c, (int)((b - from) * spf), (int)((to - b) * spf), invalid);
+        }
     }
 
     private static void CheckLength(WfdbHeader h, FileGroup g, long nFrames)
@@ -206,6 +273,29 @@ internal static class WfdbSignalReader
             throw new EcgFormatException(g.Path,
                 $"file holds {data} bytes after the byte offset {g.ByteOffset}, but the header's {nFrames} frames of {g.FrameSamples} samples in format {g.Format} take {max}: the header's length or format is wrong",
                 byteOffset: g.ByteOffset + max);
+    }
+
+    // PhysioNet challenge .mat files are a MATLAB v4 matrix 'val' (signals × frames, int16,
+    // column-major, i.e. frame-interleaved) whose data begin at the header's byte offset: check
+    // that the matrix is what the WFDB header describes.
+    private static void CheckMatMatrix(WfdbHeader h, FileGroup g, long nFrames)
+    {
+        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase) || g.ByteOffset == 0) return;
+        var m = Mat.MatV4.ReadFirstHeader(g.Path);
+        string what = $"the .mat holds a {m.Rows}×{m.Columns} {m.Precision} matrix '{m.Name}' whose data start at byte {m.DataOffset}";
+        if (m.DataOffset != g.ByteOffset)
+            throw new EcgFormatException(g.Path, $"{what}, but the header's byte offset is {g.ByteOffset}", field: "byte_offset");
+        var expected = g.Format switch
+        {
+            16 => Mat.MatV4Precision.Int16,
+            80 => Mat.MatV4Precision.UInt8,
+            32 => Mat.MatV4Precision.Int32,
+            _ => (Mat.MatV4Precision?)null,
+        };
+        if (expected is { } p && (m.Precision != p || m.BigEndian))
+            throw new EcgFormatException(g.Path, $"{what}, but format {g.Format} needs little-endian {p}", field: "fmt");
+        if (m.Rows != g.FrameSamples || m.Columns != nFrames)
+            throw new EcgFormatException(g.Path, $"{what}, but the header describes {g.FrameSamples} samples per frame × {nFrames} frames", field: "sig_len");
     }
 
     private static long FileLength(WfdbHeader h, FileGroup g)

@@ -13,6 +13,13 @@ namespace EcgStream.Ingest.Replay;
 /// </summary>
 public static class RecordingSource
 {
+    /// <summary>Plays the standard-lead channels of <paramref name="recording"/> (see <see cref="RecordingLeads"/>).</summary>
+    public static IObservable<SampleBlock> Play(Formats.Recording recording, ReplayOptions? options = null, IReadOnlyDictionary<string, Lead>? leadOverrides = null)
+    {
+        var leads = RecordingLeads.Of(recording, leadOverrides);
+        return Play(recording.SampleRate, leads.Leads, leads.Planes, options);
+    }
+
     /// <param name="planes">One array per lead of <paramref name="leads"/>, in lead order, equal lengths, millivolts.</param>
     public static IObservable<SampleBlock> Play(double sampleRate, LeadSet leads, IReadOnlyList<float[]> planes, ReplayOptions? options = null)
     {

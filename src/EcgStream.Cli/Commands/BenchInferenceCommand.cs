@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EcgStream.Inference;
+using EcgStream.Onnx.Contract;
+using EcgStream.Onnx.Graph;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// `ecgstream bench inference --model M.onnx --batch B --threads T`: runs one ONNX Runtime session
+/// over zero-filled pre-bound tensors (dynamic dimensions set to the batch size) and prints JSON with
+/// per-run latency percentiles and windows per second. Without --model it builds a model with the
+/// ONNX writer (--builtin encoder|rule-like|tiny); --save-model writes that model for other front ends.
+/// </summary>
+internal static class BenchInferenceCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo?>("--model") { Description = "ONNX model to run (default: a built-in model, see --builtin)" };
+        var builtin = new Option<string>("--builtin") { Description = "built-in model when --model is absent: encoder (contract-sized, d128 depth4), rule-like, tiny", DefaultValueFactory = _ => "encoder" };
+        var saveModel = new Option<FileInfo?>("--save-model") { Description = "write the built-in model to this file before benchmarking" };
+        var batch = new Option<int>("--batch") { Description = "windows per run (the dynamic batch axis)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "intra-op threads", DefaultValueFactory = _ => 1 };
+        var runs = new Option<int>("--runs") { Description = "timed runs", DefaultValueFactory = _ => 1000 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 50 };
+        var provider = new Option<string>("--provider") { Description = "first execution provider to try: cpu, cuda, tensorrt (falls back to CPU)", DefaultValueFactory = _ => "cpu" };
+
+        var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime through EcgStream's binding.")
+        {
+            model, builtin, saveModel, batch, threads, runs, warmup, provider,
+        };
+        cmd.SetAction(parse =>
+        {
+            var b = parse.GetValue(batch);
+            var t = parse.GetValue(threads);
+            var n = parse.GetValue(runs);
+            var w = parse.GetValue(warmup);
+            if (b < 1 || t < 0 || n < 1 || w < 0)
+            {
+                Console.Error.WriteLine("bench inference: --batch and --runs must be ≥ 1, --threads and --warmup ≥ 0");
+                return 2;
+            }
+            var providers = parse.GetValue(provider)?.ToLowerInvariant() switch
+            {
+                "cuda" => new[] { ExecutionProvider.Cuda, ExecutionProvider.Cpu },
+                "tensorrt" or "trt" => [.. InferenceOptions.GpuFirst],
+                "cpu" or null => [ExecutionProvider.Cpu],
+                var other => throw new ArgumentException($"unknown --provider '{other}' (cpu, cuda, tensorrt)"),
+            };
+            var path = parse.GetValue(model);
+            string source;
+            byte[]? bytes = null;
+            if (path is null)
+            {
+                var name = parse.GetValue(builtin) ?? "encoder";
+                bytes = Builtin(name);
+                source = $"builtin:{name}";
+                if (parse.GetValue(saveModel) is { } save)
+                {
+                    Directory.CreateDirectory(save.Directory!.FullName);
+                    File.WriteAllBytes(save.FullName, bytes);
+                }
+            }
+            else source = path.FullName;
+
+            var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers };
+            using var session = bytes is null ? InferenceSession.Load(source, options) : InferenceSession.Load(bytes, options, source);
+            var result = Measure(session, b, n, w);
+            WriteJson(Console.OpenStandardOutput(), session, source, b, t, n, w, result);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static byte[] Builtin(string name) => name switch
+    {
+        "encoder" => ContractModels.EncoderGraph().ToBytes(),
+        "rule-like" => ContractModels.RuleLikeGraph().ToBytes(),
+        "tiny" => TinyGraph().ToBytes(),
+        _ => throw new ArgumentException($"unknown --builtin '{name}' (encoder, rule-like, tiny)"),
+    };
+
+    /// <summary>Almost no compute (x + b over [N, 16]): what is left is the per-run cost of the front end.</summary>
+    private static GraphBuilder TinyGraph()
+    {
+        var g = new GraphBuilder("tiny");
+        var x = g.Input("x", ElementType.Float, "N", 16);
+        g.Node("Add", [x, g.Initializer("b", new float[16], 16)], ["y"]);
+        g.Output("y", ElementType.Float, "N", 16);
+        return g;
+    }
+
+    private sealed record Result(double[] LatencyMs, double WallSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
+
+    private static Result Measure(InferenceSession session, int batch, int runs, int warmup)
+    {
+        static long[] Shape(TensorInfo info, int batch) => info.Shape.Select(d => d < 0 ? batch : d).ToArray();
+        var inputs = session.Inputs.Select(i => OrtTensor.Create(Shape(i, batch), session.Library)).ToArray();
+        var outputs = session.Outputs.Select(o => OrtTensor.Create(Shape(o, batch), session.Library)).ToArray();
+        try
+        {
+            for (int i = 0; i < warmup; i++) session.Run(inputs, outputs);
+            var ticks = new long[runs];
+            long rssAfterWarmup = ResidentKiB();
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < runs; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                session.Run(inputs, outputs);
+                ticks[i] = Stopwatch.GetTimestamp() - t0;
+            }
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            var ms = ticks.Select(t => t * 1000.0 / Stopwatch.Frequency).ToArray();
+            return new Result(ms, wall, rssAfterWarmup, ResidentKiB(), allocated);
+        }
+        finally
+        {
+            foreach (var t in inputs) t.Dispose();
+            foreach (var t in outputs) t.Dispose();
+        }
+    }
+
+    private static long ResidentKiB() =>
+        long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize / 1024;
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static void WriteJson(Stream stream, InferenceSession session, string model, int batch, int threads, int runs, int warmup, Result r)
+    {
+        var sorted = (double[])r.LatencyMs.Clone();
+        Array.Sort(sorted);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("model", model);
+        json.WriteString("model_id", session.Metadata["ecgstream.model_id"] ?? "");
+        json.WriteString("onnxruntime", session.Library.Version);
+        json.WriteNumber("ort_api_version", session.Library.ApiVersion);
+        json.WriteString("provider", session.Providers.Active.ToString());
+        json.WriteNumber("batch", batch);
+        json.WriteNumber("threads", threads);
+        json.WriteNumber("runs", runs);
+        json.WriteNumber("warmup", warmup);
+        json.WriteStartObject("latency_ms");
+        json.WriteNumber("p50", Math.Round(Percentile(sorted, 50), 4));
+        json.WriteNumber("p90", Math.Round(Percentile(sorted, 90), 4));
+        json.WriteNumber("p99", Math.Round(Percentile(sorted, 99), 4));
+        json.WriteNumber("max", Math.Round(sorted[^1], 4));
+        json.WriteNumber("mean", Math.Round(sorted.Average(), 4));
+        json.WriteEndObject();
+        json.WriteNumber("runs_per_second", Math.Round(runs / r.WallSeconds, 1));
+        json.WriteNumber("windows_per_second", Math.Round(runs * (double)batch / r.WallSeconds, 1));
+        json.WriteNumber("managed_bytes_allocated_in_timed_runs", r.AllocatedBytes);
+        json.WriteNumber("rss_kib_after_warmup", r.RssAfterWarmupKiB);
+        json.WriteNumber("rss_kib_end", r.RssEndKiB);
+        json.WriteEndObject();
+        json.Flush();
+        stream.Write("\n"u8);
+    }
+}
