@@ -19,9 +19,8 @@ public sealed unsafe class InferenceSession : IDisposable
     private readonly byte** _inputNames;
     private readonly byte** _outputNames;
     private readonly string _runContext;
+    private readonly string _logId;   // routes ORT's messages about this session to its logger
     private bool _disposed;
-
-    private readonly string _logId;
 
     private InferenceSession(OrtLibrary lib, OrtSessionHandle session, string modelName, ProviderReport providers, string logId)
     {

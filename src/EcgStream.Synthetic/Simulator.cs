@@ -5,13 +5,18 @@ namespace EcgStream.Synthetic;
 /// <summary>Generates whole records from scenarios.</summary>
 public static class Simulator
 {
+    /// <summary>Largest record <see cref="Run"/> builds: 2 GiB of float samples (e.g. 24 h of 12 leads at 500 Hz is 518 M).</summary>
+    public const long MaxValuesInMemory = 1L << 29;
+
     /// <summary>Runs <paramref name="scenario"/> start to end (validated first; <see cref="ScenarioException"/> names a bad field).</summary>
     public static SimulatedRecord Run(Scenario scenario)
     {
         var stream = new SyntheticEcgStream(scenario);
         long total = stream.TotalSamples!.Value;
-        if (total > int.MaxValue) throw new ScenarioException($"scenario: {scenario.DurationSeconds} s at {scenario.SampleRate} Hz is too long for one record; use SyntheticEcgStream");
         int leads = scenario.Leads.Count;
+        // A whole record lives in memory: refuse what would not fit rather than die mid-way.
+        if (total > int.MaxValue || total * leads > MaxValuesInMemory)
+            throw new ScenarioException($"scenario: {scenario.DurationSeconds} s × {leads} leads at {scenario.SampleRate} Hz is {total * leads:N0} samples, more than one in-memory record holds ({MaxValuesInMemory:N0}); read it block by block with SyntheticEcgStream");
         var signals = new float[leads][];
         for (int p = 0; p < leads; p++) signals[p] = new float[total];
         const int block = 8192;

@@ -31,14 +31,16 @@ public sealed class SyntheticEcgStream
 
     /// <summary>An endless stream of random rhythm segments (one synthetic patient per seed), with noise.</summary>
     /// <param name="nstdbDirectory">Folder of the NSTDB noise records; when given, real noise joins the mix.</param>
-    public SyntheticEcgStream(int seed, double sampleRate = 500, LeadSet? leads = null, string? nstdbDirectory = null)
+    /// <param name="noise">The noise to use instead of the seed's random mix (<see cref="ScenarioLibrary.RandomNoise"/>).</param>
+    public SyntheticEcgStream(int seed, double sampleRate = 500, LeadSet? leads = null, string? nstdbDirectory = null, NoiseSpec? noise = null)
     {
         if (!(sampleRate >= 100 && sampleRate <= 10000))
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be within 100–10000 Hz");
         SampleRate = sampleRate;
         Leads = leads ?? LeadSet.All;
         if (Leads.IsEmpty) throw new ArgumentException("lead set is empty", nameof(leads));
-        var noise = ScenarioLibrary.RandomNoise(seed, nstdbDirectory);
+        noise ??= ScenarioLibrary.RandomNoise(seed, nstdbDirectory);
+        ScenarioValidator.Validate(new Scenario { Seed = seed, SampleRate = sampleRate, Leads = Leads, Noise = noise, Segments = [new("SR", 1)] }, source: null);
         _engine = new EcgEngine(seed, seed, sampleRate, Leads, noise, new RandomSegmentSource(seed));
     }
 
@@ -61,12 +63,12 @@ public sealed class SyntheticEcgStream
     /// <summary>
     /// Truth episodes generated so far (rhythm class names of <see cref="RhythmClasses"/>, or PAUSE,
     /// ASYSTOLE, LEAD_OFF), in order of creation. An episode appears once the generator has scheduled
-    /// its start (up to about a second ahead of <see cref="Position"/>); while its rhythm goes on,
-    /// its end is the end as far as the timeline is known and may still move later.
+    /// its start (at most one internal chunk of 1024 samples plus 0.6 s ahead of <see cref="Position"/>);
+    /// while its rhythm goes on, its end is the end as far as the timeline is known and may still move later.
     /// </summary>
     public IReadOnlyList<Episode> Episodes => _engine.Truth.Episodes;
 
-    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'V', '/', 'S'), in time order; scheduled up to a second ahead of <see cref="Position"/>.</summary>
+    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'V', '/', 'S'), in time order; scheduled as far ahead of <see cref="Position"/> as <see cref="Episodes"/>.</summary>
     public IReadOnlyList<long> BeatSamples => _engine.Truth.BeatSamples;
     public IReadOnlyList<char> BeatCodes => _engine.Truth.BeatCodes;
 

@@ -15,10 +15,10 @@ public class TruthTests(ITestOutputHelper output)
             new("SR", 20), new("AF", 20), new("SVT", 10), new("BIGEMINY", 15), new("AFL", 15), new("VT", 10), new("SBRAD", 15)));
         double fs = r.SampleRate;
         var v = Measure.SpatialVelocity(r);
-        // An independent detector: local maxima of spatial velocity above 30 % of the median beat peak,
+        // An independent detector: local maxima of spatial velocity above 25 % of the median beat peak,
         // at least 200 ms apart.
         var beatPeaks = r.BeatSamples.Select(b => Enumerable.Range((int)b - 25, 50).Max(i => v[i])).ToArray();
-        double threshold = 0.3 * Measure.Median(beatPeaks);
+        double threshold = 0.25 * Measure.Median(beatPeaks);
         var detections = new List<long>();
         for (int n = 1; n < v.Length - 1; n++)
         {
@@ -70,6 +70,18 @@ public class TruthTests(ITestOutputHelper output)
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 150 and < 180), x => Assert.Equal('S', r.BeatCodes[x.i]));
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 180.3 and < 210), x => Assert.Equal('V', r.BeatCodes[x.i]));
         Assert.All(r.BeatSamples.Select((b, i) => (b, i)).Where(x => x.b / fs is >= 280.3), x => Assert.Equal('/', r.BeatCodes[x.i]));
+    }
+
+    [Fact]
+    public void SinusArrhythmiaModulatesRrAtTheBreathingRate()
+    {
+        var r = Simulator.Run(Measure.Clean(12, new("SR", 120, HeartRate: 70), new("SINUS_ARRHYTHMIA", 120, HeartRate: 70)));
+        double fs = r.SampleRate;
+        var sr = Measure.RrStats(r.BeatSamples, fs, 2, 118);
+        var sa = Measure.RrStats(r.BeatSamples, fs, 122, 238);
+        output.WriteLine($"RR CV: SR {sr.Cv:F3}, sinus arrhythmia {sa.Cv:F3}");
+        Assert.True(sa.Cv > 1.5 * sr.Cv && sa.Cv > 0.05, $"sinus arrhythmia CV {sa.Cv:F3} vs SR {sr.Cv:F3}");
+        Assert.Contains(r.Truth, e => e.Rhythm == "SR" && e.StartSeconds == 0 && e.EndSeconds == 240);
     }
 
     [Fact]

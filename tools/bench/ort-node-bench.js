@@ -44,6 +44,7 @@ function percentile(sorted, p) {
   for (let i = 0; i < args.warmup; i++) await session.run(feeds);
   const rssAfterWarmup = residentKiB();
   const latencies = new Float64Array(args.runs);
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < args.runs; i++) {
     const t0 = process.hrtime.bigint();
@@ -51,6 +52,7 @@ function percentile(sorted, p) {
     latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   const sorted = Array.from(latencies).sort((a, b) => a - b);
   const round = (x) => Math.round(x * 1e4) / 1e4;
   console.log(JSON.stringify({
@@ -61,6 +63,7 @@ function percentile(sorted, p) {
       p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)),
       max: round(sorted[sorted.length - 1]), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
     },
+    cpu_ms_per_run: round((cpu.user + cpu.system) / 1000 / args.runs),
     runs_per_second: Math.round(args.runs / wall * 10) / 10,
     windows_per_second: Math.round(args.runs * args.batch / wall * 10) / 10,
     rss_kib_after_warmup: rssAfterWarmup,

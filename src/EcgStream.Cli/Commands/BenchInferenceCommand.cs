@@ -92,7 +92,7 @@ internal static class BenchInferenceCommand
         return g;
     }
 
-    private sealed record Result(double[] LatencyMs, double WallSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
+    private sealed record Result(double[] LatencyMs, double WallSeconds, double CpuSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
 
     private static Result Measure(InferenceSession session, int batch, int runs, int warmup)
     {
@@ -105,6 +105,7 @@ internal static class BenchInferenceCommand
             var ticks = new long[runs];
             long rssAfterWarmup = ResidentKiB();
             long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < runs; i++)
             {
@@ -113,9 +114,10 @@ internal static class BenchInferenceCommand
                 ticks[i] = Stopwatch.GetTimestamp() - t0;
             }
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             var ms = ticks.Select(t => t * 1000.0 / Stopwatch.Frequency).ToArray();
-            return new Result(ms, wall, rssAfterWarmup, ResidentKiB(), allocated);
+            return new Result(ms, wall, cpu, rssAfterWarmup, ResidentKiB(), allocated);
         }
         finally
         {
@@ -151,6 +153,8 @@ internal static class BenchInferenceCommand
         json.WriteNumber("max", Math.Round(sorted[^1], 4));
         json.WriteNumber("mean", Math.Round(sorted.Average(), 4));
         json.WriteEndObject();
+        // Process CPU time per run: on a loaded shared machine it varies far less than wall-clock latency.
+        json.WriteNumber("cpu_ms_per_run", Math.Round(r.CpuSeconds * 1000 / runs, 4));
         json.WriteNumber("runs_per_second", Math.Round(runs / r.WallSeconds, 1));
         json.WriteNumber("windows_per_second", Math.Round(runs * (double)batch / r.WallSeconds, 1));
         json.WriteNumber("managed_bytes_allocated_in_timed_runs", r.AllocatedBytes);

@@ -56,6 +56,26 @@ public sealed class SosFilter
         Process(channel, output[..input.Length]);
     }
 
+    /// <summary>
+    /// Sets <paramref name="channel"/>'s state to the steady state for a constant input <paramref name="dc"/>,
+    /// as if that value had always been applied: a stream that starts far from zero starts without a step transient.
+    /// </summary>
+    public void Prime(int channel, double dc)
+    {
+        if ((uint)channel >= (uint)Channels)
+            throw new ArgumentOutOfRangeException(nameof(channel), channel, $"filter has {Channels} channels");
+        var st = _state.AsSpan(channel * _sections.Length * 2, _sections.Length * 2);
+        double x = dc;
+        for (int s = 0; s < _sections.Length; s++)
+        {
+            var q = _sections[s];
+            double y = x * (q.B0 + q.B1 + q.B2) / (1 + q.A1 + q.A2); // the section's DC gain
+            st[2 * s + 1] = q.B2 * x - q.A2 * y;                     // z2 from z2 = b2·x − a2·y
+            st[2 * s] = y - q.B0 * x;                                  // z1 from y = b0·x + z1
+            x = y;
+        }
+    }
+
     /// <summary>Clears every channel's state (as at construction).</summary>
     public void Reset() => Array.Clear(_state);
 }

@@ -7,8 +7,9 @@ namespace EcgStream.Signal.Preprocessing;
 
 /// <summary>
 /// The one preprocessing implementation shared by training and runtime (DESIGN.md, model contract v1):
-/// non-finite samples held at the last finite value → rational resampling to 250 Hz → causal
-/// Butterworth band-pass → optional mains notch. Stateful per stream; blocks must be contiguous.
+/// non-finite samples held at the last finite value (0 before the first) → rational resampling to 250 Hz → causal
+/// Butterworth band-pass → optional mains notch, every filter starting in the steady state of the stream's
+/// first sample. Stateful per stream; blocks must be contiguous.
 /// <see cref="ProcessRecord"/> runs the same code over a whole record for training.
 /// </summary>
 public sealed class EcgPreprocessor
@@ -22,6 +23,7 @@ public sealed class EcgPreprocessor
     private float[] _output = new float[256];
     private long _expectedStart = long.MinValue;
     private long _outputOrigin;
+    private bool _primed;
 
     public EcgPreprocessor(double inputRate, LeadSet leads, PreprocessorOptions? options = null)
     {
@@ -72,7 +74,8 @@ public sealed class EcgPreprocessor
             throw new ArgumentException($"block {input} carries leads {input.Leads}, this stream was set up for {Leads}", nameof(input));
         if (input.SampleRate != InputRate)
             throw new ArgumentException($"block {input} is at {input.SampleRate} Hz, this stream was set up for {InputRate} Hz", nameof(input));
-        if (_expectedStart == long.MinValue)
+        bool first = _expectedStart == long.MinValue;
+        if (first)
         {
             _outputOrigin = (long)Math.Floor(input.StartSample * OutputRate / InputRate);
         }
@@ -101,6 +104,12 @@ public sealed class EcgPreprocessor
             _lastFinite[c] = last;
         }
 
+        if (!_primed && n > 0)
+        {
+            Prime(n);
+            _primed = true;
+        }
+
         long outStart = _outputOrigin + _resampler.OutputCount;
         int stride = _resampler.MaxOutputLength(n);
         EnsureCapacity(ref _strided, stride * channels);
@@ -116,6 +125,20 @@ public sealed class EcgPreprocessor
         }
         return new SampleBlock(input.StreamId, outStart, OutputRate, Leads, produced,
             _output.AsMemory(0, produced * channels), input.LeadOff, input.Sequence);
+    }
+
+    // Start every filter in the steady state of the first sample, as if the stream had always sat at that level
+    // (real recordings carry DC offsets of several mV that would otherwise ring through the band-pass for seconds).
+    private void Prime(int n)
+    {
+        Span<float> first = stackalloc float[Leads.Count];
+        for (int c = 0; c < first.Length; c++) first[c] = _clean[c * n];
+        _resampler.Prime(first);
+        for (int c = 0; c < first.Length; c++)
+        {
+            _bandPass.Prime(c, first[c]);
+            _notch?.Prime(c, _bandPass.Design.Magnitude(0) * first[c]);
+        }
     }
 
     /// <summary>

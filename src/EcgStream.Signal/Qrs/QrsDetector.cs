@@ -17,18 +17,21 @@ namespace EcgStream.Signal.Qrs;
 /// </list>
 /// The R peak is the largest absolute input sample in the QRS window that produced the MWI peak.
 /// Decisions come ~0.3 s after the R peak (filter delay, half-fall of the MWI, 200 ms blanking); search-back
-/// decisions come up to 1.5 RR later. The first <see cref="LearningSeconds"/> only initialise the levels.
+/// decisions come up to 1.5 RR later. The first <see cref="LearningSeconds"/> only initialise the levels, and so
+/// do the <see cref="LearningSeconds"/> after <see cref="RelearnSeconds"/> without a QRS.
 /// Works at any rate ≥ 100 Hz; the product runs it on the 250 Hz preprocessed signal. No allocation after construction.
 /// </summary>
 public sealed class QrsDetector
 {
     public const double LearningSeconds = 2.0;
+    /// <summary>With no QRS for this long the levels are re-learnt (after a gain change, electrode swap or long artefact).</summary>
+    public const double RelearnSeconds = 8.0;
     private const float ThresholdFraction = 0.3125f;
     private const int LevelCount = 8;
     private const int HistoryLength = 1024; // power of two, > 2 s at 250 Hz: covers every QRS window looked back into
 
     private readonly SosFilter _bandPass;
-    private readonly int _mwiWidth, _blank, _tWave, _peakTimeout, _filterDelay, _learning;
+    private readonly int _mwiWidth, _blank, _tWave, _peakTimeout, _filterDelay, _learning, _relearn;
     private readonly float[] _mwiRing;
     private readonly float[] _xRing = new float[HistoryLength];
     private readonly float[] _slopeRing = new float[HistoryLength];
@@ -38,7 +41,7 @@ public sealed class QrsDetector
     private float[] _filtered = new float[256];
 
     private long _n = long.MinValue;           // stream index of the next input sample
-    private long _origin;
+    private long _origin, _learnFrom, _lastEvent;
     private float _y1, _y2, _y3, _y4;         // past band-passed samples for the derivative
     private double _mwiSum;
     // Peak finder on the MWI.
@@ -72,6 +75,7 @@ public sealed class QrsDetector
         _tWave = Ms(360);
         _peakTimeout = Ms(95);
         _learning = (int)Math.Round(LearningSeconds * sampleRate);
+        _relearn = (int)Math.Round(RelearnSeconds * sampleRate);
         _filterDelay = (int)Math.Round(design.GroupDelaySamples(10)) + 2; // band-pass + derivative
         _mwiRing = new float[_mwiWidth];
         _rrMedian = (int)Math.Round(sampleRate);
@@ -92,7 +96,7 @@ public sealed class QrsDetector
     public void Process(ReadOnlySpan<float> samples, long startSample, List<QrsBeat> beats, int lead = 0)
     {
         ArgumentNullException.ThrowIfNull(beats);
-        if (_n == long.MinValue) { _n = _origin = startSample; }
+        if (_n == long.MinValue) { _n = _origin = _learnFrom = startSample; }
         else if (startSample != _n)
             throw new ArgumentException($"samples start at {startSample}, expected {_n}: the QRS detector needs a contiguous stream", nameof(startSample));
 
@@ -115,12 +119,17 @@ public sealed class QrsDetector
             _mwiRing[m] = sq;
             float mwi = (float)Math.Max(_mwiSum / _mwiWidth, 0);
 
-            if (_n - _origin < _learning)
+            if (_n - _learnFrom < _learning)
             {
                 _learnMax = Math.Max(_learnMax, mwi);
                 _learnSum += mwi;
-                if (_n - _origin == _learning - 1) EndLearning();
+                if (_n - _learnFrom == _learning - 1) EndLearning();
                 _lastDatum = mwi;
+                continue;
+            }
+            if (_n - _lastEvent > _relearn)
+            {
+                Relearn(mwi);
                 continue;
             }
 
@@ -136,7 +145,23 @@ public sealed class QrsDetector
         Array.Fill(_qrsLevels, qrs);
         Array.Fill(_noiseLevels, noise);
         _qrsCount = _noiseCount = LevelCount;
+        _learnMax = 0;
+        _learnSum = 0;
+        _lastEvent = _n;
         UpdateThreshold();
+    }
+
+    private void Relearn(float mwi)
+    {
+        _learnFrom = _n;
+        _learnMax = mwi;
+        _learnSum = mwi;
+        _lastDatum = mwi;
+        _max = 0;
+        _sinceMax = 0;
+        _blankLeft = 0;
+        _sbPeak = 0;
+        _lastQrsIdx = long.MinValue;
     }
 
     private void FindPeak(float mwi, int lead, List<QrsBeat> beats)
@@ -241,6 +266,7 @@ public sealed class QrsDetector
         Push(_qrsLevels, ref _qrsCount, peak);
         UpdateThreshold();
         _lastQrsIdx = idx;
+        _lastEvent = _n;
         _lastSlope = slope;
         _sbPeak = 0;
         if (r <= _lastR) return; // the same complex seen twice (search-back and a later peak): report once

@@ -8,7 +8,7 @@ namespace EcgStream.Signal.Resampling;
 /// Output n is the anti-aliasing filter at the up-sampled rate evaluated at up-sampled index n·M,
 /// which reads inputs ⌊n·M/L⌋ − K + 1 … ⌊n·M/L⌋; it is produced as soon as input ⌊n·M/L⌋ has
 /// arrived, so the output depends only on the sample stream, never on how it was cut into blocks.
-/// History starts as zeros. Buffers grow to the largest block seen and are then reused.
+/// History starts as zeros (or as <see cref="Prime"/> sets it). Buffers grow to the largest block seen and are then reused.
 /// </summary>
 public sealed class RationalResampler
 {
@@ -109,6 +109,17 @@ public sealed class RationalResampler
         _inputCount = available;
         _outputCount += produced;
         return produced;
+    }
+
+    /// <summary>
+    /// Fills the history of every channel with a constant (e.g. the stream's first sample), as if it had
+    /// always been applied, so a stream far from zero does not start with a step. Only before the first block.
+    /// </summary>
+    public void Prime(ReadOnlySpan<float> values)
+    {
+        if (_inputCount != 0) throw new InvalidOperationException("prime the resampler before its first block");
+        if (values.Length != Channels) throw new ArgumentException($"{values.Length} values for {Channels} channels", nameof(values));
+        for (int c = 0; c < Channels; c++) _work[c].AsSpan(0, _k - 1).Fill(values[c]);
     }
 
     /// <summary>Clears history and counters (as at construction).</summary>

@@ -12,10 +12,24 @@ public readonly record struct AfFeatures(int Count, double NormalisedRmssd, doub
     /// Computes the features of <paramref name="rr"/> (intervals in any unit, in order). <paramref name="scratch"/>
     /// must hold at least rr.Length values; nothing is allocated.
     /// </summary>
-    public static AfFeatures Compute(ReadOnlySpan<double> rr, Span<double> scratch)
+    public static AfFeatures Compute(ReadOnlySpan<double> rr, Span<double> scratch) => Compute(rr, rr, scratch);
+
+    /// <summary>
+    /// As <see cref="Compute(ReadOnlySpan{double}, Span{double})"/>, with RMSSD and entropy taken over
+    /// <paramref name="cleaned"/> (ectopic pairs removed) and turning points over the uncut series <paramref name="rr"/>:
+    /// removing premature/compensatory pairs removes turning points too, which would bias the test towards "regular".
+    /// </summary>
+    public static AfFeatures Compute(ReadOnlySpan<double> rr, ReadOnlySpan<double> cleaned, Span<double> scratch)
     {
+        // Turning points of the uncut series vs. a random series: mean (2n − 4)/3, variance (16n − 29)/90.
+        int tp = 0, nr = rr.Length;
+        for (int i = 1; i < nr - 1; i++)
+            if ((rr[i] > rr[i - 1] && rr[i] > rr[i + 1]) || (rr[i] < rr[i - 1] && rr[i] < rr[i + 1])) tp++;
+        double z = nr >= 3 ? (tp - (2.0 * nr - 4) / 3) / Math.Sqrt((16.0 * nr - 29) / 90) : double.NaN;
+
+        rr = cleaned;
         int n = rr.Length;
-        if (n < 8) return new AfFeatures(n, double.NaN, double.NaN, 0, double.NaN);
+        if (n < 8 || nr < 8) return new AfFeatures(n, double.NaN, double.NaN, tp, z);
         if (scratch.Length < n) throw new ArgumentException($"scratch holds {scratch.Length}, {n} needed", nameof(scratch));
 
         // Outlier bounds: the values that remain after trimming n/16 from each end.
@@ -60,12 +74,6 @@ public readonly record struct AfFeatures(int Count, double NormalisedRmssd, doub
             entropy -= p * Math.Log(p);
         }
         entropy /= Math.Log(bins);
-
-        // Turning points of the untrimmed series vs. a random series: mean (2n − 4)/3, variance (16n − 29)/90.
-        int tp = 0;
-        for (int i = 1; i < n - 1; i++)
-            if ((rr[i] > rr[i - 1] && rr[i] > rr[i + 1]) || (rr[i] < rr[i - 1] && rr[i] < rr[i + 1])) tp++;
-        double z = (tp - (2.0 * n - 4) / 3) / Math.Sqrt((16.0 * n - 29) / 90);
         return new AfFeatures(n, nrmssd, entropy, tp, z);
     }
 

@@ -165,7 +165,7 @@ public sealed class RuleRhythmDetector
             int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
             if (m >= _options.AfBeats / 2)
             {
-                af = AfFeatures.Compute(_rrClean.AsSpan(0, m), _scratch);
+                af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
         }
@@ -247,10 +247,10 @@ public sealed class RuleRhythmDetector
         int m = 0;
         for (int i = 0; i < n; i++)
         {
-            if (i + 1 < n && _rr[i] < 0.85 * med && _rr[i + 1] > 1.15 * med)
+            if (i + 1 < n && _rr[i] < 0.9 * med && _rr[i + 1] > 1.1 * med)
             {
                 double pair = _rr[i] + _rr[i + 1];
-                if (pair >= 1.7 * med && pair <= 2.3 * med) { i++; continue; }
+                if (pair >= 1.8 * med && pair <= 2.2 * med) { i++; continue; }
             }
             _rrClean[m++] = _rr[i];
         }

@@ -31,7 +31,6 @@ internal sealed class EcgEngine
     private readonly NoiseGenerator? _noise;
     private readonly double[] _x = new double[Chunk], _y = new double[Chunk], _z = new double[Chunk], _gain = new double[Chunk];
     private readonly double[][] _ch = new double[LeadProjection.Channels][];
-    private readonly float[] _chf = new float[LeadProjection.Channels];
     private readonly double _noiseReference;
 
     public EcgEngine(long seed, long patientSeed, double sampleRate, LeadSet leads, NoiseSpec noise, ISegmentSource source)
@@ -156,19 +155,33 @@ internal sealed class EcgEngine
             _noise.AddTo(_ch, _gain, n);
         }
 
-        for (int i = 0; i < n; i++)
-        {
-            for (int c = 0; c < _chf.Length; c++) _chf[c] = (float)_ch[c][i];
-            for (int p = 0; p < _leadOrder.Length; p++)
-            {
-                var lead = _leadOrder[p];
-                planar[p * stride + offset + i] = leadOff.Contains(lead)
-                    ? (rail ? RailMillivolts : 0f)
-                    : LeadProjection.Derive(lead, _chf);
-            }
-        }
+        for (int p = 0; p < _leadOrder.Length; p++)
+            WriteLead(_leadOrder[p], planar.Slice(p * stride + offset, n), leadOff, rail);
         Position = n0 + n;
         _timeline.ReleaseBefore(t0 - 5);
+    }
+
+    /// <summary>
+    /// One output lead from the independent channels, plane by plane. III, aVR, aVL and aVF are
+    /// computed from the float values of I and II (Einthoven, Goldberger), as an electrocardiograph
+    /// does, so III = II − I and the augmented-lead identities hold to float rounding.
+    /// </summary>
+    private void WriteLead(Lead lead, Span<float> dst, LeadSet leadOff, bool rail)
+    {
+        int n = dst.Length;
+        if (leadOff.Contains(lead)) { dst.Fill(rail ? RailMillivolts : 0f); return; }
+        var i = _ch[0]; var ii = _ch[1];
+        switch (lead)
+        {
+            case Lead.III: for (int k = 0; k < n; k++) dst[k] = (float)ii[k] - (float)i[k]; break;
+            case Lead.aVR: for (int k = 0; k < n; k++) dst[k] = -((float)i[k] + (float)ii[k]) * 0.5f; break;
+            case Lead.aVL: for (int k = 0; k < n; k++) dst[k] = (float)i[k] - (float)ii[k] * 0.5f; break;
+            case Lead.aVF: for (int k = 0; k < n; k++) dst[k] = (float)ii[k] - (float)i[k] * 0.5f; break;
+            default:
+                var src = _ch[lead <= Lead.II ? (int)lead : 2 + (lead - Lead.V1)];
+                for (int k = 0; k < n; k++) dst[k] = (float)src[k];
+                break;
+        }
     }
 
     private void RenderContinuous(long n0, int n, Span<double> x, Span<double> y, Span<double> z)

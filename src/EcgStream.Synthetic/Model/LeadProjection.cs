@@ -1,5 +1,3 @@
-using EcgStream.Core.Leads;
-
 namespace EcgStream.Synthetic.Model;
 
 /// <summary>
@@ -68,25 +66,5 @@ internal sealed class LeadProjection
             var dst = channels[c].AsSpan(0, n);
             for (int i = 0; i < n; i++) dst[i] = a * x[i] + b * y[i] + d * z[i];
         }
-    }
-
-    /// <summary>
-    /// Value of <paramref name="lead"/> from the independent channels I, II, V1…V6 (float): the
-    /// augmented and third limb leads are computed from the float I and II, so the identities
-    /// III = II − I etc. hold to float rounding.
-    /// </summary>
-    public static float Derive(Lead lead, ReadOnlySpan<float> ch)
-    {
-        float i = ch[0], ii = ch[1];
-        return lead switch
-        {
-            Lead.I => i,
-            Lead.II => ii,
-            Lead.III => ii - i,
-            Lead.aVR => -(i + ii) * 0.5f,
-            Lead.aVL => i - ii * 0.5f,
-            Lead.aVF => ii - i * 0.5f,
-            _ => ch[2 + (lead - Lead.V1)],
-        };
     }
 }

@@ -16,9 +16,9 @@ internal sealed class Patient
     [
         new(-0.012, 0.018, new Vec3(0.04, 0.09, -0.05), Timing.Atrial),
         new(+0.014, 0.018, new Vec3(0.09, 0.05, 0.05), Timing.Atrial),
-        new(-0.022, 0.007, new Vec3(-0.10, -0.04, -0.14)),
-        new(0.000, 0.010, new Vec3(1.20, 0.75, 0.35)),
-        new(+0.024, 0.009, new Vec3(-0.30, -0.25, 0.55)),
+        new(-0.022, 0.007, new Vec3(-0.10, -0.04, -0.25)),
+        new(0.000, 0.010, new Vec3(1.20, 0.65, 0.45)),
+        new(+0.024, 0.009, new Vec3(-0.05, -0.25, 1.00)),
         new(+0.200, 0.050, new Vec3(0.13, 0.10, -0.12), Timing.Repolarization),
         new(+0.260, 0.032, new Vec3(0.15, 0.12, -0.13), Timing.Repolarization),
     ];
@@ -67,10 +67,10 @@ internal sealed class Patient
 
         // Electrical axis: frontal-plane turn (normal range −30°…+90° around a nominal ~+45°),
         // plus small tilts out of the frontal plane.
-        Axis = Rotation3.AboutZ(rng.NormalClamped(0, 0.40, -1.2, 0.9))
+        Axis = Rotation3.AboutZ(rng.NormalClamped(0, 0.35, -1.2, 0.9))
              * Rotation3.AboutY(rng.Normal(0, 0.25))
              * Rotation3.AboutX(rng.Normal(0, 0.15));
-        AmplitudeScale = Math.Exp(rng.NormalClamped(0, 0.25, -0.6, 0.6));
+        AmplitudeScale = Math.Exp(rng.NormalClamped(0, 0.2, -0.5, 0.5));
 
         double qrsWidth = Math.Exp(rng.NormalClamped(0, 0.10, -0.2, 0.25));
         double pWidth = Math.Exp(rng.NormalClamped(0, 0.12, -0.3, 0.3));
@@ -137,7 +137,7 @@ internal sealed class Patient
         var d = turn.Apply(baseDir).Unit;
         var d1 = (Rotation3.AboutZ(rng.Uniform(0.4, 0.9)) * Rotation3.AboutX(rng.Normal(0, 0.4))).Apply(d);
         var d3 = (Rotation3.AboutY(rng.Uniform(-0.9, 0.9))).Apply(d);
-        double a = rng.Uniform(1.3, 2.6);
+        double a = rng.Uniform(1.0, 2.0);
         double w = rng.Uniform(0.9, 1.15);
         var comps = new DipoleComponent[]
         {
@@ -160,7 +160,7 @@ internal sealed class Patient
         var spikeDir = new Vec3(rng.Normal(0.4, 0.2), rng.Normal(-1, 0.2), rng.Normal(0.3, 0.2)).Unit;
         double spikeAmp = rng.Uniform(1.5, 4.0);
         var d = (Rotation3.AboutZ(rng.Normal(0, 0.25)) * Rotation3.AboutY(rng.Normal(0, 0.25))).Apply(new Vec3(0.7, -0.55, 0.7)).Unit;
-        double a = rng.Uniform(1.2, 2.2);
+        double a = rng.Uniform(0.8, 1.5);
         var comps = new DipoleComponent[]
         {
             new(-0.040, spikeSigma, spikeAmp * spikeDir),
