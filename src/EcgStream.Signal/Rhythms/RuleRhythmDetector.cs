@@ -19,7 +19,8 @@ namespace EcgStream.Signal.Rhythms;
 /// <item>NOISE: share of the last <see cref="RuleOptions.NoiseSeconds"/> quality epochs in which no lead was usable;
 /// while it is ≥ 0.5 the other rules give no opinion (NaN).</item>
 /// <item>Alarms: PAUSE (an RR over <see cref="RuleOptions.PauseSeconds"/>), ASYSTOLE (no QRS for
-/// <see cref="RuleOptions.AsystoleSeconds"/> with a lead connected), LEAD_OFF and NOISE (quality states).</item>
+/// <see cref="RuleOptions.AsystoleSeconds"/> with a lead connected and readable: during LEAD_OFF or NOISE a missing QRS
+/// proves nothing), LEAD_OFF and NOISE (quality states).</item>
 /// </list>
 /// A decision at grid sample T uses only beats decided by T (<see cref="QrsBeat.DetectedAt"/> ≤ T) and quality
 /// epochs ending by T, so the output does not depend on how the stream was cut into blocks. Times in the output
@@ -141,7 +142,7 @@ public sealed class RuleRhythmDetector
         if (lastR != long.MinValue)
         {
             bool silent = (t - lastR) / SampleRate >= _options.AsystoleSeconds + DetectionAllowanceSeconds;
-            if (silent && !_asystole && !lastOff)
+            if (silent && !_asystole && !lastOff && !lastNoisy)
             {
                 _asystole = true;
                 _asystoleFromR = lastR;

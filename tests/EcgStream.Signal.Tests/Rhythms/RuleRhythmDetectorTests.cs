@@ -151,6 +151,19 @@ public class RuleRhythmDetectorTests
         // No asystole during lead-off even though beats stop? (Beats continue here; see the lead-off case below.)
         var offline = Run(Enumerable.Repeat(0.8, 20).Append(12.0).Concat(Enumerable.Repeat(0.8, 5)), s => (s > 17 * 250 && s <= 31 * 250, false));
         Assert.DoesNotContain(offline.Alarms, a => a.Kind == AlarmKind.Asystole);
+        var unreadable = Run(Enumerable.Repeat(0.8, 20).Append(12.0).Concat(Enumerable.Repeat(0.8, 5)), s => (false, s > 17 * 250 && s <= 31 * 250));
+        Assert.DoesNotContain(unreadable.Alarms, a => a.Kind == AlarmKind.Asystole);
+        Assert.Contains(unreadable.Alarms, a => a.Kind == AlarmKind.Noise && a.IsOnset);
+    }
+
+    [Fact]
+    public void Bad_options_and_arguments_are_refused_with_the_reason()
+    {
+        Assert.Contains("AfBeats", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { AfBeats = 4 })).Message);
+        Assert.Contains("DecisionSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { DecisionSeconds = 0 })).Message);
+        Assert.Contains("sample rate", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 0)).Message);
+        var det = new RuleRhythmDetector("b");
+        Assert.Throws<ArgumentNullException>(() => det.Advance(250, null!));
     }
 
     [Fact]
