@@ -62,6 +62,15 @@ public class StreamTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LeadOffOfALeadNotOutputRaisesNoAlarm()
+    {
+        var s = Measure.Clean(2, new("SR", 3), new("SR", 2, LeadOff: ["V5"])) with { Leads = LeadSet.Of(Lead.I, Lead.II) };
+        var r = Simulator.Run(s);
+        Assert.DoesNotContain(r.Truth, e => e.Rhythm == "LEAD_OFF");
+        Assert.Empty(r.LeadOff);
+    }
+
+    [Fact]
     public void ClassMaskLabelsWindows()
     {
         var stream = new SyntheticEcgStream(Measure.Clean(3, new("SR", 10), new("AF", 10), new("BIGEMINY", 10)));

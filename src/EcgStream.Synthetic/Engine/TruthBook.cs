@@ -1,3 +1,4 @@
+using EcgStream.Core.Leads;
 using EcgStream.Core.Rhythms;
 
 namespace EcgStream.Synthetic.Engine;
@@ -6,7 +7,7 @@ namespace EcgStream.Synthetic.Engine;
 /// Ground truth as it is generated: rhythm-class and alarm episodes (adjacent segments with the same
 /// label merge into one episode) and the annotated beats.
 /// </summary>
-internal sealed class TruthBook
+internal sealed class TruthBook(LeadSet outputLeads)
 {
     // Label slots: the rhythm classes, then the alarms.
     private const int PauseSlot = RhythmClasses.Count, AsystoleSlot = RhythmClasses.Count + 1, LeadOffSlot = RhythmClasses.Count + 2, Slots = RhythmClasses.Count + 3;
@@ -24,7 +25,8 @@ internal sealed class TruthBook
     {
         foreach (var c in seg.Classes) Add((int)c, seg.Start, seg.End);
         if (!double.IsNaN(seg.Snr) && seg.Snr <= 0) Add((int)RhythmClass.NOISE, seg.Start, seg.End);
-        if (!seg.LeadOff.IsEmpty) Add(LeadOffSlot, seg.Start, seg.End);
+        // Only electrodes of leads the stream outputs raise the alarm.
+        if (!seg.LeadOff.Intersect(outputLeads).IsEmpty) Add(LeadOffSlot, seg.Start, seg.End);
         if (seg.Rhythm == SyntheticRhythm.ASYSTOLE) Add(AsystoleSlot, seg.Start, seg.End);
         if (seg.Rhythm == SyntheticRhythm.PAUSE)
         {
