@@ -79,6 +79,8 @@ public class StreamTests(ITestOutputHelper output)
         Assert.Equal(1 << (int)RhythmClass.SR, stream.ClassMask(0, 9));
         Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.AF), stream.ClassMask(5, 14));
         Assert.Equal(1 << (int)RhythmClass.AF, stream.ClassMask(11, 19));
+        Assert.Equal(1 << (int)RhythmClass.SR, stream.ClassMask(1, 10.5, minOverlapSeconds: 1));
+        Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.AF), stream.ClassMask(1, 11.5, minOverlapSeconds: 1));
         stream.Read(buf, 15000);
         Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.VECT), stream.ClassMask(21, 29));
         Assert.Equal(0, stream.Read(buf, 100));

@@ -52,14 +52,15 @@ internal sealed class TruthBook(LeadSet outputLeads)
         }
     }
 
-    /// <summary>Bits (1 &lt;&lt; class) of the rhythm classes with an episode overlapping [start, end).</summary>
-    public int ClassMask(double start, double end)
+    /// <summary>Bits (1 &lt;&lt; class) of the rhythm classes with an episode overlapping [start, end) by more than <paramref name="minOverlap"/> seconds.</summary>
+    public int ClassMask(double start, double end, double minOverlap)
     {
         int mask = 0;
         for (int i = _episodes.Count - 1; i >= 0; i--)
         {
             var e = _episodes[i];
-            if (_slots[i] < RhythmClasses.Count && e.StartSeconds < end && start < e.EndSeconds) mask |= 1 << _slots[i];
+            double overlap = Math.Min(end, e.EndSeconds) - Math.Max(start, e.StartSeconds);
+            if (_slots[i] < RhythmClasses.Count && overlap > minOverlap) mask |= 1 << _slots[i];
         }
         return mask;
     }
