@@ -72,8 +72,14 @@ public sealed class SyntheticEcgStream
     public IReadOnlyList<long> BeatSamples => _engine.Truth.BeatSamples;
     public IReadOnlyList<char> BeatCodes => _engine.Truth.BeatCodes;
 
-    /// <summary>Bit (1 &lt;&lt; (int)class) set for each rhythm class with a truth episode overlapping [start, end) seconds: the multi-label target of a window.</summary>
-    public int ClassMask(double startSeconds, double endSeconds) => _engine.Truth.ClassMask(startSeconds, endSeconds);
+    /// <summary>
+    /// Bit (1 &lt;&lt; (int)class) set for each rhythm class whose truth episodes overlap
+    /// [start, end) seconds by more than <paramref name="minOverlapSeconds"/>: the multi-label
+    /// target of a window (e.g. 1 s, so that a rhythm starting in the window's last samples does
+    /// not yet label it).
+    /// </summary>
+    public int ClassMask(double startSeconds, double endSeconds, double minOverlapSeconds = 0) =>
+        _engine.Truth.ClassMask(startSeconds, endSeconds, minOverlapSeconds);
 
     /// <summary>
     /// Writes up to <paramref name="maxSamples"/> samples per lead (mV), planar: lead plane p (the

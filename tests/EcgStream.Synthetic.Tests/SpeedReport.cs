@@ -3,24 +3,31 @@ using Xunit.Abstractions;
 
 namespace EcgStream.Synthetic.Tests;
 
-/// <summary>Reports generation speed (no timed assertion; the numbers go to docs/synthetic.md).</summary>
+/// <summary>
+/// Reports generation speed for one hour of 12-lead 500 Hz ECG (no timed assertion; the numbers go
+/// to docs/synthetic.md). Run with -c Release and detailed console logging to see them.
+/// </summary>
 public class SpeedReport(ITestOutputHelper output)
 {
     [Fact]
-    public void TenMinutesOfTwelveLeads()
+    public void OneHourOfTwelveLeads()
     {
-        var noisy = ScenarioLibrary.Random(5, TimeSpan.FromMinutes(10));
-        Simulator.Run(noisy with { Segments = [new ScenarioSegment("AF", 5)] }); // JIT warm-up
-        foreach (var (name, s) in new[] { ("clean", noisy with { Noise = NoiseSpec.None }), ("noise", noisy), ("clean", noisy with { Noise = NoiseSpec.None }), ("noise", noisy) })
+        var noisy = ScenarioLibrary.Random(5, TimeSpan.FromHours(1));
+        Simulator.Run(ScenarioLibrary.Random(1, TimeSpan.FromMinutes(1))); // JIT warm-up
+        var clean = noisy with { Noise = new NoiseSpec { BaselineWander = 0, Muscle = 0, Powerline = 0 } };
+        foreach (var (name, s) in new[] { ("clean", clean), ("synthetic noise", noisy) })
         {
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var process = Process.GetCurrentProcess();
+            var cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var r = Simulator.Run(s);
             sw.Stop();
-            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-            // CPU time is the honest number on a shared machine; wall time is shown beside it.
-            output.WriteLine($"10 min, 12 leads, 500 Hz, {name}: CPU {cpu:F2} s ({r.DurationSeconds / cpu:F0}× real time; 1 h ≈ {cpu * 6:F1} s CPU), wall {sw.Elapsed.TotalSeconds:F2} s");
-            Assert.Equal(300_000, r.Length);
+            process.Refresh();
+            // CPU time is the honest number on a shared machine (other tests may run beside this
+            // one in the same process, so it is an upper bound); wall time is shown beside it.
+            double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+            output.WriteLine($"1 h, 12 leads, 500 Hz, {name}: CPU ≤ {cpu:F2} s, wall {sw.Elapsed.TotalSeconds:F2} s ({r.BeatSamples.Count} beats)");
+            Assert.Equal(1_800_000, r.Length);
         }
     }
 }

@@ -62,6 +62,15 @@ public class StreamTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LeadOffOfALeadNotOutputRaisesNoAlarm()
+    {
+        var s = Measure.Clean(2, new("SR", 3), new("SR", 2, LeadOff: ["V5"])) with { Leads = LeadSet.Of(Lead.I, Lead.II) };
+        var r = Simulator.Run(s);
+        Assert.DoesNotContain(r.Truth, e => e.Rhythm == "LEAD_OFF");
+        Assert.Empty(r.LeadOff);
+    }
+
+    [Fact]
     public void ClassMaskLabelsWindows()
     {
         var stream = new SyntheticEcgStream(Measure.Clean(3, new("SR", 10), new("AF", 10), new("BIGEMINY", 10)));
@@ -70,6 +79,8 @@ public class StreamTests(ITestOutputHelper output)
         Assert.Equal(1 << (int)RhythmClass.SR, stream.ClassMask(0, 9));
         Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.AF), stream.ClassMask(5, 14));
         Assert.Equal(1 << (int)RhythmClass.AF, stream.ClassMask(11, 19));
+        Assert.Equal(1 << (int)RhythmClass.SR, stream.ClassMask(1, 10.5, minOverlapSeconds: 1));
+        Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.AF), stream.ClassMask(1, 11.5, minOverlapSeconds: 1));
         stream.Read(buf, 15000);
         Assert.Equal((1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.VECT), stream.ClassMask(21, 29));
         Assert.Equal(0, stream.Read(buf, 100));

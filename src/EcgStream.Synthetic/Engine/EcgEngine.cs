@@ -44,7 +44,7 @@ internal sealed class EcgEngine
         for (int c = 0; c < _ch.Length; c++) _ch[c] = new double[Chunk];
         _noiseReference = NoiseReferencePower(Patient);
         bool anyNoise = noise.TotalWeight > 0;
-        Truth = new TruthBook();
+        Truth = new TruthBook(leads);
         double lastGain = 0;
         _timeline = new Timeline(source, Patient, seed, noise, seg =>
         {

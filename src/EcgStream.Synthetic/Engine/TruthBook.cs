@@ -1,3 +1,4 @@
+using EcgStream.Core.Leads;
 using EcgStream.Core.Rhythms;
 
 namespace EcgStream.Synthetic.Engine;
@@ -6,7 +7,7 @@ namespace EcgStream.Synthetic.Engine;
 /// Ground truth as it is generated: rhythm-class and alarm episodes (adjacent segments with the same
 /// label merge into one episode) and the annotated beats.
 /// </summary>
-internal sealed class TruthBook
+internal sealed class TruthBook(LeadSet outputLeads)
 {
     // Label slots: the rhythm classes, then the alarms.
     private const int PauseSlot = RhythmClasses.Count, AsystoleSlot = RhythmClasses.Count + 1, LeadOffSlot = RhythmClasses.Count + 2, Slots = RhythmClasses.Count + 3;
@@ -24,7 +25,8 @@ internal sealed class TruthBook
     {
         foreach (var c in seg.Classes) Add((int)c, seg.Start, seg.End);
         if (!double.IsNaN(seg.Snr) && seg.Snr <= 0) Add((int)RhythmClass.NOISE, seg.Start, seg.End);
-        if (!seg.LeadOff.IsEmpty) Add(LeadOffSlot, seg.Start, seg.End);
+        // Only electrodes of leads the stream outputs raise the alarm.
+        if (!seg.LeadOff.Intersect(outputLeads).IsEmpty) Add(LeadOffSlot, seg.Start, seg.End);
         if (seg.Rhythm == SyntheticRhythm.ASYSTOLE) Add(AsystoleSlot, seg.Start, seg.End);
         if (seg.Rhythm == SyntheticRhythm.PAUSE)
         {
@@ -50,14 +52,15 @@ internal sealed class TruthBook
         }
     }
 
-    /// <summary>Bits (1 &lt;&lt; class) of the rhythm classes with an episode overlapping [start, end).</summary>
-    public int ClassMask(double start, double end)
+    /// <summary>Bits (1 &lt;&lt; class) of the rhythm classes with an episode overlapping [start, end) by more than <paramref name="minOverlap"/> seconds.</summary>
+    public int ClassMask(double start, double end, double minOverlap)
     {
         int mask = 0;
         for (int i = _episodes.Count - 1; i >= 0; i--)
         {
             var e = _episodes[i];
-            if (_slots[i] < RhythmClasses.Count && e.StartSeconds < end && start < e.EndSeconds) mask |= 1 << _slots[i];
+            double overlap = Math.Min(end, e.EndSeconds) - Math.Max(start, e.StartSeconds);
+            if (_slots[i] < RhythmClasses.Count && overlap > minOverlap) mask |= 1 << _slots[i];
         }
         return mask;
     }

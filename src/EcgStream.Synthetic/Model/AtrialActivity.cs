@@ -10,8 +10,9 @@ namespace EcgStream.Synthetic.Model;
 /// frequency and direction makes the pattern irregular across leads.</item>
 /// <item>Atrial flutter F waves: a band-limited sawtooth (slow descent, sharp ascent) at 250–350/min,
 /// directed so that the inferior leads show the classic negative saw-tooth.</item>
-/// <item>VF: three frequency- and amplitude-modulated oscillators at 4–8 Hz with different dipole
-/// directions, decaying from coarse to fine over the episode.</item>
+/// <item>VF: three oscillators at 4–8 Hz with different dipole directions, each frequency-modulated
+/// by three incommensurate slow terms (an irregular, never-repeating wander of ±1–2 Hz) and
+/// amplitude-modulated, decaying from coarse to fine over the episode.</item>
 /// </list>
 /// </summary>
 internal sealed class AtrialActivity
@@ -20,7 +21,9 @@ internal sealed class AtrialActivity
     private readonly Vec3 _afDir, _afDir2;
     private readonly Vec3 _flutterDir;
     private readonly double _flutterAmp;
-    private readonly double[] _vfF = new double[3], _vfDf = new double[3], _vfFm = new double[3], _vfPhase = new double[3], _vfAmp = new double[3], _vfAm = new double[3];
+    private readonly double[] _vfF = new double[3], _vfPhase = new double[3], _vfAmp = new double[3], _vfAm = new double[3];
+    // Frequency wander of each VF oscillator: three incommensurate slow modulations (index k = 3j + m).
+    private readonly double[] _vfDf = new double[9], _vfFm = new double[9], _vfFmPhase = new double[9];
     private readonly Vec3[] _vfDir = new Vec3[3];
     private readonly double _vfA0, _vfTau;
 
@@ -40,8 +43,12 @@ internal sealed class AtrialActivity
         for (int j = 0; j < 3; j++)
         {
             _vfF[j] = rng.Uniform(4.2, 7.5);
-            _vfDf[j] = rng.Uniform(0.3, 1.0);
-            _vfFm[j] = rng.Uniform(0.15, 0.6);
+            for (int m = 0; m < 3; m++)
+            {
+                _vfDf[3 * j + m] = rng.Uniform(0.2, 0.6);
+                _vfFm[3 * j + m] = rng.Uniform(0.1, 0.9);
+                _vfFmPhase[3 * j + m] = rng.Uniform(0, 2 * Math.PI);
+            }
             _vfPhase[j] = rng.Uniform(0, 2 * Math.PI);
             _vfAmp[j] = j == 0 ? 1 : rng.Uniform(0.3, 0.7);
             _vfAm[j] = rng.Uniform(0.1, 0.5);
@@ -83,7 +90,8 @@ internal sealed class AtrialActivity
         var d = new Vec3(0, 0, 0);
         for (int j = 0; j < 3; j++)
         {
-            double th = 2 * Math.PI * _vfF[j] * t + _vfDf[j] / _vfFm[j] * Math.Sin(2 * Math.PI * _vfFm[j] * t + _vfPhase[j]) + _vfPhase[j];
+            double th = 2 * Math.PI * _vfF[j] * t + _vfPhase[j];
+            for (int m = 3 * j; m < 3 * j + 3; m++) th += _vfDf[m] / _vfFm[m] * Math.Sin(2 * Math.PI * _vfFm[m] * t + _vfFmPhase[m]);
             double a = _vfAmp[j] * (1 + _vfAm[j] * Math.Sin(2 * Math.PI * 0.23 * (j + 1) * t + _vfPhase[j]));
             d += (env * a * Math.Sin(th)) * _vfDir[j];
         }

@@ -3,7 +3,7 @@ namespace EcgStream.Synthetic.Model;
 /// <summary>
 /// xoshiro256** (Blackman &amp; Vigna 2018) seeded through SplitMix64. Our own generator rather than
 /// <see cref="System.Random"/>, whose seeded algorithm is not promised to stay the same across .NET
-/// versions: a synthetic record must be identical for a seed on every machine and runtime.
+/// versions: the random draws of a seed must be the same on every machine and runtime.
 /// Independent streams (patient, rhythm, noise…) come from <see cref="Derive"/>, so that e.g. turning
 /// noise on does not change the clean signal.
 /// </summary>

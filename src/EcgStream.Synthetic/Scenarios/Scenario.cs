@@ -5,8 +5,9 @@ namespace EcgStream.Synthetic;
 
 /// <summary>
 /// A synthetic recording to generate: a patient (from <see cref="Seed"/>, or <see cref="PatientSeed"/>
-/// when given), a timeline of rhythm segments and a noise specification. Same scenario, same samples,
-/// on any machine. JSON form (camelCase): see <see cref="ScenarioFile"/> and tools/scenarios/*.json.
+/// when given), a timeline of rhythm segments and a noise specification. Same scenario, same samples
+/// (bit for bit on one runtime and CPU architecture; the random draws are integer-exact everywhere,
+/// but Math.Exp/Sin may differ in the last bit between platforms' math libraries). JSON form (camelCase): see <see cref="ScenarioFile"/> and tools/scenarios/*.json.
 /// <para>
 /// Properties are settable rather than init-only because System.Text.Json's source generator sets
 /// every init-only property in its object initializer, overwriting the defaults (all 12 leads,
