@@ -149,6 +149,7 @@ public class BindingTests
         Assert.Equal(ExecutionProvider.Cuda, cuda.Provider);
         Assert.False(cuda.Succeeded);
         Assert.False(string.IsNullOrWhiteSpace(cuda.Error));
+        Assert.DoesNotContain("[ONNXRuntimeError]", cuda.Error);   // ORT's source-location prefix is trimmed
         var warnings = logs.At(LogLevel.Warning).Where(w => w.Category == typeof(InferenceSession).FullName).ToList();
         var warning = Assert.Single(warnings);
         Assert.Contains("requested Cuda, running on Cpu", warning.Message);

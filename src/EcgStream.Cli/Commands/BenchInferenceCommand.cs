@@ -144,6 +144,7 @@ internal static class BenchInferenceCommand
         json.WriteString("onnxruntime", session.Library.Version);
         json.WriteNumber("ort_api_version", session.Library.ApiVersion);
         json.WriteString("provider", session.Providers.Active.ToString());
+        json.WriteString("providers", session.Providers.Summary);
         json.WriteNumber("batch", batch);
         json.WriteNumber("threads", threads);
         json.WriteNumber("runs", runs);
