@@ -11,11 +11,13 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 # cmake/g++: native shim and firmware bridge; npm: fetches the onnxruntime-node package;
 # libtorch-dev + libopenblas0-pthread: the training engine (without OpenBLAS libtorch's
 # matrix products run ~20x slower).
-packages=(cmake g++ make pkg-config npm libtorch-dev libopenblas0-pthread)
+packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm may come with a nodejs that is not Debian's (it then ships its own npm): check the command.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -5,7 +5,10 @@ using EcgStream.Cli.Commands;
 var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its model toolchain.")
 {
     VersionCommand.Create(),
-    BenchCommand.Create(BenchInferenceCommand.Create()),
+    ReplayCommand.Create(),
+    EvaluateCommand.Create(),
+    SimulateCommand.Create(),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();

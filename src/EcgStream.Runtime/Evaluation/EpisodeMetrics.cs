@@ -7,9 +7,10 @@ namespace EcgStream.Runtime.Evaluation;
 /// Episode-level agreement between detected and reference episodes of one rhythm, in the spirit of
 /// ANSI/AAMI EC57's AF episode statistics: a reference episode is detected when some detected
 /// episode overlaps it; a detected episode is a true positive when it overlaps some reference
-/// episode. Onset latency: for each detected reference episode, the emission time of the first
-/// onset event that overlaps it minus the reference onset (negative when the detection's episode
-/// began before the reference onset and was reported earlier).
+/// episode. Onset latency: for each detected reference episode whose first overlapping detection
+/// was emitted after the reference onset, the emission time minus the reference onset. (A reference
+/// episode that falls inside a detection already open, such as two annotated episodes a few seconds
+/// apart detected as one, has no onset latency of its own and is left out of it.)
 /// Duration statistics (time-weighted sensitivity/predictivity) complete the picture.
 /// </summary>
 public sealed record EpisodeMetrics(
@@ -41,7 +42,7 @@ public sealed record EpisodeMetrics(
             var hit = detections.Where(d => d.Episode.Overlaps(r)).OrderBy(d => d.OnsetDetected).FirstOrDefault();
             if (hit.Episode.Rhythm is null) continue;
             refsHit++;
-            latencies.Add(hit.OnsetDetected - r.StartSeconds);
+            if (hit.OnsetDetected >= r.StartSeconds) latencies.Add(hit.OnsetDetected - r.StartSeconds);
         }
         int detTrue = detections.Count(d => refs.Any(r => r.Overlaps(d.Episode)));
         double overlap = 0;

@@ -52,6 +52,9 @@ public sealed class InferenceScheduler : IDisposable
     public long WindowsDropped { get; private set; }
     public long WindowsScored { get; private set; }
     public long Batches { get; private set; }
+    /// <summary>Managed bytes the worker thread has allocated since it started (steady state: flat).</summary>
+    public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocated);
+    private long _workerAllocated;
 
     /// <summary>Queue wait: window in → its batch starts.</summary>
     public LatencyHistogram QueueWait { get; } = new("queue_wait");
@@ -113,7 +116,8 @@ public sealed class InferenceScheduler : IDisposable
     {
         lock (_gate)
         {
-            while (_count == _ring.Length && !DropOldestWindow()) Monitor.Wait(_gate); // end markers are never dropped
+            // End markers are never dropped; under Wait, neither are windows to make room for one.
+            while (_count == _ring.Length && (_options.Policy == QueueFullPolicy.Wait || !DropOldestWindow())) Monitor.Wait(_gate);
             var item = _ring[(_head + _count) % _ring.Length];
             item.Stream = stream;
             item.IsEnd = true;
@@ -180,6 +184,7 @@ public sealed class InferenceScheduler : IDisposable
                 return;
             }
             for (int i = 0; i < n; i++) ReturnToRing(_batch[i]);
+            Interlocked.Exchange(ref _workerAllocated, GC.GetAllocatedBytesForCurrentThread());
         }
     }
 
@@ -238,7 +243,8 @@ public sealed class InferenceScheduler : IDisposable
             _disposed = true;
             Monitor.PulseAll(_gate);
         }
-        _worker.Join();
+        // Disposal from a downstream callback runs on the worker itself: it exits after the callback returns.
+        if (Thread.CurrentThread != _worker) _worker.Join();
     }
 
     private sealed class StreamState(IObserver<WindowScores> observer)

@@ -1,0 +1,18 @@
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// The model `replay`, `evaluate` and `demo` use when none is named: <c>models/ecgstream.onnx</c>
+/// beside the tool (the build copies the repository's <c>models/</c> there), or ECGSTREAM_MODEL.
+/// </summary>
+internal static class BundledModel
+{
+    public const string FileName = "models/ecgstream.onnx";
+
+    public static string? Find()
+    {
+        if (Environment.GetEnvironmentVariable("ECGSTREAM_MODEL") is { Length: > 0 } env)
+            return File.Exists(env) ? env : throw new FileNotFoundException($"ECGSTREAM_MODEL '{env}': no such file");
+        var beside = Path.Combine(AppContext.BaseDirectory, FileName);
+        return File.Exists(beside) ? beside : null;
+    }
+}

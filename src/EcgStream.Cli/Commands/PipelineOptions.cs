@@ -1,0 +1,106 @@
+using System.CommandLine;
+using EcgStream.Core.Leads;
+using EcgStream.Inference;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Pipeline;
+using EcgStream.Signal.Pipeline;
+using EcgStream.Signal.Preprocessing;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>Options every command that runs a bed pipeline shares (replay, evaluate, demo, bench replay).</summary>
+internal sealed class PipelineOptions
+{
+    private readonly Option<int?> _notch = new("--notch") { Description = "Mains notch at 50 or 60 Hz (default: none)." };
+    private readonly Option<double> _hop = new("--hop") { Description = "Seconds between model windows.", DefaultValueFactory = _ => 1.0 };
+    private readonly Option<string[]> _lead = new("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> _streamId = new("--stream-id") { Description = "Stream id in events (default: the record name)." };
+    private readonly Option<double> _drop = new("--drop") { Description = "Fault injection: probability of dropping each block (a gap).", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
+    private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most windows per model run.", DefaultValueFactory = _ => 32 };
+
+    public static PipelineOptions Create() => new();
+
+    public void AddTo(Command cmd)
+    {
+        cmd.Options.Add(_notch);
+        cmd.Options.Add(_hop);
+        cmd.Options.Add(_lead);
+        cmd.Options.Add(_streamId);
+        cmd.Options.Add(_drop);
+        cmd.Options.Add(_model);
+        cmd.Options.Add(_provider);
+        cmd.Options.Add(_threads);
+        cmd.Options.Add(_maxBatch);
+    }
+
+    public Settings Read(ParseResult parse)
+    {
+        var notch = parse.GetValue(_notch) switch
+        {
+            null => MainsNotch.None,
+            50 => MainsNotch.Hz50,
+            60 => MainsNotch.Hz60,
+            var other => throw new ArgumentException($"--notch {other}: expected 50 or 60"),
+        };
+        double hop = parse.GetValue(_hop);
+        if (!(hop >= 0.04 && hop <= 9)) throw new ArgumentException($"--hop {hop}: expected seconds between 0.04 and 9");
+        var overrides = new Dictionary<string, Lead>(StringComparer.OrdinalIgnoreCase);
+        foreach (var map in parse.GetValue(_lead) ?? [])
+        {
+            var parts = map.Split('=', 2);
+            if (parts.Length != 2 || !Leads.TryParse(parts[1], out var lead))
+                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
+            overrides[parts[0]] = lead;
+        }
+        var signal = SignalChainOptions.Default with
+        {
+            Preprocessing = PreprocessorOptions.Contract with { Notch = notch },
+            WindowHop = (int)Math.Round(hop * PreprocessorOptions.ContractSampleRate),
+        };
+        var providers = parse.GetValue(_provider)!.ToLowerInvariant() switch
+        {
+            "cpu" => new[] { ExecutionProvider.Cpu },
+            "cuda" => [ExecutionProvider.Cuda, ExecutionProvider.Cpu],
+            "tensorrt" or "trt" => [ExecutionProvider.TensorRt, ExecutionProvider.Cuda, ExecutionProvider.Cpu],
+            var other => throw new ArgumentException($"--provider '{other}': expected tensorrt, cuda or cpu"),
+        };
+        int threads = parse.GetValue(_threads), maxBatch = parse.GetValue(_maxBatch);
+        if (threads < 1) throw new ArgumentException($"--threads {threads}: expected at least 1");
+        if (maxBatch < 1) throw new ArgumentException($"--max-batch {maxBatch}: expected at least 1");
+        string? model = parse.GetValue(_model) switch
+        {
+            null => BundledModel.Find(),
+            var m when m.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
+            var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
+        };
+        var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch };
+        return new Settings(new BedOptions { Signal = signal }, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
+    }
+
+    internal sealed record Settings(
+        BedOptions Bed, IReadOnlyDictionary<string, Lead> LeadOverrides, string? StreamId, double DropProbability,
+        string? ModelPath, InferenceOptions Inference)
+    {
+        /// <summary>The model stage for this run (none: the rules alone). Replay waits for the model rather than dropping windows.</summary>
+        public ModelSetup BuildModel(QueueFullPolicy policy = QueueFullPolicy.Wait)
+        {
+            if (ModelPath is null) return new ModelSetup(null);
+            var classifier = OnnxWindowClassifier.Load(ModelPath, Inference);
+            if (classifier.Model.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Model.Session.Providers.Summary}");
+            return new ModelSetup(new InferenceScheduler(classifier, new SchedulerOptions { Policy = policy }), classifier);
+        }
+    }
+
+    internal sealed class ModelSetup(InferenceScheduler? scheduler, IWindowClassifier? classifier = null) : IDisposable
+    {
+        public InferenceScheduler? Scheduler { get; } = scheduler;
+        public void Dispose()
+        {
+            Scheduler?.Dispose();
+            classifier?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EcgStream.Core.Events;
+using EcgStream.Core.Leads;
+using EcgStream.Core.Rhythms;
+using EcgStream.Formats;
+using EcgStream.Formats.Labels;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Ingest.Replay;
+using EcgStream.Runtime.Evaluation;
+using EcgStream.Runtime.Pipeline;
+using EcgStream.Runtime.Replay;
+using EcgStream.Runtime.Sinks;
+using EcgStream.Signal.Pipeline;
+using EcgStream.Signal.Preprocessing;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>`ecgstream replay RECORD`: a recorded stream through the pipeline, one JSON event per line on stdout.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var record = new Argument<string>("record") { Description = "WFDB record path without extension, or a .mat/.edf file." };
+        var speed = new Option<string>("--speed") { Description = "Playback speed: 1 (real time), N (N x real time) or max.", DefaultValueFactory = _ => "max" };
+        var annotations = new Option<string?>("--annotations") { Description = "Write the detected rhythm episodes as a WFDB annotation file (e.g. out.atr)." };
+        var common = PipelineOptions.Create();
+        var cmd = new Command("replay", "Replay a recorded ECG through the pipeline and print events as JSON lines.") { record, speed, annotations };
+        common.AddTo(cmd);
+        cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
+        {
+            double speedValue = ParseSpeed(parse.GetValue(speed)!);
+            var rec = RecordReader.Read(parse.GetValue(record)!);
+            var settings = common.Read(parse);
+            using var setup = settings.BuildModel();
+            using var sink = new JsonLinesSink(Console.OpenStandardOutput());
+            var events = new List<RhythmEvent>();
+            var result = await ReplayRunner.RunAsync(rec, e => { sink.OnNext(e); events.Add(e); },
+                new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? rec.Name, DropProbability = settings.DropProbability },
+                settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
+            foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
+            if (parse.GetValue(annotations) is { } atr) WriteAnnotations(atr, events, rec.SampleRate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
+            Summary.Write(result, setup.Scheduler);
+            return 0;
+        }));
+        return cmd;
+    }
+
+    internal static double ParseSpeed(string text)
+    {
+        if (text.Equals("max", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && double.IsFinite(s)) return s;
+        throw new ArgumentException($"--speed '{text}': expected 1, a positive number or 'max'");
+    }
+
+    /// <summary>The episodes of one source as WFDB rhythm annotations (record path and extension from the file name).</summary>
+    private static void WriteAnnotations(string path, List<RhythmEvent> events, double sampleRate, EventSource source)
+    {
+        var ext = Path.GetExtension(path).TrimStart('.');
+        if (ext.Length == 0) throw new ArgumentException($"--annotations '{path}': give the file an annotator extension, e.g. out.atr");
+        var rhythmEvents = events.Where(e => e.Type == EventType.Rhythm && e.Source == source).ToList();
+        var episodes = RhythmClasses.Names.SelectMany(name => EpisodeMetrics.Pair(name, rhythmEvents).Select(p => p.Episode)).ToList();
+        var recordPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
+        Wfdb.WriteAnnotations(recordPath, ext, RhythmLabels.ToAnnotations(episodes, sampleRate));
+        Console.Error.WriteLine($"note: wrote {episodes.Count} {source.ToString().ToLowerInvariant()} episodes to {path}");
+    }
+}

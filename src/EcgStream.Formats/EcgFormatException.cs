@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace EcgStream.Formats;
+
+/// <summary>
+/// A file does not hold what its format (or its own header) says it holds. The message always
+/// names the file and, where they apply, the header line, the field and the byte offset, so that
+/// a user can find the problem without a debugger.
+/// </summary>
+public sealed class EcgFormatException : FormatException
+{
+    public EcgFormatException(string filePath, string problem, int? line = null, string? field = null, long? byteOffset = null,
+        Exception? inner = null)
+        : base(Compose(filePath, problem, line, field, byteOffset), inner)
+    {
+        FilePath = filePath;
+        Problem = problem;
+        Line = line;
+        Field = field;
+        ByteOffset = byteOffset;
+    }
+
+    /// <summary>The file that is wrong (a header, a signal file, an annotation file).</summary>
+    public string FilePath { get; }
+    /// <summary>What is wrong, without the location.</summary>
+    public string Problem { get; }
+    /// <summary>1-based line of a text header, when the problem is on one line.</summary>
+    public int? Line { get; }
+    /// <summary>The header field concerned (WFDB field names: "format", "adc_gain", "fs", …).</summary>
+    public string? Field { get; }
+    /// <summary>Byte offset in the file where the problem was found.</summary>
+    public long? ByteOffset { get; }
+
+    private static string Compose(string filePath, string problem, int? line, string? field, long? byteOffset)
+    {
+        var sb = new StringBuilder(filePath);
+        if (line is not null) sb.Append(", line ").Append(line.Value);
+        if (field is not null) sb.Append(", field '").Append(field).Append('\'');
+        if (byteOffset is not null) sb.Append(", byte offset ").Append(byteOffset.Value);
+        sb.Append(": ").Append(problem);
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,41 @@
+using EcgStream.Formats.Edf;
+using EcgStream.Formats.Mat;
+
+namespace EcgStream.Formats;
+
+/// <summary>
+/// Opens any recording the project reads, by its path: a WFDB record (no extension, .hea or .dat),
+/// a PhysioNet .mat (through the .hea beside it), or an EDF/EDF+C file (.edf).
+/// </summary>
+public static class RecordReader
+{
+    /// <summary>
+    /// Reads the whole recording. For WFDB records, the reference annotations (RECORD.atr) are
+    /// attached when that file exists.
+    /// </summary>
+    public static Recording Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".edf") return EdfReader.Read(path);
+        if (ext == ".mat")
+        {
+            string hea = Path.ChangeExtension(path, ".hea");
+            if (!File.Exists(hea))
+                throw new EcgFormatException(path,
+                    $"no WFDB header '{hea}' beside the .mat file, so its sampling rate and gains are unknown; use {nameof(MatV4)}.{nameof(MatV4.ReadRecording)} with the rate");
+        }
+        var record = Wfdb.Wfdb.ReadRecord(path);
+        string atr = Wfdb.Wfdb.RecordBase(path) + ".atr";
+        if (!File.Exists(atr)) return record;
+        return new Recording
+        {
+            Name = record.Name,
+            SampleRate = record.SampleRate,
+            Signals = record.Signals,
+            Samples = record.Samples,
+            Comments = record.Comments,
+            Annotations = Wfdb.Wfdb.ReadAnnotations(path),
+        };
+    }
+}

@@ -1,0 +1,41 @@
+using EcgStream.Core.Leads;
+using EcgStream.Formats;
+
+namespace EcgStream.Ingest.Replay;
+
+/// <summary>
+/// Which channels of a recording play as which standard leads. Channels named as a standard lead
+/// (I, II, MLII, V1, aVR, …) map by name; <paramref name="overrides"/> (signal name → lead) name others
+/// or re-map; a recording with a single channel that names no lead (PhysioNet 2017's "ECG", a handheld
+/// device close to lead I) plays as lead I. Other channels (respiration, noise, unnamed) are left out.
+/// </summary>
+public sealed record RecordingLeads(LeadSet Leads, IReadOnlyList<float[]> Planes, IReadOnlyList<string> Notes)
+{
+    public static RecordingLeads Of(Recording recording, IReadOnlyDictionary<string, Lead>? overrides = null)
+    {
+        var notes = new List<string>();
+        var byLead = new Dictionary<Lead, int>();
+        for (int ch = 0; ch < recording.Signals.Count; ch++)
+        {
+            string name = recording.Signals[ch].Name;
+            Lead lead;
+            if (overrides is not null && overrides.TryGetValue(name, out var o)) lead = o;
+            else if (!Core.Leads.Leads.TryParse(name, out lead)) { notes.Add($"channel {ch} '{name}' is not a standard lead: left out"); continue; }
+            if (!byLead.TryAdd(lead, ch)) notes.Add($"channel {ch} '{name}' repeats lead {Core.Leads.Leads.Name(lead)}: left out");
+        }
+        if (byLead.Count == 0 && recording.Signals.Count == 1)
+        {
+            byLead[Lead.I] = 0;
+            notes.Clear();
+            notes.Add($"single channel '{recording.Signals[0].Name}' played as lead I");
+        }
+        if (byLead.Count == 0)
+            throw new ArgumentException(
+                $"record {recording.Name}: no channel is a standard lead (signals: {string.Join(", ", recording.Signals.Select(s => s.Name))}); map one explicitly, e.g. --lead {recording.Signals[0].Name}=II");
+        var set = LeadSet.None;
+        foreach (var l in byLead.Keys) set = set.With(l);
+        var planes = new List<float[]>(set.Count);
+        foreach (var l in set) planes.Add(recording.Samples[byLead[l]]);
+        return new RecordingLeads(set, planes, notes);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Reactive.Linq;
+using EcgStream.Core.Events;
+using EcgStream.Core.Leads;
+using EcgStream.Formats;
+using EcgStream.Ingest.Replay;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Pipeline;
+
+namespace EcgStream.Runtime.Replay;
+
+/// <summary>What one replay did: the stream, how long it took, and what came out.</summary>
+public sealed record ReplayResult(
+    string Record,
+    LeadSet Leads,
+    double SampleRate,
+    double DurationSeconds,
+    TimeSpan Wall,
+    int Events,
+    IReadOnlyList<string> Notes)
+{
+    public double TimesRealTime => DurationSeconds / Math.Max(Wall.TotalSeconds, 1e-9);
+}
+
+/// <summary>
+/// Replays one recording through a bed pipeline: the common core of `ecgstream replay`,
+/// `ecgstream evaluate`, the replay benchmark and the end-to-end tests.
+/// </summary>
+public static class ReplayRunner
+{
+    /// <param name="onEvent">Called for every event as it is emitted (serialised; may be on the scheduler's thread).</param>
+    public static async Task<ReplayResult> RunAsync(
+        Recording recording,
+        Action<RhythmEvent> onEvent,
+        ReplayOptions? replay = null,
+        BedOptions? bed = null,
+        InferenceScheduler? model = null,
+        IReadOnlyDictionary<string, Lead>? leadOverrides = null,
+        CancellationToken cancel = default)
+    {
+        var leads = RecordingLeads.Of(recording, leadOverrides);
+        replay ??= new ReplayOptions { StreamId = recording.Name };
+        var blocks = RecordingSource.Play(recording.SampleRate, leads.Leads, leads.Planes, replay);
+        int events = 0;
+        var clock = Stopwatch.StartNew();
+        // Completion may come on the inference worker's thread; continue elsewhere so the caller
+        // can dispose the scheduler (which joins that thread) right after the await.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = BedPipeline.Events(blocks, bed, model)
+            .Subscribe(e => { events++; onEvent(e); }, e => done.TrySetException(e), () => done.TrySetResult());
+        using var registration = cancel.Register(() => done.TrySetCanceled(cancel));
+        await done.Task;
+        clock.Stop();
+        return new ReplayResult(recording.Name, leads.Leads, recording.SampleRate, recording.DurationSeconds, clock.Elapsed, events, leads.Notes);
+    }
+}

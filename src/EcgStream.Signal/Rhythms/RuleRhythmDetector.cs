@@ -1,0 +1,261 @@
+using EcgStream.Core.Events;
+using EcgStream.Core.Rhythms;
+using EcgStream.Signal.Qrs;
+using EcgStream.Signal.Quality;
+
+namespace EcgStream.Signal.Rhythms;
+
+/// <summary>
+/// Rule-based rhythm decisions from beats and signal quality, on a fixed time grid (every
+/// <see cref="RuleOptions.DecisionSeconds"/>): the baseline the model must beat and the fallback when no model loads.
+/// <list type="bullet">
+/// <item>AF: RR irregularity over the last <see cref="RuleOptions.AfBeats"/> intervals, features of
+/// Dash et al. (2009, see <see cref="AfFeatures"/>); RR intervals over the pause limit are left out, and with
+/// <see cref="RuleOptions.RemoveEctopicPairs"/> so are premature/compensatory pairs (an RR under 0.85× the median
+/// followed by one over 1.15×, together 1.7–2.3× the median: an isolated PVC or PAC in a regular rhythm).</item>
+/// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
+/// <see cref="RuleOptions.BradycardiaBpm"/> / above <see cref="RuleOptions.TachycardiaBpm"/>, suppressed when AF scores ≥ 0.5
+/// (those are sinus rhythms); the rhythm tracker demands them sustained.</item>
+/// <item>NOISE: share of the last <see cref="RuleOptions.NoiseSeconds"/> quality epochs in which no lead was usable;
+/// while it is ≥ 0.5 the other rules give no opinion (NaN).</item>
+/// <item>Alarms: PAUSE (an RR over <see cref="RuleOptions.PauseSeconds"/>), ASYSTOLE (no QRS for
+/// <see cref="RuleOptions.AsystoleSeconds"/> with a lead connected), LEAD_OFF and NOISE (quality states).</item>
+/// </list>
+/// A decision at grid sample T uses only beats decided by T (<see cref="QrsBeat.DetectedAt"/> ≤ T) and quality
+/// epochs ending by T, so the output does not depend on how the stream was cut into blocks. Times in the output
+/// are input stream seconds: sample / rate − <see cref="DelaySeconds"/>. No allocation after construction.
+/// </summary>
+public sealed class RuleRhythmDetector
+{
+    private const int BeatCapacity = 512; // power of two; ≥ AfBeats + beats in HeartRateSeconds at 300 bpm
+    private const double DetectionAllowanceSeconds = 0.5; // a beat is normally decided within 0.5 s of its R peak
+
+    private readonly RuleOptions _options;
+    private readonly long[] _beatR = new long[BeatCapacity], _beatAt = new long[BeatCapacity];
+    private long _beatCount;
+    private readonly long[] _epochEnd;
+    private readonly bool[] _epochOff, _epochNoisy;
+    private long _epochCount;
+    private readonly int _grid;
+    private long _nextDecision = long.MinValue;
+    private readonly double[] _rr, _rrClean, _scratch;
+    private readonly float[] _probabilities = new float[RhythmClasses.Count];
+    private bool _asystole, _leadOff, _noise;
+    private long _asystoleFromR;
+
+    public RuleRhythmDetector(string streamId, double sampleRate = 250, double delaySeconds = 0, RuleOptions? options = null)
+    {
+        _options = options ?? RuleOptions.Default;
+        if (!(sampleRate > 0)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
+        if (_options.AfBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfBeats, "AfBeats must be 16..256");
+        if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
+        if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
+        StreamId = streamId;
+        SampleRate = sampleRate;
+        DelaySeconds = delaySeconds;
+        _grid = Math.Max(1, (int)Math.Round(_options.DecisionSeconds * sampleRate));
+        _rr = new double[_options.AfBeats];
+        _rrClean = new double[_options.AfBeats];
+        _scratch = new double[Math.Max(_options.AfBeats, BeatCapacity)];
+        _epochEnd = new long[_options.NoiseSeconds];
+        _epochOff = new bool[_options.NoiseSeconds];
+        _epochNoisy = new bool[_options.NoiseSeconds];
+    }
+
+    public string StreamId { get; }
+    public double SampleRate { get; }
+    /// <summary>Subtracted from sample times to give input stream time (the preprocessor's delay).</summary>
+    public double DelaySeconds { get; }
+    public RuleOptions Options => _options;
+
+    private double Seconds(long sample) => sample / SampleRate - DelaySeconds;
+
+    /// <summary>Adds a beat (beats must come in detection order, R peaks increasing). Raises PAUSE when its RR is too long.</summary>
+    public void AddBeat(in QrsBeat beat, IRuleSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (_beatCount > 0)
+        {
+            long prev = _beatR[(_beatCount - 1) & (BeatCapacity - 1)];
+            if (beat.Sample <= prev) return; // not newer than the last beat: ignore (detector hand-over duplicates)
+            double rr = (beat.Sample - prev) / SampleRate;
+            if (rr > _options.PauseSeconds && !(_asystole && _asystoleFromR == prev))
+                sink.OnAlarm(new RuleAlarm(AlarmKind.Pause, true, Seconds(prev), Seconds(beat.Sample), Seconds(beat.DetectedAt)));
+        }
+        int slot = (int)(_beatCount & (BeatCapacity - 1));
+        _beatR[slot] = beat.Sample;
+        _beatAt[slot] = beat.DetectedAt;
+        _beatCount++;
+    }
+
+    /// <summary>Adds a quality epoch (in order).</summary>
+    public void AddQuality(in QualityEpoch epoch)
+    {
+        int slot = (int)(_epochCount % _epochEnd.Length);
+        _epochEnd[slot] = epoch.EndSample;
+        _epochOff[slot] = epoch.AllLeadsOff;
+        _epochNoisy[slot] = epoch.AllNoisy;
+        _epochCount++;
+    }
+
+    /// <summary>
+    /// Makes every decision due up to stream sample <paramref name="endSample"/> (exclusive of later grid points).
+    /// The first grid point is one grid step after <paramref name="origin"/> of the first call.
+    /// </summary>
+    public void Advance(long endSample, IRuleSink sink, long origin = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (_nextDecision == long.MinValue) _nextDecision = origin + _grid;
+        while (_nextDecision <= endSample)
+        {
+            Decide(_nextDecision, sink);
+            _nextDecision += _grid;
+        }
+    }
+
+    private void Decide(long t, IRuleSink sink)
+    {
+        // Newest beat decided by t.
+        long newest = _beatCount - 1;
+        while (newest >= 0 && _beatCount - newest <= BeatCapacity && _beatAt[newest & (BeatCapacity - 1)] > t) newest--;
+        if (_beatCount - newest > BeatCapacity) newest = -1;
+
+        // Quality over the epochs ended by t.
+        int epochs = 0, bad = 0;
+        bool lastOff = false, lastNoisy = false, haveEpoch = false;
+        for (long e = _epochCount - 1; e >= 0 && _epochCount - e <= _epochEnd.Length; e--)
+        {
+            int s = (int)(e % _epochEnd.Length);
+            if (_epochEnd[s] > t) continue;
+            if (!haveEpoch) { lastOff = _epochOff[s]; lastNoisy = _epochNoisy[s]; haveEpoch = true; }
+            epochs++;
+            if (_epochOff[s] || _epochNoisy[s]) bad++;
+        }
+        double noise = epochs > 0 ? bad / (double)epochs : double.NaN;
+
+        UpdateState(ref _leadOff, lastOff, AlarmKind.LeadOff, t, sink);
+        UpdateState(ref _noise, lastNoisy, AlarmKind.Noise, t, sink);
+
+        // Asystole: no beat for AsystoleSeconds (allowing for detection delay), with a lead connected.
+        long lastR = newest >= 0 ? _beatR[newest & (BeatCapacity - 1)] : long.MinValue;
+        if (lastR != long.MinValue)
+        {
+            bool silent = (t - lastR) / SampleRate >= _options.AsystoleSeconds + DetectionAllowanceSeconds;
+            if (silent && !_asystole && !lastOff)
+            {
+                _asystole = true;
+                _asystoleFromR = lastR;
+                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, true, Seconds(lastR) + _options.AsystoleSeconds, double.NaN, Seconds(t)));
+            }
+            else if (_asystole && lastR != _asystoleFromR)
+            {
+                _asystole = false;
+                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, false, Seconds(_asystoleFromR) + _options.AsystoleSeconds, Seconds(lastR), Seconds(t)));
+            }
+        }
+
+        // RR intervals of the newest beats, oldest first.
+        double hr = double.NaN;
+        var af = new AfFeatures(0, double.NaN, double.NaN, 0, double.NaN);
+        long oldestUsed = t - (long)(_options.HeartRateSeconds * SampleRate);
+        if (newest >= 1 && (t - lastR) / SampleRate < _options.PauseSeconds + DetectionAllowanceSeconds)
+        {
+            hr = HeartRate(newest, t);
+            int n = CollectRr(newest, out long firstR);
+            int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
+            if (m >= _options.AfBeats / 2)
+            {
+                af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
+                oldestUsed = Math.Min(oldestUsed, firstR);
+            }
+        }
+
+        var p = _probabilities.AsSpan();
+        p.Fill(float.NaN);
+        p[(int)RhythmClass.NOISE] = (float)noise;
+        if (!(noise >= 0.5))
+        {
+            double afScore = af.Score(_options);
+            p[(int)RhythmClass.AF] = (float)afScore;
+            if (!double.IsNaN(hr))
+            {
+                bool sinusPossible = !(afScore >= 0.5);
+                p[(int)RhythmClass.SBRAD] = sinusPossible ? (float)Logistic((_options.BradycardiaBpm - hr) / 2) : 0f;
+                p[(int)RhythmClass.STACH] = sinusPossible ? (float)Logistic((hr - _options.TachycardiaBpm) / 2) : 0f;
+            }
+        }
+        var scores = new WindowScores(StreamId, Seconds(oldestUsed), Seconds(t), EventSource.Rule, _probabilities);
+        sink.OnScores(scores, hr, af);
+    }
+
+    private void UpdateState(ref bool state, bool now, AlarmKind kind, long t, IRuleSink sink)
+    {
+        if (state == now) return;
+        state = now;
+        double at = Seconds(t);
+        sink.OnAlarm(new RuleAlarm(kind, now, now ? at - 1.0 * _grid / SampleRate : double.NaN, now ? double.NaN : at - 1.0 * _grid / SampleRate, at));
+    }
+
+    private double HeartRate(long newest, long t)
+    {
+        long from = t - (long)(_options.HeartRateSeconds * SampleRate);
+        int n = 0;
+        for (long b = newest; b >= 1 && newest - b < BeatCapacity - 1 && n < _scratch.Length; b--)
+        {
+            long r = _beatR[b & (BeatCapacity - 1)], q = _beatR[(b - 1) & (BeatCapacity - 1)];
+            if (q < from) break;
+            _scratch[n++] = (r - q) / SampleRate;
+        }
+        if (n < 2) return double.NaN;
+        var s = _scratch.AsSpan(0, n);
+        s.Sort();
+        double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return 60 / median;
+    }
+
+    // Fills _rr with up to AfBeats intervals ending at the newest beat (oldest first), skipping pauses.
+    private int CollectRr(long newest, out long firstR)
+    {
+        int want = _options.AfBeats, n = 0;
+        firstR = _beatR[newest & (BeatCapacity - 1)];
+        for (long b = newest; b >= 1 && newest - b < BeatCapacity - 1 && n < want; b--)
+        {
+            long r = _beatR[b & (BeatCapacity - 1)], q = _beatR[(b - 1) & (BeatCapacity - 1)];
+            double rr = (r - q) / SampleRate;
+            firstR = q;
+            if (rr > _options.PauseSeconds) continue;
+            _rr[want - 1 - n] = rr;
+            n++;
+        }
+        if (n < want) _rr.AsSpan(want - n, n).CopyTo(_rr);
+        return n;
+    }
+
+    private int CopyRr(int n)
+    {
+        _rr.AsSpan(0, n).CopyTo(_rrClean);
+        return n;
+    }
+
+    private int RemoveEctopics(int n)
+    {
+        if (n < 3) return CopyRr(n);
+        var s = _scratch.AsSpan(0, n);
+        _rr.AsSpan(0, n).CopyTo(s);
+        s.Sort();
+        double med = s[n / 2];
+        int m = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (i + 1 < n && _rr[i] < 0.9 * med && _rr[i + 1] > 1.1 * med)
+            {
+                double pair = _rr[i] + _rr[i + 1];
+                if (pair >= 1.8 * med && pair <= 2.2 * med) { i++; continue; }
+            }
+            _rrClean[m++] = _rr[i];
+        }
+        return m;
+    }
+
+    private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+}

@@ -1,0 +1,173 @@
+using EcgStream.Formats.Wfdb;
+using W = EcgStream.Formats.Wfdb.Wfdb;
+
+namespace EcgStream.Formats.Tests.Wfdb;
+
+/// <summary>Each way a WFDB record can lie gives an <see cref="EcgFormatException"/> naming the file and the problem.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly int[][] _digital;
+
+    public BadInputTests()
+    {
+        var (record, digital) = Synthetic.Make(2, 1000, 12, 200, 0);
+        _digital = digital;
+        W.WriteRecord(_dir.Path, record, new WfdbWriteOptions { Format = 212 });
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Rec => _dir.File("synth");
+    private string Hea => _dir.File("synth.hea");
+    private string Dat => _dir.File("synth.dat");
+
+    private void EditHeader(Func<string, string> edit) => File.WriteAllText(Hea, edit(File.ReadAllText(Hea)));
+
+    private EcgFormatException Fails(string expectedFile, params string[] fragments)
+    {
+        var e = Assert.Throws<EcgFormatException>(() => W.ReadRecord(Rec));
+        Assert.Equal(expectedFile, e.FilePath);
+        Assert.StartsWith(expectedFile, e.Message);
+        foreach (var f in fragments) Assert.Contains(f, e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void The_untouched_record_reads()
+    {
+        Assert.Equal(_digital, W.ReadDigital(Rec));
+    }
+
+    [Fact]
+    public void Truncated_signal_file()
+    {
+        var bytes = File.ReadAllBytes(Dat);
+        File.WriteAllBytes(Dat, bytes[..^10]);
+        var e = Fails(Dat, "truncated", "1000 frames", "format 212", "3000 bytes", "2990");
+        Assert.Equal(2990, e.ByteOffset);
+    }
+
+    [Fact]
+    public void Header_claims_more_samples_than_the_file_holds()
+    {
+        EditHeader(t => t.Replace("synth 2 250 1000", "synth 2 250 1200"));
+        Fails(Dat, "truncated", "1200 frames");
+    }
+
+    [Fact]
+    public void Header_claims_fewer_samples_than_the_file_holds()
+    {
+        EditHeader(t => t.Replace("synth 2 250 1000", "synth 2 250 800"));
+        Fails(Dat, "header's length or format is wrong", "800 frames");
+    }
+
+    [Fact]
+    public void Header_lies_about_the_format()
+    {
+        EditHeader(t => t.Replace(" 212 ", " 16 "));
+        Fails(Dat, "truncated", "format 16");
+    }
+
+    [Fact]
+    public void Corrupt_sample_gives_a_checksum_mismatch()
+    {
+        var bytes = File.ReadAllBytes(Dat);
+        bytes[1500] ^= 0x10;
+        File.WriteAllBytes(Dat, bytes);
+        var e = Fails(Dat, "checksum mismatch", "the header says");
+        Assert.Equal("checksum", e.Field);
+    }
+
+    [Fact]
+    public void Unknown_format_code()
+    {
+        EditHeader(t => t.Replace(" 212 ", " 999 "));
+        var e = Fails(Hea, "signal format 999 is unknown", "supported: 8, 16");
+        Assert.Equal(2, e.Line);
+        Assert.Equal("fmt", e.Field);
+    }
+
+    [Theory]
+    [InlineData("0", "must be positive")]
+    [InlineData("-360", "must be positive")]
+    [InlineData("NaN", "must be positive")]
+    [InlineData("abc", "is not a number")]
+    public void Bad_sampling_frequency(string fs, string problem)
+    {
+        EditHeader(t => t.Replace("synth 2 250 1000", $"synth 2 {fs} 1000"));
+        var e = Fails(Hea, problem);
+        Assert.Equal(("fs", 1), (e.Field, e.Line));
+    }
+
+    [Fact]
+    public void Signal_count_disagrees_with_the_signal_lines()
+    {
+        EditHeader(t => t.Replace("synth 2 250 1000", "synth 3 250 1000"));
+        Fails(Hea, "declares 3 signals but the header has 2 signal lines");
+    }
+
+    [Fact]
+    public void Infinite_gain_is_refused_and_zero_gain_means_uncalibrated_200()
+    {
+        EditHeader(t => t.Replace(" 200(0)/mV", " 1e999(0)/mV"));
+        var e = Fails(Hea, "ADC gain", "not a finite number");
+        Assert.Equal("adc_gain", e.Field);
+
+        // header.5: a gain of 0 is "uncalibrated" and 200 is assumed (the nstdb noise records say 0).
+        EditHeader(t => t.Replace(" 1e999(0)/mV", " 200(0)/mV"));
+        EditHeader(t => { int i = t.IndexOf(" 200(0)/mV", StringComparison.Ordinal); return t[..i] + " 0(0)/mV" + t[(i + 10)..]; });
+        var h = W.ReadHeader(Rec);
+        Assert.Equal(200, h.Signals[0].AdcGain);
+        Assert.False(h.Signals[0].IsCalibrated);
+        Assert.True(h.Signals[1].IsCalibrated);
+    }
+
+    [Fact]
+    public void Multi_segment_records_are_refused()
+    {
+        EditHeader(t => t.Replace("synth 2 250 1000", "synth/3 2 250 1000"));
+        Fails(Hea, "multi-segment records are not supported");
+    }
+
+    [Fact]
+    public void Missing_signal_file_is_named()
+    {
+        File.Delete(Dat);
+        Fails(Hea, "signal file", "synth.dat", "does not exist");
+    }
+
+    [Fact]
+    public void Malformed_fields_name_line_and_field()
+    {
+        EditHeader(t => t.Replace(" 12 0 ", " twelve 0 "));
+        var e = Fails(Hea, "'twelve' is not an integer");
+        Assert.Equal(("adc_res", 2), (e.Field, e.Line));
+    }
+
+    [Fact]
+    public void Empty_header()
+    {
+        File.WriteAllText(Hea, "# only a comment\n\n");
+        Fails(Hea, "no record line");
+    }
+
+    [Fact]
+    public void Annotation_file_errors_name_the_byte_offset()
+    {
+        string atr = _dir.File("synth.atr");
+        File.WriteAllBytes(atr, [0x05, 0x04, 0x03, 0xFC, (byte)'(', (byte)'A']);   // AUX says 3 bytes, 2 follow
+        var e = Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec));
+        Assert.Equal((atr, 2L), (e.FilePath, e.ByteOffset));
+        Assert.Contains("AUX says 3 bytes", e.Message);
+
+        File.WriteAllBytes(atr, [0x05, 0x04, 0x00, 0xEC, 0x00]);                     // SKIP without its interval
+        Assert.Contains("SKIP", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
+
+        File.WriteAllBytes(atr, [0x05, 0xD4, 0x00, 0x00]);                           // code 53
+        Assert.Contains("annotation code 53 is not defined", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
+
+        File.WriteAllBytes(atr, [0x05, 0x04, 0x07]);                                 // odd length
+        Assert.Contains("ends inside an annotation word", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
+    }
+}

@@ -1,0 +1,17 @@
+using EcgStream.Ingest.Tests.Support;
+
+namespace EcgStream.Ingest.Tests.Fuzzing;
+
+/// <summary>In-suite fuzzing (small). The million-input run: tools/bench/EcgStream.Benchmarks `fuzz 1000000`.</summary>
+public class FuzzTests
+{
+    [Fact]
+    public void Twenty_thousand_random_and_mutated_inputs_raise_nothing_and_account_for_every_byte()
+    {
+        var corpus = Vectors.Names.Select(Vectors.Bytes).ToList();
+        var report = IngestFuzz.Run(20_000, seed: 20261120, corpus);
+        Assert.Equal(20_000, report.Inputs);
+        Assert.True(report.FramesFound > 1000, $"only {report.FramesFound} valid frames: mutations too destructive to exercise the decoder");
+        Assert.True(report.SlowestInput < TimeSpan.FromSeconds(2), $"slowest input took {report.SlowestInput}");
+    }
+}

@@ -1,0 +1,105 @@
+using EcgStream.Core.Events;
+using EcgStream.Core.Leads;
+using EcgStream.Formats;
+using EcgStream.Formats.Labels;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Inference.Contract;
+using EcgStream.Ingest.Replay;
+using EcgStream.Onnx.Contract;
+using EcgStream.Runtime.Evaluation;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Replay;
+using EcgStream.Synthetic;
+using EcgStream.Tests;
+using Google.Protobuf;
+
+namespace EcgStream.Runtime.Tests;
+
+/// <summary>Whole records through the whole pipeline, as `ecgstream replay` runs them.</summary>
+public class EndToEndTests
+{
+    private static SimulatedRecord ParoxysmalAf(LeadSet leads, double fs = 500) => Simulator.Run(new Scenario
+    {
+        Seed = 17,
+        SampleRate = fs,
+        Leads = leads,
+        Noise = new NoiseSpec { Snr = 24 },
+        Segments =
+        [
+            new ScenarioSegment("SR", 150, HeartRate: 70),
+            new ScenarioSegment("AF", 240, HeartRate: 110),
+            new ScenarioSegment("SR", 150, HeartRate: 75),
+        ],
+    });
+
+    private static async Task<List<RhythmEvent>> Replay(Recording rec, InferenceScheduler? model = null, double drop = 0)
+    {
+        var events = new List<RhythmEvent>();
+        await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name, DropProbability = drop, FaultSeed = 3 }, model: model);
+        return events;
+    }
+
+    [Fact]
+    public async Task Rules_find_a_synthetic_af_episode_with_onset_and_offset()
+    {
+        var sim = ParoxysmalAf(LeadSet.Of(Lead.I, Lead.II));
+        var events = await Replay(sim.Recording);
+        var m = EpisodeMetrics.Compute("AF", sim.Truth, events.Where(e => e.Source == EventSource.Rule));
+        Assert.Equal(1, m.ReferenceEpisodesDetected);
+        Assert.Equal(1.0, m.EpisodePositivePredictivity);
+        Assert.True(m.DurationSensitivity > 0.8, $"AF duration sensitivity {m.DurationSensitivity:F2}");
+        Assert.InRange(m.MedianOnsetLatency, 0, 60);
+    }
+
+    [Fact]
+    public async Task A_contract_model_built_by_the_writer_drives_the_replay_and_its_events_say_model()
+    {
+        var sim = ParoxysmalAf(LeadSet.All);
+        var bytes = ContractModels.BuildRuleLikeModel().ToByteArray();
+        using var classifier = new OnnxWindowClassifier(RhythmModel.Load(bytes));
+        using var scheduler = new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
+        var events = await Replay(sim.Recording, scheduler);
+        var modelEvents = events.Where(e => e.Source == EventSource.Model).ToList();
+        Assert.NotEmpty(modelEvents);
+        Assert.All(modelEvents, e => Assert.Equal("contract-test", e.ModelId));
+        Assert.Contains(events, e => e.Source == EventSource.Rule); // rules run beside the model
+        // One window per second of stream once the first 9 s are in, none dropped.
+        Assert.InRange(scheduler.WindowsScored, (long)sim.DurationSeconds - 10, (long)sim.DurationSeconds - 7);
+        Assert.Equal(0, scheduler.WindowsDropped);
+        // Every model episode is closed, and no event precedes what it describes.
+        foreach (var rhythm in modelEvents.Select(e => e.Rhythm).Distinct())
+            Assert.NotNull(EpisodeMetrics.Pair(rhythm, modelEvents));
+    }
+
+    [Fact]
+    public async Task Gaps_in_the_stream_are_reported_with_their_extent_and_the_stream_goes_on()
+    {
+        var sim = ParoxysmalAf(LeadSet.Of(Lead.II), 250);
+        var events = await Replay(sim.Recording, drop: 0.02);
+        var gaps = events.Where(e => e.Rhythm == "GAP").ToList();
+        Assert.NotEmpty(gaps);
+        double block = Math.Round(0.25 * 250) / 250; // ReplayOptions.BlockSeconds in whole samples
+        // Each gap spans the dropped blocks exactly (consecutive drops make one longer gap).
+        Assert.All(gaps.Where(g => g.Kind == EventKind.Offset), g =>
+        {
+            double blocks = (g.EndSeconds!.Value - g.StartSeconds) / block;
+            Assert.True(blocks > 0.5 && Math.Abs(blocks - Math.Round(blocks)) < 1e-6, $"gap of {blocks} blocks");
+        });
+        Assert.True(EpisodeMetrics.Compute("AF", sim.Truth, events).ReferenceEpisodesDetected == 1, "AF still found with 2% of blocks lost");
+    }
+
+    [DataFact("mitdb")]
+    public async Task Mitdb_201_and_203_af_events_overlap_the_annotated_af_episodes()
+    {
+        foreach (var name in new[] { "201", "203" })
+        {
+            var path = TestData.PathOf("mitdb", name);
+            var rec = RecordReader.Read(path);
+            var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path), rec.SampleRate, rec.Length).Episodes;
+            var m = EpisodeMetrics.Compute("AF", reference, await Replay(rec));
+            Assert.True(m.EpisodeSensitivity >= 0.9, $"{name}: AF episode sensitivity {m.EpisodeSensitivity:F2}");
+            Assert.True(m.EpisodePositivePredictivity >= 0.5, $"{name}: AF episode PPV {m.EpisodePositivePredictivity:F2}");
+            Assert.True(m.DurationSensitivity >= 0.8, $"{name}: AF duration sensitivity {m.DurationSensitivity:F2}");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Rhythms;
+using EcgStream.Signal.Qrs;
+using EcgStream.Signal.Quality;
+using EcgStream.Signal.Rhythms;
+using EcgStream.Signal.Tests.Support;
+
+namespace EcgStream.Signal.Tests.Rhythms;
+
+public class RuleRhythmDetectorTests
+{
+    private const double Fs = 250;
+
+    // Feeds beats at the given RR intervals (s), each decided 0.3 s after its R peak, and quality epochs
+    // every second (all good unless `bad` says otherwise); decisions every second.
+    private static ChainCapture Run(IEnumerable<double> rr, Func<long, (bool Off, bool Noisy)>? bad = null, RuleOptions? options = null, double tail = 0)
+    {
+        var det = new RuleRhythmDetector("bed", Fs, 0, options);
+        var cap = new ChainCapture();
+        var leads = LeadSet.Of(Lead.II);
+        double t = 1;
+        var beats = new List<long>();
+        foreach (var r in rr) { beats.Add((long)Math.Round(t * Fs)); t += r; }
+        long end = (long)Math.Round((t + tail) * Fs);
+        int next = 0;
+        for (long s = 250; s <= end; s += 250)
+        {
+            while (next < beats.Count && beats[next] + 75 <= s)
+            {
+                det.AddBeat(new QrsBeat(beats[next], beats[next] + 75, 1f, false), cap);
+                next++;
+            }
+            var (off, noisy) = bad?.Invoke(s) ?? (false, false);
+            var none = LeadSet.None;
+            det.AddQuality(new QualityEpoch(s - 250, s, leads, none, none, off ? leads : none, noisy ? leads : none));
+            det.Advance(s, cap);
+        }
+        return cap;
+    }
+
+    private static float P(ChainCapture cap, int i, RhythmClass c) => cap.Scores[i].P[(int)c];
+
+    [Fact]
+    public void Regular_sinus_rhythm_is_not_AF_and_its_rate_is_measured()
+    {
+        var cap = Run(SyntheticEcg.RegularRr(150, 75, 0.03, 1));
+        var late = cap.Scores.Skip(60).ToList();
+        Assert.All(late, s => Assert.True(s.P[(int)RhythmClass.AF] < 0.1, $"AF {s.P[(int)RhythmClass.AF]} at {s.End}"));
+        Assert.All(late.Where(s => !double.IsNaN(s.Hr)), s => Assert.InRange(s.Hr, 70, 80));
+        Assert.All(late, s => Assert.True(s.P[(int)RhythmClass.STACH] < 0.01 && s.P[(int)RhythmClass.SBRAD] < 0.01));
+        Assert.All(cap.Scores, s => Assert.True(float.IsNaN(s.P[(int)RhythmClass.SR]) && float.IsNaN(s.P[(int)RhythmClass.VT])));
+        Assert.Empty(cap.Alarms);
+    }
+
+    [Fact]
+    public void Irregularly_irregular_RR_is_AF_once_enough_beats_are_in()
+    {
+        int yes = 0, all = 0;
+        for (int seed = 1; seed <= 6; seed++)
+        {
+            var cap = Run(SyntheticEcg.IrregularRr(200, 100, 0.3, seed));
+            // Before AfBeats/2 intervals there is no AF opinion.
+            Assert.True(float.IsNaN(P(cap, 5, RhythmClass.AF)));
+            var late = cap.Scores.Skip(60).ToList();
+            int n = late.Count(s => s.P[(int)RhythmClass.AF] > 0.5);
+            // The turning-point test is statistical: a random series leaves its 1% band now and then (over
+            // overlapping windows such stretches last several seconds), so most decisions, not all, say AF.
+            Assert.True(n > 0.6 * late.Count, $"seed {seed}: AF in {n} of {late.Count} decisions");
+            yes += n;
+            all += late.Count;
+            // A fast irregular rhythm is not sinus tachycardia.
+            Assert.All(late.Where(s => s.P[(int)RhythmClass.AF] >= 0.5), s => Assert.Equal(0f, s.P[(int)RhythmClass.STACH]));
+        }
+        Assert.True(yes > 0.85 * all, $"AF in {yes} of {all} decisions");
+    }
+
+    [Fact]
+    public void Bigeminy_and_isolated_ectopics_are_not_AF()
+    {
+        // Bigeminy: short–long alternation (every interval a turning point).
+        var bigeminy = Enumerable.Range(0, 160).Select(i => i % 2 == 0 ? 0.55 : 1.05).ToArray();
+        Assert.All(Run(bigeminy).Scores.Skip(60), s => Assert.True(s.P[(int)RhythmClass.AF] < 0.5, $"bigeminy AF {s.P[(int)RhythmClass.AF]}"));
+
+        // Sinus with a PVC every ~7 beats: premature (0.6) then compensatory (1.4) around RR 1.0.
+        var rng = new Random(4);
+        var ectopic = new List<double>();
+        while (ectopic.Count < 160)
+        {
+            for (int k = 0; k < 5 + rng.Next(4); k++) ectopic.Add(1.0 + 0.02 * (rng.NextDouble() - 0.5));
+            ectopic.Add(0.6);
+            ectopic.Add(1.4);
+        }
+        var cap = Run(ectopic);
+        Assert.All(cap.Scores.Skip(70), s => Assert.True(s.P[(int)RhythmClass.AF] < 0.5, $"ectopics AF {s.P[(int)RhythmClass.AF]}"));
+
+        var noRemoval = Run(ectopic, options: RuleOptions.Default with { RemoveEctopicPairs = false });
+        Assert.Contains(noRemoval.Scores.Skip(70), s => s.Af.NormalisedRmssd > 0.1); // the pairs are what the removal takes out
+    }
+
+    [Theory]
+    [InlineData(42, RhythmClass.SBRAD)]
+    [InlineData(125, RhythmClass.STACH)]
+    public void Sustained_slow_or_fast_rates_score_brady_or_tachycardia(double bpm, RhythmClass expected)
+    {
+        var cap = Run(SyntheticEcg.RegularRr((int)(bpm * 1.5), bpm, 0.02, 5));
+        var late = cap.Scores.Skip(20).ToList();
+        Assert.All(late, s => Assert.True(s.P[(int)expected] > 0.95, $"{expected} {s.P[(int)expected]} at HR {s.Hr:F0}"));
+        var other = expected == RhythmClass.SBRAD ? RhythmClass.STACH : RhythmClass.SBRAD;
+        Assert.All(late, s => Assert.True(s.P[(int)other] < 0.01));
+    }
+
+    [Fact]
+    public void A_long_RR_raises_one_pause_alarm_with_its_extent()
+    {
+        var rr = Enumerable.Repeat(0.8, 20).Append(3.4).Concat(Enumerable.Repeat(0.8, 20));
+        var cap = Run(rr);
+        var pause = Assert.Single(cap.Alarms);
+        Assert.Equal(AlarmKind.Pause, pause.Kind);
+        Assert.Equal("PAUSE", pause.Name);
+        Assert.Equal(1 + 20 * 0.8, pause.StartSeconds, 0.005);
+        Assert.Equal(3.4, pause.EndSeconds - pause.StartSeconds, 0.005);
+        Assert.Equal(pause.EndSeconds + 0.3, pause.DetectedSeconds, 0.005);
+    }
+
+    [Fact]
+    public void Asystole_starts_after_four_silent_seconds_and_ends_with_the_next_beat()
+    {
+        var rr = Enumerable.Repeat(0.8, 20).Append(7.0).Concat(Enumerable.Repeat(0.8, 10));
+        var cap = Run(rr);
+        Assert.Equal(2, cap.Alarms.Count);
+        var (on, off) = (cap.Alarms[0], cap.Alarms[1]);
+        Assert.True(on.Kind == AlarmKind.Asystole && on.IsOnset && off.Kind == AlarmKind.Asystole && !off.IsOnset);
+        double lastBeat = 1 + 20 * 0.8;
+        Assert.Equal(lastBeat + 4, on.StartSeconds, 0.005);
+        Assert.InRange(on.DetectedSeconds - lastBeat, 4.5, 5.5); // next 1 s grid point after 4 s + detection allowance
+        Assert.Equal(lastBeat + 7, off.EndSeconds, 0.005);
+        // The 7 s RR was reported as asystole, not again as a pause.
+        Assert.DoesNotContain(cap.Alarms, a => a.Kind == AlarmKind.Pause);
+    }
+
+    [Fact]
+    public void Noise_and_lead_off_raise_their_alarms_and_silence_the_rhythm_rules()
+    {
+        var rr = SyntheticEcg.RegularRr(120, 60, 0.02, 6);
+        var cap = Run(rr, s => (s > 60 * 250 && s <= 70 * 250, s > 90 * 250 && s <= 100 * 250));
+        Assert.Equal(
+            ["LEAD_OFF on", "LEAD_OFF off", "NOISE on", "NOISE off"],
+            cap.Alarms.Select(a => $"{a.Name} {(a.IsOnset ? "on" : "off")}"));
+        var noisy = cap.Scores.Where(s => s.End > 95 && s.End <= 100).ToList();
+        Assert.All(noisy, s => { Assert.True(s.P[(int)RhythmClass.NOISE] >= 0.5); Assert.True(float.IsNaN(s.P[(int)RhythmClass.SBRAD])); });
+        // No asystole during lead-off even though beats stop? (Beats continue here; see the lead-off case below.)
+        var offline = Run(Enumerable.Repeat(0.8, 20).Append(12.0).Concat(Enumerable.Repeat(0.8, 5)), s => (s > 17 * 250 && s <= 31 * 250, false));
+        Assert.DoesNotContain(offline.Alarms, a => a.Kind == AlarmKind.Asystole);
+    }
+
+    [Fact]
+    public void AF_features_match_hand_computed_values()
+    {
+        var scratch = new double[64];
+        var constant = AfFeatures.Compute(Enumerable.Repeat(0.8, 32).ToArray(), scratch);
+        Assert.Equal(0, constant.NormalisedRmssd);
+        Assert.Equal(0, constant.ShannonEntropy);
+        Assert.Equal(0, constant.TurningPoints);
+
+        // Alternating 0.6/1.0 (n = 32, trim 2 from each end leaves both values): RMSSD 0.4, mean 0.8.
+        var alt = AfFeatures.Compute(Enumerable.Range(0, 32).Select(i => i % 2 == 0 ? 0.6 : 1.0).ToArray(), scratch);
+        Assert.Equal(0.4 / 0.8, alt.NormalisedRmssd, 1e-12);
+        Assert.Equal(30, alt.TurningPoints);
+        Assert.Equal((30 - (2.0 * 32 - 4) / 3) / Math.Sqrt((16.0 * 32 - 29) / 90), alt.TurningPointZ, 1e-12);
+        Assert.Equal(Math.Log(2) / Math.Log(16), alt.ShannonEntropy, 1e-12); // two equally full bins of 16
+
+        Assert.True(double.IsNaN(AfFeatures.Compute([0.8, 0.8, 0.8], scratch).NormalisedRmssd));
+    }
+}

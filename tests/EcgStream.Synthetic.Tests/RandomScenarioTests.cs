@@ -1,0 +1,44 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace EcgStream.Synthetic.Tests;
+
+public class RandomScenarioTests
+{
+    private static readonly HashSet<string> Silent = ["VF", "ASYSTOLE", "PAUSE"];
+
+    [Fact]
+    public void RandomRecordsKeepTheirTruthConsistent()
+    {
+        Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), seed =>
+        {
+            var s = ScenarioLibrary.Random(seed, TimeSpan.FromMinutes(2), sampleRate: 250);
+            var r = Simulator.Run(s);
+            double fs = r.SampleRate, end = r.DurationSeconds;
+            // Episodes lie inside the record and are non-empty.
+            if (r.Truth.Any(e => e.StartSeconds < 0 || e.EndSeconds > end + 1e-9 || e.EndSeconds <= e.StartSeconds)) return false;
+            // No beat inside a segment without ventricular beats; every beat is in a truth episode of a rhythm.
+            double t = 0;
+            foreach (var g in s.Segments)
+            {
+                double a = t, b = t + g.DurationSeconds;
+                if (Silent.Contains(g.Rhythm) && r.BeatSamples.Any(x => x / fs > a + 1e-9 && x / fs < b - 1e-9)) return false;
+                t = b;
+            }
+            var rhythmEpisodes = r.Truth.Where(e => e.Rhythm is not ("PAUSE" or "ASYSTOLE" or "LEAD_OFF" or "NOISE" or "VF")).ToArray();
+            if (r.BeatSamples.Any(x => !rhythmEpisodes.Any(e => x / fs >= e.StartSeconds - 1e-9 && x / fs < e.EndSeconds + 1e-9))) return false;
+            // Beats are strictly increasing and respect a 250 ms refractory period.
+            for (int i = 1; i < r.BeatSamples.Count; i++) if (r.BeatSamples[i] - r.BeatSamples[i - 1] < 0.25 * fs - 1) return false;
+            // Samples are finite.
+            return r.Signals.All(x => x.All(float.IsFinite));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(12));
+    }
+
+    [Fact]
+    public void OversizedRecordsAreRefusedWithAHint()
+    {
+        var s = Measure.Clean(1, new ScenarioSegment("SR", 3 * 86400));
+        var e = Assert.Throws<ScenarioException>(() => Simulator.Run(s));
+        Assert.Contains("SyntheticEcgStream", e.Message);
+    }
+}
