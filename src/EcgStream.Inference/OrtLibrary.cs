@@ -108,16 +108,26 @@ public sealed unsafe class OrtLibrary
             throw new EntryPointNotFoundException($"{path} ({place}) exports no OrtGetApiBase: it is not an ONNX Runtime library");
         var apiBase = ((delegate* unmanaged[Cdecl]<OrtApiBase*>)getApiBase)();
         var version = Marshal.PtrToStringUTF8((nint)apiBase->GetVersionString()) ?? "";
-        // ORT's API version equals its minor version (1.30.0 → 30). Asking GetApi for a version the
-        // library lacks makes it print to stderr, so start from the one its version string promises.
+        var baseAddress = (nint)apiBase;
+        var chosen = HighestSupportedApi(version, v => ((OrtApiBase*)baseAddress)->GetApi(v) is not null);
+        if (chosen is not uint apiVersion)
+            throw new NotSupportedException(
+                $"ONNX Runtime {version} at {path} ({place}) supports no C API version ≥ {MinimumApiVersion} (ORT 1.{MinimumApiVersion}); EcgStream needs at least that");
+        return new OrtLibrary(path, handle, apiBase->GetApi(apiVersion), apiVersion, version);
+    }
+
+    /// <summary>
+    /// The highest API version ≥ <see cref="MinimumApiVersion"/> that <paramref name="supports"/>
+    /// accepts, or null. ORT's API version equals its minor version (1.30.0 → 30); asking GetApi for
+    /// a version the library lacks makes it print to stderr, so the search starts from the version
+    /// its version string promises and goes down.
+    /// </summary>
+    internal static uint? HighestSupportedApi(string version, Func<uint, bool> supports)
+    {
         uint highest = ParseMinor(version) is uint minor && minor >= MinimumApiVersion ? minor : MinimumApiVersion;
         for (uint v = highest; v >= MinimumApiVersion; v--)
-        {
-            var api = apiBase->GetApi(v);
-            if (api is not null) return new OrtLibrary(path, handle, api, v, version);
-        }
-        throw new NotSupportedException(
-            $"ONNX Runtime {version} at {path} ({place}) supports no C API version ≥ {MinimumApiVersion} (ORT 1.{MinimumApiVersion}); EcgStream needs at least that");
+            if (supports(v)) return v;
+        return null;
     }
 
     private static uint? ParseMinor(string version)

@@ -22,7 +22,7 @@ public sealed record ProviderReport(IReadOnlyList<ProviderAttempt> Attempts, IRe
             var head = FellBack
                 ? $"requested {Requested}, running on {Active}: {string.Join("; ", failed)}"
                 : $"running on {Active}";
-            return $"{head}. This ONNX Runtime build has: {string.Join(", ", LibraryProviders)}";
+            return $"{head}. Providers this ONNX Runtime library lists: {string.Join(", ", LibraryProviders)}";
         }
     }
 

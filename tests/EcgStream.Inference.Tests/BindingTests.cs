@@ -149,6 +149,7 @@ public class BindingTests
         Assert.Equal(ExecutionProvider.Cuda, cuda.Provider);
         Assert.False(cuda.Succeeded);
         Assert.False(string.IsNullOrWhiteSpace(cuda.Error));
+        Assert.DoesNotContain("[ONNXRuntimeError]", cuda.Error);   // ORT's source-location prefix is trimmed
         var warnings = logs.At(LogLevel.Warning).Where(w => w.Category == typeof(InferenceSession).FullName).ToList();
         var warning = Assert.Single(warnings);
         Assert.Contains("requested Cuda, running on Cpu", warning.Message);
@@ -248,5 +249,29 @@ public class BindingTests
         session.Dispose();
         using var y2 = OrtTensor.Create([1, 3]);
         Assert.Throws<ObjectDisposedException>(() => session.Run([x], [y2]));
+    }
+}
+
+public class ApiVersionTests
+{
+    [Theory]
+    [InlineData("1.30.0", 30u, 30u, 30u)]     // the library supports what its version promises
+    [InlineData("1.30.0", 27u, 27u, 30u)]     // an older table behind a newer string: go down until GetApi answers
+    [InlineData("1.16.3", 40u, 16u, 16u)]     // never ask above the library's own version (ORT would print to stderr)
+    [InlineData("weird", 20u, 13u, 13u)]      // unparseable version: start at our minimum
+    public void Highest_supported_api_is_searched_from_the_library_version_down(string version, uint librarySupportsUpTo, uint expected, uint firstAsked)
+    {
+        var asked = new List<uint>();
+        var chosen = OrtLibrary.HighestSupportedApi(version, v => { asked.Add(v); return v <= librarySupportsUpTo; });
+
+        Assert.Equal(expected, chosen);
+        Assert.Equal(firstAsked, asked[0]);
+        Assert.Equal(Enumerable.Range((int)expected, (int)(firstAsked - expected + 1)).Reverse().Select(v => (uint)v), asked);
+    }
+
+    [Fact]
+    public void A_library_older_than_our_minimum_gives_no_api_version()
+    {
+        Assert.Null(OrtLibrary.HighestSupportedApi("1.12.1", v => v <= 12));
     }
 }

@@ -47,7 +47,7 @@ internal static unsafe class SessionOptionsBuilder
                 }
                 catch (OrtException e)
                 {
-                    error = e.OrtMessage;
+                    error = Concise(e.OrtMessage);
                 }
                 attempts.Add(new ProviderAttempt(provider, error is null, error));
                 if (error is null) logger.LogDebug("execution provider {Provider} registered", provider);
@@ -61,6 +61,21 @@ internal static unsafe class SessionOptionsBuilder
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>ORT's message without its source-location prefix ("…/provider_bridge_ort.cc:1988 … [ONNXRuntimeError] : 1 : FAIL : ").</summary>
+    internal static string Concise(string ortMessage)
+    {
+        const string marker = "[ONNXRuntimeError] : ";
+        var at = ortMessage.IndexOf(marker, StringComparison.Ordinal);
+        var text = at < 0 ? ortMessage : ortMessage[(at + marker.Length)..];
+        if (at >= 0)
+        {
+            // "<code> : <CODE_NAME> : message"
+            var parts = text.Split(" : ", 3);
+            if (parts.Length == 3 && int.TryParse(parts[0], out _)) text = parts[2];
+        }
+        return text.Trim();
     }
 
     private static void AppendTensorRt(OrtLibrary lib, nint sessionOptions, InferenceOptions options)
