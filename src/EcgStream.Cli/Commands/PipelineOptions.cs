@@ -16,6 +16,8 @@ internal sealed class PipelineOptions
     private readonly Option<string[]> _lead = new("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _streamId = new("--stream-id") { Description = "Stream id in events (default: the record name)." };
     private readonly Option<double> _drop = new("--drop") { Description = "Fault injection: probability of dropping each block (a gap).", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<double?> _minOnset = new("--min-onset") { Description = "Seconds a rhythm's evidence must persist before its onset is reported (rules and model; default: the tracker's per-source defaults)." };
+    private readonly Option<double?> _minOffset = new("--min-offset") { Description = "Seconds of contrary evidence before an episode's offset is reported." };
     private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
@@ -30,6 +32,8 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_lead);
         cmd.Options.Add(_streamId);
         cmd.Options.Add(_drop);
+        cmd.Options.Add(_minOnset);
+        cmd.Options.Add(_minOffset);
         cmd.Options.Add(_model);
         cmd.Options.Add(_provider);
         cmd.Options.Add(_threads);
@@ -77,7 +81,12 @@ internal sealed class PipelineOptions
             var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
         };
         var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch };
-        return new Settings(new BedOptions { Signal = signal }, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
+        var bed = new BedOptions { Signal = signal };
+        if (parse.GetValue(_minOnset) is { } on)
+            bed = bed with { RuleTracker = bed.RuleTracker with { MinOnsetSeconds = on }, ModelTracker = bed.ModelTracker with { MinOnsetSeconds = on } };
+        if (parse.GetValue(_minOffset) is { } off)
+            bed = bed with { RuleTracker = bed.RuleTracker with { MinOffsetSeconds = off }, ModelTracker = bed.ModelTracker with { MinOffsetSeconds = off } };
+        return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
     }
 
     internal sealed record Settings(
