@@ -1,0 +1,155 @@
+using System.Text.Json;
+using EcgStream.Core.Leads;
+using EcgStream.Formats;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Synthetic;
+
+namespace EcgStream.Cli.Tests;
+
+public sealed class ReplayCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ecgstream-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A 2-lead synthetic record with an AF episode, written as WFDB (format 16).</summary>
+    private string WriteAfRecord(string name = "af")
+    {
+        var sim = Simulator.Run(new Scenario
+        {
+            Seed = 5, SampleRate = 360, Leads = LeadSet.Of(Lead.I, Lead.II), Noise = new NoiseSpec { Snr = 24 },
+            Segments = [new ScenarioSegment("SR", 100, HeartRate: 70), new ScenarioSegment("AF", 150, HeartRate: 110), new ScenarioSegment("SR", 80)],
+        });
+        return sim.WriteWfdb(_dir, name);
+    }
+
+    [Fact]
+    public async Task Replay_prints_one_json_event_per_line_with_the_documented_fields()
+    {
+        var record = WriteAfRecord();
+        var r = await CliRunner.RunAsync("replay", record, "--speed", "max");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var events = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var af = events.Where(e => e.GetProperty("rhythm").GetString() == "AF").ToList();
+        Assert.Equal(["onset", "offset"], af.Select(e => e.GetProperty("kind").GetString()));
+        var onset = af[0];
+        Assert.Equal("rhythm", onset.GetProperty("type").GetString());
+        Assert.Equal("rule", onset.GetProperty("source").GetString());
+        Assert.InRange(onset.GetProperty("start_s").GetDouble(), 90, 130);
+        Assert.True(onset.GetProperty("detected_s").GetDouble() >= onset.GetProperty("start_s").GetDouble());
+        Assert.InRange(onset.GetProperty("confidence").GetDouble(), 0.5, 1.0);
+        Assert.InRange(af[1].GetProperty("end_s").GetDouble(), 240, 290);
+        Assert.Contains("\"summary\"", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Replay_writes_detected_episodes_as_a_wfdb_annotation_file()
+    {
+        var record = WriteAfRecord();
+        var atr = Path.Combine(_dir, "out.atr");
+        var r = await CliRunner.RunAsync("replay", record, "--annotations", atr);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var notes = Wfdb.ReadAnnotations(Path.Combine(_dir, "out"), "atr");
+        Assert.Contains(notes, a => a.Aux == "(AFIB");
+        Assert.All(notes, a => Assert.Equal(AnnotationCode.Rhythm, a.Code));
+    }
+
+    [Fact]
+    public async Task A_truncated_signal_file_is_an_error_naming_the_file()
+    {
+        var record = WriteAfRecord("trunc");
+        var dat = record + ".dat";
+        var bytes = File.ReadAllBytes(dat);
+        File.WriteAllBytes(dat, bytes[..(bytes.Length / 2)]);
+        var r = await CliRunner.RunAsync("replay", record);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: ", r.Stderr);
+        Assert.Contains("trunc.dat", r.Stderr);
+        Assert.Empty(r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("lying-length", "2 360 99999999", "length")]
+    [InlineData("bad-format", "format:999", "format")]
+    [InlineData("zero-rate", "2 0 ", "rate")]
+    public async Task A_header_that_lies_is_an_error_naming_the_header(string name, string edit, string mentions)
+    {
+        var record = WriteAfRecord(name);
+        var hea = record + ".hea";
+        var lines = File.ReadAllLines(hea);
+        var fields = lines[0].Split(' ');
+        if (edit.StartsWith("format:"))
+            for (int i = 1; i < lines.Length && !lines[i].StartsWith('#'); i++)
+            {
+                var f = lines[i].Split(' ');
+                f[1] = edit["format:".Length..];
+                lines[i] = string.Join(' ', f);
+            }
+        else if (edit.StartsWith("2 0"))
+            lines[0] = $"{fields[0]} {fields[1]} 0 {string.Join(' ', fields.Skip(3))}";
+        else
+            lines[0] = $"{fields[0]} {fields[1]} {fields[2]} 99999999";
+        File.WriteAllLines(hea, lines);
+        var r = await CliRunner.RunAsync("replay", record);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{name}.hea", r.Stderr.Replace(".dat", ".hea"));
+        Assert.Contains(mentions, r.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Nan_samples_are_held_and_the_replay_goes_on()
+    {
+        // A float record (EDF would quantise): write WFDB format 16, then mark a stretch invalid
+        // (-32768 is WFDB's invalid-sample code for format 16, read back as NaN).
+        var record = WriteAfRecord("nan");
+        var dat = record + ".dat";
+        var bytes = File.ReadAllBytes(dat);
+        for (int i = 4000 * 4; i < 4400 * 4; i += 2) { bytes[i] = 0x00; bytes[i + 1] = 0x80; }
+        File.WriteAllBytes(dat, bytes);
+        var hea = File.ReadAllLines(record + ".hea");
+        for (int i = 1; i < hea.Length && !hea[i].StartsWith('#'); i++)
+        {
+            var f = hea[i].Split(' ');
+            f[6] = "0"; // the checksum field no longer holds: 0 = not given
+            hea[i] = string.Join(' ', f);
+        }
+        File.WriteAllLines(record + ".hea", hea);
+        var r = await CliRunner.RunAsync("replay", record);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("\"AF\"", r.Stdout);
+    }
+
+    [Fact]
+    public async Task Missing_files_and_bad_options_are_one_line_errors()
+    {
+        var missing = await CliRunner.RunAsync("replay", Path.Combine(_dir, "nope"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("nope", missing.Stderr);
+        var record = WriteAfRecord("opts");
+        var speed = await CliRunner.RunAsync("replay", record, "--speed", "fast");
+        Assert.Equal(2, speed.ExitCode);
+        Assert.Contains("--speed 'fast'", speed.Stderr);
+        var lead = await CliRunner.RunAsync("replay", record, "--lead", "ECG=V9");
+        Assert.Equal(2, lead.ExitCode);
+        Assert.Contains("--lead 'ECG=V9'", lead.Stderr);
+    }
+
+    [Fact]
+    public async Task Simulate_then_evaluate_round_trips_through_wfdb()
+    {
+        var scenario = Path.Combine(TestRepo.Root, "tools", "scenarios", "af-paroxysmal.json");
+        var sim = await CliRunner.RunAsync("simulate", "--scenario", scenario, "--out", _dir);
+        Assert.True(sim.ExitCode == 0, sim.Stderr);
+        var eval = await CliRunner.RunAsync("evaluate", Path.Combine(_dir, "af-paroxysmal"), "--rhythm", "AF");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        var all = JsonDocument.Parse(eval.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement;
+        Assert.Equal("ALL", all.GetProperty("record").GetString());
+        Assert.Equal(2, all.GetProperty("reference_episodes").GetInt32());
+        Assert.Equal(1.0, all.GetProperty("episode_sensitivity").GetDouble());
+    }
+}
+
+internal static class TestRepo
+{
+    public static string Root => EcgStream.Tests.TestData.RepoRoot;
+}
