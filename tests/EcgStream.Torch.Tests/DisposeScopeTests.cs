@@ -9,7 +9,7 @@ public sealed class DisposeScopeTests
     [TorchFact]
     public void A_scope_frees_every_tensor_created_in_it()
     {
-        var before = Tensor.LiveHandleCount;
+        var before = LiveHandles.Settled();
         using (var scope = NewDisposeScope())
         {
             var x = randn([4, 4]);
@@ -24,7 +24,7 @@ public sealed class DisposeScopeTests
     [TorchFact]
     public void MoveToOuter_hands_a_result_to_the_enclosing_scope()
     {
-        var before = Tensor.LiveHandleCount;
+        var before = LiveHandles.Settled();
         Tensor kept;
         using (var outer = NewDisposeScope())
         {
@@ -70,7 +70,7 @@ public sealed class DisposeScopeTests
         var head = nn.Linear(8, 1);
         var parameters = block.parameters().Concat(head.parameters()).ToList();
         using var opt = optim.AdamW(parameters, lr: 1e-3);
-        var before = Tensor.LiveHandleCount;
+        var before = LiveHandles.Settled();
         for (var step = 0; step < 3; step++)
         {
             using var scope = NewDisposeScope();

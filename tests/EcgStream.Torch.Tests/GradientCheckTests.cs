@@ -85,16 +85,16 @@ public sealed class GradientCheckTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        var linear = nn.Linear(3, 2, dtype: ScalarType.Float64);
+        using var linear = nn.Linear(3, 2, dtype: ScalarType.Float64);
         var x = GradCheck.Leaf(1, 2, 3);
         GradCheck.Assert(() => GradCheck.Project(linear.forward(x)), [x, .. linear.parameters()]);
 
-        var norm = nn.LayerNorm(4, dtype: ScalarType.Float64);
+        using var norm = nn.LayerNorm(4, dtype: ScalarType.Float64);
         var y = GradCheck.Leaf(2, 2, 4);
         using (no_grad()) { norm.weight!.add_(0.3); norm.bias!.add_(-0.2); }
         GradCheck.Assert(() => GradCheck.Project(norm.forward(y)), [y, .. norm.parameters()]);
 
-        var emb = nn.Embedding(5, 3, padding_idx: 1, dtype: ScalarType.Float64);
+        using var emb = nn.Embedding(5, 3, padding_idx: 1, dtype: ScalarType.Float64);
         var idx = tensor(new[] { 0L, 3, 4, 4 });
         GradCheck.Assert(() => GradCheck.Project(emb.forward(idx)), [.. emb.parameters()]);
         Assert.Equal(new double[3], emb.weight.select(0, 1).ToArray<double>());   // padding row starts at zero
@@ -109,7 +109,7 @@ public sealed class GradientCheckTests
     {
         using var scope = NewDisposeScope();
         manual_seed(12);
-        var attn = nn.MultiheadAttention(4, 2, dtype: ScalarType.Float64);
+        using var attn = nn.MultiheadAttention(4, 2, dtype: ScalarType.Float64);
         // Non-zero biases so their gradients are exercised at a generic point.
         using (no_grad()) { nn.init.uniform_(attn.in_proj_bias!, -0.5, 0.5); nn.init.uniform_(attn.out_proj.bias!, -0.5, 0.5); }
         var x = GradCheck.Leaf(4, 2, 3, 4);
@@ -123,7 +123,7 @@ public sealed class GradientCheckTests
     {
         using var scope = NewDisposeScope();
         manual_seed(13);
-        var attn = nn.MultiheadAttention(4, 2, dtype: ScalarType.Float64);
+        using var attn = nn.MultiheadAttention(4, 2, dtype: ScalarType.Float64);
         var x = GradCheck.Leaf(5, 1, 3, 4);
         var mask = tensor(new[] { false, true, false }, 1, 3);
         var y = attn.forward(x, mask);
@@ -140,7 +140,7 @@ public sealed class GradientCheckTests
     {
         using var scope = NewDisposeScope();
         manual_seed(14);
-        var block = nn.TransformerBlock(4, 2, mlp_ratio: 2, dtype: ScalarType.Float64);
+        using var block = nn.TransformerBlock(4, 2, mlp_ratio: 2, dtype: ScalarType.Float64);
         using (no_grad())
         {
             foreach (var (name, p) in block.named_parameters())

@@ -12,7 +12,7 @@ public sealed class MemoryTests
         manual_seed(9);
         using var model = new TrainingTests.TinyTransformer(vocab: 8, tokens: 6, dim: 16, heads: 2, depth: 1, classes: 4);
         using var opt = optim.AdamW(model.parameters(), lr: 1e-3);
-        var handlesBefore = Tensor.LiveHandleCount;
+        var handlesBefore = LiveHandles.Settled();
         long rssAfterWarmup = 0;
         const int steps = 2000, warmup = 300;
         for (var step = 0; step < steps; step++)

@@ -9,7 +9,7 @@ public sealed class OptimizerTests
     public void AdamW_follows_decoupled_weight_decay_adam_step_by_step()
     {
         using var scope = NewDisposeScope();
-        var p = nn.Parameter(tensor(new[] { 1.0, -2.0 }));
+        using var p = nn.Parameter(tensor(new[] { 1.0, -2.0 }));
         using var opt = optim.AdamW([p], lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 0.05);
         double[] w = [1.0, -2.0], m = [0, 0], v = [0, 0];
         for (var t = 1; t <= 4; t++)
@@ -37,7 +37,7 @@ public sealed class OptimizerTests
     public void SGD_applies_weight_decay_and_momentum()
     {
         using var scope = NewDisposeScope();
-        var p = nn.Parameter(tensor(new[] { 2.0 }));
+        using var p = nn.Parameter(tensor(new[] { 2.0 }));
         using var opt = optim.SGD([p], lr: 0.1, momentum: 0.9, weight_decay: 0.5);
         double w = 2, buf = 0;
         for (var t = 0; t < 3; t++)
@@ -52,8 +52,8 @@ public sealed class OptimizerTests
         }
         // A momentum buffer starts as a copy of the parameter's first update even when that
         // parameter first gets a gradient on a later step (dampening applies only afterwards).
-        var early = nn.Parameter(tensor(new[] { 1.0 }));
-        var late = nn.Parameter(tensor(new[] { 1.0 }));
+        using var early = nn.Parameter(tensor(new[] { 1.0 }));
+        using var late = nn.Parameter(tensor(new[] { 1.0 }));
         using var damped = optim.SGD([early, late], lr: 0.1, momentum: 0.9, dampening: 0.5);
         (early * 2).sum().backward();
         damped.step();
@@ -63,7 +63,7 @@ public sealed class OptimizerTests
         Assert.Equal(1 - 0.1 * 2 - 0.1 * (0.9 * 2 + 0.5 * 2), early.ToArray<double>()[0], 12);
 
         // A parameter without a gradient is left alone.
-        var q = nn.Parameter(tensor(new[] { 1.0 }));
+        using var q = nn.Parameter(tensor(new[] { 1.0 }));
         using var sgd = optim.SGD([q], lr: 1);
         sgd.step();
         Assert.Equal(1.0, q.ToArray<double>()[0]);
@@ -73,8 +73,8 @@ public sealed class OptimizerTests
     public void Clip_grad_norm_scales_all_gradients_to_the_global_norm()
     {
         using var scope = NewDisposeScope();
-        var a = nn.Parameter(tensor(new[] { 0.0, 0.0 }));
-        var b = nn.Parameter(tensor(new[] { 0.0 }));
+        using var a = nn.Parameter(tensor(new[] { 0.0, 0.0 }));
+        using var b = nn.Parameter(tensor(new[] { 0.0 }));
         (a * tensor(new[] { 3.0, 0.0 })).sum().backward();
         (b * tensor(new[] { 4.0 })).sum().backward();
         var norm = nn.utils.clip_grad_norm_([a, b], 1.0);
@@ -91,7 +91,7 @@ public sealed class OptimizerTests
     public void Schedules_warm_up_linearly_and_decay_along_a_cosine()
     {
         using var scope = NewDisposeScope();
-        var p = nn.Parameter(tensor(new[] { 0.0 }));
+        using var p = nn.Parameter(tensor(new[] { 0.0 }));
         using var opt = optim.AdamW([p], lr: 1.0);
         var sched = optim.lr_scheduler.WarmupCosine(opt, warmup_steps: 4, total_steps: 12, eta_min: 0.1);
         var seen = new List<double> { opt.LearningRate };
@@ -117,7 +117,7 @@ public sealed class OptimizerTests
     public void Optimisers_reject_bad_arguments()
     {
         using var scope = NewDisposeScope();
-        var p = nn.Parameter(tensor(new[] { 0.0 }));
+        using var p = nn.Parameter(tensor(new[] { 0.0 }));
         Assert.Throws<ArgumentException>(() => optim.AdamW([]));
         Assert.Throws<ArgumentException>(() => optim.AdamW([p, p]));
         Assert.Throws<ArgumentOutOfRangeException>(() => optim.AdamW([p], lr: -1));

@@ -56,3 +56,18 @@ public sealed class PythonFactAttribute : FactAttribute
         else if (!PythonRunner.HasPython) Skip = "/usr/bin/python3 absent";
     }
 }
+
+internal static class LiveHandles
+{
+    /// <summary>
+    /// The live native handle count once tensors that earlier tests left to the garbage collector
+    /// have been finalised, so a count taken now is a stable baseline.
+    /// </summary>
+    public static long Settled()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return torch.Tensor.LiveHandleCount;
+    }
+}

@@ -100,6 +100,8 @@ def main():
     times = []
     cpu = []  # CPU seconds per step: on a shared machine wall time mostly measures the neighbours
     rss_after_warmup = 0.0
+    trace_every = max(1, a.steps // 20)
+    rss_trace = []
     for i in range(-a.warmup, a.steps):
         if i == 0:
             rss_after_warmup = resident_mb()
@@ -115,6 +117,8 @@ def main():
         if i >= 0:
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - cpu_start)
+            if i % trace_every == trace_every - 1:
+                rss_trace.append(round(resident_mb(), 1))
     times.sort()
     cpu.sort()
     print(json.dumps({
@@ -130,6 +134,7 @@ def main():
         "median_cpu_s": round(quantile(cpu, 0.5), 6),
         "rss_mb_after_warmup": round(rss_after_warmup, 1),
         "rss_mb_end": round(resident_mb(), 1),
+        "rss_mb_trace": rss_trace,
     }))
 
 

@@ -78,6 +78,9 @@ internal static class BenchTrainStepCommand
         var cpu = new double[o.Steps];
         using var self = Process.GetCurrentProcess();
         long rssAfterWarmup = 0, rssMax = 0;
+        // ~20 evenly spaced RSS samples show whether memory plateaus or climbs.
+        var traceEvery = Math.Max(1, o.Steps / 20);
+        var rssTrace = new List<double>();
         var handlesAfterWarmup = 0L;
         for (var i = -o.Warmup; i < o.Steps; i++)
         {
@@ -103,12 +106,19 @@ internal static class BenchTrainStepCommand
                 times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 self.Refresh();
                 cpu[i] = (self.TotalProcessorTime - cpuStart).TotalSeconds;
-                // Sampling /proc costs ~20 µs: every 100 steps keeps it out of the timings.
-                if (i % 100 == 99) rssMax = Math.Max(rssMax, ResidentBytes());
+                // Reading /proc costs microseconds; sampling every traceEvery steps keeps it out of the timings.
+                if (i % traceEvery == traceEvery - 1)
+                {
+                    var rss = ResidentBytes();
+                    rssMax = Math.Max(rssMax, rss);
+                    rssTrace.Add(Math.Round(rss / 1048576.0, 1));
+                }
             }
         }
         var rssEnd = ResidentBytes();
         var handlesEnd = Tensor.LiveHandleCount;
+        var gen0 = GC.CollectionCount(0);
+        var managedHeap = GC.GetTotalMemory(forceFullCollection: false);
         foreach (var b in blocks) b.Dispose();
 
         Array.Sort(times);
@@ -134,7 +144,10 @@ internal static class BenchTrainStepCommand
             ["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup / 1048576.0, 1),
             ["rss_mb_max"] = Math.Round(Math.Max(rssMax, rssEnd) / 1048576.0, 1),
             ["rss_mb_end"] = Math.Round(rssEnd / 1048576.0, 1),
+            ["rss_mb_trace"] = rssTrace,
             ["live_tensor_handles_growth"] = handlesEnd - handlesAfterWarmup,
+            ["gc_gen0_collections"] = gen0,
+            ["gc_heap_mb_end"] = Math.Round(managedHeap / 1048576.0, 1),
         };
     }
 

@@ -112,7 +112,9 @@ public static partial class torch
         }
         catch (DllNotFoundException e)
         {
-            reason = $"libecgtorch or libtorch not loadable ({e.Message}); run tools/setup/torch.sh";
+            // The loader's message runs to several sentences of generic advice; its first says what failed.
+            var first = e.Message.Split(". ", 2)[0];
+            reason = $"libecgtorch or libtorch not loadable ({first}); run tools/setup/torch.sh";
             return false;
         }
         catch (EntryPointNotFoundException e)
