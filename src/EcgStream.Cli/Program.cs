@@ -8,6 +8,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     ReplayCommand.Create(),
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
+    DemoCommand.Create(),
     BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create()),
 };
 

@@ -168,7 +168,7 @@ public static partial class ConfigLoader
                     {
                         if (!File.Exists(c.Scenario)) Fail(s.Path + ":scenario", $"\"{c.Scenario}\": no such file");
                         try { ScenarioFile.Load(c.Scenario); }
-                        catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException or InvalidDataException)
+                        catch (Exception e) when (e is ScenarioException or FormatException or ArgumentException or System.Text.Json.JsonException or InvalidDataException)
                         {
                             Fail(s.Path + ":scenario", e.Message);
                         }
@@ -277,7 +277,7 @@ public static partial class ConfigLoader
                 if (!has) continue;
                 return p switch
                 {
-                    JsonConfigurationProvider j => j.Source.Path ?? file ?? "configuration file",
+                    JsonConfigurationProvider => file ?? "configuration file",
                     EnvironmentVariablesConfigurationProvider => $"environment ({EnvironmentPrefix}{path.Replace(":", "__").ToUpperInvariant()})",
                     CommandLineConfigurationProvider => "command line",
                     _ => p.ToString() ?? "configuration",
