@@ -158,10 +158,11 @@ public sealed class DaemonHost : IAsyncDisposable
             _wfdb?.OnEvent(e, bed.SampleRate);
             _options.OnEvent?.Invoke(e);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // a sink that fails (a full disk, a closed pipe) must not stop the bed
-            _log.LogError("bed {Bed}: sink failed: {Error}", bed.Id, ex.Message);
+            // A sink that fails (a full disk, a closed pipe, a value JSON cannot hold) must not stop
+            // the bed: an exception thrown here would end its pipeline.
+            _log.LogError("bed {Bed}: sink failed on {Event}: {Error}", bed.Id, e, ex.Message);
         }
     }
 

@@ -244,7 +244,7 @@ public static partial class ConfigLoader
 
         private IEnumerable<IConfigurationSection> Children(IConfigurationSection s)
         {
-            if (s.Value is not null) Fail(s.Path, "expected an array");
+            if (s.Value is { Length: > 0 }) Fail(s.Path, "expected an array"); // [] reads as ""
             var children = s.GetChildren().ToList();
             foreach (var c in children)
                 if (!int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)) Fail(s.Path, "expected an array");
