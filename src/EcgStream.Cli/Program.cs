@@ -9,7 +9,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),
-    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create()),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -42,6 +42,7 @@ public sealed class Bed
     private bool _rebase;
     private long _lastArrival;         // Stopwatch ticks of the last block
     private long _pushTicks;           // Stopwatch ticks when the block being processed arrived
+    private long _pushSequence = -1;   // source frame sequence of that block
     private long _samples;
     private long _blocks;
     private volatile bool _connected;
@@ -73,6 +74,12 @@ public sealed class Bed
     /// <summary>Arrival of the newest block → its events reaching the sinks (model events: since the newest block).</summary>
     public LatencyHistogram EventLatency { get; } = new("event_latency");
     public string SourceDescription { get; internal set; } = "";
+
+    /// <summary>
+    /// Frame sequence number of the newest block pushed (-1 for sources without one). Read in an
+    /// event callback on the source's thread, it is the frame whose arrival caused a rule event.
+    /// </summary>
+    public long CurrentSequence => Interlocked.Read(ref _pushSequence);
 
     /// <summary>Seconds since the last block arrived; null before the first.</summary>
     public double? LastSampleAgeSeconds
@@ -113,6 +120,7 @@ public sealed class Bed
             block.Samples, block.LeadOff, block.Sequence);
         Interlocked.Exchange(ref _lastArrival, now);
         Interlocked.Exchange(ref _pushTicks, now);
+        Interlocked.Exchange(ref _pushSequence, block.Sequence);
         _lastEnd = Math.Max(_lastEnd, shifted.EndSample);
         Interlocked.Add(ref _samples, block.Length);
         Interlocked.Increment(ref _blocks);
