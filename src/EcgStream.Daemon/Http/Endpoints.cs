@@ -129,6 +129,9 @@ internal static class Endpoints
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
         using var client = host.Hub.Connect("websocket");
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
+        // Stops waiting for messages when the client closes; a send in progress is not cancelled
+        // (that would abort the socket before the close handshake).
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
         // the receive side only watches for the client's close; what it sends is ignored
         var receive = Task.Run(async () =>
         {
@@ -142,21 +145,27 @@ internal static class Endpoints
                 }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
-            await cancel.CancelAsync();
+            await closed.CancelAsync();
         });
         try
         {
-            await foreach (var m in client.Reader.ReadAllAsync(cancel.Token))
+            await foreach (var m in client.Reader.ReadAllAsync(closed.Token))
             {
                 if (!Wanted(m, filter)) continue;
                 await ws.SendAsync(m.Json, WebSocketMessageType.Text, endOfMessage: true, cancel.Token);
                 client.MarkDelivered();
             }
-            if (ws.State == WebSocketState.Open)
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "daemon stopping", CancellationToken.None);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
-        await cancel.CancelAsync();
+        try
+        {
+            // answer the client's close, or close ourselves at shutdown
+            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, host.Lifetime.ApplicationStopping.IsCancellationRequested ? "daemon stopping" : "bye",
+                    CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or IOException or ObjectDisposedException) { }
+        await closed.CancelAsync();
         await receive;
     }
 
