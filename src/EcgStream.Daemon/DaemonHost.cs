@@ -210,7 +210,7 @@ public sealed class DaemonHost : IAsyncDisposable
         Hub.Complete();
         Model?.Dispose();
         _classifier?.Dispose();
-        _log.LogInformation("ecgstreamd: stopped; {Events} event(s) published", Hub.Published);
+        _log.LogInformation("ecgstreamd: stopped; {Messages} event-stream message(s) published", Hub.Published);
     }
 
     private void FlushWfdb()

@@ -119,6 +119,17 @@ public class ConfigTests
         Assert.Contains("/nonexistent/ecgstreamd.json: (file): no such file", stderr.ToString());
     }
 
+    [Fact]
+    public void The_example_configuration_in_tools_is_valid()
+    {
+        var example = Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "ecgstreamd.example.json");
+        var scenario = Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "scenarios", "af-paroxysmal.json");
+        var c = ConfigLoader.Load(example, [$"--beds:3:source:scenario={scenario}"], environment: false);
+        Assert.Equal(["icu-1", "icu-2", "holter-3", "sim-4"], c.Beds.Select(b => b.Id));
+        Assert.Equal([SourceKind.TcpClient, SourceKind.Serial, SourceKind.TcpServer, SourceKind.Synthetic], c.Beds.Select(b => b.Source.Kind));
+        Assert.Equal("http://127.0.0.1:8370", c.Listen);
+    }
+
     [Theory]
     [InlineData("beds:1:source:port", "beds[1].source.port")]
     [InlineData("sinks:jsonl", "sinks.jsonl")]
