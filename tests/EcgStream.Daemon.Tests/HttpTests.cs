@@ -100,7 +100,7 @@ public class HttpTests
     {
         var dir = Support.TempDir();
         const double speed = 20;
-        var config = TwoSyntheticBeds(Support.ScenarioFile(dir, Support.PauseScenario), speed, clientBuffer: 128, stripRate: 500);
+        var config = TwoSyntheticBeds(Support.ScenarioFile(dir, Support.PauseScenario), speed, clientBuffer: 256, stripRate: 500);
         await using var host = await Support.StartAsync(config, new DaemonHostOptions { HttpSocketSendBuffer = 4096 });
 
         // the stalled client: asks for the stream with a tiny receive window and never reads
@@ -117,15 +117,16 @@ public class HttpTests
         var reader = host.Hub.Clients.Single(c => c != stalledClient);
         var started = DateTime.UtcNow;
         long samplesAtStart = host.Bed("bed-a").Samples;
-        var readingTask = ReadSse(await response.Content.ReadAsStreamAsync(), TimeSpan.FromSeconds(6), _ => false, tolerateTimeout: true);
+        var readingTask = ReadSse(await response.Content.ReadAsStreamAsync(), TimeSpan.FromSeconds(8), _ => false, tolerateTimeout: true);
         var received = await readingTask;
         double wall = (DateTime.UtcNow - started).TotalSeconds;
         long samples = host.Bed("bed-a").Samples - samplesAtStart;
 
         Assert.True(stalledClient.Dropped > 0, $"the stalled client should have lost messages (delivered {stalledClient.Delivered})");
-        Assert.True(stalledClient.Reader.Count <= 128, "its buffer is bounded");
-        // the reading client keeps up (1.3 s of slack in its buffer; a hiccup of this shared machine may cost a few)
-        Assert.True(reader.Dropped <= reader.Delivered / 100, $"reading client dropped {reader.Dropped} of {reader.Delivered + reader.Dropped}");
+        Assert.True(stalledClient.Reader.Count <= 256, "its buffer is bounded");
+        // the reading client keeps up: its buffer holds 5 s of its messages (only bed-a's reach it);
+        // a long stall of this shared test machine itself may still cost it a few
+        Assert.True(reader.Dropped <= reader.Delivered / 20, $"reading client dropped {reader.Dropped} of {reader.Delivered + reader.Dropped}");
         // bed-a's strip: 500 values/s of signal in 0.2 s chunks → 5 messages per signal second
         double expectedStrips = wall * speed * 5;
         int strips = received.Count(m => m.Event == "strip");

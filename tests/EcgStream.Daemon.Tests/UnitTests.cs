@@ -76,6 +76,16 @@ public class EventHubTests
     }
 
     [Fact]
+    public void A_filtered_client_holds_only_what_it_asked_for()
+    {
+        var hub = new EventHub(4);
+        using var onlyB = hub.Connect("sse", m => m.Bed == "b");
+        for (int i = 0; i < 100; i++) hub.Publish(new HubMessage("strip", i % 10 == 0 ? "b" : "a", [(byte)'{', (byte)'}']));
+        Assert.Equal(4, onlyB.Reader.Count);
+        Assert.Equal(10 - 4, onlyB.Dropped); // the 90 messages of bed a never took room
+    }
+
+    [Fact]
     public void Disposed_clients_leave_the_hub()
     {
         var hub = new EventHub(4);

@@ -94,7 +94,7 @@ internal static class Endpoints
         ctx.Response.Headers.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        using var client = host.Hub.Connect("sse");
+        using var client = host.Hub.Connect("sse", m => Wanted(m, filter));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
         var body = ctx.Response.BodyWriter;
         try
@@ -102,7 +102,6 @@ internal static class Endpoints
             await body.WriteAsync(": ecgstreamd event stream\n\n"u8.ToArray(), cancel.Token);
             await foreach (var m in client.Reader.ReadAllAsync(cancel.Token))
             {
-                if (!Wanted(m, filter)) continue;
                 Write(body, "event: ");
                 Write(body, m.Event);
                 Write(body, "\ndata: ");
@@ -127,7 +126,7 @@ internal static class Endpoints
     {
         var filter = Filter(ctx);
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
-        using var client = host.Hub.Connect("websocket");
+        using var client = host.Hub.Connect("websocket", m => Wanted(m, filter));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
         // Stops waiting for messages when the client closes; a send in progress is not cancelled
         // (that would abort the socket before the close handshake).
@@ -151,7 +150,6 @@ internal static class Endpoints
         {
             await foreach (var m in client.Reader.ReadAllAsync(closed.Token))
             {
-                if (!Wanted(m, filter)) continue;
                 await ws.SendAsync(m.Json, WebSocketMessageType.Text, endOfMessage: true, cancel.Token);
                 client.MarkDelivered();
             }

@@ -32,9 +32,10 @@ public sealed class EventHub
     public int ClientCount => Volatile.Read(ref _clients).Length;
     public IReadOnlyList<HubClient> Clients => Volatile.Read(ref _clients);
 
-    public HubClient Connect(string kind)
+    /// <param name="filter">Messages this client wants (null: all); the others never take room in its buffer.</param>
+    public HubClient Connect(string kind, Func<HubMessage, bool>? filter = null)
     {
-        var client = new HubClient(this, kind, ClientBuffer);
+        var client = new HubClient(this, kind, ClientBuffer, filter);
         lock (_gate)
         {
             if (_completed) client.Complete();
@@ -75,12 +76,14 @@ public sealed class HubClient : IDisposable
 {
     private readonly EventHub _hub;
     private readonly Channel<HubMessage> _channel;
+    private readonly Func<HubMessage, bool>? _filter;
     private long _dropped;
     private long _delivered;
 
-    internal HubClient(EventHub hub, string kind, int capacity)
+    internal HubClient(EventHub hub, string kind, int capacity, Func<HubMessage, bool>? filter)
     {
         _hub = hub;
+        _filter = filter;
         Kind = kind;
         _channel = Channel.CreateBounded<HubMessage>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
@@ -96,7 +99,10 @@ public sealed class HubClient : IDisposable
     /// <summary>Called by the transport after it has written a message out.</summary>
     public void MarkDelivered() => Interlocked.Increment(ref _delivered);
 
-    internal void Offer(HubMessage m) => _channel.Writer.TryWrite(m);
+    internal void Offer(HubMessage m)
+    {
+        if (_filter is null || _filter(m)) _channel.Writer.TryWrite(m);
+    }
     internal void Complete() => _channel.Writer.TryComplete();
 
     public void Dispose()
