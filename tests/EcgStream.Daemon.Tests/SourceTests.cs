@@ -47,6 +47,37 @@ public class SourceTests
     }
 
     [Fact]
+    public async Task A_ble_stdin_bed_decodes_our_frames_from_notification_records()
+    {
+        // INFO + 100 DATA frames as a byte stream, cut into 20-byte notification values (default MTU),
+        // printed as gatttool does, with a prompt line and another handle's notifications mixed in
+        var info = new DeviceInfo { SampleRateMilliHz = 250_000, GainPicovolts = 1_000_000, Leads = LeadSet.Of(Lead.I), Format = SampleFormat.Int16, SamplesPerFrame = 8 };
+        var bytes = new List<byte>();
+        var frame = new byte[WireProtocol.MaxFrame];
+        bytes.AddRange(frame.AsSpan(0, WireEncoder.EncodeInfo(info, frame)).ToArray());
+        var samples = new int[8];
+        for (uint seq = 0; seq < 100; seq++)
+            bytes.AddRange(frame.AsSpan(0, WireEncoder.EncodeData(info, seq, seq * 32_000, 0, samples, frame)).ToArray());
+        var text = new System.Text.StringBuilder("[EC:EA:02:85:D9:7A][LE]> connect\n");
+        for (int i = 0; i < bytes.Count; i += 20)
+        {
+            text.Append("Notification handle = 0x004a value: ").AppendJoin(' ', bytes.Skip(i).Take(20).Select(b => b.ToString("x2"))).Append('\n');
+            if (i % 200 == 0) text.Append("Notification handle = 0x0010 value: 00 48\n"); // heart rate, another characteristic
+        }
+        var stdin = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text.ToString()));
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "strap", Source = new SourceConfig { Kind = SourceKind.BleStdin, Decoder = "wire", Handle = 0x4a } }],
+        };
+        await using var host = await Support.StartAsync(config, new DaemonHostOptions { Stdin = stdin });
+        var bed = host.Bed("strap");
+        await Support.Until(() => bed.Samples == 800, TimeSpan.FromSeconds(10), "100 frames of samples");
+        Assert.Equal(100, bed.Ingest!.DataFrames);
+        Assert.Equal(0, bed.Ingest.CrcErrors);
+        await Support.Until(() => !bed.Connected, TimeSpan.FromSeconds(5), "the end of the input");
+    }
+
+    [Fact]
     public async Task A_file_bed_plays_a_recording_at_the_given_speed()
     {
         var dir = Support.TempDir();
