@@ -31,15 +31,23 @@ internal static class DemoCommand
                 var x when x.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
                 var x => File.Exists(x) ? x : throw new FileNotFoundException($"--model '{x}': no such file"),
             };
-            await DemoRunner.RunAsync(new DemoOptions
+            try
             {
-                DurationSeconds = parse.GetValue(duration),
-                Port = p,
-                ScenarioPath = parse.GetValue(scenario),
-                Speed = s,
-                ModelPath = m,
-                UseVdev = !parse.GetValue(inProcess),
-            }, cancel);
+                await DemoRunner.RunAsync(new DemoOptions
+                {
+                    DurationSeconds = parse.GetValue(duration),
+                    Port = p,
+                    ScenarioPath = parse.GetValue(scenario),
+                    Speed = s,
+                    ModelPath = m,
+                    UseVdev = !parse.GetValue(inProcess),
+                }, cancel);
+            }
+            catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine($"error: {e.Message} (is another daemon or demo running? --port 0 picks a free port)");
+                return 2;
+            }
             return 0;
         }));
         return cmd;
