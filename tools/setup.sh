@@ -10,8 +10,9 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 # --- Debian packages ------------------------------------------------------------------------
 # cmake/g++: native shim and firmware bridge; npm: fetches the onnxruntime-node package;
 # libtorch-dev + libopenblas0-pthread: the training engine (without OpenBLAS libtorch's
-# matrix products run ~20x slower).
-packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread)
+# matrix products run ~20x slower); chromium: the daemon's live-view test (headless, driven by
+# Microsoft.Playwright; the test skips without it).
+packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,8 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     ReplayCommand.Create(),
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
-    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create()),
+    DemoCommand.Create(),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EcgStream.Synthetic;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
+
+namespace EcgStream.Daemon.Configuration;
+
+/// <summary>
+/// Reads the configuration from a JSON file (<c>--config FILE</c>), then environment variables
+/// with the <c>ECGSTREAM_</c> prefix (<c>ECGSTREAM_SINKS__JSONL=stdout</c>), then the command line
+/// (<c>--sinks:jsonl=stdout</c>, <c>--beds:0:source:port=7000</c>); later sources win. Every field is
+/// checked here, so a bad configuration is refused at start with a <see cref="ConfigException"/>
+/// naming where the value came from, its field path (<c>beds[1].source.port</c>) and the problem.
+/// Unknown keys in the file or on the command line are refused too (a typo must not silently
+/// become a default); unknown environment variables are ignored, since the prefix is shared with
+/// the CLI's own variables.
+/// </summary>
+public static partial class ConfigLoader
+{
+    public const string EnvironmentPrefix = "ECGSTREAM_";
+
+    /// <summary>Splits <c>--config FILE</c> off <paramref name="args"/> and loads everything.</summary>
+    public static DaemonConfig Load(string[] args, bool environment = true)
+    {
+        string? file = null;
+        var rest = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config")
+            {
+                if (i + 1 >= args.Length) throw new ConfigException("command line", "--config", "expects a file path");
+                file = args[++i];
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal)) file = args[i]["--config=".Length..];
+            else rest.Add(args[i]);
+        }
+        return Load(file, rest.ToArray(), environment);
+    }
+
+    public static DaemonConfig Load(string? file, string[] commandLine, bool environment = true)
+    {
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            var full = System.IO.Path.GetFullPath(file);
+            if (!File.Exists(full)) throw new ConfigException(file, "(file)", "no such file");
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+        if (environment) builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddCommandLine(commandLine);
+        IConfigurationRoot root;
+        try { root = builder.Build(); }
+        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            // the JSON provider's message names the line and position
+            throw new ConfigException(file ?? "command line", "(file)", Inner(e));
+        }
+        return new Reader(root, file).Read();
+    }
+
+    private static string Inner(Exception e) => e.InnerException is { } i ? $"{e.Message} {i.Message}" : e.Message;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex BedIdPattern();
+
+    /// <summary>Walks the configuration tree, checking each field against its rule.</summary>
+    private sealed class Reader(IConfigurationRoot root, string? file)
+    {
+        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks"];
+        private static readonly string[] BedKeys = ["id", "source", "notch", "hop"];
+        private static readonly string[] SourceKeys =
+            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
+        private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
+
+        public DaemonConfig Read()
+        {
+            CheckKeys(root, TopKeys);
+            var listen = Str(root, "listen") ?? "http://127.0.0.1:8370";
+            if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+                Fail("listen", $"\"{listen}\" is not a URL such as http://127.0.0.1:8370");
+            string? model = Str(root, "model");
+            if (model is { Length: > 0 } && !model.Equals("none", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!File.Exists(model)) Fail("model", $"\"{model}\": no such file");
+            }
+            else model = null;
+            int queue = Int(root, "modelQueue", 256, 1, 1 << 16);
+
+            var bedsSection = root.GetSection("beds");
+            var beds = new List<BedConfig>();
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var bed in Children(bedsSection))
+            {
+                var b = ReadBed(bed);
+                if (!ids.Add(b.Id)) Fail(bed.GetSection("id").Path, $"\"{b.Id}\" is used by another bed");
+                beds.Add(b);
+            }
+            if (beds.Count == 0) Fail("beds", "at least one bed is required");
+            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")) };
+        }
+
+        private BedConfig ReadBed(IConfigurationSection s)
+        {
+            if (s.Value is not null) Fail(s.Path, "expected an object { id, source, ... }");
+            CheckKeys(s, BedKeys);
+            string id = Str(s, "id") ?? Fail<string>(s.Path + ":id", "is required");
+            if (!BedIdPattern().IsMatch(id)) Fail(s.Path + ":id", $"\"{id}\" must be 1–64 letters, digits, '.', '_' or '-' (it names files)");
+            int? notch = s.GetSection("notch").Value is null ? null : Int(s, "notch", 0, 0, 1000);
+            if (notch is not (null or 50 or 60)) Fail(s.Path + ":notch", $"{notch} Hz: expected 50 or 60");
+            double hop = Dbl(s, "hop", 1.0, 0.04, 9);
+            var src = s.GetSection("source");
+            if (!src.Exists()) Fail(src.Path, "is required");
+            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop };
+        }
+
+        private SourceConfig ReadSource(IConfigurationSection s)
+        {
+            CheckKeys(s, SourceKeys);
+            string kindText = Str(s, "kind") ?? Fail<string>(s.Path + ":kind", "is required (tcp-client, tcp-server, serial, file, synthetic or ble-stdin)");
+            var kind = kindText.ToLowerInvariant() switch
+            {
+                "tcp-client" => SourceKind.TcpClient,
+                "tcp-server" => SourceKind.TcpServer,
+                "serial" => SourceKind.Serial,
+                "file" => SourceKind.File,
+                "synthetic" => SourceKind.Synthetic,
+                "ble-stdin" => SourceKind.BleStdin,
+                _ => Fail<SourceKind>(s.Path + ":kind", $"\"{kindText}\" is not one of tcp-client, tcp-server, serial, file, synthetic, ble-stdin"),
+            };
+            var c = new SourceConfig
+            {
+                Kind = kind,
+                Host = Str(s, "host") ?? "127.0.0.1",
+                Address = Str(s, "address") ?? "127.0.0.1",
+                Path = Str(s, "path"),
+                Baud = Int(s, "baud", 230400, 50, 4_000_000),
+                Scenario = Str(s, "scenario"),
+                Seed = Int(s, "seed", 1, int.MinValue, int.MaxValue),
+                Speed = Dbl(s, "speed", 1.0, 0.01, 1000),
+                Loop = Bool(s, "loop", false),
+                Decoder = (Str(s, "decoder") ?? "wire").ToLowerInvariant(),
+                Handle = s.GetSection("handle").Value is null ? null : Int(s, "handle", 0, 0, 0xFFFF),
+                ReconnectInitialSeconds = Dbl(s, "reconnectInitialSeconds", 0.5, 0.01, 3600),
+                ReconnectMaxSeconds = Dbl(s, "reconnectMaxSeconds", 30, 0.01, 86400),
+            };
+            if (c.ReconnectMaxSeconds < c.ReconnectInitialSeconds)
+                Fail(s.Path + ":reconnectMaxSeconds", $"{c.ReconnectMaxSeconds} is below reconnectInitialSeconds ({c.ReconnectInitialSeconds})");
+            switch (kind)
+            {
+                case SourceKind.TcpClient:
+                    if (string.IsNullOrWhiteSpace(c.Host)) Fail(s.Path + ":host", "must not be empty");
+                    return c with { Port = Int(s, "port", -1, 1, 65535, required: true) };
+                case SourceKind.TcpServer:
+                    if (!System.Net.IPAddress.TryParse(c.Address, out _)) Fail(s.Path + ":address", $"\"{c.Address}\" is not an IP address");
+                    return c with { Port = Int(s, "port", -1, 0, 65535, required: true) };
+                case SourceKind.Serial:
+                    if (c.Path is null) Fail(s.Path + ":path", "is required (e.g. /dev/ttyUSB0)");
+                    return c;
+                case SourceKind.File:
+                    if (c.Path is null) Fail(s.Path + ":path", "is required (a WFDB header, EDF, .mat or CSV recording)");
+                    if (!File.Exists(c.Path)) Fail(s.Path + ":path", $"\"{c.Path}\": no such file");
+                    return c;
+                case SourceKind.Synthetic:
+                    if (c.Scenario is not null)
+                    {
+                        if (!File.Exists(c.Scenario)) Fail(s.Path + ":scenario", $"\"{c.Scenario}\": no such file");
+                        try { ScenarioFile.Load(c.Scenario); }
+                        catch (Exception e) when (e is ScenarioException or FormatException or ArgumentException or System.Text.Json.JsonException or InvalidDataException)
+                        {
+                            Fail(s.Path + ":scenario", e.Message);
+                        }
+                    }
+                    return c;
+                default: // ble-stdin
+                    if (c.Decoder is not ("wire" or "polar")) Fail(s.Path + ":decoder", $"\"{c.Decoder}\" is not \"wire\" or \"polar\"");
+                    return c;
+            }
+        }
+
+        private SinksConfig ReadSinks(IConfigurationSection s)
+        {
+            CheckKeys(s, SinkKeys);
+            string? jsonl = Str(s, "jsonl");
+            if (jsonl is { Length: 0 } || "none".Equals(jsonl, StringComparison.OrdinalIgnoreCase)) jsonl = null;
+            if (jsonl is not null && jsonl != "stdout")
+            {
+                var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(jsonl));
+                if (dir is null || !Directory.Exists(dir)) Fail(s.Path + ":jsonl", $"\"{jsonl}\": directory {dir} does not exist");
+            }
+            string? wfdb = Str(s, "wfdb");
+            if (wfdb is { Length: 0 }) wfdb = null;
+            if (wfdb is not null && File.Exists(wfdb)) Fail(s.Path + ":wfdb", $"\"{wfdb}\" is a file; expected a directory");
+            return new SinksConfig
+            {
+                Jsonl = jsonl,
+                Sse = Bool(s, "sse", true),
+                WebSocket = Bool(s, "webSocket", true),
+                ClientBuffer = Int(s, "clientBuffer", 256, 4, 1 << 20),
+                Wfdb = wfdb,
+                WfdbIntervalSeconds = Dbl(s, "wfdbIntervalSeconds", 60, 1, 86400),
+                StripRate = Int(s, "stripRate", 125, 10, 1000),
+            };
+        }
+
+        // ---- typed fields ------------------------------------------------------------------
+
+        private string? Str(IConfiguration s, string key)
+        {
+            var sec = s.GetSection(key);
+            if (sec.Value is null && sec.GetChildren().Any()) Fail(sec.Path, "expected a value, found an object or array");
+            return sec.Value;
+        }
+
+        private int Int(IConfiguration s, string key, int fallback, int min, int max, bool required = false)
+        {
+            var sec = s.GetSection(key);
+            string? v = Str(s, key);
+            if (v is null) return required ? Fail<int>(sec.Path, "is required") : fallback;
+            if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int x)) Fail(sec.Path, $"\"{v}\" is not an integer");
+            if (x < min || x > max) Fail(sec.Path, $"{x} is outside {min}..{max}");
+            return x;
+        }
+
+        private double Dbl(IConfiguration s, string key, double fallback, double min, double max)
+        {
+            var sec = s.GetSection(key);
+            string? v = Str(s, key);
+            if (v is null) return fallback;
+            if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x)) Fail(sec.Path, $"\"{v}\" is not a number");
+            if (x < min || x > max) Fail(sec.Path, $"{x.ToString(CultureInfo.InvariantCulture)} is outside {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}");
+            return x;
+        }
+
+        private bool Bool(IConfiguration s, string key, bool fallback)
+        {
+            var sec = s.GetSection(key);
+            string? v = Str(s, key);
+            if (v is null) return fallback;
+            return bool.TryParse(v, out bool b) ? b : Fail<bool>(sec.Path, $"\"{v}\" is not true or false");
+        }
+
+        private IEnumerable<IConfigurationSection> Children(IConfigurationSection s)
+        {
+            if (s.Value is { Length: > 0 }) Fail(s.Path, "expected an array"); // [] reads as ""
+            var children = s.GetChildren().ToList();
+            foreach (var c in children)
+                if (!int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)) Fail(s.Path, "expected an array");
+            return children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>Refuses keys that no rule reads (typos), looking only at the file and the command line.</summary>
+        private void CheckKeys(IConfiguration s, string[] known)
+        {
+            string prefix = s is IConfigurationSection sec ? sec.Path : "";
+            foreach (var provider in root.Providers)
+            {
+                if (provider is EnvironmentVariablesConfigurationProvider) continue;
+                foreach (var key in provider.GetChildKeys([], prefix.Length == 0 ? null : prefix).Distinct(StringComparer.OrdinalIgnoreCase))
+                    if (!known.Contains(key, StringComparer.OrdinalIgnoreCase))
+                        Fail(prefix.Length == 0 ? key : prefix + ":" + key, $"unknown setting (known here: {string.Join(", ", known)})");
+            }
+        }
+
+        private void Fail(string path, string problem) => throw new ConfigException(OriginOf(path), FieldName(path), problem);
+        private T Fail<T>(string path, string problem) => throw new ConfigException(OriginOf(path), FieldName(path), problem);
+
+        /// <summary>The provider that supplied <paramref name="path"/> (the last one wins), or the file by default.</summary>
+        private string OriginOf(string path)
+        {
+            for (int i = root.Providers.Count() - 1; i >= 0; i--)
+            {
+                var p = root.Providers.ElementAt(i);
+                bool has = p.TryGet(path, out _) || p.GetChildKeys([], path).Any();
+                if (!has) continue;
+                return p switch
+                {
+                    JsonConfigurationProvider => file ?? "configuration file",
+                    EnvironmentVariablesConfigurationProvider => $"environment ({EnvironmentPrefix}{path.Replace(":", "__").ToUpperInvariant()})",
+                    CommandLineConfigurationProvider => "command line",
+                    _ => p.ToString() ?? "configuration",
+                };
+            }
+            return file ?? "configuration";
+        }
+    }
+
+    /// <summary>"beds:1:source:port" → "beds[1].source.port".</summary>
+    public static string FieldName(string path)
+    {
+        var parts = path.Split(':');
+        var sb = new System.Text.StringBuilder();
+        foreach (var p in parts)
+        {
+            if (int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)) sb.Append('[').Append(p).Append(']');
+            else
+            {
+                if (sb.Length > 0) sb.Append('.');
+                sb.Append(p);
+            }
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,73 @@
+namespace EcgStream.Daemon.Configuration;
+
+/// <summary>The whole daemon configuration, validated (see <see cref="ConfigLoader"/> and docs/daemon.md).</summary>
+public sealed record DaemonConfig
+{
+    /// <summary>Kestrel's listen URL. Loopback unless configured otherwise; port 0 picks a free port.</summary>
+    public string Listen { get; init; } = "http://127.0.0.1:8370";
+    /// <summary>Contract-v1 ONNX model run beside the rules; null: rules only.</summary>
+    public string? ModelPath { get; init; }
+    /// <summary>Windows that may wait for the model across all beds (live: the oldest is dropped and counted).</summary>
+    public int ModelQueue { get; init; } = 256;
+    public IReadOnlyList<BedConfig> Beds { get; init; } = [];
+    public SinksConfig Sinks { get; init; } = new();
+}
+
+/// <summary>One bed: a source and its pipeline's settings.</summary>
+public sealed record BedConfig
+{
+    public required string Id { get; init; }
+    public required SourceConfig Source { get; init; }
+    /// <summary>Mains notch, 50 or 60 Hz; null for none.</summary>
+    public int? Notch { get; init; }
+    /// <summary>Seconds between model windows.</summary>
+    public double Hop { get; init; } = 1.0;
+}
+
+public enum SourceKind { TcpClient, TcpServer, Serial, File, Synthetic, BleStdin }
+
+/// <summary>Where a bed's samples come from. Which fields apply depends on <see cref="Kind"/>.</summary>
+public sealed record SourceConfig
+{
+    public required SourceKind Kind { get; init; }
+    /// <summary>tcp-client: host to connect to.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>tcp-client: port (1..65535); tcp-server: port to listen on (0: any free port).</summary>
+    public int Port { get; init; }
+    /// <summary>tcp-server: address to listen on (loopback by default).</summary>
+    public string Address { get; init; } = "127.0.0.1";
+    /// <summary>serial: device path; file: recording path (WFDB header, EDF, .mat, CSV).</summary>
+    public string? Path { get; init; }
+    public int Baud { get; init; } = 230400;
+    /// <summary>synthetic: a scenario file (JSON timeline); null: an endless random stream from <see cref="Seed"/>.</summary>
+    public string? Scenario { get; init; }
+    public int Seed { get; init; } = 1;
+    /// <summary>file and synthetic: playback speed as a multiple of real time.</summary>
+    public double Speed { get; init; } = 1.0;
+    /// <summary>file and synthetic: start again at the end.</summary>
+    public bool Loop { get; init; }
+    /// <summary>ble-stdin: decoder of the notification records, "wire" (our frames) or "polar" (Polar H10 PMD ECG).</summary>
+    public string Decoder { get; init; } = "wire";
+    /// <summary>ble-stdin: the GATT handle to read (null: every handle).</summary>
+    public int? Handle { get; init; }
+    /// <summary>Reconnect backoff: first delay, and the ceiling it doubles up to (jittered ±20 %).</summary>
+    public double ReconnectInitialSeconds { get; init; } = 0.5;
+    public double ReconnectMaxSeconds { get; init; } = 30;
+}
+
+/// <summary>Where events go.</summary>
+public sealed record SinksConfig
+{
+    /// <summary>JSON lines: "stdout", a file path, or null for none.</summary>
+    public string? Jsonl { get; init; }
+    public bool Sse { get; init; } = true;
+    public bool WebSocket { get; init; } = true;
+    /// <summary>Messages each event-stream client may have queued; beyond it the oldest are dropped (and counted).</summary>
+    public int ClientBuffer { get; init; } = 256;
+    /// <summary>Directory for WFDB annotation files (BED.atr), or null for none.</summary>
+    public string? Wfdb { get; init; }
+    /// <summary>Seconds between rewrites of the annotation files (also written at shutdown).</summary>
+    public double WfdbIntervalSeconds { get; init; } = 60;
+    /// <summary>Samples per second per bed in the live view's strip stream (decimated lead).</summary>
+    public int StripRate { get; init; } = 125;
+}

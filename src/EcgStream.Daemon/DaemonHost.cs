@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using EcgStream.Core.Events;
+using EcgStream.Daemon.Beds;
+using EcgStream.Daemon.Configuration;
+using EcgStream.Daemon.Http;
+using EcgStream.Daemon.Sinks;
+using EcgStream.Daemon.Sources;
+using EcgStream.Daemon.Streams;
+using EcgStream.Inference;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Pipeline;
+using EcgStream.Runtime.Sinks;
+using EcgStream.Signal.Pipeline;
+using EcgStream.Signal.Preprocessing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EcgStream.Daemon;
+
+/// <summary>
+/// The daemon, ready to start: beds (source → pipeline), sinks, and the HTTP server. Used by
+/// <c>ecgstreamd</c>, by <c>ecgstream demo</c> and by tests, in-process.
+/// <code>
+/// await using var host = DaemonHost.Build(ConfigLoader.Load(args));
+/// await host.StartAsync();            // binds HTTP, starts every bed's source
+/// await host.WaitForShutdownAsync();  // SIGTERM / Ctrl-C, or StopAsync from elsewhere
+/// </code>
+/// Shutdown order: sources stop, pipelines complete (open episodes are closed and their offsets
+/// emitted), sinks flush (JSON lines, WFDB annotations), event streams end, HTTP stops.
+/// </summary>
+public sealed class DaemonHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DaemonHostOptions _options;
+    private readonly ILogger _log;
+    private readonly JsonLinesSink? _jsonl;
+    private readonly WfdbAnnotationSink? _wfdb;
+    private readonly IWindowClassifier? _classifier;
+    private readonly List<(Bed Bed, IBedSource Source)> _beds = [];
+    private readonly CancellationTokenSource _stopSources = new();
+    private readonly Stopwatch _uptime = new();
+    private Task[] _sourceTasks = [];
+    private Timer? _wfdbTimer;
+    private int _stopped;
+
+    private DaemonHost(DaemonConfig config, DaemonHostOptions options)
+    {
+        Config = config;
+        _options = options;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ecgstreamd", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // provider-specific rules win over general ones, so every rule names the console provider
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, options.MinimumLogLevel);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft", LogLevel.Warning);
+        // a failed start (an address in use) is reported by the caller in one line, not as a stack trace
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        if (!options.HandleSignals) builder.Services.AddSingleton<IHostLifetime, InProcessLifetime>();
+        builder.WebHost.UseUrls(config.Listen);
+        if (options.HttpSocketSendBuffer is { } sendBuffer)
+            builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
+            {
+                var s = SocketTransportOptions.CreateDefaultBoundListenSocket(ep);
+                s.SendBufferSize = sendBuffer; // accepted sockets inherit it
+                return s;
+            });
+        builder.Services.AddHostedService(_ => new Lifecycle(this));
+        _app = builder.Build();
+        _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
+
+        Hub = new EventHub(config.Sinks.ClientBuffer);
+        if (config.ModelPath is { } modelPath)
+        {
+            _classifier = OnnxWindowClassifier.Load(modelPath, new InferenceOptions());
+            Model = new InferenceScheduler(_classifier, new SchedulerOptions { Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue });
+        }
+        if (config.Sinks.Jsonl is { } jsonl)
+            _jsonl = jsonl == "stdout"
+                ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
+                : new JsonLinesSink(new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read), ownsStream: true);
+        if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, Model is null ? EventSource.Rule : EventSource.Model);
+
+        var loggerFactory = _app.Services.GetRequiredService<ILoggerFactory>();
+        bool strips = config.Sinks.Sse || config.Sinks.WebSocket;
+        foreach (var bc in config.Beds)
+        {
+            var source = bc.Source.Kind == SourceKind.BleStdin
+                ? new BleStdinSource(bc.Source, options.Stdin)
+                : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
+            Bed? bed = null;
+            bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
+                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description };
+            _beds.Add((bed, source));
+        }
+        Endpoints.Map(_app, this);
+    }
+
+    public static DaemonHost Build(DaemonConfig config, DaemonHostOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new DaemonHost(config, options ?? new DaemonHostOptions());
+    }
+
+    public DaemonConfig Config { get; }
+    public IReadOnlyList<Bed> Beds => _beds.Select(b => b.Bed).ToList();
+    public EventHub Hub { get; }
+    /// <summary>The shared model stage (all beds, DropOldest), or null when running on the rules alone.</summary>
+    public InferenceScheduler? Model { get; }
+    public TimeSpan Uptime => _uptime.Elapsed;
+    public IHostApplicationLifetime Lifetime => _app.Lifetime;
+
+    /// <summary>The bound HTTP address (the real port when configured as 0); valid after <see cref="StartAsync"/>.</summary>
+    public Uri Address => new(_app.Urls.First());
+
+    public Bed Bed(string id) => _beds.First(b => b.Bed.Id == id).Bed;
+    public IBedSource Source(string id) => _beds.First(b => b.Bed.Id == id).Source;
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>Graceful stop: see the class summary.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _stopped) == 0)
+        {
+            try { await StopAsync(); } catch (ObjectDisposedException) { }
+        }
+        await _app.DisposeAsync();
+        _stopSources.Dispose();
+    }
+
+    private static BedOptions BedOptionsOf(BedConfig bc) => new()
+    {
+        Signal = SignalChainOptions.Default with
+        {
+            Preprocessing = PreprocessorOptions.Contract with
+            {
+                Notch = bc.Notch switch { 50 => MainsNotch.Hz50, 60 => MainsNotch.Hz60, _ => MainsNotch.None },
+            },
+            WindowHop = (int)Math.Round(bc.Hop * PreprocessorOptions.ContractSampleRate),
+        },
+    };
+
+    private void Route(Bed bed, RhythmEvent e)
+    {
+        try
+        {
+            _jsonl?.OnNext(e);
+            Hub.Publish(new HubMessage("event", bed.Id, Utf8Json(e)));
+            _wfdb?.OnEvent(e, bed.SampleRate);
+            _options.OnEvent?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            // A sink that fails (a full disk, a closed pipe, a value JSON cannot hold) must not stop
+            // the bed: an exception thrown here would end its pipeline.
+            _log.LogError("bed {Bed}: sink failed on {Event}: {Error}", bed.Id, e, ex.Message);
+        }
+    }
+
+    private static byte[] Utf8Json(RhythmEvent e)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer)) EventJson.Write(w, e);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void StartBeds()
+    {
+        _uptime.Start();
+        if (Model is null) _log.LogInformation("no model configured: rhythms come from the rules alone");
+        else _log.LogInformation("model {Model} shared by {Beds} bed(s)", Model.ModelId, _beds.Count);
+        _sourceTasks = _beds.Select(b => Task.Run(async () =>
+        {
+            try { await b.Source.RunAsync(b.Bed, _stopSources.Token); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                b.Bed.LastError = e.Message;
+                _log.LogError("bed {Bed}: source {Source} stopped: {Error}", b.Bed.Id, b.Source.Description, e.Message);
+            }
+        })).ToArray();
+        if (_wfdb is not null)
+        {
+            var period = TimeSpan.FromSeconds(Config.Sinks.WfdbIntervalSeconds);
+            _wfdbTimer = new Timer(_ => FlushWfdb(), null, period, period);
+        }
+        _log.LogInformation("ecgstreamd: {Beds} bed(s); live view and API on {Address}", _beds.Count, string.Join(", ", _app.Urls));
+    }
+
+    private async Task StopBedsAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        _log.LogInformation("ecgstreamd: stopping");
+        await _stopSources.CancelAsync();
+        var budget = _options.ShutdownTimeout;
+        await Task.WhenAny(Task.WhenAll(_sourceTasks), Task.Delay(budget / 3, CancellationToken.None));
+        await Task.WhenAll(_beds.Select(b => b.Bed.CompleteAsync(budget / 3)));
+        if (_wfdbTimer is not null) await _wfdbTimer.DisposeAsync();
+        FlushWfdb();
+        _jsonl?.OnCompleted();
+        _jsonl?.Dispose();
+        Hub.Complete();
+        Model?.Dispose();
+        _classifier?.Dispose();
+        _log.LogInformation("ecgstreamd: stopped; {Messages} event-stream message(s) published", Hub.Published);
+    }
+
+    private void FlushWfdb()
+    {
+        try
+        {
+            foreach (var f in _wfdb?.Flush() ?? []) _log.LogDebug("wrote {File}", f);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _log.LogError("WFDB annotation sink: {Error}", e.Message);
+        }
+    }
+
+    /// <summary>Ties the beds to the host's start and stop.</summary>
+    private sealed class Lifecycle(DaemonHost host) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            // after the server has bound its address (so logs show the real port)
+            host._app.Lifetime.ApplicationStarted.Register(host.StartBeds);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => host.StopBedsAsync(cancellationToken);
+    }
+
+    /// <summary>In-process hosting: no signal handlers (the embedding process owns them).</summary>
+    private sealed class InProcessLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

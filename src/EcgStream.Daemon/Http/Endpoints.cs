@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Reflection;
+using System.Text;
+using EcgStream.Daemon.Streams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EcgStream.Daemon.Http;
+
+/// <summary>
+/// The HTTP surface: <c>/</c> live view, <c>/health</c>, <c>/beds</c>, <c>/metrics</c>, <c>/events</c>
+/// (server-sent events) and <c>/ws</c> (WebSocket). Event streams take <c>?bed=ID</c> (one bed) and
+/// <c>?strips=false</c> (events only). Every stream client reads from its own bounded buffer (see
+/// <see cref="EventHub"/>): one that stalls loses its own oldest messages and slows nobody else.
+/// </summary>
+internal static class Endpoints
+{
+    private static readonly byte[] LiveView = LoadPage();
+
+    public static void Map(WebApplication app, DaemonHost host)
+    {
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.MapGet("/", () => Results.Bytes(LiveView, "text/html; charset=utf-8"));
+        app.MapGet("/health", () => Results.Json(new
+        {
+            status = host.Beds.All(b => b.Connected) ? "ok" : "degraded",
+            uptime_s = Math.Round(host.Uptime.TotalSeconds, 3),
+            beds = host.Beds.Select(b => new
+            {
+                id = b.Id,
+                connected = b.Connected,
+                last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+                samples = b.Samples,
+            }),
+        }));
+        app.MapGet("/beds", () => Results.Json(host.Beds.Select(b => new
+        {
+            id = b.Id,
+            source = b.SourceDescription,
+            connected = b.Connected,
+            sample_rate = b.SampleRate > 0 ? b.SampleRate : (double?)null,
+            leads = b.Leads.IsEmpty ? null : b.Leads.ToString(),
+            samples = b.Samples,
+            reconnects = b.Reconnects,
+            last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+            last_error = b.LastError,
+            notch_hz = b.Config.Notch,
+            hop_s = b.Config.Hop,
+            model = host.Model?.ModelId,
+            events = b.EventCounts.Sum(kv => kv.Value),
+            ingest = b.Ingest is { } c ? new
+            {
+                frames = c.Frames,
+                data_frames = c.DataFrames,
+                crc_errors = c.CrcErrors,
+                header_errors = c.HeaderErrors,
+                duplicates = c.Duplicates,
+                gaps = c.Gaps,
+                gap_frames = c.GapFrames,
+                restarts = c.Restarts,
+            } : null,
+        })));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(host), PrometheusText.ContentType));
+        app.MapGet("/events", (HttpContext ctx) => host.Config.Sinks.Sse ? ServeSse(ctx, host) : NotEnabled(ctx, "sse"));
+        app.Map("/ws", (HttpContext ctx) =>
+        {
+            if (!host.Config.Sinks.WebSocket) return NotEnabled(ctx, "webSocket");
+            if (!ctx.WebSockets.IsWebSocketRequest) { ctx.Response.StatusCode = 400; return ctx.Response.WriteAsync("WebSocket upgrade expected\n"); }
+            return ServeWebSocket(ctx, host);
+        });
+    }
+
+    private static Task NotEnabled(HttpContext ctx, string sink)
+    {
+        ctx.Response.StatusCode = 404;
+        return ctx.Response.WriteAsync($"sinks.{sink} is off in this daemon's configuration\n");
+    }
+
+    private static (string? Bed, bool Strips) Filter(HttpContext ctx)
+    {
+        string? bed = ctx.Request.Query["bed"];
+        bool strips = !string.Equals(ctx.Request.Query["strips"], "false", StringComparison.OrdinalIgnoreCase);
+        return (string.IsNullOrEmpty(bed) ? null : bed, strips);
+    }
+
+    private static bool Wanted(HubMessage m, (string? Bed, bool Strips) f) =>
+        (f.Bed is null || f.Bed == m.Bed) && (f.Strips || m.Event != "strip");
+
+    private static async Task ServeSse(HttpContext ctx, DaemonHost host)
+    {
+        var filter = Filter(ctx);
+        ctx.Response.Headers.ContentType = "text/event-stream";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        using var client = host.Hub.Connect("sse", m => Wanted(m, filter));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
+        var body = ctx.Response.BodyWriter;
+        try
+        {
+            await body.WriteAsync(": ecgstreamd event stream\n\n"u8.ToArray(), cancel.Token);
+            await foreach (var m in client.Reader.ReadAllAsync(cancel.Token))
+            {
+                Write(body, "event: ");
+                Write(body, m.Event);
+                Write(body, "\ndata: ");
+                body.Write(m.Json);
+                Write(body, "\n\n");
+                var flushed = await body.FlushAsync(cancel.Token);
+                if (flushed.IsCanceled || flushed.IsCompleted) break;
+                client.MarkDelivered();
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { } // the client went away
+    }
+
+    private static void Write(System.IO.Pipelines.PipeWriter w, string s)
+    {
+        var span = w.GetSpan(Encoding.UTF8.GetMaxByteCount(s.Length));
+        w.Advance(Encoding.UTF8.GetBytes(s, span));
+    }
+
+    private static async Task ServeWebSocket(HttpContext ctx, DaemonHost host)
+    {
+        var filter = Filter(ctx);
+        using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
+        using var client = host.Hub.Connect("websocket", m => Wanted(m, filter));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
+        // Stops waiting for messages when the client closes; a send in progress is not cancelled
+        // (that would abort the socket before the close handshake).
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+        // the receive side only watches for the client's close; what it sends is ignored
+        var receive = Task.Run(async () =>
+        {
+            var buffer = new byte[1024];
+            try
+            {
+                while (ws.State == WebSocketState.Open)
+                {
+                    var r = await ws.ReceiveAsync(buffer, cancel.Token);
+                    if (r.MessageType == WebSocketMessageType.Close) break;
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
+            await closed.CancelAsync();
+        });
+        try
+        {
+            await foreach (var m in client.Reader.ReadAllAsync(closed.Token))
+            {
+                await ws.SendAsync(m.Json, WebSocketMessageType.Text, endOfMessage: true, cancel.Token);
+                client.MarkDelivered();
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
+        try
+        {
+            // answer the client's close, or close ourselves at shutdown
+            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, host.Lifetime.ApplicationStopping.IsCancellationRequested ? "daemon stopping" : "bye",
+                    CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or IOException or ObjectDisposedException) { }
+        await closed.CancelAsync();
+        await receive;
+    }
+
+    private static byte[] LoadPage()
+    {
+        using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("EcgStream.Daemon.index.html")
+            ?? throw new InvalidOperationException("live view page missing from the assembly's resources");
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+}

@@ -1,0 +1,138 @@
+using EcgStream.Daemon.Configuration;
+
+namespace EcgStream.Daemon.Tests;
+
+public class ConfigTests
+{
+    private static string Write(string json)
+    {
+        var p = Path.Combine(Support.TempDir(), "ecgstreamd.json");
+        File.WriteAllText(p, json);
+        return p;
+    }
+
+    private static ConfigException Refused(string json, params string[] commandLine)
+    {
+        var file = Write(json);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, commandLine, environment: false));
+        Assert.Contains(file, e.Message); // the message names the file
+        return e;
+    }
+
+    [Fact]
+    public void A_full_configuration_binds_to_typed_records()
+    {
+        var file = Write("""
+            { "listen": "http://127.0.0.1:9000", "modelQueue": 64,
+              "beds": [ { "id": "icu-1", "source": { "kind": "tcp-client", "host": "10.0.0.5", "port": 7000, "reconnectMaxSeconds": 10 }, "notch": 50, "hop": 0.5 },
+                        { "id": "icu-2", "source": { "kind": "synthetic", "seed": 4, "speed": 2 } },
+                        { "id": "icu-3", "source": { "kind": "tcp-server", "port": 0 } } ],
+              "sinks": { "jsonl": "stdout", "sse": false, "clientBuffer": 32, "wfdb": "/tmp/x" } }
+            """);
+        var c = ConfigLoader.Load(file, [], environment: false);
+        Assert.Equal("http://127.0.0.1:9000", c.Listen);
+        Assert.Null(c.ModelPath);
+        Assert.Equal(64, c.ModelQueue);
+        Assert.Equal(["icu-1", "icu-2", "icu-3"], c.Beds.Select(b => b.Id));
+        var b0 = c.Beds[0];
+        Assert.Equal(SourceKind.TcpClient, b0.Source.Kind);
+        Assert.Equal(("10.0.0.5", 7000), (b0.Source.Host, b0.Source.Port));
+        Assert.Equal(10, b0.Source.ReconnectMaxSeconds);
+        Assert.Equal((50, 0.5), (b0.Notch, b0.Hop));
+        Assert.Equal((SourceKind.Synthetic, 4, 2.0), (c.Beds[1].Source.Kind, c.Beds[1].Source.Seed, c.Beds[1].Source.Speed));
+        Assert.Equal(SourceKind.TcpServer, c.Beds[2].Source.Kind);
+        Assert.Equal(("stdout", false, true, 32, "/tmp/x"), (c.Sinks.Jsonl, c.Sinks.Sse, c.Sinks.WebSocket, c.Sinks.ClientBuffer, c.Sinks.Wfdb));
+    }
+
+    [Fact]
+    public void The_command_line_overrides_the_file()
+    {
+        var file = Write("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client", "port": 7000 } } ] }""");
+        var c = ConfigLoader.Load(["--config", file, "--beds:0:source:port=7100", "--sinks:jsonl=stdout"], environment: false);
+        Assert.Equal(7100, c.Beds[0].Source.Port);
+        Assert.Equal("stdout", c.Sinks.Jsonl);
+        Assert.Equal("http://127.0.0.1:8370", c.Listen); // loopback by default
+    }
+
+    [Theory]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } }, { "id": "b", "source": { "kind": "tcp-client", "port": "seventy" } } ] }""",
+        "beds[1].source.port", "\"seventy\" is not an integer")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client", "port": 70000 } } ] }""",
+        "beds[0].source.port", "70000 is outside 1..65535")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client" } } ] }""",
+        "beds[0].source.port", "is required")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "carrier-pigeon" } } ] }""",
+        "beds[0].source.kind", "\"carrier-pigeon\" is not one of tcp-client")]
+    [InlineData("""{ "beds": [] }""", "beds", "at least one bed is required")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } }, { "id": "a", "source": { "kind": "synthetic" } } ] }""",
+        "beds[1].id", "\"a\" is used by another bed")]
+    [InlineData("""{ "beds": [ { "id": "bed/1", "source": { "kind": "synthetic" } } ] }""", "beds[0].id", "must be 1–64 letters")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic", "prot": 3 } } ] }""", "beds[0].source.prot", "unknown setting")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "notch": 55 } ] }""", "beds[0].notch", "55 Hz: expected 50 or 60")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "hop": 0 } ] }""", "beds[0].hop", "0 is outside 0.04..9")]
+    [InlineData("""{ "listen": "127.0.0.1:8370", "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }""", "listen", "is not a URL")]
+    [InlineData("""{ "model": "/nonexistent/model.onnx", "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }""", "model", "no such file")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "serial" } } ] }""", "beds[0].source.path", "is required")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": { "sse": "maybe" } }""", "sinks.sse", "\"maybe\" is not true or false")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": { "clientBuffer": 1 } }""", "sinks.clientBuffer", "1 is outside 4..1048576")]
+    public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
+    {
+        var e = Refused(json);
+        Assert.Equal(field, e.Field);
+        Assert.Contains(problem, e.Problem);
+        Assert.Contains($"{field}: ", e.Message);
+    }
+
+    [Fact]
+    public void Broken_json_is_refused_with_the_file_and_position()
+    {
+        var e = Refused("""{ "beds": [ { "id": "a", """);
+        Assert.Equal("(file)", e.Field);
+        Assert.Matches("(?i)line|position|byte|json", e.Problem);
+    }
+
+    [Fact]
+    public void A_bad_value_from_the_command_line_names_the_command_line()
+    {
+        var file = Write("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client", "port": 7000 } } ] }""");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, ["--beds:0:source:port=x"], environment: false));
+        Assert.Equal("command line", e.Origin);
+        Assert.Equal("beds[0].source.port", e.Field);
+    }
+
+    [Fact]
+    public async Task Ecgstreamd_exits_with_code_2_and_one_clear_line()
+    {
+        var file = Write("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": -1 } } ] }""");
+        var stderr = new StringWriter();
+        int code = await DaemonMain.RunAsync(["--config", file], stderr).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, code);
+        Assert.Equal($"ecgstreamd: configuration error in {file}: beds[0].source.port: -1 is outside 0..65535", stderr.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task A_missing_configuration_file_is_refused()
+    {
+        var stderr = new StringWriter();
+        int code = await DaemonMain.RunAsync(["--config", "/nonexistent/ecgstreamd.json"], stderr).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/ecgstreamd.json: (file): no such file", stderr.ToString());
+    }
+
+    [Fact]
+    public void The_example_configuration_in_tools_is_valid()
+    {
+        var example = Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "ecgstreamd.example.json");
+        var scenario = Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "scenarios", "af-paroxysmal.json");
+        var c = ConfigLoader.Load(example, [$"--beds:3:source:scenario={scenario}"], environment: false);
+        Assert.Equal(["icu-1", "icu-2", "holter-3", "sim-4"], c.Beds.Select(b => b.Id));
+        Assert.Equal([SourceKind.TcpClient, SourceKind.Serial, SourceKind.TcpServer, SourceKind.Synthetic], c.Beds.Select(b => b.Source.Kind));
+        Assert.Equal("http://127.0.0.1:8370", c.Listen);
+    }
+
+    [Theory]
+    [InlineData("beds:1:source:port", "beds[1].source.port")]
+    [InlineData("sinks:jsonl", "sinks.jsonl")]
+    [InlineData("beds:0", "beds[0]")]
+    public void Field_paths_are_written_as_in_the_file(string path, string expected) => Assert.Equal(expected, ConfigLoader.FieldName(path));
+}
