@@ -103,3 +103,30 @@ public class EndToEndTests
         }
     }
 }
+
+public class GapTests
+{
+    [Fact]
+    public async Task A_long_gap_is_reported_once_and_raises_no_pause()
+    {
+        var sim = Simulator.Run(new Scenario
+        {
+            Seed = 9, SampleRate = 250, Leads = LeadSet.Of(Lead.I, Lead.II), Noise = new NoiseSpec { Snr = 30 },
+            Segments = [new ScenarioSegment("SR", 200, HeartRate: 72)],
+        });
+        var leads = RecordingLeads.Of(sim.Recording);
+        // Lose 100.0–106.0 s (e.g. a dropped connection).
+        var blocks = System.Reactive.Linq.Observable.Where(
+            RecordingSource.Play(250, leads.Leads, leads.Planes, new ReplayOptions { BlockSeconds = 0.5, StreamId = "bed" }),
+            b => b.StartSeconds < 100 || b.StartSeconds >= 106);
+        var events = new List<RhythmEvent>();
+        var done = new TaskCompletionSource();
+        using var sub = Pipeline.BedPipeline.Events(blocks).Subscribe(events.Add, e => done.SetException(e), () => done.SetResult());
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var gap = Assert.Single(events, e => e.Rhythm == "GAP" && e.Kind == EventKind.Offset);
+        Assert.Equal(100, gap.StartSeconds, 6);
+        Assert.Equal(106, gap.EndSeconds!.Value, 6);
+        Assert.DoesNotContain(events, e => e.Rhythm is "PAUSE" or "ASYSTOLE");
+        Assert.All(events, e => Assert.True(e.StartSeconds >= 0, $"{e.Rhythm} starts at {e.StartSeconds}"));
+    }
+}

@@ -31,7 +31,8 @@ public sealed class RhythmTracker : IStage<WindowScores, RhythmEvent>
             throw new InvalidOperationException($"stream {scores.StreamId}: window ending at {scores.EndSeconds:F3} s arrived after one ending at {_last.EndSeconds:F3} s");
         var p = scores.Probabilities.Span;
         int n = Math.Min(p.Length, RhythmClasses.Count);
-        double mid = 0.5 * (scores.StartSeconds + scores.EndSeconds);
+        // A window may reach back before the stream began (the rules' RR history, a delay): nothing starts before 0.
+        double mid = Math.Max(0, 0.5 * (scores.StartSeconds + scores.EndSeconds));
         for (int c = 0; c < n; c++)
         {
             float prob = p[c];

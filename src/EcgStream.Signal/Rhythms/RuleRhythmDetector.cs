@@ -36,6 +36,8 @@ public sealed class RuleRhythmDetector
     private long _beatCount;
     private readonly long[] _epochEnd;
     private readonly bool[] _epochOff, _epochNoisy;
+    /// <summary>End sample of the latest quality epoch in which no lead was readable.</summary>
+    private long _unreadableUntil = long.MinValue;
     private long _epochCount;
     private readonly int _grid;
     private long _nextDecision = long.MinValue;
@@ -80,7 +82,9 @@ public sealed class RuleRhythmDetector
             long prev = _beatR[(_beatCount - 1) & (BeatCapacity - 1)];
             if (beat.Sample <= prev) return; // not newer than the last beat: ignore (detector hand-over duplicates)
             double rr = (beat.Sample - prev) / SampleRate;
-            if (rr > _options.PauseSeconds && !(_asystole && _asystoleFromR == prev))
+            // No PAUSE for an interval the leads could not see (lead-off, unreadable, a filled gap):
+            // the missing beats were not absent, only unseen.
+            if (rr > _options.PauseSeconds && !(_asystole && _asystoleFromR == prev) && _unreadableUntil <= prev)
                 sink.OnAlarm(new RuleAlarm(AlarmKind.Pause, true, Seconds(prev), Seconds(beat.Sample), Seconds(beat.DetectedAt)));
         }
         int slot = (int)(_beatCount & (BeatCapacity - 1));
@@ -96,6 +100,7 @@ public sealed class RuleRhythmDetector
         _epochEnd[slot] = epoch.EndSample;
         _epochOff[slot] = epoch.AllLeadsOff;
         _epochNoisy[slot] = epoch.AllNoisy;
+        if (epoch.AllLeadsOff || epoch.AllNoisy) _unreadableUntil = epoch.EndSample;
         _epochCount++;
     }
 
