@@ -18,15 +18,17 @@ public class RandomScenarioTests
             // Episodes lie inside the record and are non-empty.
             if (r.Truth.Any(e => e.StartSeconds < 0 || e.EndSeconds > end + 1e-9 || e.EndSeconds <= e.StartSeconds)) return false;
             // No beat inside a segment without ventricular beats; every beat is in a truth episode of a rhythm.
+            // Beats sit on whole samples and boundaries need not, so allow one sample either way.
+            double tol = 1 / fs;
             double t = 0;
             foreach (var g in s.Segments)
             {
                 double a = t, b = t + g.DurationSeconds;
-                if (Silent.Contains(g.Rhythm) && r.BeatSamples.Any(x => x / fs > a + 1e-9 && x / fs < b - 1e-9)) return false;
+                if (Silent.Contains(g.Rhythm) && r.BeatSamples.Any(x => x / fs > a + tol && x / fs < b - tol)) return false;
                 t = b;
             }
             var rhythmEpisodes = r.Truth.Where(e => e.Rhythm is not ("PAUSE" or "ASYSTOLE" or "LEAD_OFF" or "NOISE" or "VF")).ToArray();
-            if (r.BeatSamples.Any(x => !rhythmEpisodes.Any(e => x / fs >= e.StartSeconds - 1e-9 && x / fs < e.EndSeconds + 1e-9))) return false;
+            if (r.BeatSamples.Any(x => !rhythmEpisodes.Any(e => x / fs >= e.StartSeconds - tol && x / fs < e.EndSeconds + tol))) return false;
             // Beats are strictly increasing and respect a 250 ms refractory period.
             for (int i = 1; i < r.BeatSamples.Count; i++) if (r.BeatSamples[i] - r.BeatSamples[i - 1] < 0.25 * fs - 1) return false;
             // Samples are finite.

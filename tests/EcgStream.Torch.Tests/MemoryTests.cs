@@ -4,6 +4,8 @@ using F = EcgStream.Torch.torch.nn.functional;
 namespace EcgStream.Torch.Tests;
 
 /// <summary>Long training keeps the process's memory flat (the 20,000-step run is `ecgstream bench train-step --steps 20000`).</summary>
+/// <remarks>Alone in its collection: RSS is per process, and other test classes running in parallel would move it.</remarks>
+[Collection(nameof(MemoryTests))]
 public sealed class MemoryTests
 {
     [TorchFact]
@@ -31,8 +33,11 @@ public sealed class MemoryTests
         }
         GC.Collect();
         var growth = ResidentBytes() - rssAfterWarmup;
-        // Leaking one step's activations would add ~100 KB per step (~170 MB here).
-        Assert.True(growth < 8 << 20, $"RSS grew {growth / 1024} KB between step {warmup} and step {steps}");
+        // Leaking one step's activations would add ~100 KB per step (~170 MB here). What does grow
+        // is the managed heap's first gen-0 budget (sized from the L3 cache; 10 MB seen in Release,
+        // plateauing by ~8,000 steps in `bench train-step --steps 20000`), hence 32 MB. Native
+        // tensors are checked exactly by the handle count below.
+        Assert.True(growth < 32 << 20, $"RSS grew {growth / 1024} KB between step {warmup} and step {steps}");
         Assert.Equal(handlesBefore + 2 * model.parameters().Count(), Tensor.LiveHandleCount);
     }
 
@@ -44,3 +49,6 @@ public sealed class MemoryTests
         throw new InvalidOperationException("VmRSS not found in /proc/self/status");
     }
 }
+
+[CollectionDefinition(nameof(MemoryTests), DisableParallelization = true)]
+public sealed class MemoryTestsCollection;
