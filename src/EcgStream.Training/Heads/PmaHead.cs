@@ -1,0 +1,54 @@
+using EcgStream.Torch.Modules;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Heads;
+
+/// <summary>
+/// PMA (ECG-Soup's mixture of layers). The paper's gate is not public; ours: each layer's pooled
+/// representation is LayerNorm-ed (one shared norm, so layers of different scale compete fairly),
+/// the L normalised vectors are concatenated and a two-layer MLP (GELU) gives L gate logits, a
+/// softmax turns them into per-sample weights, and the head reads the weighted sum of the
+/// normalised vectors through Linear(d → C). Reading all layers at once lets the gate compare
+/// them; the weights are the model's <c>layer_weights</c> output, for explanation.
+/// </summary>
+public sealed class PmaHead : RhythmHead
+{
+    public PmaHead(int dim, int layers, int classes, int gateHidden = 64) : base(nameof(PmaHead), dim, layers, classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gateHidden);
+        GateHidden = gateHidden;
+        norm = nn.LayerNorm(dim, Model.EncoderConfig.NormEps);
+        gate_fc1 = nn.Linear((long)dim * layers, gateHidden);
+        gate_fc2 = nn.Linear(gateHidden, layers);
+        head = nn.Linear(dim, classes);
+        using (no_grad())
+        {
+            // Start from equal weights (PPA over normalised layers) and let training move away.
+            gate_fc2.weight.zero_();
+            gate_fc2.bias!.zero_();
+        }
+        register_module(nameof(norm), norm);
+        register_module(nameof(gate_fc1), gate_fc1);
+        register_module(nameof(gate_fc2), gate_fc2);
+        register_module(nameof(head), head);
+    }
+
+    public int GateHidden { get; }
+    public LayerNorm norm { get; }
+    public Linear gate_fc1 { get; }
+    public Linear gate_fc2 { get; }
+    public Linear head { get; }
+    public override HeadKind Kind => HeadKind.Pma;
+
+    public override HeadOutput forward(Tensor layerPooled)
+    {
+        CheckInput(layerPooled);
+        long b = layerPooled.shape[0];
+        using var scope = NewDisposeScope();
+        var z = norm.forward(layerPooled);                                                       // [B, L, d]
+        var gate = gate_fc2.forward(nn.functional.gelu(gate_fc1.forward(z.reshape(b, (long)Layers * Dim))));
+        var weights = gate.softmax(1);                                                            // [B, L]
+        var mixed = (z * weights.unsqueeze(2)).sum(1);                                            // [B, d]
+        return new HeadOutput(scope.MoveToOuter(head.forward(mixed)), scope.MoveToOuter(weights));
+    }
+}
