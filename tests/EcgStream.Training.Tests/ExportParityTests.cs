@@ -107,6 +107,30 @@ public sealed class ExportParityTests(Xunit.Abstractions.ITestOutputHelper log)
         }
     }
 
+    [TorchDataFact("ptbxl")]
+    public void LibtorchAndOnnxRuntimeAgreeOnRealWindows()
+    {
+        // Four PTB-XL 12-lead windows and four single-lead PhysioNet 2017 windows (when present).
+        var report = new DatasetReport();
+        var windows = new WindowSet();
+        foreach (var e in Data.Sources.PtbXlSource.List(EcgStream.Tests.TestData.PathOf("ptbxl"), report).Take(4))
+            RecordWindower.AddWindows(e, windows, report);
+        if (EcgStream.Tests.TestData.Has("physionet2017"))
+            foreach (var e in Data.Sources.Physionet2017Source.List(EcgStream.Tests.TestData.PathOf("physionet2017"), report).Take(4))
+                RecordWindower.AddWindows(e, windows, report, new WindowingOptions { MaxWindowsPerRecord = 1 });
+        Assert.True(windows.Count >= 4, report.ToString());
+        var (encoder, head) = TinyModel();
+        using (encoder)
+        using (head)
+        {
+            var (logits, weights, probabilities) = Compare(encoder, head, windows);
+            log.WriteLine($"{windows.Count} real windows: max |Δlogit| {logits:E2}, |Δweight| {weights:E2}, |Δp| {probabilities:E2}");
+            Assert.True(logits <= Tolerance, $"logits differ by {logits:E2}");
+            Assert.True(weights <= Tolerance, $"layer weights differ by {weights:E2}");
+            Assert.True(probabilities <= Tolerance, $"probabilities differ by {probabilities:E2}");
+        }
+    }
+
     [TorchFact]
     public void ExportRefusesAHeadThatDoesNotFitTheEncoder()
     {
