@@ -24,7 +24,7 @@ public sealed class PretrainingTests
         double first = Mean(result.Steps.Take(5)), last = Mean(result.Steps.TakeLast(5));
         // Normalised patches: predicting zero scores 1.0; the model must do clearly better than its start.
         Assert.True(last < 0.8 * first, $"loss did not fall: first 5 steps {first:F4}, last 5 {last:F4}");
-        Assert.True(File.Exists(Path.Combine(dir, Pretrainer.EncoderFile)));
+        Assert.True(File.Exists(Path.Combine(dir, Pretrainer.EncoderFileName)));
         var metrics = RunMetrics.Load(Path.Combine(dir, Pretrainer.MetricsFile));
         Assert.True(metrics.Completed);
         Assert.Equal(40, metrics.Steps.Count);

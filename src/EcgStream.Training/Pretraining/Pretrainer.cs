@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using EcgStream.Torch;
-using EcgStream.Torch.Checkpoints;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
 using EcgStream.Training.Runs;
@@ -21,7 +20,7 @@ public sealed record PretrainResult(long StepsDone, bool Completed, IReadOnlyLis
 public static class Pretrainer
 {
     public const string MetricsFile = "metrics.json";
-    public const string EncoderFile = "encoder.safetensors";
+    public const string EncoderFileName = "encoder.safetensors";
 
     public static PretrainResult Run(EncoderConfig config, PretrainOptions options, WindowSet data, string runDirectory,
         Action<StepMetrics>? progress = null, CancellationToken cancel = default)
@@ -85,7 +84,7 @@ public static class Pretrainer
         }
         metrics.Completed = step >= options.Steps;
         Checkpoint();
-        if (metrics.Completed) model.encoder.save_safetensors(Path.Combine(runDirectory, EncoderFile), new Dictionary<string, string> { ["ecgstream.config"] = RunMetrics.ToElement(config).GetRawText() });
+        if (metrics.Completed) EncoderFile.Save(model.encoder, Path.Combine(runDirectory, EncoderFileName));
         return new PretrainResult(step, metrics.Completed, metrics.Steps, runDirectory);
 
         void Checkpoint()
