@@ -82,3 +82,28 @@ public sealed class HeadTests
         Assert.False(encoder.patch_embed.weight.allclose(before, 1e-6, 1e-6));
     }
 }
+
+public sealed class ModelFileTests
+{
+    [TorchFact]
+    public void EncoderAndHeadFilesRebuildTheSameModules()
+    {
+        manual_seed(41);
+        var dir = SyntheticData.TempDir();
+        using var encoder = new StMemEncoder(EncoderConfig.Tiny());
+        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+        EncoderFile.Save(encoder, Path.Combine(dir, "e.safetensors"));
+        HeadFile.Save(head, Path.Combine(dir, "h.safetensors"));
+        using var encoder2 = EncoderFile.Load(Path.Combine(dir, "e.safetensors"));
+        using var head2 = HeadFile.Load(Path.Combine(dir, "h.safetensors"));
+        Assert.Equal(encoder.Config, encoder2.Config);
+        Assert.Equal(HeadKind.Pma, head2.Kind);
+        Assert.Equal(16, ((PmaHead)head2).GateHidden);
+        foreach (var (name, t) in encoder.state_dict()) Assert.True(t.allclose(encoder2.state_dict()[name], 0, 0), name);
+        foreach (var (name, t) in head.state_dict()) Assert.True(t.allclose(head2.state_dict()[name], 0, 0), name);
+        // A head file is not an encoder file.
+        var e = Assert.Throws<InvalidDataException>(() => EncoderFile.Load(Path.Combine(dir, "h.safetensors")));
+        Assert.Contains("h.safetensors", e.Message);
+        Assert.Contains(EncoderFile.ConfigKey, e.Message);
+    }
+}
