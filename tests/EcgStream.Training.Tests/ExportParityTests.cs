@@ -17,11 +17,11 @@ public sealed class ExportParityTests(Xunit.Abstractions.ITestOutputHelper log)
     private const double Tolerance = 1e-4;
 
     /// <summary>A tiny encoder and a PMA head whose gate is far from uniform, so the weights are tested too.</summary>
-    private static (StMemEncoder Encoder, PmaHead Head) TinyModel()
+    private static (StMemEncoder Encoder, PmaHead Head) TinyModel(PmaGate gate = PmaGate.Joint)
     {
         manual_seed(31);
         var encoder = new StMemEncoder(EncoderConfig.Tiny());
-        var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+        var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16, gate);
         using (no_grad()) nn.init.normal_(head.gate_fc2.weight, 0, 0.5);
         encoder.eval();
         head.eval();
@@ -92,15 +92,17 @@ public sealed class ExportParityTests(Xunit.Abstractions.ITestOutputHelper log)
         return result;
     }
 
-    [TorchFact]
-    public void LibtorchAndOnnxRuntimeAgreeOnSyntheticWindowsWithAnyLeadSubset()
+    [TorchTheory]
+    [InlineData(PmaGate.Joint)]
+    [InlineData(PmaGate.PerLayer)]
+    public void LibtorchAndOnnxRuntimeAgreeOnSyntheticWindowsWithAnyLeadSubset(PmaGate gate)
     {
-        var (encoder, head) = TinyModel();
+        var (encoder, head) = TinyModel(gate);
         using (encoder)
         using (head)
         {
             var (logits, weights, probabilities) = Compare(encoder, head, MixedLeadWindows(SyntheticData.Small, 8));
-            log.WriteLine($"synthetic windows: max |Δlogit| {logits:E2}, |Δweight| {weights:E2}, |Δp| {probabilities:E2}");
+            log.WriteLine($"{gate} gate, synthetic windows: max |Δlogit| {logits:E2}, |Δweight| {weights:E2}, |Δp| {probabilities:E2}");
             Assert.True(logits <= Tolerance, $"logits differ by {logits:E2}");
             Assert.True(weights <= Tolerance, $"layer weights differ by {weights:E2}");
             Assert.True(probabilities <= Tolerance, $"probabilities differ by {probabilities:E2}");

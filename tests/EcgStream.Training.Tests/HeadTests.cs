@@ -14,10 +14,11 @@ public sealed class HeadTests
     {
         manual_seed(21);
         using var encoder = new StMemEncoder(EncoderConfig.Tiny());
-        foreach (var kind in Enum.GetValues<HeadKind>())
+        var variants = Enum.GetValues<HeadKind>().Select(k => (k, PmaGate.Joint)).Append((HeadKind.Pma, PmaGate.PerLayer));
+        foreach (var (kind, gate) in variants)
         {
             manual_seed(22);
-            using var head = RhythmHeads.Create(kind, 32, 4, RhythmClasses.Count, layer: 1);
+            using var head = RhythmHeads.Create(kind, 32, 4, RhythmClasses.Count, layer: 1, gate: gate);
             var before = encoder.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
             var losses = HeadTrainer.Train(encoder, head, SyntheticData.Small, Quick);
             double first = losses.Take(5).Average(), last = losses.TakeLast(5).Average();
@@ -28,11 +29,13 @@ public sealed class HeadTests
         }
     }
 
-    [TorchFact]
-    public void PmaWeightsArePerSampleSoftmaxOverLayers()
+    [TorchTheory]
+    [InlineData(PmaGate.Joint)]
+    [InlineData(PmaGate.PerLayer)]
+    public void PmaWeightsArePerSampleSoftmaxOverLayers(PmaGate gate)
     {
         manual_seed(23);
-        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16, gate);
         using var scope = NewDisposeScope();
         // Make the gate non-trivial so the weights differ between samples.
         using (no_grad()) nn.init.normal_(head.gate_fc2.weight, 0, 0.5);
@@ -91,7 +94,7 @@ public sealed class ModelFileTests
         manual_seed(41);
         var dir = SyntheticData.TempDir();
         using var encoder = new StMemEncoder(EncoderConfig.Tiny());
-        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16, PmaGate.PerLayer);
         EncoderFile.Save(encoder, Path.Combine(dir, "e.safetensors"));
         HeadFile.Save(head, Path.Combine(dir, "h.safetensors"));
         using var encoder2 = EncoderFile.Load(Path.Combine(dir, "e.safetensors"));
@@ -99,6 +102,7 @@ public sealed class ModelFileTests
         Assert.Equal(encoder.Config, encoder2.Config);
         Assert.Equal(HeadKind.Pma, head2.Kind);
         Assert.Equal(16, ((PmaHead)head2).GateHidden);
+        Assert.Equal(PmaGate.PerLayer, ((PmaHead)head2).Gate);
         foreach (var (name, t) in encoder.state_dict()) Assert.True(t.allclose(encoder2.state_dict()[name], 0, 0), name);
         foreach (var (name, t) in head.state_dict()) Assert.True(t.allclose(head2.state_dict()[name], 0, 0), name);
         // A head file is not an encoder file.

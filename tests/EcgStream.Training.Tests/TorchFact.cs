@@ -36,3 +36,12 @@ internal static class TorchState
     public static bool Available => s_state.Value.ok;
     public static string Reason => s_state.Value.reason;
 }
+
+/// <summary>A theory that needs libtorch and the native shim.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
+    {
+        if (!TorchState.Available) Skip = TorchState.Reason;
+    }
+}

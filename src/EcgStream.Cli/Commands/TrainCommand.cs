@@ -14,6 +14,7 @@ internal static class TrainCommand
         TrainPretrainCommand.Create(),
         TrainProbeCommand.Create(),
         TrainExportCommand.Create(),
+        TrainDatasetCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch

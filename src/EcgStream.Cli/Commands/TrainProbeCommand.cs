@@ -15,6 +15,7 @@ internal static class TrainProbeCommand
         var encoderPath = new Option<string>("--encoder") { Description = "encoder.safetensors from train pretrain.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for head.safetensors (and encoder.safetensors when fine-tuned), metrics.json, splits.json.", Required = true };
         var kind = new Option<string>("--head") { Description = "last, probe, ppa or pma.", DefaultValueFactory = _ => "pma" };
+        var gate = new Option<string>("--gate") { Description = "PMA gate: joint (default) or per-layer.", DefaultValueFactory = _ => "joint" };
         var layer = new Option<int>("--layer") { Description = "Layer for --head probe (0-based).", DefaultValueFactory = _ => 0 };
         var data = new Option<string>("--data") { Description = "synthetic or real.", DefaultValueFactory = _ => "synthetic" };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
@@ -28,7 +29,7 @@ internal static class TrainProbeCommand
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, layer, data, dataRoot, windows, steps, batch, lr, fineTune, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -48,7 +49,12 @@ internal static class TrainProbeCommand
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             EcgStream.Torch.torch.manual_seed((ulong)parse.GetValue(seed));
-            using var head = RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer));
+            var pmaGate = parse.GetValue(gate) switch
+            {
+                "joint" => PmaGate.Joint, "per-layer" => PmaGate.PerLayer,
+                var g => throw new ArgumentException($"--gate '{g}': expected joint or per-layer"),
+            };
+            using var head = RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate);
             IReadOnlyList<double> losses = [];
             AnsiConsole.Progress().Start(ctx =>
             {

@@ -68,9 +68,19 @@ public static class PmaOnnxExporter
 
         // PMA: shared LayerNorm, MLP gate over all layers, softmax weights, weighted sum, linear head.
         var z = g.LayerNormalization(stacked, g.Initializer("pma.norm.scale", Values(head.norm.weight!), d), g.Initializer("pma.norm.bias", Values(head.norm.bias!), d), -1, (float)EncoderConfig.NormEps);
-        var hidden = g.Linear(g.Reshape(z, 0, layers * d), "pma.gate_fc1", Weight(head.gate_fc1), Values(head.gate_fc1.bias!), layers * d, head.GateHidden);
-        hidden = g.OnnxOpset >= 20 ? g.Gelu(hidden) : g.GeluErf(hidden);
-        var gate = g.Linear(hidden, "pma.gate_fc2", Weight(head.gate_fc2), Values(head.gate_fc2.bias!), head.GateHidden, layers);
+        string gate;
+        if (head.Gate == PmaGate.Joint)
+        {
+            var hidden = g.Linear(g.Reshape(z, 0, layers * d), "pma.gate_fc1", Weight(head.gate_fc1), Values(head.gate_fc1.bias!), layers * d, head.GateHidden);
+            hidden = g.OnnxOpset >= 20 ? g.Gelu(hidden) : g.GeluErf(hidden);
+            gate = g.Linear(hidden, "pma.gate_fc2", Weight(head.gate_fc2), Values(head.gate_fc2.bias!), head.GateHidden, layers);
+        }
+        else
+        {
+            var hidden = g.Linear(z, "pma.gate_fc1", Weight(head.gate_fc1), Values(head.gate_fc1.bias!), d, head.GateHidden);       // [N, L, h]
+            hidden = g.OnnxOpset >= 20 ? g.Gelu(hidden) : g.GeluErf(hidden);
+            gate = g.Reshape(g.Linear(hidden, "pma.gate_fc2", Weight(head.gate_fc2), Values(head.gate_fc2.bias!), head.GateHidden, 1), 0, layers);
+        }
         var weights = g.Node("Softmax", [gate], [ModelContract.LayerWeightsOutput], [Attr.Int("axis", 1)])[0];
         var mixed = g.ReduceSum(g.Mul(z, g.Unsqueeze(weights, 2)), [1], keepDims: false);                           // [N, d]
         var logits = g.Linear(mixed, "pma.head", Weight(head.head), Values(head.head.bias!), d, head.Classes);
