@@ -11,7 +11,7 @@ public sealed class DataTests
 {
     private static void AssertStandardised(WindowSet set, int i)
     {
-        var w = set.Ecg(i);
+        var w = set.Ecg(i).AsSpan();
         for (int l = 0; l < 12; l++)
         {
             var lead = w.Slice(l * ModelContract.WindowSamples, ModelContract.WindowSamples).ToArray();
@@ -36,6 +36,29 @@ public sealed class DataTests
             Assert.Equal(a.ClassMask(i), b.ClassMask(i));
         }
         Assert.Equal(["synthetic-7", "synthetic-8"], Enumerable.Range(0, 6).Select(a.RecordId).Distinct());
+    }
+
+    [Fact]
+    public void AWindowSetStoresPresentLeadsAndGivesBackTheWholeWindow()
+    {
+        var window = new float[WindowSet.WindowValues];
+        for (int i = 0; i < window.Length; i++) window[i] = i % 97;
+        var leads = LeadSet.Of(Lead.II, Lead.V5);
+        for (int l = 0; l < 12; l++)
+            if (!leads.Contains((Lead)l)) window.AsSpan(l * 2250, 2250).Clear();
+        var set = new WindowSet(capacity: 1);
+        set.Add(window, LeadSet.All, 3, "r0");
+        set.Add(window, leads, 1, "r1");
+        set.Add(window, LeadSet.All, 2, "r2");   // grows past the initial capacity
+        Assert.Equal(window, set.Ecg(1));
+        Assert.Equal(window, set.Ecg(2));
+        var sub = set.Subset(new HashSet<string> { "r1" });
+        Assert.Equal(1, sub.Count);
+        Assert.Equal(leads, sub.Leads(0));
+        Assert.Equal(window, sub.Ecg(0));
+        Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.None, 1, "r3"));
+        window[5] = float.NaN;
+        Assert.Contains("non-finite value at 5", Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.All, 1, "r4")).Message);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class ExportParityTests(Xunit.Abstractions.ITestOutputHelper log)
         for (int i = 0; i < count; i++)
         {
             var leads = subsets[i % subsets.Length];
-            source.Ecg(i % source.Count).CopyTo(buffer);
+            source.CopyEcg(i % source.Count, buffer);
             for (int l = 0; l < 12; l++)
                 if (!leads.Contains((Lead)l)) buffer.AsSpan(l * ModelContract.WindowSamples, ModelContract.WindowSamples).Clear();
             result.Add(buffer, leads, source.ClassMask(i % source.Count), source.RecordId(i % source.Count));

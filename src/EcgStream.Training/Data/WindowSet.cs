@@ -6,26 +6,50 @@ using static EcgStream.Torch.torch;
 namespace EcgStream.Training.Data;
 
 /// <summary>
-/// Preprocessed, labelled contract-v1 windows in memory: 12 × 2250 floats each (lead-major in
-/// contract lead order, absent leads zero, already standardised), the lead set, the class-set-v1
-/// multi-label mask (bit <c>1 &lt;&lt; (int)class</c>) and the record the window came from (splits
-/// are by record). Batches are staged in reused buffers.
+/// Preprocessed, labelled contract-v1 windows in memory: each a 12 × 2250 window (lead-major in
+/// contract lead order, absent leads zero, already standardised), its lead set, its class-set-v1
+/// multi-label mask (bit <c>1 &lt;&lt; (int)class</c>) and the record it came from (splits are by
+/// record). Only present leads are stored (a single-lead window costs 9 KB, not 108 KB); batches
+/// are staged in reused buffers.
 /// </summary>
 public sealed class WindowSet
 {
     public const int WindowValues = ModelContract.LeadCount * ModelContract.WindowSamples;
 
-    private float[] _ecg;
+    private float[] _planes;                 // present leads' samples, window after window, in lead order
+    private long _used;                      // floats of _planes in use
+    private readonly List<long> _offsets = [];
     private readonly List<LeadSet> _leads = [];
     private readonly List<int> _labels = [];
     private readonly List<string> _records = [];
     private float[] _stageEcg = [], _stageMask = [], _stageLabels = [];
 
-    public WindowSet(int capacity = 64) => _ecg = new float[Math.Max(1, capacity) * WindowValues];
+    public WindowSet(int capacity = 64) => _planes = new float[Math.Max(1, capacity) * ModelContract.WindowSamples];
 
     public int Count => _leads.Count;
 
-    public ReadOnlySpan<float> Ecg(int index) => _ecg.AsSpan(CheckIndex(index) * WindowValues, WindowValues);
+    /// <summary>Writes window <paramref name="index"/> as 12 × 2250 values (absent leads zero) into <paramref name="destination"/>.</summary>
+    public void CopyEcg(int index, Span<float> destination)
+    {
+        if (destination.Length < WindowValues) throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} needed", nameof(destination));
+        var leads = _leads[CheckIndex(index)];
+        var source = _planes.AsSpan((int)_offsets[index], leads.Count * ModelContract.WindowSamples);
+        int p = 0;
+        for (int l = 0; l < ModelContract.LeadCount; l++)
+        {
+            var target = destination.Slice(l * ModelContract.WindowSamples, ModelContract.WindowSamples);
+            if (leads.Contains((Lead)l)) source.Slice(p++ * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(target);
+            else target.Clear();
+        }
+    }
+
+    /// <summary>Window <paramref name="index"/> as a new 12 × 2250 array (for tests and tools; batches use <see cref="Batch"/>).</summary>
+    public float[] Ecg(int index)
+    {
+        var result = new float[WindowValues];
+        CopyEcg(index, result);
+        return result;
+    }
     public LeadSet Leads(int index) => _leads[CheckIndex(index)];
     public int ClassMask(int index) => _labels[CheckIndex(index)];
     public string RecordId(int index) => _records[CheckIndex(index)];
@@ -48,8 +72,15 @@ public sealed class WindowSet
         if (classMask < 0 || classMask >= 1 << RhythmClasses.Count) throw new ArgumentOutOfRangeException(nameof(classMask), classMask, "not a class-set-v1 mask");
         for (int i = 0; i < window.Length; i++)
             if (!float.IsFinite(window[i])) throw new ArgumentException($"window of '{recordId}' holds a non-finite value at {i}", nameof(window));
-        if ((Count + 1) * WindowValues > _ecg.Length) Array.Resize(ref _ecg, Math.Max(_ecg.Length * 2, (Count + 1) * WindowValues));
-        window.CopyTo(_ecg.AsSpan(Count * WindowValues));
+        long need = _used + (long)leads.Count * ModelContract.WindowSamples;
+        if (need > Array.MaxLength) throw new InvalidOperationException($"window set is full ({Count} windows); split the data");
+        if (need > _planes.Length) Array.Resize(ref _planes, (int)Math.Min(Array.MaxLength, Math.Max(need, _planes.Length + _planes.Length / 2)));
+        _offsets.Add(_used);
+        foreach (var lead in leads)
+        {
+            window.Slice((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(_planes.AsSpan((int)_used));
+            _used += ModelContract.WindowSamples;
+        }
         _leads.Add(leads);
         _labels.Add(classMask);
         _records.Add(recordId);
@@ -58,9 +89,14 @@ public sealed class WindowSet
     /// <summary>The windows whose record is in <paramref name="records"/>, in order.</summary>
     public WindowSet Subset(IReadOnlySet<string> records)
     {
-        var result = new WindowSet(Count);
+        var result = new WindowSet();
+        var buffer = new float[WindowValues];
         for (int i = 0; i < Count; i++)
-            if (records.Contains(_records[i])) result.Add(Ecg(i), _leads[i], _labels[i], _records[i]);
+        {
+            if (!records.Contains(_records[i])) continue;
+            CopyEcg(i, buffer);
+            result.Add(buffer, _leads[i], _labels[i], _records[i]);
+        }
         return result;
     }
 
@@ -81,7 +117,7 @@ public sealed class WindowSet
         for (int j = 0; j < b; j++)
         {
             int i = CheckIndex(indices[j]);
-            Ecg(i).CopyTo(_stageEcg.AsSpan(j * WindowValues));
+            CopyEcg(i, _stageEcg.AsSpan(j * WindowValues, WindowValues));
             for (int l = 0; l < ModelContract.LeadCount; l++) _stageMask[j * ModelContract.LeadCount + l] = _leads[i].Contains((Lead)l) ? 1f : 0f;
             for (int c = 0; c < RhythmClasses.Count; c++) _stageLabels[j * RhythmClasses.Count + c] = (_labels[i] & (1 << c)) != 0 ? 1f : 0f;
         }
