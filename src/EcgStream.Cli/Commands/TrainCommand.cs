@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace EcgStream.Cli.Commands;
 
-/// <summary>`ecgstream train pretrain|probe|export`: the model toolchain (libtorch).</summary>
+/// <summary>`ecgstream train pretrain|probe|export|dataset|layers`: the model toolchain (libtorch).</summary>
 internal static class TrainCommand
 {
     public static Command Create() => new("train", "Pretrain the ECG encoder, train rhythm heads, export ONNX (libtorch).")
@@ -15,6 +15,7 @@ internal static class TrainCommand
         TrainProbeCommand.Create(),
         TrainExportCommand.Create(),
         TrainDatasetCommand.Create(),
+        TrainLayersCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch
