@@ -49,7 +49,10 @@ internal static class TrainLayersCommand
             var scores = new List<HeadScore>();
             AnsiConsole.Status().Start("probing layers", ctx =>
             {
-                scores.AddRange(LayerAnalysis.ProbeEveryLayer(encoder, train, test, options));
+                ctx.Status("encoding windows");
+                using var features = LayerAnalysis.Features.Of(encoder, train, test);
+                ctx.Status("probing layers");
+                scores.AddRange(LayerAnalysis.ProbeEveryLayer(encoder, features, options));
                 foreach (var (name, make) in new (string, Func<RhythmHead>)[]
                 {
                     ("ppa", () => new PpaHead(encoder.Config.Dim, encoder.Depth, RhythmClasses.Count)),
@@ -60,7 +63,7 @@ internal static class TrainLayersCommand
                     ctx.Status($"training {name}");
                     EcgStream.Torch.torch.manual_seed(options.Seed);
                     using var head = make();
-                    scores.Add(LayerAnalysis.Score(encoder, head, train, test, options, name));
+                    scores.Add(LayerAnalysis.Score(head, features, options, name));
                 }
             });
             var layers = scores.Where(s => s.Layer >= 0).ToList();

@@ -1,4 +1,5 @@
 using EcgStream.Torch;
+using EcgStream.Torch.Modules;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
 using static EcgStream.Torch.torch;
@@ -64,39 +65,58 @@ public static class HeadTrainer
         if (head.Layers != encoder.Depth || head.Dim != encoder.Config.Dim)
             throw new ArgumentException($"head reads {head.Layers} layers of {head.Dim}; the encoder has {encoder.Depth} of {encoder.Config.Dim}", nameof(head));
         if (data.Count == 0) throw new ArgumentException("no labelled windows", nameof(data));
+        if (options.FreezeEncoder)
+        {
+            using var scope = NewDisposeScope();
+            return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel);
+        }
+        return Run(head, [.. encoder.parameters(), .. head.parameters()], data.Count, options, progress, cancel, (indices, scope) =>
+        {
+            var (ecg, mask, batchLabels) = data.Batch(indices);
+            var encoded = encoder.ForwardEncoding(ecg, mask);
+            scope.Include(encoded.LastHidden);
+            return (scope.Include(encoded.LayerPooled), batchLabels);
+        }, encoder);
+    }
 
-        var parameters = options.FreezeEncoder ? head.parameters().ToList() : [.. encoder.parameters(), .. head.parameters()];
+    /// <summary>
+    /// Trains <paramref name="head"/> alone on precomputed <paramref name="features"/> [N, L, d] (from
+    /// <see cref="ExtractFeatures"/>) and <paramref name="labels"/> [N, C]: probing many heads on one
+    /// frozen encoder encodes the windows once.
+    /// </summary>
+    public static IReadOnlyList<double> TrainOnFeatures(RhythmHead head, Tensor features, Tensor labels, HeadTrainOptions options,
+        Action<long, double>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        long n = features.shape[0];
+        if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
+        return Run(head, head.parameters().ToList(), (int)n, options, progress, cancel, (indices, scope) =>
+        {
+            var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
+            return (features.index_select(0, index), labels.index_select(0, index));
+        }, null);
+    }
+
+    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices, DisposeScope scope);
+
+    private static List<double> Run(RhythmHead head, List<Parameter> parameters, int count, HeadTrainOptions options,
+        Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
+    {
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
         var schedule = optim.lr_scheduler.WarmupCosine(optimizer, options.WarmupSteps, options.Steps);
-        using var featureScope = NewDisposeScope();
-        var features = options.FreezeEncoder ? ExtractFeatures(encoder, data) : null;
-        var labels = options.FreezeEncoder ? Labels(data) : null;
-
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
         head.train();
-        encoder.train(!options.FreezeEncoder);
+        fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
         {
             optimizer.LearningRate = schedule.RateAt(step);
             using var scope = NewDisposeScope();
-            BatchSampler.Draw(data.Count, options.Seed, step, indices);
-            Tensor x, y;
-            if (features is not null)
-            {
-                var index = tensor(indices.Select(i => (long)i).ToArray());
-                x = features.index_select(0, index);
-                y = labels!.index_select(0, index);
-            }
-            else
-            {
-                manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
-                var (ecg, mask, batchLabels) = data.Batch(indices);
-                var encoded = encoder.ForwardEncoding(ecg, mask);
-                x = scope.Include(encoded.LayerPooled);
-                scope.Include(encoded.LastHidden);
-                y = batchLabels;
-            }
+            BatchSampler.Draw(count, options.Seed, step, indices);
+            manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
+            var (x, y) = batch(indices, scope);
             using var output = head.forward(x);
             var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);
             optimizer.zero_grad();
@@ -107,7 +127,7 @@ public static class HeadTrainer
             losses.Add(value);
             progress?.Invoke(step, value);
         }
-        encoder.eval();
+        fineTuned?.eval();
         head.eval();
         return losses;
     }
