@@ -32,7 +32,7 @@ internal static class TrainLayersCommand
         {
             encoderPath, output, data, dataRoot, windows, steps, batch, lr, seed, threads,
         };
-        cmd.SetAction(parse => CliErrors.Guard(() =>
+        cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var outDir = parse.GetValue(output)!;
@@ -51,6 +51,7 @@ internal static class TrainLayersCommand
             {
                 ctx.Status("encoding windows");
                 using var features = LayerAnalysis.Features.Of(encoder, train, test);
+                cancel.ThrowIfCancellationRequested();
                 ctx.Status("probing layers");
                 scores.AddRange(LayerAnalysis.ProbeEveryLayer(encoder, features, options));
                 foreach (var (name, make) in new (string, Func<RhythmHead>)[]
@@ -60,6 +61,7 @@ internal static class TrainLayersCommand
                     ("pma-per-layer", () => new PmaHead(encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, gate: PmaGate.PerLayer)),
                 })
                 {
+                    cancel.ThrowIfCancellationRequested();
                     ctx.Status($"training {name}");
                     EcgStream.Torch.torch.manual_seed(options.Seed);
                     using var head = make();

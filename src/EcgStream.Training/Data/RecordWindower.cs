@@ -57,7 +57,7 @@ public static class RecordWindower
         int warmup = (int)Math.Round(options.WarmupSeconds * ModelContract.SampleRate);
         if (record.DurationSeconds < options.WarmupSeconds + (double)ModelContract.WindowSamples / ModelContract.SampleRate)
         {
-            report.Skip("too short", $"{entry.RecordId}: {record.DurationSeconds:F1} s, a window needs {options.WarmupSeconds + 9:F1} s");
+            report.Skip("too short", $"{entry.RecordId}: {record.DurationSeconds:F3} s; a window after the {options.WarmupSeconds:F1} s filter warm-up needs {options.WarmupSeconds + 9:F1} s");
             return 0;
         }
 
