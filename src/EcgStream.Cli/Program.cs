@@ -9,6 +9,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),
+    TrainCommand.Create(),
     BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };
 

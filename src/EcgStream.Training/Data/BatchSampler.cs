@@ -1,0 +1,31 @@
+namespace EcgStream.Training.Data;
+
+/// <summary>
+/// Which windows a training step reads: a function of (seed, step) only, so a resumed run draws
+/// exactly the batches the uninterrupted run would have.
+/// </summary>
+public static class BatchSampler
+{
+    /// <summary>Fills <paramref name="into"/> with window indices in [0, <paramref name="count"/>), drawn with replacement.</summary>
+    public static void Draw(int count, ulong seed, long step, Span<int> into)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ulong state = StepSeed(seed, step);
+        for (int i = 0; i < into.Length; i++) into[i] = (int)(SplitMix64(ref state) % (ulong)count);
+    }
+
+    /// <summary>A well-mixed 64-bit seed for one step (also seeds libtorch's generator for that step's masking).</summary>
+    public static ulong StepSeed(ulong seed, long step)
+    {
+        ulong state = seed ^ (0x9E3779B97F4A7C15UL * (ulong)(step + 1));
+        return SplitMix64(ref state);
+    }
+
+    private static ulong SplitMix64(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

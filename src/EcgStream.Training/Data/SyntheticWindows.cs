@@ -1,0 +1,109 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Signal.Preprocessing;
+using EcgStream.Signal.Windowing;
+using EcgStream.Synthetic;
+
+namespace EcgStream.Training.Data;
+
+/// <summary>
+/// Endless labelled windows from the synthetic generator, through the runtime's own preprocessing
+/// (<see cref="EcgPreprocessor"/> block by block, then <see cref="WindowStandardiser"/>), so training
+/// sees exactly what the runtime would feed the model. A window's labels are the classes with a
+/// truth episode overlapping it, in input time (the preprocessor's delay taken off). One synthetic
+/// patient per seed; deterministic.
+/// </summary>
+public sealed class SyntheticWindows
+{
+    private const int BlockSamples = 1024;
+    private readonly SyntheticEcgStream _stream;
+    private readonly EcgPreprocessor _pre;
+    private readonly float[][] _pending;     // preprocessed 250 Hz samples not yet windowed, per plane
+    private int _pendingLength;
+    private long _emitted;                   // 250 Hz samples consumed (windowed or skipped) so far
+    private long _toDiscard;                 // samples to drop before the next window starts (warm-up, then the hop)
+    private readonly float[] _window = new float[WindowSet.WindowValues];
+    private readonly int _hop;
+
+    /// <param name="hopSeconds">Start-to-start distance of windows (9 s: no overlap).</param>
+    /// <param name="warmupSeconds">Output discarded at the start while the causal filters settle.</param>
+    public SyntheticWindows(int seed, double sampleRate = 500, LeadSet? leads = null, double hopSeconds = 9, double warmupSeconds = 2, string? nstdbDirectory = null)
+    {
+        if (!(hopSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "hop must be positive");
+        if (!(warmupSeconds >= 0)) throw new ArgumentOutOfRangeException(nameof(warmupSeconds), warmupSeconds, "warm-up must be >= 0");
+        Seed = seed;
+        Leads = leads ?? LeadSet.All;
+        _stream = new SyntheticEcgStream(seed, sampleRate, Leads, nstdbDirectory);
+        _pre = new EcgPreprocessor(sampleRate, Leads);
+        _hop = (int)Math.Round(hopSeconds * ModelContract.SampleRate);
+        _toDiscard = (long)Math.Round(warmupSeconds * ModelContract.SampleRate);
+        // One input block yields at most ⌈1024 · 250 / rate⌉ + 1 output samples.
+        int maxOutput = (int)Math.Ceiling(BlockSamples * ModelContract.SampleRate / sampleRate) + 1;
+        _pending = new float[Leads.Count][];
+        for (int p = 0; p < _pending.Length; p++) _pending[p] = new float[ModelContract.WindowSamples + maxOutput];
+    }
+
+    public int Seed { get; }
+    public LeadSet Leads { get; }
+
+    /// <summary>A record id for splits: one synthetic patient per seed.</summary>
+    public string RecordId => $"synthetic-{Seed}";
+
+    /// <summary>
+    /// The next window (12 × 2250 lead-major, standardised) and its class mask. Never ends.
+    /// </summary>
+    public ReadOnlySpan<float> Next(out int classMask)
+    {
+        while (true)
+        {
+            if (_toDiscard > 0 && _pendingLength > 0)
+            {
+                int drop = (int)Math.Min(_toDiscard, _pendingLength);
+                Consume(drop);
+                _toDiscard -= drop;
+                continue;
+            }
+            if (_toDiscard == 0 && _pendingLength >= ModelContract.WindowSamples) break;
+            var block = _stream.ReadBlock(RecordId, BlockSamples);
+            var output = _pre.Process(block);
+            for (int p = 0; p < _pending.Length; p++) output.Plane(p).CopyTo(_pending[p].AsSpan(_pendingLength));
+            _pendingLength += output.Length;
+        }
+
+        Array.Clear(_window);
+        for (int p = 0; p < _pending.Length; p++)
+            _pending[p].AsSpan(0, ModelContract.WindowSamples).CopyTo(_window.AsSpan((int)Leads[p] * ModelContract.WindowSamples));
+        WindowStandardiser.Standardise(_window, ModelContract.WindowSamples, Leads);
+        double start = (double)_emitted / ModelContract.SampleRate - _pre.DelaySeconds;
+        classMask = _stream.ClassMask(start, start + (double)ModelContract.WindowSamples / ModelContract.SampleRate);
+        _toDiscard = _hop;
+        return _window;
+    }
+
+    private void Consume(int count)
+    {
+        for (int p = 0; p < _pending.Length; p++)
+            _pending[p].AsSpan(count, _pendingLength - count).CopyTo(_pending[p]);
+        _pendingLength -= count;
+        _emitted += count;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> windows from <paramref name="patients"/> synthetic patients (seeds
+    /// <paramref name="seed"/>, <paramref name="seed"/>+1, …), taken in turn.
+    /// </summary>
+    public static WindowSet Generate(int seed, int count, int patients = 4, double sampleRate = 500, LeadSet? leads = null, double hopSeconds = 9)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patients);
+        var sources = Enumerable.Range(0, patients).Select(p => new SyntheticWindows(seed + p, sampleRate, leads, hopSeconds)).ToArray();
+        var set = new WindowSet(count);
+        for (int i = 0; i < count; i++)
+        {
+            var source = sources[i % patients];
+            var window = source.Next(out int mask);
+            set.Add(window, source.Leads, mask, source.RecordId);
+        }
+        return set;
+    }
+}

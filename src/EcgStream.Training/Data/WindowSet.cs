@@ -1,0 +1,131 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Core.Rhythms;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Data;
+
+/// <summary>
+/// Preprocessed, labelled contract-v1 windows in memory: each a 12 × 2250 window (lead-major in
+/// contract lead order, absent leads zero, already standardised), its lead set, its class-set-v1
+/// multi-label mask (bit <c>1 &lt;&lt; (int)class</c>) and the record it came from (splits are by
+/// record). Only present leads are stored (a single-lead window costs 9 KB, not 108 KB); batches
+/// are staged in reused buffers.
+/// </summary>
+public sealed class WindowSet
+{
+    public const int WindowValues = ModelContract.LeadCount * ModelContract.WindowSamples;
+
+    private float[] _planes;                 // present leads' samples, window after window, in lead order
+    private long _used;                      // floats of _planes in use
+    private readonly List<long> _offsets = [];
+    private readonly List<LeadSet> _leads = [];
+    private readonly List<int> _labels = [];
+    private readonly List<string> _records = [];
+    private float[] _stageEcg = [], _stageMask = [], _stageLabels = [];
+
+    public WindowSet(int capacity = 64) => _planes = new float[Math.Max(1, capacity) * ModelContract.WindowSamples];
+
+    public int Count => _leads.Count;
+
+    /// <summary>Writes window <paramref name="index"/> as 12 × 2250 values (absent leads zero) into <paramref name="destination"/>.</summary>
+    public void CopyEcg(int index, Span<float> destination)
+    {
+        if (destination.Length < WindowValues) throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} needed", nameof(destination));
+        var leads = _leads[CheckIndex(index)];
+        var source = _planes.AsSpan((int)_offsets[index], leads.Count * ModelContract.WindowSamples);
+        int p = 0;
+        for (int l = 0; l < ModelContract.LeadCount; l++)
+        {
+            var target = destination.Slice(l * ModelContract.WindowSamples, ModelContract.WindowSamples);
+            if (leads.Contains((Lead)l)) source.Slice(p++ * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(target);
+            else target.Clear();
+        }
+    }
+
+    /// <summary>Window <paramref name="index"/> as a new 12 × 2250 array (for tests and tools; batches use <see cref="Batch"/>).</summary>
+    public float[] Ecg(int index)
+    {
+        var result = new float[WindowValues];
+        CopyEcg(index, result);
+        return result;
+    }
+    public LeadSet Leads(int index) => _leads[CheckIndex(index)];
+    public int ClassMask(int index) => _labels[CheckIndex(index)];
+    public string RecordId(int index) => _records[CheckIndex(index)];
+
+    /// <summary>Windows per class (a window counts once for each of its labels).</summary>
+    public int[] ClassCounts()
+    {
+        var counts = new int[RhythmClasses.Count];
+        foreach (var m in _labels)
+            for (int c = 0; c < counts.Length; c++)
+                if ((m & (1 << c)) != 0) counts[c]++;
+        return counts;
+    }
+
+    /// <summary>Adds one preprocessed window (12 × 2250, lead-major).</summary>
+    public void Add(ReadOnlySpan<float> window, LeadSet leads, int classMask, string recordId)
+    {
+        if (window.Length != WindowValues) throw new ArgumentException($"window holds {window.Length} values, {WindowValues} expected", nameof(window));
+        if (leads.IsEmpty) throw new ArgumentException($"window of '{recordId}' has no present lead", nameof(leads));
+        if (classMask < 0 || classMask >= 1 << RhythmClasses.Count) throw new ArgumentOutOfRangeException(nameof(classMask), classMask, "not a class-set-v1 mask");
+        for (int i = 0; i < window.Length; i++)
+            if (!float.IsFinite(window[i])) throw new ArgumentException($"window of '{recordId}' holds a non-finite value at {i}", nameof(window));
+        long need = _used + (long)leads.Count * ModelContract.WindowSamples;
+        if (need > Array.MaxLength) throw new InvalidOperationException($"window set is full ({Count} windows); split the data");
+        if (need > _planes.Length) Array.Resize(ref _planes, (int)Math.Min(Array.MaxLength, Math.Max(need, _planes.Length + _planes.Length / 2)));
+        _offsets.Add(_used);
+        foreach (var lead in leads)
+        {
+            window.Slice((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(_planes.AsSpan((int)_used));
+            _used += ModelContract.WindowSamples;
+        }
+        _leads.Add(leads);
+        _labels.Add(classMask);
+        _records.Add(recordId);
+    }
+
+    /// <summary>The windows whose record is in <paramref name="records"/>, in order.</summary>
+    public WindowSet Subset(IReadOnlySet<string> records)
+    {
+        var result = new WindowSet();
+        var buffer = new float[WindowValues];
+        for (int i = 0; i < Count; i++)
+        {
+            if (!records.Contains(_records[i])) continue;
+            CopyEcg(i, buffer);
+            result.Add(buffer, _leads[i], _labels[i], _records[i]);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Tensors for the windows at <paramref name="indices"/>: ecg [B, 12, 2250], lead_mask [B, 12],
+    /// labels [B, 11] (0/1). The caller owns (or scopes) the tensors.
+    /// </summary>
+    public (Tensor Ecg, Tensor LeadMask, Tensor Labels) Batch(ReadOnlySpan<int> indices)
+    {
+        int b = indices.Length;
+        if (b == 0) throw new ArgumentException("empty batch", nameof(indices));
+        if (_stageEcg.Length < b * WindowValues)
+        {
+            _stageEcg = new float[b * WindowValues];
+            _stageMask = new float[b * ModelContract.LeadCount];
+            _stageLabels = new float[b * RhythmClasses.Count];
+        }
+        for (int j = 0; j < b; j++)
+        {
+            int i = CheckIndex(indices[j]);
+            CopyEcg(i, _stageEcg.AsSpan(j * WindowValues, WindowValues));
+            for (int l = 0; l < ModelContract.LeadCount; l++) _stageMask[j * ModelContract.LeadCount + l] = _leads[i].Contains((Lead)l) ? 1f : 0f;
+            for (int c = 0; c < RhythmClasses.Count; c++) _stageLabels[j * RhythmClasses.Count + c] = (_labels[i] & (1 << c)) != 0 ? 1f : 0f;
+        }
+        return (tensor<float>(_stageEcg.AsSpan(0, b * WindowValues), [b, ModelContract.LeadCount, ModelContract.WindowSamples]),
+                tensor<float>(_stageMask.AsSpan(0, b * ModelContract.LeadCount), [b, ModelContract.LeadCount]),
+                tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]));
+    }
+
+    private int CheckIndex(int index) =>
+        (uint)index < (uint)Count ? index : throw new ArgumentOutOfRangeException(nameof(index), index, $"window index must be 0…{Count - 1}");
+}

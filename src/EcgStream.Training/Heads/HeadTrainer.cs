@@ -1,0 +1,134 @@
+using EcgStream.Torch;
+using EcgStream.Torch.Modules;
+using EcgStream.Training.Data;
+using EcgStream.Training.Model;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Heads;
+
+/// <summary>
+/// Trains a rhythm head with multi-label BCE over class set v1: on a frozen encoder (features of
+/// every window computed once, then only the head learns) or fine-tuning encoder and head together.
+/// Batches are functions of (seed, step), as in pretraining.
+/// </summary>
+public static class HeadTrainer
+{
+    /// <summary>Per-layer pooled representations [N, L, d] of every window, computed in eval mode without gradients.</summary>
+    public static Tensor ExtractFeatures(StMemEncoder encoder, WindowSet data, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0) throw new ArgumentException("no windows to encode", nameof(data));
+        bool wasTraining = encoder.training;
+        encoder.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var parts = new List<Tensor>();
+            var indices = new int[batchSize];
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int n = Math.Min(batchSize, data.Count - start);
+                for (int j = 0; j < n; j++) indices[j] = start + j;
+                var (ecg, mask, _) = data.Batch(indices.AsSpan(0, n));
+                using var output = encoder.ForwardEncoding(ecg, mask);
+                parts.Add(output.LayerPooled.clone());
+            }
+            return scope.MoveToOuter(parts.Count == 1 ? parts[0] : cat(parts, 0));
+        }
+        finally
+        {
+            encoder.train(wasTraining);
+        }
+    }
+
+    /// <summary>Labels [N, C] (0/1) of every window.</summary>
+    public static Tensor Labels(WindowSet data)
+    {
+        var values = new float[data.Count * Core.Rhythms.RhythmClasses.Count];
+        for (int i = 0; i < data.Count; i++)
+            for (int c = 0; c < Core.Rhythms.RhythmClasses.Count; c++)
+                values[i * Core.Rhythms.RhythmClasses.Count + c] = (data.ClassMask(i) & (1 << c)) != 0 ? 1f : 0f;
+        return tensor(values, data.Count, Core.Rhythms.RhythmClasses.Count);
+    }
+
+    /// <summary>Trains <paramref name="head"/> (and the encoder unless frozen); returns the loss of every step.</summary>
+    public static IReadOnlyList<double> Train(StMemEncoder encoder, RhythmHead head, WindowSet data, HeadTrainOptions options,
+        Action<long, double>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (head.Layers != encoder.Depth || head.Dim != encoder.Config.Dim)
+            throw new ArgumentException($"head reads {head.Layers} layers of {head.Dim}; the encoder has {encoder.Depth} of {encoder.Config.Dim}", nameof(head));
+        if (data.Count == 0) throw new ArgumentException("no labelled windows", nameof(data));
+        if (options.FreezeEncoder)
+        {
+            using var scope = NewDisposeScope();
+            return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel);
+        }
+        return Run(head, [.. encoder.parameters(), .. head.parameters()], data.Count, options, progress, cancel, (indices, scope) =>
+        {
+            var (ecg, mask, batchLabels) = data.Batch(indices);
+            var encoded = encoder.ForwardEncoding(ecg, mask);
+            scope.Include(encoded.LastHidden);
+            return (scope.Include(encoded.LayerPooled), batchLabels);
+        }, encoder);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="head"/> alone on precomputed <paramref name="features"/> [N, L, d] (from
+    /// <see cref="ExtractFeatures"/>) and <paramref name="labels"/> [N, C]: probing many heads on one
+    /// frozen encoder encodes the windows once.
+    /// </summary>
+    public static IReadOnlyList<double> TrainOnFeatures(RhythmHead head, Tensor features, Tensor labels, HeadTrainOptions options,
+        Action<long, double>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        long n = features.shape[0];
+        if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
+        return Run(head, head.parameters().ToList(), (int)n, options, progress, cancel, (indices, scope) =>
+        {
+            var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
+            return (features.index_select(0, index), labels.index_select(0, index));
+        }, null);
+    }
+
+    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices, DisposeScope scope);
+
+    private static List<double> Run(RhythmHead head, List<Parameter> parameters, int count, HeadTrainOptions options,
+        Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
+    {
+        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        var schedule = optim.lr_scheduler.WarmupCosine(optimizer, options.WarmupSteps, options.Steps);
+        var losses = new List<double>(options.Steps);
+        var indices = new int[options.BatchSize];
+        head.train();
+        fineTuned?.train();
+        for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
+        {
+            optimizer.LearningRate = schedule.RateAt(step);
+            using var scope = NewDisposeScope();
+            BatchSampler.Draw(count, options.Seed, step, indices);
+            manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
+            var (x, y) = batch(indices, scope);
+            using var output = head.forward(x);
+            var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            double value = loss.item<float>();
+            if (!double.IsFinite(value)) throw new InvalidOperationException($"head training diverged: loss {value} at step {step}");
+            losses.Add(value);
+            progress?.Invoke(step, value);
+        }
+        fineTuned?.eval();
+        head.eval();
+        return losses;
+    }
+}

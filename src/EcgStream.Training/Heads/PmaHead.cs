@@ -1,0 +1,68 @@
+using EcgStream.Torch.Modules;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Heads;
+
+/// <summary>How the PMA gate scores the layers.</summary>
+public enum PmaGate
+{
+    /// <summary>One MLP reads all L normalised layer vectors at once (concatenated) and gives L logits: it can compare layers.</summary>
+    Joint,
+    /// <summary>One small MLP scores each layer's normalised vector on its own (shared weights): fewer parameters, no cross-layer view.</summary>
+    PerLayer,
+}
+
+/// <summary>
+/// PMA (ECG-Soup's mixture of layers). The paper's gate is not public; ours: each layer's pooled
+/// representation is LayerNorm-ed (one shared norm, so layers of different scale compete fairly),
+/// the L normalised vectors are concatenated and a two-layer MLP (GELU) gives L gate logits, a
+/// softmax turns them into per-sample weights, and the head reads the weighted sum of the
+/// normalised vectors through Linear(d → C). Reading all layers at once lets the gate compare
+/// them; the weights are the model's <c>layer_weights</c> output, for explanation. <see cref="PmaGate.PerLayer"/> is the
+/// alternative measured against it (a shared scorer per layer, as attention pooling over layers).
+/// </summary>
+public sealed class PmaHead : RhythmHead
+{
+    public PmaHead(int dim, int layers, int classes, int gateHidden = 64, PmaGate gate = PmaGate.Joint) : base(nameof(PmaHead), dim, layers, classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gateHidden);
+        GateHidden = gateHidden;
+        Gate = gate;
+        norm = nn.LayerNorm(dim, Model.EncoderConfig.NormEps);
+        gate_fc1 = gate == PmaGate.Joint ? nn.Linear((long)dim * layers, gateHidden) : nn.Linear(dim, gateHidden);
+        gate_fc2 = gate == PmaGate.Joint ? nn.Linear(gateHidden, layers) : nn.Linear(gateHidden, 1);
+        head = nn.Linear(dim, classes);
+        using (no_grad())
+        {
+            // Start from equal weights (PPA over normalised layers) and let training move away.
+            gate_fc2.weight.zero_();
+            gate_fc2.bias!.zero_();
+        }
+        register_module(nameof(norm), norm);
+        register_module(nameof(gate_fc1), gate_fc1);
+        register_module(nameof(gate_fc2), gate_fc2);
+        register_module(nameof(head), head);
+    }
+
+    public int GateHidden { get; }
+    public PmaGate Gate { get; }
+    public LayerNorm norm { get; }
+    public Linear gate_fc1 { get; }
+    public Linear gate_fc2 { get; }
+    public Linear head { get; }
+    public override HeadKind Kind => HeadKind.Pma;
+
+    public override HeadOutput forward(Tensor layerPooled)
+    {
+        CheckInput(layerPooled);
+        long b = layerPooled.shape[0];
+        using var scope = NewDisposeScope();
+        var z = norm.forward(layerPooled);                                                       // [B, L, d]
+        var gate = Gate == PmaGate.Joint
+            ? gate_fc2.forward(nn.functional.gelu(gate_fc1.forward(z.reshape(b, (long)Layers * Dim))))
+            : gate_fc2.forward(nn.functional.gelu(gate_fc1.forward(z))).squeeze(2);                // [B, L]
+        var weights = gate.softmax(1);                                                            // [B, L]
+        var mixed = (z * weights.unsqueeze(2)).sum(1);                                            // [B, d]
+        return new HeadOutput(scope.MoveToOuter(head.forward(mixed)), scope.MoveToOuter(weights));
+    }
+}

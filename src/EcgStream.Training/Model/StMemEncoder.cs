@@ -1,0 +1,133 @@
+using EcgStream.Torch;
+using EcgStream.Torch.Modules;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Model;
+
+/// <summary>
+/// The ST-MEM-style encoder (after Na et al., ICLR 2024) with our lead mask. Each lead's window is
+/// cut into 30 patches of 75 samples, embedded by one Linear(75→d), given fixed sin-cos positions
+/// 1…30 and framed by a learned SEP token at positions 0 and 31; a learned lead embedding (looked
+/// up by lead index) is added to all of a lead's tokens; all 12 leads form one attention sequence
+/// of 384 tokens. Tokens of absent leads are masked out of attention (as keys) and of pooling, so
+/// any subset of leads works. Pre-norm blocks, no CLS token, no final norm (heads and the decoder
+/// normalise what they read).
+/// </summary>
+public sealed class StMemEncoder : nn.Module
+{
+    public StMemEncoder(EncoderConfig config) : base(nameof(StMemEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        patch_embed = nn.Linear(EncoderConfig.PatchSize, config.Dim);
+        sep_embedding = nn.Parameter(nn.init.normal_(zeros([config.Dim]), 0, 0.02));
+        lead_embedding = nn.Embedding(EncoderConfig.Leads, config.Dim);
+        using (no_grad()) lead_embedding.weight.mul_(0.02);   // N(0, 0.02²), as ViT's learned embeddings
+        pos_embedding = tensor(SinCosPositions.Table(EncoderConfig.TokensPerLead, config.Dim), EncoderConfig.TokensPerLead, config.Dim);
+        register_module(nameof(patch_embed), patch_embed);
+        register_parameter(nameof(sep_embedding), sep_embedding);
+        register_module(nameof(lead_embedding), lead_embedding);
+        register_buffer(nameof(pos_embedding), pos_embedding);
+        blocks = new TransformerBlock[config.Depth];
+        for (int i = 0; i < config.Depth; i++)
+        {
+            blocks[i] = nn.TransformerBlock(config.Dim, config.Heads, config.MlpRatio, config.Dropout, EncoderConfig.NormEps);
+            register_module($"block{i}", blocks[i]);
+        }
+    }
+
+    public EncoderConfig Config { get; }
+    public Linear patch_embed { get; }
+    public Parameter sep_embedding { get; }
+    public Embedding lead_embedding { get; }
+    /// <summary>[32, d] fixed sin-cos table: row 0 and 31 for the SEP tokens, rows 1…30 for the patches.</summary>
+    public Tensor pos_embedding { get; }
+    public IReadOnlyList<TransformerBlock> Blocks => blocks;
+    private readonly TransformerBlock[] blocks;
+
+    /// <summary>Number of layers whose representations the encoder reports.</summary>
+    public int Depth => Config.Depth;
+
+    /// <summary>
+    /// Encodes whole windows: <paramref name="ecg"/> [B, 12, 2250] (preprocessed, absent leads zero) and
+    /// <paramref name="leadMask"/> [B, 12] (1 present, 0 absent; at least one lead per window).
+    /// </summary>
+    public EncoderOutput ForwardEncoding(Tensor ecg, Tensor leadMask, bool keepAllLayers = false)
+    {
+        var shape = ecg.shape;
+        if (shape.Length != 3 || shape[1] != EncoderConfig.Leads || shape[2] != EncoderConfig.PatchesPerLead * EncoderConfig.PatchSize)
+            throw new ArgumentException($"ecg must be [batch, 12, 2250], got [{string.Join(", ", shape)}]", nameof(ecg));
+        using var scope = NewDisposeScope();
+        var patches = ecg.reshape(shape[0], EncoderConfig.Leads, EncoderConfig.PatchesPerLead, EncoderConfig.PatchSize);
+        var output = Encode(patches, null, leadMask, keepAllLayers);
+        scope.MoveToOuter(output.LayerPooled);
+        foreach (var h in output.Hidden) scope.MoveToOuter(h);
+        return output;
+    }
+
+    /// <summary>
+    /// Encodes the patches [B, 12, 30, 75] whose indices <paramref name="keep"/> [B, 12, K] (int64) lists
+    /// per lead, or all 30 when null. Each lead then has K + 2 tokens (SEP, kept patches, SEP).
+    /// </summary>
+    public EncoderOutput Encode(Tensor patches, Tensor? keep, Tensor leadMask, bool keepAllLayers)
+    {
+        CheckLeadMask(leadMask, patches.shape[0]);
+        using var scope = NewDisposeScope();
+        var tokens = Embed(patches, keep);                                   // [B, 12, T, d]
+        long b = tokens.shape[0], t = tokens.shape[2], d = Config.Dim;
+        var x = tokens.reshape(b, EncoderConfig.Leads * t, d);
+
+        // Key padding: every token of an absent lead. Pooling weights: present leads' patch tokens.
+        var absent = leadMask.eq(0.0).unsqueeze(2).expand(b, EncoderConfig.Leads, t).reshape(b, EncoderConfig.Leads * t);
+        var patchSlots = new float[t];
+        for (int i = 1; i < t - 1; i++) patchSlots[i] = 1f;
+        var poolWeights = (leadMask.unsqueeze(2) * tensor(patchSlots, 1, 1, t)).reshape(b, EncoderConfig.Leads * t, 1);
+        var poolCount = poolWeights.sum(1);                                  // [B, 1]
+
+        var pooled = new Tensor[blocks.Length];
+        var hidden = new List<Tensor>(keepAllLayers ? blocks.Length : 1);
+        for (int l = 0; l < blocks.Length; l++)
+        {
+            x = blocks[l].forward(x, absent);
+            pooled[l] = (x * poolWeights).sum(1) / poolCount;               // [B, d]
+            if (keepAllLayers || l == blocks.Length - 1) hidden.Add(x);
+        }
+        var layerPooled = stack(pooled, 1);                                   // [B, L, d]
+        scope.MoveToOuter(layerPooled);
+        foreach (var h in hidden) scope.MoveToOuter(h);
+        return new EncoderOutput(layerPooled, [.. hidden]);
+    }
+
+    /// <summary>Token embeddings [B, 12, K + 2, d] of the kept patches (all 30 when <paramref name="keep"/> is null).</summary>
+    public Tensor Embed(Tensor patches, Tensor? keep)
+    {
+        var shape = patches.shape;
+        if (shape.Length != 4 || shape[1] != EncoderConfig.Leads || shape[2] != EncoderConfig.PatchesPerLead || shape[3] != EncoderConfig.PatchSize)
+            throw new ArgumentException($"patches must be [batch, 12, 30, 75], got [{string.Join(", ", shape)}]", nameof(patches));
+        long b = shape[0], d = Config.Dim;
+        using var scope = NewDisposeScope();
+        var x = patch_embed.forward(patches) + pos_embedding.narrow(0, 1, EncoderConfig.PatchesPerLead);   // [B, 12, 30, d]
+        if (keep is not null)
+        {
+            long k = keep.shape[2];
+            x = x.gather(2, keep.unsqueeze(3).expand(b, EncoderConfig.Leads, k, d));
+        }
+        long n = x.shape[2];
+        var sepStart = (sep_embedding + pos_embedding.select(0, 0)).reshape(1, 1, 1, d).expand(b, EncoderConfig.Leads, 1, d);
+        var sepEnd = (sep_embedding + pos_embedding.select(0, EncoderConfig.TokensPerLead - 1)).reshape(1, 1, 1, d).expand(b, EncoderConfig.Leads, 1, d);
+        x = cat([sepStart, x, sepEnd], 2);                                    // [B, 12, n + 2, d]
+        var leads = lead_embedding.forward(arange(0, EncoderConfig.Leads));   // looked up by lead index
+        return scope.MoveToOuter(x + leads.reshape(1, EncoderConfig.Leads, 1, d));
+    }
+
+    private static void CheckLeadMask(Tensor leadMask, long batch)
+    {
+        var shape = leadMask.shape;
+        if (shape.Length != 2 || shape[0] != batch || shape[1] != EncoderConfig.Leads)
+            throw new ArgumentException($"lead_mask must be [{batch}, 12], got [{string.Join(", ", shape)}]", nameof(leadMask));
+        using var scope = NewDisposeScope();
+        if (leadMask.sum(1).amin().item<float>() <= 0)
+            throw new ArgumentException("a window has no present lead (its lead_mask row is all zero)", nameof(leadMask));
+    }
+}

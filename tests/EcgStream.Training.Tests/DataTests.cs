@@ -1,0 +1,146 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Core.Rhythms;
+using EcgStream.Tests;
+using EcgStream.Training.Data;
+using EcgStream.Training.Data.Sources;
+
+namespace EcgStream.Training.Tests;
+
+public sealed class DataTests
+{
+    private static void AssertStandardised(WindowSet set, int i)
+    {
+        var w = set.Ecg(i).AsSpan();
+        for (int l = 0; l < 12; l++)
+        {
+            var lead = w.Slice(l * ModelContract.WindowSamples, ModelContract.WindowSamples).ToArray();
+            if (!set.Leads(i).Contains((Lead)l)) { Assert.All(lead, v => Assert.Equal(0f, v)); continue; }
+            double mean = lead.Average(v => (double)v), sd = Math.Sqrt(lead.Average(v => (v - mean) * (v - mean)));
+            Assert.InRange(mean, -1e-3, 1e-3);
+            Assert.True(sd is > 0.99 and < 1.01 || sd < 0.99 && sd > 0, $"window {i} lead {(Lead)l}: sd {sd}");
+        }
+    }
+
+    [Fact]
+    public void SyntheticWindowsAreStandardisedLabelledAndDeterministic()
+    {
+        var a = SyntheticWindows.Generate(seed: 7, count: 6, patients: 2, leads: LeadSet.Of(Lead.I, Lead.II, Lead.V1));
+        var b = SyntheticWindows.Generate(seed: 7, count: 6, patients: 2, leads: LeadSet.Of(Lead.I, Lead.II, Lead.V1));
+        Assert.Equal(6, a.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            AssertStandardised(a, i);
+            Assert.NotEqual(0, a.ClassMask(i));
+            Assert.True(a.Ecg(i).SequenceEqual(b.Ecg(i)));
+            Assert.Equal(a.ClassMask(i), b.ClassMask(i));
+        }
+        Assert.Equal(["synthetic-7", "synthetic-8"], Enumerable.Range(0, 6).Select(a.RecordId).Distinct());
+    }
+
+    [Fact]
+    public void AWindowSetStoresPresentLeadsAndGivesBackTheWholeWindow()
+    {
+        var window = new float[WindowSet.WindowValues];
+        for (int i = 0; i < window.Length; i++) window[i] = i % 97;
+        var leads = LeadSet.Of(Lead.II, Lead.V5);
+        for (int l = 0; l < 12; l++)
+            if (!leads.Contains((Lead)l)) window.AsSpan(l * 2250, 2250).Clear();
+        var set = new WindowSet(capacity: 1);
+        set.Add(window, LeadSet.All, 3, "r0");
+        set.Add(window, leads, 1, "r1");
+        set.Add(window, LeadSet.All, 2, "r2");   // grows past the initial capacity
+        Assert.Equal(window, set.Ecg(1));
+        Assert.Equal(window, set.Ecg(2));
+        var sub = set.Subset(new HashSet<string> { "r1" });
+        Assert.Equal(1, sub.Count);
+        Assert.Equal(leads, sub.Leads(0));
+        Assert.Equal(window, sub.Ecg(0));
+        Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.None, 1, "r3"));
+        window[5] = float.NaN;
+        Assert.Contains("non-finite value at 5", Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.All, 1, "r4")).Message);
+    }
+
+    [Fact]
+    public void SplitsKeepEachPatientInOneSplitAndSurviveASaveAndLoad()
+    {
+        var splits = new DatasetSplits(seed: 3);
+        var entries = Enumerable.Range(0, 400).Select(i => new RecordEntry("x", $"x/r{i}", $"x/p{i / 4}", "", 1)).ToList();
+        foreach (var e in entries) splits.Assign(e);
+        foreach (var patient in entries.GroupBy(e => e.PatientId))
+            Assert.Single(patient.Select(e => splits.Of(e.RecordId)).Distinct());
+        int test = splits.Records(Split.Test).Count, validation = splits.Records(Split.Validation).Count;
+        Assert.InRange(test, 40, 120);          // 20 % of 100 patients × 4 records, give or take
+        Assert.InRange(validation, 12, 80);
+        var path = Path.Combine(SyntheticData.TempDir(), "splits.json");
+        splits.Save(path);
+        var loaded = DatasetSplits.Load(path);
+        foreach (var e in entries) Assert.Equal(splits.Of(e.RecordId), loaded.Of(e.RecordId));
+        // A new record of a known patient joins that patient's split.
+        var newcomer = new RecordEntry("x", "x/new", "x/p5", "", 1);
+        Assert.Equal(splits.Of("x/r20"), loaded.Assign(newcomer));
+        File.WriteAllText(path, "{ not json");
+        Assert.Contains(path, Assert.Throws<InvalidDataException>(() => DatasetSplits.Load(path)).Message);
+    }
+
+    [Fact]
+    public void MissingFoldersUnmappableLabelsAndCorruptRecordsAreCountedAndWarned()
+    {
+        var root = SyntheticData.TempDir();
+        var cinc = Directory.CreateDirectory(Path.Combine(root, Cinc2021Source.Name)).FullName;
+        File.WriteAllText(Path.Combine(cinc, "E1.hea"), "E1 12 500 5000\nthis is not a signal line\n# Dx: 426783006\n");
+        File.WriteAllText(Path.Combine(cinc, "E2.hea"), "E2 12 500 5000\n# Dx: 164934002,59118001\n");
+        var p2017 = Directory.CreateDirectory(Path.Combine(root, Physionet2017Source.Name)).FullName;
+        File.WriteAllText(Path.Combine(p2017, "REFERENCE.csv"), "A00001,N\nA00002,A\nA00003,O\nA00004,~\nbroken\n");
+        var warnings = new List<string>();
+        var report = new DatasetReport(warnings.Add);
+
+        var entries = RealDatasets.List(root, report, [Cinc2021Source.Name, Physionet2017Source.Name, PtbXlSource.Name]);
+        Assert.Equal(1, report.SkipCount("missing folder"));                  // ptbxl
+        Assert.Equal(2, report.SkipCount("unmappable label"));                // E2 (no rhythm code), A00003 (O)
+        Assert.Equal(1, report.SkipCount("corrupt label row"));
+        Assert.Contains(warnings, w => w.Contains("cinc2021/E2") && w.Contains("164934002"));
+        Assert.Contains(warnings, w => w.Contains("physionet2017/A00003") && w.Contains("'O'"));
+        Assert.Equal(["cinc2021/E1", "physionet2017/A00001", "physionet2017/A00002", "physionet2017/A00004"], entries.Select(e => e.RecordId));
+        Assert.Equal(1 << (int)RhythmClass.NOISE, entries[3].RecordMask);
+
+        // Windowing: E1's header is corrupt, the 2017 records' files do not exist.
+        var set = RealDatasets.Build(entries, new DatasetSplits(), report);
+        Assert.Equal(0, set.Count);
+        Assert.Equal(4, report.SkipCount("corrupt record"));
+        Assert.Contains(warnings, w => w.Contains("cinc2021/E1") && w.Contains("E1.hea"));
+        Assert.Contains("4 skipped: corrupt record", report.ToString());
+        Assert.Throws<ArgumentException>(() => RealDatasets.List(root, report, ["nonsense"]));
+    }
+
+    [DataFact("ptbxl")]
+    public void PtbXlRecordsBecomeTwelveLeadWindowsWithTheirRhythmStatements()
+    {
+        var report = new DatasetReport();
+        var entries = PtbXlSource.List(TestData.PathOf("ptbxl"), report);
+        Assert.InRange(entries.Count, 400, 500);
+        Assert.Equal(500, entries.Count + report.SkipCount("unmappable label"));
+        Assert.Equal(1 << (int)RhythmClass.SR, entries.Single(e => e.RecordId == "ptbxl/1").RecordMask);
+        var set = new WindowSet();
+        foreach (var e in entries.Take(3)) Assert.Equal(1, RecordWindower.AddWindows(e, set, report));
+        for (int i = 0; i < set.Count; i++)
+        {
+            Assert.Equal(LeadSet.All, set.Leads(i));
+            AssertStandardised(set, i);
+        }
+    }
+
+    [DataFact("mitdb")]
+    public void MitBihRecord201YieldsAfWindowsFromItsRhythmAnnotations()
+    {
+        var report = new DatasetReport();
+        var entry = AnnotatedWfdbSource.List(TestData.PathOf("mitdb"), AnnotatedWfdbSource.MitBih, report).Single(e => e.RecordId == "mitdb/201");
+        var set = new WindowSet();
+        int n = RecordWindower.AddWindows(entry, set, report);
+        Assert.InRange(n, 100, 200);   // 30 min in 9 s windows, some skipped in unlabelled rhythms
+        var counts = set.ClassCounts();
+        Assert.InRange(counts[(int)RhythmClass.AF], 20, 150);
+        Assert.True(counts[(int)RhythmClass.SR] > 20);
+        Assert.Equal(LeadSet.Of(Lead.II, Lead.V1), set.Leads(0));
+    }
+}

@@ -1,0 +1,61 @@
+using EcgStream.Training.Data;
+using EcgStream.Training.Evaluation;
+using EcgStream.Training.Heads;
+using EcgStream.Training.Model;
+using static EcgStream.Torch.torch;
+
+namespace EcgStream.Training.Tests;
+
+public sealed class EvaluationTests
+{
+    [Fact]
+    public void AurocCountsPairsWithTiesAsHalves()
+    {
+        // Positives 0.8, 0.4; negatives 0.4, 0.1: pairs (0.8>0.4) (0.8>0.1) (0.4=0.4 → ½) (0.4>0.1) = 3.5 / 4.
+        Assert.Equal(0.875, Auroc.Compute([0.8f, 0.4f, 0.4f, 0.1f], [true, true, false, false]), 12);
+        Assert.Equal(1.0, Auroc.Compute([0.9f, 0.1f], [true, false]));
+        Assert.Equal(0.0, Auroc.Compute([0.1f, 0.9f], [true, false]));
+        Assert.True(double.IsNaN(Auroc.Compute([0.1f, 0.9f], [true, true])));
+    }
+
+    [Fact]
+    public void MacroAurocSkipsClassesWithoutBothLabelsAndF1CountsErrors()
+    {
+        // Two classes; class 1 has no positive so only class 0 counts.
+        float[] scores = [0.9f, 0.2f, 0.1f, 0.3f, 0.6f, 0.4f];
+        int[] masks = [1, 0, 1];
+        var (perClass, macro) = Auroc.MultiLabel(scores, masks, 2);
+        // Class 0 scores: 0.9 (positive), 0.1 (negative), 0.6 (positive): both positives above → 1.
+        Assert.Equal(1.0, perClass[0], 12);
+        Assert.True(double.IsNaN(perClass[1]));
+        Assert.Equal(perClass[0], macro);
+        // F1 of class 0 at 0.5: predicted {0, 2}, actual {0, 2} → 1.
+        Assert.Equal(1.0, Auroc.F1(scores, masks, 2, 0));
+        Assert.Equal(0.0, Auroc.F1([0.9f, 0.1f], [0, 1], 1, 0));   // one false positive, one missed positive
+    }
+
+    [Fact]
+    public void SvgPlotHasOnePointPerFiniteValueAndEscapesText()
+    {
+        var svg = SvgLinePlot.Render("AUROC <per layer>", "layer", "macro AUROC", [0, 1, 2, 3], [0.7, 0.8, double.NaN, 0.75]);
+        Assert.StartsWith("<svg", svg);
+        Assert.Equal(3, svg.Split("<circle").Length - 1);
+        Assert.Contains("AUROC &lt;per layer&gt;", svg);
+        Assert.Throws<ArgumentException>(() => SvgLinePlot.Render("t", "x", "y", [1], []));
+    }
+
+    [TorchFact]
+    public void EveryLayerGetsAProbeScoredOnHeldOutWindows()
+    {
+        manual_seed(51);
+        using var encoder = new StMemEncoder(EncoderConfig.Tiny());
+        var data = SyntheticData.Small;
+        var half = Enumerable.Range(0, data.Count).Select(data.RecordId).Distinct().ToList();
+        var train = data.Subset(half.Take(4).ToHashSet());
+        var heldOut = data.Subset(half.Skip(4).ToHashSet());
+        var scores = LayerAnalysis.ProbeEveryLayer(encoder, train, heldOut, new HeadTrainOptions { Steps = 20, BatchSize = 8, LearningRate = 1e-2, WarmupSteps = 2 });
+        Assert.Equal([0, 1, 2, 3], scores.Select(s => s.Layer));
+        Assert.All(scores, s => Assert.True(double.IsNaN(s.MacroAuroc) || s.MacroAuroc is >= 0 and <= 1));
+        Assert.All(scores, s => Assert.Equal(Core.Rhythms.RhythmClasses.Count, s.PerClassAuroc.Length));
+    }
+}

@@ -1,0 +1,47 @@
+using EcgStream.Torch;
+
+// libtorch's generator, thread count and grad mode are process-wide: tests here run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace EcgStream.Training.Tests;
+
+/// <summary>A fact that needs libtorch and the native shim (tools/setup/torch.sh); skipped with the reason when they do not load.</summary>
+public sealed class TorchFactAttribute : FactAttribute
+{
+    public TorchFactAttribute()
+    {
+        if (!TorchState.Available) Skip = TorchState.Reason;
+    }
+}
+
+/// <summary>A fact that needs libtorch and ../shared/data/&lt;subfolder&gt;.</summary>
+public sealed class TorchDataFactAttribute : FactAttribute
+{
+    public TorchDataFactAttribute(string subfolder)
+    {
+        if (!TorchState.Available) Skip = TorchState.Reason;
+        else if (!EcgStream.Tests.TestData.Has(subfolder)) Skip = EcgStream.Tests.TestData.SkipReason(subfolder);
+    }
+}
+
+internal static class TorchState
+{
+    private static readonly Lazy<(bool ok, string reason)> s_state = new(() =>
+    {
+        var ok = torch.TryInitialize(out var reason);
+        if (ok) torch.set_num_threads(1);
+        return (ok, reason);
+    });
+
+    public static bool Available => s_state.Value.ok;
+    public static string Reason => s_state.Value.reason;
+}
+
+/// <summary>A theory that needs libtorch and the native shim.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
+    {
+        if (!TorchState.Available) Skip = TorchState.Reason;
+    }
+}
