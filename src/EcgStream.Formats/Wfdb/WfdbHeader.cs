@@ -27,7 +27,7 @@ public sealed class WfdbHeader
     /// True when every signal line stated checksum 0 (as PhysioNet/CinC 2017 headers do without
     /// computing it): those zeros are not checked, and the signals' <see cref="WfdbSignalSpec.Checksum"/> are null.
     /// </summary>
-    public bool ChecksumsArePlaceholders { get; init; }
+    public bool ChecksumsNotGiven { get; init; }
     /// <summary>Comment lines, without the leading '#' and surrounding blanks ("Dx: 426783006", "Age: 54").</summary>
     public IReadOnlyList<string> Comments { get; init; } = [];
 

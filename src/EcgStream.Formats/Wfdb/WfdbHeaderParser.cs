@@ -83,13 +83,13 @@ internal static partial class WfdbHeaderParser
         // PhysioNet/CinC 2017 headers write 0 in every checksum field without computing it; a
         // header whose checksums are all 0 is read as having none (a genuine all-zero set of
         // checksums is a 1 in 65536 chance per signal, and is then merely not verified).
-        bool placeholders = signals.Count > 0 && signals.TrueForAll(s => s.Checksum == 0);
-        if (placeholders)
+        bool allZero = signals.Count > 0 && signals.TrueForAll(s => s.Checksum == 0);
+        if (allZero)
             for (int i = 0; i < signals.Count; i++) signals[i] = signals[i] with { Checksum = null };
 
         return new WfdbHeader
         {
-            ChecksumsArePlaceholders = placeholders,
+            ChecksumsNotGiven = allZero,
             Path = path,
             RecordName = recordName,
             SamplingFrequency = fs,

@@ -89,7 +89,7 @@ public sealed class RealRecordTests
         Assert.Equal(6000, records);
         Assert.Equal(0, verified);
         Assert.Equal(393, initialMismatches);
-        Assert.True(Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("physionet2017", "A00001")).ChecksumsArePlaceholders);
+        Assert.True(Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("physionet2017", "A00001")).ChecksumsNotGiven);
     }
 
     [DataFact("cinc2021")]
