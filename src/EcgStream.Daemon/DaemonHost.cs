@@ -1,3 +1,4 @@
+using EcgStream.Core.Models;
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
@@ -79,7 +80,7 @@ public sealed class DaemonHost : IAsyncDisposable
         Hub = new EventHub(config.Sinks.ClientBuffer);
         if (config.ModelPath is { } modelPath)
         {
-            _classifier = OnnxWindowClassifier.Load(modelPath, new InferenceOptions());
+            _classifier = EcgStream.Inference.Contract.RhythmModel.Load(modelPath, new InferenceOptions());
             Model = new InferenceScheduler(_classifier, new SchedulerOptions { Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue });
         }
         if (config.Sinks.Jsonl is { } jsonl)

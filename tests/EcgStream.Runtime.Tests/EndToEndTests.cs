@@ -56,7 +56,7 @@ public class EndToEndTests
     {
         var sim = ParoxysmalAf(LeadSet.All);
         var bytes = ContractModels.BuildRuleLikeModel().ToByteArray();
-        using var classifier = new OnnxWindowClassifier(RhythmModel.Load(bytes));
+        using var classifier = RhythmModel.Load(bytes);
         using var scheduler = new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
         var events = await Replay(sim.Recording, scheduler);
         var modelEvents = events.Where(e => e.Source == EventSource.Model).ToList();

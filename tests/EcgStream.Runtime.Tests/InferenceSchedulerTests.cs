@@ -1,3 +1,4 @@
+using EcgStream.Core.Models;
 using System.Reactive.Threading.Tasks;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;

@@ -97,13 +97,13 @@ internal sealed class PipelineOptions
         public ModelSetup BuildModel(QueueFullPolicy policy = QueueFullPolicy.Wait)
         {
             if (ModelPath is null) return new ModelSetup(null);
-            var classifier = OnnxWindowClassifier.Load(ModelPath, Inference);
-            if (classifier.Model.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Model.Session.Providers.Summary}");
+            var classifier = EcgStream.Inference.Contract.RhythmModel.Load(ModelPath, Inference);
+            if (classifier.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Session.Providers.Summary}");
             return new ModelSetup(new InferenceScheduler(classifier, new SchedulerOptions { Policy = policy }), classifier);
         }
     }
 
-    internal sealed class ModelSetup(InferenceScheduler? scheduler, IWindowClassifier? classifier = null) : IDisposable
+    internal sealed class ModelSetup(InferenceScheduler? scheduler, EcgStream.Core.Models.IWindowClassifier? classifier = null) : IDisposable
     {
         public InferenceScheduler? Scheduler { get; } = scheduler;
         public void Dispose()

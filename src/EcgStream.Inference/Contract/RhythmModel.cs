@@ -12,10 +12,9 @@ namespace EcgStream.Inference.Contract;
 /// calls <see cref="Run"/> for the first <c>batch</c> slots, and reads per-slot sigmoid
 /// probabilities in class-set-v1 order (NaN for classes the model does not score). The OrtValues for
 /// each batch size are created on first use and kept, so a steady-state run allocates nothing.
-/// Not thread-safe: one caller (the inference scheduler) drives it. Its members mirror
-/// EcgStream.Runtime's IWindowClassifier, so an adapter there is one line per member.
+/// Not thread-safe: one caller (the inference scheduler, through <see cref="IWindowClassifier"/>) drives it.
 /// </summary>
-public sealed class RhythmModel : IDisposable
+public sealed class RhythmModel : IWindowClassifier
 {
     private const int WindowValues = ModelContract.LeadCount * ModelContract.WindowSamples;
 

@@ -1,3 +1,4 @@
+using EcgStream.Core.Models;
 using System.Diagnostics;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;

@@ -1,10 +1,10 @@
-namespace EcgStream.Runtime.Inference;
+namespace EcgStream.Core.Models;
 
 /// <summary>
 /// A batched model over contract-v1 windows, as the inference scheduler sees it: input slots the
 /// scheduler fills in place (no copies beyond the one from the window into its slot), one run per
-/// batch, probabilities read back per slot. Implemented over ONNX Runtime by
-/// <see cref="OnnxWindowClassifier"/>; tests use small managed implementations.
+/// batch, probabilities read back per slot. Implemented over ONNX Runtime by EcgStream.Inference's
+/// RhythmModel; tests use small managed implementations.
 /// </summary>
 public interface IWindowClassifier : IDisposable
 {
@@ -12,7 +12,7 @@ public interface IWindowClassifier : IDisposable
     int MaxBatch { get; }
     /// <summary>Samples per lead of a window (2250 in contract v1).</summary>
     int WindowLength { get; }
-    /// <summary>Decision thresholds per class of <see cref="Core.Rhythms.RhythmClasses"/> (model metadata).</summary>
+    /// <summary>Decision thresholds per class of <see cref="Rhythms.RhythmClasses"/> (model metadata).</summary>
     IReadOnlyList<double> Thresholds { get; }
 
     /// <summary>The [12, WindowLength] input of batch slot <paramref name="slot"/>.</summary>
