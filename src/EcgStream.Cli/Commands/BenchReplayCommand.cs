@@ -73,12 +73,28 @@ internal static class BenchReplayCommand
     private static List<Recording> DefaultRecords()
     {
         var list = new List<Recording>();
-        var mitdb = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "data", "mitdb", "201");
-        list.Add(File.Exists(mitdb + ".hea")
+        var mitdb = SharedData.Find() is { } data ? Path.Combine(data, "mitdb", "201") : null;
+        list.Add(mitdb is not null && File.Exists(mitdb + ".hea")
             ? RecordReader.Read(mitdb)
             : Simulator.Run(ScenarioLibrary.Random(201, TimeSpan.FromMinutes(30), 360, LeadSet.Of(Lead.II, Lead.V1))).Recording);
         list.Add(Simulator.Run(ScenarioLibrary.Random(12, TimeSpan.FromMinutes(30), 500, LeadSet.All)).Recording);
         return list;
+    }
+
+    /// <summary>The shared recordings: ECGSTREAM_DATA, else ../shared/data beside the repository the tool was built in.</summary>
+    private static class SharedData
+    {
+        public static string? Find()
+        {
+            if (Environment.GetEnvironmentVariable("ECGSTREAM_DATA") is { Length: > 0 } env) return Directory.Exists(env) ? env : null;
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "EcgStream.sln")))
+                {
+                    var data = Path.Combine(dir.FullName, "..", "shared", "data");
+                    return Directory.Exists(data) ? Path.GetFullPath(data) : null;
+                }
+            return null;
+        }
     }
 
     /// <summary>The first <paramref name="length"/> samples of a recording.</summary>

@@ -35,12 +35,13 @@ internal static class ReplayCommand
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
-            var events = new List<RhythmEvent>();
-            var result = await ReplayRunner.RunAsync(rec, e => { sink.OnNext(e); events.Add(e); },
+            var atrPath = parse.GetValue(annotations);
+            var events = new List<RhythmEvent>(); // kept only for --annotations
+            var result = await ReplayRunner.RunAsync(rec, e => { sink.OnNext(e); if (atrPath is not null) events.Add(e); },
                 new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? rec.Name, DropProbability = settings.DropProbability },
                 settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
             foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
-            if (parse.GetValue(annotations) is { } atr) WriteAnnotations(atr, events, rec.SampleRate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
+            if (atrPath is { } atr) WriteAnnotations(atr, events, rec.SampleRate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
             Summary.Write(result, setup.Scheduler);
             return 0;
         }));
