@@ -31,14 +31,9 @@ public static class BedPipeline
                     .Where(o => o.Kind == SignalOutputKind.RuleScores)
                     .Select(o => o.Scores)
                     .Through(() => new RhythmTracker(options.RuleTracker));
-                // per subscription: where each open state alarm began (its offset reports that start)
-                var alarms = Observable.Defer(() =>
-                {
-                    var open = new Dictionary<string, double>(StringComparer.Ordinal);
-                    return signal
-                        .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap)
-                        .SelectMany(o => AlarmEvents(o, open));
-                });
+                var alarms = signal
+                    .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap)
+                    .SelectMany(AlarmEvents);
                 if (model is null) return rules.Merge(alarms);
                 var modelTracker = options.ModelTracker with { Thresholds = model.Thresholds };
                 var scored = model
@@ -49,7 +44,7 @@ public static class BedPipeline
     }
 
     /// <summary>Alarms as events: state alarms as they open and close; instants (a pause, a gap) as an onset and offset pair.</summary>
-    private static RhythmEvent[] AlarmEvents(SignalOutput o, Dictionary<string, double> open)
+    private static RhythmEvent[] AlarmEvents(SignalOutput o)
     {
         if (o.Kind == SignalOutputKind.Gap)
         {
@@ -59,15 +54,12 @@ public static class BedPipeline
         var a = o.Alarm;
         if (a.Kind == Signal.Rhythms.AlarmKind.Pause)
             return Pair(o.StreamId, a.Name, a.StartSeconds, a.EndSeconds, a.DetectedSeconds);
-        if (a.IsOnset)
-        {
-            open[a.Name] = a.StartSeconds;
-            return [new RhythmEvent(o.StreamId, EventType.Alarm, EventKind.Onset, a.Name, a.StartSeconds, null, a.DetectedSeconds, 1.0, EventSource.Rule)];
-        }
-        // A state alarm's offset does not carry its start (it is NaN there): take the onset's. NaN would
-        // also break every JSON sink, which cannot write it.
-        double start = open.Remove(a.Name, out var s) ? s : double.IsFinite(a.StartSeconds) ? a.StartSeconds : a.EndSeconds;
-        return [new RhythmEvent(o.StreamId, EventType.Alarm, EventKind.Offset, a.Name, start, a.EndSeconds, a.DetectedSeconds, 1.0, EventSource.Rule)];
+        return
+        [
+            a.IsOnset
+                ? new RhythmEvent(o.StreamId, EventType.Alarm, EventKind.Onset, a.Name, a.StartSeconds, null, a.DetectedSeconds, 1.0, EventSource.Rule)
+                : new RhythmEvent(o.StreamId, EventType.Alarm, EventKind.Offset, a.Name, a.StartSeconds, a.EndSeconds, a.DetectedSeconds, 1.0, EventSource.Rule),
+        ];
     }
 
     private static RhythmEvent[] Pair(string stream, string name, double start, double end, double detected) =>

@@ -198,9 +198,14 @@ public sealed class RuleRhythmDetector
     {
         if (state == now) return;
         state = now;
-        double at = Seconds(t);
-        sink.OnAlarm(new RuleAlarm(kind, now, now ? at - 1.0 * _grid / SampleRate : double.NaN, now ? double.NaN : at - 1.0 * _grid / SampleRate, at));
+        double at = Seconds(t), edge = at - 1.0 * _grid / SampleRate;
+        // An offset carries its onset's start, so every consumer sees the whole episode.
+        if (now) _stateSince[(int)kind] = edge;
+        sink.OnAlarm(new RuleAlarm(kind, now, now ? edge : _stateSince[(int)kind], now ? double.NaN : edge, at));
     }
+
+    /// <summary>Start (seconds) of each open state alarm, by <see cref="AlarmKind"/>.</summary>
+    private readonly double[] _stateSince = new double[Enum.GetValues<AlarmKind>().Length];
 
     private double HeartRate(long newest, long t)
     {

@@ -146,6 +146,13 @@ public class RuleRhythmDetectorTests
         Assert.Equal(
             ["LEAD_OFF on", "LEAD_OFF off", "NOISE on", "NOISE off"],
             cap.Alarms.Select(a => $"{a.Name} {(a.IsOnset ? "on" : "off")}"));
+        // Each offset carries its onset's start, and ends after it.
+        foreach (var off in cap.Alarms.Where(a => !a.IsOnset))
+        {
+            var on = cap.Alarms.Last(a => a.IsOnset && a.Kind == off.Kind && a.DetectedSeconds <= off.DetectedSeconds);
+            Assert.Equal(on.StartSeconds, off.StartSeconds);
+            Assert.True(off.EndSeconds > off.StartSeconds, $"{off.Name} ends at {off.EndSeconds} before {off.StartSeconds}");
+        }
         var noisy = cap.Scores.Where(s => s.End > 95 && s.End <= 100).ToList();
         Assert.All(noisy, s => { Assert.True(s.P[(int)RhythmClass.NOISE] >= 0.5); Assert.True(float.IsNaN(s.P[(int)RhythmClass.SBRAD])); });
         // No asystole during lead-off even though beats stop? (Beats continue here; see the lead-off case below.)
