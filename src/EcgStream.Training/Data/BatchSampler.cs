@@ -14,6 +14,25 @@ public static class BatchSampler
         for (int i = 0; i < into.Length; i++) into[i] = (int)(SplitMix64(ref state) % (ulong)count);
     }
 
+    /// <summary>
+    /// Fills <paramref name="into"/> with indices from one bucket: the bucket drawn with probability
+    /// proportional to its size, then windows uniformly from it, so each window is as likely as with
+    /// <see cref="Draw"/> while a batch shares one lead set (see <see cref="WindowSet.CompactBatch"/>).
+    /// </summary>
+    public static void DrawFromBuckets(IReadOnlyList<int[]> buckets, ulong seed, long step, Span<int> into)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        long total = 0;
+        foreach (var bucket in buckets) total += bucket.Length;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(total);
+        ulong state = StepSeed(seed, step);
+        long pick = (long)(SplitMix64(ref state) % (ulong)total);
+        int chosen = 0;
+        while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
+        var members = buckets[chosen];
+        for (int i = 0; i < into.Length; i++) into[i] = members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
+    }
+
     /// <summary>A well-mixed 64-bit seed for one step (also seeds libtorch's generator for that step's masking).</summary>
     public static ulong StepSeed(ulong seed, long step)
     {

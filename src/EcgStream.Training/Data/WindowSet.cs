@@ -64,6 +64,10 @@ public sealed class WindowSet
         return counts;
     }
 
+    /// <summary>Window indices grouped by lead set (ascending lead-set mask, indices in order): the buckets of <see cref="BatchSampler.DrawFromBuckets"/>.</summary>
+    public List<int[]> IndicesByLeadSet() =>
+        [.. Enumerable.Range(0, Count).GroupBy(i => _leads[i].Mask).OrderBy(g => g.Key).Select(g => g.ToArray())];
+
     /// <summary>Adds one preprocessed window (12 × 2250, lead-major).</summary>
     public void Add(ReadOnlySpan<float> window, LeadSet leads, int classMask, string recordId)
     {
@@ -124,6 +128,52 @@ public sealed class WindowSet
         return (tensor<float>(_stageEcg.AsSpan(0, b * WindowValues), [b, ModelContract.LeadCount, ModelContract.WindowSamples]),
                 tensor<float>(_stageMask.AsSpan(0, b * ModelContract.LeadCount), [b, ModelContract.LeadCount]),
                 tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]));
+    }
+
+    /// <summary>
+    /// Like <see cref="Batch"/>, but only the lead slots that some window of the batch has: ecg [B, n, 2250],
+    /// lead_mask [B, n] and <c>LeadIndex</c> [n] (int64, each slot's contract lead index, ascending), for
+    /// the encoder's <c>leadIndex</c> argument. Tokens of absent leads change nothing (they are masked
+    /// out of attention and pooling), so dropping slots no window uses gives the same result for a
+    /// fraction of the work: a batch of single-lead windows is 32 tokens per window instead of 384.
+    /// </summary>
+    public (Tensor Ecg, Tensor LeadMask, Tensor Labels, Tensor LeadIndex) CompactBatch(ReadOnlySpan<int> indices)
+    {
+        int b = indices.Length;
+        if (b == 0) throw new ArgumentException("empty batch", nameof(indices));
+        var union = LeadSet.None;
+        foreach (int i in indices) union = union.Union(_leads[CheckIndex(i)]);
+        int n = union.Count;
+        if (_stageEcg.Length < b * WindowValues)
+        {
+            _stageEcg = new float[b * WindowValues];
+            _stageMask = new float[b * ModelContract.LeadCount];
+            _stageLabels = new float[b * RhythmClasses.Count];
+        }
+        var slots = new long[n];
+        int s = 0;
+        foreach (var lead in union) slots[s++] = (long)lead;
+        for (int j = 0; j < b; j++)
+        {
+            int i = indices[j];
+            var leads = _leads[i];
+            var source = _planes.AsSpan((int)_offsets[i], leads.Count * ModelContract.WindowSamples);
+            int p = 0;
+            for (int k = 0; k < n; k++)
+            {
+                var lead = (Lead)slots[k];
+                var target = _stageEcg.AsSpan((j * n + k) * ModelContract.WindowSamples, ModelContract.WindowSamples);
+                bool present = leads.Contains(lead);
+                if (present) source.Slice(p++ * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(target);
+                else target.Clear();
+                _stageMask[j * n + k] = present ? 1f : 0f;
+            }
+            for (int c = 0; c < RhythmClasses.Count; c++) _stageLabels[j * RhythmClasses.Count + c] = (_labels[i] & (1 << c)) != 0 ? 1f : 0f;
+        }
+        return (tensor<float>(_stageEcg.AsSpan(0, b * n * ModelContract.WindowSamples), [b, n, ModelContract.WindowSamples]),
+                tensor<float>(_stageMask.AsSpan(0, b * n), [b, n]),
+                tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]),
+                tensor(slots, n));
     }
 
     private int CheckIndex(int index) =>

@@ -13,7 +13,11 @@ namespace EcgStream.Training.Heads;
 /// </summary>
 public static class HeadTrainer
 {
-    /// <summary>Per-layer pooled representations [N, L, d] of every window, computed in eval mode without gradients.</summary>
+    /// <summary>
+    /// Per-layer pooled representations [N, L, d] of every window, computed in eval mode without
+    /// gradients. Windows are encoded in batches of one lead set each, carrying only those leads'
+    /// tokens (<see cref="WindowSet.CompactBatch"/>), and put back in window order.
+    /// </summary>
     public static Tensor ExtractFeatures(StMemEncoder encoder, WindowSet data, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -26,16 +30,21 @@ public static class HeadTrainer
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var parts = new List<Tensor>();
-            var indices = new int[batchSize];
-            for (int start = 0; start < data.Count; start += batchSize)
-            {
-                int n = Math.Min(batchSize, data.Count - start);
-                for (int j = 0; j < n; j++) indices[j] = start + j;
-                var (ecg, mask, _) = data.Batch(indices.AsSpan(0, n));
-                using var output = encoder.ForwardEncoding(ecg, mask);
-                parts.Add(output.LayerPooled.clone());
-            }
-            return scope.MoveToOuter(parts.Count == 1 ? parts[0] : cat(parts, 0));
+            var order = new List<long>(data.Count);
+            foreach (var bucket in data.IndicesByLeadSet())
+                for (int start = 0; start < bucket.Length; start += batchSize)
+                {
+                    var indices = bucket.AsSpan(start, Math.Min(batchSize, bucket.Length - start));
+                    var (ecg, mask, _, leadIndex) = data.CompactBatch(indices);
+                    using var output = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
+                    parts.Add(output.LayerPooled.clone());
+                    foreach (int i in indices) order.Add(i);
+                }
+            var grouped = parts.Count == 1 ? parts[0] : cat(parts, 0);
+            // row r of `grouped` is window order[r]; scatter the rows back to window order
+            var inverse = new long[order.Count];
+            for (int r = 0; r < order.Count; r++) inverse[order[r]] = r;
+            return scope.MoveToOuter(grouped.index_select(0, tensor(inverse)));
         }
         finally
         {
@@ -72,8 +81,8 @@ public static class HeadTrainer
         }
         return Run(head, [.. encoder.parameters(), .. head.parameters()], data.Count, options, progress, cancel, (indices, scope) =>
         {
-            var (ecg, mask, batchLabels) = data.Batch(indices);
-            var encoded = encoder.ForwardEncoding(ecg, mask);
+            var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
+            var encoded = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
             scope.Include(encoded.LastHidden);
             return (scope.Include(encoded.LayerPooled), batchLabels);
         }, encoder);

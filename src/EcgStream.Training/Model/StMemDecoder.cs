@@ -47,21 +47,21 @@ public sealed class StMemDecoder : nn.Module
     public Linear pred { get; }
 
     /// <summary>
-    /// <paramref name="visible"/> [B, 12, K, inputDim]: features of the kept patches in kept order;
+    /// <paramref name="visible"/> [B, n, K, inputDim] (n lead slots, 12 or fewer): features of the kept patches in kept order;
     /// <paramref name="restore"/> [B, 12, 30] int64: for each time slot, its index in kept-then-masked
     /// order. Returns the reconstructed patches [B, 12, 30, 75].
     /// </summary>
     public Tensor forward(Tensor visible, Tensor restore)
     {
-        long b = visible.shape[0], k = visible.shape[2], n = EncoderConfig.PatchesPerLead, dd = Config.DecoderDim;
+        long b = visible.shape[0], slots = visible.shape[1], k = visible.shape[2], n = EncoderConfig.PatchesPerLead, dd = Config.DecoderDim;
         using var scope = NewDisposeScope();
         var x = decoder_embed.forward(visible);                                            // [B, 12, K, dd]
         if (k < n)
-            x = cat([x, mask_token.reshape(1, 1, 1, dd).expand(b, EncoderConfig.Leads, n - k, dd)], 2);
-        x = x.gather(2, restore.unsqueeze(3).expand(b, EncoderConfig.Leads, n, dd)) + pos_embedding;
-        x = x.reshape(b * EncoderConfig.Leads, n, dd);                                    // lead by lead
+            x = cat([x, mask_token.reshape(1, 1, 1, dd).expand(b, slots, n - k, dd)], 2);
+        x = x.gather(2, restore.unsqueeze(3).expand(b, slots, n, dd)) + pos_embedding;
+        x = x.reshape(b * slots, n, dd);                                    // lead by lead
         foreach (var block in blocks) x = block.forward(x, null);
         var patches = pred.forward(norm.forward(x));
-        return scope.MoveToOuter(patches.reshape(b, EncoderConfig.Leads, n, EncoderConfig.PatchSize));
+        return scope.MoveToOuter(patches.reshape(b, slots, n, EncoderConfig.PatchSize));
     }
 }

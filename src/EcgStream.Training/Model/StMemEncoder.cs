@@ -52,15 +52,18 @@ public sealed class StMemEncoder : nn.Module
     /// <summary>
     /// Encodes whole windows: <paramref name="ecg"/> [B, 12, 2250] (preprocessed, absent leads zero) and
     /// <paramref name="leadMask"/> [B, 12] (1 present, 0 absent; at least one lead per window).
+    /// With <paramref name="leadIndex"/> [n] (int64 contract lead indices) the second axis holds only
+    /// those n lead slots (<see cref="Data.WindowSet.CompactBatch"/>): the same result, less work.
     /// </summary>
-    public EncoderOutput ForwardEncoding(Tensor ecg, Tensor leadMask, bool keepAllLayers = false)
+    public EncoderOutput ForwardEncoding(Tensor ecg, Tensor leadMask, bool keepAllLayers = false, Tensor? leadIndex = null)
     {
         var shape = ecg.shape;
-        if (shape.Length != 3 || shape[1] != EncoderConfig.Leads || shape[2] != EncoderConfig.PatchesPerLead * EncoderConfig.PatchSize)
-            throw new ArgumentException($"ecg must be [batch, 12, 2250], got [{string.Join(", ", shape)}]", nameof(ecg));
+        long slots = LeadSlots(leadIndex);
+        if (shape.Length != 3 || shape[1] != slots || shape[2] != EncoderConfig.PatchesPerLead * EncoderConfig.PatchSize)
+            throw new ArgumentException($"ecg must be [batch, {slots}, 2250], got [{string.Join(", ", shape)}]", nameof(ecg));
         using var scope = NewDisposeScope();
-        var patches = ecg.reshape(shape[0], EncoderConfig.Leads, EncoderConfig.PatchesPerLead, EncoderConfig.PatchSize);
-        var output = Encode(patches, null, leadMask, keepAllLayers);
+        var patches = ecg.reshape(shape[0], slots, EncoderConfig.PatchesPerLead, EncoderConfig.PatchSize);
+        var output = Encode(patches, null, leadMask, keepAllLayers, leadIndex);
         scope.MoveToOuter(output.LayerPooled);
         foreach (var h in output.Hidden) scope.MoveToOuter(h);
         return output;
@@ -69,20 +72,22 @@ public sealed class StMemEncoder : nn.Module
     /// <summary>
     /// Encodes the patches [B, 12, 30, 75] whose indices <paramref name="keep"/> [B, 12, K] (int64) lists
     /// per lead, or all 30 when null. Each lead then has K + 2 tokens (SEP, kept patches, SEP).
+    /// With <paramref name="leadIndex"/> [n] the lead axis holds those n contract leads instead of all 12.
     /// </summary>
-    public EncoderOutput Encode(Tensor patches, Tensor? keep, Tensor leadMask, bool keepAllLayers)
+    public EncoderOutput Encode(Tensor patches, Tensor? keep, Tensor leadMask, bool keepAllLayers, Tensor? leadIndex = null)
     {
-        CheckLeadMask(leadMask, patches.shape[0]);
+        long slots = LeadSlots(leadIndex);
+        CheckLeadMask(leadMask, patches.shape[0], slots);
         using var scope = NewDisposeScope();
-        var tokens = Embed(patches, keep);                                   // [B, 12, T, d]
+        var tokens = Embed(patches, keep, leadIndex);                        // [B, n, T, d]
         long b = tokens.shape[0], t = tokens.shape[2], d = Config.Dim;
-        var x = tokens.reshape(b, EncoderConfig.Leads * t, d);
+        var x = tokens.reshape(b, slots * t, d);
 
         // Key padding: every token of an absent lead. Pooling weights: present leads' patch tokens.
-        var absent = leadMask.eq(0.0).unsqueeze(2).expand(b, EncoderConfig.Leads, t).reshape(b, EncoderConfig.Leads * t);
+        var absent = leadMask.eq(0.0).unsqueeze(2).expand(b, slots, t).reshape(b, slots * t);
         var patchSlots = new float[t];
         for (int i = 1; i < t - 1; i++) patchSlots[i] = 1f;
-        var poolWeights = (leadMask.unsqueeze(2) * tensor(patchSlots, 1, 1, t)).reshape(b, EncoderConfig.Leads * t, 1);
+        var poolWeights = (leadMask.unsqueeze(2) * tensor(patchSlots, 1, 1, t)).reshape(b, slots * t, 1);
         var poolCount = poolWeights.sum(1);                                  // [B, 1]
 
         var pooled = new Tensor[blocks.Length];
@@ -99,33 +104,47 @@ public sealed class StMemEncoder : nn.Module
         return new EncoderOutput(layerPooled, [.. hidden]);
     }
 
-    /// <summary>Token embeddings [B, 12, K + 2, d] of the kept patches (all 30 when <paramref name="keep"/> is null).</summary>
-    public Tensor Embed(Tensor patches, Tensor? keep)
+    /// <summary>
+    /// Token embeddings [B, n, K + 2, d] of the kept patches (all 30 when <paramref name="keep"/> is null)
+    /// of the n = 12 leads, or of the leads <paramref name="leadIndex"/> names.
+    /// </summary>
+    public Tensor Embed(Tensor patches, Tensor? keep, Tensor? leadIndex = null)
     {
         var shape = patches.shape;
-        if (shape.Length != 4 || shape[1] != EncoderConfig.Leads || shape[2] != EncoderConfig.PatchesPerLead || shape[3] != EncoderConfig.PatchSize)
-            throw new ArgumentException($"patches must be [batch, 12, 30, 75], got [{string.Join(", ", shape)}]", nameof(patches));
+        long slots = LeadSlots(leadIndex);
+        if (shape.Length != 4 || shape[1] != slots || shape[2] != EncoderConfig.PatchesPerLead || shape[3] != EncoderConfig.PatchSize)
+            throw new ArgumentException($"patches must be [batch, {slots}, 30, 75], got [{string.Join(", ", shape)}]", nameof(patches));
         long b = shape[0], d = Config.Dim;
         using var scope = NewDisposeScope();
         var x = patch_embed.forward(patches) + pos_embedding.narrow(0, 1, EncoderConfig.PatchesPerLead);   // [B, 12, 30, d]
         if (keep is not null)
         {
             long k = keep.shape[2];
-            x = x.gather(2, keep.unsqueeze(3).expand(b, EncoderConfig.Leads, k, d));
+            x = x.gather(2, keep.unsqueeze(3).expand(b, slots, k, d));
         }
         long n = x.shape[2];
-        var sepStart = (sep_embedding + pos_embedding.select(0, 0)).reshape(1, 1, 1, d).expand(b, EncoderConfig.Leads, 1, d);
-        var sepEnd = (sep_embedding + pos_embedding.select(0, EncoderConfig.TokensPerLead - 1)).reshape(1, 1, 1, d).expand(b, EncoderConfig.Leads, 1, d);
-        x = cat([sepStart, x, sepEnd], 2);                                    // [B, 12, n + 2, d]
-        var leads = lead_embedding.forward(arange(0, EncoderConfig.Leads));   // looked up by lead index
-        return scope.MoveToOuter(x + leads.reshape(1, EncoderConfig.Leads, 1, d));
+        var sepStart = (sep_embedding + pos_embedding.select(0, 0)).reshape(1, 1, 1, d).expand(b, slots, 1, d);
+        var sepEnd = (sep_embedding + pos_embedding.select(0, EncoderConfig.TokensPerLead - 1)).reshape(1, 1, 1, d).expand(b, slots, 1, d);
+        x = cat([sepStart, x, sepEnd], 2);                                    // [B, n, K + 2, d]
+        var leads = lead_embedding.forward(leadIndex ?? arange(0, EncoderConfig.Leads));   // looked up by lead index
+        return scope.MoveToOuter(x + leads.reshape(1, slots, 1, d));
     }
 
-    private static void CheckLeadMask(Tensor leadMask, long batch)
+    /// <summary>Lead slots on the lead axis: 12, or the length of <paramref name="leadIndex"/> (checked).</summary>
+    public static long LeadSlots(Tensor? leadIndex)
+    {
+        if (leadIndex is null) return EncoderConfig.Leads;
+        var shape = leadIndex.shape;
+        if (shape.Length != 1 || shape[0] < 1 || shape[0] > EncoderConfig.Leads || leadIndex.dtype != ScalarType.Int64)
+            throw new ArgumentException($"lead_index must be int64 [1…12], got {leadIndex.dtype} [{string.Join(", ", shape)}]", nameof(leadIndex));
+        return shape[0];
+    }
+
+    private static void CheckLeadMask(Tensor leadMask, long batch, long slots)
     {
         var shape = leadMask.shape;
-        if (shape.Length != 2 || shape[0] != batch || shape[1] != EncoderConfig.Leads)
-            throw new ArgumentException($"lead_mask must be [{batch}, 12], got [{string.Join(", ", shape)}]", nameof(leadMask));
+        if (shape.Length != 2 || shape[0] != batch || shape[1] != slots)
+            throw new ArgumentException($"lead_mask must be [{batch}, {slots}], got [{string.Join(", ", shape)}]", nameof(leadMask));
         using var scope = NewDisposeScope();
         if (leadMask.sum(1).amin().item<float>() <= 0)
             throw new ArgumentException("a window has no present lead (its lead_mask row is all zero)", nameof(leadMask));

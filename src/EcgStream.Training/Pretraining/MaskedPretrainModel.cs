@@ -40,15 +40,16 @@ public sealed class MaskedPretrainModel : nn.Module
 
     /// <summary>
     /// The reconstruction loss (a scalar) of one batch: <paramref name="ecg"/> [B, 12, 2250],
-    /// <paramref name="leadMask"/> [B, 12], masking drawn by <see cref="PatchMask.Sample"/>.
+    /// <paramref name="leadMask"/> [B, 12], masking drawn by <see cref="PatchMask.Sample"/>; or, with
+    /// <paramref name="leadIndex"/> [n], only those n lead slots (<see cref="Data.WindowSet.CompactBatch"/>).
     /// </summary>
-    public Tensor forward(Tensor ecg, Tensor leadMask, PatchMask mask)
+    public Tensor forward(Tensor ecg, Tensor leadMask, PatchMask mask, Tensor? leadIndex = null)
     {
-        long b = ecg.shape[0];
+        long b = ecg.shape[0], slots = StMemEncoder.LeadSlots(leadIndex);
         using var scope = NewDisposeScope();
-        var patches = ecg.reshape(b, EncoderConfig.Leads, EncoderConfig.PatchesPerLead, EncoderConfig.PatchSize);
+        var patches = ecg.reshape(b, slots, EncoderConfig.PatchesPerLead, EncoderConfig.PatchSize);
         long kept = mask.Keep.shape[2];
-        using var encoded = encoder.Encode(patches, mask.Keep, leadMask, Grouping.NeedsAllLayers(encoder.Depth));
+        using var encoded = encoder.Encode(patches, mask.Keep, leadMask, Grouping.NeedsAllLayers(encoder.Depth), leadIndex);
         var features = new Tensor[Grouping.Count];
         for (int g = 0; g < Grouping.Count; g++)
         {
@@ -56,8 +57,8 @@ public sealed class MaskedPretrainModel : nn.Module
             Tensor sum = Hidden(encoded, layers[0]);
             for (int i = 1; i < layers.Count; i++) sum = sum + Hidden(encoded, layers[i]);
             var mean = layers.Count == 1 ? sum : sum / layers.Count;
-            // [B, 12·(K+2), d] → drop the SEP tokens → [B, 12, K, d]
-            features[g] = encoder_norm.forward(mean).reshape(b, EncoderConfig.Leads, kept + 2, encoder.Config.Dim).narrow(2, 1, kept);
+            // [B, n·(K+2), d] → drop the SEP tokens → [B, n, K, d]
+            features[g] = encoder_norm.forward(mean).reshape(b, slots, kept + 2, encoder.Config.Dim).narrow(2, 1, kept);
         }
         var visible = features.Length == 1 ? features[0] : cat(features, 3);
         var reconstruction = decoder.forward(visible, mask.Restore);

@@ -23,12 +23,12 @@ public sealed class PatchMask : IDisposable
         return Math.Max(1, (int)(EncoderConfig.PatchesPerLead * (1 - ratio)));
     }
 
-    /// <summary>Draws a masking from libtorch's generator (seed it for reproducible runs).</summary>
-    public static PatchMask Sample(long batch, double ratio)
+    /// <summary>Draws a masking of <paramref name="leadSlots"/> lead slots from libtorch's generator (seed it for reproducible runs).</summary>
+    public static PatchMask Sample(long batch, double ratio, long leadSlots = EncoderConfig.Leads)
     {
         int kept = KeptPerLead(ratio);
         using var scope = NewDisposeScope();
-        var shuffle = rand([batch, EncoderConfig.Leads, EncoderConfig.PatchesPerLead]).argsort(2);
+        var shuffle = rand([batch, leadSlots, EncoderConfig.PatchesPerLead]).argsort(2);
         var restore = shuffle.argsort(2);
         var keep = shuffle.narrow(2, 0, kept).contiguous();
         var masked = restore.ge((double)kept).to_type(ScalarType.Float32);

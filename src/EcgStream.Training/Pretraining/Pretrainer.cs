@@ -55,6 +55,7 @@ public static class Pretrainer
         else metrics = NewMetrics(config, options);
 
         var indices = new int[options.BatchSize];
+        var buckets = data.IndicesByLeadSet();   // a batch shares one lead set, so it carries only those leads' tokens
         var clock = Stopwatch.StartNew();
         model.train();
         while (step < options.Steps && !cancel.IsCancellationRequested)
@@ -63,11 +64,11 @@ public static class Pretrainer
             double loss;
             using (var scope = NewDisposeScope())
             {
-                BatchSampler.Draw(data.Count, options.Seed, step, indices);
-                var (ecg, leadMask, _) = data.Batch(indices);
+                BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
+                var (ecg, leadMask, _, leadIndex) = data.CompactBatch(indices);
                 manual_seed(BatchSampler.StepSeed(options.Seed ^ 0x5EED, step));   // masking and dropout of this step
-                using var mask = PatchMask.Sample(options.BatchSize, options.MaskRatio);
-                var lossTensor = model.forward(ecg, leadMask, mask);
+                using var mask = PatchMask.Sample(options.BatchSize, options.MaskRatio, leadIndex.shape[0]);
+                var lossTensor = model.forward(ecg, leadMask, mask, leadIndex);
                 optimizer.zero_grad();
                 lossTensor.backward();
                 if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
