@@ -1,3 +1,4 @@
+using EcgStream.Training.Runs;
 using EcgStream.Training.Data;
 using EcgStream.Training.Evaluation;
 using EcgStream.Training.Heads;
@@ -42,6 +43,31 @@ public sealed class EvaluationTests
         Assert.Equal(3, svg.Split("<circle").Length - 1);
         Assert.Contains("AUROC &lt;per layer&gt;", svg);
         Assert.Throws<ArgumentException>(() => SvgLinePlot.Render("t", "x", "y", [1], []));
+    }
+
+    [Fact]
+    public void LongSeriesAreThinnedWithFewTicksAndSeveralSeriesGetALegend()
+    {
+        var x = Enumerable.Range(0, 4000).Select(i => (double)i).ToList();
+        var y = x.Select(v => 1.0 / (1 + v)).ToList();
+        var svg = SvgLinePlot.Render("loss", "step", "loss", [new PlotSeries("loss per step", x, y), new PlotSeries("mean of 50", x, RunReport.MovingMean(y, 50))]);
+        Assert.Equal(0, svg.Split("<circle").Length - 1);                       // no markers on long series
+        Assert.Equal(2, svg.Split("<polyline").Length - 1);
+        var firstLine = svg.Split("<polyline")[1];
+        Assert.Equal(SvgLinePlot.MaxPointsPerSeries, firstLine[(firstLine.IndexOf("points=\"", StringComparison.Ordinal) + 8)..firstLine.IndexOf("\"/>", StringComparison.Ordinal)].Split(' ').Length);
+        Assert.Contains(">mean of 50</text>", svg);
+        Assert.True(svg.Split("text-anchor=\"middle\">").Length < 12, "at most a handful of x ticks");
+    }
+
+    [Fact]
+    public void MovingMeanAveragesTheLastValuesAndHtmlIsEscaped()
+    {
+        Assert.Equal([1.0, 1.5, 2.5, 3.5], RunReport.MovingMean([1, 2, 3, 4], 2));
+        var html = new HtmlReport("a <b>").Table(["k"], [["x & y"]]).Render();
+        Assert.Contains("<title>a &lt;b&gt;</title>", html);
+        Assert.Contains("<td>x &amp; y</td>", html);
+        Assert.Throws<ArgumentException>(() => new HtmlReport("t").Table(["a", "b"], [["1"]]));
+        Assert.Throws<ArgumentException>(() => new HtmlReport("t").Svg("<script>"));
     }
 
     [TorchFact]

@@ -29,6 +29,11 @@ public sealed class PretrainingTests
         Assert.True(metrics.Completed);
         Assert.Equal(40, metrics.Steps.Count);
         Assert.Equal("pretrain", metrics.Kind);
+        // The run's HTML report holds the loss curve and the summary of the numbers above.
+        var html = File.ReadAllText(Path.Combine(dir, RunReport.FileName));
+        Assert.Contains("<svg", html);
+        Assert.Contains("pretrain loss", html);
+        Assert.Contains(Mean(result.Steps.TakeLast(RunReport.SmoothingSteps)).ToString("F4", System.Globalization.CultureInfo.InvariantCulture), html);
     }
 
     [TorchFact]

@@ -5,6 +5,8 @@ using EcgStream.Training.Data;
 using EcgStream.Training.Evaluation;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
+using EcgStream.Training.Runs;
+using System.Globalization;
 using Spectre.Console;
 
 namespace EcgStream.Cli.Commands;
@@ -12,7 +14,7 @@ namespace EcgStream.Cli.Commands;
 /// <summary>
 /// `ecgstream train layers --encoder E --out DIR`: on a frozen encoder, a linear probe per layer plus
 /// the last-layer, PPA and PMA (both gates) heads, trained on the train split and scored on the test
-/// split (macro AUROC per class set v1, AF F1); writes DIR/layers.json and DIR/layers.svg.
+/// split (macro AUROC per class set v1, AF F1); writes DIR/layers.json, DIR/layers.svg and the report DIR/layers.html.
 /// </summary>
 internal static class TrainLayersCommand
 {
@@ -69,9 +71,11 @@ internal static class TrainLayersCommand
                 }
             });
             var layers = scores.Where(s => s.Layer >= 0).ToList();
-            File.WriteAllText(Path.Combine(outDir, "layers.svg"), SvgLinePlot.Render(
+            var svg = SvgLinePlot.Render(
                 $"Linear probe per layer ({source}, {test.Count} test windows)", "layer", "macro AUROC",
-                layers.Select(s => (double)s.Layer).ToList(), layers.Select(s => s.MacroAuroc).ToList()));
+                layers.Select(s => (double)s.Layer).ToList(), layers.Select(s => s.MacroAuroc).ToList());
+            File.WriteAllText(Path.Combine(outDir, "layers.svg"), svg);
+            WriteReport(Path.Combine(outDir, "layers.html"), parse.GetValue(encoderPath)!, source, train, test, options, scores, svg);
             var table = new Table().AddColumns("head", "macro AUROC", "AF AUROC", "AF F1");
             foreach (var s in scores)
                 table.AddRow(s.Head, $"{s.MacroAuroc:F4}", $"{s.PerClassAuroc[(int)RhythmClass.AF]:F4}", $"{s.AfF1:F4}");
@@ -86,6 +90,29 @@ internal static class TrainLayersCommand
             return Task.FromResult(0);
         }));
         return cmd;
+    }
+
+    /// <summary>layers.html: what was compared on which windows, every head's scores, the per-layer plot.</summary>
+    private static void WriteReport(string path, string encoder, string source, WindowSet train, WindowSet test, HeadTrainOptions options, List<HeadScore> scores, string svg)
+    {
+        var trainCounts = train.ClassCounts();
+        var testCounts = test.ClassCounts();
+        var scored = Enumerable.Range(0, RhythmClasses.Count).Where(c => scores.Any(s => double.IsFinite(s.PerClassAuroc[c]))).ToList();
+        var report = new HtmlReport($"Layer analysis: {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(encoder)))}")
+            .Paragraph($"Encoder {encoder}, frozen; heads trained on the {source} train split ({train.Count} windows) and scored on the test split ({test.Count} windows). " +
+                       $"Macro AUROC is the mean over the classes with positives in the test split; AF F1 at threshold 0.5.")
+            .Table(["split", .. RhythmClasses.Names],
+            [
+                ["train", .. trainCounts.Select(c => c.ToString(CultureInfo.InvariantCulture))],
+                ["test", .. testCounts.Select(c => c.ToString(CultureInfo.InvariantCulture))],
+            ])
+            .Heading("Heads")
+            .Table(["head", "macro AUROC", "AF F1", .. scored.Select(c => $"AUROC {RhythmClasses.Names[c]}")],
+                scores.Select(s => (IReadOnlyList<string>)[s.Head, HtmlReport.Number(s.MacroAuroc), HtmlReport.Number(s.AfF1), .. scored.Select(c => HtmlReport.Number(s.PerClassAuroc[c]))]))
+            .Svg(svg)
+            .Heading("Settings")
+            .Code(JsonSerializer.Serialize(options));
+        report.Save(path);
     }
 
     // JSON has no NaN: an unscorable value (a class without positives in the test split) is null.

@@ -4,15 +4,33 @@ using System.Text;
 
 namespace EcgStream.Training.Evaluation;
 
-/// <summary>A minimal SVG line chart (no plotting library is available): one series, axes, ticks, labels.</summary>
+/// <summary>One line of a <see cref="SvgLinePlot"/>: its name (the legend) and its points.</summary>
+public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+
+/// <summary>
+/// A minimal SVG line chart (no plotting library is available): series, axes, about five ticks per
+/// axis, labels, a legend when there are several series. Markers are drawn only for short series;
+/// long ones (a loss per step) are thinned to at most <see cref="MaxPointsPerSeries"/> points.
+/// </summary>
 public static class SvgLinePlot
 {
-    public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<double> x, IReadOnlyList<double> y, int width = 480, int height = 300)
+    public const int MaxPointsPerSeries = 600;
+    private const int MarkerLimit = 40;
+    private static readonly string[] s_colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
+
+    public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<double> x, IReadOnlyList<double> y, int width = 480, int height = 300) =>
+        Render(title, xLabel, yLabel, [new PlotSeries(yLabel, x, y)], width, height);
+
+    public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int width = 480, int height = 300)
     {
-        if (x.Count != y.Count || x.Count == 0) throw new ArgumentException($"{x.Count} x values for {y.Count} y values; need at least one point");
+        if (series.Count == 0) throw new ArgumentException("a plot needs at least one series", nameof(series));
+        foreach (var s in series)
+            if (s.X.Count != s.Y.Count || s.X.Count == 0)
+                throw new ArgumentException($"series '{s.Name}': {s.X.Count} x values for {s.Y.Count} y values; need at least one point");
         const int left = 60, right = 20, top = 30, bottom = 45;
-        var finite = y.Where(double.IsFinite).ToList();
-        double x0 = x.Min(), x1 = x.Max(), y0 = finite.Count > 0 ? finite.Min() : 0, y1 = finite.Count > 0 ? finite.Max() : 1;
+        var xs = series.SelectMany(s => s.X).Where(double.IsFinite).ToList();
+        var ys = series.SelectMany(s => s.Y).Where(double.IsFinite).ToList();
+        double x0 = xs.Count > 0 ? xs.Min() : 0, x1 = xs.Count > 0 ? xs.Max() : 1, y0 = ys.Count > 0 ? ys.Min() : 0, y1 = ys.Count > 0 ? ys.Max() : 1;
         if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
         if (y1 == y0) { y0 -= 0.05; y1 += 0.05; }
         double Px(double v) => left + (v - x0) / (x1 - x0) * (width - left - right);
@@ -29,18 +47,48 @@ public static class SvgLinePlot
             double v = y0 + (y1 - y0) * i / 4;
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 5}\" y=\"{F(Py(v) + 4)}\" text-anchor=\"end\">{v.ToString("0.000", CultureInfo.InvariantCulture)}</text>\n");
         }
-        foreach (var v in x.Distinct())
+        foreach (var v in XTicks(xs, x0, x1))
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Px(v))}\" y=\"{height - bottom + 15}\" text-anchor=\"middle\">{F(v)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(left + width - right) / 2}\" y=\"{height - 8}\" text-anchor=\"middle\">{WebUtility.HtmlEncode(xLabel)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{(top + height - bottom) / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {(top + height - bottom) / 2})\">{WebUtility.HtmlEncode(yLabel)}</text>\n");
-        var points = Enumerable.Range(0, x.Count).Where(i => double.IsFinite(y[i])).Select(i => $"{F(Px(x[i]))},{F(Py(y[i]))}").ToList();
-        sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{string.Join(' ', points)}\"/>\n");
-        foreach (var p in points)
+        for (int k = 0; k < series.Count; k++)
         {
-            var xy = p.Split(',');
-            sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{xy[0]}\" cy=\"{xy[1]}\" r=\"3\" fill=\"#1f77b4\"/>\n");
+            var s = series[k];
+            var colour = s_colours[k % s_colours.Length];
+            var finite = Enumerable.Range(0, s.X.Count).Where(i => double.IsFinite(s.X[i]) && double.IsFinite(s.Y[i])).ToList();
+            var kept = Thin(finite, MaxPointsPerSeries);
+            var points = kept.Select(i => $"{F(Px(s.X[i]))},{F(Py(s.Y[i]))}").ToList();
+            sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{(series.Count > 1 && k == 0 ? 1 : 2)}\" points=\"{string.Join(' ', points)}\"/>\n");
+            if (s.X.Count <= MarkerLimit)
+                foreach (var p in points)
+                {
+                    var xy = p.Split(',');
+                    sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{xy[0]}\" cy=\"{xy[1]}\" r=\"3\" fill=\"{colour}\"/>\n");
+                }
+            if (series.Count > 1)
+            {
+                int ly = top + 4 + 14 * k;
+                sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{width - right - 130}\" y1=\"{ly}\" x2=\"{width - right - 110}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"/>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - right - 105}\" y=\"{ly + 4}\">{WebUtility.HtmlEncode(s.Name)}</text>\n");
+            }
         }
         sb.Append("</svg>\n");
         return sb.ToString();
+    }
+
+    /// <summary>Every distinct x when there are few (layers 0…7), else five evenly spaced values.</summary>
+    private static IEnumerable<double> XTicks(List<double> xs, double x0, double x1)
+    {
+        var distinct = xs.Distinct().Order().ToList();
+        return distinct.Count <= 16 ? distinct : Enumerable.Range(0, 5).Select(i => Math.Round(x0 + (x1 - x0) * i / 4));
+    }
+
+    /// <summary>At most <paramref name="limit"/> of <paramref name="indices"/>, evenly spaced, first and last kept.</summary>
+    private static List<int> Thin(List<int> indices, int limit)
+    {
+        if (indices.Count <= limit) return indices;
+        var kept = new List<int>(limit);
+        for (int i = 0; i < limit; i++) kept.Add(indices[(int)((long)i * (indices.Count - 1) / (limit - 1))]);
+        return kept;
     }
 }

@@ -13,7 +13,7 @@ public sealed record PretrainResult(long StepsDone, bool Completed, IReadOnlyLis
 /// <summary>
 /// Runs masked pretraining in a run folder: AdamW with linear warm-up and cosine decay, gradient
 /// clipping, a checkpoint every <see cref="PretrainOptions.CheckpointEvery"/> steps (and at the end
-/// or on cancellation), and <c>metrics.json</c>. A folder with a checkpoint resumes from it. Each
+/// or on cancellation), <c>metrics.json</c> and its HTML report (<see cref="RunReport"/>). A folder with a checkpoint resumes from it. Each
 /// step's batch and masking are functions of (seed, step), and the optimiser's moments are in the
 /// checkpoint, so a resumed run continues exactly as the uninterrupted one.
 /// </summary>
@@ -92,6 +92,7 @@ public static class Pretrainer
         {
             TrainingCheckpoint.Save(checkpointPath, model, optimizer, step, fingerprint);
             metrics.Save(metricsPath);
+            RunReport.Write(runDirectory, $"Pretraining ({(grouping.Count > 1 ? $"IPASTMEM, groups {grouping}" : "ST-MEM")}): {Path.GetFileName(Path.GetFullPath(runDirectory))}", metrics);
         }
     }
 
