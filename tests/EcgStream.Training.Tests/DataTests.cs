@@ -57,8 +57,31 @@ public sealed class DataTests
         Assert.Equal(leads, sub.Leads(0));
         Assert.Equal(window, sub.Ecg(0));
         Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.None, 1, "r3"));
+        // Merging keeps windows, lead sets and labels; a record in both sets is refused (splits are by record).
+        var merged = set.Subset(new HashSet<string> { "r0" });
+        merged.AddRange(sub);
+        Assert.Equal(2, merged.Count);
+        Assert.Equal(leads, merged.Leads(1));
+        Assert.Equal(1, merged.ClassMask(1));
+        Assert.Equal(window, merged.Ecg(1));
+        Assert.Contains("record 'r1' is in both", Assert.Throws<ArgumentException>(() => merged.AddRange(sub)).Message);
         window[5] = float.NaN;
         Assert.Contains("non-finite value at 5", Assert.Throws<ArgumentException>(() => set.Add(window, LeadSet.All, 1, "r4")).Message);
+    }
+
+    [Fact]
+    public void MixedLeadSyntheticWindowsGiveEachPatientOneOfTheTrainingLeadSets()
+    {
+        var set = SyntheticWindows.GenerateMixedLeads(seed: 300, count: 9, patients: 3);
+        Assert.Equal(9, set.Count);
+        for (int i = 0; i < set.Count; i++)
+        {
+            Assert.Equal(SyntheticWindows.TrainingLeadSets[i % 3], set.Leads(i));
+            Assert.Equal($"synthetic-{300 + i % 3}", set.RecordId(i));
+            var ecg = set.Ecg(i);
+            for (int l = 0; l < 12; l++)
+                Assert.Equal(set.Leads(i).Contains((Lead)l), ecg.AsSpan(l * 2250, 2250).ContainsAnyExcept(0f));
+        }
     }
 
     [Fact]

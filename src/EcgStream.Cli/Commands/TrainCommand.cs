@@ -39,19 +39,43 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// Training windows: synthetic (<paramref name="windows"/> from several synthetic patients) or the
-    /// train split of the real records under <paramref name="dataRoot"/> (splits saved in <paramref name="outDir"/>).
+    /// Windows of <paramref name="split"/>: <c>synthetic</c> (<paramref name="windows"/> windows from
+    /// fresh synthetic patients; the test split draws other patients than train), <c>real</c> (that
+    /// split of the real records under <paramref name="dataRoot"/>, splits saved in <paramref name="outDir"/>)
+    /// or <c>real+synthetic</c> (both, in one set).
     /// </summary>
     public static WindowSet LoadWindows(string data, string dataRoot, int windows, int seed, string outDir, Split split = Split.Train)
     {
         Directory.CreateDirectory(outDir);
-        if (data == "synthetic")
+        return data switch
         {
-            var set = SyntheticWindows.Generate(seed, windows, patients: Math.Max(1, windows / 20));
-            AnsiConsole.MarkupLine($"[grey]synthetic: {set.Count} windows from {Math.Max(1, windows / 20)} synthetic patients[/]");
+            "synthetic" => Synthetic(windows, SyntheticSeed(seed, split)),
+            "real" => Real(dataRoot, outDir, split),
+            "real+synthetic" => Both(),
+            _ => throw new ArgumentException($"--data '{data}': expected synthetic, real or real+synthetic"),
+        };
+
+        WindowSet Both()
+        {
+            var set = Real(dataRoot, outDir, split);
+            set.AddRange(Synthetic(windows, SyntheticSeed(seed, split)));
             return set;
         }
-        if (data != "real") throw new ArgumentException($"--data '{data}': expected synthetic or real");
+    }
+
+    /// <summary>Synthetic patients of the test split never share a seed with the train split's.</summary>
+    public static int SyntheticSeed(int seed, Split split) => split == Split.Train ? seed : seed + 100_000 * (int)split;
+
+    private static WindowSet Synthetic(int windows, int seed)
+    {
+        int patients = Math.Max(1, windows / 20);
+        var set = SyntheticWindows.GenerateMixedLeads(seed, windows, patients);
+        AnsiConsole.MarkupLine($"[grey]synthetic: {set.Count} windows from {patients} synthetic patients (seeds {seed}…{seed + patients - 1}; lead sets I / II+V1 / 12 leads in turn)[/]");
+        return set;
+    }
+
+    private static WindowSet Real(string dataRoot, string outDir, Split split)
+    {
         var report = new DatasetReport(w => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {w}"));
         var entries = RealDatasets.List(dataRoot, report);
         var splitsPath = Path.Combine(outDir, "splits.json");

@@ -22,7 +22,7 @@ internal static class TrainLayersCommand
     {
         var encoderPath = new Option<string>("--encoder") { Description = "encoder.safetensors.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for layers.json, layers.svg, splits.json.", Required = true };
-        var data = new Option<string>("--data") { Description = "synthetic or real.", DefaultValueFactory = _ => "real" };
+        var data = new Option<string>("--data") { Description = "synthetic, real or real+synthetic.", DefaultValueFactory = _ => "real" };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
         var windows = new Option<int>("--windows") { Description = "Synthetic windows (train and test each).", DefaultValueFactory = _ => 256 };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps per head.", DefaultValueFactory = _ => 300 };
@@ -41,7 +41,7 @@ internal static class TrainLayersCommand
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
             var source = parse.GetValue(data)!;
             var train = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Train);
-            var test = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed) + 100_000, outDir, Split.Test);
+            var test = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Test);
             var options = new HeadTrainOptions
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),

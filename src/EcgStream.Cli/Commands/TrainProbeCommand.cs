@@ -1,8 +1,12 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using EcgStream.Core.Rhythms;
+using EcgStream.Training.Data;
+using EcgStream.Training.Evaluation;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
+using EcgStream.Training.Runs;
 using Spectre.Console;
 
 namespace EcgStream.Cli.Commands;
@@ -17,7 +21,7 @@ internal static class TrainProbeCommand
         var kind = new Option<string>("--head") { Description = "last, probe, ppa or pma.", DefaultValueFactory = _ => "pma" };
         var gate = new Option<string>("--gate") { Description = "PMA gate: joint (default) or per-layer.", DefaultValueFactory = _ => "joint" };
         var layer = new Option<int>("--layer") { Description = "Layer for --head probe (0-based).", DefaultValueFactory = _ => 0 };
-        var data = new Option<string>("--data") { Description = "synthetic or real.", DefaultValueFactory = _ => "synthetic" };
+        var data = new Option<string>("--data") { Description = "synthetic, real or real+synthetic (heads are scored on each held-out part apart).", DefaultValueFactory = _ => "synthetic" };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
         var windows = new Option<int>("--windows") { Description = "Synthetic windows to generate.", DefaultValueFactory = _ => 256 };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 500 };
@@ -67,10 +71,48 @@ internal static class TrainProbeCommand
             });
             HeadFile.Save(head, Path.Combine(outDir, "head.safetensors"));
             if (!options.FreezeEncoder) EncoderFile.Save(encoder, Path.Combine(outDir, "encoder.safetensors"));
-            File.WriteAllText(Path.Combine(outDir, "metrics.json"), JsonSerializer.Serialize(new { kind = "probe", head = headKind.ToString(), options, losses }, new JsonSerializerOptions { WriteIndented = true }));
             AnsiConsole.MarkupLineInterpolated($"done: {losses.Count} steps, last BCE {(losses.Count > 0 ? losses[^1] : double.NaN):F4}; {Path.Combine(outDir, "head.safetensors")}");
+
+            // Held-out scores, real and synthetic apart: the real test split, and synthetic patients never trained on.
+            var source = parse.GetValue(data)!;
+            var heldOut = new List<(string Data, int Windows, int[] Classes, HeadScore Score)>();
+            foreach (var part in source.Split('+'))
+            {
+                cancel.ThrowIfCancellationRequested();
+                var test = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Test);
+                using var scope = EcgStream.Torch.torch.NewDisposeScope();
+                var features = HeadTrainer.ExtractFeatures(encoder, test);
+                var score = LayerAnalysis.Evaluate(head, features, Enumerable.Range(0, test.Count).Select(test.ClassMask).ToArray(), $"{headKind}");
+                heldOut.Add((part, test.Count, test.ClassCounts(), score));
+                AnsiConsole.MarkupLineInterpolated($"held-out {part} ({test.Count} windows): macro AUROC {score.MacroAuroc:F4}, AF AUROC {score.PerClassAuroc[(int)RhythmClass.AF]:F4}, AF F1 {score.AfF1:F4}");
+            }
+
+            var metrics = new RunMetrics
+            {
+                Kind = "probe",
+                Config = RunMetrics.ToElement(new { encoder = parse.GetValue(encoderPath), head = headKind.ToString(), gate = pmaGate.ToString(), data = source }),
+                Options = RunMetrics.ToElement(options),
+                Steps = [.. losses.Select((l, i) => new StepMetrics(i, l, double.NaN, double.NaN))],
+                Completed = losses.Count == options.Steps,
+            };
+            var json = JsonSerializer.Serialize(new
+            {
+                kind = "probe", head = headKind.ToString(), gate = pmaGate.ToString(), data = source, trainWindows = set.Count, trainClasses = set.ClassCounts(),
+                classes = RhythmClasses.Names, options, losses,
+                heldOut = heldOut.Select(h => new { data = h.Data, windows = h.Windows, classes = h.Classes, macroAuroc = Finite(h.Score.MacroAuroc), perClass = h.Score.PerClassAuroc.Select(Finite), afF1 = Finite(h.Score.AfF1) }),
+            }, new JsonSerializerOptions { WriteIndented = true });
+            File.WriteAllText(Path.Combine(outDir, "metrics.json"), json);
+            var report = RunReport.Build($"Head training ({headKind}{(headKind == HeadKind.Pma ? $", {pmaGate} gate" : "")}, {source}): {Path.GetFileName(Path.GetFullPath(outDir))}", metrics);
+            report.Heading("Held-out scores (real and synthetic apart)")
+                .Table(["data", "windows", "macro AUROC", "AF F1", .. RhythmClasses.Names.Select(n => $"AUROC {n}")],
+                    heldOut.Select(h => (IReadOnlyList<string>)[h.Data, h.Windows.ToString(CultureInfo.InvariantCulture), HtmlReport.Number(h.Score.MacroAuroc), HtmlReport.Number(h.Score.AfF1), .. h.Score.PerClassAuroc.Select(v => HtmlReport.Number(v))]))
+                .Paragraph("Windows per class in each held-out set:")
+                .Table(["data", .. RhythmClasses.Names], heldOut.Select(h => (IReadOnlyList<string>)[h.Data, .. h.Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))]));
+            report.Save(Path.Combine(outDir, RunReport.FileName));
             return Task.FromResult(0);
         }));
         return cmd;
     }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

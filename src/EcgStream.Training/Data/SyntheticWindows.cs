@@ -106,4 +106,30 @@ public sealed class SyntheticWindows
         }
         return set;
     }
+
+    /// <summary>
+    /// Lead sets synthetic training windows come in, mirroring what the runtime is fed: a single
+    /// limb lead (handheld and patch recorders), a Holter-like pair, and the 12-lead ECG.
+    /// </summary>
+    public static readonly LeadSet[] TrainingLeadSets = [LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All];
+
+    /// <summary>
+    /// <paramref name="count"/> windows from <paramref name="patients"/> synthetic patients, the patients
+    /// spread over <see cref="TrainingLeadSets"/> in turn (patient k records lead set k mod 3).
+    /// </summary>
+    public static WindowSet GenerateMixedLeads(int seed, int count, int patients)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patients);
+        var sources = Enumerable.Range(0, patients)
+            .Select(p => new SyntheticWindows(seed + p, leads: TrainingLeadSets[p % TrainingLeadSets.Length])).ToArray();
+        var set = new WindowSet(count);
+        for (int i = 0; i < count; i++)
+        {
+            var source = sources[i % patients];
+            var window = source.Next(out int mask);
+            set.Add(window, source.Leads, mask, source.RecordId);
+        }
+        return set;
+    }
 }

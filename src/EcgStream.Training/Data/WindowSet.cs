@@ -90,6 +90,20 @@ public sealed class WindowSet
         _records.Add(recordId);
     }
 
+    /// <summary>Appends every window of <paramref name="other"/> (record ids must not collide: splits are by record).</summary>
+    public void AddRange(WindowSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var mine = _records.ToHashSet();
+        var buffer = new float[WindowValues];
+        for (int i = 0; i < other.Count; i++)
+        {
+            if (mine.Contains(other._records[i])) throw new ArgumentException($"record '{other._records[i]}' is in both window sets", nameof(other));
+            other.CopyEcg(i, buffer);
+            Add(buffer, other._leads[i], other._labels[i], other._records[i]);
+        }
+    }
+
     /// <summary>The windows whose record is in <paramref name="records"/>, in order.</summary>
     public WindowSet Subset(IReadOnlySet<string> records)
     {

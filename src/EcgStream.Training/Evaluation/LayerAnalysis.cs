@@ -26,13 +26,19 @@ public static class LayerAnalysis
     public static HeadScore Score(RhythmHead head, Features features, HeadTrainOptions options, string name)
     {
         HeadTrainer.TrainOnFeatures(head, features.Train, features.TrainLabels, options);
+        return Evaluate(head, features.HeldOut, features.HeldOutMasks, name);
+    }
+
+    /// <summary>Scores a trained head on held-out features [N, L, d] with their class masks.</summary>
+    public static HeadScore Evaluate(RhythmHead head, Tensor heldOut, int[] heldOutMasks, string name)
+    {
         using var scope = NewDisposeScope();
         head.eval();
         using var _ = no_grad();
-        using var output = head.forward(features.HeldOut);
+        using var output = head.forward(heldOut);
         var probabilities = output.Logits.sigmoid().ToArray<float>();
-        var (perClass, macro) = Auroc.MultiLabel(probabilities, features.HeldOutMasks, RhythmClasses.Count);
-        double afF1 = Auroc.F1(probabilities, features.HeldOutMasks, RhythmClasses.Count, (int)RhythmClass.AF);
+        var (perClass, macro) = Auroc.MultiLabel(probabilities, heldOutMasks, RhythmClasses.Count);
+        double afF1 = Auroc.F1(probabilities, heldOutMasks, RhythmClasses.Count, (int)RhythmClass.AF);
         return new HeadScore(name, head is LayerProbeHead p ? p.Layer : -1, macro, perClass, afF1);
     }
 

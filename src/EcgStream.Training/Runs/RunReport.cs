@@ -30,7 +30,7 @@ public static class RunReport
             [[
                 steps[^1].Step + 1 + "", metrics.Completed ? "yes" : "no", metrics.Resumes + "",
                 HtmlReport.Number(first), HtmlReport.Number(last), HtmlReport.Number(last / first - 1, "P1"),
-                HtmlReport.Number(steps[^1].Seconds, "F0"), HtmlReport.Number(steps[^1].Seconds / Math.Max(1, steps.Count), "F2"),
+                HtmlReport.Number(steps[^1].Seconds, "F0"), HtmlReport.Number(steps[^1].Seconds / steps.Count, "F2"),
             ]]);
             var x = steps.Select(s => (double)s.Step).ToList();
             report.Svg(SvgLinePlot.Render($"{metrics.Kind} loss", "step", "loss",
@@ -38,7 +38,8 @@ public static class RunReport
                 new PlotSeries("loss per step", x, steps.Select(s => s.Loss).ToList()),
                 new PlotSeries($"mean of {SmoothingSteps}", x, MovingMean(steps.Select(s => s.Loss).ToList(), SmoothingSteps)),
             ], width: 720, height: 360));
-            report.Svg(SvgLinePlot.Render("learning rate", "step", "rate", x, steps.Select(s => s.LearningRate).ToList(), width: 720, height: 220));
+            if (steps.Any(s => double.IsFinite(s.LearningRate)))
+                report.Svg(SvgLinePlot.Render("learning rate", "step", "rate", x, steps.Select(s => s.LearningRate).ToList(), width: 720, height: 220));
         }
         report.Heading("Settings");
         report.Code("config  " + metrics.Config.GetRawText() + "\noptions " + metrics.Options.GetRawText());
