@@ -6,6 +6,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
 {
     VersionCommand.Create(),
     ReplayCommand.Create(),
+    ClassifyCommand.Create(),
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),

@@ -1,7 +1,7 @@
 namespace EcgStream.Cli.Commands;
 
 /// <summary>
-/// The model `replay`, `evaluate` and `demo` use when none is named: <c>models/ecgstream.onnx</c>
+/// The model `replay`, `evaluate`, `demo` and `classify` use when none is named: <c>models/ecgstream.onnx</c>
 /// beside the tool (the build copies the repository's <c>models/</c> there), or ECGSTREAM_MODEL.
 /// </summary>
 internal static class BundledModel

@@ -51,14 +51,7 @@ internal sealed class PipelineOptions
         };
         double hop = parse.GetValue(_hop);
         if (!(hop >= 0.04 && hop <= 9)) throw new ArgumentException($"--hop {hop}: expected seconds between 0.04 and 9");
-        var overrides = new Dictionary<string, Lead>(StringComparer.OrdinalIgnoreCase);
-        foreach (var map in parse.GetValue(_lead) ?? [])
-        {
-            var parts = map.Split('=', 2);
-            if (parts.Length != 2 || !Leads.TryParse(parts[1], out var lead))
-                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
-            overrides[parts[0]] = lead;
-        }
+        var overrides = ParseLeadOverrides(parse.GetValue(_lead));
         var signal = SignalChainOptions.Default with
         {
             Preprocessing = PreprocessorOptions.Contract with { Notch = notch },
@@ -87,6 +80,20 @@ internal sealed class PipelineOptions
         if (parse.GetValue(_minOffset) is { } off)
             bed = bed with { RuleTracker = bed.RuleTracker with { MinOffsetSeconds = off }, ModelTracker = bed.ModelTracker with { MinOffsetSeconds = off } };
         return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
+    }
+
+    /// <summary>The <c>--lead SIGNAL=LEAD</c> mappings (signal names case-insensitive), as <see cref="EcgStream.Ingest.Replay.RecordingLeads"/> takes them.</summary>
+    internal static Dictionary<string, Lead> ParseLeadOverrides(IEnumerable<string>? maps)
+    {
+        var overrides = new Dictionary<string, Lead>(StringComparer.OrdinalIgnoreCase);
+        foreach (var map in maps ?? [])
+        {
+            var parts = map.Split('=', 2);
+            if (parts.Length != 2 || !Leads.TryParse(parts[1], out var lead))
+                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
+            overrides[parts[0]] = lead;
+        }
+        return overrides;
     }
 
     internal sealed record Settings(

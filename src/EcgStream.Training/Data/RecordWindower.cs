@@ -10,7 +10,8 @@ using EcgStream.Training.Data.Sources;
 namespace EcgStream.Training.Data;
 
 /// <summary>
-/// Cuts a real record into labelled contract-v1 windows with the runtime's own preprocessing:
+/// Cuts a real record into labelled contract-v1 windows with the runtime's own preprocessing through
+/// <see cref="RecordWindows"/> (the same cut <c>ecgstream classify</c> scores):
 /// <see cref="EcgPreprocessor.ProcessRecord"/> over the whole record (the causal filters run as in
 /// a stream), then windows, then <see cref="WindowStandardiser"/>. A record that cannot be read, has
 /// no standard lead or is too short is skipped with a count and a warning.
@@ -54,8 +55,7 @@ public static class RecordWindower
         var leads = LeadSet.None;
         foreach (var lead in byLead.Keys) leads = leads.With(lead);
 
-        int warmup = (int)Math.Round(options.WarmupSeconds * ModelContract.SampleRate);
-        if (record.DurationSeconds < options.WarmupSeconds + (double)ModelContract.WindowSamples / ModelContract.SampleRate)
+        if (record.DurationSeconds < RecordWindows.MinimumSeconds(options.WarmupSeconds))
         {
             report.Skip("too short", $"{entry.RecordId}: {record.DurationSeconds:F3} s; a window after the {options.WarmupSeconds:F1} s filter warm-up needs {options.WarmupSeconds + 9:F1} s");
             return 0;
@@ -71,29 +71,21 @@ public static class RecordWindower
             if (episodes.Count == 0) { report.Skip("unmappable label", $"{entry.RecordId}: no rhythm annotation maps to class set v1"); return 0; }
         }
 
-        var pre = new EcgPreprocessor(record.SampleRate, leads);
-        var planes = EcgPreprocessor.ProcessRecord([.. byLead.Values], record.SampleRate, leads);
-        if (pre.DelaySeconds < 0) throw new InvalidOperationException("negative preprocessor delay");
+        var windows = RecordWindows.Cut([.. byLead.Values], record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds);
         var window = new float[WindowSet.WindowValues];
-        int hop = (int)Math.Round(options.HopSeconds * ModelContract.SampleRate);
         int added = 0, unlabelled = 0, nonFinite = 0;
-        for (int start = warmup; start + ModelContract.WindowSamples <= planes[0].Length; start += hop)
+        for (int i = 0; i < windows.Count; i++)
         {
             if (options.MaxWindowsPerRecord > 0 && added >= options.MaxWindowsPerRecord) break;
             int mask;
             if (entry.RecordMask is { } fixedMask) mask = fixedMask;
             else
             {
-                double t0 = (double)start / ModelContract.SampleRate - pre.DelaySeconds, t1 = t0 + (double)ModelContract.WindowSamples / ModelContract.SampleRate;
+                double t0 = windows.StartSeconds(i), t1 = t0 + (double)ModelContract.WindowSamples / ModelContract.SampleRate;
                 mask = EpisodeMask(episodes!, t0, t1, options, out double covered);
                 if (mask == 0 || covered < options.MinLabelledFraction * (t1 - t0)) { unlabelled++; continue; }
             }
-            Array.Clear(window);
-            int p = 0;
-            foreach (var lead in leads)
-                planes[p++].AsSpan(start, ModelContract.WindowSamples).CopyTo(window.AsSpan((int)lead * ModelContract.WindowSamples));
-            if (!AllFinite(window)) { nonFinite++; continue; }
-            WindowStandardiser.Standardise(window, ModelContract.WindowSamples, leads);
+            if (!windows.TryCopy(i, window)) { nonFinite++; continue; }
             into.Add(window, leads, mask, entry.RecordId);
             added++;
         }
@@ -118,11 +110,5 @@ public static class RecordWindower
         }
         covered = Math.Min(covered, t1 - t0);
         return mask;
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var v in values) if (!float.IsFinite(v)) return false;
-        return true;
     }
 }

@@ -1,0 +1,95 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Signal.Preprocessing;
+
+namespace EcgStream.Signal.Windowing;
+
+/// <summary>
+/// A whole record cut into contract-v1 windows with the runtime's own preprocessing, the one
+/// implementation training (labelled windows) and <c>ecgstream classify</c> (scores per record) share:
+/// <see cref="EcgPreprocessor.ProcessRecord"/> over the whole record (the causal filters run as in a
+/// stream), the first <c>warm-up</c> seconds of output discarded while the filters settle, then a window
+/// of <see cref="ModelContract.WindowSamples"/> every <c>hop</c>, each standardised per lead by
+/// <see cref="WindowStandardiser"/>. Windows are filled on demand (<see cref="TryCopy"/>), so a long
+/// record costs its 250 Hz planes, not all its windows at once.
+/// </summary>
+public sealed class RecordWindows
+{
+    /// <summary>Values of one window: 12 leads × <see cref="ModelContract.WindowSamples"/>, lead-major.</summary>
+    public const int WindowValues = ModelContract.LeadCount * ModelContract.WindowSamples;
+
+    private readonly float[][] _planes;
+    private readonly int _warmupSamples;
+    private readonly int _hopSamples;
+
+    private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples)
+    {
+        _planes = planes;
+        Leads = leads;
+        DelaySeconds = delaySeconds;
+        _warmupSamples = warmupSamples;
+        _hopSamples = hopSamples;
+        int length = planes.Length == 0 ? 0 : planes[0].Length;
+        Count = length < warmupSamples + ModelContract.WindowSamples ? 0 : (length - warmupSamples - ModelContract.WindowSamples) / hopSamples + 1;
+    }
+
+    /// <summary>
+    /// Preprocesses <paramref name="channels"/> (one per lead of <paramref name="leads"/>, in lead order,
+    /// at <paramref name="sampleRate"/>) and lays out the windows.
+    /// </summary>
+    public static RecordWindows Cut(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads,
+        double hopSeconds = 9, double warmupSeconds = 1, PreprocessorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (leads.Count == 0) throw new ArgumentException("no lead to window", nameof(leads));
+        if (!(warmupSeconds >= 0) || !double.IsFinite(warmupSeconds))
+            throw new ArgumentOutOfRangeException(nameof(warmupSeconds), warmupSeconds, "warm-up must be a finite number of seconds ≥ 0");
+        int hop = (int)Math.Round(hopSeconds * ModelContract.SampleRate);
+        if (!double.IsFinite(hopSeconds) || hop < 1)
+            throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "hop must be at least one 250 Hz sample");
+        var pre = new EcgPreprocessor(sampleRate, leads, options);
+        if (pre.DelaySeconds < 0) throw new InvalidOperationException("negative preprocessor delay");
+        var planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
+        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop);
+    }
+
+    /// <summary>Seconds a record must last to give at least one window after <paramref name="warmupSeconds"/> of warm-up.</summary>
+    public static double MinimumSeconds(double warmupSeconds = 1) =>
+        warmupSeconds + (double)ModelContract.WindowSamples / ModelContract.SampleRate;
+
+    /// <summary>The leads present (the others are zero in every window).</summary>
+    public LeadSet Leads { get; }
+
+    /// <summary>The preprocessor's group delay: output sample <c>k</c> stands for record time <c>k/250 − DelaySeconds</c>.</summary>
+    public double DelaySeconds { get; }
+
+    /// <summary>How many windows fit after the warm-up.</summary>
+    public int Count { get; }
+
+    /// <summary>Index of window <paramref name="index"/>'s first sample in the 250 Hz output.</summary>
+    public int Start(int index) =>
+        (uint)index < (uint)Count ? _warmupSamples + index * _hopSamples
+                                  : throw new ArgumentOutOfRangeException(nameof(index), index, $"window index must be 0…{Count - 1}");
+
+    /// <summary>Record time (seconds, the preprocessor's delay removed) at which window <paramref name="index"/> starts.</summary>
+    public double StartSeconds(int index) => (double)Start(index) / ModelContract.SampleRate - DelaySeconds;
+
+    /// <summary>
+    /// Writes window <paramref name="index"/> into <paramref name="destination"/> (12 × 2250, absent leads
+    /// zero) and standardises it. Returns false, leaving the destination unstandardised, when the window
+    /// holds a NaN or infinite sample (the caller skips it).
+    /// </summary>
+    public bool TryCopy(int index, Span<float> destination)
+    {
+        if (destination.Length != WindowValues)
+            throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} expected", nameof(destination));
+        int start = Start(index);
+        destination.Clear();
+        int p = 0;
+        foreach (var lead in Leads)
+            _planes[p++].AsSpan(start, ModelContract.WindowSamples).CopyTo(destination.Slice((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples));
+        foreach (var v in destination) if (!float.IsFinite(v)) return false;
+        WindowStandardiser.Standardise(destination, ModelContract.WindowSamples, Leads);
+        return true;
+    }
+}

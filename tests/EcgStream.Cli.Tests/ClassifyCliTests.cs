@@ -1,0 +1,256 @@
+using System.Text.Json;
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Core.Rhythms;
+using EcgStream.Formats;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Inference;
+using EcgStream.Inference.Contract;
+using EcgStream.Ingest.Replay;
+using EcgStream.Onnx.Contract;
+using EcgStream.Onnx.Graph;
+using EcgStream.Signal.Windowing;
+using EcgStream.Synthetic;
+using EcgStream.Tests;
+
+namespace EcgStream.Cli.Tests;
+
+public sealed class ClassifyCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ecgstream-classify-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A synthetic record (WFDB format 16) with the given leads and segments.</summary>
+    private string WriteRecord(string name, LeadSet leads, params ScenarioSegment[] segments) =>
+        Simulator.Run(new Scenario { Seed = 7, SampleRate = 360, Leads = leads, Noise = new NoiseSpec { Snr = 24 }, Segments = segments }).WriteWfdb(_dir, name);
+
+    private string SaveModel(string name, GraphBuilder graph)
+    {
+        var path = Path.Combine(_dir, name + ".onnx");
+        graph.Save(path);
+        return path;
+    }
+
+    /// <summary>
+    /// A model whose logit for its j-th class is 10·lead_mask[j] − 5 (lead j in contract order), so a
+    /// class's probability says whether the model saw lead j as present: σ(5) ≈ 0.9933, σ(−5) ≈ 0.0067.
+    /// The ecg input enters as 0·mean(ecg), keeping it a real input of the graph.
+    /// </summary>
+    private static GraphBuilder LeadMaskModel(IReadOnlyList<string> classes)
+    {
+        var g = new GraphBuilder("lead_mask_echo");
+        var (ecg, mask) = g.ContractInputs();
+        var columns = g.Slice(mask, [0], [classes.Count], [1]);                                  // [N,C]
+        var zero = g.Mul(g.ReduceMean(ecg, [1, 2]), g.Constant("zero", [0f]));                  // [N,1,1] → broadcast
+        var logits = g.Add(g.Mul(columns, g.Constant("scale", [10f])), g.Constant("bias", [-5f]));
+        var output = g.Node("Add", [logits, g.Reshape(zero, 0, 1)], [ModelContract.LogitsOutput])[0];
+        g.Output(output, ElementType.Float, ModelContract.BatchDim, classes.Count);
+        return g.WriteContractMetadata(new ContractModelInfo { ModelId = "test-lead-mask", Classes = classes });
+    }
+
+    private const float Present = 0.9933071f, Absent = 0.0066928524f;
+
+    private static List<JsonElement> Lines(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    private static Dictionary<string, double> Probabilities(JsonElement line) =>
+        line.GetProperty("probabilities").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+
+    [Fact]
+    public async Task Classify_prints_one_json_line_per_record_with_every_model_class_in_0_1()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var sr = WriteRecord("sr", LeadSet.Of(Lead.I, Lead.II), new ScenarioSegment("SR", 40, HeartRate: 70));
+        var af = WriteRecord("af", LeadSet.Of(Lead.II, Lead.V1), new ScenarioSegment("AF", 50, HeartRate: 110));
+        var r = await CliRunner.RunAsync("classify", sr, af, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(["sr", "af"], lines.Select(l => l.GetProperty("record").GetString()));
+        Assert.Equal([sr, af], lines.Select(l => l.GetProperty("path").GetString()));
+        Assert.Equal(["I", "II"], lines[0].GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["II", "V1"], lines[1].GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
+        // 40 s: windows start at 1, 10, 19, 28 s (the last ends at 37 s of the 40, less the filters' delay).
+        Assert.Equal(4, lines[0].GetProperty("windows").GetInt32());
+        Assert.Equal(5, lines[1].GetProperty("windows").GetInt32());
+        Assert.Equal(40.0, lines[0].GetProperty("seconds").GetDouble(), 3);
+        foreach (var line in lines)
+        {
+            var p = Probabilities(line);
+            Assert.Equal(RhythmClasses.Names, p.Keys);
+            Assert.All(p.Values, v => Assert.InRange(v, 0.0, 1.0));
+            Assert.False(line.TryGetProperty("note", out _));
+        }
+        Assert.True(Probabilities(lines[1])["AF"] > Probabilities(lines[0])["AF"], r.Stdout);
+    }
+
+    [Fact]
+    public async Task A_class_scores_the_maximum_over_the_records_windows()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var path = WriteRecord("mixed", LeadSet.Of(Lead.I, Lead.II),
+            new ScenarioSegment("SR", 60, HeartRate: 70), new ScenarioSegment("AF", 60, HeartRate: 120), new ScenarioSegment("SBRAD", 60, HeartRate: 45));
+        var r = await CliRunner.RunAsync("classify", path, "--model", model, "--hop", "4.5");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+
+        // The same windows scored one at a time through the same contract model.
+        var rec = RecordReader.Read(path);
+        var mapped = RecordingLeads.Of(rec);
+        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds: 4.5, warmupSeconds: 1);
+        using var session = RhythmModel.Load(File.ReadAllBytes(model), new InferenceOptions { MaxBatch = 1 });
+        var perWindow = new List<float[]>();
+        for (int i = 0; i < windows.Count; i++)
+        {
+            Assert.True(windows.TryCopy(i, session.Ecg(0)));
+            session.LeadMask(0).Clear();
+            session.LeadMask(0)[(int)Lead.I] = session.LeadMask(0)[(int)Lead.II] = 1;
+            session.Run(1);
+            perWindow.Add(session.Probabilities(0).ToArray());
+        }
+        Assert.Equal(windows.Count, line.GetProperty("windows").GetInt32());
+        Assert.Equal(38, windows.Count); // ⌊(180 s − 1 s warm-up − 9 s) / 4.5 s⌋ + 1
+        var reported = Probabilities(line);
+        foreach (var c in new[] { RhythmClass.SR, RhythmClass.AF, RhythmClass.SBRAD, RhythmClass.STACH })
+        {
+            var values = perWindow.Select(p => p[(int)c]).ToList();
+            Assert.Equal(values.Max(), reported[RhythmClasses.Name(c)], 5);
+        }
+        // The rule separates the segments, so the maximum is not the first window's, nor the mean.
+        var af = perWindow.Select(p => p[(int)RhythmClass.AF]).ToList();
+        var sbrad = perWindow.Select(p => p[(int)RhythmClass.SBRAD]).ToList();
+        Assert.True(af.Max() - af.Min() > 0.3 && sbrad.Max() - sbrad.Min() > 0.3, $"AF {string.Join(" ", af)}; SBRAD {string.Join(" ", sbrad)}");
+        Assert.True(reported["AF"] > af[0] + 0.2, $"AF {string.Join(" ", af)}");
+    }
+
+    [Fact]
+    public async Task Each_window_is_scored_with_the_lead_mask_of_the_leads_the_record_has()
+    {
+        var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
+        var twoLead = WriteRecord("two", LeadSet.Of(Lead.II, Lead.V1), new ScenarioSegment("SR", 30));
+        var r = await CliRunner.RunAsync("classify", twoLead, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var p = Probabilities(Assert.Single(Lines(r.Stdout)));
+        for (int j = 0; j < RhythmClasses.Count; j++)
+        {
+            bool present = (Lead)j is Lead.II or Lead.V1;
+            Assert.Equal(present ? Present : Absent, p[RhythmClasses.Names[j]], 5);
+        }
+    }
+
+    [Fact]
+    public async Task Lead_overrides_map_unnamed_channels_as_replay_does()
+    {
+        // Channels "chest" (no lead name), "V1" and "RESP": by name only V1 counts; --lead chest=aVF adds aVF.
+        var sim = Simulator.Run(new Scenario { Seed = 3, SampleRate = 250, Leads = LeadSet.Of(Lead.II, Lead.V1), Segments = [new ScenarioSegment("SR", 25)] });
+        var rec = sim.Recording;
+        var renamed = new Recording
+        {
+            Name = "chest",
+            SampleRate = rec.SampleRate,
+            Signals = [rec.Signals[0] with { Name = "chest" }, rec.Signals[1], rec.Signals[0] with { Name = "RESP" }],
+            Samples = [rec.Samples[0], rec.Samples[1], rec.Samples[0]],
+        };
+        Wfdb.WriteRecord(_dir, renamed, new WfdbWriteOptions { Format = 16, RecordName = "chest" });
+        var path = Path.Combine(_dir, "chest");
+        var classes = RhythmClasses.Names.Take(7).ToArray(); // columns echo leads I … V1
+        var model = SaveModel("lead-mask-7", LeadMaskModel(classes));
+
+        var byName = await CliRunner.RunAsync("classify", path, "--model", model);
+        Assert.True(byName.ExitCode == 0, byName.Stderr);
+        var line = Assert.Single(Lines(byName.Stdout));
+        Assert.Equal(["V1"], line.GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(classes, Probabilities(line).Keys);
+        Assert.Contains("'chest' is not a standard lead", byName.Stderr);
+
+        var mapped = await CliRunner.RunAsync("classify", path, "--model", model, "--lead", "chest=aVF");
+        Assert.True(mapped.ExitCode == 0, mapped.Stderr);
+        line = Assert.Single(Lines(mapped.Stdout));
+        Assert.Equal(["aVF", "V1"], line.GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
+        var p = Probabilities(line);
+        for (int j = 0; j < classes.Length; j++)
+            Assert.Equal((Lead)j is Lead.aVF or Lead.V1 ? Present : Absent, p[classes[j]], 5);
+    }
+
+    [Fact]
+    public async Task A_record_too_short_for_one_window_is_reported_without_probabilities()
+    {
+        var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
+        var shortRecord = WriteRecord("short", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 8));
+        var longRecord = WriteRecord("long", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 20));
+        var r = await CliRunner.RunAsync("classify", shortRecord, longRecord, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(0, lines[0].GetProperty("windows").GetInt32());
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("probabilities").ValueKind);
+        Assert.Contains("too short", lines[0].GetProperty("note").GetString());
+        Assert.Equal(2, lines[1].GetProperty("windows").GetInt32());
+        Assert.Equal(Present, Probabilities(lines[1])["SR"], 5);
+    }
+
+    [Fact]
+    public async Task Missing_records_bad_models_and_no_model_are_one_line_errors()
+    {
+        var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
+        var missing = await CliRunner.RunAsync("classify", Path.Combine(_dir, "nope"), "--model", model);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.StartsWith("error: ", missing.Stderr);
+        Assert.Contains("nope", missing.Stderr);
+        Assert.Empty(missing.Stdout);
+
+        var record = WriteRecord("ok", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 20));
+        var truncated = WriteRecord("trunc", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 20));
+        var dat = File.ReadAllBytes(truncated + ".dat");
+        File.WriteAllBytes(truncated + ".dat", dat[..(dat.Length / 2)]);
+        var corrupt = await CliRunner.RunAsync("classify", truncated, "--model", model);
+        Assert.Equal(2, corrupt.ExitCode);
+        Assert.StartsWith("error: ", corrupt.Stderr);
+        Assert.Contains("trunc.dat", corrupt.Stderr);
+
+        var notOnnx = Path.Combine(_dir, "garbage.onnx");
+        File.WriteAllText(notOnnx, "not a model");
+        var bad = await CliRunner.RunAsync("classify", record, "--model", notOnnx);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("error: --model", bad.Stderr);
+        Assert.Contains("garbage.onnx", bad.Stderr);
+
+        var absent = await CliRunner.RunAsync("classify", record, "--model", Path.Combine(_dir, "absent.onnx"));
+        Assert.Equal(2, absent.ExitCode);
+        Assert.Contains("absent.onnx", absent.Stderr);
+
+        var hop = await CliRunner.RunAsync("classify", record, "--model", model, "--hop", "0");
+        Assert.Equal(2, hop.ExitCode);
+        Assert.Contains("--hop 0", hop.Stderr);
+
+        // No --model and no ECGSTREAM_MODEL: only a bundled models/ecgstream.onnx beside the tool could serve.
+        var none = await CliRunner.RunWithEnvironmentAsync(new Dictionary<string, string?> { ["ECGSTREAM_MODEL"] = null }, "classify", record);
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx")))
+            Assert.True(none.ExitCode == 0, none.Stderr);
+        else
+        {
+            Assert.Equal(2, none.ExitCode);
+            Assert.StartsWith("error: ", none.Stderr);
+            Assert.Contains("--model", none.Stderr);
+            Assert.Single(none.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Empty(none.Stdout);
+        }
+    }
+
+    [DataFact("mitdb")]
+    public async Task Classify_scores_mitdb_201_over_its_two_leads()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var r = await CliRunner.RunAsync("classify", TestData.PathOf("mitdb", "201"), "--model", model, "--threads", "2");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+        Assert.Equal("201", line.GetProperty("record").GetString());
+        Assert.Equal(["II", "V1"], line.GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1805.556, line.GetProperty("seconds").GetDouble(), 3);
+        Assert.Equal(200, line.GetProperty("windows").GetInt32()); // (1805.6 − 1 − 9) / 9 + 1
+        var p = Probabilities(line);
+        Assert.Equal(RhythmClasses.Names, p.Keys);
+        Assert.All(p.Values, v => Assert.InRange(v, 0.0, 1.0));
+    }
+}

@@ -1,0 +1,61 @@
+using EcgStream.Core.Leads;
+using EcgStream.Core.Models;
+using EcgStream.Signal.Preprocessing;
+using EcgStream.Signal.Windowing;
+
+namespace EcgStream.Signal.Tests.Windowing;
+
+public class RecordWindowsTests
+{
+    private static float[] Channel(int length, double rate, double hz, double offset) =>
+        Enumerable.Range(0, length).Select(i => (float)(offset + Math.Sin(2 * Math.PI * hz * i / rate))).ToArray();
+
+    [Fact]
+    public void Windows_are_the_preprocessed_record_cut_after_the_warm_up_every_hop_and_standardised()
+    {
+        const double rate = 500;
+        var leads = LeadSet.Of(Lead.II, Lead.V2);
+        var channels = new[] { Channel(30_000, rate, 1.3, 0.5), Channel(30_000, rate, 7, -2) };  // 60 s
+        var windows = RecordWindows.Cut(channels, rate, leads, hopSeconds: 4, warmupSeconds: 1);
+        var planes = EcgPreprocessor.ProcessRecord(channels, rate, leads);
+
+        Assert.Equal(leads, windows.Leads);
+        Assert.Equal((planes[0].Length - 250 - ModelContract.WindowSamples) / 1000 + 1, windows.Count);
+        Assert.Equal(250 + 3 * 1000, windows.Start(3));
+        Assert.Equal(13.0 - new EcgPreprocessor(rate, leads).DelaySeconds, windows.StartSeconds(3), 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => windows.Start(windows.Count));
+
+        var window = new float[RecordWindows.WindowValues];
+        Assert.True(windows.TryCopy(3, window));
+        var expected = new float[RecordWindows.WindowValues];
+        planes[0].AsSpan(3250, ModelContract.WindowSamples).CopyTo(expected.AsSpan((int)Lead.II * ModelContract.WindowSamples));
+        planes[1].AsSpan(3250, ModelContract.WindowSamples).CopyTo(expected.AsSpan((int)Lead.V2 * ModelContract.WindowSamples));
+        WindowStandardiser.Standardise(expected, ModelContract.WindowSamples, leads);
+        Assert.Equal(expected, window);
+        Assert.All(window.AsSpan(0, ModelContract.WindowSamples).ToArray(), v => Assert.Equal(0f, v)); // lead I absent
+    }
+
+    [Fact]
+    public void A_record_shorter_than_warm_up_plus_one_window_has_none_and_bad_arguments_are_refused()
+    {
+        var leads = LeadSet.Of(Lead.I);
+        Assert.Equal(10.0, RecordWindows.MinimumSeconds(1));
+        Assert.Equal(0, RecordWindows.Cut([Channel(2_250, 250, 1, 0)], 250, leads).Count);
+        Assert.Equal(1, RecordWindows.Cut([Channel(2_600, 250, 1, 0)], 250, leads).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RecordWindows.Cut([Channel(2_600, 250, 1, 0)], 250, leads, hopSeconds: 0));
+        Assert.Throws<ArgumentException>(() => RecordWindows.Cut([], 250, LeadSet.None));
+    }
+
+    [Fact]
+    public void Non_finite_input_is_held_by_the_preprocessor_so_its_windows_are_finite()
+    {
+        var leads = LeadSet.Of(Lead.I);
+        var window = new float[RecordWindows.WindowValues];
+        var holed = Channel(40 * 250, 250, 1.1, 0);
+        for (int i = 3000; i < 3100; i++) holed[i] = i % 2 == 0 ? float.NaN : float.PositiveInfinity;
+        var held = RecordWindows.Cut([holed], 250, leads);
+        Assert.Equal(4, held.Count);
+        Assert.All(Enumerable.Range(0, held.Count), i => Assert.True(held.TryCopy(i, window)));
+        Assert.Throws<ArgumentException>(() => held.TryCopy(0, new float[10]));
+    }
+}
