@@ -27,7 +27,7 @@ public sealed class ReplayCliTests : IDisposable
     public async Task Replay_prints_one_json_event_per_line_with_the_documented_fields()
     {
         var record = WriteAfRecord();
-        var r = await CliRunner.RunAsync("replay", record, "--speed", "max");
+        var r = await CliRunner.RunAsync("replay", record, "--speed", "max", "--model", "none");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var events = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var af = events.Where(e => e.GetProperty("rhythm").GetString() == "AF").ToList();
@@ -47,7 +47,7 @@ public sealed class ReplayCliTests : IDisposable
     {
         var record = WriteAfRecord();
         var atr = Path.Combine(_dir, "out.atr");
-        var r = await CliRunner.RunAsync("replay", record, "--annotations", atr);
+        var r = await CliRunner.RunAsync("replay", record, "--annotations", atr, "--model", "none");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var notes = Wfdb.ReadAnnotations(Path.Combine(_dir, "out"), "atr");
         Assert.Contains(notes, a => a.Aux == "(AFIB");
@@ -114,7 +114,7 @@ public sealed class ReplayCliTests : IDisposable
             hea[i] = string.Join(' ', f);
         }
         File.WriteAllLines(record + ".hea", hea);
-        var r = await CliRunner.RunAsync("replay", record);
+        var r = await CliRunner.RunAsync("replay", record, "--model", "none");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("\"AF\"", r.Stdout);
     }
@@ -140,7 +140,7 @@ public sealed class ReplayCliTests : IDisposable
         var scenario = Path.Combine(TestRepo.Root, "tools", "scenarios", "af-paroxysmal.json");
         var sim = await CliRunner.RunAsync("simulate", "--scenario", scenario, "--out", _dir);
         Assert.True(sim.ExitCode == 0, sim.Stderr);
-        var eval = await CliRunner.RunAsync("evaluate", Path.Combine(_dir, "af-paroxysmal"), "--rhythm", "AF");
+        var eval = await CliRunner.RunAsync("evaluate", Path.Combine(_dir, "af-paroxysmal"), "--rhythm", "AF", "--model", "none");
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         var all = JsonDocument.Parse(eval.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement;
         Assert.Equal("ALL", all.GetProperty("record").GetString());

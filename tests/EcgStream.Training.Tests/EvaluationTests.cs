@@ -60,6 +60,24 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void ThresholdsTakeEachClassesBestValidationF1AndKeepTheDefaultWithoutPositives()
+    {
+        // Two classes, four windows. Class 0: positives score 0.3 and 0.4, negatives 0.1 and 0.2 → any
+        // threshold in (0.2, 0.3] separates them (F1 1); the midpoint 0.25 is chosen. Class 1 has no positive.
+        float[] p = [0.3f, 0.9f, 0.4f, 0.8f, 0.1f, 0.7f, 0.2f, 0.6f];
+        int[] masks = [1, 1, 0, 0];
+        var t = Thresholds.Choose(p, masks, ["A", "B"]);
+        Assert.Equal(0.25, t[0].Threshold, 6);
+        Assert.Equal(1.0, t[0].F1);
+        Assert.Equal(2, t[0].Positives);
+        Assert.Equal(Thresholds.Default, t[1].Threshold);
+        Assert.Equal(0, t[1].Positives);
+        // Never outside [0.05, 0.95], even when the best cut lies lower.
+        var low = Thresholds.Choose([0.02f, 0.01f, 0.001f], [1, 1, 0], ["A"]);
+        Assert.Equal(Thresholds.Lowest, low[0].Threshold);
+    }
+
+    [Fact]
     public void MovingMeanAveragesTheLastValuesAndHtmlIsEscaped()
     {
         Assert.Equal([1.0, 1.5, 2.5, 3.5], RunReport.MovingMean([1, 2, 3, 4], 2));

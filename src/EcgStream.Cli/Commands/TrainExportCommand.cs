@@ -17,6 +17,7 @@ internal static class TrainExportCommand
         var modelId = new Option<string>("--model-id") { Description = "Model id in the metadata.", DefaultValueFactory = _ => "ecgstream-pma" };
         var trainingData = new Option<string>("--training-data") { Description = "What it was trained on (metadata).", DefaultValueFactory = _ => "" };
         var metrics = new Option<string>("--metrics") { Description = "Its metrics (metadata).", DefaultValueFactory = _ => "" };
+        var thresholdsPath = new Option<string?>("--thresholds") { Description = $"Per-class thresholds (default: {TrainProbeCommand.ThresholdsFile} beside --head when present, else 0.5)." };
         var commit = new Option<string>("--commit") { Description = "The commit that produced it (metadata).", DefaultValueFactory = _ => "" };
 
         var cmd = new Command("export", "Export encoder + PMA head as a contract-v1 ONNX model (outputs logits, layer_weights).")
@@ -36,12 +37,31 @@ internal static class TrainExportCommand
                 ModelId = parse.GetValue(modelId)!,
                 Description = $"ST-MEM-style encoder d={encoder.Config.Dim} depth={encoder.Depth} heads={encoder.Config.Heads} + PMA head",
                 TrainingData = parse.GetValue(trainingData)!, Metrics = parse.GetValue(metrics)!, Commit = parse.GetValue(commit)!,
+                Thresholds = ReadThresholds(parse.GetValue(thresholdsPath) ?? DefaultThresholds(parse.GetValue(headPath)!)),
             };
             var path = parse.GetValue(output)!;
             File.WriteAllBytes(path, PmaOnnxExporter.Export(encoder, pma, info));
-            Console.WriteLine($"wrote {path} ({new FileInfo(path).Length} bytes)");
+            Console.WriteLine($"wrote {path} ({new FileInfo(path).Length} bytes); thresholds {(info.Thresholds is { } t ? string.Join(", ", t.Select(v => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) : "0.5 for every class")}");
             return Task.FromResult(0);
         }));
         return cmd;
+    }
+
+    private static string? DefaultThresholds(string headPath)
+    {
+        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(headPath))!, TrainProbeCommand.ThresholdsFile);
+        return File.Exists(beside) ? beside : null;
+    }
+
+    /// <summary>The thresholds of a `train probe` thresholds.json, in class-set-v1 order (each class named once).</summary>
+    private static float[]? ReadThresholds(string? path)
+    {
+        if (path is null) return null;
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var byClass = new Dictionary<string, float>();
+        foreach (var item in doc.RootElement.EnumerateArray())
+            byClass[item.GetProperty("class").GetString()!] = (float)item.GetProperty("threshold").GetDouble();
+        return [.. EcgStream.Core.Rhythms.RhythmClasses.Names.Select(n => byClass.TryGetValue(n, out var t) ? t
+            : throw new InvalidDataException($"{path}: no threshold for class {n}"))];
     }
 }

@@ -73,18 +73,37 @@ internal static class TrainProbeCommand
             if (!options.FreezeEncoder) EncoderFile.Save(encoder, Path.Combine(outDir, "encoder.safetensors"));
             AnsiConsole.MarkupLineInterpolated($"done: {losses.Count} steps, last BCE {(losses.Count > 0 ? losses[^1] : double.NaN):F4}; {Path.Combine(outDir, "head.safetensors")}");
 
-            // Held-out scores, real and synthetic apart: the real test split, and synthetic patients never trained on.
+            // Decision thresholds: per class, the best F1 on the validation windows of every part together
+            // (the rare classes have validation positives only in the synthetic part).
             var source = parse.GetValue(data)!;
-            var heldOut = new List<(string Data, int Windows, int[] Classes, HeadScore Score)>();
-            foreach (var part in source.Split('+'))
+            var parts = source.Split('+');
+            int heldOutWindows = Math.Max(64, parse.GetValue(windows) / 4);
+            var validationProbabilities = new List<float>();
+            var validationMasks = new List<int>();
+            foreach (var part in parts)
             {
                 cancel.ThrowIfCancellationRequested();
-                var test = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Test);
+                var validation = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, heldOutWindows, parse.GetValue(seed), outDir, Split.Validation);
+                validationProbabilities.AddRange(Probabilities(encoder, head, validation));
+                validationMasks.AddRange(Enumerable.Range(0, validation.Count).Select(validation.ClassMask));
+            }
+            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names);
+            File.WriteAllText(Path.Combine(outDir, ThresholdsFile), JsonSerializer.Serialize(thresholds.Select(t => new { @class = t.Class, threshold = t.Threshold, f1 = Finite(t.F1), positives = t.Positives }), new JsonSerializerOptions { WriteIndented = true }));
+            double afThreshold = thresholds[(int)RhythmClass.AF].Threshold;
+
+            // Held-out scores, real and synthetic apart: the real test split, and synthetic patients never trained on.
+            var heldOut = new List<(string Data, int Windows, int[] Classes, HeadScore Score, double AfF1Tuned)>();
+            foreach (var part in parts)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var test = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, heldOutWindows, parse.GetValue(seed), outDir, Split.Test);
+                var masks = Enumerable.Range(0, test.Count).Select(test.ClassMask).ToArray();
                 using var scope = EcgStream.Torch.torch.NewDisposeScope();
                 var features = HeadTrainer.ExtractFeatures(encoder, test);
-                var score = LayerAnalysis.Evaluate(head, features, Enumerable.Range(0, test.Count).Select(test.ClassMask).ToArray(), $"{headKind}");
-                heldOut.Add((part, test.Count, test.ClassCounts(), score));
-                AnsiConsole.MarkupLineInterpolated($"held-out {part} ({test.Count} windows): macro AUROC {score.MacroAuroc:F4}, AF AUROC {score.PerClassAuroc[(int)RhythmClass.AF]:F4}, AF F1 {score.AfF1:F4}");
+                var score = LayerAnalysis.Evaluate(head, features, masks, $"{headKind}");
+                double afTuned = Auroc.F1(Probabilities(encoder, head, test), masks, RhythmClasses.Count, (int)RhythmClass.AF, afThreshold);
+                heldOut.Add((part, test.Count, test.ClassCounts(), score, afTuned));
+                AnsiConsole.MarkupLineInterpolated($"held-out {part} ({test.Count} windows): macro AUROC {score.MacroAuroc:F4}, AF AUROC {score.PerClassAuroc[(int)RhythmClass.AF]:F4}, AF F1 {score.AfF1:F4} at 0.5, {afTuned:F4} at {afThreshold:F3}");
             }
 
             var metrics = new RunMetrics
@@ -99,20 +118,38 @@ internal static class TrainProbeCommand
             {
                 kind = "probe", head = headKind.ToString(), gate = pmaGate.ToString(), data = source, trainWindows = set.Count, trainClasses = set.ClassCounts(),
                 classes = RhythmClasses.Names, options, losses,
-                heldOut = heldOut.Select(h => new { data = h.Data, windows = h.Windows, classes = h.Classes, macroAuroc = Finite(h.Score.MacroAuroc), perClass = h.Score.PerClassAuroc.Select(Finite), afF1 = Finite(h.Score.AfF1) }),
+                thresholds = thresholds.Select(t => t.Threshold),
+                heldOut = heldOut.Select(h => new { data = h.Data, windows = h.Windows, classes = h.Classes, macroAuroc = Finite(h.Score.MacroAuroc), perClass = h.Score.PerClassAuroc.Select(Finite), afF1 = Finite(h.Score.AfF1), afF1AtThreshold = Finite(h.AfF1Tuned) }),
             }, new JsonSerializerOptions { WriteIndented = true });
             File.WriteAllText(Path.Combine(outDir, "metrics.json"), json);
             var report = RunReport.Build($"Head training ({headKind}{(headKind == HeadKind.Pma ? $", {pmaGate} gate" : "")}, {source}): {Path.GetFileName(Path.GetFullPath(outDir))}", metrics);
             report.Heading("Held-out scores (real and synthetic apart)")
-                .Table(["data", "windows", "macro AUROC", "AF F1", .. RhythmClasses.Names.Select(n => $"AUROC {n}")],
-                    heldOut.Select(h => (IReadOnlyList<string>)[h.Data, h.Windows.ToString(CultureInfo.InvariantCulture), HtmlReport.Number(h.Score.MacroAuroc), HtmlReport.Number(h.Score.AfF1), .. h.Score.PerClassAuroc.Select(v => HtmlReport.Number(v))]))
+                .Table(["data", "windows", "macro AUROC", "AF F1 at 0.5", $"AF F1 at {afThreshold:F3}", .. RhythmClasses.Names.Select(n => $"AUROC {n}")],
+                    heldOut.Select(h => (IReadOnlyList<string>)[h.Data, h.Windows.ToString(CultureInfo.InvariantCulture), HtmlReport.Number(h.Score.MacroAuroc), HtmlReport.Number(h.Score.AfF1), HtmlReport.Number(h.AfF1Tuned), .. h.Score.PerClassAuroc.Select(v => HtmlReport.Number(v))]))
                 .Paragraph("Windows per class in each held-out set:")
                 .Table(["data", .. RhythmClasses.Names], heldOut.Select(h => (IReadOnlyList<string>)[h.Data, .. h.Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))]));
+            report.Heading("Decision thresholds (best F1 on the validation windows; exported with the model)")
+                .Table(["class", "threshold", "validation F1", "validation positives"],
+                    thresholds.Select(t => (IReadOnlyList<string>)[t.Class, HtmlReport.Number(t.Threshold, "F3"), HtmlReport.Number(t.F1), t.Positives.ToString(CultureInfo.InvariantCulture)]));
             report.Save(Path.Combine(outDir, RunReport.FileName));
             return Task.FromResult(0);
         }));
         return cmd;
     }
 
+    /// <summary>Per-class thresholds beside head.safetensors; `train export` puts them in the model's metadata.</summary>
+    public const string ThresholdsFile = "thresholds.json";
+
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>Sigmoid probabilities [N × C] of the head on the frozen encoder.</summary>
+    private static float[] Probabilities(StMemEncoder encoder, RhythmHead head, WindowSet windows)
+    {
+        using var scope = EcgStream.Torch.torch.NewDisposeScope();
+        using var _ = EcgStream.Torch.torch.no_grad();
+        head.eval();
+        var features = HeadTrainer.ExtractFeatures(encoder, windows);
+        using var output = head.forward(features);
+        return output.Logits.sigmoid().ToArray<float>();
+    }
 }
