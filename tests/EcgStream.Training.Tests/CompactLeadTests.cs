@@ -104,6 +104,12 @@ public sealed class CompactLeadTests
             Assert.All(batch, i => Assert.Contains(i, bucket));
             foreach (int i in batch) counts[i]++;
         }
+        // One bucket of 0…n−1 draws exactly as the plain sampler (frozen-feature head training relies on it).
+        var plain = new int[8];
+        var single = new int[8];
+        BatchSampler.Draw(12, 3, 5, plain);
+        BatchSampler.DrawFromBuckets([[.. Enumerable.Range(0, 12)]], 3, 5, single);
+        Assert.Equal(plain, single);
         // 120,000 draws over 12 windows: 10,000 each expected, σ ≈ 100 per window (bucket choice adds some)
         Assert.All(counts, c => Assert.InRange(c, 9_000, 11_000));
     }

@@ -19,7 +19,7 @@ internal static class TrainProbeCommand
         var encoderPath = new Option<string>("--encoder") { Description = "encoder.safetensors from train pretrain.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for head.safetensors (and encoder.safetensors when fine-tuned), metrics.json, splits.json.", Required = true };
         var kind = new Option<string>("--head") { Description = "last, probe, ppa or pma.", DefaultValueFactory = _ => "pma" };
-        var gate = new Option<string>("--gate") { Description = "PMA gate: joint (default) or per-layer.", DefaultValueFactory = _ => "joint" };
+        var gate = new Option<string>("--gate") { Description = "PMA gate: per-layer (default) or joint.", DefaultValueFactory = _ => "per-layer" };
         var layer = new Option<int>("--layer") { Description = "Layer for --head probe (0-based).", DefaultValueFactory = _ => 0 };
         var data = new Option<string>("--data") { Description = "synthetic, real or real+synthetic (heads are scored on each held-out part apart).", DefaultValueFactory = _ => "synthetic" };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };

@@ -26,9 +26,12 @@ public static class BatchSampler
         foreach (var bucket in buckets) total += bucket.Length;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(total);
         ulong state = StepSeed(seed, step);
-        long pick = (long)(SplitMix64(ref state) % (ulong)total);
         int chosen = 0;
-        while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
+        if (buckets.Count > 1)   // one bucket draws exactly as Draw over its members
+        {
+            long pick = (long)(SplitMix64(ref state) % (ulong)total);
+            while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
+        }
         var members = buckets[chosen];
         for (int i = 0; i < into.Length; i++) into[i] = members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
     }

@@ -79,7 +79,10 @@ public static class HeadTrainer
             using var scope = NewDisposeScope();
             return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel);
         }
-        return Run(head, [.. encoder.parameters(), .. head.parameters()], data.Count, options, progress, cancel, (indices, scope) =>
+        // Fine-tuning draws each batch from one lead set, so a batch carries only its leads' tokens
+        // (a single-lead batch costs 1/12 of a 12-lead one); every window stays equally likely.
+        var buckets = data.IndicesByLeadSet();
+        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, (indices, scope) =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
             var encoded = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
@@ -101,7 +104,7 @@ public static class HeadTrainer
         options.Validate();
         long n = features.shape[0];
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
-        return Run(head, head.parameters().ToList(), (int)n, options, progress, cancel, (indices, scope) =>
+        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, (indices, scope) =>
         {
             var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
             return (features.index_select(0, index), labels.index_select(0, index));
@@ -110,7 +113,7 @@ public static class HeadTrainer
 
     private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices, DisposeScope scope);
 
-    private static List<double> Run(RhythmHead head, List<Parameter> parameters, int count, HeadTrainOptions options,
+    private static List<double> Run(RhythmHead head, List<Parameter> parameters, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
@@ -123,7 +126,7 @@ public static class HeadTrainer
         {
             optimizer.LearningRate = schedule.RateAt(step);
             using var scope = NewDisposeScope();
-            BatchSampler.Draw(count, options.Seed, step, indices);
+            BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
             manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
             var (x, y) = batch(indices, scope);
             using var output = head.forward(x);
