@@ -72,9 +72,10 @@ public sealed class EvaluationTests
         Assert.Equal(2, t[0].Positives);
         Assert.Equal(Thresholds.Default, t[1].Threshold);
         Assert.Equal(0, t[1].Positives);
-        // Never outside [0.05, 0.95], even when the best cut lies lower.
-        var low = Thresholds.Choose([0.02f, 0.01f, 0.001f], [1, 1, 0], ["A"]);
+        // Never outside [0.05, 0.95]: the perfect cut 0.025 lies lower, so 0.05 it is (F1 2/3, better than 0.5's 0).
+        var low = Thresholds.Choose([0.3f, 0.04f, 0.01f], [1, 1, 0], ["A"]);
         Assert.Equal(Thresholds.Lowest, low[0].Threshold);
+        Assert.Equal(2.0 / 3, low[0].F1, 9);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public static class SvgLinePlot
         for (int i = 0; i <= 4; i++)
         {
             double v = y0 + (y1 - y0) * i / 4;
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 5}\" y=\"{F(Py(v) + 4)}\" text-anchor=\"end\">{v.ToString("0.000", CultureInfo.InvariantCulture)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 5}\" y=\"{F(Py(v) + 4)}\" text-anchor=\"end\">{v.ToString(y1 - y0 < 0.01 ? "0.##E+0" : "0.000", CultureInfo.InvariantCulture)}</text>\n");
         }
         foreach (var v in XTicks(xs, x0, x1))
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Px(v))}\" y=\"{height - bottom + 15}\" text-anchor=\"middle\">{F(v)}</text>\n");
