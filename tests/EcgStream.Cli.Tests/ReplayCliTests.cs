@@ -43,6 +43,23 @@ public sealed class ReplayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_runs_the_bundled_model_by_default_and_none_turns_it_off()
+    {
+        var bundled = Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx");
+        Assert.True(File.Exists(bundled), $"the shipped model should be copied beside the tool: {bundled}");
+        var record = WriteAfRecord("bundled");
+        var env = new Dictionary<string, string?> { ["ECGSTREAM_MODEL"] = null };
+        var withModel = await CliRunner.RunWithEnvironmentAsync(env, "replay", record, "--speed", "max");
+        Assert.True(withModel.ExitCode == 0, withModel.Stderr);
+        var summary = JsonDocument.Parse(withModel.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.Contains("\"summary\""))).RootElement;
+        Assert.StartsWith("ecgstream-", summary.GetProperty("model").GetString());
+        Assert.True(summary.GetProperty("windows_scored").GetInt32() >= 300, withModel.Stderr);   // 330 s at a 1 s hop
+        var rulesOnly = await CliRunner.RunWithEnvironmentAsync(env, "replay", record, "--speed", "max", "--model", "none");
+        Assert.True(rulesOnly.ExitCode == 0, rulesOnly.Stderr);
+        Assert.DoesNotContain("\"windows_scored\"", rulesOnly.Stderr);
+    }
+
+    [Fact]
     public async Task Replay_writes_detected_episodes_as_a_wfdb_annotation_file()
     {
         var record = WriteAfRecord();
@@ -140,9 +157,13 @@ public sealed class ReplayCliTests : IDisposable
         var scenario = Path.Combine(TestRepo.Root, "tools", "scenarios", "af-paroxysmal.json");
         var sim = await CliRunner.RunAsync("simulate", "--scenario", scenario, "--out", _dir);
         Assert.True(sim.ExitCode == 0, sim.Stderr);
-        var eval = await CliRunner.RunAsync("evaluate", Path.Combine(_dir, "af-paroxysmal"), "--rhythm", "AF", "--model", "none");
+        // As a shell glob names it: the record's .hea, .dat and .atr files stand for one record, counted once.
+        var record = Path.Combine(_dir, "af-paroxysmal");
+        var eval = await CliRunner.RunAsync("evaluate", record + ".hea", record + ".dat", record + ".atr", record, "--rhythm", "AF", "--model", "none");
         Assert.True(eval.ExitCode == 0, eval.Stderr);
-        var all = JsonDocument.Parse(eval.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement;
+        var lines = eval.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);   // the record once, then ALL
+        var all = JsonDocument.Parse(lines.Last()).RootElement;
         Assert.Equal("ALL", all.GetProperty("record").GetString());
         Assert.Equal(2, all.GetProperty("reference_episodes").GetInt32());
         Assert.Equal(1.0, all.GetProperty("episode_sensitivity").GetDouble());

@@ -53,7 +53,7 @@ internal static class ClassifyCommand
             using var classifier = LoadModel(modelPath, threadCount);
             if (classifier.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Session.Providers.Summary}");
             using var stdout = Console.OpenStandardOutput();
-            foreach (var path in parse.GetValue(records)!)
+            foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
             {
                 cancel.ThrowIfCancellationRequested();
                 var rec = RecordReader.Read(path);

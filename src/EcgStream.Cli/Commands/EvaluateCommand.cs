@@ -35,7 +35,7 @@ internal static class EvaluateCommand
             var sources = setup.Scheduler is null ? new[] { EventSource.Rule } : [EventSource.Rule, EventSource.Model];
             var pooled = sources.ToDictionary(s => s, _ => new List<EpisodeMetrics>());
             using var stdout = Console.OpenStandardOutput();
-            foreach (var path in parse.GetValue(records)!)
+            foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
             {
                 var rec = RecordReader.Read(path);
                 var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path, parse.GetValue(annotator)!), rec.SampleRate, rec.Length);

@@ -1,0 +1,23 @@
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// Record arguments as a shell glob gives them: `data_*` names each WFDB record three times
+/// (.hea, .dat, .atr). A WFDB companion file stands for its record, and each record is taken once,
+/// in first-seen order, so pooled figures never count a record twice.
+/// </summary>
+internal static class RecordArguments
+{
+    private static readonly string[] s_companions = [".hea", ".dat", ".atr", ".mat", ".qrs"];
+
+    public static List<string> Distinct(IEnumerable<string> paths)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var path in paths)
+        {
+            var record = s_companions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)) ? path[..^4] : path;
+            if (seen.Add(Path.GetFullPath(record))) result.Add(record);
+        }
+        return result;
+    }
+}
