@@ -18,13 +18,13 @@ internal static class TrainPretrainCommand
         var data = new Option<string>("--data") { Description = "synthetic or real (the train split of --data-root).", DefaultValueFactory = _ => "synthetic" };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder (default ECGSTREAM_DATA or ../shared/data).", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
         var windows = new Option<int>("--windows") { Description = "Synthetic windows to generate.", DefaultValueFactory = _ => 512 };
-        var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 1000 };
-        var batch = new Option<int>("--batch") { Description = "Windows per step.", DefaultValueFactory = _ => 16 };
+        var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 3000 };
+        var batch = new Option<int>("--batch") { Description = "Windows per step.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var warmup = new Option<int>("--warmup") { Description = "Warm-up steps.", DefaultValueFactory = _ => 50 };
+        var warmup = new Option<int>("--warmup") { Description = "Warm-up steps.", DefaultValueFactory = _ => 150 };
         var groups = new Option<string?>("--groups") { Description = "IPASTMEM layer groups, e.g. 0-3,4-7 (default: last layer only)." };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, batches and masks.", DefaultValueFactory = _ => 1 };
-        var every = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
+        var every = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("pretrain", "Masked ECG pretraining of the encoder (resumes from a checkpoint in --out).")

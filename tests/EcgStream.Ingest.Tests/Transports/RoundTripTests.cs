@@ -6,6 +6,11 @@ using EcgStream.Ingest.Wire;
 namespace EcgStream.Ingest.Tests.Transports;
 
 /// <summary>Bytes through a real pty (termios reader) and real TCP sockets: nothing lost, everything in order.</summary>
+// Pseudo-terminal tests run one at a time. In a full parallel run on a loaded machine (2026-11-21) two
+// of them failed together — a pending read returned 16 bytes nobody wrote to its pty, and vdev's round
+// trip missed one block of 2000 — and both pass alone (3 of 3). The cause is not found yet; until it
+// is, they do not share the machine's pty allocator with each other.
+[Collection(PtyCollection.Name)]
 public class RoundTripTests
 {
     private const int Frames = 3000; // 60 s of 12-lead signal at 500 Hz

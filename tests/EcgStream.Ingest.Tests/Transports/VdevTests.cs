@@ -5,6 +5,7 @@ using EcgStream.Ingest.Wire;
 namespace EcgStream.Ingest.Tests.Transports;
 
 /// <summary>The C virtual device → pty / TCP / stdout → the C# ingest.</summary>
+[Collection(PtyCollection.Name)]
 public class VdevTests
 {
     /// <summary>Records every delivered block (copied: the decoder reuses its buffer).</summary>
