@@ -4,7 +4,7 @@
 # real + synthetic windows (frozen, then fine-tuned with the encoder) with validation thresholds →
 # ONNX export → AF events vs the rules.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
-# Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about 1 h 15 min on 2 CPU cores)
+# Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about an hour on 2 CPU cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-$root/runs}"
