@@ -48,6 +48,7 @@ internal static class ClassifyCommand
             {
                 null => BundledModel.Find()
                         ?? throw new ArgumentException($"no model: pass --model FILE.onnx (no {BundledModel.FileName} beside the tool and ECGSTREAM_MODEL is not set)"),
+                "none" => throw new ArgumentException("--model none: classify scores with a model; pass --model FILE.onnx (rules-only scoring is `ecgstream evaluate`)"),
                 var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
             };
             using var classifier = LoadModel(modelPath, threadCount);
