@@ -124,24 +124,9 @@ public sealed class WindowSet
     /// </summary>
     public (Tensor Ecg, Tensor LeadMask, Tensor Labels) Batch(ReadOnlySpan<int> indices)
     {
-        int b = indices.Length;
-        if (b == 0) throw new ArgumentException("empty batch", nameof(indices));
-        if (_stageEcg.Length < b * WindowValues)
-        {
-            _stageEcg = new float[b * WindowValues];
-            _stageMask = new float[b * ModelContract.LeadCount];
-            _stageLabels = new float[b * RhythmClasses.Count];
-        }
-        for (int j = 0; j < b; j++)
-        {
-            int i = CheckIndex(indices[j]);
-            CopyEcg(i, _stageEcg.AsSpan(j * WindowValues, WindowValues));
-            for (int l = 0; l < ModelContract.LeadCount; l++) _stageMask[j * ModelContract.LeadCount + l] = _leads[i].Contains((Lead)l) ? 1f : 0f;
-            for (int c = 0; c < RhythmClasses.Count; c++) _stageLabels[j * RhythmClasses.Count + c] = (_labels[i] & (1 << c)) != 0 ? 1f : 0f;
-        }
-        return (tensor<float>(_stageEcg.AsSpan(0, b * WindowValues), [b, ModelContract.LeadCount, ModelContract.WindowSamples]),
-                tensor<float>(_stageMask.AsSpan(0, b * ModelContract.LeadCount), [b, ModelContract.LeadCount]),
-                tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]));
+        var (ecg, mask, labels, leadIndex) = Stage(indices, LeadSet.All);
+        leadIndex.Dispose();
+        return (ecg, mask, labels);
     }
 
     /// <summary>
@@ -153,31 +138,36 @@ public sealed class WindowSet
     /// </summary>
     public (Tensor Ecg, Tensor LeadMask, Tensor Labels, Tensor LeadIndex) CompactBatch(ReadOnlySpan<int> indices)
     {
-        int b = indices.Length;
-        if (b == 0) throw new ArgumentException("empty batch", nameof(indices));
         var union = LeadSet.None;
         foreach (int i in indices) union = union.Union(_leads[CheckIndex(i)]);
-        int n = union.Count;
+        return Stage(indices, union);
+    }
+
+    /// <summary>Stages the windows' samples for the lead slots <paramref name="slots"/> in reused buffers.</summary>
+    private (Tensor Ecg, Tensor LeadMask, Tensor Labels, Tensor LeadIndex) Stage(ReadOnlySpan<int> indices, LeadSet slots)
+    {
+        int b = indices.Length;
+        if (b == 0) throw new ArgumentException("empty batch", nameof(indices));
+        int n = slots.Count;
         if (_stageEcg.Length < b * WindowValues)
         {
             _stageEcg = new float[b * WindowValues];
             _stageMask = new float[b * ModelContract.LeadCount];
             _stageLabels = new float[b * RhythmClasses.Count];
         }
-        var slots = new long[n];
+        var slotLeads = new long[n];
         int s = 0;
-        foreach (var lead in union) slots[s++] = (long)lead;
+        foreach (var lead in slots) slotLeads[s++] = (long)lead;
         for (int j = 0; j < b; j++)
         {
-            int i = indices[j];
+            int i = CheckIndex(indices[j]);
             var leads = _leads[i];
             var source = _planes.AsSpan((int)_offsets[i], leads.Count * ModelContract.WindowSamples);
             int p = 0;
             for (int k = 0; k < n; k++)
             {
-                var lead = (Lead)slots[k];
                 var target = _stageEcg.AsSpan((j * n + k) * ModelContract.WindowSamples, ModelContract.WindowSamples);
-                bool present = leads.Contains(lead);
+                bool present = leads.Contains((Lead)slotLeads[k]);
                 if (present) source.Slice(p++ * ModelContract.WindowSamples, ModelContract.WindowSamples).CopyTo(target);
                 else target.Clear();
                 _stageMask[j * n + k] = present ? 1f : 0f;
@@ -187,7 +177,7 @@ public sealed class WindowSet
         return (tensor<float>(_stageEcg.AsSpan(0, b * n * ModelContract.WindowSamples), [b, n, ModelContract.WindowSamples]),
                 tensor<float>(_stageMask.AsSpan(0, b * n), [b, n]),
                 tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]),
-                tensor(slots, n));
+                tensor(slotLeads, n));
     }
 
     private int CheckIndex(int index) =>
