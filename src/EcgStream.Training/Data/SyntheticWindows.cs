@@ -96,15 +96,7 @@ public sealed class SyntheticWindows
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patients);
-        var sources = Enumerable.Range(0, patients).Select(p => new SyntheticWindows(seed + p, sampleRate, leads, hopSeconds)).ToArray();
-        var set = new WindowSet(count);
-        for (int i = 0; i < count; i++)
-        {
-            var source = sources[i % patients];
-            var window = source.Next(out int mask);
-            set.Add(window, source.Leads, mask, source.RecordId);
-        }
-        return set;
+        return Take(count, Enumerable.Range(0, patients).Select(p => new SyntheticWindows(seed + p, sampleRate, leads, hopSeconds)).ToArray());
     }
 
     /// <summary>
@@ -121,12 +113,17 @@ public sealed class SyntheticWindows
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patients);
-        var sources = Enumerable.Range(0, patients)
-            .Select(p => new SyntheticWindows(seed + p, leads: TrainingLeadSets[p % TrainingLeadSets.Length])).ToArray();
+        return Take(count, Enumerable.Range(0, patients)
+            .Select(p => new SyntheticWindows(seed + p, leads: TrainingLeadSets[p % TrainingLeadSets.Length])).ToArray());
+    }
+
+    /// <summary><paramref name="count"/> windows taken from the <paramref name="sources"/> in turn.</summary>
+    private static WindowSet Take(int count, SyntheticWindows[] sources)
+    {
         var set = new WindowSet(count);
         for (int i = 0; i < count; i++)
         {
-            var source = sources[i % patients];
+            var source = sources[i % sources.Length];
             var window = source.Next(out int mask);
             set.Add(window, source.Leads, mask, source.RecordId);
         }
