@@ -1,3 +1,4 @@
+using EcgStream.Core.Models;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -26,10 +27,11 @@ internal static class BenchInferenceCommand
         var runs = new Option<int>("--runs") { Description = "timed runs", DefaultValueFactory = _ => 1000 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 50 };
         var provider = new Option<string>("--provider") { Description = "first execution provider to try: cpu, cuda, tensorrt (falls back to CPU)", DefaultValueFactory = _ => "cpu" };
+        var leads = new Option<int>("--leads") { Description = "leads present in each window of a contract model (lead_mask: the first N leads; a model may skip absent leads)", DefaultValueFactory = _ => 12 };
 
         var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime through EcgStream's binding.")
         {
-            model, builtin, saveModel, batch, threads, runs, warmup, provider,
+            model, builtin, saveModel, batch, threads, runs, warmup, provider, leads,
         };
         cmd.SetAction(parse =>
         {
@@ -67,7 +69,9 @@ internal static class BenchInferenceCommand
 
             var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers };
             using var session = bytes is null ? InferenceSession.Load(source, options) : InferenceSession.Load(bytes, options, source);
-            var result = Measure(session, b, n, w);
+            int present = parse.GetValue(leads);
+            if (present is < 1 or > ModelContract.LeadCount) throw new ArgumentException($"--leads {present}: expected 1 to {ModelContract.LeadCount}");
+            var result = Measure(session, b, n, w, present);
             WriteJson(Console.OpenStandardOutput(), session, source, b, t, n, w, result);
             return 0;
         });
@@ -94,10 +98,20 @@ internal static class BenchInferenceCommand
 
     private sealed record Result(double[] LatencyMs, double WallSeconds, double CpuSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
 
-    private static Result Measure(InferenceSession session, int batch, int runs, int warmup)
+    private static Result Measure(InferenceSession session, int batch, int runs, int warmup, int leads)
     {
         static long[] Shape(TensorInfo info, int batch) => info.Shape.Select(d => d < 0 ? batch : d).ToArray();
         var inputs = session.Inputs.Select(i => OrtTensor.Create(Shape(i, batch), session.Library)).ToArray();
+        // Inputs a model would see: a signal, and a lead_mask naming `leads` leads (all zeros would let a
+        // model that computes only present leads skip all work).
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            var span = inputs[k].Span;
+            if (session.Inputs[k].Name == ModelContract.LeadMaskInput)
+                for (int i = 0; i < span.Length; i++) span[i] = i % ModelContract.LeadCount < leads ? 1f : 0f;
+            else
+                for (int i = 0; i < span.Length; i++) span[i] = MathF.Sin(i * 0.05f);
+        }
         var outputs = session.Outputs.Select(o => OrtTensor.Create(Shape(o, batch), session.Library)).ToArray();
         try
         {

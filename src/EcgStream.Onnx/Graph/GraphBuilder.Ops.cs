@@ -75,6 +75,14 @@ public sealed partial class GraphBuilder
             ? Op("ReduceSum", [x, ConstantInt64("axes", axes)], Attr.Int("keepdims", keepDims ? 1 : 0))
             : Op("ReduceSum", [x], Attr.Ints("axes", axes), Attr.Int("keepdims", keepDims ? 1 : 0));
 
+    public string ReduceMax(string x, ReadOnlySpan<long> axes, bool keepDims = true) =>
+        OnnxOpset >= 18
+            ? Op("ReduceMax", [x, ConstantInt64("axes", axes)], Attr.Int("keepdims", keepDims ? 1 : 0))
+            : Op("ReduceMax", [x], Attr.Ints("axes", axes), Attr.Int("keepdims", keepDims ? 1 : 0));
+
+    /// <summary>Elements of <paramref name="data"/> along <paramref name="axis"/> at the int64 indices computed by the graph.</summary>
+    public string Gather(string data, string indices, long axis = 0) => Op("Gather", [data, indices], Attr.Int("axis", axis));
+
     public string Unsqueeze(string x, params ReadOnlySpan<long> axes) =>
         OnnxOpset >= 13 ? Op("Unsqueeze", [x, ConstantInt64("axes", axes)]) : Op("Unsqueeze", [x], Attr.Ints("axes", axes));
 

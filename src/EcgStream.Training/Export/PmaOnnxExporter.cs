@@ -13,8 +13,10 @@ namespace EcgStream.Training.Export;
 /// Writes encoder + PMA head as a contract-v1 ONNX model through our graph builder: inputs
 /// <c>ecg</c> [N, 12, 2250] and <c>lead_mask</c> [N, 12]; outputs <c>logits</c> [N, C] and
 /// <c>layer_weights</c> [N, L]. The graph computes what <see cref="StMemEncoder.ForwardEncoding"/>
-/// and <see cref="PmaHead.forward"/> compute (absent leads' keys get −10⁴ added before the
-/// softmax, which underflows to the same zero weight as libtorch's −∞).
+/// and <see cref="PmaHead.forward"/> compute. Only the lead slots present in some window of the
+/// batch are computed (the union of <c>lead_mask</c> through NonZero and Gather), so a bed's cost
+/// follows its leads; within those, a window's absent leads get −10⁴ added to their attention scores,
+/// which underflows to the same zero weight as libtorch's −∞.
 /// </summary>
 public static class PmaOnnxExporter
 {
@@ -33,7 +35,15 @@ public static class PmaOnnxExporter
         const int leads = EncoderConfig.Leads, patches = EncoderConfig.PatchesPerLead, perLead = EncoderConfig.TokensPerLead;
         int d = encoder.Config.Dim, layers = encoder.Depth;
         var g = new GraphBuilder("ecgstream_stmem_pma") { DocString = info.Description };
-        var (ecg, mask) = g.ContractInputs();
+        var (ecgIn, maskIn) = g.ContractInputs();
+
+        // Only the lead slots some window of the batch has are computed: an absent lead's tokens change
+        // nothing (masked as keys, left out of pooling), so a 1- or 2-lead bed pays for its leads, not 12
+        // (as WindowSet.CompactBatch does in training). slots [n] = the leads present in any window.
+        var slotsPresent = g.ReduceMax(maskIn, [0], keepDims: false);                                                // [12]
+        var slots = g.Reshape(g.Op("NonZero", [slotsPresent]), -1);                                                  // [n] int64
+        var ecg = g.Gather(ecgIn, slots, 1);                                                                         // [N, n, 2250]
+        var mask = g.Gather(maskIn, slots, 1);                                                                       // [N, n]
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -41,21 +51,22 @@ public static class PmaOnnxExporter
 
         // Tokens: patch embedding + positions 1…30, SEP (+ positions 0 and 31) around each lead, lead embedding.
         var patchTokens = g.Add(
-            g.Linear(g.Reshape(ecg, 0, leads, patches, EncoderConfig.PatchSize), "patch_embed", Weight(encoder.patch_embed), Values(encoder.patch_embed.bias!), EncoderConfig.PatchSize, d),
+            g.Linear(g.Reshape(ecg, 0, -1, patches, EncoderConfig.PatchSize), "patch_embed", Weight(encoder.patch_embed), Values(encoder.patch_embed.bias!), EncoderConfig.PatchSize, d),
             g.Initializer("pos_embedding.patches", Values(pos.narrow(0, 1, patches)), patches, d));
-        var sepShape = g.Concat(0, g.Slice(g.Op("Shape", [ecg]), [0], [1], [0]), g.ConstantInt64("sep_shape", leads, 1, d));
+        var sepShape = g.Concat(0, g.Slice(g.Op("Shape", [ecg]), [0], [2], [0]), g.ConstantInt64("sep_shape", 1, d));   // [N, n, 1, d]
         var sepStart = g.Op("Expand", [g.Initializer("sep_start", Values(encoder.sep_embedding + pos.select(0, 0)), 1, 1, 1, d), sepShape]);
         var sepEnd = g.Op("Expand", [g.Initializer("sep_end", Values(encoder.sep_embedding + pos.select(0, perLead - 1)), 1, 1, 1, d), sepShape]);
-        var tokens = g.Add(g.Concat(2, sepStart, patchTokens, sepEnd), g.Initializer("lead_embedding", Values(encoder.lead_embedding.weight), leads, 1, d));
-        var x = g.Reshape(tokens, 0, leads * perLead, d);                                                           // [N, 384, d]
+        var leadEmbedding = g.Gather(g.Initializer("lead_embedding", Values(encoder.lead_embedding.weight), leads, 1, d), slots, 0);   // [n, 1, d]
+        var tokens = g.Add(g.Concat(2, sepStart, patchTokens, sepEnd), leadEmbedding);
+        var x = g.Reshape(tokens, 0, -1, d);                                                                         // [N, 32·n, d]
 
         // Absent leads: masked as keys, excluded from pooling (pooling reads patch tokens only).
-        var maskPerToken = g.Unsqueeze(mask, 2);                                                                      // [N, 12, 1]
-        var tokenMask = g.Reshape(g.Mul(maskPerToken, g.Constant("ones_per_lead", Enumerable.Repeat(1f, perLead).ToArray(), 1, 1, perLead)), 0, leads * perLead);
-        var scoreBias = g.Reshape(g.Mul(g.Sub(tokenMask, g.Constant("one", [1f])), g.Constant("masked_score", [-MaskedScore])), 0, 1, 1, leads * perLead);
-        var slots = new float[perLead];
-        for (int i = 1; i < perLead - 1; i++) slots[i] = 1f;
-        var poolWeights = g.Reshape(g.Mul(maskPerToken, g.Constant("patch_slots", slots, 1, 1, perLead)), 0, leads * perLead, 1);   // [N, 384, 1]
+        var maskPerToken = g.Unsqueeze(mask, 2);                                                                      // [N, n, 1]
+        var tokenMask = g.Reshape(g.Mul(maskPerToken, g.Constant("ones_per_lead", Enumerable.Repeat(1f, perLead).ToArray(), 1, 1, perLead)), 0, -1);
+        var scoreBias = g.Reshape(g.Mul(g.Sub(tokenMask, g.Constant("one", [1f])), g.Constant("masked_score", [-MaskedScore])), 0, 1, 1, -1);
+        var patchSlots = new float[perLead];
+        for (int i = 1; i < perLead - 1; i++) patchSlots[i] = 1f;
+        var poolWeights = g.Reshape(g.Mul(maskPerToken, g.Constant("patch_slots", patchSlots, 1, 1, perLead)), 0, -1, 1);   // [N, 32·n, 1]
         var poolCount = g.Reshape(g.ReduceSum(poolWeights, [1], keepDims: true), 0, 1);                              // [N, 1]
 
         var pooled = new string[layers];
