@@ -76,17 +76,26 @@ internal static class TrainCommand
 
     private static WindowSet Real(string dataRoot, string outDir, Split split)
     {
-        var report = new DatasetReport(w => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {w}"));
-        var entries = RealDatasets.List(dataRoot, report);
         var splitsPath = Path.Combine(outDir, "splits.json");
-        var splits = File.Exists(splitsPath) ? DatasetSplits.Load(splitsPath) : new DatasetSplits();
-        var all = RealDatasets.Build(entries, splits, report, new WindowingOptions { MaxWindowsPerRecord = 40 });
-        splits.Save(splitsPath);
-        var chosen = all.Subset(splits.Records(split));
-        AnsiConsole.MarkupLineInterpolated($"[grey]real: {report}; {chosen.Count} windows in the {split} split (splits: {splitsPath})[/]");
+        if (s_real is not { } built || built.DataRoot != dataRoot || built.SplitsPath != splitsPath)
+        {
+            // Reading and windowing every record takes tens of seconds: a command that needs several
+            // splits (train, validation, test) builds the set once and takes each split from it.
+            var report = new DatasetReport(w => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {w}"));
+            var entries = RealDatasets.List(dataRoot, report);
+            var splits = File.Exists(splitsPath) ? DatasetSplits.Load(splitsPath) : new DatasetSplits();
+            var all = RealDatasets.Build(entries, splits, report, new WindowingOptions { MaxWindowsPerRecord = 40 });
+            splits.Save(splitsPath);
+            s_real = built = new RealSet(dataRoot, splitsPath, all, splits, report.ToString());
+        }
+        var chosen = built.All.Subset(built.Splits.Records(split));
+        AnsiConsole.MarkupLineInterpolated($"[grey]real: {built.Report}; {chosen.Count} windows in the {split} split (splits: {splitsPath})[/]");
         if (chosen.Count == 0) throw new InvalidDataException($"no {split} windows under {dataRoot}");
         return chosen;
     }
+
+    private sealed record RealSet(string DataRoot, string SplitsPath, WindowSet All, DatasetSplits Splits, string Report);
+    private static RealSet? s_real;
 
     public static string DefaultDataRoot =>
         Environment.GetEnvironmentVariable("ECGSTREAM_DATA") is { Length: > 0 } env ? env : Path.GetFullPath(Path.Combine("..", "shared", "data"));

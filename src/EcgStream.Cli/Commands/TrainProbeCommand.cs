@@ -98,10 +98,9 @@ internal static class TrainProbeCommand
                 cancel.ThrowIfCancellationRequested();
                 var test = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, heldOutWindows, parse.GetValue(seed), outDir, Split.Test);
                 var masks = Enumerable.Range(0, test.Count).Select(test.ClassMask).ToArray();
-                using var scope = EcgStream.Torch.torch.NewDisposeScope();
-                var features = HeadTrainer.ExtractFeatures(encoder, test);
-                var score = LayerAnalysis.Evaluate(head, features, masks, $"{headKind}");
-                double afTuned = Auroc.F1(Probabilities(encoder, head, test), masks, RhythmClasses.Count, (int)RhythmClass.AF, afThreshold);
+                var probabilities = Probabilities(encoder, head, test);
+                var score = LayerAnalysis.Score(probabilities, masks, $"{headKind}");
+                double afTuned = Auroc.F1(probabilities, masks, RhythmClasses.Count, (int)RhythmClass.AF, afThreshold);
                 heldOut.Add((part, test.Count, test.ClassCounts(), score, afTuned));
                 AnsiConsole.MarkupLineInterpolated($"held-out {part} ({test.Count} windows): macro AUROC {score.MacroAuroc:F4}, AF AUROC {score.PerClassAuroc[(int)RhythmClass.AF]:F4}, AF F1 {score.AfF1:F4} at 0.5, {afTuned:F4} at {afThreshold:F3}");
             }
@@ -142,14 +141,10 @@ internal static class TrainProbeCommand
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    /// <summary>Sigmoid probabilities [N × C] of the head on the frozen encoder.</summary>
+    /// <summary>Sigmoid probabilities [N × C] of the head on the (trained) encoder's features of <paramref name="windows"/>.</summary>
     private static float[] Probabilities(StMemEncoder encoder, RhythmHead head, WindowSet windows)
     {
         using var scope = EcgStream.Torch.torch.NewDisposeScope();
-        using var _ = EcgStream.Torch.torch.no_grad();
-        head.eval();
-        var features = HeadTrainer.ExtractFeatures(encoder, windows);
-        using var output = head.forward(features);
-        return output.Logits.sigmoid().ToArray<float>();
+        return LayerAnalysis.Probabilities(head, HeadTrainer.ExtractFeatures(encoder, windows));
     }
 }

@@ -30,16 +30,25 @@ public static class LayerAnalysis
     }
 
     /// <summary>Scores a trained head on held-out features [N, L, d] with their class masks.</summary>
-    public static HeadScore Evaluate(RhythmHead head, Tensor heldOut, int[] heldOutMasks, string name)
+    public static HeadScore Evaluate(RhythmHead head, Tensor heldOut, int[] heldOutMasks, string name) =>
+        Score(Probabilities(head, heldOut), heldOutMasks, name, head is LayerProbeHead p ? p.Layer : -1);
+
+    /// <summary>A head's sigmoid probabilities [N × C] on features [N, L, d] (eval mode, no gradients).</summary>
+    public static float[] Probabilities(RhythmHead head, Tensor features)
     {
         using var scope = NewDisposeScope();
         head.eval();
         using var _ = no_grad();
-        using var output = head.forward(heldOut);
-        var probabilities = output.Logits.sigmoid().ToArray<float>();
-        var (perClass, macro) = Auroc.MultiLabel(probabilities, heldOutMasks, RhythmClasses.Count);
-        double afF1 = Auroc.F1(probabilities, heldOutMasks, RhythmClasses.Count, (int)RhythmClass.AF);
-        return new HeadScore(name, head is LayerProbeHead p ? p.Layer : -1, macro, perClass, afF1);
+        using var output = head.forward(features);
+        return output.Logits.sigmoid().ToArray<float>();
+    }
+
+    /// <summary>Macro and per-class AUROC and AF F1 (at 0.5) of probabilities [N × C] against class masks.</summary>
+    public static HeadScore Score(float[] probabilities, int[] masks, string name, int layer = -1)
+    {
+        var (perClass, macro) = Auroc.MultiLabel(probabilities, masks, RhythmClasses.Count);
+        double afF1 = Auroc.F1(probabilities, masks, RhythmClasses.Count, (int)RhythmClass.AF);
+        return new HeadScore(name, layer, macro, perClass, afF1);
     }
 
     /// <summary>A probe per layer (layer 0 … L−1), each trained with the same options and seed.</summary>

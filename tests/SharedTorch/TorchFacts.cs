@@ -1,14 +1,20 @@
 using EcgStream.Torch;
 
-// libtorch's generator, thread count and grad mode are process-wide: tests here run one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
-
-namespace EcgStream.Training.Tests;
+namespace EcgStream.Tests;
 
 /// <summary>A fact that needs libtorch and the native shim (tools/setup/torch.sh); skipped with the reason when they do not load.</summary>
 public sealed class TorchFactAttribute : FactAttribute
 {
     public TorchFactAttribute()
+    {
+        if (!TorchState.Available) Skip = TorchState.Reason;
+    }
+}
+
+/// <summary>A theory that needs libtorch and the native shim.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
     {
         if (!TorchState.Available) Skip = TorchState.Reason;
     }
@@ -20,11 +26,12 @@ public sealed class TorchDataFactAttribute : FactAttribute
     public TorchDataFactAttribute(string subfolder)
     {
         if (!TorchState.Available) Skip = TorchState.Reason;
-        else if (!EcgStream.Tests.TestData.Has(subfolder)) Skip = EcgStream.Tests.TestData.SkipReason(subfolder);
+        else if (!TestData.Has(subfolder)) Skip = TestData.SkipReason(subfolder);
     }
 }
 
-internal static class TorchState
+/// <summary>Whether libtorch loads (once per test process; one libtorch thread, so results do not depend on the machine).</summary>
+public static class TorchState
 {
     private static readonly Lazy<(bool ok, string reason)> s_state = new(() =>
     {
@@ -35,13 +42,4 @@ internal static class TorchState
 
     public static bool Available => s_state.Value.ok;
     public static string Reason => s_state.Value.reason;
-}
-
-/// <summary>A theory that needs libtorch and the native shim.</summary>
-public sealed class TorchTheoryAttribute : TheoryAttribute
-{
-    public TorchTheoryAttribute()
-    {
-        if (!TorchState.Available) Skip = TorchState.Reason;
-    }
 }

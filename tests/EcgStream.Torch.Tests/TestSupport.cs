@@ -1,49 +1,18 @@
-using EcgStream.Torch;
+global using EcgStream.Tests;
 
 // libtorch's generator, thread count and grad mode are process-wide; the live-handle count
-// is too. Tests in this assembly therefore run one at a time.
+// is too. Tests in this assembly therefore run one at a time. TorchFact/TorchTheory: tests/SharedTorch.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace EcgStream.Torch.Tests;
-
-/// <summary>A fact that needs libtorch and the native shim; skipped with the reason when they do not load.</summary>
-public sealed class TorchFactAttribute : FactAttribute
-{
-    public TorchFactAttribute()
-    {
-        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
-    }
-}
 
 /// <summary>A fact that also needs PyTorch (Debian's python3-torch at /usr/bin/python3).</summary>
 public sealed class PyTorchFactAttribute : FactAttribute
 {
     public PyTorchFactAttribute()
     {
-        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
+        if (!TorchState.Available) Skip = TorchState.Reason;
         else if (!PythonRunner.HasTorch) Skip = "PyTorch absent: /usr/bin/python3 cannot import torch (apt-get install python3-torch)";
-    }
-}
-
-internal static class TorchAvailability
-{
-    private static readonly Lazy<(bool ok, string reason)> s_state = new(() =>
-    {
-        var ok = torch.TryInitialize(out var reason);
-        if (ok) torch.set_num_threads(1);
-        return (ok, reason);
-    });
-
-    public static bool Available => s_state.Value.ok;
-    public static string Reason => s_state.Value.reason;
-}
-
-/// <summary>A theory that needs libtorch and the native shim; skipped with the reason when they do not load.</summary>
-public sealed class TorchTheoryAttribute : TheoryAttribute
-{
-    public TorchTheoryAttribute()
-    {
-        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
     }
 }
 
@@ -52,7 +21,7 @@ public sealed class PythonFactAttribute : FactAttribute
 {
     public PythonFactAttribute()
     {
-        if (!TorchAvailability.Available) Skip = TorchAvailability.Reason;
+        if (!TorchState.Available) Skip = TorchState.Reason;
         else if (!PythonRunner.HasPython) Skip = "/usr/bin/python3 absent";
     }
 }
