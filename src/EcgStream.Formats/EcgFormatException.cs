@@ -11,7 +11,7 @@ public sealed class EcgFormatException : FormatException
 {
     public EcgFormatException(string filePath, string problem, int? line = null, string? field = null, long? byteOffset = null,
         Exception? inner = null)
-        : base(Compose(filePath, problem, line, field, byteOffset), inner)
+        : base(Describe(filePath, problem, line, field, byteOffset), inner)
     {
         FilePath = filePath;
         Problem = problem;
@@ -31,7 +31,11 @@ public sealed class EcgFormatException : FormatException
     /// <summary>Byte offset in the file where the problem was found.</summary>
     public long? ByteOffset { get; }
 
-    private static string Compose(string filePath, string problem, int? line, string? field, long? byteOffset)
+    /// <summary>
+    /// "file, line N, field 'f', byte offset B: problem" — the one-line form of every format
+    /// message, shared with the warnings readers give for fields they ignore.
+    /// </summary>
+    internal static string Describe(string filePath, string problem, int? line = null, string? field = null, long? byteOffset = null)
     {
         var sb = new StringBuilder(filePath);
         if (line is not null) sb.Append(", line ").Append(line.Value);

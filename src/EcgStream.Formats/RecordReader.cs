@@ -35,6 +35,7 @@ public static class RecordReader
             Signals = record.Signals,
             Samples = record.Samples,
             Comments = record.Comments,
+            Warnings = record.Warnings,
             Annotations = Wfdb.Wfdb.ReadAnnotations(path),
         };
     }

@@ -44,6 +44,12 @@ public sealed class Recording
     /// <summary>Free-text comments of the source header (WFDB '#' lines without the '#', EDF patient/recording fields).</summary>
     public IReadOnlyList<string> Comments { get; init; } = [];
 
+    /// <summary>
+    /// What the reader ignored to read this recording (a malformed optional header field), one line
+    /// each naming the file, line and field. Empty for a clean file; callers log them.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Samples per channel.</summary>
     public int Length => _samples.Length == 0 ? 0 : _samples[0].Length;
 

@@ -60,6 +60,7 @@ public static class Wfdb
             Signals = signals,
             Samples = samples,
             Comments = h.Comments,
+            Warnings = h.Warnings,
         };
     }
 

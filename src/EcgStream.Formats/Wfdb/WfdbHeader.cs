@@ -30,6 +30,12 @@ public sealed class WfdbHeader
     public bool ChecksumsNotGiven { get; init; }
     /// <summary>Comment lines, without the leading '#' and surrounding blanks ("Dx: 426783006", "Age: 54").</summary>
     public IReadOnlyList<string> Comments { get; init; } = [];
+    /// <summary>
+    /// Malformed optional fields the parser ignored (base time/date, counter frequency, ADC
+    /// resolution, ADC zero, initial value, checksum, block size, extra fields), one line each:
+    /// "file, line N, field 'f': problem; ignored". Empty for a clean header.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>Directory holding the header and, normally, its signal files.</summary>
     public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) ?? ".";

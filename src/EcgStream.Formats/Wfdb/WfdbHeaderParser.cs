@@ -5,7 +5,12 @@ namespace EcgStream.Formats.Wfdb;
 
 /// <summary>
 /// Parses WFDB header text (header.5): a record line, one line per signal, '#' comment lines.
-/// Every rejection names the file, the line and the field.
+/// Fields the samples depend on (record name, signal count, fs, length, file, format and its
+/// suffixes, gain, baseline) are refused when malformed, each rejection naming the file, line
+/// and field. Fields that only describe the record (base time and date, counter frequency,
+/// ADC resolution, initial value outside format 8, checksum, block size) are read as real
+/// distributions write them: a malformed one is ignored with a warning in
+/// <see cref="WfdbHeader.Warnings"/>, because the signal is what matters.
 /// </summary>
 internal static partial class WfdbHeaderParser
 {
@@ -24,6 +29,7 @@ internal static partial class WfdbHeaderParser
     public static WfdbHeader Parse(string path, string text)
     {
         var comments = new List<string>();
+        var warnings = new List<string>();
         var signals = new List<WfdbSignalSpec>();
         string? recordName = null;
         int declaredSignals = 0;
@@ -60,18 +66,17 @@ internal static partial class WfdbHeaderParser
                 declaredSignals = ParseInt(path, lineNo, "n_sig", t[1].Text);
                 if (declaredSignals < 0)
                     throw new EcgFormatException(path, $"signal count {declaredSignals} is negative", lineNo, "n_sig");
-                if (t.Count > 2) (fs, counterFreq, baseCounter) = ParseFs(path, lineNo, t[2].Text);
+                if (t.Count > 2) (fs, counterFreq, baseCounter) = ParseFs(path, lineNo, t[2].Text, warnings);
                 if (t.Count > 3)
                 {
                     long n = ParseLong(path, lineNo, "sig_len", t[3].Text);
                     if (n < 0) throw new EcgFormatException(path, $"sample count {n} is negative", lineNo, "sig_len");
                     nsamp = n == 0 ? null : n;
                 }
-                if (t.Count > 4) baseTime = ParseTime(path, lineNo, t[4].Text);
-                if (t.Count > 5) baseDate = ParseDate(path, lineNo, t[5].Text);
+                if (t.Count > 4) (baseTime, baseDate) = ParseBaseTimeAndDate(path, lineNo, t, warnings);
                 continue;
             }
-            signals.Add(ParseSignal(path, lineNo, trimmed, recordName, signals.Count));
+            signals.Add(ParseSignal(path, lineNo, trimmed, recordName, signals.Count, warnings));
         }
 
         if (recordName is null)
@@ -100,10 +105,11 @@ internal static partial class WfdbHeaderParser
             BaseDate = baseDate,
             Signals = signals,
             Comments = comments,
+            Warnings = warnings,
         };
     }
 
-    private static WfdbSignalSpec ParseSignal(string path, int lineNo, string line, string recordName, int index)
+    private static WfdbSignalSpec ParseSignal(string path, int lineNo, string line, string recordName, int index, List<string> warnings)
     {
         var t = Tokens(line);
         if (t.Count < 2)
@@ -143,23 +149,35 @@ internal static partial class WfdbHeaderParser
             if (gm.Groups[2].Success) baseline = ParseInt(path, lineNo, "baseline", gm.Groups[2].Value);
             if (gm.Groups[3].Success && gm.Groups[3].Value.Length > 0) units = gm.Groups[3].Value;
         }
-        int adcRes = t.Count > 3 ? ParseInt(path, lineNo, "adc_res", t[3].Text) : 0;
-        if (adcRes == 0) adcRes = SignalFormats.NaturalResolution(format);
+        int natural = SignalFormats.NaturalResolution(format);
+        int adcRes = OptionalInt(path, lineNo, "adc_res", t, 3, warnings) ?? 0;
         if (adcRes < 0 || adcRes > 32)
-            throw new EcgFormatException(path, $"ADC resolution {adcRes} bits is outside 0..32", lineNo, "adc_res");
-        int adcZero = t.Count > 4 ? ParseInt(path, lineNo, "adc_zero", t[4].Text) : 0;
-        int initVal = t.Count > 5 ? ParseInt(path, lineNo, "init_value", t[5].Text) : adcZero;
-        short? checksum = null;
-        if (t.Count > 6)
         {
-            int c = ParseInt(path, lineNo, "checksum", t[6].Text);
-            if (c < short.MinValue || c > ushort.MaxValue)
-                throw new EcgFormatException(path, $"checksum {c} does not fit in 16 bits", lineNo, "checksum");
-            checksum = unchecked((short)c);
+            warnings.Add(Warning(path, lineNo, "adc_res", $"ADC resolution {adcRes} bits is outside 0..32; the format's {natural} bits are used"));
+            adcRes = 0;
         }
-        int blockSize = t.Count > 7 ? ParseInt(path, lineNo, "block_size", t[7].Text) : 0;
+        if (adcRes == 0) adcRes = natural;
+        // ADC zero is also the baseline when the gain field gives none: then it is refused like the gain.
+        int adcZero = baseline is null
+            ? (t.Count > 4 ? ParseInt(path, lineNo, "adc_zero", t[4].Text) : 0)
+            : OptionalInt(path, lineNo, "adc_zero", t, 4, warnings) ?? 0;
+        // The initial value seeds format 8's differences; elsewhere it only describes the first sample.
+        int initVal = format == 8
+            ? (t.Count > 5 ? ParseInt(path, lineNo, "init_value", t[5].Text) : adcZero)
+            : OptionalInt(path, lineNo, "init_value", t, 5, warnings) ?? adcZero;
+        short? checksum = null;
+        if (OptionalInt(path, lineNo, "checksum", t, 6, warnings) is { } c)
+        {
+            if (c < short.MinValue || c > ushort.MaxValue)
+                warnings.Add(Warning(path, lineNo, "checksum", $"checksum {c} does not fit in 16 bits; the signal is read unverified"));
+            else checksum = unchecked((short)c);
+        }
+        int blockSize = OptionalInt(path, lineNo, "block_size", t, 7, warnings) ?? 0;
         if (blockSize < 0)
-            throw new EcgFormatException(path, $"block size {blockSize} is negative", lineNo, "block_size");
+        {
+            warnings.Add(Warning(path, lineNo, "block_size", $"block size {blockSize} is negative; read as 0 (not block-structured)"));
+            blockSize = 0;
+        }
         string description = t.Count > 8 ? line[t[8].Start..].Trim() : $"record {recordName}, signal {index}";
 
         return new WfdbSignalSpec
@@ -183,7 +201,7 @@ internal static partial class WfdbHeaderParser
         };
     }
 
-    private static (double Fs, double? Counter, double BaseCounter) ParseFs(string path, int lineNo, string text)
+    private static (double Fs, double? Counter, double BaseCounter) ParseFs(string path, int lineNo, string text, List<string> warnings)
     {
         var m = FsField().Match(text);
         if (!m.Success)
@@ -191,40 +209,72 @@ internal static partial class WfdbHeaderParser
         double fs = ParseDouble(path, lineNo, "fs", m.Groups[1].Value);
         if (!(fs > 0) || !double.IsFinite(fs))
             throw new EcgFormatException(path, $"sampling frequency {m.Groups[1].Value} Hz must be positive and finite", lineNo, "fs");
-        double? counter = null;
-        double baseCounter = 0;
-        if (m.Groups[2].Success)
+        if (!m.Groups[2].Success) return (fs, null, 0);
+
+        // The counter frequency only relabels time (counter values in annotations); samples do not need it.
+        if (!double.TryParse(m.Groups[2].Value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double cf)
+            || !(cf > 0) || !double.IsFinite(cf))
         {
-            double cf = ParseDouble(path, lineNo, "counter_freq", m.Groups[2].Value);
-            if (!(cf > 0) || !double.IsFinite(cf))
-                throw new EcgFormatException(path, $"counter frequency {m.Groups[2].Value} must be positive and finite", lineNo, "counter_freq");
-            counter = cf;
-            if (m.Groups[3].Success && m.Groups[3].Value.Length > 0)
-                baseCounter = ParseDouble(path, lineNo, "base_counter", m.Groups[3].Value);
+            warnings.Add(Warning(path, lineNo, "counter_freq", $"counter frequency '{m.Groups[2].Value}' is not a positive number; ignored"));
+            return (fs, null, 0);
         }
-        return (fs, counter, baseCounter);
+        double baseCounter = 0;
+        if (m.Groups[3].Success && m.Groups[3].Value.Length > 0
+            && !double.TryParse(m.Groups[3].Value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out baseCounter))
+        {
+            warnings.Add(Warning(path, lineNo, "base_counter", $"base counter '{m.Groups[3].Value}' is not a number; 0 is used"));
+            baseCounter = 0;
+        }
+        return (fs, cf, baseCounter);
     }
 
-    private static TimeSpan ParseTime(string path, int lineNo, string text)
+    /// <summary>
+    /// The record line's last fields: WFDB writes "hh:mm:ss dd/mm/yyyy"; the PhysioNet/CinC 2021
+    /// challenge wrote every header "dd-Mon-yyyy hh:mm:ss" (date first, month as a word). Both
+    /// orders and both date forms are read; a token that is neither a time nor a date is ignored
+    /// with a warning, as are tokens beyond the two.
+    /// </summary>
+    private static (TimeSpan? Time, DateOnly? Date) ParseBaseTimeAndDate(string path, int lineNo, List<Token> t, List<string> warnings)
+    {
+        TimeSpan? time = null;
+        DateOnly? date = null;
+        for (int i = 4; i < Math.Min(t.Count, 6); i++)
+        {
+            string text = t[i].Text;
+            if (time is null && TryParseTime(text, out var tm)) time = tm;
+            else if (date is null && TryParseDate(text, out var d)) date = d;
+            else
+            {
+                string field = i == 4 ? "base_time" : "base_date";
+                warnings.Add(Warning(path, lineNo, field,
+                    $"'{text}' is neither a time of day (hh:mm:ss) nor a date (dd/mm/yyyy or dd-Mon-yyyy); ignored"));
+            }
+        }
+        if (t.Count > 6)
+            warnings.Add(Warning(path, lineNo, "record line", $"{t.Count - 6} field(s) after the base time and date ('{t[6].Text}' …); ignored"));
+        return (time, date);
+    }
+
+    private static bool TryParseTime(string text, out TimeSpan time)
     {
         // hh:mm:ss[.sss]; WFDB also accepts mm:ss and ss.
+        time = default;
         var parts = text.Split(':');
-        if (parts.Length is < 1 or > 3)
-            throw new EcgFormatException(path, $"base time '{text}' is not hh:mm:ss", lineNo, "base_time");
+        if (parts.Length > 3) return false;
         double seconds = 0;
         for (int i = 0; i < parts.Length; i++)
         {
             if (!double.TryParse(parts[i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v < 0
                 || (i > 0 && v >= 60))
-                throw new EcgFormatException(path, $"base time '{text}' is not hh:mm:ss", lineNo, "base_time");
+                return false;
             seconds = seconds * 60 + v;
         }
-        if (seconds >= 86400)
-            throw new EcgFormatException(path, $"base time '{text}' is not a time of day", lineNo, "base_time");
-        return TimeSpan.FromSeconds(seconds);
+        if (seconds >= 86400) return false;
+        time = TimeSpan.FromSeconds(seconds);
+        return true;
     }
 
-    private static DateOnly ParseDate(string path, int lineNo, string text)
+    private static bool TryParseDate(string text, out DateOnly date)
     {
         var parts = text.Split('/');
         if (parts.Length == 3
@@ -232,9 +282,25 @@ internal static partial class WfdbHeaderParser
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int m)
             && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int y)
             && y is >= 1 and <= 9999 && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m))
-            return new DateOnly(y, m, d);
-        throw new EcgFormatException(path, $"base date '{text}' is not a valid dd/mm/yyyy date", lineNo, "base_date");
+        {
+            date = new DateOnly(y, m, d);
+            return true;
+        }
+        // "12-May-2020" (CinC 2021); the invariant culture's month abbreviations are English.
+        return DateOnly.TryParseExact(text, ["d-MMM-yyyy", "dd-MMM-yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
+
+    /// <summary>Field <paramref name="index"/> as an integer; null when absent, or malformed (with a warning).</summary>
+    private static int? OptionalInt(string path, int lineNo, string field, List<Token> t, int index, List<string> warnings)
+    {
+        if (t.Count <= index) return null;
+        if (int.TryParse(t[index].Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v)) return v;
+        warnings.Add(Warning(path, lineNo, field, $"'{t[index].Text}' is not an integer; ignored"));
+        return null;
+    }
+
+    private static string Warning(string path, int lineNo, string field, string problem) =>
+        EcgFormatException.Describe(path, problem, lineNo, field);
 
     private static int ParseInt(string path, int lineNo, string field, string text) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v)

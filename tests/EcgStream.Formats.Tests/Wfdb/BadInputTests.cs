@@ -140,9 +140,22 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Malformed_fields_name_line_and_field()
     {
+        // The baseline decides every physical value: a malformed one is refused.
+        EditHeader(t => t.Replace(" 200(0)/mV", " 200(zero)/mV"));
+        var e = Fails(Hea, "'200(zero)/mV' is not of the form gain[(baseline)][/units]");
+        Assert.Equal(("adc_gain", 2), (e.Field, e.Line));
+    }
+
+    [Fact]
+    public void A_malformed_descriptive_field_reads_the_record_and_says_what_was_ignored()
+    {
+        // The ADC resolution only describes the converter: the samples read as before, with one warning per signal line.
         EditHeader(t => t.Replace(" 12 0 ", " twelve 0 "));
-        var e = Fails(Hea, "'twelve' is not an integer");
-        Assert.Equal(("adc_res", 2), (e.Field, e.Line));
+        var rec = W.ReadRecord(Rec);
+        Assert.Equal(_digital, W.ReadDigital(Rec));
+        Assert.Equal([$"{Hea}, line 2, field 'adc_res': 'twelve' is not an integer; ignored",
+                      $"{Hea}, line 3, field 'adc_res': 'twelve' is not an integer; ignored"], rec.Warnings);
+        Assert.Equal(12, rec.Signals[0].AdcResolution);   // format 212's natural width
     }
 
     [Fact]

@@ -49,34 +49,93 @@ public sealed class HeaderParserTests
         Assert.Equal(7, W.ReadRecord(dir.File("n")).Length);
     }
 
+    // Fields the samples depend on: a malformed one is refused with one line naming file, line and field.
     [Theory]
-    [InlineData("r 1 250 10 25:00:99", "base_time")]
-    [InlineData("r 1 250 10 10:00:00 31/02/2020", "base_date")]
-    [InlineData("r 1 250/0 10", "counter_freq")]
-    [InlineData("r 1 250 -10", "sig_len")]
-    [InlineData("r x 250 10", "n_sig")]
-    public void Bad_record_line_fields_are_named(string recordLine, string field)
+    [InlineData("r 1 250 -10", "sig_len", "sample count -10 is negative")]
+    [InlineData("r 1 250 ten", "sig_len", "'ten' is not an integer")]
+    [InlineData("r x 250 10", "n_sig", "'x' is not an integer")]
+    [InlineData("r 1 fast 10", "fs", "'fast' is not a number")]
+    [InlineData("r/2 1 250 10", "number_of_segments", "record 'r/2' is a multi-segment record; multi-segment records are not supported")]
+    public void Bad_required_record_line_fields_are_refused(string recordLine, string field, string problem)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("r.hea"), recordLine + "\nr.dat 16 200 16 0 0 0 0 x\n");
         var e = Assert.Throws<EcgFormatException>(() => W.ReadHeader(dir.File("r")));
         Assert.Equal((field, 1), (e.Field, e.Line));
-        Assert.Contains(dir.File("r.hea"), e.Message);
+        Assert.Equal($"{dir.File("r.hea")}, line 1, field '{field}': {problem}", e.Message);
     }
 
     [Theory]
-    [InlineData("r.dat 16x0", "samps_per_frame")]
-    [InlineData("r.dat 16+x", "fmt")]
-    [InlineData("r.dat 16 abc", "adc_gain")]
-    [InlineData("r.dat 16 200 16 0 0 99999", "checksum")]
-    [InlineData("r.dat 16 200 16 0 0 0 -5", "block_size")]
-    [InlineData("~ 16", "file_name")]
-    public void Bad_signal_line_fields_are_named(string signalLine, string field)
+    [InlineData("r.dat 16x0", "samps_per_frame", "samples per frame 0 must be between 1 and 65536")]
+    [InlineData("r.dat 16+x", "fmt", "format '16+x' is not of the form format[xN][:skew][+offset]")]
+    [InlineData("r.dat 16 abc", "adc_gain", "'abc' is not of the form gain[(baseline)][/units]")]
+    [InlineData("r.dat 16 200 16 zero", "adc_zero", "'zero' is not an integer")]   // no baseline given: ADC zero is the baseline
+    [InlineData("r.dat 8 200 8 0 first", "init_value", "'first' is not an integer")] // format 8 integrates from it
+    [InlineData("~ 16", "file_name", "signal file '~' (null signal) is not supported")]
+    public void Bad_required_signal_line_fields_are_refused(string signalLine, string field, string problem)
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("r.hea"), "r 1 250 10\n" + signalLine + "\n");
         var e = Assert.Throws<EcgFormatException>(() => W.ReadHeader(dir.File("r")));
         Assert.Equal((field, 2), (e.Field, e.Line));
+        Assert.Equal($"{dir.File("r.hea")}, line 2, field '{field}': {problem}", e.Message);
+    }
+
+    // CinC 2021 writes the date before the time, with the month as a word: read without a warning.
+    [Theory]
+    [InlineData("r 1 500 10 12-May-2020 12:33:59")]
+    [InlineData("r 1 500 10 12:33:59 12/05/2020")]
+    [InlineData("r 1 500 10 12:33:59 12-May-2020")]
+    [InlineData("r 1 500 10 12/05/2020 12:33:59")]
+    public void Base_date_and_time_read_in_either_order(string recordLine)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("r.hea"), recordLine + "\nr.dat 16 200 16 0 0 0 0 x\n");
+        var h = W.ReadHeader(dir.File("r"));
+        Assert.Equal(new TimeSpan(12, 33, 59), h.BaseTime);
+        Assert.Equal(new DateOnly(2020, 5, 12), h.BaseDate);
+        Assert.Empty(h.Warnings);
+    }
+
+    [Fact]
+    public void A_date_alone_is_read_as_the_date()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("r.hea"), "r 1 500 10 1-Jan-2001\nr.dat 16\n");
+        var h = W.ReadHeader(dir.File("r"));
+        Assert.Equal((null, (DateOnly?)new DateOnly(2001, 1, 1)), (h.BaseTime, h.BaseDate));
+        Assert.Empty(h.Warnings);
+    }
+
+    // Fields that only describe the record: a malformed one is dropped (WFDB's default stands) with
+    // one warning line, and the header still reads.
+    [Theory]
+    [InlineData("r 1 250 10 25:00:99", 1, "base_time", "'25:00:99' is neither a time of day (hh:mm:ss) nor a date (dd/mm/yyyy or dd-Mon-yyyy); ignored")]
+    [InlineData("r 1 250 10 10:00:00 31/02/2020", 1, "base_date", "'31/02/2020' is neither a time of day (hh:mm:ss) nor a date (dd/mm/yyyy or dd-Mon-yyyy); ignored")]
+    [InlineData("r 1 250 10 12-Mai-2020 12:33:59", 1, "base_time", "'12-Mai-2020' is neither a time of day (hh:mm:ss) nor a date (dd/mm/yyyy or dd-Mon-yyyy); ignored")]
+    [InlineData("r 1 250 10 10:00:00 01/02/2020 UTC", 1, "record line", "1 field(s) after the base time and date ('UTC' …); ignored")]
+    [InlineData("r 1 250/0 10", 1, "counter_freq", "counter frequency '0' is not a positive number; ignored")]
+    [InlineData("r 1 250/100(x) 10", 1, "base_counter", "base counter 'x' is not a number; 0 is used")]
+    [InlineData("r 1 250 10\nr.dat 16 200 twelve", 2, "adc_res", "'twelve' is not an integer; ignored")]
+    [InlineData("r 1 250 10\nr.dat 16 200 40", 2, "adc_res", "ADC resolution 40 bits is outside 0..32; the format's 16 bits are used")]
+    [InlineData("r 1 250 10\nr.dat 16 200(5) 16 zero", 2, "adc_zero", "'zero' is not an integer; ignored")]
+    [InlineData("r 1 250 10\nr.dat 16 200 16 0 n/a", 2, "init_value", "'n/a' is not an integer; ignored")]
+    [InlineData("r 1 250 10\nr.dat 16 200 16 0 0 99999", 2, "checksum", "checksum 99999 does not fit in 16 bits; the signal is read unverified")]
+    [InlineData("r 1 250 10\nr.dat 16 200 16 0 0 sum", 2, "checksum", "'sum' is not an integer; ignored")]
+    [InlineData("r 1 250 10\nr.dat 16 200 16 0 0 0 -5", 2, "block_size", "block size -5 is negative; read as 0 (not block-structured)")]
+    public void Malformed_optional_fields_are_ignored_with_one_warning(string header, int line, string field, string problem)
+    {
+        using var dir = new TempDir();
+        // A record line alone gets a plain signal line; otherwise the case's own signal line is used.
+        string text = header.Contains('\n') ? header + "\n" : header + "\nr.dat 16 200 16 0 0 0 0 x\n";
+        File.WriteAllText(dir.File("r.hea"), text);
+        File.WriteAllBytes(dir.File("r.dat"), new byte[2 * 10]);
+        var h = W.ReadHeader(dir.File("r"));
+        Assert.Equal([$"{dir.File("r.hea")}, line {line}, field '{field}': {problem}"], h.Warnings);
+        Assert.Equal((250.0, (long?)10, 1), (h.SamplingFrequency, h.SampleCount, h.SignalCount));
+        var rec = W.ReadRecord(dir.File("r"));
+        Assert.Equal(10, rec.Length);
+        Assert.Equal(h.Warnings, rec.Warnings);
     }
 
     [Fact]

@@ -79,8 +79,28 @@ public sealed class RealAnnotationTests
             }
             files++;
         }
-        Assert.Equal(9, files);
+        Assert.Equal(12, files);
         Assert.True(episodes > 0, "the paroxysmal-AF records hold at least one AF episode");
+    }
+
+    [DataFact("cpsc2021")]
+    public void Cpsc2021_data_0_1_has_no_af_and_data_25_24_has_flutter()
+    {
+        // ../shared/data/README.md: data_0_1 is 17 min without AF; data_25_24 holds atrial flutter episodes.
+        var r0 = Formats.Wfdb.Wfdb.ReadAnnotations(TestData.PathOf("cpsc2021", "data_0_1"));
+        Assert.DoesNotContain(r0, a => a.Aux == "(AFIB");
+        Assert.InRange(Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("cpsc2021", "data_0_1")).SampleCount!.Value / 200.0 / 60, 16.5, 17.5);
+        var r25 = Formats.Wfdb.Wfdb.ReadAnnotations(TestData.PathOf("cpsc2021", "data_25_24"));
+        Assert.Contains(r25, a => a.Code == AnnotationCode.Rhythm && a.Aux == "(AFL");
+    }
+
+    [DataFact("svdb")]
+    public void Svdb_800_beat_counts_match_the_readme()
+    {
+        // ../shared/data/README.md: 1846 N, 30 S, 6 V beats.
+        var anns = Formats.Wfdb.Wfdb.ReadAnnotations(TestData.PathOf("svdb", "800"));
+        Assert.Equal((1846, 30, 6), (anns.Count(a => a.Code == AnnotationCode.Normal), anns.Count(a => a.Code == AnnotationCode.Svpb), anns.Count(a => a.Code == AnnotationCode.Pvc)));
+        Assert.True(IsSorted(anns));
     }
 
     private static bool IsSorted(IReadOnlyList<Annotation> anns)

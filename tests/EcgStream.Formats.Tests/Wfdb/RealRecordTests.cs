@@ -71,10 +71,54 @@ public sealed class RealRecordTests
     [DataFact("cpsc2021")]
     public void Cpsc2021_records_match_their_checksums()
     {
+        // ../shared/data/README.md: patients 0, 21, 25, 84 and 101, 12 records of leads I and II.
+        var patients = Headers("cpsc2021").Select(h => int.Parse(Path.GetFileName(h).Split('_')[1])).Distinct().Order();
+        Assert.Equal(new[] { 0, 21, 25, 84, 101 }, patients);
         var (records, verified) = ReadAll(Headers("cpsc2021"), out int initialMismatches);
         Assert.Equal(0, initialMismatches);
-        Assert.Equal(9, records);
-        Assert.Equal(18, verified);
+        Assert.Equal(12, records);
+        Assert.Equal(12 * 2, verified);
+    }
+
+    [DataFact("svdb")]
+    public void Svdb_800_matches_its_checksums_and_the_readme()
+    {
+        var (records, verified) = ReadAll(Headers("svdb"), out int initialMismatches);
+        Assert.Equal((1, 2, 0), (records, verified, initialMismatches));
+        var h = Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("svdb", "800"));
+        // 2 channels, 128 Hz, 30 min (230400 frames), format 212.
+        Assert.Equal((2, 128.0, (long?)230_400, 212), (h.SignalCount, h.SamplingFrequency, h.SampleCount, h.Signals[0].Format));
+    }
+
+    [DataFact("cinc2021")]
+    public void Cpsc2018_records_in_cinc2021_header_style_read_date_before_time()
+    {
+        // "A0001 12 500 7500 12-May-2020 12:33:59": the challenge's own record line, date first.
+        var a = Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("cinc2021", "A0001"));
+        Assert.Equal((500.0, (long?)7500, (TimeSpan?)new TimeSpan(12, 33, 59), (DateOnly?)new DateOnly(2020, 5, 12)),
+            (a.SamplingFrequency, a.SampleCount, a.BaseTime, a.BaseDate));
+        Assert.Empty(a.Warnings);
+        Assert.Equal("59118001", a.Comment("Dx"));
+        var q = Formats.Wfdb.Wfdb.ReadRecord(TestData.PathOf("cinc2021", "Q0001"));
+        Assert.Equal((5000, Core.Leads.LeadSet.All), (q.Length, q.Leads));
+        Assert.Empty(q.Warnings);
+    }
+
+    [DataFact("")]
+    public void Every_header_under_the_data_folder_reads_without_a_warning()
+    {
+        // Whatever the folder holds (cinc2021, cpsc2021, mitdb, svdb, ptbxl, physionet2017, nstdb-noise, …):
+        // each header parses cleanly, as distributed.
+        int headers = 0;
+        foreach (var hea in Headers(""))
+        {
+            var h = Formats.Wfdb.Wfdb.ReadHeader(hea);
+            Assert.True(h.Warnings.Count == 0, string.Join("\n", h.Warnings));
+            Assert.True(h.SignalCount > 0, hea);
+            headers++;
+        }
+        // 12 cpsc2021 + 52 cinc2021 + 26 mitdb + 1 svdb + 2 nstdb-noise + 500 ptbxl + 6000 physionet2017 today.
+        Assert.True(headers >= 6593, $"{headers} headers under {TestData.Root}");
     }
 
     [DataFact("physionet2017")]
@@ -97,8 +141,9 @@ public sealed class RealRecordTests
     {
         var (records, verified) = ReadAll(Headers("cinc2021"), out int initialMismatches);
         Assert.Equal(0, initialMismatches);
-        Assert.Equal(50, records);
-        Assert.Equal(50 * 12, verified);
+        // 50 challenge records (E…, HR…, JS…) and the two CPSC 2018 records A0001 and Q0001.
+        Assert.Equal(52, records);
+        Assert.Equal(52 * 12, verified);
     }
 
     [DataFact("mitdb")]
