@@ -1,79 +1,85 @@
 using System.IO.Pipelines;
+using Ports = System.IO.Ports;
 
 namespace EcgStream.Ingest.Transports;
 
 /// <summary>
-/// A serial port through termios (System.IO.Ports is not available to us): opened with
-/// O_NOCTTY, put in raw mode (cfmakeraw: no echo, no line editing, no CR/NL translation, 8 bits),
-/// baud set with cfsetispeed/cfsetospeed, VMIN=1/VTIME=0 (a read returns as soon as one byte
-/// is there), CLOCAL|CREAD so modem lines do not block. Exposes a <see cref="Stream"/> and a
-/// <see cref="PipeReader"/>.
+/// A serial port on System.IO.Ports: 8 data bits, no parity, raw (System.IO.Ports sets the
+/// terminal raw: no echo, no line editing, no CR/NL translation, a read returns as soon as one
+/// byte is there), at the requested baud. Exposes a <see cref="Stream"/> and a
+/// <see cref="PipeReader"/> for the frame decoder. When the device goes away (a USB adapter is
+/// unplugged, a pty's other side closes) or the port is disposed, reads end the stream (0).
+/// Modem lines (DTR, RTS, CTS…) are left alone: a pseudo-terminal has none, and System.IO.Ports
+/// throws if they are touched on one.
 /// </summary>
-public sealed unsafe class SerialPort : IDisposable
+public sealed class SerialPort : IDisposable
 {
-    private readonly FileDescriptorStream _stream;
+    private readonly Ports.SerialPort _port;
+    private readonly SerialPortStream _stream;
 
-    private SerialPort(FileDescriptorStream stream, SerialPortOptions options)
+    private SerialPort(Ports.SerialPort port, SerialPortOptions options)
     {
-        _stream = stream;
+        _port = port;
+        _stream = new SerialPortStream(port.BaseStream, options.Path);
         Options = options;
     }
 
     public SerialPortOptions Options { get; }
+
+    /// <summary>The port's bytes; a read returns 0 once the port is closed or the device hung up.</summary>
     public Stream Stream => _stream;
 
     /// <summary>A pipe reader over the port (the decoder's input). Disposing the port ends it.</summary>
     public PipeReader CreateReader(int bufferSize = 4096) =>
         PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: bufferSize, leaveOpen: true));
 
+    /// <summary>
+    /// Opens the port. A port that cannot be opened is one <see cref="IOException"/> whose message
+    /// names the port and the likely cause (absent, permission, in use, not a serial device).
+    /// </summary>
     public static SerialPort Open(SerialPortOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.Path);
-        if (!Native.TryBaudCode(options.BaudRate, out uint speed))
+        if (options.BaudRate <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.BaudRate,
-                $"{options.Path}: baud rate {options.BaudRate} is not supported by termios; use one of {string.Join(", ", Native.SupportedBauds)}");
-        // O_NONBLOCK only for open(): a port whose carrier is down would block open() otherwise
-        int fd = Native.Open(options.Path, Native.O_RDWR | Native.O_NOCTTY | Native.O_NONBLOCK | Native.O_CLOEXEC);
-        if (fd < 0) throw Native.Error($"open serial port {options.Path}");
+                $"serial port {options.Path}: baud rate {options.BaudRate} must be positive");
+        // System.IO.Ports reports an absent device as "access denied": look first, to say what is wrong.
+        if (!File.Exists(options.Path))
+            throw new IOException($"serial port {options.Path}: no such device (is it plugged in? USB serial adapters appear as /dev/ttyUSB* or /dev/ttyACM*)");
+
+        var port = new Ports.SerialPort(options.Path, options.BaudRate, Ports.Parity.None, 8,
+            options.TwoStopBits ? Ports.StopBits.Two : Ports.StopBits.One)
+        {
+            Handshake = options.HardwareFlowControl ? Ports.Handshake.RequestToSend : Ports.Handshake.None,
+            ReadTimeout = Ports.SerialPort.InfiniteTimeout,
+            WriteTimeout = Ports.SerialPort.InfiniteTimeout,
+        };
         try
         {
-            Native.Termios t;
-            if (Native.TcGetAttr(fd, &t) != 0) throw Native.Error($"{options.Path}: tcgetattr (not a terminal?)");
-            Native.CfMakeRaw(&t);
-            t.c_cflag |= Native.CLOCAL | Native.CREAD;
-            if (options.TwoStopBits) t.c_cflag |= Native.CSTOPB; else t.c_cflag &= ~Native.CSTOPB;
-            if (options.HardwareFlowControl) t.c_cflag |= Native.CRTSCTS; else t.c_cflag &= ~Native.CRTSCTS;
-            t.c_cc[Native.VMIN] = 1;
-            t.c_cc[Native.VTIME] = 0;
-            if (Native.CfSetISpeed(&t, speed) != 0 || Native.CfSetOSpeed(&t, speed) != 0)
-                throw Native.Error($"{options.Path}: cfsetspeed {options.BaudRate}");
-            if (Native.TcSetAttr(fd, Native.TCSANOW, &t) != 0) throw Native.Error($"{options.Path}: tcsetattr");
-            if (options.DiscardPendingInput) Native.TcFlush(fd, Native.TCIOFLUSH); // stale bytes of an earlier session
-            int flags = Native.Fcntl(fd, Native.F_GETFL, 0);
-            if (flags < 0 || Native.Fcntl(fd, Native.F_SETFL, flags & ~Native.O_NONBLOCK) < 0)
-                throw Native.Error($"{options.Path}: fcntl");
+            port.Open();
+            if (options.DiscardPendingInput) port.DiscardInBuffer(); // stale bytes of an earlier session
+            return new SerialPort(port, options);
         }
-        catch
+        catch (UnauthorizedAccessException)
         {
-            Native.Close(fd);
-            throw;
+            port.Dispose();
+            // One message for the causes System.IO.Ports folds into "access denied" (open, lock or termios failed).
+            string permission = "";
+            if (!Environment.IsPrivilegedProcess && !OperatingSystem.IsWindows())
+                permission = $"no read/write permission (mode {File.GetUnixFileMode(options.Path)}; add the user to the device's group, usually 'dialout'), ";
+            throw new IOException($"serial port {options.Path}: cannot open it: {permission}another program holds it, or it is not a serial device");
         }
-        return new SerialPort(new FileDescriptorStream(fd, options.Path), options);
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+        {
+            port.Dispose();
+            throw new IOException($"serial port {options.Path}: {e.Message}", e);
+        }
     }
 
-    /// <summary>The settings the kernel reports now (for diagnostics and tests).</summary>
-    public SerialSettings ReadSettings()
+    public void Dispose()
     {
-        Native.Termios t;
-        if (Native.TcGetAttr(_stream.Handle, &t) != 0) throw Native.Error($"{Options.Path}: tcgetattr");
-        uint code = Native.CfGetISpeed(&t);
-        int baud = Array.Find(Native.SupportedBauds, b => Native.TryBaudCode(b, out uint c) && c == code);
-        return new SerialSettings(baud, (t.c_lflag & Native.ICANON) != 0, (t.c_lflag & Native.ECHO) != 0, t.c_cc[Native.VMIN], t.c_cc[Native.VTIME]);
+        _stream.Dispose();
+        _port.Dispose();
     }
-
-    public void Dispose() => _stream.Dispose();
 }
-
-/// <summary>Termios state as read back from the kernel.</summary>
-public readonly record struct SerialSettings(int BaudRate, bool Canonical, bool Echo, byte VMin, byte VTime);

@@ -41,7 +41,7 @@ public class VdevTests
     }
 
     [VdevFact]
-    public async Task Vdev_over_pty_to_termios_reader_loses_nothing()
+    public async Task Vdev_over_pty_to_serial_port_loses_nothing()
     {
         const string args = "--max --frames 2000 --leads 12 --seed 1";
         var reference = Decode(Vdev.Bytes("--stdout " + args), out _); // the synthetic source is deterministic

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace EcgStream.Ingest.Transports;
+namespace EcgStream.Ingest.Tests.Support;
 
 /// <summary>
 /// A pseudo-terminal pair (posix_openpt, grantpt, unlockpt, ptsname_r). The master is a stream
-/// the "device" side writes; <see cref="SlavePath"/> is what a serial reader opens. Used by tests
-/// and by anything that impersonates a serial device.
+/// the "device" side writes; <see cref="SlavePath"/> is what <see cref="Transports.SerialPort"/> opens.
+/// (System.IO.Ports opens a pty's slave but cannot create the pair, nor list it in GetPortNames.)
 /// </summary>
 public sealed unsafe class PseudoTerminal : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EcgStream.Ingest.Transports;
+namespace EcgStream.Ingest.Tests.Support;
 
 /// <summary>
 /// A <see cref="Stream"/> over a Unix file descriptor (tty, pty master). Reads wait with poll() in
