@@ -5,6 +5,7 @@ using EcgStream.Runtime.Pipeline;
 using EcgStream.Runtime.Tracking;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace EcgStream.Runtime.Tests;
 
@@ -110,11 +111,9 @@ public class RhythmTrackerTests
     /// starting with an onset and ending with an offset; every episode ends after it starts; events
     /// are emitted in non-decreasing stream time, never before the time they describe.
     /// </summary>
-    [Fact]
-    public void Events_are_well_formed_for_any_probability_sequence()
-    {
-        var gen = Gen.Choose(0, 100).Select(x => x / 100f).ArrayOf();
-        Prop.ForAll(gen.ToArbitrary(), probs =>
+    [Property]
+    public Property Events_are_well_formed_for_any_probability_sequence() =>
+        Prop.ForAll(Gen.Choose(0, 100).Select(x => x / 100f).ArrayOf().ToArbitrary(), probs =>
         {
             var events = Track(i => probs[i], probs.Length);
             bool open = false;
@@ -129,6 +128,5 @@ public class RhythmTrackerTests
                 if (e.Kind == EventKind.Offset && (e.EndSeconds < e.StartSeconds || e.DetectedSeconds < e.EndSeconds)) return false;
             }
             return !open;
-        }).QuickCheckThrowOnFailure();
-    }
+        });
 }

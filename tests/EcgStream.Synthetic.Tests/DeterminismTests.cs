@@ -1,6 +1,7 @@
 using EcgStream.Core.Leads;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace EcgStream.Synthetic.Tests;
 
@@ -50,13 +51,13 @@ public class DeterminismTests
         Assert.NotEqual(a.Signals[0], b.Signals[0]);
     }
 
-    [Fact]
-    public void ReadingInAnyBlockSizesGivesTheWholeRecord()
+    [Property]
+    public Property ReadingInAnyBlockSizesGivesTheWholeRecord()
     {
         var scenario = Mixed(3) with { Segments = [new("SR", 3), new("AF", 3), new("VF", 2), new("SR", 3, LeadOff: ["I"])] };
         var whole = Simulator.Run(scenario);
         int leads = scenario.Leads.Count;
-        Prop.ForAll(Gen.Choose(1, 3000).ArrayOf().Where(a => a.Length > 0).ToArbitrary(), sizes =>
+        return Prop.ForAll(Gen.Choose(1, 3000).ArrayOf().Where(a => a.Length > 0).ToArbitrary(), sizes =>
         {
             var stream = new SyntheticEcgStream(scenario);
             var buf = new float[leads * 3000];
@@ -71,6 +72,6 @@ public class DeterminismTests
                 pos += n;
             }
             return pos == whole.Length;
-        }).QuickCheckThrowOnFailure();
+        });
     }
 }

@@ -7,6 +7,7 @@ using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace EcgStream.Signal.Tests.Pipeline;
 
@@ -28,14 +29,14 @@ public class SignalChainTests
     private static readonly Lazy<ChainCapture> Whole = new(() =>
         ChainCapture.Run(Stream.Value.Channels, 360, TwoLeads, [Stream.Value.Channels[0].Length], keepSamples: true).Capture);
 
-    [Fact]
-    public void Whole_chain_output_does_not_depend_on_block_sizes() =>
+    [Property(MaxTest = 25)]
+    public Property Whole_chain_output_does_not_depend_on_block_sizes() =>
         Prop.ForAll(Gen.Choose(1, 1500).ListOf().Where(l => l.Count > 0).ToArbitrary(), sizes =>
         {
             var parts = ChainCapture.Run(Stream.Value.Channels, 360, TwoLeads, [.. sizes], keepSamples: true).Capture;
             AssertSame(Whole.Value, parts);
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(25));
+        });
 
     private static void AssertSame(ChainCapture a, ChainCapture b)
     {
