@@ -43,6 +43,20 @@ public sealed class ReplayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_reads_a_header_with_a_malformed_optional_field_and_prints_the_warning()
+    {
+        var record = WriteAfRecord("warned");
+        string hea = record + ".hea";
+        var lines = File.ReadAllLines(hea);
+        lines[0] += " 12-Mai-2020";   // a base time that is no time (a misspelt month): ignored, the signal still plays
+        File.WriteAllLines(hea, lines);
+        var r = await CliRunner.RunAsync("replay", record, "--speed", "max", "--model", "none");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains($"warning: {hea}, line 1, field 'base_time': '12-Mai-2020' is neither a time of day (hh:mm:ss) nor a date (dd/mm/yyyy or dd-Mon-yyyy); ignored", r.Stderr);
+        Assert.Contains("\"rhythm\":\"AF\"", r.Stdout);
+    }
+
+    [Fact]
     public async Task Replay_runs_the_bundled_model_by_default_and_none_turns_it_off()
     {
         var bundled = Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx");

@@ -32,6 +32,7 @@ internal static class ReplayCommand
         {
             double speedValue = ParseSpeed(parse.GetValue(speed)!);
             var rec = RecordReader.Read(parse.GetValue(record)!);
+            foreach (var w in rec.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
