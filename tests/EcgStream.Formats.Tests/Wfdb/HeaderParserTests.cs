@@ -23,6 +23,7 @@ public sealed class HeaderParserTests
         Assert.Equal(new DateOnly(2004, 3, 2), h.BaseDate);
         Assert.Equal(["leading comment", "Dx: 164889003"], h.Comments);
         Assert.Equal("164889003", h.Comment("dx"));
+        Assert.Empty(h.Warnings);
 
         var a = h.Signals[0];
         Assert.Equal((212, 2, 3, 24L, 200.0, true, 10, "uV", 12, 5, 7, (short?)-3, 0, "Long description with spaces"),

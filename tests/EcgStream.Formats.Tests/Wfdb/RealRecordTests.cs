@@ -88,6 +88,9 @@ public sealed class RealRecordTests
         var h = Formats.Wfdb.Wfdb.ReadHeader(TestData.PathOf("svdb", "800"));
         // 2 channels, 128 Hz, 30 min (230400 frames), format 212.
         Assert.Equal((2, 128.0, (long?)230_400, 212), (h.SignalCount, h.SamplingFrequency, h.SampleCount, h.Signals[0].Format));
+        // Both channels are named "ECG": no standard lead to map (docs/formats.md, known data quirks).
+        Assert.Equal(["ECG", "ECG"], h.Signals.Select(x => x.Description));
+        Assert.Equal(Core.Leads.LeadSet.None, Formats.Wfdb.Wfdb.ReadRecord(TestData.PathOf("svdb", "800")).Leads);
     }
 
     [DataFact("cinc2021")]
