@@ -19,6 +19,8 @@ public sealed record InferenceOptions
     public IReadOnlyList<ExecutionProvider> Providers { get; init; } = [ExecutionProvider.Cpu];
     public int DeviceId { get; init; }
     public bool TensorRtFp16 { get; init; } = true;
+    /// <summary>TensorRT's int8 mode: needed for a QDQ-quantised model to run its int8 layers in int8.</summary>
+    public bool TensorRtInt8 { get; init; }
     /// <summary>Directory for TensorRT's engine cache (building an engine takes minutes on a Jetson); null disables the cache.</summary>
     public string? TensorRtEngineCachePath { get; init; }
 

@@ -29,7 +29,7 @@ internal static class BenchInferenceCommand
         var provider = new Option<string>("--provider") { Description = "first execution provider to try: cpu, cuda, tensorrt (falls back to CPU)", DefaultValueFactory = _ => "cpu" };
         var leads = new Option<int>("--leads") { Description = "leads present in each window of a contract model (lead_mask: the first N leads; a model may skip absent leads)", DefaultValueFactory = _ => 12 };
 
-        var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime through EcgStream's binding.")
+        var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime (Microsoft.ML.OnnxRuntime's managed API).")
         {
             model, builtin, saveModel, batch, threads, runs, warmup, provider, leads,
         };
@@ -156,7 +156,7 @@ internal static class BenchInferenceCommand
         json.WriteString("model", model);
         json.WriteString("model_id", session.Metadata["ecgstream.model_id"] ?? "");
         json.WriteString("onnxruntime", session.Library.Version);
-        json.WriteNumber("ort_api_version", session.Library.ApiVersion);
+        json.WriteString("onnxruntime_library", session.Library.Path);
         json.WriteString("provider", session.Providers.Active.ToString());
         json.WriteString("providers", session.Providers.Summary);
         json.WriteNumber("batch", batch);

@@ -74,7 +74,7 @@ internal static class ClassifyCommand
         {
             return RhythmModel.Load(path, new InferenceOptions { IntraOpThreads = threads, MaxBatch = Batch });
         }
-        catch (Exception e) when (e is ModelContractException or OrtException)
+        catch (Exception e) when (e is ModelContractException or OrtException or OrtLibraryException)
         {
             throw new ArgumentException($"--model '{path}': {e.Message}", e);
         }
