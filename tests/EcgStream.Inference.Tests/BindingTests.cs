@@ -169,10 +169,20 @@ public class BindingTests
     public void Cpu_only_request_reports_no_fallback_and_no_warning()
     {
         var logs = new CapturingLoggerFactory();
-        using var session = InferenceSession.Load(SmallModels.Linear().ToBytes(), new InferenceOptions { LoggerFactory = logs });
+        using var session = InferenceSession.Load(SmallModels.Linear().ToBytes(), new InferenceOptions { Providers = [ExecutionProvider.Cpu], LoggerFactory = logs });
 
         Assert.False(session.Providers.FellBack);
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public void Default_providers_follow_the_build_package()
+    {
+        IReadOnlyList<ExecutionProvider> expected = OrtLibrary.BuildPackage == "Gpu"
+            ? [ExecutionProvider.TensorRt, ExecutionProvider.Cuda, ExecutionProvider.Cpu]
+            : [ExecutionProvider.Cpu];
+
+        Assert.Equal(expected, new InferenceOptions().Providers);
     }
 
     [Fact]
