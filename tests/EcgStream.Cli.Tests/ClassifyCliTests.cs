@@ -284,4 +284,51 @@ public sealed class ClassifyCliTests : IDisposable
         var sr = lines.Select(l => Probabilities(l)["SR"]).Distinct().ToList();
         Assert.Single(sr);
     }
+
+    [Fact]
+    public async Task A_wrong_ort_library_path_is_one_line_naming_it()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var record = WriteRecord("sr", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 12, HeartRate: 70));
+
+        var r = await CliRunner.RunAsync("classify", record, "--model", model, "--ort-library", "/nonexistent/libonnxruntime.so");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: ONNX Runtime library not loaded; tried in order: configured path /nonexistent/libonnxruntime.so: no such file " +
+                     "(a library set explicitly is never replaced by a later place)", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task A_wrong_ECGSTREAM_ORT_LIBRARY_is_one_line_listing_the_places_tried()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var record = WriteRecord("sr", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 12, HeartRate: 70));
+        var notOrt = Path.Combine(_dir, "libonnxruntime.so");
+        File.WriteAllText(notOrt, "not a shared library");
+
+        var r = await CliRunner.RunWithEnvironmentAsync(new Dictionary<string, string?> { ["ECGSTREAM_ORT_LIBRARY"] = notOrt },
+            "classify", record, "--model", model);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"error: ONNX Runtime library not loaded; tried in order: configured path: not set; $ECGSTREAM_ORT_LIBRARY {notOrt}: ", r.Stderr);
+        Assert.EndsWith("(a library set explicitly is never replaced by a later place)", r.Stderr.Trim());
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Ort_library_loads_the_file_it_names_through_the_same_managed_API()
+    {
+        // A copy elsewhere, as a Jetson's JetPack library would be.
+        var rid = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        var copy = Path.Combine(_dir, "ort", "libonnxruntime.so");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", "libonnxruntime.so"), copy);
+
+        var r = await CliRunner.RunAsync("bench", "inference", "--builtin", "tiny", "--runs", "5", "--warmup", "1", "--ort-library", copy);
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Equal(copy, json.GetProperty("onnxruntime_library").GetString());
+        Assert.Equal("1.32.0", json.GetProperty("onnxruntime").GetString());
+    }
 }
