@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup on a Debian 12 machine that has the .NET SDK:
-#   apt packages -> ONNX Runtime native library (npm, hash-checked) -> libtorch shim -> firmware bridge
-#   -> Release build of the solution. Safe to run twice: every step skips what is already done.
+#   apt packages -> libtorch shim -> firmware bridge -> Release build of the solution (ONNX Runtime
+#   comes from NuGet: Microsoft.ML.OnnxRuntime; `OrtPackage=Gpu tools/setup.sh` builds on the GPU package). Safe to run twice: every step skips what is already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # --- Debian packages ------------------------------------------------------------------------
-# cmake/g++: native shim and firmware bridge; npm: fetches the onnxruntime-node package;
+# cmake/g++: native shim and firmware bridge;
 # libtorch-dev + libopenblas0-pthread: the training engine (without OpenBLAS libtorch's
 # matrix products run ~20x slower); chromium: the daemon's live-view test (headless, driven by
 # Microsoft.Playwright; the test skips without it).
@@ -17,8 +17,6 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm may come with a nodejs that is not Debian's (it then ships its own npm): check the command.
-command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -29,7 +27,7 @@ else
 fi
 
 # --- native pieces ----------------------------------------------------------------------------
-for step in tools/setup/ort.sh tools/setup/torch.sh tools/setup/bridge.sh; do
+for step in tools/setup/torch.sh tools/setup/bridge.sh; do
   if [ -x "$step" ]; then say "running $step"; "$step"; fi
 done
 

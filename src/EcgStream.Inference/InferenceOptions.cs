@@ -15,10 +15,16 @@ public sealed record InferenceOptions
     /// <summary>Where ORT writes the optimised model (a cache to inspect or load later); null for none.</summary>
     public string? OptimizedModelPath { get; init; }
 
-    /// <summary>Providers to try, in order; CPU is appended when absent, as ORT always has it.</summary>
-    public IReadOnlyList<ExecutionProvider> Providers { get; init; } = [ExecutionProvider.Cpu];
+    /// <summary>
+    /// Providers to try, in order; CPU is appended when absent, as ORT always has it. Default: CPU in
+    /// the CPU build, <see cref="GpuFirst"/> in the GPU build (-p:OrtPackage=Gpu), which on a machine
+    /// without CUDA falls back to CPU and says why in one line.
+    /// </summary>
+    public IReadOnlyList<ExecutionProvider> Providers { get; init; } = OrtLibrary.BuildPackage == "Gpu" ? GpuFirst : [ExecutionProvider.Cpu];
     public int DeviceId { get; init; }
     public bool TensorRtFp16 { get; init; } = true;
+    /// <summary>TensorRT's int8 mode: needed for a QDQ-quantised model to run its int8 layers in int8.</summary>
+    public bool TensorRtInt8 { get; init; }
     /// <summary>Directory for TensorRT's engine cache (building an engine takes minutes on a Jetson); null disables the cache.</summary>
     public string? TensorRtEngineCachePath { get; init; }
 

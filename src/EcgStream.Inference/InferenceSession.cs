@@ -1,44 +1,47 @@
-using System.Runtime.InteropServices;
-using EcgStream.Inference.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace EcgStream.Inference;
 
 /// <summary>
-/// An ONNX Runtime session over one model: its declared inputs and outputs, its metadata, the
-/// execution providers it got, and <see cref="Run"/> over caller-owned <see cref="OrtTensor"/>s.
-/// A run passes pre-made OrtValues and pre-marshalled names, so it allocates nothing managed.
-/// <see cref="Run"/> may be called from one thread at a time per set of output tensors.
+/// An ONNX Runtime session (Microsoft.ML.OnnxRuntime's managed API) over one model: its declared
+/// inputs and outputs, its metadata, the execution providers it got, and runs over caller-owned
+/// <see cref="OrtTensor"/>s. Runs go through <see cref="TensorBinding"/>s (ORT's IoBinding over the
+/// tensors' OrtValues), so a steady-state run allocates nothing managed. Not thread-safe: one caller
+/// at a time.
 /// </summary>
-public sealed unsafe class InferenceSession : IDisposable
+public sealed class InferenceSession : IDisposable
 {
-    private readonly OrtLibrary _lib;
-    private readonly OrtSessionHandle _session;
-    private readonly Utf8String[] _nameStrings;
-    private readonly byte** _inputNames;
-    private readonly byte** _outputNames;
+    private static long _live;
+
+    private readonly Ort.InferenceSession _session;
+    private readonly RunOptions _runOptions;
     private readonly string _runContext;
     private readonly string _logId;   // routes ORT's messages about this session to its logger
+    private TensorBinding? _lastBinding;   // Run(inputs, outputs) reuses it while the tensors are the same
     private bool _disposed;
 
-    private InferenceSession(OrtLibrary lib, OrtSessionHandle session, string modelName, ProviderReport providers, string logId)
+    private InferenceSession(Ort.InferenceSession session, OrtLibrary library, string modelName, ProviderReport providers, string logId)
     {
-        _logId = logId;
-        _lib = lib;
         _session = session;
+        _logId = logId;
+        Library = library;
         ModelName = modelName;
         Providers = providers;
         _runContext = $"running {modelName}";
-        Inputs = ReadInfos(isInput: true);
-        Outputs = ReadInfos(isInput: false);
-        Metadata = ReadMetadata();
-        _nameStrings = [.. Inputs.Select(i => new Utf8String(i.Name)), .. Outputs.Select(o => new Utf8String(o.Name))];
-        _inputNames = (byte**)NativeMemory.Alloc((nuint)Math.Max(1, Inputs.Count), (nuint)sizeof(byte*));
-        _outputNames = (byte**)NativeMemory.Alloc((nuint)Math.Max(1, Outputs.Count), (nuint)sizeof(byte*));
-        for (int i = 0; i < Inputs.Count; i++) _inputNames[i] = _nameStrings[i].Pointer;
-        for (int i = 0; i < Outputs.Count; i++) _outputNames[i] = _nameStrings[Inputs.Count + i].Pointer;
+        _runOptions = new RunOptions();
+        Inputs = ReadInfos(session.InputNames, session.InputMetadata);
+        Outputs = ReadInfos(session.OutputNames, session.OutputMetadata);
+        var m = session.ModelMetadata;
+        Metadata = new ModelMetadata(m.ProducerName, m.GraphName, m.Domain, m.Description, m.Version,
+            new Dictionary<string, string>(m.CustomMetadataMap, StringComparer.Ordinal));
+        Interlocked.Increment(ref _live);
     }
+
+    /// <summary>Sessions created and not yet disposed, process-wide (leak checks in tests).</summary>
+    internal static long Live => Interlocked.Read(ref _live);
 
     /// <summary>The model file's path, or the name given for an in-memory model.</summary>
     public string ModelName { get; }
@@ -46,20 +49,14 @@ public sealed unsafe class InferenceSession : IDisposable
     public IReadOnlyList<TensorInfo> Outputs { get; }
     public ModelMetadata Metadata { get; }
     public ProviderReport Providers { get; }
-    public OrtLibrary Library => _lib;
+    public OrtLibrary Library { get; }
 
     public static InferenceSession Load(string modelPath, InferenceOptions? options = null)
     {
         options ??= new InferenceOptions();
         var full = Path.GetFullPath(modelPath);
         if (!File.Exists(full)) throw new FileNotFoundException($"model file {full} does not exist", full);
-        return Create(options, full, (lib, env, so) =>
-        {
-            using var path = new Utf8String(full);
-            nint session;
-            lib.Check(lib.Api->CreateSession(env, path.Pointer, so, &session), $"loading model {full}");
-            return session;
-        });
+        return Create(options, full, so => new Ort.InferenceSession(full, so));
     }
 
     /// <summary>A session over a model held in memory (e.g. just built with the ONNX writer).</summary>
@@ -67,70 +64,103 @@ public sealed unsafe class InferenceSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new InferenceOptions();
-        return Create(options, name, (lib, env, so) =>
-        {
-            nint session;
-            fixed (byte* p = model)
-                lib.Check(lib.Api->CreateSessionFromArray(env, p, (nuint)model.Length, so, &session), $"loading model {name}");
-            return session;
-        });
+        return Create(options, name, so => new Ort.InferenceSession(model, so));
     }
 
-    private static InferenceSession Create(InferenceOptions options, string name, Func<OrtLibrary, nint, nint, nint> open)
+    private static InferenceSession Create(InferenceOptions options, string name, Func<SessionOptions, Ort.InferenceSession> open)
     {
-        var lib = OrtLibrary.Load(options.Library);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var library = OrtLibrary.Load(options.Library, loggerFactory, options.OrtLogLevel);
         var logger = loggerFactory.CreateLogger<InferenceSession>();
-        var env = OrtEnvironment.Get(lib, loggerFactory, options.OrtLogLevel);
-        // ORT tags a session's messages with its log id; the environment routes them to this factory.
-        var logId = OrtEnvironment.RegisterSession(loggerFactory.CreateLogger("EcgStream.Inference.OnnxRuntime"));
-        OrtSessionHandle? handle = null;
+        // ORT tags a session's messages with its log id; OrtLogging routes them to this factory.
+        var logId = OrtLogging.RegisterSession(loggerFactory.CreateLogger(OrtLibrary.LogCategory));
+        Ort.InferenceSession? session = null;
         try
         {
-            var (sessionOptions, report) = SessionOptionsBuilder.Build(lib, options, logger, logId);
+            var (sessionOptions, report) = SessionSetup.Build(library, options, logId);
             using (sessionOptions)
-                handle = new OrtSessionHandle(lib, open(lib, env.Handle.DangerousGetHandle(), sessionOptions.DangerousGetHandle()));
+            {
+                try { session = open(sessionOptions); }
+                catch (OnnxRuntimeException e) { throw LoadFailure(e, name); }
+            }
             // One warning per session when the provider asked for first is not the one in use.
             if (report.FellBack) logger.LogWarning("{Model}: execution provider fallback: {Summary}", name, report.Summary);
             else logger.LogInformation("{Model}: {Summary}", name, report.Summary);
-            return new InferenceSession(lib, handle, name, report, logId);
+            return new InferenceSession(session, library, name, report, logId);
         }
         catch
         {
-            handle?.Dispose();
-            OrtEnvironment.UnregisterSession(logId);
+            session?.Dispose();
+            OrtLogging.UnregisterSession(logId);
             throw;
         }
+    }
+
+    /// <summary>One line naming the model and the cause; a file ORT cannot parse is called what it is.</summary>
+    internal static OrtException LoadFailure(OnnxRuntimeException e, string name)
+    {
+        var (code, message) = OrtException.Parse(e.Message);
+        // ORT words this differently for files and bytes ("Load model from X failed:Protobuf parsing
+        // failed." / "Failed to load model because protobuf parsing failed."); the cause is the same.
+        if (code == OrtErrorCode.InvalidProtobuf)
+            return OrtException.Named(code, message, $"model {name} is not an ONNX model: ONNX Runtime could not parse it (protobuf parsing failed)");
+        return new OrtException(code, SessionSetup.Concise(message), $"loading model {name}");
+    }
+
+    /// <summary>
+    /// Binds <paramref name="inputs"/> and <paramref name="outputs"/> (in the order of <see cref="Inputs"/>
+    /// and <see cref="Outputs"/>) for repeated runs. Shapes are checked now against the declared ones
+    /// (a mismatch names the tensor and axis).
+    /// </summary>
+    public TensorBinding Bind(ReadOnlySpan<OrtTensor> inputs, ReadOnlySpan<OrtTensor> outputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (inputs.Length != Inputs.Count || outputs.Length != Outputs.Count)
+            ThrowArity(inputs.Length, outputs.Length);
+        for (int i = 0; i < inputs.Length; i++) CheckShape(Inputs[i], inputs[i], "input");
+        for (int i = 0; i < outputs.Length; i++) CheckShape(Outputs[i], outputs[i], "output");
+        var binding = _session.CreateIoBinding();
+        try
+        {
+            for (int i = 0; i < inputs.Length; i++) binding.BindInput(Inputs[i].Name, inputs[i].Value);
+            for (int i = 0; i < outputs.Length; i++) binding.BindOutput(Outputs[i].Name, outputs[i].Value);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            binding.Dispose();
+            throw OrtException.From(e, $"binding tensors of {ModelName}");
+        }
+        return new TensorBinding(this, binding, [.. inputs, .. outputs]);
     }
 
     /// <summary>
     /// Runs the model: <paramref name="inputs"/> and <paramref name="outputs"/> in the order of
     /// <see cref="Inputs"/> and <see cref="Outputs"/>; ORT writes results into the output tensors.
-    /// Shapes are checked against the declared ones first (a mismatch names the tensor and axis).
+    /// The binding of the last call is kept, so calling again with the same tensors allocates nothing;
+    /// callers that alternate tensor sets keep a <see cref="Bind"/> per set instead.
     /// </summary>
     public void Run(ReadOnlySpan<OrtTensor> inputs, ReadOnlySpan<OrtTensor> outputs)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (inputs.Length != Inputs.Count || outputs.Length != Outputs.Count)
-            ThrowArity(inputs.Length, outputs.Length);
-        var inValues = stackalloc nint[Math.Max(1, inputs.Length)];
-        var outValues = stackalloc nint[Math.Max(1, outputs.Length)];
-        for (int i = 0; i < inputs.Length; i++)
+        if (_lastBinding is null || !_lastBinding.Holds(inputs, outputs))
         {
-            CheckShape(Inputs[i], inputs[i], "input");
-            inValues[i] = inputs[i].Value;
+            _lastBinding?.Dispose();
+            _lastBinding = null;
+            _lastBinding = Bind(inputs, outputs);
         }
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            CheckShape(Outputs[i], outputs[i], "output");
-            outValues[i] = outputs[i].Value;
-        }
-        _lib.Check(_lib.Api->Run(_session.DangerousGetHandle(), 0, _inputNames, inValues, (nuint)inputs.Length,
-                                 _outputNames, (nuint)outputs.Length, outValues), _runContext);
+        _lastBinding.Run();
+    }
+
+    internal void RunBound(TensorBinding binding)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try { _session.RunWithBinding(_runOptions, binding.Binding); }
+        catch (OnnxRuntimeException e) { throw OrtException.From(e, _runContext); }
     }
 
     private static void CheckShape(TensorInfo declared, OrtTensor tensor, string role)
     {
+        ObjectDisposedException.ThrowIf(tensor.IsDisposed, tensor);
         if (declared.ElementType != TensorElementType.Float) ThrowShape(declared, tensor, role, $"the model's {role} is {declared.ElementType}, only float32 tensors are supported");
         var shape = tensor.ShapeSpan;
         if (shape.Length != declared.Rank) ThrowShape(declared, tensor, role, $"rank {shape.Length}, the model expects rank {declared.Rank}");
@@ -150,111 +180,28 @@ public sealed unsafe class InferenceSession : IDisposable
             $"{ModelName} takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => i.Name))}) and {Outputs.Count} outputs " +
             $"({string.Join(", ", Outputs.Select(o => o.Name))}); got {inputs} and {outputs} tensors");
 
-    private IReadOnlyList<TensorInfo> ReadInfos(bool isInput)
+    private static TensorInfo[] ReadInfos(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata)
     {
-        var api = _lib.Api;
-        var s = _session.DangerousGetHandle();
-        nuint count;
-        _lib.Check(isInput ? api->SessionGetInputCount(s, &count) : api->SessionGetOutputCount(s, &count), "counting model inputs/outputs");
-        var allocator = _lib.DefaultAllocator;
-        var list = new TensorInfo[(int)count];
-        for (nuint i = 0; i < count; i++)
+        var list = new TensorInfo[names.Count];
+        for (int i = 0; i < names.Count; i++)
         {
-            byte* rawName;
-            _lib.Check(isInput ? api->SessionGetInputName(s, i, allocator, &rawName) : api->SessionGetOutputName(s, i, allocator, &rawName), "reading a name");
-            string name;
-            using (var owned = new OrtAllocatedHandle(_lib, allocator, (nint)rawName)) name = owned.ReadUtf8() ?? "";
-
-            nint typeInfo;
-            _lib.Check(isInput ? api->SessionGetInputTypeInfo(s, i, &typeInfo) : api->SessionGetOutputTypeInfo(s, i, &typeInfo), $"reading the type of '{name}'");
-            using var typeHandle = new OrtTypeInfoHandle(_lib, typeInfo);
-            int onnxType;
-            _lib.Check(api->GetOnnxTypeFromTypeInfo(typeInfo, &onnxType), $"reading the type of '{name}'");
-            if (onnxType != 1 /* ONNX_TYPE_TENSOR */)
-            {
-                list[(int)i] = new TensorInfo(name, TensorElementType.Undefined, [], []);
-                continue;
-            }
-            nint tensorInfo; // borrowed from typeInfo
-            _lib.Check(api->CastTypeInfoToTensorInfo(typeInfo, &tensorInfo), $"reading the tensor type of '{name}'");
-            int elem;
-            nuint rank;
-            _lib.Check(api->GetTensorElementType(tensorInfo, &elem), $"reading the element type of '{name}'");
-            _lib.Check(api->GetDimensionsCount(tensorInfo, &rank), $"reading the rank of '{name}'");
-            var dims = new long[(int)rank];
-            var symbols = new string[(int)rank];
-            var symbolPtrs = new nint[(int)rank];
-            fixed (long* d = dims)
-            fixed (nint* sp = symbolPtrs)
-            {
-                _lib.Check(api->GetDimensions(tensorInfo, d, rank), $"reading the shape of '{name}'");
-                _lib.Check(api->GetSymbolicDimensions(tensorInfo, (byte**)sp, rank), $"reading the symbolic shape of '{name}'");
-            }
-            for (int k = 0; k < symbols.Length; k++) symbols[k] = Marshal.PtrToStringUTF8(symbolPtrs[k]) ?? "";
-            list[(int)i] = new TensorInfo(name, (TensorElementType)elem, dims, symbols);
+            var md = metadata[names[i]];
+            list[i] = md.IsTensor
+                ? new TensorInfo(names[i], (TensorElementType)(int)md.ElementDataType,
+                                 [.. md.Dimensions.Select(d => (long)d)], [.. md.SymbolicDimensions.Select(s => s ?? "")])
+                : new TensorInfo(names[i], TensorElementType.Undefined, [], []);
         }
         return list;
-    }
-
-    private ModelMetadata ReadMetadata()
-    {
-        var api = _lib.Api;
-        nint rawMeta;
-        _lib.Check(api->SessionGetModelMetadata(_session.DangerousGetHandle(), &rawMeta), "reading model metadata");
-        using var meta = new OrtModelMetadataHandle(_lib, rawMeta);
-        var raw = rawMeta;
-        var allocator = _lib.DefaultAllocator;
-
-        string Str(delegate* unmanaged[Cdecl]<nint, nint, byte**, nint> getter, string what)
-        {
-            byte* value;
-            _lib.Check(getter(raw, allocator, &value), $"reading model {what}");
-            using var owned = new OrtAllocatedHandle(_lib, allocator, (nint)value);
-            return owned.ReadUtf8() ?? "";
-        }
-
-        var producer = Str(api->ModelMetadataGetProducerName, "producer name");
-        var graph = Str(api->ModelMetadataGetGraphName, "graph name");
-        var domain = Str(api->ModelMetadataGetDomain, "domain");
-        var description = Str(api->ModelMetadataGetDescription, "description");
-        long version;
-        _lib.Check(api->ModelMetadataGetVersion(raw, &version), "reading model version");
-
-        byte** keys;
-        long keyCount;
-        _lib.Check(api->ModelMetadataGetCustomMetadataMapKeys(raw, allocator, &keys, &keyCount), "listing custom metadata");
-        var custom = new Dictionary<string, string>(StringComparer.Ordinal);
-        using (new OrtAllocatedHandle(_lib, allocator, (nint)keys))
-        {
-            var owned = new List<OrtAllocatedHandle>();
-            try
-            {
-                for (long k = 0; k < keyCount; k++) owned.Add(new OrtAllocatedHandle(_lib, allocator, (nint)keys[k]));
-                foreach (var keyHandle in owned)
-                {
-                    var key = keyHandle.ReadUtf8() ?? "";
-                    byte* value;
-                    _lib.Check(api->ModelMetadataLookupCustomMetadataMap(raw, allocator, (byte*)keyHandle.DangerousGetHandle(), &value), $"reading metadata '{key}'");
-                    using var v = new OrtAllocatedHandle(_lib, allocator, (nint)value);
-                    custom[key] = v.ReadUtf8() ?? "";
-                }
-            }
-            finally
-            {
-                foreach (var h in owned) h.Dispose();
-            }
-        }
-        return new ModelMetadata(producer, graph, domain, description, version, custom);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        _lastBinding?.Dispose();
+        _runOptions.Dispose();
         _session.Dispose();
-        OrtEnvironment.UnregisterSession(_logId);
-        foreach (var s in _nameStrings) s.Dispose();
-        NativeMemory.Free(_inputNames);
-        NativeMemory.Free(_outputNames);
+        OrtLogging.UnregisterSession(_logId);
+        Interlocked.Decrement(ref _live);
     }
 }

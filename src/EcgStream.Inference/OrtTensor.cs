@@ -1,42 +1,47 @@
 using System.Globalization;
-using EcgStream.Inference.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EcgStream.Inference;
 
 /// <summary>
 /// A float32 tensor whose data is a managed array on the pinned object heap, wrapped once in an
-/// OrtValue (<c>CreateTensorWithDataAsOrtValue</c>): ORT reads inputs from and writes outputs into
-/// <see cref="Span"/> directly, with no copy and nothing allocated per run. The shape is fixed at
-/// creation; <see cref="Contract.RhythmModel"/> keeps one tensor per batch size over one buffer.
+/// <see cref="OrtValue"/> (<see cref="OrtValue.CreateTensorValueFromMemory{T}(OrtMemoryInfo, Memory{T}, long[])"/>):
+/// ORT reads inputs from and writes outputs into <see cref="Span"/> directly, with no copy and nothing
+/// allocated per run. The shape is fixed at creation; <see cref="Contract.RhythmModel"/> keeps one
+/// tensor per batch size over one buffer.
 /// </summary>
-public sealed unsafe class OrtTensor : IDisposable
+public sealed class OrtTensor : IDisposable
 {
+    private static long _live;
+
     private readonly float[] _data;
     private readonly int _length;
     private readonly long[] _shape;
-    private readonly OrtValueHandle _value;
+    private readonly OrtValue _value;
+    private bool _disposed;
 
-    private OrtTensor(OrtLibrary library, float[] pinnedData, ReadOnlySpan<long> shape)
+    private OrtTensor(float[] pinnedData, ReadOnlySpan<long> shape)
     {
         _shape = shape.ToArray();
         _length = ElementCount(shape);
         if (_length > pinnedData.Length)
             throw new ArgumentException($"shape {ShapeText(shape)} needs {_length} values, the buffer holds {pinnedData.Length}", nameof(shape));
         _data = pinnedData;
-        nint value;
-        // The array is on the pinned object heap: its address is stable for its whole life, and
-        // this object keeps it alive as long as the OrtValue that points into it.
-        fixed (float* p = pinnedData)
-        fixed (long* s = _shape)
-            library.Check(library.Api->CreateTensorWithDataAsOrtValue(
-                library.CpuMemory.DangerousGetHandle(), p, (nuint)_length * sizeof(float), s, (nuint)_shape.Length,
-                (int)TensorElementType.Float, &value), $"creating a float32 tensor {ShapeText(shape)}");
-        _value = new OrtValueHandle(library, value);
+        // The array is on the pinned object heap: its address is stable for its whole life, and this
+        // object keeps it alive as long as the OrtValue that points into it.
+        _value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(pinnedData, 0, _length), _shape);
+        Interlocked.Increment(ref _live);
     }
 
-    /// <summary>A zero-filled tensor of <paramref name="shape"/>.</summary>
-    public static OrtTensor Create(ReadOnlySpan<long> shape, OrtLibrary? library = null) =>
-        new(library ?? OrtLibrary.Default, AllocatePinned(ElementCount(shape)), shape);
+    /// <summary>Tensors created and not yet disposed, process-wide (leak checks in tests).</summary>
+    internal static long Live => Interlocked.Read(ref _live);
+
+    /// <summary>A zero-filled tensor of <paramref name="shape"/>. <paramref name="library"/>: the ORT library to use (default: <see cref="OrtLibrary.Default"/>).</summary>
+    public static OrtTensor Create(ReadOnlySpan<long> shape, OrtLibrary? library = null)
+    {
+        _ = library ?? OrtLibrary.Default;   // the library is chosen (and the environment made) before any ORT object
+        return new(AllocatePinned(ElementCount(shape)), shape);
+    }
 
     /// <summary>A tensor holding a copy of <paramref name="values"/>.</summary>
     public static OrtTensor FromData(ReadOnlySpan<float> values, ReadOnlySpan<long> shape, OrtLibrary? library = null)
@@ -49,7 +54,7 @@ public sealed unsafe class OrtTensor : IDisposable
     }
 
     /// <summary>A tensor over the first elements of a buffer from <see cref="AllocatePinned"/> (several shapes may share one buffer).</summary>
-    internal static OrtTensor Over(OrtLibrary library, float[] pinnedBuffer, ReadOnlySpan<long> shape) => new(library, pinnedBuffer, shape);
+    internal static OrtTensor Over(float[] pinnedBuffer, ReadOnlySpan<long> shape) => new(pinnedBuffer, shape);
 
     /// <summary>An array on the pinned object heap, never moved by the GC.</summary>
     internal static float[] AllocatePinned(int length) => GC.AllocateArray<float>(length, pinned: true);
@@ -58,17 +63,24 @@ public sealed unsafe class OrtTensor : IDisposable
     public IReadOnlyList<long> Shape => _shape;
     internal ReadOnlySpan<long> ShapeSpan => _shape;
     public int Length => _length;
+    internal bool IsDisposed => _disposed;
 
-    internal nint Value
+    internal OrtValue Value
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_value.IsClosed, this);
-            return _value.DangerousGetHandle();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _value;
         }
     }
 
-    public void Dispose() => _value.Dispose();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _value.Dispose();
+        Interlocked.Decrement(ref _live);
+    }
 
     public override string ToString() => $"float32 {ShapeText(_shape)}";
 

@@ -14,6 +14,7 @@ public sealed record ProviderReport(IReadOnlyList<ProviderAttempt> Attempts, IRe
     public ExecutionProvider Requested => Attempts.Count > 0 ? Attempts[0].Provider : ExecutionProvider.Cpu;
     public bool FellBack => Active != Requested;
 
+    /// <summary>One line: the provider in use and, for each one skipped, why.</summary>
     public string Summary
     {
         get

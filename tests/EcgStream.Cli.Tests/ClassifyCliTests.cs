@@ -3,6 +3,7 @@ using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
 using EcgStream.Formats;
+using EcgStream.Formats.Edf;
 using EcgStream.Formats.Wfdb;
 using EcgStream.Inference;
 using EcgStream.Inference.Contract;
@@ -250,5 +251,84 @@ public sealed class ClassifyCliTests : IDisposable
         var p = Probabilities(line);
         Assert.Equal(RhythmClasses.Names, p.Keys);
         Assert.All(p.Values, v => Assert.InRange(v, 0.0, 1.0));
+    }
+
+    /// <summary>
+    /// Issue 10: the old ORT binding died with "Internal CLR error (0x80131506)" when `classify` got
+    /// 2528 records. The cause was the length of the command line, not the records: ORT 1.30's Linux
+    /// telemetry, started inside environment creation, read /proc/self/cmdline and overflowed the main
+    /// thread's stack past a few tens of KB of arguments. Here 3000 short records (≈ 240 KB of
+    /// arguments) go through one process on the shipped model, and every one is scored.
+    /// </summary>
+    [Fact]
+    public async Task Three_thousand_records_in_one_process_are_all_scored()
+    {
+        var sim = Simulator.Run(new Scenario { Seed = 11, SampleRate = 250, Leads = LeadSet.Of(Lead.I), Noise = new NoiseSpec { Snr = 24 }, Segments = [new ScenarioSegment("SR", 10.5, HeartRate: 72)] });
+        var first = Path.Combine(_dir, "short-record-with-a-longish-name-0000.edf");
+        EdfWriter.Write(first, sim.Recording);
+        var paths = new string[3000];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            paths[i] = Path.Combine(_dir, $"short-record-with-a-longish-name-{i:D4}.edf");
+            if (i > 0) File.Copy(first, paths[i]);
+        }
+        Assert.True(paths.Sum(p => p.Length + 1) > 200_000);
+
+        var r = await CliRunner.RunAsync(["classify", .. paths]);   // the shipped model beside the tool
+
+        Assert.True(r.ExitCode == 0, r.Stderr.Length > 2000 ? r.Stderr[..2000] : r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(paths, lines.Select(l => l.GetProperty("path").GetString()));
+        Assert.All(lines, l => Assert.Equal(1, l.GetProperty("windows").GetInt32()));
+        // Identical records score identically: no state leaks from one record into the next.
+        var sr = lines.Select(l => Probabilities(l)["SR"]).Distinct().ToList();
+        Assert.Single(sr);
+    }
+
+    [Fact]
+    public async Task A_wrong_ort_library_path_is_one_line_naming_it()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var record = WriteRecord("sr", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 12, HeartRate: 70));
+
+        var r = await CliRunner.RunAsync("classify", record, "--model", model, "--ort-library", "/nonexistent/libonnxruntime.so");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: ONNX Runtime library not loaded; tried in order: configured path /nonexistent/libonnxruntime.so: no such file " +
+                     "(a library set explicitly is never replaced by a later place)", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task A_wrong_ECGSTREAM_ORT_LIBRARY_is_one_line_listing_the_places_tried()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var record = WriteRecord("sr", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 12, HeartRate: 70));
+        var notOrt = Path.Combine(_dir, "libonnxruntime.so");
+        File.WriteAllText(notOrt, "not a shared library");
+
+        var r = await CliRunner.RunWithEnvironmentAsync(new Dictionary<string, string?> { ["ECGSTREAM_ORT_LIBRARY"] = notOrt },
+            "classify", record, "--model", model);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"error: ONNX Runtime library not loaded; tried in order: configured path: not set; $ECGSTREAM_ORT_LIBRARY {notOrt}: ", r.Stderr);
+        Assert.EndsWith("(a library set explicitly is never replaced by a later place)", r.Stderr.Trim());
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Ort_library_loads_the_file_it_names_through_the_same_managed_API()
+    {
+        // A copy elsewhere, as a Jetson's JetPack library would be.
+        var rid = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        var copy = Path.Combine(_dir, "ort", "libonnxruntime.so");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", "libonnxruntime.so"), copy);
+
+        var r = await CliRunner.RunAsync("bench", "inference", "--builtin", "tiny", "--runs", "5", "--warmup", "1", "--ort-library", copy);
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Equal(copy, json.GetProperty("onnxruntime_library").GetString());
+        Assert.Equal("1.32.0", json.GetProperty("onnxruntime").GetString());
     }
 }

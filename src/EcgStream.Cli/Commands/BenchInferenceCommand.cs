@@ -27,11 +27,12 @@ internal static class BenchInferenceCommand
         var runs = new Option<int>("--runs") { Description = "timed runs", DefaultValueFactory = _ => 1000 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 50 };
         var provider = new Option<string>("--provider") { Description = "first execution provider to try: cpu, cuda, tensorrt (falls back to CPU)", DefaultValueFactory = _ => "cpu" };
+        var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };
         var leads = new Option<int>("--leads") { Description = "leads present in each window of a contract model (lead_mask: the first N leads; a model may skip absent leads)", DefaultValueFactory = _ => 12 };
 
-        var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime through EcgStream's binding.")
+        var cmd = new Command("inference", "Latency and throughput of one model on ONNX Runtime (Microsoft.ML.OnnxRuntime's managed API).")
         {
-            model, builtin, saveModel, batch, threads, runs, warmup, provider, leads,
+            model, builtin, saveModel, batch, threads, runs, warmup, provider, leads, ortLibrary,
         };
         cmd.SetAction(parse =>
         {
@@ -67,7 +68,7 @@ internal static class BenchInferenceCommand
             }
             else source = path.FullName;
 
-            var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers };
+            var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers, Library = OrtLibraryOption.Read(parse.GetValue(ortLibrary)) };
             using var session = bytes is null ? InferenceSession.Load(source, options) : InferenceSession.Load(bytes, options, source);
             int present = parse.GetValue(leads);
             if (present is < 1 or > ModelContract.LeadCount) throw new ArgumentException($"--leads {present}: expected 1 to {ModelContract.LeadCount}");
@@ -156,7 +157,7 @@ internal static class BenchInferenceCommand
         json.WriteString("model", model);
         json.WriteString("model_id", session.Metadata["ecgstream.model_id"] ?? "");
         json.WriteString("onnxruntime", session.Library.Version);
-        json.WriteNumber("ort_api_version", session.Library.ApiVersion);
+        json.WriteString("onnxruntime_library", session.Library.Path);
         json.WriteString("provider", session.Providers.Active.ToString());
         json.WriteString("providers", session.Providers.Summary);
         json.WriteNumber("batch", batch);

@@ -32,10 +32,11 @@ internal static class ClassifyCommand
         var model = new Option<string?>("--model") { Description = $"Contract-v1 ONNX model. Default: {BundledModel.FileName} beside the tool, or ECGSTREAM_MODEL." };
         var hop = new Option<double>("--hop") { Description = "Seconds between window starts (9: windows do not overlap).", DefaultValueFactory = _ => 9.0 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
+        var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };
         var lead = new Option<string[]>("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("classify", "Score whole records with a model: per class, the highest probability over the record's 9 s windows (JSON lines).")
         {
-            records, model, hop, threads, lead,
+            records, model, hop, threads, lead, ortLibrary,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -51,7 +52,7 @@ internal static class ClassifyCommand
                 "none" => throw new ArgumentException("--model none: classify scores with a model; pass --model FILE.onnx (rules-only scoring is `ecgstream evaluate`)"),
                 var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
             };
-            using var classifier = LoadModel(modelPath, threadCount);
+            using var classifier = LoadModel(modelPath, threadCount, OrtLibraryOption.Read(parse.GetValue(ortLibrary)));
             if (classifier.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Session.Providers.Summary}");
             using var stdout = Console.OpenStandardOutput();
             foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
@@ -69,11 +70,11 @@ internal static class ClassifyCommand
         return cmd;
     }
 
-    private static RhythmModel LoadModel(string path, int threads)
+    private static RhythmModel LoadModel(string path, int threads, OrtLibraryOptions library)
     {
         try
         {
-            return RhythmModel.Load(path, new InferenceOptions { IntraOpThreads = threads, MaxBatch = Batch });
+            return RhythmModel.Load(path, new InferenceOptions { IntraOpThreads = threads, MaxBatch = Batch, Library = library });
         }
         catch (Exception e) when (e is ModelContractException or OrtException)
         {

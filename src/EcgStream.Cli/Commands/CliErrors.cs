@@ -1,4 +1,6 @@
 using EcgStream.Formats;
+using EcgStream.Inference;
+using EcgStream.Inference.Contract;
 using EcgStream.Synthetic;
 
 namespace EcgStream.Cli.Commands;
@@ -9,7 +11,8 @@ internal static class CliErrors
     public static async Task<int> Guard(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException)
+        catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
+                                   or OrtLibraryException or OrtException or ModelContractException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

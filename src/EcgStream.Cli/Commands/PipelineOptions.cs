@@ -21,6 +21,7 @@ internal sealed class PipelineOptions
     private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
+    private readonly Option<string?> _ortLibrary = new("--ort-library") { Description = OrtLibraryOption.Description };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most windows per model run.", DefaultValueFactory = _ => 32 };
 
     public static PipelineOptions Create() => new();
@@ -37,6 +38,7 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_model);
         cmd.Options.Add(_provider);
         cmd.Options.Add(_threads);
+        cmd.Options.Add(_ortLibrary);
         cmd.Options.Add(_maxBatch);
     }
 
@@ -73,7 +75,7 @@ internal sealed class PipelineOptions
             var m when m.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
             var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
         };
-        var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch };
+        var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch, Library = OrtLibraryOption.Read(parse.GetValue(_ortLibrary)) };
         var bed = new BedOptions { Signal = signal };
         if (parse.GetValue(_minOnset) is { } on)
             bed = bed with { RuleTracker = bed.RuleTracker with { MinOnsetSeconds = on }, ModelTracker = bed.ModelTracker with { MinOnsetSeconds = on } };

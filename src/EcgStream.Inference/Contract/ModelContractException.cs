@@ -1,8 +1,11 @@
 namespace EcgStream.Inference.Contract;
 
-/// <summary>A model that breaks contract v1; <see cref="Differences"/> lists each item that differs.</summary>
+/// <summary>
+/// A model that breaks contract v1; <see cref="Differences"/> lists each item that differs. An
+/// <see cref="InvalidOperationException"/>, so the daemon refuses such a model at start with one line.
+/// </summary>
 public sealed class ModelContractException(string model, IReadOnlyList<string> differences)
-    : Exception($"{model} does not follow model contract v{Core.Models.ModelContract.Version}:{Environment.NewLine}  - " +
+    : InvalidOperationException($"{model} does not follow model contract v{Core.Models.ModelContract.Version}:{Environment.NewLine}  - " +
                 string.Join(Environment.NewLine + "  - ", differences))
 {
     public string Model { get; } = model;

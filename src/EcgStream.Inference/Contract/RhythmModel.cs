@@ -10,8 +10,9 @@ namespace EcgStream.Inference.Contract;
 /// buffers sized for <see cref="MaxBatch"/> windows. The caller fills slots with
 /// <see cref="SetWindow"/> (or writes <see cref="Ecg"/>/<see cref="LeadMask"/> directly),
 /// calls <see cref="Run"/> for the first <c>batch</c> slots, and reads per-slot sigmoid
-/// probabilities in class-set-v1 order (NaN for classes the model does not score). The OrtValues for
-/// each batch size are created on first use and kept, so a steady-state run allocates nothing.
+/// probabilities in class-set-v1 order (NaN for classes the model does not score). The OrtValues and
+/// their <see cref="TensorBinding"/> for each batch size are created on first use and kept, so a
+/// steady-state run allocates nothing.
 /// Not thread-safe: one caller (the inference scheduler, through <see cref="IWindowClassifier"/>) drives it.
 /// </summary>
 public sealed class RhythmModel : IWindowClassifier
@@ -26,8 +27,8 @@ public sealed class RhythmModel : IWindowClassifier
     private readonly float[] _probabilities;
     private readonly int[] _classColumns;      // class-set index of each logits column
     private readonly int _logitsIndex, _layerWeightsIndex, _ecgIndex, _maskIndex;
-    private readonly OrtTensor[]?[] _inputsByBatch;
-    private readonly OrtTensor[]?[] _outputsByBatch;
+    private readonly OrtTensor[]?[] _tensorsByBatch;      // inputs then outputs, per batch size
+    private readonly TensorBinding?[] _bindingsByBatch;
 
     private RhythmModel(InferenceSession session, ContractDescription contract, int maxBatch)
     {
@@ -50,8 +51,8 @@ public sealed class RhythmModel : IWindowClassifier
         _maskIndex = IndexOf(session.Inputs, ModelContract.LeadMaskInput);
         _logitsIndex = IndexOf(session.Outputs, ModelContract.LogitsOutput);
         _layerWeightsIndex = IndexOf(session.Outputs, ModelContract.LayerWeightsOutput);
-        _inputsByBatch = new OrtTensor[]?[maxBatch + 1];
-        _outputsByBatch = new OrtTensor[]?[maxBatch + 1];
+        _tensorsByBatch = new OrtTensor[]?[maxBatch + 1];
+        _bindingsByBatch = new TensorBinding?[maxBatch + 1];
     }
 
     /// <summary>Loads and checks a model; throws <see cref="ModelContractException"/> listing every difference.</summary>
@@ -110,9 +111,7 @@ public sealed class RhythmModel : IWindowClassifier
     public void Run(int batch)
     {
         if (batch < 1 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be 1…{MaxBatch}");
-        var inputs = _inputsByBatch[batch] ??= CreateInputs(batch);
-        var outputs = _outputsByBatch[batch] ??= CreateOutputs(batch);
-        _session.Run(inputs, outputs);
+        (_bindingsByBatch[batch] ??= BindBatch(batch)).Run();
         int columns = _classColumns.Length;
         for (int i = 0; i < batch; i++)
         {
@@ -132,22 +131,17 @@ public sealed class RhythmModel : IWindowClassifier
     public ReadOnlySpan<float> LayerWeights(int slot) =>
         _layerWeights is null ? [] : _layerWeights.AsSpan(CheckSlot(slot) * Contract.LayerCount, Contract.LayerCount);
 
-    private OrtTensor[] CreateInputs(int batch)
+    /// <summary>Tensors of <paramref name="batch"/> windows over the shared buffers, bound once to the session.</summary>
+    private TensorBinding BindBatch(int batch)
     {
-        var lib = _session.Library;
-        var tensors = new OrtTensor[_session.Inputs.Count];
-        tensors[_ecgIndex] = OrtTensor.Over(lib, _ecg, [batch, ModelContract.LeadCount, ModelContract.WindowSamples]);
-        tensors[_maskIndex] = OrtTensor.Over(lib, _mask, [batch, ModelContract.LeadCount]);
-        return tensors;
-    }
-
-    private OrtTensor[] CreateOutputs(int batch)
-    {
-        var lib = _session.Library;
-        var tensors = new OrtTensor[_session.Outputs.Count];
-        tensors[_logitsIndex] = OrtTensor.Over(lib, _logits, [batch, _classColumns.Length]);
-        if (_layerWeights is not null) tensors[_layerWeightsIndex] = OrtTensor.Over(lib, _layerWeights, [batch, Contract.LayerCount]);
-        return tensors;
+        var inputs = new OrtTensor[_session.Inputs.Count];
+        inputs[_ecgIndex] = OrtTensor.Over(_ecg, [batch, ModelContract.LeadCount, ModelContract.WindowSamples]);
+        inputs[_maskIndex] = OrtTensor.Over(_mask, [batch, ModelContract.LeadCount]);
+        var outputs = new OrtTensor[_session.Outputs.Count];
+        outputs[_logitsIndex] = OrtTensor.Over(_logits, [batch, _classColumns.Length]);
+        if (_layerWeights is not null) outputs[_layerWeightsIndex] = OrtTensor.Over(_layerWeights, [batch, Contract.LayerCount]);
+        _tensorsByBatch[batch] = [.. inputs, .. outputs];
+        return _session.Bind(inputs, outputs);
     }
 
     private int CheckSlot(int slot) =>
@@ -161,8 +155,8 @@ public sealed class RhythmModel : IWindowClassifier
 
     public void Dispose()
     {
-        foreach (var set in _inputsByBatch) if (set is not null) foreach (var t in set) t.Dispose();
-        foreach (var set in _outputsByBatch) if (set is not null) foreach (var t in set) t.Dispose();
+        foreach (var binding in _bindingsByBatch) binding?.Dispose();
+        foreach (var set in _tensorsByBatch) if (set is not null) foreach (var t in set) t.Dispose();
         _session.Dispose();
     }
 }
