@@ -124,7 +124,7 @@ public sealed class EcgPreprocessor
             _notch?.Process(c, plane);
         }
         return new SampleBlock(input.StreamId, outStart, OutputRate, Leads, produced,
-            _output.AsMemory(0, produced * channels), input.LeadOff, input.Sequence);
+            _output.AsMemory(0, produced * channels), input.LeadOff, input.Sequence, input.Unreadable);
     }
 
     // Start every filter in the steady state of the first sample, as if the stream had always sat at that level
