@@ -48,6 +48,7 @@ public sealed class DaemonHost : IAsyncDisposable
     private readonly Stopwatch _uptime = new();
     private Task[] _sourceTasks = [];
     private Timer? _wfdbTimer;
+    private Timer? _signalWatch;
     private int _stopped;
 
     private DaemonHost(DaemonConfig config, DaemonHostOptions options)
@@ -151,6 +152,7 @@ public sealed class DaemonHost : IAsyncDisposable
             },
             WindowHop = (int)Math.Round(bc.Hop * PreprocessorOptions.ContractSampleRate),
         },
+        MaxGapFillSeconds = bc.MaxGapSeconds,
     };
 
     private void Route(Bed bed, RhythmEvent e)
@@ -191,6 +193,9 @@ public sealed class DaemonHost : IAsyncDisposable
                 _log.LogError("bed {Bed}: source {Source} stopped: {Error}", b.Bed.Id, b.Source.Description, e.Message);
             }
         })).ToArray();
+        // Loss of signal is found by the clock, not by the next block (which may never come).
+        double tick = Math.Clamp(_beds.Count == 0 ? 0.25 : _beds.Min(b => b.Bed.Config.SignalLossSeconds) / 10, 0.02, 0.25);
+        _signalWatch = new Timer(_ => CheckSignals(), null, TimeSpan.FromSeconds(tick), TimeSpan.FromSeconds(tick));
         if (_wfdb is not null)
         {
             var period = TimeSpan.FromSeconds(Config.Sinks.WfdbIntervalSeconds);
@@ -204,6 +209,7 @@ public sealed class DaemonHost : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _log.LogInformation("ecgstreamd: stopping");
         await _stopSources.CancelAsync();
+        if (_signalWatch is not null) await _signalWatch.DisposeAsync();
         var budget = _options.ShutdownTimeout;
         await Task.WhenAny(Task.WhenAll(_sourceTasks), Task.Delay(budget / 3, CancellationToken.None));
         await Task.WhenAll(_beds.Select(b => b.Bed.CompleteAsync(budget / 3)));
@@ -215,6 +221,16 @@ public sealed class DaemonHost : IAsyncDisposable
         Model?.Dispose();
         _classifier?.Dispose();
         _log.LogInformation("ecgstreamd: stopped; {Messages} event-stream message(s) published", Hub.Published);
+    }
+
+    private void CheckSignals()
+    {
+        if (Volatile.Read(ref _stopped) != 0) return;
+        foreach (var (bed, _) in _beds)
+        {
+            try { bed.CheckSignal(); }
+            catch (Exception e) { _log.LogError("bed {Bed}: signal check failed: {Error}", bed.Id, e.Message); }
+        }
     }
 
     private void FlushWfdb()

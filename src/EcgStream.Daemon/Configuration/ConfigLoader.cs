@@ -70,7 +70,7 @@ public static partial class ConfigLoader
     private sealed class Reader(IConfigurationRoot root, string? file)
     {
         private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks"];
-        private static readonly string[] BedKeys = ["id", "source", "notch", "hop"];
+        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -111,9 +111,11 @@ public static partial class ConfigLoader
             int? notch = s.GetSection("notch").Value is null ? null : Int(s, "notch", 0, 0, 1000);
             if (notch is not (null or 50 or 60)) Fail(s.Path + ":notch", $"{notch} Hz: expected 50 or 60");
             double hop = Dbl(s, "hop", 1.0, 0.04, 9);
+            double loss = Dbl(s, "signalLossSeconds", BedConfig.DefaultSignalLossSeconds, 0.1, 3600);
+            double maxGap = Dbl(s, "maxGapSeconds", EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds, 0.1, 3600);
             var src = s.GetSection("source");
             if (!src.Exists()) Fail(src.Path, "is required");
-            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop };
+            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop, SignalLossSeconds = loss, MaxGapSeconds = maxGap };
         }
 
         private SourceConfig ReadSource(IConfigurationSection s)

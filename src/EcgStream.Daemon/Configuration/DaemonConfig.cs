@@ -22,6 +22,12 @@ public sealed record BedConfig
     public int? Notch { get; init; }
     /// <summary>Seconds between model windows.</summary>
     public double Hop { get; init; } = 1.0;
+    /// <summary>Seconds without samples (connected or not) after which SIGNAL_LOSS is raised.</summary>
+    public double SignalLossSeconds { get; init; } = DefaultSignalLossSeconds;
+    /// <summary>Longest gap (stream seconds) filled to keep the filters settled; a longer one restarts the stream state.</summary>
+    public double MaxGapSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds;
+
+    public const double DefaultSignalLossSeconds = 4;
 }
 
 public enum SourceKind { TcpClient, TcpServer, Serial, File, Synthetic, BleStdin }

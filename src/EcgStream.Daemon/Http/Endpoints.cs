@@ -23,15 +23,18 @@ internal static class Endpoints
     {
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.MapGet("/", () => Results.Bytes(LiveView, "text/html; charset=utf-8"));
+        // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
         app.MapGet("/health", () => Results.Json(new
         {
-            status = host.Beds.All(b => b.Connected) ? "ok" : "degraded",
+            status = host.Beds.All(b => b.Connected && b.State == "receiving") ? "ok" : "degraded",
             uptime_s = Math.Round(host.Uptime.TotalSeconds, 3),
             beds = host.Beds.Select(b => new
             {
                 id = b.Id,
+                state = b.State,
                 connected = b.Connected,
                 last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+                signal_loss_after_s = b.Config.SignalLossSeconds,
                 samples = b.Samples,
             }),
         }));
@@ -39,12 +42,15 @@ internal static class Endpoints
         {
             id = b.Id,
             source = b.SourceDescription,
+            state = b.State,
             connected = b.Connected,
             sample_rate = b.SampleRate > 0 ? b.SampleRate : (double?)null,
             leads = b.Leads.IsEmpty ? null : b.Leads.ToString(),
             samples = b.Samples,
             reconnects = b.Reconnects,
             last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+            signal_loss_after_s = b.Config.SignalLossSeconds,
+            stream_restarts = b.StreamRestarts,
             last_error = b.LastError,
             notch_hz = b.Config.Notch,
             hop_s = b.Config.Hop,
