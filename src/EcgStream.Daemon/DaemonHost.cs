@@ -50,6 +50,7 @@ public sealed class DaemonHost : IAsyncDisposable
     private Timer? _wfdbTimer;
     private Timer? _signalWatch;
     private int _stopped;
+    private readonly string _tokenOrigin;
 
     private DaemonHost(DaemonConfig config, DaemonHostOptions options)
     {
@@ -67,6 +68,9 @@ public sealed class DaemonHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         if (!options.HandleSignals) builder.Services.AddSingleton<IHostLifetime, InProcessLifetime>();
         builder.WebHost.UseUrls(config.Listen);
+        if (config.Http.Certificate is { } certificate)
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+                h.ServerCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(certificate, config.Http.CertificatePassword)));
         if (options.HttpSocketSendBuffer is { } sendBuffer)
             builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
             {
@@ -78,6 +82,9 @@ public sealed class DaemonHost : IAsyncDisposable
         _app = builder.Build();
         _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
 
+        var (token, tokenOrigin) = AccessControl.LoadOrCreateToken(config.Http);
+        Access = new AccessControl(token, config.Http);
+        _tokenOrigin = tokenOrigin;
         Hub = new EventHub(config.Sinks.ClientBuffer);
         if (config.ModelPath is { } modelPath)
         {
@@ -114,6 +121,8 @@ public sealed class DaemonHost : IAsyncDisposable
     public DaemonConfig Config { get; }
     public IReadOnlyList<Bed> Beds => _beds.Select(b => b.Bed).ToList();
     public EventHub Hub { get; }
+    /// <summary>Token, Host, Origin and client checks of the HTTP surface.</summary>
+    public AccessControl Access { get; }
     /// <summary>The shared model stage (all beds, DropOldest), or null when running on the rules alone.</summary>
     public InferenceScheduler? Model { get; }
     public TimeSpan Uptime => _uptime.Elapsed;
@@ -202,6 +211,8 @@ public sealed class DaemonHost : IAsyncDisposable
             _wfdbTimer = new Timer(_ => FlushWfdb(), null, period, period);
         }
         _log.LogInformation("ecgstreamd: {Beds} bed(s); live view and API on {Address}", _beds.Count, string.Join(", ", _app.Urls));
+        // where the token is, never the token: open the live view as ADDRESS/#token=TOKEN
+        _log.LogInformation("HTTP access token: {Where}; open the live view as {Address}/#token=<token>", _tokenOrigin, _app.Urls.First().TrimEnd('/'));
     }
 
     private async Task StopBedsAsync(CancellationToken cancellationToken)

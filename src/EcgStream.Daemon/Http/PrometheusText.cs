@@ -73,6 +73,12 @@ internal static class PrometheusText
             Sample(sb, "ecgstream_inference_latency_seconds_count", "", m.EndToEnd.Count);
         }
 
+        Family(sb, "ecgstream_http_refused_total", "counter", "HTTP requests refused, by reason (host, token, origin, clients).");
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "host")), host.Access.RefusedHost);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "token")), host.Access.RefusedToken);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "origin")), host.Access.RefusedOrigin);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "clients")), host.Access.RefusedClients);
+
         Family(sb, "ecgstream_stream_clients", "gauge", "Connected event-stream clients.");
         Sample(sb, "ecgstream_stream_clients", "", host.Hub.ClientCount);
         Family(sb, "ecgstream_stream_messages_total", "counter", "Messages published to event-stream clients.");
