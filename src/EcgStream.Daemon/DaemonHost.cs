@@ -88,7 +88,7 @@ public sealed class DaemonHost : IAsyncDisposable
         Hub = new EventHub(config.Sinks.ClientBuffer);
         if (config.ModelPath is { } modelPath)
         {
-            _classifier = EcgStream.Inference.Contract.RhythmModel.Load(modelPath, new InferenceOptions());
+            _classifier = LoadModel(modelPath);
             Model = new InferenceScheduler(_classifier, new SchedulerOptions { Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue });
         }
         if (config.Sinks.Jsonl is { } jsonl)
@@ -149,6 +149,21 @@ public sealed class DaemonHost : IAsyncDisposable
         }
         await _app.DisposeAsync();
         _stopSources.Dispose();
+    }
+
+    /// <summary>
+    /// The model-load boundary: whatever ONNX Runtime throws for a file that is not a model (an
+    /// OnnxRuntimeException, which would otherwise end the process with SIGABRT and a systemd restart
+    /// loop) becomes one line naming the file, refused like any configuration error (exit 2).
+    /// </summary>
+    private static IWindowClassifier LoadModel(string path)
+    {
+        try { return EcgStream.Inference.Contract.RhythmModel.Load(path, new InferenceOptions()); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new InvalidDataException($"model {path}: not a usable contract-v1 ONNX model: {first}", e);
+        }
     }
 
     private static BedOptions BedOptionsOf(BedConfig bc) => new()

@@ -62,6 +62,7 @@ public sealed class Bed
     private bool _gapOpen;             // a GAP onset has gone out, its offset has not
     private volatile string? _refused; // why the current stream is not analysed
     private volatile bool _pipelineFailed;
+    private volatile string? _sourceError; // the source cannot produce samples now (it retries)
 
     public Bed(BedConfig config, BedOptions options, InferenceScheduler? model, Action<RhythmEvent> onEvent,
         Action<HubMessage>? strip, int stripRate, ILogger log)
@@ -99,6 +100,7 @@ public sealed class Bed
         _refused is not null ? "refused"
         : _pipelineFailed ? "failed"
         : _signalLost ? "signal_lost"
+        : _sourceError is not null ? "source_error"
         : Interlocked.Read(ref _lastArrival) == 0 ? "waiting"
         : "receiving";
     /// <summary>Decoder counters of the current source (wire and BLE sources); null for others.</summary>
@@ -127,6 +129,13 @@ public sealed class Bed
 
     internal void SetConnected(bool connected) => _connected = connected;
 
+    /// <summary>The source cannot produce samples now and will retry: the bed shows "source_error" until samples come.</summary>
+    internal void SourceFailed(string problem)
+    {
+        _sourceError = problem;
+        LastError = problem;
+    }
+
     /// <summary>The next block's index may restart: re-base it on the host clock.</summary>
     public void MarkDiscontinuity() => _rebase = true;
 
@@ -140,6 +149,7 @@ public sealed class Bed
     private void PushLocked(in SampleBlock block)
     {
         long now = Stopwatch.GetTimestamp();
+        _sourceError = null;
         if (_input is null || block.SampleRate != _rate || block.Leads != _leads)
         {
             if (!Accepts(block)) { Interlocked.Exchange(ref _lastArrival, now); return; }
@@ -220,13 +230,13 @@ public sealed class Bed
     private bool Accepts(in SampleBlock block)
     {
         double rate = block.SampleRate;
-        if (rate == Math.Round(rate) && rate is >= 1 and <= 100_000)
+        if (EcgStream.Signal.Preprocessing.EcgPreprocessor.RateProblem(rate) is not { } problem)
         {
             if (_refused is not null) _log.LogInformation("bed {Bed}: stream accepted ({Rate} Hz)", Id, rate);
             _refused = null;
             return true;
         }
-        string why = $"sample rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} Hz is not a whole number of Hz in 1..100000: stream refused, not analysed";
+        string why = $"{problem}: stream refused, not analysed";
         if (_refused != why)
         {
             _refused = why;

@@ -55,13 +55,28 @@ public static partial class ConfigLoader
         try { root = builder.Build(); }
         catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {
-            // the JSON provider's message names the line and position
-            throw new ConfigException(file ?? "command line", "(file)", Inner(e));
+            throw new ConfigException(file ?? "command line", "(file)", SyntaxProblem(e));
         }
         return new Reader(root, file).Read();
     }
 
-    private static string Inner(Exception e) => e.InnerException is { } i ? $"{e.Message} {i.Message}" : e.Message;
+    /// <summary>
+    /// "line 3, position 17: …" from the JSON reader's error (its line and byte position are 0-based);
+    /// other provider errors (a duplicate key) as they are.
+    /// </summary>
+    private static string SyntaxProblem(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x is System.Text.Json.JsonException { LineNumber: { } line, BytePositionInLine: { } pos } j)
+            {
+                // the reader's message repeats the position after " LineNumber:"; keep its first sentence
+                string what = j.Message;
+                int cut = what.IndexOf(" LineNumber:", StringComparison.Ordinal);
+                if (cut > 0) what = what[..cut].TrimEnd(' ', '.');
+                return $"invalid JSON at line {line + 1}, position {pos + 1}: {what}";
+            }
+        return e.InnerException is { } i ? $"{e.Message} {i.Message}" : e.Message;
+    }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex BedIdPattern();

@@ -29,7 +29,10 @@ internal static class PrometheusText
         foreach (var b in beds)
         {
             if (b.Ingest is not { } c) continue;
-            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "ok")), c.Frames);
+            // ok: frames used (INFO and delivered DATA); frames that passed the CRCs but were not used have their own result
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "ok")), c.InfoFrames + c.DataFrames);
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "unsupported")), c.Unsupported);
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "no_info")), c.NoInfo);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "crc_error")), c.CrcErrors);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "header_error")), c.HeaderErrors);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "duplicate")), c.Duplicates);
