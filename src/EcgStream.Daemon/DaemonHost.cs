@@ -96,6 +96,9 @@ public sealed class DaemonHost : IAsyncDisposable
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
                 : new JsonLinesSink(new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read), ownsStream: true);
         if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, Model is null ? EventSource.Rule : EventSource.Model);
+        // one id per process start, stamped on every event: runs appended to one file stay apart
+        RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
+            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
 
         var loggerFactory = _app.Services.GetRequiredService<ILoggerFactory>();
         bool strips = config.Sinks.Sse || config.Sinks.WebSocket;
@@ -106,7 +109,7 @@ public sealed class DaemonHost : IAsyncDisposable
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
             bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
-                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description };
+                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description, RunId = RunId };
             _beds.Add((bed, source));
         }
         Endpoints.Map(_app, this);
@@ -121,6 +124,8 @@ public sealed class DaemonHost : IAsyncDisposable
     public DaemonConfig Config { get; }
     public IReadOnlyList<Bed> Beds => _beds.Select(b => b.Bed).ToList();
     public EventHub Hub { get; }
+    /// <summary>This run's id (UTC start time and a random suffix), on every event.</summary>
+    public string RunId { get; }
     /// <summary>Token, Host, Origin and client checks of the HTTP surface.</summary>
     public AccessControl Access { get; }
     /// <summary>The shared model stage (all beds, DropOldest), or null when running on the rules alone.</summary>
@@ -206,6 +211,7 @@ public sealed class DaemonHost : IAsyncDisposable
     private void StartBeds()
     {
         _uptime.Start();
+        _log.LogInformation("run {Run}", RunId);
         if (Model is null) _log.LogInformation("no model configured: rhythms come from the rules alone");
         else _log.LogInformation("model {Model} shared by {Beds} bed(s)", Model.ModelId, _beds.Count);
         _sourceTasks = _beds.Select(b => Task.Run(async () =>

@@ -63,6 +63,7 @@ public sealed class Bed
     private volatile string? _refused; // why the current stream is not analysed
     private volatile bool _pipelineFailed;
     private volatile string? _sourceError; // the source cannot produce samples now (it retries)
+    private volatile string? _closing;     // why the session is ending (offsets emitted meanwhile carry it)
 
     public Bed(BedConfig config, BedOptions options, InferenceScheduler? model, Action<RhythmEvent> onEvent,
         Action<HubMessage>? strip, int stripRate, ILogger log)
@@ -85,6 +86,8 @@ public sealed class Bed
     public int Sessions => Volatile.Read(ref _sessions);
     public long Reconnects { get; internal set; }
     public string? LastError { get; internal set; }
+    /// <summary>Stamped on every event with its UTC wall-clock time (see <see cref="RhythmEvent.RunId"/>).</summary>
+    public string? RunId { get; init; }
     /// <summary>True from SIGNAL_LOSS onset to the next block.</summary>
     public bool SignalLost => _signalLost;
     /// <summary>Times the session restarted after a gap too long to fill.</summary>
@@ -263,7 +266,7 @@ public sealed class Bed
         if (_input is not null)
         {
             _log.LogWarning("bed {Bed}: {Why} ({OldRate} Hz {OldLeads} → {Rate} Hz {Leads}); pipeline restarted", Id, why, _rate, _leads, rate, leads);
-            EndSession(TimeSpan.FromSeconds(10));
+            EndSession(TimeSpan.FromSeconds(10), "restart");
         }
         _pipelineFailed = false;
         Volatile.Write(ref _rate, rate);
@@ -292,6 +295,12 @@ public sealed class Bed
             // the loss timer already opened this GAP: the pipeline's onset would be a second one
             if (_gapOpen && e.Rhythm == Alarms.Gap && e.Kind == EventKind.Onset && e.Source == EventSource.Rule) return;
             if (e.Rhythm == Alarms.Gap && e.Kind == EventKind.Offset) _gapOpen = false;
+            e = e with
+            {
+                RunId = RunId,
+                DetectedUtc = DateTimeOffset.UtcNow,
+                EndReason = e.Kind == EventKind.Offset ? e.EndReason ?? _closing : null,
+            };
             _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
             EventLatency.RecordTicks(Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks));
             _onEvent(e);
@@ -299,16 +308,42 @@ public sealed class Bed
     }
 
     /// <summary>Ends the input: the pipeline flushes and closes open episodes. Waits up to <paramref name="timeout"/>.</summary>
-    private void EndSession(TimeSpan timeout)
+    private void EndSession(TimeSpan timeout, string reason)
     {
         var input = _input;
         if (input is null) return;
+        // the offsets the pipeline emits while completing are caused by this, not by the signal
+        _closing = reason;
         input.OnCompleted();
         if (!_sessionDone!.Task.Wait(timeout)) _log.LogWarning("bed {Bed}: pipeline did not complete within {Timeout}", Id, timeout);
         _subscription?.Dispose();
         _input = null;
+        _closing = null;
     }
 
     /// <summary>At shutdown, after the source has stopped: completes the pipeline (closing open episodes).</summary>
-    public Task CompleteAsync(TimeSpan timeout) => Task.Run(() => EndSession(timeout));
+    public Task CompleteAsync(TimeSpan timeout) => Task.Run(() =>
+    {
+        // a source still inside Push (it was asked to stop) gets the same budget to leave
+        if (!_gate.TryEnter(timeout))
+        {
+            _log.LogWarning("bed {Bed}: source still busy after {Timeout}; pipeline not completed", Id, timeout);
+            return;
+        }
+        try
+        {
+            EndSession(timeout, "shutdown");
+            // a loss still open at shutdown is closed as such, not left dangling
+            if (_signalLost)
+            {
+                _signalLost = false;
+                double at = _lossStartSeconds + (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastArrival)).TotalSeconds);
+                _closing = "shutdown";
+                Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
+                if (_gapOpen) ReportGap(_lossStartSeconds, at);
+                _closing = null;
+            }
+        }
+        finally { _gate.Exit(); }
+    });
 }
