@@ -48,7 +48,9 @@ public sealed class DaemonHost : IAsyncDisposable
     private readonly Stopwatch _uptime = new();
     private Task[] _sourceTasks = [];
     private Timer? _wfdbTimer;
+    private Timer? _signalWatch;
     private int _stopped;
+    private readonly string _tokenOrigin;
 
     private DaemonHost(DaemonConfig config, DaemonHostOptions options)
     {
@@ -66,6 +68,9 @@ public sealed class DaemonHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         if (!options.HandleSignals) builder.Services.AddSingleton<IHostLifetime, InProcessLifetime>();
         builder.WebHost.UseUrls(config.Listen);
+        if (config.Http.Certificate is { } certificate)
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+                h.ServerCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(certificate, config.Http.CertificatePassword)));
         if (options.HttpSocketSendBuffer is { } sendBuffer)
             builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
             {
@@ -77,10 +82,13 @@ public sealed class DaemonHost : IAsyncDisposable
         _app = builder.Build();
         _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
 
+        var (token, tokenOrigin) = AccessControl.LoadOrCreateToken(config.Http);
+        Access = new AccessControl(token, config.Http);
+        _tokenOrigin = tokenOrigin;
         Hub = new EventHub(config.Sinks.ClientBuffer);
         if (config.ModelPath is { } modelPath)
         {
-            _classifier = EcgStream.Inference.Contract.RhythmModel.Load(modelPath, new InferenceOptions());
+            _classifier = LoadModel(modelPath);
             Model = new InferenceScheduler(_classifier, new SchedulerOptions { Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue });
         }
         if (config.Sinks.Jsonl is { } jsonl)
@@ -88,6 +96,9 @@ public sealed class DaemonHost : IAsyncDisposable
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
                 : new JsonLinesSink(new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read), ownsStream: true);
         if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, Model is null ? EventSource.Rule : EventSource.Model);
+        // one id per process start, stamped on every event: runs appended to one file stay apart
+        RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
+            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
 
         var loggerFactory = _app.Services.GetRequiredService<ILoggerFactory>();
         bool strips = config.Sinks.Sse || config.Sinks.WebSocket;
@@ -98,7 +109,7 @@ public sealed class DaemonHost : IAsyncDisposable
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
             bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
-                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description };
+                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description, RunId = RunId };
             _beds.Add((bed, source));
         }
         Endpoints.Map(_app, this);
@@ -113,6 +124,10 @@ public sealed class DaemonHost : IAsyncDisposable
     public DaemonConfig Config { get; }
     public IReadOnlyList<Bed> Beds => _beds.Select(b => b.Bed).ToList();
     public EventHub Hub { get; }
+    /// <summary>This run's id (UTC start time and a random suffix), on every event.</summary>
+    public string RunId { get; }
+    /// <summary>Token, Host, Origin and client checks of the HTTP surface.</summary>
+    public AccessControl Access { get; }
     /// <summary>The shared model stage (all beds, DropOldest), or null when running on the rules alone.</summary>
     public InferenceScheduler? Model { get; }
     public TimeSpan Uptime => _uptime.Elapsed;
@@ -141,6 +156,21 @@ public sealed class DaemonHost : IAsyncDisposable
         _stopSources.Dispose();
     }
 
+    /// <summary>
+    /// The model-load boundary: whatever ONNX Runtime throws for a file that is not a model (an
+    /// OnnxRuntimeException, which would otherwise end the process with SIGABRT and a systemd restart
+    /// loop) becomes one line naming the file, refused like any configuration error (exit 2).
+    /// </summary>
+    private static IWindowClassifier LoadModel(string path)
+    {
+        try { return EcgStream.Inference.Contract.RhythmModel.Load(path, new InferenceOptions()); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new InvalidDataException($"model {path}: not a usable contract-v1 ONNX model: {first}", e);
+        }
+    }
+
     private static BedOptions BedOptionsOf(BedConfig bc) => new()
     {
         Signal = SignalChainOptions.Default with
@@ -151,6 +181,7 @@ public sealed class DaemonHost : IAsyncDisposable
             },
             WindowHop = (int)Math.Round(bc.Hop * PreprocessorOptions.ContractSampleRate),
         },
+        MaxGapFillSeconds = bc.MaxGapSeconds,
     };
 
     private void Route(Bed bed, RhythmEvent e)
@@ -180,6 +211,7 @@ public sealed class DaemonHost : IAsyncDisposable
     private void StartBeds()
     {
         _uptime.Start();
+        _log.LogInformation("run {Run}", RunId);
         if (Model is null) _log.LogInformation("no model configured: rhythms come from the rules alone");
         else _log.LogInformation("model {Model} shared by {Beds} bed(s)", Model.ModelId, _beds.Count);
         _sourceTasks = _beds.Select(b => Task.Run(async () =>
@@ -191,12 +223,17 @@ public sealed class DaemonHost : IAsyncDisposable
                 _log.LogError("bed {Bed}: source {Source} stopped: {Error}", b.Bed.Id, b.Source.Description, e.Message);
             }
         })).ToArray();
+        // Loss of signal is found by the clock, not by the next block (which may never come).
+        double tick = Math.Clamp(_beds.Count == 0 ? 0.25 : _beds.Min(b => b.Bed.Config.SignalLossSeconds) / 10, 0.02, 0.25);
+        _signalWatch = new Timer(_ => CheckSignals(), null, TimeSpan.FromSeconds(tick), TimeSpan.FromSeconds(tick));
         if (_wfdb is not null)
         {
             var period = TimeSpan.FromSeconds(Config.Sinks.WfdbIntervalSeconds);
             _wfdbTimer = new Timer(_ => FlushWfdb(), null, period, period);
         }
         _log.LogInformation("ecgstreamd: {Beds} bed(s); live view and API on {Address}", _beds.Count, string.Join(", ", _app.Urls));
+        // where the token is, never the token: open the live view as ADDRESS/#token=TOKEN
+        _log.LogInformation("HTTP access token: {Where}; open the live view as {Address}/#token=<token>", _tokenOrigin, _app.Urls.First().TrimEnd('/'));
     }
 
     private async Task StopBedsAsync(CancellationToken cancellationToken)
@@ -204,6 +241,7 @@ public sealed class DaemonHost : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _log.LogInformation("ecgstreamd: stopping");
         await _stopSources.CancelAsync();
+        if (_signalWatch is not null) await _signalWatch.DisposeAsync();
         var budget = _options.ShutdownTimeout;
         await Task.WhenAny(Task.WhenAll(_sourceTasks), Task.Delay(budget / 3, CancellationToken.None));
         await Task.WhenAll(_beds.Select(b => b.Bed.CompleteAsync(budget / 3)));
@@ -215,6 +253,16 @@ public sealed class DaemonHost : IAsyncDisposable
         Model?.Dispose();
         _classifier?.Dispose();
         _log.LogInformation("ecgstreamd: stopped; {Messages} event-stream message(s) published", Hub.Published);
+    }
+
+    private void CheckSignals()
+    {
+        if (Volatile.Read(ref _stopped) != 0) return;
+        foreach (var (bed, _) in _beds)
+        {
+            try { bed.CheckSignal(); }
+            catch (Exception e) { _log.LogError("bed {Bed}: signal check failed: {Error}", bed.Id, e.Message); }
+        }
     }
 
     private void FlushWfdb()

@@ -51,7 +51,7 @@ public class HttpTests
     {
         var dir = Support.TempDir();
         await using var host = await Support.StartAsync(TwoSyntheticBeds(Support.ScenarioFile(dir, Support.PauseScenario), speed: 5));
-        using var http = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = Support.Client(host);
 
         // the event stream: strips of both beds, and the pause of bed-a as onset and offset
         using var sse = await http.GetAsync("events", HttpCompletionOption.ResponseHeadersRead);
@@ -106,12 +106,12 @@ public class HttpTests
         // the stalled client: asks for the stream with a tiny receive window and never reads
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
         await stalled.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.Address.Port));
-        await stalled.SendAsync(Encoding.ASCII.GetBytes($"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{host.Address.Port}\r\n\r\n"));
+        await stalled.SendAsync(Encoding.ASCII.GetBytes($"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{host.Address.Port}\r\nAuthorization: Bearer {Support.Token}\r\n\r\n"));
         await Support.Until(() => host.Hub.ClientCount == 1, TimeSpan.FromSeconds(10), "the stalled client to connect");
         var stalledClient = host.Hub.Clients[0];
 
         // a reading client alongside
-        using var http = new HttpClient { BaseAddress = host.Address, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = Support.Client(host, Timeout.InfiniteTimeSpan);
         using var response = await http.GetAsync("events?bed=bed-a", HttpCompletionOption.ResponseHeadersRead);
         await Support.Until(() => host.Hub.ClientCount == 2, TimeSpan.FromSeconds(10), "the reading client to connect");
         var reader = host.Hub.Clients.Single(c => c != stalledClient);

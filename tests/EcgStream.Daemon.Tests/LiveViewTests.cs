@@ -41,7 +41,8 @@ public class LiveViewTests
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 720 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(host.Address.ToString(), new() { Timeout = 30_000 });
+        // the token link: the token rides in the fragment once, and leaves the address bar at once
+        await page.GotoAsync($"{host.Address}#token={Support.Token}", new() { Timeout = 30_000 });
 
         // both beds get a panel with streamed samples; the pause shows in the event log
         await page.WaitForFunctionAsync("""
@@ -49,6 +50,7 @@ public class LiveViewTests
                   && [...document.querySelectorAll('#events li')].some(li => li.textContent.includes('PAUSE'))
             """, null, new() { Timeout = 40_000, PollingInterval = 200 });
         Assert.Equal("live", await page.InnerTextAsync("#status"));
+        Assert.DoesNotContain("token", page.Url);
         Assert.Equal(["bed-1", "bed-2"], await page.EvalOnSelectorAllAsync<string[]>(".bed", "els => els.map(e => e.dataset.bed)"));
         // the trace is drawn: count the bright green pixels of each canvas
         var traced = await page.EvalOnSelectorAllAsync<int[]>("canvas", """

@@ -61,7 +61,7 @@ public class ReconnectTests
         {
             lock (events) throw new TimeoutException(t.Message + "; events: " + string.Join("; ", events.Select(EcgStream.Runtime.Sinks.EventJson.ToJson)));
         }
-        using var http = new HttpClient { BaseAddress = host.Address };
+        using var http = Support.Client(host);
         var metrics = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
         Assert.True(metrics["ecgstream_bed_reconnects_total{bed=\"icu-7\"}"] >= 1);
         Assert.Equal(1, metrics["ecgstream_ingest_gaps_total{bed=\"icu-7\"}"]);

@@ -106,6 +106,7 @@ public class SourceTests
         };
         await using var host = await Support.StartAsync(config);
         using var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Authorization", "Bearer " + Support.Token);
         await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{host.Address.Port}/ws"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         var buffer = new byte[1 << 16];
         var types = new HashSet<string>();

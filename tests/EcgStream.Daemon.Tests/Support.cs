@@ -27,8 +27,20 @@ internal static class Support
         }
     }
 
+    /// <summary>The bearer token of daemons started by <see cref="StartAsync"/> (unless a test configures its own).</summary>
+    public const string Token = "test-token-0123456789abcdef";
+
+    /// <summary>An HTTP client that presents <see cref="Token"/>.</summary>
+    public static HttpClient Client(DaemonHost host, TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = host.Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        return http;
+    }
+
     public static async Task<DaemonHost> StartAsync(DaemonConfig config, DaemonHostOptions? options = null)
     {
+        if (config.Http.Token is null && config.Http.TokenFile is null) config = config with { Http = config.Http with { Token = Token } };
         var host = DaemonHost.Build(config with { Listen = "http://127.0.0.1:0" },
             (options ?? new DaemonHostOptions()) with { HandleSignals = false, MinimumLogLevel = LogLevel.Warning });
         await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -15,6 +15,10 @@ public enum EventSource { Rule, Model }
 /// <param name="DetectedSeconds">Stream time at which the event was emitted.</param>
 /// <param name="Confidence">0..1.</param>
 /// <param name="ModelId">The model that produced it, for model events.</param>
+/// <param name="RunId">The daemon run that emitted it (one per process start), so runs appended to one file can be told apart.</param>
+/// <param name="DetectedUtc">Wall-clock time (UTC) at which it was emitted.</param>
+/// <param name="EndReason">Offsets not caused by the signal: "shutdown" (the daemon stopped), "restart" (the stream state
+/// restarted: a gap too long to fill, a new rate or lead set). Null for offsets the signal itself caused.</param>
 public sealed record RhythmEvent(
     string StreamId,
     EventType Type,
@@ -25,7 +29,10 @@ public sealed record RhythmEvent(
     double DetectedSeconds,
     double Confidence,
     EventSource Source,
-    string? ModelId = null)
+    string? ModelId = null,
+    string? RunId = null,
+    DateTimeOffset? DetectedUtc = null,
+    string? EndReason = null)
 {
     /// <summary>Detection latency in stream time: from onset (or end) to emission.</summary>
     public double LatencySeconds => DetectedSeconds - (Kind == EventKind.Onset ? StartSeconds : EndSeconds ?? StartSeconds);

@@ -15,7 +15,7 @@ namespace EcgStream.Core.Samples;
 public readonly struct SampleBlock
 {
     public SampleBlock(string streamId, long startSample, double sampleRate, LeadSet leads, int length,
-        ReadOnlyMemory<float> samples, LeadSet leadOff = default, long sequence = -1)
+        ReadOnlyMemory<float> samples, LeadSet leadOff = default, long sequence = -1, LeadSet unreadable = default)
     {
         if (sampleRate <= 0 || !double.IsFinite(sampleRate))
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive and finite");
@@ -30,6 +30,7 @@ public readonly struct SampleBlock
         Samples = samples[..(leads.Count * length)];
         LeadOff = leadOff;
         Sequence = sequence;
+        Unreadable = unreadable;
     }
 
     /// <summary>Bed or stream identifier (stable for the life of a stream).</summary>
@@ -45,6 +46,11 @@ public readonly struct SampleBlock
     public LeadSet LeadOff { get; }
     /// <summary>Source frame sequence number, or -1 where the source has none.</summary>
     public long Sequence { get; }
+    /// <summary>
+    /// Leads whose samples in this block are not signal (a gap filled to keep filters settled): analysis
+    /// must not read them, but they are not lead-off either (the electrodes were never reported off).
+    /// </summary>
+    public LeadSet Unreadable { get; }
 
     public long EndSample => StartSample + Length;
     public double StartSeconds => StartSample / SampleRate;

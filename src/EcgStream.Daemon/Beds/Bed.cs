@@ -23,6 +23,12 @@ namespace EcgStream.Daemon.Beds;
 /// <see cref="MarkDiscontinuity"/> and the bed re-bases the stream on the host clock: the time the
 /// source was silent becomes the gap. A change of sample rate or lead set ends the pipeline
 /// session (open episodes are closed) and starts a new one, stream time still running on.</para>
+/// <para>Loss: <see cref="CheckSignal"/>, called on a timer, raises SIGNAL_LOSS and opens a GAP once no
+/// samples have arrived for <see cref="BedConfig.SignalLossSeconds"/> (connected or not); the next block
+/// closes both, the GAP with its exact extent in stream time. A jump longer than
+/// <see cref="BedOptions.MaxGapFillSeconds"/> is not filled: the session restarts (STREAM_RESTART).
+/// A stream the pipeline cannot take (a sample rate that is not a whole number of Hz) is refused: the bed
+/// shows state "refused" and drops its blocks until the source describes a stream it can take.</para>
 /// </summary>
 public sealed class Bed
 {
@@ -47,6 +53,17 @@ public sealed class Bed
     private long _blocks;
     private volatile bool _connected;
     private int _sessions;
+    // Guards the stream state above against the loss timer; Push holds it for the whole block.
+    private readonly Lock _gate = new();
+    // Serialises events from the source thread, the model's thread and the loss timer.
+    private readonly Lock _emitGate = new();
+    private volatile bool _signalLost;
+    private double _lossStartSeconds;  // stream time at which the samples stopped
+    private bool _gapOpen;             // a GAP onset has gone out, its offset has not
+    private volatile string? _refused; // why the current stream is not analysed
+    private volatile bool _pipelineFailed;
+    private volatile string? _sourceError; // the source cannot produce samples now (it retries)
+    private volatile string? _closing;     // why the session is ending (offsets emitted meanwhile carry it)
 
     public Bed(BedConfig config, BedOptions options, InferenceScheduler? model, Action<RhythmEvent> onEvent,
         Action<HubMessage>? strip, int stripRate, ILogger log)
@@ -69,6 +86,26 @@ public sealed class Bed
     public int Sessions => Volatile.Read(ref _sessions);
     public long Reconnects { get; internal set; }
     public string? LastError { get; internal set; }
+    /// <summary>Stamped on every event with its UTC wall-clock time (see <see cref="RhythmEvent.RunId"/>).</summary>
+    public string? RunId { get; init; }
+    /// <summary>True from SIGNAL_LOSS onset to the next block.</summary>
+    public bool SignalLost => _signalLost;
+    /// <summary>Times the session restarted after a gap too long to fill.</summary>
+    public long StreamRestarts => Interlocked.Read(ref _streamRestarts);
+    private long _streamRestarts;
+
+    /// <summary>
+    /// What /health and /beds say about the data: "waiting" (no samples yet), "receiving", "signal_lost"
+    /// (none for <see cref="BedConfig.SignalLossSeconds"/>), "refused" (a stream the pipeline cannot take),
+    /// "failed" (the pipeline stopped on an error).
+    /// </summary>
+    public string State =>
+        _refused is not null ? "refused"
+        : _pipelineFailed ? "failed"
+        : _signalLost ? "signal_lost"
+        : _sourceError is not null ? "source_error"
+        : Interlocked.Read(ref _lastArrival) == 0 ? "waiting"
+        : "receiving";
     /// <summary>Decoder counters of the current source (wire and BLE sources); null for others.</summary>
     public IngestCounters? Ingest { get; internal set; }
     /// <summary>Arrival of the newest block → its events reaching the sinks (model events: since the newest block).</summary>
@@ -95,6 +132,13 @@ public sealed class Bed
 
     internal void SetConnected(bool connected) => _connected = connected;
 
+    /// <summary>The source cannot produce samples now and will retry: the bed shows "source_error" until samples come.</summary>
+    internal void SourceFailed(string problem)
+    {
+        _sourceError = problem;
+        LastError = problem;
+    }
+
     /// <summary>The next block's index may restart: re-base it on the host clock.</summary>
     public void MarkDiscontinuity() => _rebase = true;
 
@@ -102,11 +146,18 @@ public sealed class Bed
     public void Push(in SampleBlock block)
     {
         if (block.Length == 0) return;
+        lock (_gate) PushLocked(block);
+    }
+
+    private void PushLocked(in SampleBlock block)
+    {
         long now = Stopwatch.GetTimestamp();
+        _sourceError = null;
         if (_input is null || block.SampleRate != _rate || block.Leads != _leads)
         {
+            if (!Accepts(block)) { Interlocked.Exchange(ref _lastArrival, now); return; }
             double resumeSeconds = _lastEnd < 0 ? 0 : _lastEnd / _rate + SilentSeconds(now, block);
-            StartSession(block.SampleRate, block.Leads);
+            StartSession(block.SampleRate, block.Leads, _input is null ? null : "stream changed");
             _offset = _lastEnd < 0 ? 0 : (long)Math.Round(resumeSeconds * block.SampleRate) - block.StartSample;
             _rebase = false;
         }
@@ -118,6 +169,23 @@ public sealed class Bed
         }
         var shifted = new SampleBlock(Id, block.StartSample + _offset, block.SampleRate, block.Leads, block.Length,
             block.Samples, block.LeadOff, block.Sequence);
+        double startSeconds = shifted.StartSample / shifted.SampleRate;
+        if (_signalLost)
+        {
+            _signalLost = false;
+            Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, startSeconds, startSeconds, 1.0, EventSource.Rule));
+            _log.LogInformation("bed {Bed}: samples again after {Seconds:F1} s; SIGNAL_LOSS closed", Id, Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastArrival), now).TotalSeconds);
+        }
+        // A jump too long to fill (a long outage, or a sequence number that leapt): report the gap and
+        // start the stream state afresh rather than synthesise samples for it.
+        if (_lastEnd >= 0 && shifted.StartSample - _lastEnd > _options.MaxGapFillSeconds * _rate)
+        {
+            double gapStart = _lastEnd / _rate;
+            ReportGap(gapStart, startSeconds);
+            StartSession(_rate, _leads, $"gap of {startSeconds - gapStart:F3} s exceeds maxGapSeconds ({_options.MaxGapFillSeconds} s)");
+            Interlocked.Increment(ref _streamRestarts);
+            foreach (var e in BedPipeline.Pair(Id, Alarms.StreamRestart, startSeconds, startSeconds, startSeconds)) Emit(e);
+        }
         Interlocked.Exchange(ref _lastArrival, now);
         Interlocked.Exchange(ref _pushTicks, now);
         Interlocked.Exchange(ref _pushSequence, block.Sequence);
@@ -126,6 +194,59 @@ public sealed class Bed
         Interlocked.Increment(ref _blocks);
         _strip?.Push(in shifted);
         _input!.OnNext(shifted);
+        // The pipeline closed an open GAP if the stream index jumped; a source that only paused (it
+        // sends every sample, late) or a new session leaves it to close here, with the extent in stream time.
+        if (_gapOpen) ReportGap(_lossStartSeconds, startSeconds);
+    }
+
+    /// <summary>
+    /// Called on a timer: raises SIGNAL_LOSS and opens the GAP once no samples have arrived for the
+    /// configured time. Stream time of detection is the last sample's time plus the host time since.
+    /// </summary>
+    public void CheckSignal()
+    {
+        lock (_gate)
+        {
+            long last = Interlocked.Read(ref _lastArrival);
+            if (_signalLost || last == 0 || _lastEnd < 0 || _input is null) return;
+            double age = Stopwatch.GetElapsedTime(last).TotalSeconds;
+            if (age < Config.SignalLossSeconds) return;
+            _signalLost = true;
+            _lossStartSeconds = _lastEnd / _rate;
+            double detected = _lossStartSeconds + age;
+            _log.LogWarning("bed {Bed}: no samples for {Age:F1} s ({State}); SIGNAL_LOSS", Id, age, _connected ? "connected" : "disconnected");
+            Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Onset, Alarms.SignalLoss, _lossStartSeconds, null, detected, 1.0, EventSource.Rule));
+            Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Onset, Alarms.Gap, _lossStartSeconds, null, detected, 1.0, EventSource.Rule));
+            _gapOpen = true;
+        }
+    }
+
+    /// <summary>Emits a GAP [start, end): its onset unless the loss timer already opened it, then its offset.</summary>
+    private void ReportGap(double start, double end)
+    {
+        if (!_gapOpen) Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Onset, Alarms.Gap, start, null, end, 1.0, EventSource.Rule));
+        _gapOpen = false;
+        Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.Gap, start, end, end, 1.0, EventSource.Rule));
+    }
+
+    /// <summary>Whether the pipeline can take this stream; if not, the bed says why (once per stream description).</summary>
+    private bool Accepts(in SampleBlock block)
+    {
+        double rate = block.SampleRate;
+        if (EcgStream.Signal.Preprocessing.EcgPreprocessor.RateProblem(rate) is not { } problem)
+        {
+            if (_refused is not null) _log.LogInformation("bed {Bed}: stream accepted ({Rate} Hz)", Id, rate);
+            _refused = null;
+            return true;
+        }
+        string why = $"{problem}: stream refused, not analysed";
+        if (_refused != why)
+        {
+            _refused = why;
+            LastError = why;
+            _log.LogError("bed {Bed}: {Why}", Id, why);
+        }
+        return false;
     }
 
     /// <summary>
@@ -140,13 +261,14 @@ public sealed class Bed
         return silent > 2 * block.Length / block.SampleRate ? silent : 0;
     }
 
-    private void StartSession(double rate, LeadSet leads)
+    private void StartSession(double rate, LeadSet leads, string? why)
     {
         if (_input is not null)
         {
-            _log.LogWarning("bed {Bed}: stream changed from {OldRate} Hz {OldLeads} to {Rate} Hz {Leads}; pipeline restarted", Id, _rate, _leads, rate, leads);
-            EndSession(TimeSpan.FromSeconds(10));
+            _log.LogWarning("bed {Bed}: {Why} ({OldRate} Hz {OldLeads} → {Rate} Hz {Leads}); pipeline restarted", Id, why, _rate, _leads, rate, leads);
+            EndSession(TimeSpan.FromSeconds(10), "restart");
         }
+        _pipelineFailed = false;
         Volatile.Write(ref _rate, rate);
         _leads = leads;
         _input = new Subject<SampleBlock>();
@@ -154,29 +276,74 @@ public sealed class Bed
         _sessionDone = done;
         _subscription = BedPipeline.Events(_input, _options, _model).Subscribe(
             Emit,
-            e => { LastError = e.Message; _log.LogError(e, "bed {Bed}: pipeline failed", Id); done.TrySetResult(); },
+            e =>
+            {
+                // one line, no stack trace: the bed shows state "failed" and the reason in last_error
+                LastError = e.Message;
+                _pipelineFailed = true;
+                _log.LogError("bed {Bed}: pipeline failed: {Error}", Id, e.Message);
+                done.TrySetResult();
+            },
             () => done.TrySetResult());
         Interlocked.Increment(ref _sessions);
     }
 
     private void Emit(RhythmEvent e)
     {
-        _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
-        EventLatency.RecordTicks(Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks));
-        _onEvent(e);
+        lock (_emitGate)
+        {
+            // the loss timer already opened this GAP: the pipeline's onset would be a second one
+            if (_gapOpen && e.Rhythm == Alarms.Gap && e.Kind == EventKind.Onset && e.Source == EventSource.Rule) return;
+            if (e.Rhythm == Alarms.Gap && e.Kind == EventKind.Offset) _gapOpen = false;
+            e = e with
+            {
+                RunId = RunId,
+                DetectedUtc = DateTimeOffset.UtcNow,
+                EndReason = e.Kind == EventKind.Offset ? e.EndReason ?? _closing : null,
+            };
+            _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
+            EventLatency.RecordTicks(Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks));
+            _onEvent(e);
+        }
     }
 
     /// <summary>Ends the input: the pipeline flushes and closes open episodes. Waits up to <paramref name="timeout"/>.</summary>
-    private void EndSession(TimeSpan timeout)
+    private void EndSession(TimeSpan timeout, string reason)
     {
         var input = _input;
         if (input is null) return;
+        // the offsets the pipeline emits while completing are caused by this, not by the signal
+        _closing = reason;
         input.OnCompleted();
         if (!_sessionDone!.Task.Wait(timeout)) _log.LogWarning("bed {Bed}: pipeline did not complete within {Timeout}", Id, timeout);
         _subscription?.Dispose();
         _input = null;
+        _closing = null;
     }
 
     /// <summary>At shutdown, after the source has stopped: completes the pipeline (closing open episodes).</summary>
-    public Task CompleteAsync(TimeSpan timeout) => Task.Run(() => EndSession(timeout));
+    public Task CompleteAsync(TimeSpan timeout) => Task.Run(() =>
+    {
+        // a source still inside Push (it was asked to stop) gets the same budget to leave
+        if (!_gate.TryEnter(timeout))
+        {
+            _log.LogWarning("bed {Bed}: source still busy after {Timeout}; pipeline not completed", Id, timeout);
+            return;
+        }
+        try
+        {
+            EndSession(timeout, "shutdown");
+            // a loss still open at shutdown is closed as such, not left dangling
+            if (_signalLost)
+            {
+                _signalLost = false;
+                double at = _lossStartSeconds + (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastArrival)).TotalSeconds);
+                _closing = "shutdown";
+                Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
+                if (_gapOpen) ReportGap(_lossStartSeconds, at);
+                _closing = null;
+            }
+        }
+        finally { _gate.Exit(); }
+    });
 }

@@ -55,13 +55,28 @@ public static partial class ConfigLoader
         try { root = builder.Build(); }
         catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {
-            // the JSON provider's message names the line and position
-            throw new ConfigException(file ?? "command line", "(file)", Inner(e));
+            throw new ConfigException(file ?? "command line", "(file)", SyntaxProblem(e));
         }
         return new Reader(root, file).Read();
     }
 
-    private static string Inner(Exception e) => e.InnerException is { } i ? $"{e.Message} {i.Message}" : e.Message;
+    /// <summary>
+    /// "line 3, position 17: …" from the JSON reader's error (its line and byte position are 0-based);
+    /// other provider errors (a duplicate key) as they are.
+    /// </summary>
+    private static string SyntaxProblem(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x is System.Text.Json.JsonException { LineNumber: { } line, BytePositionInLine: { } pos } j)
+            {
+                // the reader's message repeats the position after " LineNumber:"; keep its first sentence
+                string what = j.Message;
+                int cut = what.IndexOf(" LineNumber:", StringComparison.Ordinal);
+                if (cut > 0) what = what[..cut].TrimEnd(' ', '.');
+                return $"invalid JSON at line {line + 1}, position {pos + 1}: {what}";
+            }
+        return e.InnerException is { } i ? $"{e.Message} {i.Message}" : e.Message;
+    }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex BedIdPattern();
@@ -69,8 +84,10 @@ public static partial class ConfigLoader
     /// <summary>Walks the configuration tree, checking each field against its rule.</summary>
     private sealed class Reader(IConfigurationRoot root, string? file)
     {
-        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks"];
-        private static readonly string[] BedKeys = ["id", "source", "notch", "hop"];
+        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http"];
+        private static readonly string[] HttpKeys =
+            ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
+        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -99,7 +116,52 @@ public static partial class ConfigLoader
                 beds.Add(b);
             }
             if (beds.Count == 0) Fail("beds", "at least one bed is required");
-            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")) };
+            var http = ReadHttp(root.GetSection("http"), uri!);
+            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")), Http = http };
+        }
+
+        private HttpConfig ReadHttp(IConfigurationSection s, Uri listen)
+        {
+            CheckKeys(s, HttpKeys);
+            string? token = Str(s, "token");
+            if (token is { Length: 0 }) token = null;
+            if (token is { Length: < 16 }) Fail(s.Path + ":token", $"is {token.Length} characters long; at least 16 are needed");
+            var defaults = new HttpConfig();
+            var hosts = StrList(s, "allowedHosts") ?? [.. defaults.AllowedHosts];
+            // the host the daemon is reached by when it listens on a named address
+            if (!IsWildcard(listen.Host) && !hosts.Contains(listen.Host, StringComparer.OrdinalIgnoreCase)) hosts.Add(listen.Host);
+            var origins = StrList(s, "allowedOrigins") ?? [];
+            foreach (var o in origins)
+                if (!Uri.TryCreate(o, UriKind.Absolute, out var ou) || ou.Scheme is not ("http" or "https") || ou.AbsolutePath != "/")
+                    Fail(s.Path + ":allowedOrigins", $"\"{o}\" is not an origin such as https://station.example:8443");
+            bool insecure = Bool(s, "allowInsecureRemote", false);
+            string? cert = Str(s, "certificate");
+            bool loopback = listen.IsLoopback;
+            if (listen.Scheme == "http" && !loopback && !insecure)
+                Fail("listen", $"\"{listen.OriginalString}\" is not a loopback address and is plain http (patient data in clear); use https with http.certificate, or set http.allowInsecureRemote to true behind a TLS proxy");
+            if (listen.Scheme == "https" && cert is null) Fail("listen", $"\"{listen.OriginalString}\" is https: http.certificate (a PKCS#12 .pfx file) is required");
+            if (cert is not null && !File.Exists(cert)) Fail(s.Path + ":certificate", $"\"{cert}\": no such file");
+            return new HttpConfig
+            {
+                Token = token,
+                TokenFile = Str(s, "tokenFile") is { Length: > 0 } tf ? tf : null,
+                AllowedHosts = hosts,
+                AllowedOrigins = origins,
+                MaxClients = Int(s, "maxClients", defaults.MaxClients, 1, 10_000),
+                AllowInsecureRemote = insecure,
+                Certificate = cert,
+                CertificatePassword = Str(s, "certificatePassword"),
+            };
+        }
+
+        private static bool IsWildcard(string host) => host is "0.0.0.0" or "[::]" or "::" or "*" or "+";
+
+        private List<string>? StrList(IConfigurationSection s, string key)
+        {
+            var sec = s.GetSection(key);
+            if (!sec.Exists()) return null;
+            if (sec.Value is { Length: > 0 } one) return [one];
+            return Children(sec).Select(c => c.Value ?? Fail<string>(c.Path, "expected a string")).ToList();
         }
 
         private BedConfig ReadBed(IConfigurationSection s)
@@ -111,9 +173,11 @@ public static partial class ConfigLoader
             int? notch = s.GetSection("notch").Value is null ? null : Int(s, "notch", 0, 0, 1000);
             if (notch is not (null or 50 or 60)) Fail(s.Path + ":notch", $"{notch} Hz: expected 50 or 60");
             double hop = Dbl(s, "hop", 1.0, 0.04, 9);
+            double loss = Dbl(s, "signalLossSeconds", BedConfig.DefaultSignalLossSeconds, 0.1, 3600);
+            double maxGap = Dbl(s, "maxGapSeconds", EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds, 0.1, 3600);
             var src = s.GetSection("source");
             if (!src.Exists()) Fail(src.Path, "is required");
-            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop };
+            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop, SignalLossSeconds = loss, MaxGapSeconds = maxGap };
         }
 
         private SourceConfig ReadSource(IConfigurationSection s)

@@ -11,6 +11,27 @@ public sealed record DaemonConfig
     public int ModelQueue { get; init; } = 256;
     public IReadOnlyList<BedConfig> Beds { get; init; } = [];
     public SinksConfig Sinks { get; init; } = new();
+    public HttpConfig Http { get; init; } = new();
+}
+
+/// <summary>Access control of the HTTP surface (see <see cref="Http.AccessControl"/> and docs/daemon.md).</summary>
+public sealed record HttpConfig
+{
+    /// <summary>The bearer token (at least 16 characters); null: read or generate <see cref="TokenFile"/>.</summary>
+    public string? Token { get; init; }
+    /// <summary>Where the token is kept (mode 0600); null: <c>$STATE_DIRECTORY/token</c> or <c>~/.local/state/ecgstreamd/token</c>.</summary>
+    public string? TokenFile { get; init; }
+    /// <summary>Names the Host header may carry (DNS rebinding defence). The listen address's host is added.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = ["localhost", "127.0.0.1", "[::1]", "::1"];
+    /// <summary>Origins besides the daemon's own that may call it from a browser (e.g. https://station.example).</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    /// <summary>Concurrent event-stream clients (/events, /ws); more are refused with 503 and counted.</summary>
+    public int MaxClients { get; init; } = 16;
+    /// <summary>Allow plain http on a non-loopback address (only behind a TLS-terminating proxy on the same host).</summary>
+    public bool AllowInsecureRemote { get; init; }
+    /// <summary>https: a PKCS#12 (.pfx) certificate Kestrel serves.</summary>
+    public string? Certificate { get; init; }
+    public string? CertificatePassword { get; init; }
 }
 
 /// <summary>One bed: a source and its pipeline's settings.</summary>
@@ -22,6 +43,12 @@ public sealed record BedConfig
     public int? Notch { get; init; }
     /// <summary>Seconds between model windows.</summary>
     public double Hop { get; init; } = 1.0;
+    /// <summary>Seconds without samples (connected or not) after which SIGNAL_LOSS is raised.</summary>
+    public double SignalLossSeconds { get; init; } = DefaultSignalLossSeconds;
+    /// <summary>Longest gap (stream seconds) filled to keep the filters settled; a longer one restarts the stream state.</summary>
+    public double MaxGapSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds;
+
+    public const double DefaultSignalLossSeconds = 4;
 }
 
 public enum SourceKind { TcpClient, TcpServer, Serial, File, Synthetic, BleStdin }

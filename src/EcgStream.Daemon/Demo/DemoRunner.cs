@@ -95,6 +95,8 @@ public static class DemoRunner
             ModelPath = o.ModelPath,
             Beds = [new BedConfig { Id = BedId, Source = new SourceConfig { Kind = SourceKind.TcpClient, Host = "127.0.0.1", Port = device.Port, ReconnectInitialSeconds = 0.1, ReconnectMaxSeconds = 2 } }],
             Sinks = new SinksConfig { Jsonl = "stdout" },
+            // a token of this demo's own, in a fresh private directory (0700), not the daemon's state directory
+            Http = new HttpConfig { TokenFile = Path.Combine(Directory.CreateTempSubdirectory("ecgstream-demo-").FullName, "token") },
         };
         int events = 0;
         await using var host = DaemonHost.Build(config, new DaemonHostOptions
@@ -110,7 +112,7 @@ public static class DemoRunner
         await notes.WriteLineAsync(o.ModelPath is null
             ? "demo: no model bundled (models/ecgstream.onnx): rhythms come from the rule-based detectors"
             : $"demo: model {host.Model!.ModelId}");
-        await notes.WriteLineAsync($"demo: live view at {live}   (events follow as JSON lines; Ctrl-C stops)");
+        await notes.WriteLineAsync($"demo: live view at {live}#token=TOKEN, TOKEN in {config.Http.TokenFile}   (events follow as JSON lines; Ctrl-C stops)");
 
         var clock = Stopwatch.StartNew();
         try

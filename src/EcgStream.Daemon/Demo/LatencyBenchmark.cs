@@ -45,6 +45,7 @@ public static class LatencyBenchmark
                     Source = new SourceConfig { Kind = SourceKind.TcpClient, Port = d.Port, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.5 },
                 }).ToList(),
                 Sinks = new SinksConfig { Jsonl = "stdout" },
+                Http = new HttpConfig { Token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)) }, // HTTP unused here
             };
             DaemonHost? host = null;
             host = DaemonHost.Build(config, new DaemonHostOptions

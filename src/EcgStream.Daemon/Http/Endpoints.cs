@@ -21,17 +21,31 @@ internal static class Endpoints
 
     public static void Map(WebApplication app, DaemonHost host)
     {
+        app.Use(host.Access.Check); // before everything: Host, Origin and token
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else
         app.MapGet("/", () => Results.Bytes(LiveView, "text/html; charset=utf-8"));
+        // the live view trades its bearer token for an HttpOnly, same-site cookie, which its EventSource then sends
+        app.MapPost("/session", (HttpContext ctx) =>
+        {
+            ctx.Response.Cookies.Append(AccessControl.CookieName, BearerOf(ctx), new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = ctx.Request.IsHttps, Path = "/",
+            });
+            return Results.NoContent();
+        });
+        // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
         app.MapGet("/health", () => Results.Json(new
         {
-            status = host.Beds.All(b => b.Connected) ? "ok" : "degraded",
+            status = host.Beds.All(b => b.Connected && b.State == "receiving") ? "ok" : "degraded",
             uptime_s = Math.Round(host.Uptime.TotalSeconds, 3),
             beds = host.Beds.Select(b => new
             {
                 id = b.Id,
+                state = b.State,
                 connected = b.Connected,
                 last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+                signal_loss_after_s = b.Config.SignalLossSeconds,
                 samples = b.Samples,
             }),
         }));
@@ -39,12 +53,15 @@ internal static class Endpoints
         {
             id = b.Id,
             source = b.SourceDescription,
+            state = b.State,
             connected = b.Connected,
             sample_rate = b.SampleRate > 0 ? b.SampleRate : (double?)null,
             leads = b.Leads.IsEmpty ? null : b.Leads.ToString(),
             samples = b.Samples,
             reconnects = b.Reconnects,
             last_sample_age_s = b.LastSampleAgeSeconds is { } a ? Math.Round(a, 3) : (double?)null,
+            signal_loss_after_s = b.Config.SignalLossSeconds,
+            stream_restarts = b.StreamRestarts,
             last_error = b.LastError,
             notch_hz = b.Config.Notch,
             hop_s = b.Config.Hop,
@@ -63,13 +80,34 @@ internal static class Endpoints
             } : null,
         })));
         app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(host), PrometheusText.ContentType));
-        app.MapGet("/events", (HttpContext ctx) => host.Config.Sinks.Sse ? ServeSse(ctx, host) : NotEnabled(ctx, "sse"));
-        app.Map("/ws", (HttpContext ctx) =>
+        app.MapGet("/events", async (HttpContext ctx) =>
         {
-            if (!host.Config.Sinks.WebSocket) return NotEnabled(ctx, "webSocket");
-            if (!ctx.WebSockets.IsWebSocketRequest) { ctx.Response.StatusCode = 400; return ctx.Response.WriteAsync("WebSocket upgrade expected\n"); }
-            return ServeWebSocket(ctx, host);
+            if (!host.Config.Sinks.Sse) { await NotEnabled(ctx, "sse"); return; }
+            if (!host.Access.TryEnterClient()) { await TooManyClients(ctx, host); return; }
+            try { await ServeSse(ctx, host); }
+            finally { host.Access.LeaveClient(); }
         });
+        app.Map("/ws", async (HttpContext ctx) =>
+        {
+            if (!host.Config.Sinks.WebSocket) { await NotEnabled(ctx, "webSocket"); return; }
+            if (!ctx.WebSockets.IsWebSocketRequest) { ctx.Response.StatusCode = 400; await ctx.Response.WriteAsync("WebSocket upgrade expected\n"); return; }
+            if (!host.Access.TryEnterClient()) { await TooManyClients(ctx, host); return; }
+            try { await ServeWebSocket(ctx, host); }
+            finally { host.Access.LeaveClient(); }
+        });
+    }
+
+    private static string BearerOf(HttpContext ctx)
+    {
+        string auth = ctx.Request.Headers.Authorization.ToString();
+        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth["Bearer ".Length..].Trim()
+            : ctx.Request.Cookies[AccessControl.CookieName] ?? "";
+    }
+
+    private static Task TooManyClients(HttpContext ctx, DaemonHost host)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return ctx.Response.WriteAsync($"too many event-stream clients (http.maxClients = {host.Config.Http.MaxClients})\n");
     }
 
     private static Task NotEnabled(HttpContext ctx, string sink)

@@ -29,7 +29,10 @@ internal static class PrometheusText
         foreach (var b in beds)
         {
             if (b.Ingest is not { } c) continue;
-            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "ok")), c.Frames);
+            // ok: frames used (INFO and delivered DATA); frames that passed the CRCs but were not used have their own result
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "ok")), c.InfoFrames + c.DataFrames);
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "unsupported")), c.Unsupported);
+            Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "no_info")), c.NoInfo);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "crc_error")), c.CrcErrors);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "header_error")), c.HeaderErrors);
             Sample(sb, "ecgstream_ingest_frames_total", Bed(b.Id, ("result", "duplicate")), c.Duplicates);
@@ -72,6 +75,12 @@ internal static class PrometheusText
             Sample(sb, "ecgstream_inference_latency_seconds_sum", "", m.EndToEnd.Mean.TotalSeconds * m.EndToEnd.Count);
             Sample(sb, "ecgstream_inference_latency_seconds_count", "", m.EndToEnd.Count);
         }
+
+        Family(sb, "ecgstream_http_refused_total", "counter", "HTTP requests refused, by reason (host, token, origin, clients).");
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "host")), host.Access.RefusedHost);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "token")), host.Access.RefusedToken);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "origin")), host.Access.RefusedOrigin);
+        Sample(sb, "ecgstream_http_refused_total", Labels(("reason", "clients")), host.Access.RefusedClients);
 
         Family(sb, "ecgstream_stream_clients", "gauge", "Connected event-stream clients.");
         Sample(sb, "ecgstream_stream_clients", "", host.Hub.ClientCount);

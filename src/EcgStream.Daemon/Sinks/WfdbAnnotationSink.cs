@@ -10,7 +10,10 @@ namespace EcgStream.Daemon.Sinks;
 /// WFDB rhythm annotations to <c>DIR/BED.atr</c>, at the bed's sample rate: periodically (episodes
 /// still open end at the newest detection) and at shutdown, after the pipelines closed them.
 /// With a model, the model's episodes are written; without, the rules'. Alarms are not rhythms and
-/// stay out. Each write replaces the file with the whole history (atomically, via a temporary file).
+/// stay out. Each write replaces the file with this run's whole history (atomically, via a temporary
+/// file). A file left by an earlier run is never overwritten: before this run's first write it is
+/// rotated to <c>BED.atr.YYYYMMDDTHHMMSSZ</c> (its last write time, UTC), still readable as annotator
+/// <c>atr.YYYYMMDDTHHMMSSZ</c> of record BED (<c>rdann -r BED -a atr.…</c>).
 /// </summary>
 public sealed class WfdbAnnotationSink(string directory, EventSource source)
 {
@@ -53,6 +56,11 @@ public sealed class WfdbAnnotationSink(string directory, EventSource source)
                     .ToList();
                 var annotations = RhythmLabels.ToAnnotations(episodes, bed.SampleRate);
                 System.IO.Directory.CreateDirectory(Directory);
+                if (!bed.Rotated)
+                {
+                    RotatePrevious(id);
+                    bed.Rotated = true;
+                }
                 string tmp = Path.Combine(Directory, $".{id}.tmp");
                 Wfdb.WriteAnnotations(tmp, "atr", annotations);
                 string final = Path.Combine(Directory, id + ".atr");
@@ -65,8 +73,21 @@ public sealed class WfdbAnnotationSink(string directory, EventSource source)
         return written;
     }
 
+    /// <summary>Moves an earlier run's DIR/BED.atr aside; returns its new path, or null if there was none.</summary>
+    private string? RotatePrevious(string id)
+    {
+        string final = Path.Combine(Directory, id + ".atr");
+        if (!File.Exists(final)) return null;
+        string stamp = File.GetLastWriteTimeUtc(final).ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        string target = final + "." + stamp;
+        for (int n = 1; File.Exists(target); n++) target = $"{final}.{stamp}-{n}";
+        File.Move(final, target);
+        return target;
+    }
+
     private sealed class BedEpisodes
     {
+        public bool Rotated;
         public double SampleRate;
         public double LatestSeconds;
         public bool Dirty;

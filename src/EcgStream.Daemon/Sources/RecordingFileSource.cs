@@ -1,19 +1,50 @@
-using System.Reactive.Linq;
 using EcgStream.Daemon.Beds;
 using EcgStream.Daemon.Configuration;
 using EcgStream.Formats;
 using EcgStream.Ingest.Replay;
+using Microsoft.Extensions.Logging;
 
 namespace EcgStream.Daemon.Sources;
 
-/// <summary>A recorded file (WFDB, EDF, .mat, CSV) played at real time × speed; looped on request, each pass continuing the stream's time.</summary>
-public sealed class RecordingFileSource(SourceConfig config) : IBedSource
+/// <summary>
+/// A recorded file (WFDB, EDF, .mat, CSV) played at real time × speed; looped on request, each pass
+/// continuing the stream's time. A file that cannot be read (missing, garbage, a rate no block can
+/// hold) does not kill the bed: it shows state "source_error" with the reason in last_error, and the
+/// file is tried again with the reconnect backoff (it may be replaced while the daemon runs).
+/// </summary>
+public sealed class RecordingFileSource(SourceConfig config, ILogger? log = null) : IBedSource
 {
     public string Description => $"file {config.Path} ×{config.Speed}";
 
     public async Task RunAsync(Bed bed, CancellationToken ct)
     {
-        var recording = RecordReader.Read(config.Path!);
+        var backoff = new Backoff(TimeSpan.FromSeconds(config.ReconnectInitialSeconds), TimeSpan.FromSeconds(config.ReconnectMaxSeconds));
+        string? lastProblem = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var recording = RecordReader.Read(config.Path!);
+                await PlayAsync(bed, recording, ct);
+                return;
+            }
+            catch (Exception e) when (e is EcgFormatException or IOException or InvalidDataException or FormatException or UnauthorizedAccessException
+                                        or ArgumentException or OverflowException)
+            {
+                string problem = $"{config.Path}: {e.Message.Split('\n', 2)[0].Trim()}";
+                bed.SourceFailed(problem);
+                var delay = backoff.Next();
+                // once per distinct problem, not once per retry
+                if (problem != lastProblem) log?.LogError("bed {Bed}: cannot play {Problem}; retrying with backoff (next in {Delay:F1} s)", bed.Id, problem, delay.TotalSeconds);
+                lastProblem = problem;
+                try { await Task.Delay(delay, ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task PlayAsync(Bed bed, Recording recording, CancellationToken ct)
+    {
         bed.SetConnected(true);
         try
         {

@@ -13,6 +13,9 @@ namespace EcgStream.Ingest.Replay;
 /// </summary>
 public static class RecordingSource
 {
+    /// <summary>Most samples (all leads) one block may hold.</summary>
+    public const int MaxBlockValues = 1 << 22;
+
     /// <summary>Plays the standard-lead channels of <paramref name="recording"/> (see <see cref="RecordingLeads"/>).</summary>
     public static IObservable<SampleBlock> Play(Formats.Recording recording, ReplayOptions? options = null, IReadOnlyDictionary<string, Lead>? leadOverrides = null)
     {
@@ -32,7 +35,11 @@ public static class RecordingSource
         for (int p = 1; p < planes.Count; p++)
             if (planes[p].Length != length) throw new ArgumentException($"lead {leads[p]} has {planes[p].Length} samples, lead {leads[0]} has {length}", nameof(planes));
 
-        int blockSamples = Math.Max(1, (int)Math.Round(options.BlockSeconds * sampleRate));
+        // a block is sized from the rate: bound it, so no header value can become an allocation of its choosing
+        double perBlock = Math.Round(options.BlockSeconds * sampleRate);
+        if (perBlock * leads.Count > MaxBlockValues)
+            throw new InvalidDataException($"sample rate {sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} Hz: a {options.BlockSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s block of {leads.Count} lead(s) would exceed {MaxBlockValues} samples");
+        int blockSamples = Math.Max(1, (int)perBlock);
         var scheduler = options.Scheduler ?? NewThreadScheduler.Default;
 
         return Observable.Create<SampleBlock>(observer =>

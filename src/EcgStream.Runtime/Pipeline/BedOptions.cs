@@ -9,7 +9,16 @@ public sealed record BedOptions
 {
     public static BedOptions Default { get; } = new();
 
+    public const double DefaultMaxGapFillSeconds = 10;
+
     public SignalChainOptions Signal { get; init; } = SignalChainOptions.Default;
+
+    /// <summary>
+    /// Longest gap (stream seconds) filled with held, unreadable samples to keep the filters settled. A longer
+    /// gap is not synthesised: the stream state starts afresh (STREAM_RESTART), so the work a gap causes is
+    /// bounded by this, whatever a frame header claims.
+    /// </summary>
+    public double MaxGapFillSeconds { get; init; } = DefaultMaxGapFillSeconds;
 
     /// <summary>
     /// Tracking of the rules' decisions. The rules give AF, STACH, SBRAD and NOISE; NOISE is

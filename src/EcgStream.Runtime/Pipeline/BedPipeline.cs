@@ -24,7 +24,7 @@ public static class BedPipeline
         ArgumentNullException.ThrowIfNull(blocks);
         options ??= BedOptions.Default;
         return blocks
-            .Through(() => new SignalStage(options.Signal))
+            .Through(() => new SignalStage(options.Signal, options.MaxGapFillSeconds))
             .Publish(signal =>
             {
                 var rules = signal
@@ -32,7 +32,7 @@ public static class BedPipeline
                     .Select(o => o.Scores)
                     .Through(() => new RhythmTracker(options.RuleTracker));
                 var alarms = signal
-                    .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap)
+                    .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap or SignalOutputKind.Restart)
                     .SelectMany(AlarmEvents);
                 if (model is null) return rules.Merge(alarms);
                 var modelTracker = options.ModelTracker with { Thresholds = model.Thresholds };
@@ -49,8 +49,10 @@ public static class BedPipeline
         if (o.Kind == SignalOutputKind.Gap)
         {
             var g = o.Gap;
-            return Pair(o.StreamId, "GAP", g.StartSeconds, g.EndSeconds, g.EndSeconds);
+            return Pair(o.StreamId, Alarms.Gap, g.StartSeconds, g.EndSeconds, g.EndSeconds);
         }
+        if (o.Kind == SignalOutputKind.Restart)
+            return Pair(o.StreamId, Alarms.StreamRestart, o.RestartSeconds, o.RestartSeconds, o.RestartSeconds);
         var a = o.Alarm;
         if (a.Kind == Signal.Rhythms.AlarmKind.Pause)
             return Pair(o.StreamId, a.Name, a.StartSeconds, a.EndSeconds, a.DetectedSeconds);
@@ -62,7 +64,8 @@ public static class BedPipeline
         ];
     }
 
-    private static RhythmEvent[] Pair(string stream, string name, double start, double end, double detected) =>
+    /// <summary>An instant (a gap reported whole, a pause, a restart) as an onset and offset pair.</summary>
+    public static RhythmEvent[] Pair(string stream, string name, double start, double end, double detected) =>
     [
         new(stream, EventType.Alarm, EventKind.Onset, name, start, null, detected, 1.0, EventSource.Rule),
         new(stream, EventType.Alarm, EventKind.Offset, name, start, end, detected, 1.0, EventSource.Rule),

@@ -11,12 +11,17 @@ namespace EcgStream.Runtime.Pipeline;
 /// One stream's signal path as a pipeline stage: continuity check and gap filling, then the
 /// <see cref="SignalChain"/> (preprocessing, quality, QRS, rules, windows). The chain needs
 /// contiguous input, so a gap — a block starting later than the previous one ended — is reported
-/// and filled by holding each lead's last value with every lead marked off: filters stay settled,
-/// windows over the gap lose those leads from their mask, and nothing valid is dropped. Samples that
-/// arrive again (a block starting before the previous one ended) are discarded and counted.
-/// The stage is created at the first block, whose rate and leads fix the stream's.
+/// and filled by holding each lead's last value with every lead marked <i>unreadable</i>
+/// (<see cref="SampleBlock.Unreadable"/>): filters stay settled, windows over the gap lose those
+/// leads from their mask, rules do not read it as signal, and no LEAD_OFF is raised (the device
+/// never said the electrodes were off). A gap longer than <paramref name="maxFillSeconds"/> is not
+/// filled at all: the chain starts afresh at the next block (a Restart output), so no number in a
+/// frame header can make the work here proportional to it. Samples that arrive again (a block
+/// starting before the previous one ended) are discarded and counted. The stage is created at the
+/// first block, whose rate and leads fix the stream's.
 /// </summary>
-public sealed class SignalStage(SignalChainOptions? options = null) : IStage<SampleBlock, SignalOutput>, ISignalChainSink
+public sealed class SignalStage(SignalChainOptions? options = null, double maxFillSeconds = BedOptions.DefaultMaxGapFillSeconds)
+    : IStage<SampleBlock, SignalOutput>, ISignalChainSink
 {
     private const double FillBlockSeconds = 1.0;
     private readonly SignalChainOptions _options = options ?? SignalChainOptions.Default;
@@ -31,6 +36,8 @@ public sealed class SignalStage(SignalChainOptions? options = null) : IStage<Sam
     public long GapsReported { get; private set; }
     public long SamplesFilled { get; private set; }
     public long SamplesDiscarded { get; private set; }
+    /// <summary>Times the chain started afresh after a gap longer than the fill bound.</summary>
+    public long Restarts { get; private set; }
 
     public void OnNext(in SampleBlock block, IObserver<SignalOutput> output)
     {
@@ -42,7 +49,11 @@ public sealed class SignalStage(SignalChainOptions? options = null) : IStage<Sam
             _expected = block.StartSample;
         }
         if (block.Length == 0) return;
-        if (block.StartSample > _expected) FillGap(block, block.StartSample);
+        if (block.StartSample > _expected)
+        {
+            if (block.StartSample - _expected > maxFillSeconds * block.SampleRate) Restart(block);
+            else FillGap(block, block.StartSample);
+        }
         var input = block;
         if (block.EndSample <= _expected) { SamplesDiscarded += block.Length; return; }
         if (block.StartSample < _expected) input = TrimFront(block, (int)(_expected - block.StartSample));
@@ -52,6 +63,17 @@ public sealed class SignalStage(SignalChainOptions? options = null) : IStage<Sam
     }
 
     public void OnCompleted(IObserver<SignalOutput> output) { }
+
+    /// <summary>A gap too long to fill: report it, then start a fresh chain at <paramref name="next"/>.</summary>
+    private void Restart(in SampleBlock next)
+    {
+        GapsReported++;
+        Restarts++;
+        _output!.OnNext(SignalOutput.ForGap(new GapReport(next.StreamId, _expected / next.SampleRate, next.StartSample / next.SampleRate, next.StartSample - _expected)));
+        _chain = new SignalChain(next.StreamId, next.SampleRate, next.Leads, _options);
+        _expected = next.StartSample;
+        _output.OnNext(SignalOutput.ForRestart(next.StreamId, next.StartSeconds));
+    }
 
     private void FillGap(in SampleBlock next, long until)
     {
@@ -65,7 +87,7 @@ public sealed class SignalStage(SignalChainOptions? options = null) : IStage<Sam
         {
             int n = (int)Math.Min(blockLen, until - _expected);
             for (int p = 0; p < leads; p++) _fill.AsSpan(p * n, n).Fill(_last[p]);
-            var filler = new SampleBlock(next.StreamId, _expected, next.SampleRate, next.Leads, n, _fill.AsMemory(0, leads * n), leadOff: next.Leads);
+            var filler = new SampleBlock(next.StreamId, _expected, next.SampleRate, next.Leads, n, _fill.AsMemory(0, leads * n), unreadable: next.Leads);
             _chain!.Process(in filler, this);
             _expected += n;
             SamplesFilled += n;

@@ -38,6 +38,9 @@ public static class ReplayRunner
         IReadOnlyDictionary<string, Lead>? leadOverrides = null,
         CancellationToken cancel = default)
     {
+        // refuse a rate the pipeline cannot take before anything is sized from it (fs = 1e12 must not become an allocation)
+        if (Signal.Preprocessing.EcgPreprocessor.RateProblem(recording.SampleRate) is { } why)
+            throw new InvalidDataException($"record {recording.Name}: {why}");
         var leads = RecordingLeads.Of(recording, leadOverrides);
         replay ??= new ReplayOptions { StreamId = recording.Name };
         var blocks = RecordingSource.Play(recording.SampleRate, leads.Leads, leads.Planes, replay);

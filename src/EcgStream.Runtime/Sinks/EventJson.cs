@@ -23,6 +23,9 @@ public static class EventJson
         w.WriteNumber("confidence", Math.Round(e.Confidence, 4));
         w.WriteString("source", e.Source == EventSource.Model ? "model" : "rule");
         if (e.ModelId is { } id) w.WriteString("model", id);
+        if (e.EndReason is { } why) w.WriteString("end_reason", why);
+        if (e.RunId is { } run) w.WriteString("run", run);
+        if (e.DetectedUtc is { } utc) w.WriteString("detected_utc", utc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteEndObject();
     }
 

@@ -72,7 +72,7 @@ public sealed class SignalChain
                 long at = block.StartSample + done;
                 int n = (int)Math.Min(block.Length - done, _epoch - (at - _origin) % _epoch);
                 for (int p = 0; p < leads; p++) block.Plane(p).Slice(done, n).CopyTo(_segment.AsSpan(p * n, n));
-                var seg = new SampleBlock(block.StreamId, at, block.SampleRate, block.Leads, n, _segment.AsMemory(0, n * leads), block.LeadOff, block.Sequence);
+                var seg = new SampleBlock(block.StreamId, at, block.SampleRate, block.Leads, n, _segment.AsMemory(0, n * leads), block.LeadOff, block.Sequence, block.Unreadable);
 
                 _quality.ProcessFiltered(seg, _onQuality);
                 _newBeats.Clear();

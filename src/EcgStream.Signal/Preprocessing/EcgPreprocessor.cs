@@ -25,11 +25,22 @@ public sealed class EcgPreprocessor
     private long _outputOrigin;
     private bool _primed;
 
+    /// <summary>Highest input rate the resampler's polyphase design is built for.</summary>
+    public const int MaxInputRate = 100_000;
+
+    /// <summary>
+    /// Null when <paramref name="inputRate"/> can be preprocessed; otherwise why not, in one line. The rational
+    /// resampler works between whole numbers of Hz: a fractional rate (e.g. 499.5 Hz) is not taken.
+    /// </summary>
+    public static string? RateProblem(double inputRate) =>
+        inputRate > 0 && double.IsFinite(inputRate) && inputRate == Math.Round(inputRate) && inputRate <= MaxInputRate
+            ? null
+            : $"sample rate {inputRate.ToString(System.Globalization.CultureInfo.InvariantCulture)} Hz is not a whole number of Hz in 1..{MaxInputRate}";
+
     public EcgPreprocessor(double inputRate, LeadSet leads, PreprocessorOptions? options = null)
     {
         Options = options ?? PreprocessorOptions.Contract;
-        if (!(inputRate > 0) || !double.IsFinite(inputRate) || inputRate != Math.Round(inputRate) || inputRate > 100_000)
-            throw new ArgumentOutOfRangeException(nameof(inputRate), inputRate, "input sample rate must be a whole number of Hz in 1..100000");
+        if (RateProblem(inputRate) is { } why) throw new ArgumentOutOfRangeException(nameof(inputRate), inputRate, why);
         if (leads.IsEmpty) throw new ArgumentException("a stream needs at least one lead", nameof(leads));
         InputRate = inputRate;
         Leads = leads;
@@ -124,7 +135,7 @@ public sealed class EcgPreprocessor
             _notch?.Process(c, plane);
         }
         return new SampleBlock(input.StreamId, outStart, OutputRate, Leads, produced,
-            _output.AsMemory(0, produced * channels), input.LeadOff, input.Sequence);
+            _output.AsMemory(0, produced * channels), input.LeadOff, input.Sequence, input.Unreadable);
     }
 
     // Start every filter in the steady state of the first sample, as if the stream had always sat at that level

@@ -28,9 +28,10 @@ public sealed class SignalQualityMonitor
     // Raw epoch accumulators per plane, and finished raw flags by epoch index (ring).
     private readonly float[] _rawMax, _rawMin;
     private readonly int[] _atMax, _atMin;
-    private readonly ushort[] _rawFlat = new ushort[RawEpochHistory], _rawSat = new ushort[RawEpochHistory], _rawOff = new ushort[RawEpochHistory];
+    private readonly ushort[] _rawFlat = new ushort[RawEpochHistory], _rawSat = new ushort[RawEpochHistory], _rawOff = new ushort[RawEpochHistory],
+        _rawMissing = new ushort[RawEpochHistory];
     private long _rawCount, _rawEpochsDone;
-    private ushort _rawOffAccum;
+    private ushort _rawOffAccum, _rawMissingAccum;
     // Filtered epoch accumulators per plane: Σx, Σx², Σx³, Σx⁴, Σy² (y = 5–15 Hz band), Σh² (h = 15–45 Hz band) over the current epoch,
     // and the finished epochs' sums in a ring of NoiseSeconds.
     private const int Moments = 6;
@@ -88,6 +89,7 @@ public sealed class SignalQualityMonitor
             int inEpoch = (int)(_rawCount % _rawEpoch);
             int n = Math.Min(raw.Length - done, _rawEpoch - inEpoch);
             _rawOffAccum |= raw.LeadOff.Mask;
+            _rawMissingAccum |= raw.Unreadable.Mask;
             for (int p = 0; p < _leadCount; p++)
             {
                 var x = raw.Plane(p).Slice(done, n);
@@ -119,12 +121,19 @@ public sealed class SignalQualityMonitor
             if (!(range >= _options.FlatRangeMillivolts)) flat |= (ushort)bit; // also true for an all-NaN epoch
             else if (Math.Max(_atMax[p], _atMin[p]) >= _options.SaturationFraction * _rawEpoch) sat |= (ushort)bit;
         }
+        // Held values over a filled gap are not a flat line or a rail: a lead with missing samples is
+        // reported Missing only (it is unreadable, not disconnected).
+        ushort missing = (ushort)(_rawMissingAccum & Leads.Mask);
+        flat &= (ushort)~missing;
+        sat &= (ushort)~missing;
         int slot = (int)(_rawEpochsDone % RawEpochHistory);
         _rawFlat[slot] = flat;
         _rawSat[slot] = sat;
         _rawOff[slot] = (ushort)(_rawOffAccum & Leads.Mask);
+        _rawMissing[slot] = missing;
         _rawEpochsDone++;
         _rawOffAccum = 0;
+        _rawMissingAccum = 0;
         ResetRawEpoch();
     }
 
@@ -211,14 +220,14 @@ public sealed class SignalQualityMonitor
         long end = _origin + _count;
         long rawConsumed = (long)Math.Floor((_count - 1) * RawRate / OutputRate) + 1;
         long rawEpoch = rawConsumed / _rawEpoch - 1;
-        ushort flat = 0, sat = 0, off = 0;
+        ushort flat = 0, sat = 0, off = 0, missing = 0;
         if (rawEpoch >= 0 && rawEpoch < _rawEpochsDone && _rawEpochsDone - rawEpoch <= RawEpochHistory)
         {
             int rs = (int)(rawEpoch % RawEpochHistory);
-            flat = _rawFlat[rs]; sat = _rawSat[rs]; off = _rawOff[rs];
+            flat = _rawFlat[rs]; sat = _rawSat[rs]; off = _rawOff[rs]; missing = _rawMissing[rs];
         }
         var present = Leads;
         onEpoch(new QualityEpoch(end - _epoch, end, present, new LeadSet(flat), new LeadSet(sat), new LeadSet(off),
-            new LeadSet((ushort)(noisy & ~(flat | sat | off)))));
+            new LeadSet((ushort)(noisy & ~(flat | sat | off | missing))), new LeadSet(missing)));
     }
 }

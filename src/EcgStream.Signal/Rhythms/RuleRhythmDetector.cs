@@ -35,7 +35,7 @@ public sealed class RuleRhythmDetector
     private readonly long[] _beatR = new long[BeatCapacity], _beatAt = new long[BeatCapacity];
     private long _beatCount;
     private readonly long[] _epochEnd;
-    private readonly bool[] _epochOff, _epochNoisy;
+    private readonly bool[] _epochOff, _epochNoisy, _epochMissing;
     /// <summary>End sample of the latest quality epoch in which no lead was readable.</summary>
     private long _unreadableUntil = long.MinValue;
     private long _epochCount;
@@ -63,6 +63,7 @@ public sealed class RuleRhythmDetector
         _epochEnd = new long[_options.NoiseSeconds];
         _epochOff = new bool[_options.NoiseSeconds];
         _epochNoisy = new bool[_options.NoiseSeconds];
+        _epochMissing = new bool[_options.NoiseSeconds];
     }
 
     public string StreamId { get; }
@@ -100,7 +101,8 @@ public sealed class RuleRhythmDetector
         _epochEnd[slot] = epoch.EndSample;
         _epochOff[slot] = epoch.AllLeadsOff;
         _epochNoisy[slot] = epoch.AllNoisy;
-        if (epoch.AllLeadsOff || epoch.AllNoisy) _unreadableUntil = epoch.EndSample;
+        _epochMissing[slot] = epoch.AllMissing;
+        if (epoch.AllLeadsOff || epoch.AllNoisy || epoch.AllMissing) _unreadableUntil = epoch.EndSample;
         _epochCount++;
     }
 
@@ -128,14 +130,15 @@ public sealed class RuleRhythmDetector
 
         // Quality over the epochs ended by t.
         int epochs = 0, bad = 0;
-        bool lastOff = false, lastNoisy = false, haveEpoch = false;
+        bool lastOff = false, lastNoisy = false, lastMissing = false, haveEpoch = false;
         for (long e = _epochCount - 1; e >= 0 && _epochCount - e <= _epochEnd.Length; e--)
         {
             int s = (int)(e % _epochEnd.Length);
             if (_epochEnd[s] > t) continue;
-            if (!haveEpoch) { lastOff = _epochOff[s]; lastNoisy = _epochNoisy[s]; haveEpoch = true; }
+            if (!haveEpoch) { lastOff = _epochOff[s]; lastNoisy = _epochNoisy[s]; lastMissing = _epochMissing[s]; haveEpoch = true; }
             epochs++;
-            if (_epochOff[s] || _epochNoisy[s]) bad++;
+            // a filled gap is unreadable like noise for the rhythm scores, but raises neither LEAD_OFF nor NOISE
+            if (_epochOff[s] || _epochNoisy[s] || _epochMissing[s]) bad++;
         }
         double noise = epochs > 0 ? bad / (double)epochs : double.NaN;
 
@@ -147,7 +150,7 @@ public sealed class RuleRhythmDetector
         if (lastR != long.MinValue)
         {
             bool silent = (t - lastR) / SampleRate >= _options.AsystoleSeconds + DetectionAllowanceSeconds;
-            if (silent && !_asystole && !lastOff && !lastNoisy)
+            if (silent && !_asystole && !lastOff && !lastNoisy && !lastMissing)
             {
                 _asystole = true;
                 _asystoleFromR = lastR;

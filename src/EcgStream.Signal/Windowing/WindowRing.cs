@@ -68,8 +68,8 @@ public sealed class WindowRing
             throw new ArgumentException($"block {block} starts at {block.StartSample}, expected {_next}: the window ring needs a contiguous stream", nameof(block));
         }
 
-        // Leads absent or off in this block are unusable over all of it.
-        var usable = block.Leads.Mask & ~block.LeadOff.Mask;
+        // Leads absent, off or unreadable (a filled gap) in this block are unusable over all of it.
+        var usable = block.Leads.Mask & ~block.LeadOff.Mask & ~block.Unreadable.Mask;
         for (int l = 0; l < Leads.Count; l++)
             if ((usable & (1 << l)) == 0) MarkUnusable((Lead)l, block.StartSample, block.EndSample);
 

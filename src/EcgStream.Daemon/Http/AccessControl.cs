@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using EcgStream.Daemon.Configuration;
+using Microsoft.AspNetCore.Http;
+
+namespace EcgStream.Daemon.Http;
+
+/// <summary>
+/// Who may read a bed. Every request must name an allowed host (<c>Host</c> header: DNS rebinding
+/// makes a hostile page's requests reach 127.0.0.1 under its own name); every path but <c>/health</c>
+/// and the static page <c>/</c> needs the bearer token (header, or the HttpOnly cookie that
+/// <c>POST /session</c> sets for the live view, since a browser's EventSource and WebSocket cannot
+/// send headers); a request that carries an <c>Origin</c> must come from an allowed origin (default:
+/// the daemon's own), so another web page open in the monitor's browser cannot open <c>/ws</c>;
+/// event-stream clients are capped. Every refusal is counted by reason.
+/// </summary>
+public sealed class AccessControl
+{
+    public const string CookieName = "ecgstream_token";
+    private readonly byte[] _token;
+    private readonly HashSet<string> _hosts;
+    private readonly HashSet<string> _origins;
+    private readonly int _maxClients;
+    private int _clients;
+    private long _refusedHost, _refusedToken, _refusedOrigin, _refusedClients;
+
+    public AccessControl(string token, HttpConfig config)
+    {
+        _token = Encoding.UTF8.GetBytes(token);
+        _hosts = new HashSet<string>(config.AllowedHosts, StringComparer.OrdinalIgnoreCase);
+        _origins = new HashSet<string>(config.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
+        _maxClients = config.MaxClients;
+    }
+
+    public int Clients => Volatile.Read(ref _clients);
+    public long RefusedHost => Interlocked.Read(ref _refusedHost);
+    public long RefusedToken => Interlocked.Read(ref _refusedToken);
+    public long RefusedOrigin => Interlocked.Read(ref _refusedOrigin);
+    public long RefusedClients => Interlocked.Read(ref _refusedClients);
+
+    /// <summary>The middleware: refuses before any endpoint runs.</summary>
+    public async Task Check(HttpContext ctx, RequestDelegate next)
+    {
+        if (!_hosts.Contains(ctx.Request.Host.Host))
+        {
+            Interlocked.Increment(ref _refusedHost);
+            await Refuse(ctx, StatusCodes.Status400BadRequest, "host not allowed\n");
+            return;
+        }
+        if (ctx.Request.Headers.Origin is { Count: > 0 } origin && !OriginAllowed(ctx, origin.ToString()))
+        {
+            Interlocked.Increment(ref _refusedOrigin);
+            await Refuse(ctx, StatusCodes.Status403Forbidden, "origin not allowed\n");
+            return;
+        }
+        string path = ctx.Request.Path.Value ?? "/";
+        if (path is not ("/health" or "/") && !Authorized(ctx.Request))
+        {
+            Interlocked.Increment(ref _refusedToken);
+            ctx.Response.Headers.WWWAuthenticate = "Bearer";
+            await Refuse(ctx, StatusCodes.Status401Unauthorized, "a bearer token is required (see docs/daemon.md, Access control)\n");
+            return;
+        }
+        await next(ctx);
+    }
+
+    /// <summary>Takes an event-stream slot; false (counted) when <see cref="HttpConfig.MaxClients"/> are connected.</summary>
+    public bool TryEnterClient()
+    {
+        if (Interlocked.Increment(ref _clients) <= _maxClients) return true;
+        Interlocked.Decrement(ref _clients);
+        Interlocked.Increment(ref _refusedClients);
+        return false;
+    }
+
+    public void LeaveClient() => Interlocked.Decrement(ref _clients);
+
+    private bool OriginAllowed(HttpContext ctx, string origin)
+    {
+        origin = origin.TrimEnd('/');
+        // same origin: the scheme and Host (already checked) the request itself came to
+        if (string.Equals(origin, $"{ctx.Request.Scheme}://{ctx.Request.Host}", StringComparison.OrdinalIgnoreCase)) return true;
+        return _origins.Contains(origin);
+    }
+
+    private bool Authorized(HttpRequest request)
+    {
+        string? presented = null;
+        string auth = request.Headers.Authorization.ToString();
+        if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = auth["Bearer ".Length..].Trim();
+        else if (request.Cookies.TryGetValue(CookieName, out var cookie)) presented = cookie;
+        return presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+    }
+
+    private static Task Refuse(HttpContext ctx, int status, string text)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        return ctx.Response.WriteAsync(text);
+    }
+
+    /// <summary>
+    /// The token: the configured one, else the one in <see cref="HttpConfig.TokenFile"/>, else a new one
+    /// written there (mode 0600). Returns the token and where it came from (never the token in a message).
+    /// </summary>
+    public static (string Token, string Origin) LoadOrCreateToken(HttpConfig config)
+    {
+        if (config.Token is { } t) return (t, "configuration (http.token)");
+        string path = config.TokenFile ?? DefaultTokenFile();
+        if (File.Exists(path))
+        {
+            string existing = File.ReadAllText(path).Trim();
+            if (existing.Length < 16) throw new InvalidDataException($"token file {path}: holds {existing.Length} characters, at least 16 are needed");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                throw new InvalidDataException($"token file {path}: readable by group or others (chmod 600 it)");
+            return (existing, path);
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var w = new StreamWriter(path, Encoding.ASCII, options)) w.WriteLine(token);
+        return (token, path + " (generated)");
+    }
+
+    /// <summary>$STATE_DIRECTORY (systemd's StateDirectory), else $XDG_STATE_HOME/ecgstreamd, else ~/.local/state/ecgstreamd; file "token".</summary>
+    public static string DefaultTokenFile()
+    {
+        string? dir = Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':')[0];
+        if (string.IsNullOrEmpty(dir))
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+            dir = Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state") : xdg, "ecgstreamd");
+        }
+        return Path.Combine(dir, "token");
+    }
+}

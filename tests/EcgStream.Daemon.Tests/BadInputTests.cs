@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using EcgStream.Core.Leads;
+using EcgStream.Daemon.Configuration;
+using EcgStream.Formats;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Ingest.Wire;
+
+namespace EcgStream.Daemon.Tests;
+
+/// <summary>Bad input gives a clean outcome: one clear line, a visible bed state, never a stack trace or a dead bed.</summary>
+public class BadInputTests
+{
+    private static DeviceInfo Info(uint milliHz) => new()
+    {
+        SampleRateMilliHz = milliHz, GainPicovolts = 2_500_000, Leads = LeadSet.Of(Lead.I, Lead.II),
+        Format = SampleFormat.Int16, SamplesPerFrame = 10, DeviceId = 9, Firmware = "bad-input",
+    };
+
+    /// <summary>A device on loopback that the bed connects to; the test writes exact protocol bytes.</summary>
+    private sealed class FakeDevice : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private TcpClient? _client;
+        private readonly byte[] _frame = new byte[WireProtocol.MaxFrame];
+        private readonly int[] _lsb = new int[20];
+        public FakeDevice() => _listener.Start();
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+        public async Task AcceptAsync() => _client = await _listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        public void SendInfo(DeviceInfo info) => _client!.GetStream().Write(_frame, 0, WireEncoder.EncodeInfo(info, _frame));
+        public void SendData(DeviceInfo info, uint seq)
+        {
+            for (int i = 0; i < _lsb.Length; i++) _lsb[i] = (int)(300 * Math.Sin(seq + i * 0.2));
+            _client!.GetStream().Write(_frame, 0, WireEncoder.EncodeData(info, seq, seq * 20_000u, 0, _lsb, _frame));
+        }
+        public void SendFrame(byte type, byte version, int payloadLength) =>
+            _client!.GetStream().Write(_frame, 0, WireEncoder.EncodeFrame(type, new byte[payloadLength], _frame, version));
+        public ValueTask DisposeAsync() { _client?.Dispose(); _listener.Stop(); return ValueTask.CompletedTask; }
+    }
+
+    private static DaemonConfig TcpBed(int port) => new()
+    {
+        Beds = [new BedConfig { Id = "bed-x", Source = new SourceConfig { Kind = SourceKind.TcpClient, Port = port, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+    };
+
+    [Fact]
+    public async Task An_INFO_frame_at_499_5_Hz_is_refused_per_bed_with_a_visible_state_and_a_later_500_Hz_stream_is_taken()
+    {
+        await using var device = new FakeDevice();
+        await using var host = await Support.StartAsync(TcpBed(device.Port));
+        await device.AcceptAsync();
+        var odd = Info(499_500);
+        device.SendInfo(odd);
+        for (uint s = 0; s < 20; s++) device.SendData(odd, s);
+        var bed = host.Bed("bed-x");
+        await Support.Until(() => bed.State == "refused", TimeSpan.FromSeconds(10), "the bed to refuse the stream");
+        Assert.Equal("sample rate 499.5 Hz is not a whole number of Hz in 1..100000: stream refused, not analysed", bed.LastError);
+        Assert.Equal(0, bed.Sessions); // no pipeline was started, none failed
+        using var http = Support.Client(host);
+        Assert.Contains("\"state\":\"refused\"", await http.GetStringAsync("beds"));
+        Assert.Contains("\"status\":\"degraded\"", await http.GetStringAsync("health"));
+
+        var good = Info(500_000);
+        device.SendInfo(good);
+        for (uint s = 20; s < 40; s++) device.SendData(good, s);
+        await Support.Until(() => bed.State == "receiving" && bed.Samples == 200, TimeSpan.FromSeconds(10), "the 500 Hz stream to be taken");
+        Assert.Equal(1, bed.Sessions);
+    }
+
+    [Fact]
+    public async Task Unsupported_frames_and_DATA_before_INFO_are_counted_in_their_own_series_not_as_ok()
+    {
+        await using var device = new FakeDevice();
+        await using var host = await Support.StartAsync(TcpBed(device.Port));
+        await device.AcceptAsync();
+        var info = Info(500_000);
+        device.SendData(info, 0);                                   // DATA before any INFO
+        device.SendFrame(type: 0x7E, version: WireProtocol.Version, payloadLength: 4); // unknown frame type
+        device.SendFrame(type: 0x02, version: 9, payloadLength: 4);                    // unknown protocol version
+        device.SendInfo(info);
+        device.SendData(info, 1);
+        var bed = host.Bed("bed-x");
+        await Support.Until(() => bed.Samples == 10, TimeSpan.FromSeconds(10), "the frame after INFO");
+        using var http = Support.Client(host);
+        var m = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
+        Assert.Equal(2, m["ecgstream_ingest_frames_total{bed=\"bed-x\",result=\"ok\"}"]);          // INFO + one DATA
+        Assert.Equal(2, m["ecgstream_ingest_frames_total{bed=\"bed-x\",result=\"unsupported\"}"]);
+        Assert.Equal(1, m["ecgstream_ingest_frames_total{bed=\"bed-x\",result=\"no_info\"}"]);
+    }
+
+    [Fact]
+    public async Task A_garbage_file_source_shows_source_error_and_is_retried_until_a_readable_recording_appears()
+    {
+        var dir = Support.TempDir();
+        var header = Path.Combine(dir, "rec.hea");
+        File.WriteAllText(header, "this is not a WFDB header\n");
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "file-1", Source = new SourceConfig { Kind = SourceKind.File, Path = header, Speed = 5, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        var bed = host.Bed("file-1");
+        await Support.Until(() => bed.State == "source_error", TimeSpan.FromSeconds(10), "source_error");
+        Assert.StartsWith(header + ": ", bed.LastError);
+        Assert.DoesNotContain("\n", bed.LastError);
+        Assert.DoesNotContain("   at ", bed.LastError);
+
+        // the file is replaced by a readable recording: the next retry plays it
+        var samples = new float[2][];
+        for (int l = 0; l < 2; l++) { samples[l] = new float[5000]; for (int i = 0; i < 5000; i++) samples[l][i] = (float)Math.Sin(i * 0.05) * 0.5f; }
+        Wfdb.WriteRecord(dir, new Recording
+        {
+            Name = "rec", SampleRate = 500, Samples = samples,
+            Signals = [new SignalInfo { Name = "I" }, new SignalInfo { Name = "II" }],
+        }, new WfdbWriteOptions());
+        await Support.Until(() => bed.State == "receiving" && bed.Samples > 0, TimeSpan.FromSeconds(10), "the recording to play after the retry");
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_an_ONNX_model_is_one_logged_line_and_exit_code_2_which_systemd_does_not_restart()
+    {
+        var dir = Support.TempDir();
+        var model = Path.Combine(dir, "model.onnx");
+        File.WriteAllText(model, "definitely not a protobuf\n");
+        var config = Path.Combine(dir, "ecgstreamd.json");
+        File.WriteAllText(config, $$"""
+            { "listen": "http://127.0.0.1:0", "model": "{{model}}", "http": { "token": "{{Support.Token}}" },
+              "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }
+            """);
+        var stderr = new StringWriter();
+        int rc = await DaemonMain.RunAsync(["--config", config], stderr, new DaemonHostOptions { HandleSignals = false });
+        Assert.Equal(2, rc);
+        var lines = stderr.ToString().TrimEnd('\n').Split('\n');
+        var line = Assert.Single(lines);
+        Assert.StartsWith($"ecgstreamd: cannot start: model {model}: not a usable contract-v1 ONNX model: ", line);
+        // exit 2 is what tools/ecgstreamd.service tells systemd not to restart into
+        var unit = File.ReadAllText(Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "ecgstreamd.service"));
+        Assert.Contains("RestartPreventExitStatus=2", unit);
+    }
+
+    [Fact]
+    public void A_JSON_syntax_error_names_the_line_and_position()
+    {
+        var file = Path.Combine(Support.TempDir(), "ecgstreamd.json");
+        File.WriteAllText(file, "{\n  \"beds\": [\n    { \"id\": \"a\" \"source\": {} }\n  ]\n}\n");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, [], environment: false));
+        Assert.Equal($"configuration error in {file}: (file): invalid JSON at line 3, position 17: '\"' is invalid after a value. Expected either ',', '}}', or ']'", e.Message);
+    }
+}
