@@ -157,14 +157,16 @@ public sealed class DaemonHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The model-load boundary: whatever ONNX Runtime throws for a file that is not a model (an
-    /// OnnxRuntimeException, which would otherwise end the process with SIGABRT and a systemd restart
-    /// loop) becomes one line naming the file, refused like any configuration error (exit 2).
+    /// The model-load boundary: a file that is not a usable model is refused like any configuration
+    /// error (exit 2, which systemd does not restart into), never a SIGABRT. EcgStream.Inference's own
+    /// errors (OrtException, ModelContractException) already name the model and the cause in one line
+    /// and pass through; anything else is wrapped into one line naming the file.
     /// </summary>
     private static IWindowClassifier LoadModel(string path)
     {
         try { return EcgStream.Inference.Contract.RhythmModel.Load(path, new InferenceOptions()); }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not (OutOfMemoryException or OrtException
+                                            or EcgStream.Inference.Contract.ModelContractException))
         {
             string first = e.Message.Split('\n', 2)[0].Trim();
             throw new InvalidDataException($"model {path}: not a usable contract-v1 ONNX model: {first}", e);

@@ -132,7 +132,7 @@ public class BadInputTests
         Assert.Equal(2, rc);
         var lines = stderr.ToString().TrimEnd('\n').Split('\n');
         var line = Assert.Single(lines);
-        Assert.StartsWith($"ecgstreamd: cannot start: model {model}: not a usable contract-v1 ONNX model: ", line);
+        Assert.Equal($"ecgstreamd: cannot start: model {model} is not an ONNX model: ONNX Runtime could not parse it (protobuf parsing failed)", line);
         // exit 2 is what tools/ecgstreamd.service tells systemd not to restart into
         var unit = File.ReadAllText(Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "ecgstreamd.service"));
         Assert.Contains("RestartPreventExitStatus=2", unit);
