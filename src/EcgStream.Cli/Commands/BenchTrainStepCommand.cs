@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Cli.Commands;
 

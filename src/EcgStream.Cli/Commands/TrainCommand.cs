@@ -1,5 +1,5 @@
 using System.CommandLine;
-using EcgStream.Torch;
+using TorchSharp;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
 using Spectre.Console;

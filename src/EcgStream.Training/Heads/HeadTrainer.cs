@@ -1,8 +1,10 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
+using TorchSharp;
+using EcgStream.Training.Optimization;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -85,9 +87,9 @@ public static class HeadTrainer
         return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, (indices, scope) =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
+            // ForwardEncoding hands its tensors to the caller's scope: this step's, disposed after the update.
             var encoded = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
-            scope.Include(encoded.LastHidden);
-            return (scope.Include(encoded.LayerPooled), batchLabels);
+            return (encoded.LayerPooled, batchLabels);
         }, encoder);
     }
 
@@ -117,17 +119,17 @@ public static class HeadTrainer
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
-        var schedule = optim.lr_scheduler.WarmupCosine(optimizer, options.WarmupSteps, options.Steps);
+        var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
         head.train();
         fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
         {
-            optimizer.LearningRate = schedule.RateAt(step);
+            optimizer.SetLearningRate(schedule.RateAt(step));
             using var scope = NewDisposeScope();
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
-            manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
+            manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
             var (x, y) = batch(indices, scope);
             using var output = head.forward(x);
             var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);

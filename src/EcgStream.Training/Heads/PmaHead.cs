@@ -1,5 +1,6 @@
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 

@@ -1,5 +1,6 @@
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -22,6 +23,6 @@ public sealed class PpaHead : RhythmHead
     {
         CheckInput(layerPooled);
         using var scope = NewDisposeScope();
-        return new HeadOutput(scope.MoveToOuter(head.forward(norm.forward(layerPooled.mean(1)))), null);
+        return new HeadOutput(scope.MoveToOuter(head.forward(norm.forward(layerPooled.mean([1])))), null);
     }
 }

@@ -1,6 +1,7 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Model;
 
@@ -29,7 +30,7 @@ public sealed class StMemDecoder : nn.Module
         blocks = new TransformerBlock[config.DecoderDepth];
         for (int i = 0; i < blocks.Length; i++)
         {
-            blocks[i] = nn.TransformerBlock(dd, config.DecoderHeads, config.DecoderMlpRatio, config.Dropout, EncoderConfig.NormEps);
+            blocks[i] = new TransformerBlock(dd, config.DecoderHeads, config.DecoderMlpRatio, config.Dropout, EncoderConfig.NormEps);
             register_module($"block{i}", blocks[i]);
         }
         norm = nn.LayerNorm(dd, EncoderConfig.NormEps);
