@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using TorchSharp;
-using TorchSharp.Modules;
+using EcgStream.Training;
 using EcgStream.Training.Modules;
 using static TorchSharp.torch;
 
@@ -42,7 +42,7 @@ internal static class BenchTrainStepCommand
                 Console.Error.WriteLine($"bench train-step: {problem}");
                 return 2;
             }
-            if (!TryInitialize(out var reason))
+            if (!TorchRuntime.TryInitialize(out var reason))
             {
                 Console.Error.WriteLine($"bench train-step: {reason}");
                 return 3;
@@ -66,11 +66,11 @@ internal static class BenchTrainStepCommand
     private static Dictionary<string, object> Run(Options o)
     {
         set_num_threads(o.Threads);
-        manual_seed(o.Seed);
-        var blocks = Enumerable.Range(0, o.Depth).Select(_ => nn.TransformerBlock(o.Width, o.Heads)).ToArray();
+        manual_seed((long)o.Seed);
+        var blocks = Enumerable.Range(0, o.Depth).Select(_ => new TransformerBlock(o.Width, o.Heads)).ToArray();
         var parameters = blocks.SelectMany(b => b.parameters()).ToList();
         var parameterCount = parameters.Sum(p => p.numel());
-        using var opt = optim.AdamW(parameters, lr: 1e-4);
+        using var opt = optim.AdamW(parameters, lr: 1e-4, weight_decay: 0.01);   // PyTorch's AdamW default decay, as train_step.py
         using var input = randn([o.Batch, o.Tokens, o.Width]).DetachFromDisposeScope();
 
         var times = new double[o.Steps];
@@ -88,7 +88,7 @@ internal static class BenchTrainStepCommand
             if (i == 0)
             {
                 rssAfterWarmup = ResidentBytes();
-                handlesAfterWarmup = Tensor.LiveHandleCount;
+                handlesAfterWarmup = LiveTensors();
             }
             self.Refresh();
             var cpuStart = self.TotalProcessorTime;
@@ -117,7 +117,7 @@ internal static class BenchTrainStepCommand
             }
         }
         var rssEnd = ResidentBytes();
-        var handlesEnd = Tensor.LiveHandleCount;
+        var handlesEnd = LiveTensors();
         var gen0 = GC.CollectionCount(0);
         var managedHeap = GC.GetTotalMemory(forceFullCollection: false);
         foreach (var b in blocks) b.Dispose();
@@ -128,7 +128,8 @@ internal static class BenchTrainStepCommand
         {
             ["benchmark"] = "train-step",
             ["engine"] = "ecgstream",
-            ["libtorch"] = version,
+            ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?",
+            ["libtorch"] = __version__,
             ["width"] = o.Width,
             ["depth"] = o.Depth,
             ["heads"] = o.Heads,
@@ -151,6 +152,9 @@ internal static class BenchTrainStepCommand
             ["gc_heap_mb_end"] = Math.Round(managedHeap / 1048576.0, 1),
         };
     }
+
+    /// <summary>Tensors alive on this thread (TorchSharp's dispose-scope statistics): flat after warm-up means no leak.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
     private static double Quantile(double[] sorted, double q)
     {

@@ -52,7 +52,7 @@ internal static class TrainProbeCommand
             options.Validate();
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
-            TorchSharp.torch.manual_seed((ulong)parse.GetValue(seed));
+            TorchSharp.torch.manual_seed(parse.GetValue(seed));
             var pmaGate = parse.GetValue(gate) switch
             {
                 "joint" => PmaGate.Joint, "per-layer" => PmaGate.PerLayer,

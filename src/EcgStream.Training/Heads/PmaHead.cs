@@ -48,10 +48,10 @@ public sealed class PmaHead : RhythmHead
 
     public int GateHidden { get; }
     public PmaGate Gate { get; }
-    public LayerNorm norm { get; }
-    public Linear gate_fc1 { get; }
-    public Linear gate_fc2 { get; }
-    public Linear head { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear gate_fc1;
+    public readonly Linear gate_fc2;
+    public readonly Linear head;
     public override HeadKind Kind => HeadKind.Pma;
 
     public override HeadOutput forward(Tensor layerPooled)

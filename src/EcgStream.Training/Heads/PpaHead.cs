@@ -15,8 +15,8 @@ public sealed class PpaHead : RhythmHead
         register_module(nameof(head), head);
     }
 
-    public LayerNorm norm { get; }
-    public Linear head { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear head;
     public override HeadKind Kind => HeadKind.Ppa;
 
     public override HeadOutput forward(Tensor layerPooled)

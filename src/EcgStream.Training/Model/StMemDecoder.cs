@@ -40,12 +40,12 @@ public sealed class StMemDecoder : nn.Module
     }
 
     public EncoderConfig Config { get; }
-    public Linear decoder_embed { get; }
-    public Parameter mask_token { get; }
-    public Tensor pos_embedding { get; }
+    public readonly Linear decoder_embed;
+    public readonly Parameter mask_token;
+    public readonly Tensor pos_embedding;
     private readonly TransformerBlock[] blocks;
-    public LayerNorm norm { get; }
-    public Linear pred { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear pred;
 
     /// <summary>
     /// <paramref name="visible"/> [B, n, K, inputDim] (n lead slots, 12 or fewer): features of the kept patches in kept order;

@@ -39,11 +39,11 @@ public sealed class StMemEncoder : nn.Module
     }
 
     public EncoderConfig Config { get; }
-    public Linear patch_embed { get; }
-    public Parameter sep_embedding { get; }
-    public Embedding lead_embedding { get; }
+    public readonly Linear patch_embed;
+    public readonly Parameter sep_embedding;
+    public readonly Embedding lead_embedding;
     /// <summary>[32, d] fixed sin-cos table: row 0 and 31 for the SEP tokens, rows 1…30 for the patches.</summary>
-    public Tensor pos_embedding { get; }
+    public readonly Tensor pos_embedding;
     public IReadOnlyList<TransformerBlock> Blocks => blocks;
     private readonly TransformerBlock[] blocks;
 

@@ -32,9 +32,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         register_module(nameof(out_proj), out_proj);
     }
 
-    public TorchSharp.Modules.Parameter in_proj_weight { get; }
-    public TorchSharp.Modules.Parameter in_proj_bias { get; }
-    public TorchSharp.Modules.Linear out_proj { get; }
+    public readonly TorchSharp.Modules.Parameter in_proj_weight;
+    public readonly TorchSharp.Modules.Parameter in_proj_bias;
+    public readonly TorchSharp.Modules.Linear out_proj;
 
     /// <summary>x [B, T, E]; key_padding_mask [B, T] bool (true = ignore that token as a key) or null.</summary>
     public override Tensor forward(Tensor x, Tensor? key_padding_mask)

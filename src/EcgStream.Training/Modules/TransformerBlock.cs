@@ -7,6 +7,9 @@ namespace EcgStream.Training.Modules;
 /// A pre-norm transformer block (as in ViT / ST-MEM):
 /// x + attn(norm1(x)), then + fc2(drop(gelu(fc1(norm2(x))))), MLP hidden size = mlpRatio·dim.
 /// Parameter names (norm1, attn.in_proj_weight, fc1, …) are the state-dict names of our safetensors files.
+/// Our modules hold parameters, buffers and submodules in fields named as registered: TorchSharp's
+/// module.to(dtype/device) swaps them by reflection over fields (a property's backing field would
+/// re-register under "&lt;name&gt;k__BackingField" and a get-only property cannot be set).
 /// </summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -28,12 +31,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
         register_module(nameof(drop), drop);
     }
 
-    public LayerNorm norm1 { get; }
-    public SelfAttention attn { get; }
-    public LayerNorm norm2 { get; }
-    public Linear fc1 { get; }
-    public Linear fc2 { get; }
-    public Dropout drop { get; }
+    public readonly LayerNorm norm1;
+    public readonly SelfAttention attn;
+    public readonly LayerNorm norm2;
+    public readonly Linear fc1;
+    public readonly Linear fc2;
+    public readonly Dropout drop;
 
     /// <summary>x [B, T, dim]; key_padding_mask [B, T] bool (true = ignore that token as a key) or null.</summary>
     public override Tensor forward(Tensor x, Tensor? key_padding_mask)

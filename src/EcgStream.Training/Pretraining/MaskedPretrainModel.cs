@@ -33,10 +33,10 @@ public sealed class MaskedPretrainModel : nn.Module
         register_module(nameof(decoder), decoder);
     }
 
-    public StMemEncoder encoder { get; }
+    public readonly StMemEncoder encoder;
     /// <summary>Normalises each group's average before the decoder reads it (shared by the groups).</summary>
-    public LayerNorm encoder_norm { get; }
-    public StMemDecoder decoder { get; }
+    public readonly LayerNorm encoder_norm;
+    public readonly StMemDecoder decoder;
     public LayerGrouping Grouping { get; }
 
     /// <summary>
