@@ -28,15 +28,16 @@ internal static class BenchTrainStepCommand
         var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "libtorch RNG seed.", DefaultValueFactory = _ => 0 };
+        var attention = new Option<AttentionKernel>("--attention") { Description = "fused (scaled_dot_product_attention, the default) or explicit (matmul + softmax + matmul).", DefaultValueFactory = _ => AttentionKernel.Fused };
 
         var cmd = new Command("train-step", "Time forward + backward + AdamW of D pre-norm transformer blocks; prints JSON.")
         {
-            width, depth, heads, tokens, batch, threads, steps, warmup, seed,
+            width, depth, heads, tokens, batch, threads, steps, warmup, seed, attention,
         };
         cmd.SetAction(parse =>
         {
             var options = new Options(parse.GetValue(width), parse.GetValue(depth), parse.GetValue(heads), parse.GetValue(tokens),
-                parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(seed));
+                parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(attention));
             if (options.Validate() is { } problem)
             {
                 Console.Error.WriteLine($"bench train-step: {problem}");
@@ -53,7 +54,7 @@ internal static class BenchTrainStepCommand
         return cmd;
     }
 
-    private sealed record Options(int Width, int Depth, int Heads, int Tokens, int Batch, int Threads, int Steps, int Warmup, ulong Seed)
+    private sealed record Options(int Width, int Depth, int Heads, int Tokens, int Batch, int Threads, int Steps, int Warmup, ulong Seed, AttentionKernel Attention)
     {
         public string? Validate() =>
             Width <= 0 || Depth <= 0 || Heads <= 0 || Tokens <= 0 || Batch <= 0 ? "width, depth, heads, tokens and batch must be positive"
@@ -67,7 +68,7 @@ internal static class BenchTrainStepCommand
     {
         set_num_threads(o.Threads);
         manual_seed((long)o.Seed);
-        var blocks = Enumerable.Range(0, o.Depth).Select(_ => new TransformerBlock(o.Width, o.Heads)).ToArray();
+        var blocks = Enumerable.Range(0, o.Depth).Select(_ => new TransformerBlock(o.Width, o.Heads, attention: o.Attention)).ToArray();
         var parameters = blocks.SelectMany(b => b.parameters()).ToList();
         var parameterCount = parameters.Sum(p => p.numel());
         using var opt = optim.AdamW(parameters, lr: 1e-4, weight_decay: 0.01);   // PyTorch's AdamW default decay, as train_step.py
@@ -136,6 +137,7 @@ internal static class BenchTrainStepCommand
             ["tokens"] = o.Tokens,
             ["batch"] = o.Batch,
             ["threads"] = o.Threads,
+            ["attention"] = o.Attention.ToString().ToLowerInvariant(),
             ["steps"] = o.Steps,
             ["warmup"] = o.Warmup,
             ["parameters"] = parameterCount,

@@ -35,6 +35,7 @@ public sealed class PmaHead : RhythmHead
         gate_fc2 = gate == PmaGate.Joint ? nn.Linear(gateHidden, layers) : nn.Linear(gateHidden, 1);
         head = nn.Linear(dim, classes);
         using (no_grad())
+        using (NewDisposeScope())   // disposes the handles the in-place ops return
         {
             // Start from equal weights (PPA over normalised layers) and let training move away.
             gate_fc2.weight.zero_();

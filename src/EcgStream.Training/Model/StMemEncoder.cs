@@ -24,7 +24,10 @@ public sealed class StMemEncoder : nn.Module
         patch_embed = nn.Linear(EncoderConfig.PatchSize, config.Dim);
         sep_embedding = nn.Parameter(nn.init.normal_(zeros([config.Dim]), 0, 0.02));
         lead_embedding = nn.Embedding(EncoderConfig.Leads, config.Dim);
-        using (no_grad()) lead_embedding.weight!.mul_(0.02);   // N(0, 0.02²), as ViT's learned embeddings
+        // N(0, 0.02²), as ViT's learned embeddings. The scope disposes the handle the in-place op returns.
+        using (no_grad())
+        using (NewDisposeScope())
+            lead_embedding.weight!.mul_(0.02);
         pos_embedding = tensor(SinCosPositions.Table(EncoderConfig.TokensPerLead, config.Dim), EncoderConfig.TokensPerLead, config.Dim);
         register_module(nameof(patch_embed), patch_embed);
         register_parameter(nameof(sep_embedding), sep_embedding);

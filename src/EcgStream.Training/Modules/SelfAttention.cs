@@ -3,12 +3,21 @@ using static TorchSharp.torch;
 
 namespace EcgStream.Training.Modules;
 
+/// <summary>How <see cref="SelfAttention"/> computes softmax(q·kᵀ/√d)·v.</summary>
+public enum AttentionKernel
+{
+    /// <summary>libtorch's scaled_dot_product_attention (fused kernels where libtorch has them).</summary>
+    Fused,
+    /// <summary>matmul, masked_fill, softmax, matmul: the formula written out (for comparison in benchmarks).</summary>
+    Explicit,
+}
+
 /// <summary>
 /// Multi-head self-attention over batch-first sequences [B, T, E] with PyTorch's
 /// nn.MultiheadAttention parameter names and initialisation (in_proj_weight [3E, E] Glorot-uniform,
 /// zero in-projection bias, out_proj with zero bias), so state dicts written by PyTorch or by our
-/// earlier binding load unchanged. The product runs through libtorch's fused
-/// scaled_dot_product_attention. Keys where <c>key_padding_mask</c> [B, T] is true are ignored; a
+/// earlier binding load unchanged. By default the product runs through libtorch's
+/// scaled_dot_product_attention (<see cref="AttentionKernel"/>; `bench train-step --attention` compares). Keys where <c>key_padding_mask</c> [B, T] is true are ignored; a
 /// query whose keys are all masked gets NaN, as in PyTorch: keep at least one key per row.
 /// </summary>
 public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
@@ -16,13 +25,14 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly long _embedDim;
     private readonly long _heads;
     private readonly double _dropout;
+    private readonly AttentionKernel _kernel;
 
-    public SelfAttention(long embedDim, long heads, double dropout = 0) : base(nameof(SelfAttention))
+    public SelfAttention(long embedDim, long heads, double dropout = 0, AttentionKernel kernel = AttentionKernel.Fused) : base(nameof(SelfAttention))
     {
         if (embedDim <= 0 || heads <= 0 || embedDim % heads != 0)
             throw new ArgumentException($"embed_dim {embedDim} must be a positive multiple of num_heads {heads}", nameof(heads));
         if (dropout is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "dropout probability must be in [0, 1]");
-        (_embedDim, _heads, _dropout) = (embedDim, heads, dropout);
+        (_embedDim, _heads, _dropout, _kernel) = (embedDim, heads, dropout, kernel);
         in_proj_weight = nn.Parameter(nn.init.xavier_uniform_(empty(3 * embedDim, embedDim)));
         in_proj_bias = nn.Parameter(zeros(3 * embedDim));
         out_proj = nn.Linear(embedDim, embedDim);
@@ -47,10 +57,24 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         // [B, T, 3E] -> [3, B, H, T, Dh]: one GEMM for q, k and v.
         var qkv = nn.functional.linear(x, in_proj_weight, in_proj_bias).reshape(b, t, 3, _heads, dh).permute(2, 0, 3, 1, 4);
-        // SDPA's boolean mask says which keys take part (the opposite of a padding mask).
-        var allowed = key_padding_mask?.logical_not().reshape(b, 1, 1, t);
-        var context = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], allowed,
-            p: training ? _dropout : 0.0);                                                      // [B, H, T, Dh]
+        var context = _kernel == AttentionKernel.Fused ? Fused(qkv, key_padding_mask, b, t) : Explicit(qkv, key_padding_mask, b, t);   // [B, H, T, Dh]
         return scope.MoveToOuter(out_proj.forward(context.transpose(1, 2).reshape(b, t, _embedDim)));
+    }
+
+    private Tensor Fused(Tensor qkv, Tensor? keyPaddingMask, long b, long t)
+    {
+        // SDPA's boolean mask says which keys take part (the opposite of a padding mask).
+        var allowed = keyPaddingMask?.logical_not().reshape(b, 1, 1, t);
+        return nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], allowed, p: training ? _dropout : 0.0);
+    }
+
+    private Tensor Explicit(Tensor qkv, Tensor? keyPaddingMask, long b, long t)
+    {
+        var q = qkv[0] * (1.0 / Math.Sqrt(_embedDim / _heads));
+        var scores = q.matmul(qkv[1].transpose(-2, -1));                                      // [B, H, T, T]
+        if (keyPaddingMask is not null) scores = scores.masked_fill(keyPaddingMask.reshape(b, 1, 1, t), double.NegativeInfinity);
+        var weights = scores.softmax(-1);
+        if (_dropout > 0 && training) weights = nn.functional.dropout(weights, _dropout, training: true);
+        return weights.matmul(qkv[2]);
     }
 }

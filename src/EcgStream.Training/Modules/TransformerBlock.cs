@@ -13,12 +13,13 @@ namespace EcgStream.Training.Modules;
 /// </summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
-    public TransformerBlock(long dim, long heads, double mlpRatio = 4, double dropout = 0, double eps = 1e-5) : base(nameof(TransformerBlock))
+    public TransformerBlock(long dim, long heads, double mlpRatio = 4, double dropout = 0, double eps = 1e-5, AttentionKernel attention = AttentionKernel.Fused)
+        : base(nameof(TransformerBlock))
     {
         var hidden = (long)Math.Round(dim * mlpRatio);
         if (hidden <= 0) throw new ArgumentOutOfRangeException(nameof(mlpRatio), mlpRatio, "the MLP needs a positive hidden size");
         norm1 = nn.LayerNorm(dim, eps);
-        attn = new SelfAttention(dim, heads, dropout);
+        attn = new SelfAttention(dim, heads, dropout, attention);
         norm2 = nn.LayerNorm(dim, eps);
         fc1 = nn.Linear(dim, hidden);
         fc2 = nn.Linear(hidden, dim);
