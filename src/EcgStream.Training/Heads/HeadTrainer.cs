@@ -84,7 +84,7 @@ public static class HeadTrainer
         // Fine-tuning draws each batch from one lead set, so a batch carries only its leads' tokens
         // (a single-lead batch costs 1/12 of a 12-lead one); every window stays equally likely.
         var buckets = data.IndicesByLeadSet();
-        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, (indices, scope) =>
+        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, indices =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
             // ForwardEncoding hands its tensors to the caller's scope: this step's, disposed after the update.
@@ -106,14 +106,15 @@ public static class HeadTrainer
         options.Validate();
         long n = features.shape[0];
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
-        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, (indices, scope) =>
+        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, indices =>
         {
             var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
             return (features.index_select(0, index), labels.index_select(0, index));
         }, null);
     }
 
-    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices, DisposeScope scope);
+    /// <summary>Makes one step's batch; called inside the step's dispose scope, which owns what it creates.</summary>
+    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices);
 
     private static List<double> Run(RhythmHead head, List<Parameter> parameters, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
@@ -130,7 +131,7 @@ public static class HeadTrainer
             using var scope = NewDisposeScope();
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
             manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
-            var (x, y) = batch(indices, scope);
+            var (x, y) = batch(indices);
             using var output = head.forward(x);
             var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);
             optimizer.zero_grad();
