@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup on a Debian 12 machine that has the .NET SDK:
-#   apt packages -> libtorch shim -> firmware bridge -> Release build of the solution (ONNX Runtime
-#   comes from NuGet: Microsoft.ML.OnnxRuntime; `OrtPackage=Gpu tools/setup.sh` builds on the GPU package). Safe to run twice: every step skips what is already done.
+#   apt packages -> firmware bridge -> NuGet restore (ONNX Runtime: Microsoft.ML.OnnxRuntime, or the
+#   GPU package with `OrtPackage=Gpu tools/setup.sh`; libtorch: libtorch-cpu-linux-x64) -> TorchSharp's
+#   native glue patched for an old libstdc++ (only where needed) -> Release build of the solution.
+#   Safe to run twice: every step skips what is already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # --- Debian packages ------------------------------------------------------------------------
-# cmake/g++: native shim and firmware bridge;
-# libtorch-dev + libopenblas0-pthread: the training engine (without OpenBLAS libtorch's
-# matrix products run ~20x slower); chromium: the daemon's live-view test (headless, driven by
+# cmake/g++: firmware bridge; patchelf: makes TorchSharp's libLibTorchSharp.so load on Debian 12
+# (tools/setup/torchsharp.sh; libtorch itself comes from NuGet); chromium: the daemon's live-view
+# test (headless, driven by
 # Microsoft.Playwright; the test skips without it).
-packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread chromium)
+packages=(cmake g++ make pkg-config patchelf chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,11 +29,17 @@ else
 fi
 
 # --- native pieces ----------------------------------------------------------------------------
-for step in tools/setup/torch.sh tools/setup/bridge.sh; do
+for step in tools/setup/bridge.sh; do
   if [ -x "$step" ]; then say "running $step"; "$step"; fi
 done
 
 # --- the solution -----------------------------------------------------------------------------
+# Restore first: torchsharp.sh patches the NuGet cache's libLibTorchSharp.so (only where the
+# system libstdc++ lacks GLIBCXX_3.4.32) before the build copies it into bin folders.
+say "restoring NuGet packages"
+dotnet restore EcgStream.sln -nologo -v quiet
+say "running tools/setup/torchsharp.sh"
+tools/setup/torchsharp.sh
 say "building EcgStream.sln (Release)"
-dotnet build EcgStream.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build EcgStream.sln -c Release --no-restore -nologo -v quiet -clp:ErrorsOnly
 say "done. Try: tools/ecgstream info"

@@ -2,7 +2,7 @@ using EcgStream.Core.Leads;
 using EcgStream.Training.Data;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 

@@ -3,7 +3,7 @@ using EcgStream.Training.Data;
 using EcgStream.Training.Evaluation;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 

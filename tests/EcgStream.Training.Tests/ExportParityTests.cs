@@ -8,7 +8,7 @@ using EcgStream.Training.Data;
 using EcgStream.Training.Export;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 

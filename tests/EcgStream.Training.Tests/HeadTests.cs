@@ -1,7 +1,7 @@
 using EcgStream.Core.Rhythms;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 
@@ -61,7 +61,7 @@ public sealed class HeadTests
         using var scope = NewDisposeScope();
         var pooled = randn([2, 4, 32]);
         using var a = ppa.forward(pooled);
-        var expected = ppa.head.forward(ppa.norm.forward(pooled.mean(1)));
+        var expected = ppa.head.forward(ppa.norm.forward(pooled.mean([1])));
         Assert.True(a.Logits.allclose(expected, 1e-6, 1e-6));
         // A probe of layer 2 ignores the other layers.
         var altered = pooled + cat([randn([2, 2, 32]), zeros([2, 1, 32]), randn([2, 1, 32])], 1);

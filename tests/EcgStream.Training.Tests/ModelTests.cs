@@ -1,6 +1,6 @@
 using EcgStream.Training.Model;
 using EcgStream.Training.Pretraining;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 
@@ -31,7 +31,7 @@ public sealed class ModelTests
         Assert.Equal(4, output.Hidden.Count);
         Assert.Equal([2L, 12 * 32, 32], output.LastHidden.shape);
         // Pooling is the mean over the 360 patch tokens (SEP excluded), layer by layer.
-        var patchTokens = output.Hidden[1].reshape(2, 12, 32, 32).narrow(2, 1, 30).reshape(2, 360, 32).mean(1);
+        var patchTokens = output.Hidden[1].reshape(2, 12, 32, 32).narrow(2, 1, 30).reshape(2, 360, 32).mean([1]);
         Assert.True(patchTokens.allclose(output.LayerPooled.select(1, 1), 1e-5, 1e-6));
     }
 

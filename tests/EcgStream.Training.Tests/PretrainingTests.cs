@@ -1,7 +1,7 @@
 using EcgStream.Training.Model;
 using EcgStream.Training.Pretraining;
 using EcgStream.Training.Runs;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Tests;
 

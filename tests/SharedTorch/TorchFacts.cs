@@ -1,8 +1,9 @@
-using EcgStream.Torch;
+using EcgStream.Training;
+using TorchSharp;
 
 namespace EcgStream.Tests;
 
-/// <summary>A fact that needs libtorch and the native shim (tools/setup/torch.sh); skipped with the reason when they do not load.</summary>
+/// <summary>A fact that needs libtorch (TorchSharp's native libraries); skipped with the loader's reason when they do not load.</summary>
 public sealed class TorchFactAttribute : FactAttribute
 {
     public TorchFactAttribute()
@@ -11,7 +12,7 @@ public sealed class TorchFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A theory that needs libtorch and the native shim.</summary>
+/// <summary>A theory that needs libtorch.</summary>
 public sealed class TorchTheoryAttribute : TheoryAttribute
 {
     public TorchTheoryAttribute()
@@ -35,7 +36,7 @@ public static class TorchState
 {
     private static readonly Lazy<(bool ok, string reason)> s_state = new(() =>
     {
-        var ok = torch.TryInitialize(out var reason);
+        var ok = TorchRuntime.TryInitialize(out var reason);
         if (ok) torch.set_num_threads(1);
         return (ok, reason);
     });

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp;
+using EcgStream.Training;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Cli.Commands;
 
@@ -27,21 +28,22 @@ internal static class BenchTrainStepCommand
         var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "libtorch RNG seed.", DefaultValueFactory = _ => 0 };
+        var attention = new Option<AttentionKernel>("--attention") { Description = "fused (scaled_dot_product_attention, the default) or explicit (matmul + softmax + matmul).", DefaultValueFactory = _ => AttentionKernel.Fused };
 
         var cmd = new Command("train-step", "Time forward + backward + AdamW of D pre-norm transformer blocks; prints JSON.")
         {
-            width, depth, heads, tokens, batch, threads, steps, warmup, seed,
+            width, depth, heads, tokens, batch, threads, steps, warmup, seed, attention,
         };
         cmd.SetAction(parse =>
         {
             var options = new Options(parse.GetValue(width), parse.GetValue(depth), parse.GetValue(heads), parse.GetValue(tokens),
-                parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(seed));
+                parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(attention));
             if (options.Validate() is { } problem)
             {
                 Console.Error.WriteLine($"bench train-step: {problem}");
                 return 2;
             }
-            if (!TryInitialize(out var reason))
+            if (!TorchRuntime.TryInitialize(out var reason))
             {
                 Console.Error.WriteLine($"bench train-step: {reason}");
                 return 3;
@@ -52,7 +54,7 @@ internal static class BenchTrainStepCommand
         return cmd;
     }
 
-    private sealed record Options(int Width, int Depth, int Heads, int Tokens, int Batch, int Threads, int Steps, int Warmup, ulong Seed)
+    private sealed record Options(int Width, int Depth, int Heads, int Tokens, int Batch, int Threads, int Steps, int Warmup, ulong Seed, AttentionKernel Attention)
     {
         public string? Validate() =>
             Width <= 0 || Depth <= 0 || Heads <= 0 || Tokens <= 0 || Batch <= 0 ? "width, depth, heads, tokens and batch must be positive"
@@ -65,11 +67,11 @@ internal static class BenchTrainStepCommand
     private static Dictionary<string, object> Run(Options o)
     {
         set_num_threads(o.Threads);
-        manual_seed(o.Seed);
-        var blocks = Enumerable.Range(0, o.Depth).Select(_ => nn.TransformerBlock(o.Width, o.Heads)).ToArray();
+        manual_seed((long)o.Seed);
+        var blocks = Enumerable.Range(0, o.Depth).Select(_ => new TransformerBlock(o.Width, o.Heads, attention: o.Attention)).ToArray();
         var parameters = blocks.SelectMany(b => b.parameters()).ToList();
         var parameterCount = parameters.Sum(p => p.numel());
-        using var opt = optim.AdamW(parameters, lr: 1e-4);
+        using var opt = optim.AdamW(parameters, lr: 1e-4, weight_decay: 0.01);   // PyTorch's AdamW default decay, as train_step.py
         using var input = randn([o.Batch, o.Tokens, o.Width]).DetachFromDisposeScope();
 
         var times = new double[o.Steps];
@@ -87,7 +89,7 @@ internal static class BenchTrainStepCommand
             if (i == 0)
             {
                 rssAfterWarmup = ResidentBytes();
-                handlesAfterWarmup = Tensor.LiveHandleCount;
+                handlesAfterWarmup = LiveTensors();
             }
             self.Refresh();
             var cpuStart = self.TotalProcessorTime;
@@ -116,7 +118,7 @@ internal static class BenchTrainStepCommand
             }
         }
         var rssEnd = ResidentBytes();
-        var handlesEnd = Tensor.LiveHandleCount;
+        var handlesEnd = LiveTensors();
         var gen0 = GC.CollectionCount(0);
         var managedHeap = GC.GetTotalMemory(forceFullCollection: false);
         foreach (var b in blocks) b.Dispose();
@@ -127,13 +129,15 @@ internal static class BenchTrainStepCommand
         {
             ["benchmark"] = "train-step",
             ["engine"] = "ecgstream",
-            ["libtorch"] = version,
+            ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?",
+            ["libtorch"] = __version__,
             ["width"] = o.Width,
             ["depth"] = o.Depth,
             ["heads"] = o.Heads,
             ["tokens"] = o.Tokens,
             ["batch"] = o.Batch,
             ["threads"] = o.Threads,
+            ["attention"] = o.Attention.ToString().ToLowerInvariant(),
             ["steps"] = o.Steps,
             ["warmup"] = o.Warmup,
             ["parameters"] = parameterCount,
@@ -150,6 +154,9 @@ internal static class BenchTrainStepCommand
             ["gc_heap_mb_end"] = Math.Round(managedHeap / 1048576.0, 1),
         };
     }
+
+    /// <summary>Tensors alive on this thread (TorchSharp's dispose-scope statistics): flat after warm-up means no leak.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
     private static double Quantile(double[] sorted, double q)
     {

@@ -1,5 +1,6 @@
+using EcgStream.Training;
 using System.CommandLine;
-using EcgStream.Torch;
+using TorchSharp;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
 using Spectre.Console;
@@ -9,7 +10,7 @@ namespace EcgStream.Cli.Commands;
 /// <summary>`ecgstream train pretrain|probe|export|dataset|layers`: the model toolchain (libtorch).</summary>
 internal static class TrainCommand
 {
-    public static Command Create() => new("train", "Pretrain the ECG encoder, train rhythm heads, export ONNX (libtorch).")
+    public static Command Create() => new("train", "Pretrain the ECG encoder, train rhythm heads, export ONNX (TorchSharp/libtorch).")
     {
         TrainPretrainCommand.Create(),
         TrainProbeCommand.Create(),
@@ -29,9 +30,9 @@ internal static class TrainCommand
     /// <summary>Loads libtorch and sets its threads; false (after a message) when it cannot.</summary>
     public static bool StartTorch(int threads)
     {
-        if (!torch.TryInitialize(out var reason))
+        if (!TorchRuntime.TryInitialize(out var reason))
         {
-            Console.Error.WriteLine($"error: libtorch unavailable: {reason} (run tools/setup/torch.sh)");
+            Console.Error.WriteLine($"error: libtorch unavailable: {reason}");
             return false;
         }
         torch.set_num_threads(Math.Max(1, threads));

@@ -65,7 +65,7 @@ internal static class TrainLayersCommand
                 {
                     cancel.ThrowIfCancellationRequested();
                     ctx.Status($"training {name}");
-                    EcgStream.Torch.torch.manual_seed(options.Seed);
+                    TorchSharp.torch.manual_seed((long)options.Seed);
                     using var head = make();
                     scores.Add(LayerAnalysis.Score(head, features, options, name));
                 }

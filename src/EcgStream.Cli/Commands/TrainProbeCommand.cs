@@ -52,7 +52,7 @@ internal static class TrainProbeCommand
             options.Validate();
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
-            EcgStream.Torch.torch.manual_seed((ulong)parse.GetValue(seed));
+            TorchSharp.torch.manual_seed(parse.GetValue(seed));
             var pmaGate = parse.GetValue(gate) switch
             {
                 "joint" => PmaGate.Joint, "per-layer" => PmaGate.PerLayer,
@@ -144,7 +144,7 @@ internal static class TrainProbeCommand
     /// <summary>Sigmoid probabilities [N × C] of the head on the (trained) encoder's features of <paramref name="windows"/>.</summary>
     private static float[] Probabilities(StMemEncoder encoder, RhythmHead head, WindowSet windows)
     {
-        using var scope = EcgStream.Torch.torch.NewDisposeScope();
+        using var scope = TorchSharp.torch.NewDisposeScope();
         return LayerAnalysis.Probabilities(head, HeadTrainer.ExtractFeatures(encoder, windows));
     }
 }

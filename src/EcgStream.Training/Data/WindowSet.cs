@@ -1,7 +1,7 @@
 using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Data;
 
@@ -174,10 +174,18 @@ public sealed class WindowSet
             }
             for (int c = 0; c < RhythmClasses.Count; c++) _stageLabels[j * RhythmClasses.Count + c] = (_labels[i] & (1 << c)) != 0 ? 1f : 0f;
         }
-        return (tensor<float>(_stageEcg.AsSpan(0, b * n * ModelContract.WindowSamples), [b, n, ModelContract.WindowSamples]),
-                tensor<float>(_stageMask.AsSpan(0, b * n), [b, n]),
-                tensor<float>(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]),
-                tensor(slotLeads, n));
+        return (Copy(_stageEcg.AsSpan(0, b * n * ModelContract.WindowSamples), [b, n, ModelContract.WindowSamples]),
+                Copy(_stageMask.AsSpan(0, b * n), [b, n]),
+                Copy(_stageLabels.AsSpan(0, b * RhythmClasses.Count), [b, RhythmClasses.Count]),
+                tensor(slotLeads));
+    }
+
+    /// <summary>A new float32 tensor holding a copy of <paramref name="values"/> (the staging buffers are reused by the next batch).</summary>
+    private static Tensor Copy(Span<float> values, long[] shape)
+    {
+        var t = empty(shape, ScalarType.Float32);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(t.bytes);
+        return t;
     }
 
     private int CheckIndex(int index) =>

@@ -2,7 +2,7 @@ using EcgStream.Core.Rhythms;
 using EcgStream.Training.Data;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Evaluation;
 
@@ -40,7 +40,7 @@ public static class LayerAnalysis
         head.eval();
         using var _ = no_grad();
         using var output = head.forward(features);
-        return output.Logits.sigmoid().ToArray<float>();
+        return output.Logits.sigmoid().data<float>().ToArray();
     }
 
     /// <summary>Macro and per-class AUROC and AF F1 (at 0.5) of probabilities [N × C] against class masks.</summary>
@@ -63,7 +63,7 @@ public static class LayerAnalysis
         var scores = new List<HeadScore>(encoder.Depth);
         for (int layer = 0; layer < encoder.Depth; layer++)
         {
-            manual_seed(options.Seed);
+            manual_seed((long)options.Seed);
             using var head = new LayerProbeHead(encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, layer);
             scores.Add(Score(head, features, options, $"probe-{layer}"));
         }

@@ -1,11 +1,12 @@
 using EcgStream.Core.Models;
 using EcgStream.Onnx.Contract;
 using EcgStream.Onnx.Graph;
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
 using EcgStream.Training.Heads;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Export;
 
@@ -56,7 +57,7 @@ public static class PmaOnnxExporter
         var sepShape = g.Concat(0, g.Slice(g.Op("Shape", [ecg]), [0], [2], [0]), g.ConstantInt64("sep_shape", 1, d));   // [N, n, 1, d]
         var sepStart = g.Op("Expand", [g.Initializer("sep_start", Values(encoder.sep_embedding + pos.select(0, 0)), 1, 1, 1, d), sepShape]);
         var sepEnd = g.Op("Expand", [g.Initializer("sep_end", Values(encoder.sep_embedding + pos.select(0, perLead - 1)), 1, 1, 1, d), sepShape]);
-        var leadEmbedding = g.Gather(g.Initializer("lead_embedding", Values(encoder.lead_embedding.weight), leads, 1, d), slots, 0);   // [n, 1, d]
+        var leadEmbedding = g.Gather(g.Initializer("lead_embedding", Values(encoder.lead_embedding.weight!), leads, 1, d), slots, 0);   // [n, 1, d]
         var tokens = g.Add(g.Concat(2, sepStart, patchTokens, sepEnd), leadEmbedding);
         var x = g.Reshape(tokens, 0, -1, d);                                                                         // [N, 32·n, d]
 
@@ -123,5 +124,5 @@ public static class PmaOnnxExporter
     /// <summary>A Linear's weight as the writer stores it: [in, out] row-major (libtorch keeps [out, in]).</summary>
     private static float[] Weight(Linear linear) => Values(linear.weight.transpose(0, 1));
 
-    private static float[] Values(Tensor t) => t.detach().contiguous().ToArray<float>();
+    private static float[] Values(Tensor t) => t.detach().contiguous().data<float>().ToArray();
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using EcgStream.Torch.Checkpoints;
+using EcgStream.Training.Checkpoints;
 
 namespace EcgStream.Training.Heads;
 

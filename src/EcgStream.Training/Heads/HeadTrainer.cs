@@ -1,8 +1,10 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
+using TorchSharp;
+using EcgStream.Training.Optimization;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -82,12 +84,12 @@ public static class HeadTrainer
         // Fine-tuning draws each batch from one lead set, so a batch carries only its leads' tokens
         // (a single-lead batch costs 1/12 of a 12-lead one); every window stays equally likely.
         var buckets = data.IndicesByLeadSet();
-        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, (indices, scope) =>
+        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, indices =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
+            // ForwardEncoding hands its tensors to the caller's scope: this step's, disposed after the update.
             var encoded = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
-            scope.Include(encoded.LastHidden);
-            return (scope.Include(encoded.LayerPooled), batchLabels);
+            return (encoded.LayerPooled, batchLabels);
         }, encoder);
     }
 
@@ -104,31 +106,32 @@ public static class HeadTrainer
         options.Validate();
         long n = features.shape[0];
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
-        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, (indices, scope) =>
+        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, indices =>
         {
             var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
             return (features.index_select(0, index), labels.index_select(0, index));
         }, null);
     }
 
-    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices, DisposeScope scope);
+    /// <summary>Makes one step's batch; called inside the step's dispose scope, which owns what it creates.</summary>
+    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices);
 
     private static List<double> Run(RhythmHead head, List<Parameter> parameters, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
-        var schedule = optim.lr_scheduler.WarmupCosine(optimizer, options.WarmupSteps, options.Steps);
+        var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
         head.train();
         fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
         {
-            optimizer.LearningRate = schedule.RateAt(step);
+            optimizer.SetLearningRate(schedule.RateAt(step));
             using var scope = NewDisposeScope();
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
-            manual_seed(BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
-            var (x, y) = batch(indices, scope);
+            manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
+            var (x, y) = batch(indices);
             using var output = head.forward(x);
             var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);
             optimizer.zero_grad();

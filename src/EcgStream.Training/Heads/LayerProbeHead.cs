@@ -1,5 +1,6 @@
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -17,8 +18,8 @@ public sealed class LayerProbeHead : RhythmHead
     }
 
     public int Layer { get; }
-    public LayerNorm norm { get; }
-    public Linear head { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear head;
     public override HeadKind Kind => Layer == Layers - 1 ? HeadKind.LastLayer : HeadKind.LayerProbe;
 
     public override HeadOutput forward(Tensor layerPooled)

@@ -1,5 +1,6 @@
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -34,6 +35,7 @@ public sealed class PmaHead : RhythmHead
         gate_fc2 = gate == PmaGate.Joint ? nn.Linear(gateHidden, layers) : nn.Linear(gateHidden, 1);
         head = nn.Linear(dim, classes);
         using (no_grad())
+        using (NewDisposeScope())   // disposes the handles the in-place ops return
         {
             // Start from equal weights (PPA over normalised layers) and let training move away.
             gate_fc2.weight.zero_();
@@ -47,10 +49,10 @@ public sealed class PmaHead : RhythmHead
 
     public int GateHidden { get; }
     public PmaGate Gate { get; }
-    public LayerNorm norm { get; }
-    public Linear gate_fc1 { get; }
-    public Linear gate_fc2 { get; }
-    public Linear head { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear gate_fc1;
+    public readonly Linear gate_fc2;
+    public readonly Linear head;
     public override HeadKind Kind => HeadKind.Pma;
 
     public override HeadOutput forward(Tensor layerPooled)

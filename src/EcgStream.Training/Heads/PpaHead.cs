@@ -1,5 +1,6 @@
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Heads;
 
@@ -14,14 +15,14 @@ public sealed class PpaHead : RhythmHead
         register_module(nameof(head), head);
     }
 
-    public LayerNorm norm { get; }
-    public Linear head { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear head;
     public override HeadKind Kind => HeadKind.Ppa;
 
     public override HeadOutput forward(Tensor layerPooled)
     {
         CheckInput(layerPooled);
         using var scope = NewDisposeScope();
-        return new HeadOutput(scope.MoveToOuter(head.forward(norm.forward(layerPooled.mean(1)))), null);
+        return new HeadOutput(scope.MoveToOuter(head.forward(norm.forward(layerPooled.mean([1])))), null);
     }
 }

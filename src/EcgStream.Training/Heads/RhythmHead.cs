@@ -1,4 +1,4 @@
-using EcgStream.Torch;
+using TorchSharp;
 
 namespace EcgStream.Training.Heads;
 

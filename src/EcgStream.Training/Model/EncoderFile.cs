@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EcgStream.Torch.Checkpoints;
+using EcgStream.Training.Checkpoints;
 
 namespace EcgStream.Training.Model;
 

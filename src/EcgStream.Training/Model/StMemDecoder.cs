@@ -1,6 +1,7 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Model;
 
@@ -29,7 +30,7 @@ public sealed class StMemDecoder : nn.Module
         blocks = new TransformerBlock[config.DecoderDepth];
         for (int i = 0; i < blocks.Length; i++)
         {
-            blocks[i] = nn.TransformerBlock(dd, config.DecoderHeads, config.DecoderMlpRatio, config.Dropout, EncoderConfig.NormEps);
+            blocks[i] = new TransformerBlock(dd, config.DecoderHeads, config.DecoderMlpRatio, config.Dropout, EncoderConfig.NormEps);
             register_module($"block{i}", blocks[i]);
         }
         norm = nn.LayerNorm(dd, EncoderConfig.NormEps);
@@ -39,12 +40,12 @@ public sealed class StMemDecoder : nn.Module
     }
 
     public EncoderConfig Config { get; }
-    public Linear decoder_embed { get; }
-    public Parameter mask_token { get; }
-    public Tensor pos_embedding { get; }
+    public readonly Linear decoder_embed;
+    public readonly Parameter mask_token;
+    public readonly Tensor pos_embedding;
     private readonly TransformerBlock[] blocks;
-    public LayerNorm norm { get; }
-    public Linear pred { get; }
+    public readonly LayerNorm norm;
+    public readonly Linear pred;
 
     /// <summary>
     /// <paramref name="visible"/> [B, n, K, inputDim] (n lead slots, 12 or fewer): features of the kept patches in kept order;

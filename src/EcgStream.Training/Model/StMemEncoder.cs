@@ -1,6 +1,7 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
-using static EcgStream.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Model;
 
@@ -23,7 +24,10 @@ public sealed class StMemEncoder : nn.Module
         patch_embed = nn.Linear(EncoderConfig.PatchSize, config.Dim);
         sep_embedding = nn.Parameter(nn.init.normal_(zeros([config.Dim]), 0, 0.02));
         lead_embedding = nn.Embedding(EncoderConfig.Leads, config.Dim);
-        using (no_grad()) lead_embedding.weight.mul_(0.02);   // N(0, 0.02²), as ViT's learned embeddings
+        // N(0, 0.02²), as ViT's learned embeddings. The scope disposes the handle the in-place op returns.
+        using (no_grad())
+        using (NewDisposeScope())
+            lead_embedding.weight!.mul_(0.02);
         pos_embedding = tensor(SinCosPositions.Table(EncoderConfig.TokensPerLead, config.Dim), EncoderConfig.TokensPerLead, config.Dim);
         register_module(nameof(patch_embed), patch_embed);
         register_parameter(nameof(sep_embedding), sep_embedding);
@@ -32,17 +36,17 @@ public sealed class StMemEncoder : nn.Module
         blocks = new TransformerBlock[config.Depth];
         for (int i = 0; i < config.Depth; i++)
         {
-            blocks[i] = nn.TransformerBlock(config.Dim, config.Heads, config.MlpRatio, config.Dropout, EncoderConfig.NormEps);
+            blocks[i] = new TransformerBlock(config.Dim, config.Heads, config.MlpRatio, config.Dropout, EncoderConfig.NormEps);
             register_module($"block{i}", blocks[i]);
         }
     }
 
     public EncoderConfig Config { get; }
-    public Linear patch_embed { get; }
-    public Parameter sep_embedding { get; }
-    public Embedding lead_embedding { get; }
+    public readonly Linear patch_embed;
+    public readonly Parameter sep_embedding;
+    public readonly Embedding lead_embedding;
     /// <summary>[32, d] fixed sin-cos table: row 0 and 31 for the SEP tokens, rows 1…30 for the patches.</summary>
-    public Tensor pos_embedding { get; }
+    public readonly Tensor pos_embedding;
     public IReadOnlyList<TransformerBlock> Blocks => blocks;
     private readonly TransformerBlock[] blocks;
 

@@ -1,7 +1,8 @@
-using EcgStream.Torch;
-using EcgStream.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using EcgStream.Training.Modules;
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Pretraining;
 
@@ -32,10 +33,10 @@ public sealed class MaskedPretrainModel : nn.Module
         register_module(nameof(decoder), decoder);
     }
 
-    public StMemEncoder encoder { get; }
+    public readonly StMemEncoder encoder;
     /// <summary>Normalises each group's average before the decoder reads it (shared by the groups).</summary>
-    public LayerNorm encoder_norm { get; }
-    public StMemDecoder decoder { get; }
+    public readonly LayerNorm encoder_norm;
+    public readonly StMemDecoder decoder;
     public LayerGrouping Grouping { get; }
 
     /// <summary>
@@ -63,10 +64,10 @@ public sealed class MaskedPretrainModel : nn.Module
         var visible = features.Length == 1 ? features[0] : cat(features, 3);
         var reconstruction = decoder.forward(visible, mask.Restore);
 
-        var mu = patches.mean(3, keepdim: true);
-        var variance = (patches - mu).square().mean(3, keepdim: true);
+        var mu = patches.mean([3], keepdim: true);
+        var variance = (patches - mu).square().mean([3], keepdim: true);
         var target = (patches - mu) / (variance + PatchNormEps).sqrt();
-        var perPatch = (reconstruction - target).square().mean(3);                      // [B, 12, 30]
+        var perPatch = (reconstruction - target).square().mean([3]);                      // [B, 12, 30]
         var weight = mask.Masked * leadMask.unsqueeze(2);
         return scope.MoveToOuter((perPatch * weight).sum() / weight.sum());
     }

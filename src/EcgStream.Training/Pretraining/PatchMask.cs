@@ -1,5 +1,5 @@
 using EcgStream.Training.Model;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Pretraining;
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using EcgStream.Torch;
+using TorchSharp;
+using EcgStream.Training.Optimization;
 using EcgStream.Training.Data;
 using EcgStream.Training.Model;
 using EcgStream.Training.Runs;
-using static EcgStream.Torch.torch;
+using static TorchSharp.torch;
 
 namespace EcgStream.Training.Pretraining;
 
@@ -38,10 +39,10 @@ public static class Pretrainer
         var checkpointPath = Path.Combine(runDirectory, TrainingCheckpoint.FileName);
         var metricsPath = Path.Combine(runDirectory, MetricsFile);
 
-        manual_seed(options.Seed);     // initial weights
+        manual_seed((long)options.Seed);     // initial weights
         using var model = new MaskedPretrainModel(config, grouping);
         using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
-        var schedule = optim.lr_scheduler.WarmupCosine(optimizer, options.WarmupSteps, options.Steps, options.MinLearningRate);
+        var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRate);
 
         long step = 0;
         RunMetrics metrics;
@@ -60,13 +61,13 @@ public static class Pretrainer
         model.train();
         while (step < options.Steps && !cancel.IsCancellationRequested)
         {
-            optimizer.LearningRate = schedule.RateAt(step);
+            optimizer.SetLearningRate(schedule.RateAt(step));
             double loss;
             using (var scope = NewDisposeScope())
             {
                 BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
                 var (ecg, leadMask, _, leadIndex) = data.CompactBatch(indices);
-                manual_seed(BatchSampler.StepSeed(options.Seed ^ 0x5EED, step));   // masking and dropout of this step
+                manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0x5EED, step));   // masking and dropout of this step
                 using var mask = PatchMask.Sample(options.BatchSize, options.MaskRatio, leadIndex.shape[0]);
                 var lossTensor = model.forward(ecg, leadMask, mask, leadIndex);
                 optimizer.zero_grad();
@@ -77,7 +78,7 @@ public static class Pretrainer
             }
             if (!double.IsFinite(loss))
                 throw new InvalidOperationException($"pretraining diverged: loss {loss} at step {step} (lower the learning rate; the last good checkpoint is {checkpointPath})");
-            var record = new StepMetrics(step, loss, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
+            var record = new StepMetrics(step, loss, optimizer.GetLearningRate(), clock.Elapsed.TotalSeconds);
             metrics.Steps.Add(record);
             progress?.Invoke(record);
             step++;

@@ -1,7 +1,8 @@
 using System.Globalization;
-using EcgStream.Torch;
-using EcgStream.Torch.Checkpoints;
-using EcgStream.Torch.Modules;
+using EcgStream.Training.Checkpoints;
+using EcgStream.Training.Optimization;
+using TorchSharp;
+using TorchSharp.Modules;
 
 namespace EcgStream.Training.Runs;
 
@@ -18,9 +19,10 @@ public static class TrainingCheckpoint
 
     public static void Save(string path, torch.nn.Module model, AdamW optimizer, long step, string fingerprint)
     {
+        using var scope = torch.NewDisposeScope();   // the step scalars AdamWState makes
         var tensors = new Dictionary<string, torch.Tensor>();
         foreach (var (name, t) in model.state_dict()) tensors.Add("model." + name, t);
-        foreach (var (name, t) in optimizer.state_dict()) tensors.Add("optim." + name, t);
+        foreach (var (name, t) in AdamWState.Export(optimizer)) tensors.Add("optim." + name, t);
         var tmp = path + ".tmp";
         SafeTensors.Save(tmp, tensors, new Dictionary<string, string>
         {
@@ -42,8 +44,15 @@ public static class TrainingCheckpoint
                 throw new InvalidDataException($"{path}: checkpoint belongs to another run configuration (fingerprint '{saved}', this run '{fingerprint}'); use a fresh run folder");
             var modelState = tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value);
             var optimState = tensors.Where(kv => kv.Key.StartsWith("optim.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["optim.".Length..], kv => kv.Value);
-            model.load_state_dict(modelState);
-            optimizer.load_state_dict(optimState, step);
+            try
+            {
+                model.LoadState(modelState);
+                AdamWState.Import(optimizer, optimState);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{path}: {e.Message}", e);
+            }
             return step;
         }
         finally
