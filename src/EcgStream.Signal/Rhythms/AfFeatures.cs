@@ -10,7 +10,7 @@ namespace EcgStream.Signal.Rhythms;
 /// bigeminy (short-long, short-long) and trigeminy (normal-short-long, …) vary RR a lot, but repeat with a period of
 /// 2 or 3 intervals. <see cref="LagRatio"/> measures that: the mean |RR[i] − RR[i−k]| for k = 2 and 3 against the
 /// mean |RR[i] − RR[i−1]|. In AF every interval is independent of the ones before, so all lags differ alike (ratio
-/// ≈ 1); in bigeminy RR[i] ≈ RR[i−2] and in trigeminy RR[i] ≈ RR[i−3] (ratio ≈ 0.1–0.4 on MIT-BIH 119 and 208).
+/// ≈ 1); in bigeminy RR[i] ≈ RR[i−2] and in trigeminy RR[i] ≈ RR[i−3] (0.14–0.2 over 32 intervals in MIT-BIH 208's trigeminy).
 /// Isolated ectopics do not repeat regularly; those are left to the removal of premature/compensatory pairs.
 /// </para>
 /// </summary>

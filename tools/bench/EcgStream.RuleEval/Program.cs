@@ -32,6 +32,7 @@ using EcgStream.Signal.Rhythms;
 //     --configs FILE     one RuleOptions override set per line ("Name=Value Name=Value"; blank = defaults):
 //                        prints only the pooled lines per configuration (a parameter sweep)
 //     --check            run both ways and fail when any record's AF episodes differ
+//     RULEEVAL_DUMP=1    (environment) print to stderr the AF features and RR intervals behind AF votes, every 5 s
 //     --lead NAME=LEAD   map a signal name to a lead (as `ecgstream evaluate --lead`), e.g. --lead ECG=II for svdb
 //
 // Not a test: it measures. Bounds that must hold live in the data tests.
