@@ -102,6 +102,12 @@ public class HttpTests
         Assert.False(metrics.ContainsKey("ecgstream_event_latency_seconds_bucket{bed=\"bed-a\",le=\"750\"}"));
         Assert.True(metrics["ecgstream_stream_messages_total"] > strips.Count / 2);
         Assert.Equal(1, metrics["ecgstream_stream_clients"]);
+        // a scraper that asks for OpenMetrics gets it, with its terminating # EOF
+        using var openMetricsRequest = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        openMetricsRequest.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var openMetrics = await http.SendAsync(openMetricsRequest);
+        Assert.StartsWith("application/openmetrics-text", openMetrics.Content.Headers.ContentType!.ToString());
+        Assert.EndsWith("# EOF\n", await openMetrics.Content.ReadAsStringAsync());
 
         var page = await http.GetStringAsync("/");
         Assert.Contains("<canvas", page);
