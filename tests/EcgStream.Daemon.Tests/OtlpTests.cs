@@ -51,3 +51,25 @@ public class OtlpTests
         Assert.Contains("{sample}", body);           // units travel as OTel units, not Prometheus suffixes
     }
 }
+
+public class ModelMetricsTests
+{
+    [Fact]
+    public async Task With_the_shipped_model_the_inference_series_are_exported()
+    {
+        var model = Path.Combine(EcgStream.Tests.TestData.RepoRoot, "models", "ecgstream.onnx");
+        await using var host = await Support.StartAsync(new DaemonConfig
+        {
+            ModelPath = model,
+            Beds = [new BedConfig { Id = "m-bed", Hop = 0.5, Source = new SourceConfig { Kind = SourceKind.Synthetic, Seed = 6, Speed = 4 } }],
+        });
+        await Support.Until(() => host.Model!.WindowsScored >= 2, TimeSpan.FromSeconds(30), "two scored windows");
+        using var http = Support.Client(host);
+        var m = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
+        Assert.True(m["ecgstream_inference_windows_total{result=\"scored\"}"] >= 2);
+        Assert.True(m.ContainsKey("ecgstream_inference_windows_total{result=\"dropped\"}"));
+        Assert.True(m["ecgstream_inference_batches_total"] >= 1);
+        Assert.True(m["ecgstream_inference_latency_seconds_count"] >= 1);
+        Assert.True(m["ecgstream_inference_latency_seconds_sum"] > 0);
+    }
+}
