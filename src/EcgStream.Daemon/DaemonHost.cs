@@ -6,6 +6,10 @@ using EcgStream.Core.Events;
 using EcgStream.Daemon.Beds;
 using EcgStream.Daemon.Configuration;
 using EcgStream.Daemon.Http;
+using EcgStream.Daemon.Metrics;
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using EcgStream.Daemon.Sinks;
 using EcgStream.Daemon.Sources;
 using EcgStream.Daemon.Streams;
@@ -79,17 +83,22 @@ public sealed class DaemonHost : IAsyncDisposable
                 return s;
             });
         builder.Services.AddHostedService(_ => new Lifecycle(this));
+        Metrics = new DaemonMetrics(() => Beds, () => Hub, () => Model);
+        AddOpenTelemetry(builder.Services, config, Metrics.Meter);
         _app = builder.Build();
         _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
 
         var (token, tokenOrigin) = AccessControl.LoadOrCreateToken(config.Http);
-        Access = new AccessControl(token, config.Http);
+        Access = new AccessControl(token, config.Http, Metrics);
         _tokenOrigin = tokenOrigin;
         Hub = new EventHub(config.Sinks.ClientBuffer);
         if (config.ModelPath is { } modelPath)
         {
             _classifier = LoadModel(modelPath);
-            Model = new InferenceScheduler(_classifier, new SchedulerOptions { Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue });
+            Model = new InferenceScheduler(_classifier, new SchedulerOptions
+            {
+                Policy = QueueFullPolicy.DropOldest, QueueCapacity = config.ModelQueue, EndToEndSeconds = Metrics.InferenceLatency,
+            });
         }
         if (config.Sinks.Jsonl is { } jsonl)
             _jsonl = jsonl == "stdout"
@@ -109,10 +118,38 @@ public sealed class DaemonHost : IAsyncDisposable
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
             bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
-                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description, RunId = RunId };
+                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description, RunId = RunId, Metrics = Metrics };
             _beds.Add((bed, source));
         }
         Endpoints.Map(_app, this);
+    }
+
+    /// <summary>
+    /// The metrics pipeline: this host's Meter, read by OpenTelemetry for the Prometheus scrape
+    /// endpoint (/metrics, mapped in <see cref="Endpoints"/>) and, when <c>otlp</c> is configured,
+    /// pushed to an OTLP collector.
+    /// </summary>
+    private static void AddOpenTelemetry(IServiceCollection services, DaemonConfig config, Meter meter)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ecgstreamd", serviceVersion: typeof(DaemonHost).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(DaemonMetrics.MeterName)
+                    // only this host's Meter: another DaemonHost in the same process (tests, `ecgstream demo`)
+                    // has its own Meter of the same name, whose series must not appear here
+                    .AddView(i => ReferenceEquals(i.Meter, meter) ? null : MetricStreamConfiguration.Drop)
+                    // no cached answer: a scrape right after an event sees it
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (config.Otlp is { } otlp)
+                    m.AddOtlpExporter((e, reader) =>
+                    {
+                        e.Endpoint = otlp.Endpoint;
+                        e.Protocol = otlp.Protocol == OtlpProtocol.Grpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc
+                            : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.IntervalSeconds * 1000;
+                    });
+            });
     }
 
     public static DaemonHost Build(DaemonConfig config, DaemonHostOptions? options = null)
@@ -124,6 +161,8 @@ public sealed class DaemonHost : IAsyncDisposable
     public DaemonConfig Config { get; }
     public IReadOnlyList<Bed> Beds => _beds.Select(b => b.Bed).ToList();
     public EventHub Hub { get; }
+    /// <summary>This host's instruments (Meter "EcgStream"), exported on /metrics and over OTLP when configured.</summary>
+    public DaemonMetrics Metrics { get; }
     /// <summary>This run's id (UTC start time and a random suffix), on every event.</summary>
     public string RunId { get; }
     /// <summary>Token, Host, Origin and client checks of the HTTP surface.</summary>
@@ -153,6 +192,7 @@ public sealed class DaemonHost : IAsyncDisposable
             try { await StopAsync(); } catch (ObjectDisposedException) { }
         }
         await _app.DisposeAsync();
+        Metrics.Dispose();
         _stopSources.Dispose();
     }
 

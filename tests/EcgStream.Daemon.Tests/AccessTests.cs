@@ -53,6 +53,24 @@ public class AccessTests
     }
 
     [Fact]
+    public async Task Two_daemons_in_one_process_export_only_their_own_series()
+    {
+        // both Meters are named "EcgStream"; each host's OpenTelemetry pipeline must read only its own
+        await using var a = await Support.StartAsync(OneBed());
+        await using var b = await Support.StartAsync(OneBed());
+        using (var anonymous = Anonymous(a))
+            for (int i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("beds")).StatusCode);
+
+        using var httpA = Support.Client(a);
+        using var httpB = Support.Client(b);
+        var metricsA = HttpTests.ParsePrometheus(await httpA.GetStringAsync("metrics"));
+        var metricsB = HttpTests.ParsePrometheus(await httpB.GetStringAsync("metrics"));
+        Assert.Equal(3, metricsA["ecgstream_http_refused_total{reason=\"token\"}"]);
+        Assert.False(metricsB.ContainsKey("ecgstream_http_refused_total{reason=\"token\"}"));
+        Assert.Equal(1, metricsB.Keys.Count(k => k.StartsWith("ecgstream_bed_connected{", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_foreign_origin_gets_403_on_ws_and_sse_and_the_daemons_own_origin_is_let_in()
     {
         await using var host = await Support.StartAsync(OneBed());

@@ -75,12 +75,26 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "serial" } } ] }""", "beds[0].source.path", "is required")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": { "sse": "maybe" } }""", "sinks.sse", "\"maybe\" is not true or false")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": { "clientBuffer": 1 } }""", "sinks.clientBuffer", "1 is outside 4..1048576")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://127.0.0.1:4317", "protocol": "udp" } }""", "otlp.protocol", "\"udp\": expected grpc or http")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "collector:4317" } }""", "otlp.endpoint", "\"collector:4317\" is not a URL such as http://127.0.0.1:4317")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://c:4317", "interval": 5 } }""", "otlp.interval", "unknown setting")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
         Assert.Equal(field, e.Field);
         Assert.Contains(problem, e.Problem);
         Assert.Contains($"{field}: ", e.Message);
+    }
+
+    [Fact]
+    public void Otlp_is_off_by_default_and_an_http_collector_address_gets_the_metrics_path()
+    {
+        const string bed = """ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] """;
+        Assert.Null(ConfigLoader.Load(Write("{" + bed + "}"), [], environment: false).Otlp);
+        var http = ConfigLoader.Load(Write("{" + bed + """, "otlp": { "endpoint": "http://collector:4318", "protocol": "http", "intervalSeconds": 5 } }"""), [], environment: false).Otlp!;
+        Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpProtocol.Http, 5), (http.Endpoint, http.Protocol, http.IntervalSeconds));
+        var grpc = ConfigLoader.Load(Write("{" + bed + """, "otlp": { "endpoint": "http://collector:4317" } }"""), [], environment: false).Otlp!;
+        Assert.Equal((new Uri("http://collector:4317"), OtlpProtocol.Grpc, 10), (grpc.Endpoint, grpc.Protocol, grpc.IntervalSeconds));
     }
 
     [Fact]

@@ -39,9 +39,17 @@ public class HttpTests
             var m = sample.Match(line);
             Assert.True(m.Success, $"not a Prometheus sample line: {line}");
             string name = m.Groups[1].Value;
-            string family = Regex.Replace(name, "_(sum|count)$", "");
+            string family = Regex.Replace(name, "_(sum|count|bucket)$", "");
             Assert.True(types.ContainsKey(name) || types.ContainsKey(family), $"{name} has no # TYPE line before it");
-            result[name + m.Groups[2].Value] = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            // OpenTelemetry labels every series of ours with the Meter it came from; the key leaves them out
+            string labels = m.Groups[2].Value;
+            if (name != "target_info")
+            {
+                Assert.StartsWith("{otel_scope_name=\"EcgStream\",otel_scope_version=", labels);
+                labels = Regex.Replace(labels, "otel_scope_(name|version)=\"[^\"]*\",?", "");
+                if (labels == "{}") labels = "";
+            }
+            result[name + labels] = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
         }
         return result;
     }
@@ -85,10 +93,21 @@ public class HttpTests
         var metrics = ParsePrometheus(await metricsResponse.Content.ReadAsStringAsync());
         Assert.True(metrics["ecgstream_bed_samples_total{bed=\"bed-a\"}"] > 500 * 5);
         Assert.Equal(1, metrics["ecgstream_bed_connected{bed=\"bed-b\"}"]);
-        Assert.True(metrics["ecgstream_events_total{bed=\"bed-a\",type=\"alarm\",kind=\"offset\",rhythm=\"PAUSE\",source=\"rule\"}"] >= 1);
+        Assert.True(metrics["ecgstream_events_total{bed=\"bed-a\",kind=\"offset\",rhythm=\"PAUSE\",source=\"rule\",type=\"alarm\"}"] >= 1);
         Assert.True(metrics["ecgstream_event_latency_seconds_count{bed=\"bed-a\"}"] >= 2);
+        // a histogram with the buckets DaemonMetrics advises (seconds, 1 ms to 10 s), not OpenTelemetry's millisecond defaults
+        Assert.Equal(metrics["ecgstream_event_latency_seconds_count{bed=\"bed-a\"}"], metrics["ecgstream_event_latency_seconds_bucket{bed=\"bed-a\",le=\"+Inf\"}"]);
+        Assert.True(metrics.ContainsKey("ecgstream_event_latency_seconds_bucket{bed=\"bed-a\",le=\"0.001\"}"));
+        Assert.True(metrics.ContainsKey("ecgstream_event_latency_seconds_bucket{bed=\"bed-a\",le=\"10\"}"));
+        Assert.False(metrics.ContainsKey("ecgstream_event_latency_seconds_bucket{bed=\"bed-a\",le=\"750\"}"));
         Assert.True(metrics["ecgstream_stream_messages_total"] > strips.Count / 2);
         Assert.Equal(1, metrics["ecgstream_stream_clients"]);
+        // a scraper that asks for OpenMetrics gets it, with its terminating # EOF
+        using var openMetricsRequest = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        openMetricsRequest.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var openMetrics = await http.SendAsync(openMetricsRequest);
+        Assert.StartsWith("application/openmetrics-text", openMetrics.Content.Headers.ContentType!.ToString());
+        Assert.EndsWith("# EOF\n", await openMetrics.Content.ReadAsStringAsync());
 
         var page = await http.GetStringAsync("/");
         Assert.Contains("<canvas", page);

@@ -65,7 +65,7 @@ public class ReconnectTests
         var metrics = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
         Assert.True(metrics["ecgstream_bed_reconnects_total{bed=\"icu-7\"}"] >= 1);
         Assert.Equal(1, metrics["ecgstream_ingest_gaps_total{bed=\"icu-7\"}"]);
-        Assert.Equal(1, metrics["ecgstream_events_total{bed=\"icu-7\",type=\"alarm\",kind=\"offset\",rhythm=\"GAP\",source=\"rule\"}"]);
+        Assert.Equal(1, metrics["ecgstream_events_total{bed=\"icu-7\",kind=\"offset\",rhythm=\"GAP\",source=\"rule\",type=\"alarm\"}"]);
     }
 
     [Fact]

@@ -77,6 +77,11 @@ public sealed class Bed
     }
 
     public string Id => Config.Id;
+    /// <summary>The bed's metric label, made once (instruments take it without allocating).</summary>
+    internal KeyValuePair<string, object?>[] MetricTags => _metricTags ??= [new("bed", Config.Id)];
+    private KeyValuePair<string, object?>[]? _metricTags;
+    /// <summary>Where events and their latencies are counted (null: not counted, e.g. a bed built alone in a test).</summary>
+    public Metrics.DaemonMetrics? Metrics { get; init; }
     public BedConfig Config { get; }
     public bool Connected => _connected;
     public double SampleRate => Volatile.Read(ref _rate);
@@ -302,7 +307,9 @@ public sealed class Bed
                 EndReason = e.Kind == EventKind.Offset ? e.EndReason ?? _closing : null,
             };
             _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
-            EventLatency.RecordTicks(Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks));
+            long latency = Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks);
+            EventLatency.RecordTicks(latency);
+            Metrics?.Event(this, e, (double)latency / Stopwatch.Frequency);
             _onEvent(e);
         }
     }

@@ -84,7 +84,8 @@ public static partial class ConfigLoader
     /// <summary>Walks the configuration tree, checking each field against its rule.</summary>
     private sealed class Reader(IConfigurationRoot root, string? file)
     {
-        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http"];
+        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http", "otlp"];
+        private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds"];
@@ -117,7 +118,8 @@ public static partial class ConfigLoader
             }
             if (beds.Count == 0) Fail("beds", "at least one bed is required");
             var http = ReadHttp(root.GetSection("http"), uri!);
-            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")), Http = http };
+            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")), Http = http,
+                Otlp = ReadOtlp(root.GetSection("otlp")) };
         }
 
         private HttpConfig ReadHttp(IConfigurationSection s, Uri listen)
@@ -242,6 +244,26 @@ public static partial class ConfigLoader
                     if (c.Decoder is not ("wire" or "polar")) Fail(s.Path + ":decoder", $"\"{c.Decoder}\" is not \"wire\" or \"polar\"");
                     return c;
             }
+        }
+
+        /// <summary>Off unless the section names an endpoint.</summary>
+        private OtlpConfig? ReadOtlp(IConfigurationSection s)
+        {
+            CheckKeys(s, OtlpKeys);
+            string? endpoint = Str(s, "endpoint");
+            if (endpoint is null or { Length: 0 }) return null;
+            string protocol = Str(s, "protocol") ?? "grpc";
+            var kind = protocol switch
+            {
+                "grpc" => OtlpProtocol.Grpc,
+                "http" => OtlpProtocol.Http,
+                _ => Fail<OtlpProtocol>(s.Path + ":protocol", $"\"{protocol}\": expected grpc or http"),
+            };
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                Fail(s.Path + ":endpoint", $"\"{endpoint}\" is not a URL such as http://127.0.0.1:4317");
+            // the http exporter posts to the URL as given: a bare collector address gets the standard path
+            if (kind == OtlpProtocol.Http && uri!.AbsolutePath == "/") uri = new Uri(uri, "v1/metrics");
+            return new OtlpConfig { Endpoint = uri!, Protocol = kind, IntervalSeconds = Int(s, "intervalSeconds", 10, 1, 3600) };
         }
 
         private SinksConfig ReadSinks(IConfigurationSection s)

@@ -12,6 +12,19 @@ public sealed record DaemonConfig
     public IReadOnlyList<BedConfig> Beds { get; init; } = [];
     public SinksConfig Sinks { get; init; } = new();
     public HttpConfig Http { get; init; } = new();
+    /// <summary>Metrics pushed to an OpenTelemetry collector besides /metrics; null (the default): none.</summary>
+    public OtlpConfig? Otlp { get; init; }
+}
+
+public enum OtlpProtocol { Grpc, Http }
+
+/// <summary>OTLP metrics export (see docs/daemon.md, Metrics).</summary>
+public sealed record OtlpConfig
+{
+    /// <summary>gRPC: the collector (http://collector:4317); http: the full metrics URL (http://collector:4318/v1/metrics).</summary>
+    public required Uri Endpoint { get; init; }
+    public OtlpProtocol Protocol { get; init; } = OtlpProtocol.Grpc;
+    public int IntervalSeconds { get; init; } = 10;
 }
 
 /// <summary>Access control of the HTTP surface (see <see cref="Http.AccessControl"/> and docs/daemon.md).</summary>

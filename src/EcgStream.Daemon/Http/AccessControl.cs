@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EcgStream.Daemon.Configuration;
+using EcgStream.Daemon.Metrics;
 using Microsoft.AspNetCore.Http;
 
 namespace EcgStream.Daemon.Http;
@@ -12,7 +13,7 @@ namespace EcgStream.Daemon.Http;
 /// <c>POST /session</c> sets for the live view, since a browser's EventSource and WebSocket cannot
 /// send headers); a request that carries an <c>Origin</c> must come from an allowed origin (default:
 /// the daemon's own), so another web page open in the monitor's browser cannot open <c>/ws</c>;
-/// event-stream clients are capped. Every refusal is counted by reason.
+/// event-stream clients are capped. Every refusal is counted by reason (ecgstream.http.refused).
 /// </summary>
 public sealed class AccessControl
 {
@@ -22,10 +23,11 @@ public sealed class AccessControl
     private readonly HashSet<string> _origins;
     private readonly int _maxClients;
     private int _clients;
-    private long _refusedHost, _refusedToken, _refusedOrigin, _refusedClients;
+    private readonly DaemonMetrics _metrics;
 
-    public AccessControl(string token, HttpConfig config)
+    public AccessControl(string token, HttpConfig config, DaemonMetrics metrics)
     {
+        _metrics = metrics;
         _token = Encoding.UTF8.GetBytes(token);
         _hosts = new HashSet<string>(config.AllowedHosts, StringComparer.OrdinalIgnoreCase);
         _origins = new HashSet<string>(config.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
@@ -33,30 +35,26 @@ public sealed class AccessControl
     }
 
     public int Clients => Volatile.Read(ref _clients);
-    public long RefusedHost => Interlocked.Read(ref _refusedHost);
-    public long RefusedToken => Interlocked.Read(ref _refusedToken);
-    public long RefusedOrigin => Interlocked.Read(ref _refusedOrigin);
-    public long RefusedClients => Interlocked.Read(ref _refusedClients);
 
     /// <summary>The middleware: refuses before any endpoint runs.</summary>
     public async Task Check(HttpContext ctx, RequestDelegate next)
     {
         if (!_hosts.Contains(ctx.Request.Host.Host))
         {
-            Interlocked.Increment(ref _refusedHost);
+            _metrics.Refused(DaemonMetrics.Refusal.Host);
             await Refuse(ctx, StatusCodes.Status400BadRequest, "host not allowed\n");
             return;
         }
         if (ctx.Request.Headers.Origin is { Count: > 0 } origin && !OriginAllowed(ctx, origin.ToString()))
         {
-            Interlocked.Increment(ref _refusedOrigin);
+            _metrics.Refused(DaemonMetrics.Refusal.Origin);
             await Refuse(ctx, StatusCodes.Status403Forbidden, "origin not allowed\n");
             return;
         }
         string path = ctx.Request.Path.Value ?? "/";
         if (path is not ("/health" or "/") && !Authorized(ctx.Request))
         {
-            Interlocked.Increment(ref _refusedToken);
+            _metrics.Refused(DaemonMetrics.Refusal.Token);
             ctx.Response.Headers.WWWAuthenticate = "Bearer";
             await Refuse(ctx, StatusCodes.Status401Unauthorized, "a bearer token is required (see docs/daemon.md, Access control)\n");
             return;
@@ -69,7 +67,7 @@ public sealed class AccessControl
     {
         if (Interlocked.Increment(ref _clients) <= _maxClients) return true;
         Interlocked.Decrement(ref _clients);
-        Interlocked.Increment(ref _refusedClients);
+        _metrics.Refused(DaemonMetrics.Refusal.Clients);
         return false;
     }
 

@@ -79,7 +79,8 @@ internal static class Endpoints
                 restarts = c.Restarts,
             } : null,
         })));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(host), PrometheusText.ContentType));
+        // Prometheus text from OpenTelemetry (the host's Meter, see DaemonMetrics); behind Access.Check like the rest
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/events", async (HttpContext ctx) =>
         {
             if (!host.Config.Sinks.Sse) { await NotEnabled(ctx, "sse"); return; }

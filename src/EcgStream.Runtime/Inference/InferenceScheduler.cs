@@ -226,7 +226,9 @@ public sealed class InferenceScheduler : IDisposable
             if (item.Stream is not { Detached: false } stream) continue;
             _model.Probabilities(i).CopyTo(_probs);
             stream.Observer.OnNext(new WindowScores(item.StreamId!, item.StartSeconds, item.EndSeconds, EventSource.Model, _probs, _model.ModelId));
-            EndToEnd.RecordTicks(Stopwatch.GetTimestamp() - item.Enqueued);
+            long ticks = Stopwatch.GetTimestamp() - item.Enqueued;
+            EndToEnd.RecordTicks(ticks);
+            _options.EndToEndSeconds?.Record((double)ticks / Stopwatch.Frequency);
         }
     }
 
