@@ -118,7 +118,14 @@ public sealed class DaemonHost : IAsyncDisposable
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
             bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
-                loggerFactory.CreateLogger("ecgstreamd.bed")) { SourceDescription = source.Description, RunId = RunId, Metrics = Metrics };
+                loggerFactory.CreateLogger("ecgstreamd.bed")) {
+                    SourceDescription = source.Description,
+                    RunId = RunId,
+                    Metrics = Metrics,
+                    Recorder = bc.Record is { } rec
+                        ? new WfdbRecorder(rec, bc.Id, RunId[..RunId.IndexOf('-')], bc.RecordSegmentMinutes * 60, bc.RecordGain, bc.MaxGapSeconds)
+                        : null,
+                };
             _beds.Add((bed, source));
         }
         Endpoints.Map(_app, this);

@@ -31,18 +31,25 @@ internal static class ReplayCommand
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
             double speedValue = ParseSpeed(parse.GetValue(speed)!);
-            var rec = RecordReader.Read(parse.GetValue(record)!);
-            foreach (var w in rec.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
+            // WFDB records (also .mat through their header) stream from disk block by block; EDF is read whole
+            string path = parse.GetValue(record)!;
+            var rec = Path.GetExtension(path).Equals(".edf", StringComparison.OrdinalIgnoreCase) ? null : StreamedRecording.OpenWfdb(path);
+            var whole = rec is null ? RecordReader.Read(path) : null;
+            string name = rec?.Name ?? whole!.Name;
+            double rate = rec?.SampleRate ?? whole!.SampleRate;
+            foreach (var w in rec?.Warnings ?? whole!.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
             var atrPath = parse.GetValue(annotations);
             var events = new List<RhythmEvent>(); // kept only for --annotations
-            var result = await ReplayRunner.RunAsync(rec, e => { sink.OnNext(e); if (atrPath is not null) events.Add(e); },
-                new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? rec.Name, DropProbability = settings.DropProbability },
-                settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
+            Action<RhythmEvent> onEvent = e => { sink.OnNext(e); if (atrPath is not null) events.Add(e); };
+            var options = new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? name, DropProbability = settings.DropProbability };
+            var result = rec is not null
+                ? await ReplayRunner.RunAsync(rec, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel)
+                : await ReplayRunner.RunAsync(whole!, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
             foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
-            if (atrPath is { } atr) WriteAnnotations(atr, events, rec.SampleRate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
+            if (atrPath is { } atr) WriteAnnotations(atr, events, rate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
             Summary.Write(result, setup.Scheduler);
             return 0;
         }));

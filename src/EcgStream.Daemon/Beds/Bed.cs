@@ -93,6 +93,8 @@ public sealed class Bed
     public string? LastError { get; internal set; }
     /// <summary>Stamped on every event with its UTC wall-clock time (see <see cref="RhythmEvent.RunId"/>).</summary>
     public string? RunId { get; init; }
+    /// <summary>Raw-sample recorder of this bed (every block, as aligned in stream time), or null.</summary>
+    public Sinks.WfdbRecorder? Recorder { get; init; }
     /// <summary>True from SIGNAL_LOSS onset to the next block.</summary>
     public bool SignalLost => _signalLost;
     /// <summary>Times the session restarted after a gap too long to fill.</summary>
@@ -198,11 +200,26 @@ public sealed class Bed
         Interlocked.Add(ref _samples, block.Length);
         Interlocked.Increment(ref _blocks);
         _strip?.Push(in shifted);
+        Record(in shifted);
         _input!.OnNext(shifted);
         // The pipeline closed an open GAP if the stream index jumped; a source that only paused (it
         // sends every sample, late) or a new session leaves it to close here, with the extent in stream time.
         if (_gapOpen) ReportGap(_lossStartSeconds, startSeconds);
     }
+
+    /// <summary>A recorder that fails (a full disk) is logged once per error and the bed goes on analysing.</summary>
+    private void Record(in SampleBlock block)
+    {
+        if (Recorder is null) return;
+        try { Recorder.Write(in block); _recordError = null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (_recordError != e.Message) _log.LogError("bed {Bed}: recording failed: {Error}", Id, e.Message);
+            _recordError = e.Message;
+            LastError = $"recording failed: {e.Message}";
+        }
+    }
+    private string? _recordError;
 
     /// <summary>
     /// Called on a timer: raises SIGNAL_LOSS and opens the GAP once no samples have arrived for the
@@ -210,6 +227,9 @@ public sealed class Bed
     /// </summary>
     public void CheckSignal()
     {
+        // data that arrived just before a silence reaches the disk within the recorder's sync interval
+        try { Recorder?.SyncIfDue(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _log.LogError("bed {Bed}: recording sync failed: {Error}", Id, e.Message); }
         lock (_gate)
         {
             long last = Interlocked.Read(ref _lastArrival);
@@ -340,6 +360,8 @@ public sealed class Bed
         try
         {
             EndSession(timeout, "shutdown");
+            try { Recorder?.Close(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _log.LogError("bed {Bed}: closing the recording failed: {Error}", Id, e.Message); }
             // a loss still open at shutdown is closed as such, not left dangling
             if (_signalLost)
             {

@@ -88,7 +88,7 @@ public static partial class ConfigLoader
         private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
-        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds"];
+        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -179,7 +179,14 @@ public static partial class ConfigLoader
             double maxGap = Dbl(s, "maxGapSeconds", EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds, 0.1, 3600);
             var src = s.GetSection("source");
             if (!src.Exists()) Fail(src.Path, "is required");
-            return new BedConfig { Id = id, Source = ReadSource(src), Notch = notch, Hop = hop, SignalLossSeconds = loss, MaxGapSeconds = maxGap };
+            string? record = Str(s, "record") is { Length: > 0 } r ? r : null;
+            double segmentMinutes = Dbl(s, "recordSegmentMinutes", 60, 0.1, 24 * 60);
+            double recordGain = Dbl(s, "recordGain", 1000, 1, 1e6);
+            return new BedConfig
+            {
+                Id = id, Source = ReadSource(src), Notch = notch, Hop = hop, SignalLossSeconds = loss, MaxGapSeconds = maxGap,
+                Record = record, RecordSegmentMinutes = segmentMinutes, RecordGain = recordGain,
+            };
         }
 
         private SourceConfig ReadSource(IConfigurationSection s)

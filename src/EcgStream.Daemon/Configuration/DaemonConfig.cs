@@ -60,6 +60,12 @@ public sealed record BedConfig
     public double SignalLossSeconds { get; init; } = DefaultSignalLossSeconds;
     /// <summary>Longest gap (stream seconds) filled to keep the filters settled; a longer one restarts the stream state.</summary>
     public double MaxGapSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.DefaultMaxGapFillSeconds;
+    /// <summary>Directory for this bed's raw-sample recording (WFDB segments, see <see cref="Sinks.WfdbRecorder"/>); null: not recorded.</summary>
+    public string? Record { get; init; }
+    /// <summary>Length of one recorded segment, minutes.</summary>
+    public double RecordSegmentMinutes { get; init; } = 60;
+    /// <summary>ADC units per millivolt in the recording (format 16: 1000 stores 1 µV steps up to ±32.767 mV).</summary>
+    public double RecordGain { get; init; } = 1000;
 
     public const double DefaultSignalLossSeconds = 4;
 }

@@ -33,9 +33,16 @@ public static class Wfdb
     /// like wfdb-python's rdrecord. Samples WFDB marks invalid become NaN. Signals with several
     /// samples per frame are averaged to one per frame. Checksums are verified when the whole record is read.
     /// </summary>
-    public static Recording ReadRecord(string recordPath, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null)
+    public static Recording ReadRecord(string recordPath, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null) =>
+        ReadRecord(ReadHeader(recordPath), sampFrom, sampTo, channels);
+
+    /// <summary>
+    /// <see cref="ReadRecord(string, long, long?, IReadOnlyList{int})"/> with a header already read: a
+    /// reader that streams a long record block by block parses its header once. Only the selected
+    /// frames' bytes are decoded (checksums are verified only when the whole record is selected).
+    /// </summary>
+    public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null)
     {
-        var h = ReadHeader(recordPath);
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
         int frames = (int)(to - from);
         var signals = new SignalInfo[chans.Count];
@@ -63,6 +70,9 @@ public static class Wfdb
             Warnings = h.Warnings,
         };
     }
+
+    /// <summary>Frames in the record: the header's sig_len, else what its first signal file holds.</summary>
+    public static long FrameCount(WfdbHeader header) => WfdbSignalReader.FrameCount(header);
 
     /// <summary>
     /// Raw ADC values of frames [<paramref name="sampFrom"/>, <paramref name="sampTo"/>) of the

@@ -13,29 +13,39 @@ public sealed record RecordingLeads(LeadSet Leads, IReadOnlyList<float[]> Planes
 {
     public static RecordingLeads Of(Recording recording, IReadOnlyDictionary<string, Lead>? overrides = null)
     {
+        var (set, channels, notes) = Map(recording.Name, recording.Signals, overrides);
+        var planes = new List<float[]>(set.Count);
+        foreach (int ch in channels) planes.Add(recording.Samples[ch]);
+        return new RecordingLeads(set, planes, notes);
+    }
+
+    /// <summary>The leads the channels play as: the lead set, the channel of each of its leads (in lead order), and notes on what was left out.</summary>
+    public static (LeadSet Leads, IReadOnlyList<int> Channels, IReadOnlyList<string> Notes) Map(
+        string recordName, IReadOnlyList<SignalInfo> signals, IReadOnlyDictionary<string, Lead>? overrides = null)
+    {
         var notes = new List<string>();
         var byLead = new Dictionary<Lead, int>();
-        for (int ch = 0; ch < recording.Signals.Count; ch++)
+        for (int ch = 0; ch < signals.Count; ch++)
         {
-            string name = recording.Signals[ch].Name;
+            string name = signals[ch].Name;
             Lead lead;
             if (overrides is not null && overrides.TryGetValue(name, out var o)) lead = o;
             else if (!Core.Leads.Leads.TryParse(name, out lead)) { notes.Add($"channel {ch} '{name}' is not a standard lead: left out"); continue; }
             if (!byLead.TryAdd(lead, ch)) notes.Add($"channel {ch} '{name}' repeats lead {Core.Leads.Leads.Name(lead)}: left out");
         }
-        if (byLead.Count == 0 && recording.Signals.Count == 1)
+        if (byLead.Count == 0 && signals.Count == 1)
         {
             byLead[Lead.I] = 0;
             notes.Clear();
-            notes.Add($"single channel '{recording.Signals[0].Name}' played as lead I");
+            notes.Add($"single channel '{signals[0].Name}' played as lead I");
         }
         if (byLead.Count == 0)
             throw new ArgumentException(
-                $"record {recording.Name}: no channel is a standard lead (signals: {string.Join(", ", recording.Signals.Select(s => s.Name))}); map one explicitly, e.g. --lead {recording.Signals[0].Name}=II");
+                $"record {recordName}: no channel is a standard lead (signals: {string.Join(", ", signals.Select(s => s.Name))}); map one explicitly, e.g. --lead {(signals.Count > 0 ? signals[0].Name : "NAME")}=II");
         var set = LeadSet.None;
         foreach (var l in byLead.Keys) set = set.With(l);
-        var planes = new List<float[]>(set.Count);
-        foreach (var l in set) planes.Add(recording.Samples[byLead[l]]);
-        return new RecordingLeads(set, planes, notes);
+        var channels = new List<int>(set.Count);
+        foreach (var l in set) channels.Add(byLead[l]);
+        return (set, channels, notes);
     }
 }

@@ -34,6 +34,31 @@ public static class RecordingSource
         int length = planes[0].Length;
         for (int p = 1; p < planes.Count; p++)
             if (planes[p].Length != length) throw new ArgumentException($"lead {leads[p]} has {planes[p].Length} samples, lead {leads[0]} has {length}", nameof(planes));
+        return Play(sampleRate, leads, length, (from, count, dest) =>
+        {
+            for (int p = 0; p < planes.Count; p++) planes[p].AsSpan((int)from, count).CopyTo(dest.Slice(p * count, count));
+        }, options);
+    }
+
+    /// <summary>Plays the standard-lead channels of a record streamed from disk, one block at a time (see <see cref="StreamedRecording"/>).</summary>
+    public static IObservable<SampleBlock> Play(StreamedRecording recording, ReplayOptions? options = null, IReadOnlyDictionary<string, Lead>? leadOverrides = null)
+    {
+        var (leads, channels, _) = RecordingLeads.Map(recording.Name, recording.Signals, leadOverrides);
+        return Play(recording.SampleRate, leads, recording.Length, (from, count, dest) => recording.Read(from, count, channels, dest), options);
+    }
+
+    /// <summary>Fills <c>dest</c> with frames [from, from + count) of every lead, lead-major (lead p at p × count), millivolts.</summary>
+    public delegate void BlockReader(long from, int count, Span<float> dest);
+
+    /// <param name="length">Samples per lead.</param>
+    /// <param name="read">Asked for one block at a time, never more than a block's samples: the source holds no more than that.</param>
+    public static IObservable<SampleBlock> Play(double sampleRate, LeadSet leads, long length, BlockReader read, ReplayOptions? options = null)
+    {
+        options ??= new ReplayOptions();
+        options.Validate();
+        if (!(sampleRate > 0) || !double.IsFinite(sampleRate)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive and finite");
+        if (leads.IsEmpty) throw new ArgumentException("no leads to replay", nameof(leads));
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
 
         // a block is sized from the rate: bound it, so no header value can become an allocation of its choosing
         double perBlock = Math.Round(options.BlockSeconds * sampleRate);
@@ -44,7 +69,7 @@ public static class RecordingSource
 
         return Observable.Create<SampleBlock>(observer =>
         {
-            var player = new Player(options, sampleRate, leads, planes, length, blockSamples, observer);
+            var player = new Player(options, sampleRate, leads, read, length, blockSamples, observer);
             var cancel = new BooleanDisposable();
             if (double.IsPositiveInfinity(options.Speed))
             {
@@ -68,7 +93,7 @@ public static class RecordingSource
     }
 
     /// <summary>Per-subscription playback state: position, block buffer, fault injection.</summary>
-    private sealed class Player(ReplayOptions options, double fs, LeadSet leads, IReadOnlyList<float[]> planes, int length, int blockSamples, IObserver<SampleBlock> observer)
+    private sealed class Player(ReplayOptions options, double fs, LeadSet leads, BlockReader read, long length, int blockSamples, IObserver<SampleBlock> observer)
     {
         private readonly float[] _buffer = new float[leads.Count * blockSamples];
         private readonly Random _faults = new(options.FaultSeed);
@@ -101,8 +126,7 @@ public static class RecordingSource
             bool drop = options.DropProbability > 0 && _faults.NextDouble() < options.DropProbability;
             if (!drop)
             {
-                for (int p = 0; p < planes.Count; p++)
-                    planes[p].AsSpan((int)_position, n).CopyTo(_buffer.AsSpan(p * n, n));
+                read(_position, n, _buffer.AsSpan(0, leads.Count * n));
                 observer.OnNext(new SampleBlock(options.StreamId, _position, fs, leads, n, _buffer.AsMemory(0, leads.Count * n), sequence: _sequence));
             }
             _sequence++;

@@ -44,6 +44,30 @@ public static class ReplayRunner
         var leads = RecordingLeads.Of(recording, leadOverrides);
         replay ??= new ReplayOptions { StreamId = recording.Name };
         var blocks = RecordingSource.Play(recording.SampleRate, leads.Leads, leads.Planes, replay);
+        return await RunAsync(recording.Name, recording.SampleRate, recording.DurationSeconds, leads.Leads, leads.Notes, blocks, onEvent, bed, model, cancel);
+    }
+
+    /// <summary>Replays a record streamed from disk block by block (memory bounded by a block, not the record).</summary>
+    public static async Task<ReplayResult> RunAsync(
+        StreamedRecording recording,
+        Action<RhythmEvent> onEvent,
+        ReplayOptions? replay = null,
+        BedOptions? bed = null,
+        InferenceScheduler? model = null,
+        IReadOnlyDictionary<string, Lead>? leadOverrides = null,
+        CancellationToken cancel = default)
+    {
+        if (Signal.Preprocessing.EcgPreprocessor.RateProblem(recording.SampleRate) is { } why)
+            throw new InvalidDataException($"record {recording.Name}: {why}");
+        var (leads, _, notes) = RecordingLeads.Map(recording.Name, recording.Signals, leadOverrides);
+        replay ??= new ReplayOptions { StreamId = recording.Name };
+        var blocks = RecordingSource.Play(recording, replay, leadOverrides);
+        return await RunAsync(recording.Name, recording.SampleRate, recording.DurationSeconds, leads, notes, blocks, onEvent, bed, model, cancel);
+    }
+
+    private static async Task<ReplayResult> RunAsync(string name, double sampleRate, double durationSeconds, LeadSet leads, IReadOnlyList<string> notes,
+        IObservable<Core.Samples.SampleBlock> blocks, Action<RhythmEvent> onEvent, BedOptions? bed, InferenceScheduler? model, CancellationToken cancel)
+    {
         int events = 0;
         var clock = Stopwatch.StartNew();
         // Completion may come on the inference worker's thread; continue elsewhere so the caller
@@ -54,6 +78,6 @@ public static class ReplayRunner
         using var registration = cancel.Register(() => done.TrySetCanceled(cancel));
         await done.Task;
         clock.Stop();
-        return new ReplayResult(recording.Name, leads.Leads, recording.SampleRate, recording.DurationSeconds, clock.Elapsed, events, leads.Notes);
+        return new ReplayResult(name, leads, sampleRate, durationSeconds, clock.Elapsed, events, notes);
     }
 }

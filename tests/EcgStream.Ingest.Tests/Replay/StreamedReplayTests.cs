@@ -1,0 +1,64 @@
+using System.Reactive.Linq;
+using EcgStream.Core.Leads;
+using EcgStream.Formats;
+using EcgStream.Formats.Wfdb;
+using EcgStream.Ingest.Replay;
+
+namespace EcgStream.Ingest.Tests.Replay;
+
+/// <summary>Replay from disk holds a block, not the record.</summary>
+public class StreamedReplayTests
+{
+    [Fact]
+    public async Task A_record_longer_than_any_array_plays_through_reads_of_one_block_each()
+    {
+        // 3·10⁹ frames: more than an array can hold, so only block-sized reads can play it
+        const long length = 3_000_000_000;
+        var reads = new List<(long From, int Count)>();
+        var blocks = await RecordingSource.Play(500, LeadSet.Of(Lead.I, Lead.II), length, (from, count, dest) =>
+            {
+                Assert.Equal(2 * count, dest.Length);
+                lock (reads) reads.Add((from, count));
+                for (int p = 0; p < 2; p++)
+                    for (int i = 0; i < count; i++) dest[p * count + i] = (from + i) % 1000 + p * 1000;
+            }, new ReplayOptions { BlockSeconds = 0.25 })
+            .Take(4)
+            .Select(b => (b.StartSample, b.Length, First: b.Plane(1)[0], Last: b.Plane(0)[b.Length - 1]))
+            .ToList();
+        List<(long From, int Count)> seen;
+        lock (reads) seen = [.. reads];
+        // the player may have read one block ahead before it saw the unsubscription
+        Assert.Equal([(0L, 125), (125L, 125), (250L, 125), (375L, 125)], seen.Take(4));
+        Assert.InRange(seen.Count, 4, 5);
+        Assert.Equal([(0L, 125, 1000f, 124f), (125L, 125, 1125f, 249f), (250L, 125, 1250f, 374f), (375L, 125, 1375f, 499f)], blocks);
+    }
+
+    [Fact]
+    public async Task A_streamed_WFDB_record_plays_exactly_what_the_whole_read_holds_block_by_block()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecgstream-streamed-").FullName;
+        string[] names = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"];
+        int n = 500 * 7 + 33;   // a last block shorter than the others
+        var samples = names.Select((_, c) => Enumerable.Range(0, n).Select(i => MathF.Round(MathF.Sin(i * 0.01f + c) * 2000) / 1000f).ToArray()).ToArray();
+        Wfdb.WriteRecord(dir, new Recording
+        {
+            Name = "s12", SampleRate = 500, Samples = samples,
+            Signals = names.Select(s => new SignalInfo { Name = s, AdcGain = 1000 }).ToList(),
+        });
+        var whole = Wfdb.ReadRecord(Path.Combine(dir, "s12"));
+        var streamed = StreamedRecording.OpenWfdb(Path.Combine(dir, "s12"));
+        Assert.Equal(n, streamed.Length);
+        Assert.Equal(500, streamed.SampleRate);
+
+        var got = names.Select(_ => new List<float>()).ToArray();
+        int biggest = 0;
+        await RecordingSource.Play(streamed, new ReplayOptions { BlockSeconds = 0.25, Scheduler = System.Reactive.Concurrency.ImmediateScheduler.Instance })
+            .Do(b => biggest = Math.Max(biggest, b.Length))
+            .ForEachAsync(b => { for (int p = 0; p < b.Leads.Count; p++) got[p].AddRange(b.Plane(p).ToArray()); });
+        Assert.Equal(125, biggest);
+        // the block's lead order is LeadSet order; map it back to the record's channels by name
+        var leads = RecordingLeads.Map("s12", streamed.Signals);
+        for (int p = 0; p < leads.Channels.Count; p++)
+            Assert.Equal(whole.Samples[leads.Channels[p]], got[p]);
+    }
+}
