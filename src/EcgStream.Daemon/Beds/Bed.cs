@@ -65,9 +65,9 @@ public sealed class Bed
     private volatile string? _sourceError; // the source cannot produce samples now (it retries)
     private volatile string? _closing;     // why the session is ending (offsets emitted meanwhile carry it)
     private double _heartRate = double.NaN; // the rule detector's latest median-RR rate, bpm
-    // Episodes open now (onset emitted, offset not yet), with their start in stream time: the live view's
-    // banner, so that a page opened mid-episode, or one whose event stream dropped messages, still shows it.
-    private readonly ConcurrentDictionary<(EventType Type, string Rhythm, EventSource Source), double> _open = new();
+    // Episodes open now (onset emitted, offset not yet): start in stream time, Stopwatch ticks of the onset.
+    // The live view's banner, so that a page opened mid-episode, or one whose event stream dropped messages, shows it.
+    private readonly ConcurrentDictionary<(EventType Type, string Rhythm, EventSource Source), (double Start, long OnsetTicks)> _open = new();
 
     public Bed(BedConfig config, BedOptions options, InferenceScheduler? model, Action<RhythmEvent> onEvent,
         Action<HubMessage>? strip, int stripRate, ILogger log)
@@ -135,9 +135,10 @@ public sealed class Bed
         }
     }
 
-    /// <summary>Episodes open now, oldest first: onset emitted, offset not yet.</summary>
-    public IReadOnlyList<(EventType Type, string Rhythm, EventSource Source, double StartSeconds)> OpenEpisodes =>
-        _open.Select(kv => (kv.Key.Type, kv.Key.Rhythm, kv.Key.Source, kv.Value)).OrderBy(x => x.Value).ToList();
+    /// <summary>Episodes open now, oldest first: onset emitted, offset not yet; with the host time since the onset went out.</summary>
+    public IReadOnlyList<(EventType Type, string Rhythm, EventSource Source, double StartSeconds, TimeSpan OpenFor)> OpenEpisodes =>
+        _open.Select(kv => (kv.Key.Type, kv.Key.Rhythm, kv.Key.Source, kv.Value.Start, Stopwatch.GetElapsedTime(kv.Value.OnsetTicks)))
+            .OrderBy(x => x.Start).ToList();
 
     /// <summary>Seconds since the last block arrived; null before the first.</summary>
     public double? LastSampleAgeSeconds
@@ -325,7 +326,7 @@ public sealed class Bed
             };
             _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
             // before the sinks see it: a /beds answer given after a client got the event includes it
-            if (e.Kind == EventKind.Onset) _open[(e.Type, e.Rhythm, e.Source)] = e.StartSeconds;
+            if (e.Kind == EventKind.Onset) _open[(e.Type, e.Rhythm, e.Source)] = (e.StartSeconds, Stopwatch.GetTimestamp());
             else _open.TryRemove((e.Type, e.Rhythm, e.Source), out _);
             EventLatency.RecordTicks(Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks));
             _onEvent(e);

@@ -70,6 +70,7 @@ internal static class Endpoints
                 rhythm = o.Rhythm,
                 source = o.Source == EcgStream.Core.Events.EventSource.Model ? "model" : "rule",
                 start_s = Math.Round(o.StartSeconds, 3),
+                open_for_s = Math.Round(o.OpenFor.TotalSeconds, 3),
             }),
             notch_hz = b.Config.Notch,
             hop_s = b.Config.Hop,
