@@ -126,14 +126,14 @@ public class LiveViewTests
         device.DropClient();
         await page.WaitForFunctionAsync("""
             () => { const b = document.querySelector(".bed[data-bed='icu-1']");
-                    return b.dataset.state === 'signal_lost' && Number(b.dataset.age) >= 2
+                    return b.dataset.state === 'signal_lost' && Number(b.dataset.age) >= 3
                         && b.querySelector(".banner .alarm[data-rhythm='SIGNAL_LOSS']") !== null; }
             """, null, wait);
         string state = await Panel(page, "icu-1", "state");
         Assert.Matches(@"^SIGNAL LOST · device disconnected · no data for [0-9]+ s$", state);
-        Assert.InRange(int.Parse(System.Text.RegularExpressions.Regex.Match(state, "for ([0-9]+) s").Groups[1].Value), 2, 10);
+        Assert.InRange(int.Parse(System.Text.RegularExpressions.Regex.Match(state, "for ([0-9]+) s").Groups[1].Value), 3, 10);
         Assert.Contains("untrusted", await page.GetAttributeAsync(".bed[data-bed='icu-1']", "class"));
-        // open for as long as the silence minus the 1 s it took to raise it
+        // open for as long as the silence (≥ 3 s) minus the 1 s (and a timer tick) it took to raise it: ≥ 1 s
         var open = System.Text.RegularExpressions.Regex.Match(await Panel(page, "icu-1", "banner"), "SIGNAL_LOSS · ([0-9]+) s");
         Assert.True(open.Success, await Panel(page, "icu-1", "banner"));
         Assert.InRange(int.Parse(open.Groups[1].Value), 1, 9);
@@ -170,5 +170,51 @@ public class LiveViewTests
         Assert.All(await page.EvalOnSelectorAllAsync<string[]>(".bed .state", "els => els.map(e => e.textContent)"),
             t => Assert.Matches(@"^NO LINK TO THE MONITOR SERVER · last update [0-9]+ s ago$", t));
         Assert.Empty(errors);
+    }
+
+    private static async Task<JsonElement> BedInfo(HttpClient http, string id) =>
+        JsonDocument.Parse(await http.GetStringAsync("beds")).RootElement.EnumerateArray().Single(b => b.GetProperty("id").GetString() == id).Clone();
+
+    /// <summary>What the live view reads, without a browser: the heart rate and the open episodes in /beds.</summary>
+    [Fact]
+    public async Task Beds_reports_the_heart_rate_and_the_open_SIGNAL_LOSS_until_it_closes()
+    {
+        var dir = Support.TempDir();
+        var scenario = ScenarioFile.Load(Support.ScenarioFile(dir, """
+            { "seed": 4, "sampleRate": 500, "leads": ["I", "II", "V1"], "noise": { "snr": 30 },
+              "segments": [ { "rhythm": "SR", "durationSeconds": 60, "heartRate": 70 } ] }
+            """));
+        await using var device = new SimulatedWireDevice(new SyntheticEcgStream(scenario, loop: true), speed: 1);
+        device.Start();
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "icu-1", SignalLossSeconds = 0.5,
+                Source = new SourceConfig { Kind = SourceKind.TcpClient, Port = device.Port, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        using var http = Support.Client(host);
+        var bed = host.Bed("icu-1");
+        await Support.Until(() => bed.HeartRateBpm is not null, TimeSpan.FromSeconds(20), "a heart rate");
+        var info = await BedInfo(http, "icu-1");
+        Assert.InRange(info.GetProperty("heart_rate_bpm").GetDouble(), 66, 74); // the scenario's 70 bpm
+        Assert.Empty(info.GetProperty("active").EnumerateArray());
+
+        device.AcceptClients = false;
+        device.DropClient();
+        await Support.Until(() => bed.State == "signal_lost", TimeSpan.FromSeconds(5), "signal_lost");
+        await Task.Delay(1000);
+        info = await BedInfo(http, "icu-1");
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("heart_rate_bpm").ValueKind); // not a stale number
+        var loss = info.GetProperty("active").EnumerateArray().Single(a => a.GetProperty("rhythm").GetString() == "SIGNAL_LOSS");
+        Assert.Equal("alarm", loss.GetProperty("type").GetString());
+        Assert.Equal("rule", loss.GetProperty("source").GetString());
+        Assert.InRange(loss.GetProperty("open_for_s").GetDouble(), 0.9, 3.0); // opened ≥ 1 s ago (the delay above)
+        Assert.Contains(info.GetProperty("active").EnumerateArray(), a => a.GetProperty("rhythm").GetString() == "GAP");
+
+        device.AcceptClients = true;
+        await Support.Until(() => bed.State == "receiving" && !bed.OpenEpisodes.Any(e => e.Rhythm is "SIGNAL_LOSS" or "GAP"),
+            TimeSpan.FromSeconds(10), "the loss and its gap to close");
+        Assert.DoesNotContain((await BedInfo(http, "icu-1")).GetProperty("active").EnumerateArray(),
+            a => a.GetProperty("rhythm").GetString() is "SIGNAL_LOSS" or "GAP");
     }
 }
