@@ -64,16 +64,17 @@ public class SignalLossTests
             Assert.True(h.GetProperty("connected").GetBoolean());
             Assert.True(h.GetProperty("last_sample_age_s").GetDouble() >= 1.0);
             Assert.Equal("degraded", await HealthStatus(host));
-            // raised within the configured time (+ one timer tick) of the last sample, while the device is silent
+            // raised within the configured time (+ the timer's tick and scheduling slack on a loaded
+            // 2-core machine) of the last sample, while the device is silent
             var onset = events.All("SIGNAL_LOSS")[0].Event;
-            Assert.InRange(onset.DetectedSeconds - onset.StartSeconds, 1.0, 1.2);
+            Assert.InRange(onset.DetectedSeconds - onset.StartSeconds, 1.0, 1.5);
             Assert.Equal(2500 / 500.0, onset.StartSeconds, 3);
             Assert.True(events.Has("GAP", EventKind.Onset), "the GAP opens at the loss");
             Assert.False(events.Has("GAP", EventKind.Offset));
 
             await Support.Until(() => events.Has("SIGNAL_LOSS", EventKind.Offset), TimeSpan.FromSeconds(5), "SIGNAL_LOSS to close when data returns");
             double silent = Stopwatch.GetElapsedTime(onsetTicks, events.All("SIGNAL_LOSS").Single(x => x.Event.Kind == EventKind.Offset).Ticks).TotalSeconds;
-            Assert.InRange(silent, 1.0, 2.0); // 2.5 s stall − ~1.1 s to detect
+            Assert.InRange(silent, 0.7, 2.0); // 2.5 s stall − 1.0–1.5 s to detect
             await Support.Until(() => events.Has("GAP", EventKind.Offset), TimeSpan.FromSeconds(2), "the GAP to close");
             var gaps = events.All("GAP");
             Assert.Single(gaps, x => x.Event.Kind == EventKind.Onset);
@@ -103,7 +104,9 @@ public class SignalLossTests
         var events = new Recorder();
         var config = new DaemonConfig
         {
-            Beds = [new BedConfig { Id = "icu-1", SignalLossSeconds = 0.5,
+            // 1.5 s, not less: a real-time simulated device on a loaded 2-core machine can stall for
+            // most of a second, which would raise (and close) a SIGNAL_LOSS before the unplug
+            Beds = [new BedConfig { Id = "icu-1", SignalLossSeconds = 1.5,
                 Source = new SourceConfig { Kind = SourceKind.TcpClient, Port = device.Port, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
         };
         await using var host = await Support.StartAsync(config, new DaemonHostOptions { OnEvent = events.Add });
@@ -114,13 +117,13 @@ public class SignalLossTests
             device.AcceptClients = false;
             long unsentBefore = device.FramesUnsent;
             device.DropClient();
-            await Support.Until(() => events.Has("SIGNAL_LOSS", EventKind.Onset), TimeSpan.FromSeconds(3), "SIGNAL_LOSS while disconnected");
+            await Support.Until(() => events.Has("SIGNAL_LOSS", EventKind.Onset), TimeSpan.FromSeconds(5), "SIGNAL_LOSS while disconnected");
             Assert.False(bed.Connected);
             Assert.True(events.Has("GAP", EventKind.Onset));
             Assert.False(events.Has("GAP", EventKind.Offset));
             Assert.Equal("signal_lost", (await HealthBed(host, "icu-1")).GetProperty("state").GetString());
             var onset = events.All("SIGNAL_LOSS")[0].Event;
-            Assert.InRange(onset.DetectedSeconds - onset.StartSeconds, 0.5, 0.7);
+            Assert.InRange(onset.DetectedSeconds - onset.StartSeconds, 1.5, 2.0);
 
             await Task.Delay(500);
             device.AcceptClients = true;

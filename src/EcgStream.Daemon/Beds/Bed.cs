@@ -64,6 +64,10 @@ public sealed class Bed
     private volatile bool _pipelineFailed;
     private volatile string? _sourceError; // the source cannot produce samples now (it retries)
     private volatile string? _closing;     // why the session is ending (offsets emitted meanwhile carry it)
+    private double _heartRate = double.NaN; // the rule detector's latest median-RR rate, bpm
+    // Episodes open now (onset emitted, offset not yet): start in stream time, Stopwatch ticks of the onset.
+    // The live view's banner, so that a page opened mid-episode, or one whose event stream dropped messages, shows it.
+    private readonly ConcurrentDictionary<(EventType Type, string Rhythm, EventSource Source), (double Start, long OnsetTicks)> _open = new();
 
     public Bed(BedConfig config, BedOptions options, InferenceScheduler? model, Action<RhythmEvent> onEvent,
         Action<HubMessage>? strip, int stripRate, ILogger log)
@@ -124,6 +128,24 @@ public sealed class Bed
     /// event callback on the source's thread, it is the frame whose arrival caused a rule event.
     /// </summary>
     public long CurrentSequence => Interlocked.Read(ref _pushSequence);
+
+    /// <summary>
+    /// The rule detector's median-RR heart rate over its last window (bpm), while the bed is receiving;
+    /// null while unknown (no beats yet, a pause) or when the signal is lost, refused or failed.
+    /// </summary>
+    public double? HeartRateBpm
+    {
+        get
+        {
+            double hr = Volatile.Read(ref _heartRate);
+            return double.IsNaN(hr) || State != "receiving" ? null : hr;
+        }
+    }
+
+    /// <summary>Episodes open now, oldest first: onset emitted, offset not yet; with the host time since the onset went out.</summary>
+    public IReadOnlyList<(EventType Type, string Rhythm, EventSource Source, double StartSeconds, TimeSpan OpenFor)> OpenEpisodes =>
+        _open.Select(kv => (kv.Key.Type, kv.Key.Rhythm, kv.Key.Source, kv.Value.Start, Stopwatch.GetElapsedTime(kv.Value.OnsetTicks)))
+            .OrderBy(x => x.Start).ToList();
 
     /// <summary>Seconds since the last block arrived; null before the first.</summary>
     public double? LastSampleAgeSeconds
@@ -294,12 +316,13 @@ public sealed class Bed
             EndSession(TimeSpan.FromSeconds(10), "restart");
         }
         _pipelineFailed = false;
+        Volatile.Write(ref _heartRate, double.NaN); // the new session's detector knows no beats yet
         Volatile.Write(ref _rate, rate);
         _leads = leads;
         _input = new Subject<SampleBlock>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _sessionDone = done;
-        _subscription = BedPipeline.Events(_input, _options, _model).Subscribe(
+        _subscription = BedPipeline.Events(_input, _options, _model, hr => Volatile.Write(ref _heartRate, hr)).Subscribe(
             Emit,
             e =>
             {
@@ -327,6 +350,9 @@ public sealed class Bed
                 EndReason = e.Kind == EventKind.Offset ? e.EndReason ?? _closing : null,
             };
             _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
+            // before the sinks see it: a /beds answer given after a client got the event includes it
+            if (e.Kind == EventKind.Onset) _open[(e.Type, e.Rhythm, e.Source)] = (e.StartSeconds, Stopwatch.GetTimestamp());
+            else _open.TryRemove((e.Type, e.Rhythm, e.Source), out _);
             long latency = Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks);
             EventLatency.RecordTicks(latency);
             Metrics?.Event(this, e, (double)latency / Stopwatch.Frequency);

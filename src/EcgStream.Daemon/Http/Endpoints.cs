@@ -63,6 +63,15 @@ internal static class Endpoints
             signal_loss_after_s = b.Config.SignalLossSeconds,
             stream_restarts = b.StreamRestarts,
             last_error = b.LastError,
+            heart_rate_bpm = b.HeartRateBpm is { } hr ? Math.Round(hr, 1) : (double?)null,
+            active = b.OpenEpisodes.Select(o => new
+            {
+                type = o.Type == EcgStream.Core.Events.EventType.Rhythm ? "rhythm" : "alarm",
+                rhythm = o.Rhythm,
+                source = o.Source == EcgStream.Core.Events.EventSource.Model ? "model" : "rule",
+                start_s = Math.Round(o.StartSeconds, 3),
+                open_for_s = Math.Round(o.OpenFor.TotalSeconds, 3),
+            }),
             notch_hz = b.Config.Notch,
             hop_s = b.Config.Hop,
             model = host.Model?.ModelId,

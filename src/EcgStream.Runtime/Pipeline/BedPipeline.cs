@@ -15,11 +15,13 @@ namespace EcgStream.Runtime.Pipeline;
 /// </code>
 /// The model branch is present when a scheduler is given; both sources report side by side. Model
 /// events arrive on the scheduler's thread; <see cref="Observable.Merge{TSource}(IObservable{TSource}[])"/>
-/// serialises them with the others.
+/// serialises them with the others. <c>heartRate</c>, when given, receives the rule detector's median-RR
+/// heart rate (bpm; NaN while unknown) with every rule window, on the thread that pushes the blocks.
 /// </summary>
 public static class BedPipeline
 {
-    public static IObservable<RhythmEvent> Events(IObservable<SampleBlock> blocks, BedOptions? options = null, InferenceScheduler? model = null)
+    public static IObservable<RhythmEvent> Events(IObservable<SampleBlock> blocks, BedOptions? options = null, InferenceScheduler? model = null,
+        Action<double>? heartRate = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         options ??= BedOptions.Default;
@@ -29,7 +31,7 @@ public static class BedPipeline
             {
                 var rules = signal
                     .Where(o => o.Kind == SignalOutputKind.RuleScores)
-                    .Select(o => o.Scores)
+                    .Select(o => { heartRate?.Invoke(o.HeartRateBpm); return o.Scores; })
                     .Through(() => new RhythmTracker(options.RuleTracker));
                 var alarms = signal
                     .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap or SignalOutputKind.Restart)
