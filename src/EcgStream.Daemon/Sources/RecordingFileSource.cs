@@ -31,7 +31,9 @@ public sealed class RecordingFileSource(SourceConfig config, ILogger? log = null
             catch (Exception e) when (e is EcgFormatException or IOException or InvalidDataException or FormatException or UnauthorizedAccessException
                                         or ArgumentException or OverflowException)
             {
-                string problem = $"{config.Path}: {e.Message.Split('\n', 2)[0].Trim()}";
+                // the readers' messages usually name the file already: name it once
+                string first = e.Message.Split('\n', 2)[0].Trim();
+                string problem = config.Path is { } p && first.StartsWith(p, StringComparison.Ordinal) ? first : $"{config.Path}: {first}";
                 bed.SourceFailed(problem);
                 var delay = backoff.Next();
                 // once per distinct problem, not once per retry
