@@ -2,6 +2,7 @@ using System.Text.Json;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
+using EcgStream.Cli.Commands;
 using EcgStream.Formats;
 using EcgStream.Formats.Edf;
 using EcgStream.Formats.Wfdb;
@@ -87,7 +88,7 @@ public sealed class ClassifyCliTests : IDisposable
     }
 
     [Fact]
-    public async Task A_class_scores_the_maximum_over_the_records_windows()
+    public async Task A_class_scores_the_median_over_the_records_windows_and_rhythms_are_the_classes_at_threshold()
     {
         var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
         var path = WriteRecord("mixed", LeadSet.Of(Lead.I, Lead.II),
@@ -116,13 +117,17 @@ public sealed class ClassifyCliTests : IDisposable
         foreach (var c in new[] { RhythmClass.SR, RhythmClass.AF, RhythmClass.SBRAD, RhythmClass.STACH })
         {
             var values = perWindow.Select(p => p[(int)c]).ToList();
-            Assert.Equal(values.Max(), reported[RhythmClasses.Name(c)], 5);
+            values.Sort();
+            Assert.Equal((values[18] + values[19]) / 2, reported[RhythmClasses.Name(c)], 5); // 38 windows: mean of the middle two
         }
-        // The rule separates the segments, so the maximum is not the first window's, nor the mean.
+        Assert.Equal("median", line.GetProperty("aggregation").GetString());
+        var expected = RhythmClasses.Names.Where((name, c) => reported[name] >= session.Thresholds[c]).ToList();
+        Assert.Equal(expected, line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
+        // The rule separates the segments: AF holds a third of the record, so its median sits far below its maximum.
         var af = perWindow.Select(p => p[(int)RhythmClass.AF]).ToList();
         var sbrad = perWindow.Select(p => p[(int)RhythmClass.SBRAD]).ToList();
         Assert.True(af.Max() - af.Min() > 0.3 && sbrad.Max() - sbrad.Min() > 0.3, $"AF {string.Join(" ", af)}; SBRAD {string.Join(" ", sbrad)}");
-        Assert.True(reported["AF"] > af[0] + 0.2, $"AF {string.Join(" ", af)}");
+        Assert.True(reported["AF"] < af.Max() - 0.2, $"AF {string.Join(" ", af)}");
     }
 
     [Fact]
@@ -175,20 +180,95 @@ public sealed class ClassifyCliTests : IDisposable
     }
 
     [Fact]
-    public async Task A_record_too_short_for_one_window_is_reported_without_probabilities()
+    public async Task A_record_shorter_than_one_window_is_scored_padded_and_says_so()
     {
         var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
-        var shortRecord = WriteRecord("short", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 8));
+        var shortRecord = WriteRecord("short", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 9.3));
         var longRecord = WriteRecord("long", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 20));
         var r = await CliRunner.RunAsync("classify", shortRecord, longRecord, "--model", model);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var lines = Lines(r.Stdout);
         Assert.Equal(2, lines.Count);
-        Assert.Equal(0, lines[0].GetProperty("windows").GetInt32());
-        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("probabilities").ValueKind);
-        Assert.Contains("too short", lines[0].GetProperty("note").GetString());
+        Assert.Equal(1, lines[0].GetProperty("windows").GetInt32());
+        Assert.Equal(9.3, lines[0].GetProperty("seconds").GetDouble(), 3);
+        Assert.Equal("padded: 8.300 s of signal after the 1.0 s filter warm-up, zero-padded to one 9 s window", lines[0].GetProperty("note").GetString());
+        // The padded window keeps the record's lead mask: only lead I (column 0) is present.
+        var p = Probabilities(lines[0]);
+        Assert.Equal(Present, p["SR"], 5);
+        Assert.All(p.Where(kv => kv.Key != "SR").Select(kv => kv.Value), v => Assert.Equal(Absent, v, 5));
+        Assert.Equal(["SR"], lines[0].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(2, lines[1].GetProperty("windows").GetInt32());
+        Assert.False(lines[1].TryGetProperty("note", out _));
         Assert.Equal(Present, Probabilities(lines[1])["SR"], 5);
+    }
+
+    [Fact]
+    public async Task A_record_too_short_for_a_few_beats_gets_a_note_and_no_guess()
+    {
+        var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
+        var tiny = WriteRecord("tiny", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 2));
+        var r = await CliRunner.RunAsync("classify", tiny, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+        Assert.Equal(0, line.GetProperty("windows").GetInt32());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("probabilities").ValueKind);
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("rhythms").ValueKind);
+        Assert.Equal("too short: 2.000 s; scoring needs at least 3.0 s of signal after the 1.0 s filter warm-up (4.0 s), a few beats",
+            line.GetProperty("note").GetString());
+    }
+
+    [Fact]
+    public void A_padded_window_is_standardised_over_its_real_part_and_zero_after_it()
+    {
+        var sim = Simulator.Run(new Scenario { Seed = 5, SampleRate = 250, Leads = LeadSet.Of(Lead.II, Lead.V1), Segments = [new ScenarioSegment("SR", 9.3, HeartRate: 70)] });
+        var mapped = RecordingLeads.Of(sim.Recording);
+        var windows = RecordWindows.Cut(mapped.Planes, 250, mapped.Leads, hopSeconds: 9, warmupSeconds: 1);
+        Assert.Equal(0, windows.Count);
+        Assert.Equal(2075, windows.SamplesAfterWarmup); // 9.3 s × 250 − 250 warm-up samples
+        var window = new float[RecordWindows.WindowValues];
+        Assert.True(windows.TryCopyPadded(window));
+        for (int l = 0; l < ModelContract.LeadCount; l++)
+        {
+            var lead = window.AsSpan(l * ModelContract.WindowSamples, ModelContract.WindowSamples);
+            Assert.All(lead[2075..].ToArray(), v => Assert.Equal(0f, v));
+            if ((Lead)l is not (Lead.II or Lead.V1)) { Assert.All(lead.ToArray(), v => Assert.Equal(0f, v)); continue; }
+            var real = lead[..2075].ToArray();
+            double mean = real.Average(v => (double)v), std = Math.Sqrt(real.Average(v => ((double)v - mean) * ((double)v - mean)));
+            Assert.Equal(0, mean, 4);
+            Assert.Equal(1, std, 3);
+        }
+    }
+
+    [Fact]
+    public void The_fold_takes_the_median_so_one_high_window_does_not_decide_a_class_and_a_majority_does()
+    {
+        // Classes SR, AF: AF high in one window of nine, SR high in five of nine.
+        var windows = new List<float[]>();
+        for (int i = 0; i < 9; i++) windows.Add([i < 5 ? 0.9f : 0.1f, i == 4 ? 0.99f : 0.05f]);
+        var folded = ClassifyCommand.Fold(windows);
+        Assert.Equal(0.9f, folded[0]);
+        Assert.Equal(0.05f, folded[1]);
+        Assert.Equal([RhythmClass.SR], ClassifyCommand.Decide(folded, [0.5, 0.5]));
+
+        // An even count takes the mean of the middle two; a class the model does not score stays NaN.
+        var even = ClassifyCommand.Fold([[0.2f, float.NaN], [0.8f, float.NaN], [0.4f, float.NaN], [0.6f, float.NaN]]);
+        Assert.Equal(0.5f, even[0], 6);
+        Assert.True(float.IsNaN(even[1]));
+        Assert.Throws<ArgumentException>(() => ClassifyCommand.Fold([]));
+    }
+
+    [Fact]
+    public void Rhythms_are_exactly_the_classes_at_or_over_their_own_thresholds()
+    {
+        // SR 0.6 vs 0.7: no; AF 0.3 vs 0.25: yes; AFL exactly at 0.4: yes; SBRAD NaN (not scored): no; STACH over a NaN threshold: no.
+        var p = new float[RhythmClasses.Count];
+        p.AsSpan().Fill(0.01f);
+        p[(int)RhythmClass.SR] = 0.6f; p[(int)RhythmClass.AF] = 0.3f; p[(int)RhythmClass.AFL] = 0.4f;
+        p[(int)RhythmClass.SBRAD] = float.NaN; p[(int)RhythmClass.STACH] = 0.9f;
+        var thresholds = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
+        thresholds[(int)RhythmClass.SR] = 0.7; thresholds[(int)RhythmClass.AF] = 0.25; thresholds[(int)RhythmClass.AFL] = 0.4f; // the float 0.4, so p equals it exactly
+        thresholds[(int)RhythmClass.STACH] = double.NaN;
+        Assert.Equal([RhythmClass.AF, RhythmClass.AFL], ClassifyCommand.Decide(p, thresholds));
     }
 
     [Fact]

@@ -16,8 +16,11 @@ namespace EcgStream.Cli.Commands;
 /// `ecgstream classify RECORD...`: scores whole records with a contract-v1 model, one JSON object per
 /// record on stdout. Each record is cut like training cuts it (<see cref="RecordWindows"/>: the
 /// runtime's preprocessing over the whole record, 1 s filter warm-up skipped, a 9 s window every hop,
-/// standardised per lead); every window is scored with the lead mask of the leads the record has, and a
-/// class's probability for the record is the maximum over its windows of sigmoid(logit).
+/// standardised per lead); every window is scored with the lead mask of the leads the record has. A
+/// class's probability for the record is the median over its windows of sigmoid(logit) (<see cref="Fold"/>),
+/// and the record's <c>rhythms</c> are the classes whose median reaches the model's own threshold.
+/// A record shorter than one window is scored as one zero-padded window when it holds at least
+/// <see cref="MinimumPaddedSeconds"/> after the warm-up, and says so in its note.
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -34,7 +37,7 @@ internal static class ClassifyCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
         var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };
         var lead = new Option<string[]>("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var cmd = new Command("classify", "Score whole records with a model: per class, the highest probability over the record's 9 s windows (JSON lines).")
+        var cmd = new Command("classify", "Score whole records with a model: per class, the median probability over the record's 9 s windows, and the classes whose median reaches the model's threshold (JSON lines).")
         {
             records, model, hop, threads, lead, ortLibrary,
         };
@@ -82,37 +85,59 @@ internal static class ClassifyCommand
         }
     }
 
-    /// <summary>What one record scored: the windows used, per class-set-v1 class the maximum probability (null: no window), and why not, if so.</summary>
-    internal sealed record RecordScore(int Windows, float[]? MaxProbabilities, string? Note);
+    /// <summary>
+    /// Shortest record signal, after the warm-up, that is scored padded: 3 s holds three or more beats at
+    /// any rate over 60/min; less is too few to call a rhythm, so such a record gets a note and no guess.
+    /// </summary>
+    public const double MinimumPaddedSeconds = 3;
 
-    /// <summary>Cuts the record into windows and folds the model's per-window probabilities into their per-class maximum.</summary>
+    /// <summary>Name of the record-level aggregation, printed with every record.</summary>
+    public const string Aggregation = "median";
+
+    /// <summary>
+    /// What one record scored: the windows used, per class-set-v1 class the median probability over them
+    /// (null: no window), the classes whose median reaches the model's threshold, and a note (padding,
+    /// skipped windows, or why nothing was scored).
+    /// </summary>
+    internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note);
+
+    /// <summary>
+    /// Cuts the record into windows, scores each, and folds them with <see cref="Fold"/>. A record too
+    /// short for one window but with at least <see cref="MinimumPaddedSeconds"/> after the warm-up is
+    /// scored as one zero-padded window (<see cref="RecordWindows.TryCopyPadded"/>) and says so.
+    /// </summary>
     internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default)
     {
-        double minimum = RecordWindows.MinimumSeconds(WarmupSeconds);
-        string tooShort = $"too short: {rec.DurationSeconds.ToString("F3", CultureInfo.InvariantCulture)} s; one 9 s window after the {WarmupSeconds.ToString("F1", CultureInfo.InvariantCulture)} s filter warm-up needs {minimum.ToString("F1", CultureInfo.InvariantCulture)} s";
-        if (rec.DurationSeconds < minimum) return new RecordScore(0, null, tooShort);
         var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds);
-        if (windows.Count == 0) return new RecordScore(0, null, tooShort);
+        var perWindow = new List<float[]>();
+        string? note = null;
+        if (windows.Count == 0)
+        {
+            double real = (double)windows.SamplesAfterWarmup / ModelContract.SampleRate;
+            if (real < MinimumPaddedSeconds)
+                return new RecordScore(0, null, [], $"too short: {F(rec.DurationSeconds, 3)} s; scoring needs at least {F(MinimumPaddedSeconds, 1)} s of signal " +
+                                                     $"after the {F(WarmupSeconds, 1)} s filter warm-up ({F(WarmupSeconds + MinimumPaddedSeconds, 1)} s), a few beats");
+            if (!windows.TryCopyPadded(model.Ecg(0))) return new RecordScore(0, null, [], "the record holds NaN or infinite samples");
+            SetMask(model.LeadMask(0), mapped.Leads);
+            model.Run(1);
+            perWindow.Add(model.Probabilities(0).ToArray());
+            note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
+                   $"{F((double)ModelContract.WindowSamples / ModelContract.SampleRate, 0)} s window";
+            var padded = Fold(perWindow);
+            return new RecordScore(1, padded, Decide(padded, model.Thresholds), note);
+        }
 
-        var max = new float[RhythmClasses.Count];
-        max.AsSpan().Fill(float.NegativeInfinity);
-        int slot = 0, scored = 0, nonFinite = 0;
+        int slot = 0, nonFinite = 0;
         void RunBatch()
         {
             model.Run(slot);
-            for (int s = 0; s < slot; s++)
-            {
-                var p = model.Probabilities(s);
-                for (int c = 0; c < max.Length; c++) max[c] = MathF.Max(max[c], p[c]);
-            }
-            scored += slot;
+            for (int s = 0; s < slot; s++) perWindow.Add(model.Probabilities(s).ToArray());
             slot = 0;
         }
         for (int i = 0; i < windows.Count; i++)
         {
             if (!windows.TryCopy(i, model.Ecg(slot))) { nonFinite++; continue; }
-            var mask = model.LeadMask(slot);
-            for (int l = 0; l < mask.Length; l++) mask[l] = mapped.Leads.Contains((Lead)l) ? 1f : 0f;
+            SetMask(model.LeadMask(slot), mapped.Leads);
             if (++slot == model.MaxBatch)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -120,9 +145,51 @@ internal static class ClassifyCommand
             }
         }
         if (slot > 0) RunBatch();
-        if (scored == 0) return new RecordScore(0, null, $"all {windows.Count} windows hold NaN or infinite samples");
-        return new RecordScore(scored, max, nonFinite > 0 ? $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples" : null);
+        if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
+        if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
+        var aggregate = Fold(perWindow);
+        return new RecordScore(perWindow.Count, aggregate, Decide(aggregate, model.Thresholds), note);
     }
+
+    /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
+    private static void SetMask(Span<float> mask, LeadSet leads)
+    {
+        for (int l = 0; l < mask.Length; l++) mask[l] = leads.Contains((Lead)l) ? 1f : 0f;
+    }
+
+    /// <summary>
+    /// The record-level probability of each class: the median of its window probabilities (mean of the
+    /// two middle ones for an even count; NaN stays NaN for a class the model does not score). The median
+    /// reaches a threshold only when about half the windows do, so one noisy window among many quiet
+    /// ones cannot flag a record, as the old maximum did; the price is that an episode covering well
+    /// under half a record is not decided (docs/inference.md says so).
+    /// </summary>
+    internal static float[] Fold(IReadOnlyList<float[]> windows)
+    {
+        if (windows.Count == 0) throw new ArgumentException("no window to fold", nameof(windows));
+        var result = new float[windows[0].Length];
+        var column = new float[windows.Count];
+        for (int c = 0; c < result.Length; c++)
+        {
+            for (int w = 0; w < windows.Count; w++) column[w] = windows[w][c];
+            if (column.Any(float.IsNaN)) { result[c] = float.NaN; continue; }
+            Array.Sort(column);
+            int mid = column.Length / 2;
+            result[c] = column.Length % 2 == 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2;
+        }
+        return result;
+    }
+
+    /// <summary>The classes, in class-set order, whose record-level probability reaches the model's own threshold (metadata <c>thresholds</c>).</summary>
+    internal static IReadOnlyList<RhythmClass> Decide(float[] probabilities, IReadOnlyList<double> thresholds)
+    {
+        var decided = new List<RhythmClass>();
+        for (int c = 0; c < probabilities.Length; c++)
+            if (float.IsFinite(probabilities[c]) && !double.IsNaN(thresholds[c]) && probabilities[c] >= thresholds[c]) decided.Add((RhythmClass)c);
+        return decided;
+    }
+
+    private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
     private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, RecordScore score)
     {
@@ -136,17 +203,25 @@ internal static class ClassifyCommand
             w.WriteEndArray();
             w.WriteNumber("windows", score.Windows);
             w.WriteNumber("seconds", Math.Round(rec.DurationSeconds, 3));
-            if (score.MaxProbabilities is { } max)
+            w.WriteString("aggregation", Aggregation);
+            if (score.Probabilities is { } aggregate)
             {
                 w.WriteStartObject("probabilities");
                 foreach (var c in classes)
                 {
-                    float p = max[(int)c];
+                    float p = aggregate[(int)c];
                     if (float.IsFinite(p)) w.WriteNumber(RhythmClasses.Name(c), p); else w.WriteNull(RhythmClasses.Name(c));
                 }
                 w.WriteEndObject();
+                w.WriteStartArray("rhythms");
+                foreach (var c in score.Rhythms) w.WriteStringValue(RhythmClasses.Name(c));
+                w.WriteEndArray();
             }
-            else w.WriteNull("probabilities");
+            else
+            {
+                w.WriteNull("probabilities");
+                w.WriteNull("rhythms");
+            }
             if (score.Note is { } note) w.WriteString("note", note);
             w.WriteEndObject();
         }

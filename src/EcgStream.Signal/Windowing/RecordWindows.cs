@@ -30,6 +30,7 @@ public sealed class RecordWindows
         _warmupSamples = warmupSamples;
         _hopSamples = hopSamples;
         int length = planes.Length == 0 ? 0 : planes[0].Length;
+        SamplesAfterWarmup = Math.Max(0, length - warmupSamples);
         Count = length < warmupSamples + ModelContract.WindowSamples ? 0 : (length - warmupSamples - ModelContract.WindowSamples) / hopSamples + 1;
     }
 
@@ -66,6 +67,9 @@ public sealed class RecordWindows
     /// <summary>How many windows fit after the warm-up.</summary>
     public int Count { get; }
 
+    /// <summary>Samples of 250 Hz output after the warm-up (what <see cref="TryCopyPadded"/> holds).</summary>
+    public int SamplesAfterWarmup { get; }
+
     /// <summary>Index of window <paramref name="index"/>'s first sample in the 250 Hz output.</summary>
     public int Start(int index) =>
         (uint)index < (uint)Count ? _warmupSamples + index * _hopSamples
@@ -90,6 +94,36 @@ public sealed class RecordWindows
             _planes[p++].AsSpan(start, ModelContract.WindowSamples).CopyTo(destination.Slice((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples));
         foreach (var v in destination) if (!float.IsFinite(v)) return false;
         WindowStandardiser.Standardise(destination, ModelContract.WindowSamples, Leads);
+        return true;
+    }
+
+    /// <summary>
+    /// For a record too short for one window (<see cref="Count"/> 0): writes all its output after the
+    /// warm-up (<see cref="SamplesAfterWarmup"/> samples per lead) at the start of
+    /// <paramref name="destination"/>, standardises each present lead over those real samples only, and
+    /// leaves the rest of the window zero. Zero after standardisation is the lead's mean, i.e. a flat
+    /// isoelectric tail: the model sees baseline between every pair of beats, while repeating the record
+    /// instead would splice two beats at an arbitrary seam and invent one RR interval, exactly the
+    /// irregularity an AF detector reads. Standardising before padding keeps the real part at mean 0,
+    /// std 1 as in every full window (the zeros would otherwise shrink its std and inflate its beats).
+    /// Returns false when the real part holds a NaN or infinite sample.
+    /// </summary>
+    public bool TryCopyPadded(Span<float> destination)
+    {
+        if (destination.Length != WindowValues)
+            throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} expected", nameof(destination));
+        int real = SamplesAfterWarmup;
+        if (Count > 0 || real == 0)
+            throw new InvalidOperationException($"padding is for a record shorter than one window with some signal after the warm-up ({real} samples, {Count} windows)");
+        destination.Clear();
+        int p = 0;
+        foreach (var lead in Leads)
+        {
+            var target = destination.Slice((int)lead * ModelContract.WindowSamples, real);
+            _planes[p++].AsSpan(_warmupSamples, real).CopyTo(target);
+            foreach (var v in target) if (!float.IsFinite(v)) return false;
+            WindowStandardiser.StandardiseLead(target);
+        }
         return true;
     }
 }
