@@ -37,7 +37,7 @@ public sealed class Bed
     private readonly Action<RhythmEvent> _onEvent;
     private readonly ILogger _log;
     private readonly StripDecimator? _strip;
-    private readonly ConcurrentDictionary<(EventType, EventKind, string, EventSource), long> _eventCounts = new();
+    private long _events;
     private Subject<SampleBlock>? _input;
     private IDisposable? _subscription;
     private TaskCompletionSource? _sessionDone;
@@ -120,7 +120,6 @@ public sealed class Bed
     /// <summary>Decoder counters of the current source (wire and BLE sources); null for others.</summary>
     public IngestCounters? Ingest { get; internal set; }
     /// <summary>Arrival of the newest block → its events reaching the sinks (model events: since the newest block).</summary>
-    public LatencyHistogram EventLatency { get; } = new("event_latency");
     public string SourceDescription { get; internal set; } = "";
 
     /// <summary>
@@ -157,7 +156,8 @@ public sealed class Bed
         }
     }
 
-    public IEnumerable<KeyValuePair<(EventType Type, EventKind Kind, string Rhythm, EventSource Source), long>> EventCounts => _eventCounts;
+    /// <summary>Events this bed has emitted (per-kind counts are the metrics' ecgstream_events_total).</summary>
+    public long EventCount => Interlocked.Read(ref _events);
 
     internal void SetConnected(bool connected) => _connected = connected;
 
@@ -197,7 +197,7 @@ public sealed class Bed
             _rebase = false;
         }
         var shifted = new SampleBlock(Id, block.StartSample + _offset, block.SampleRate, block.Leads, block.Length,
-            block.Samples, block.LeadOff, block.Sequence);
+            block.Samples, block.LeadOff, block.Sequence, block.Unreadable);
         double startSeconds = shifted.StartSample / shifted.SampleRate;
         if (_signalLost)
         {
@@ -349,12 +349,11 @@ public sealed class Bed
                 DetectedUtc = DateTimeOffset.UtcNow,
                 EndReason = e.Kind == EventKind.Offset ? e.EndReason ?? _closing : null,
             };
-            _eventCounts.AddOrUpdate((e.Type, e.Kind, e.Rhythm, e.Source), 1, (_, n) => n + 1);
+            Interlocked.Increment(ref _events);
             // before the sinks see it: a /beds answer given after a client got the event includes it
             if (e.Kind == EventKind.Onset) _open[(e.Type, e.Rhythm, e.Source)] = (e.StartSeconds, Stopwatch.GetTimestamp());
             else _open.TryRemove((e.Type, e.Rhythm, e.Source), out _);
             long latency = Stopwatch.GetTimestamp() - Interlocked.Read(ref _pushTicks);
-            EventLatency.RecordTicks(latency);
             Metrics?.Event(this, e, (double)latency / Stopwatch.Frequency);
             _onEvent(e);
         }
