@@ -81,13 +81,15 @@ public sealed class AccessControl
         return _origins.Contains(origin);
     }
 
-    private bool Authorized(HttpRequest request)
+    private bool Authorized(HttpRequest request) =>
+        PresentedToken(request) is { } presented && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+
+    /// <summary>The token a request presents: the bearer header, else the live view's cookie; null if neither.</summary>
+    internal static string? PresentedToken(HttpRequest request)
     {
-        string? presented = null;
         string auth = request.Headers.Authorization.ToString();
-        if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = auth["Bearer ".Length..].Trim();
-        else if (request.Cookies.TryGetValue(CookieName, out var cookie)) presented = cookie;
-        return presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+        if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return auth["Bearer ".Length..].Trim();
+        return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
     }
 
     private static Task Refuse(HttpContext ctx, int status, string text)

@@ -28,7 +28,7 @@ internal static class Endpoints
         // the live view trades its bearer token for an HttpOnly, same-site cookie, which its EventSource then sends
         app.MapPost("/session", (HttpContext ctx) =>
         {
-            ctx.Response.Cookies.Append(AccessControl.CookieName, BearerOf(ctx), new CookieOptions
+            ctx.Response.Cookies.Append(AccessControl.CookieName, AccessControl.PresentedToken(ctx.Request) ?? "", new CookieOptions
             {
                 HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = ctx.Request.IsHttps, Path = "/",
             });
@@ -75,7 +75,7 @@ internal static class Endpoints
             notch_hz = b.Config.Notch,
             hop_s = b.Config.Hop,
             model = host.Model?.ModelId,
-            events = b.EventCounts.Sum(kv => kv.Value),
+            events = b.EventCount,
             ingest = b.Ingest is { } c ? new
             {
                 frames = c.Frames,
@@ -105,13 +105,6 @@ internal static class Endpoints
             try { await ServeWebSocket(ctx, host); }
             finally { host.Access.LeaveClient(); }
         });
-    }
-
-    private static string BearerOf(HttpContext ctx)
-    {
-        string auth = ctx.Request.Headers.Authorization.ToString();
-        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth["Bearer ".Length..].Trim()
-            : ctx.Request.Cookies[AccessControl.CookieName] ?? "";
     }
 
     private static Task TooManyClients(HttpContext ctx, DaemonHost host)
