@@ -127,8 +127,10 @@ public sealed class WfdbRecorder : IDisposable
     {
         // frames ≤ MaxFillSeconds × rate (the caller checked): one write
         int nsig = s.Leads.Count;
-        var bytes = new byte[checked((int)frames * nsig * 2)];
-        for (int i = 0; i < bytes.Length; i += 2) BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i), Invalid);
+        int need = checked((int)frames * nsig * 2);
+        if (_bytes.Length < need) _bytes = new byte[need]; // the block buffer, grown once to the longest fill
+        var bytes = _bytes.AsSpan(0, need);
+        for (int i = 0; i < bytes.Length; i += 2) BinaryPrimitives.WriteInt16LittleEndian(bytes[i..], Invalid);
         s.Dat.Write(bytes);
         for (int p = 0; p < nsig; p++) s.Checksum[p] += unchecked((int)(frames * Invalid));
         s.Frames += frames;
