@@ -81,14 +81,8 @@ public class LiveViewTests
     [ChromiumFact]
     public async Task A_bed_that_goes_silent_is_marked_on_its_panel_with_its_data_age_and_a_SIGNAL_LOSS_banner_until_data_returns()
     {
-        var dir = Support.TempDir();
         // a 70 bpm sinus rhythm from a wire device the test can unplug; a second bed stays live throughout
-        var scenario = ScenarioFile.Load(Support.ScenarioFile(dir, """
-            { "seed": 4, "sampleRate": 500, "leads": ["I", "II", "V1"], "noise": { "snr": 30 },
-              "segments": [ { "rhythm": "SR", "durationSeconds": 60, "heartRate": 70 } ] }
-            """));
-        await using var device = new SimulatedWireDevice(new SyntheticEcgStream(scenario, loop: true), speed: 1);
-        device.Start();
+        await using var device = StartSinusDevice();
         var config = new DaemonConfig
         {
             Beds =
@@ -148,7 +142,7 @@ public class LiveViewTests
             """);
         Assert.Equal(0, green[0]);
         Assert.True(green[1] > 500, $"only {green[1]} trace pixels on the live bed");
-        var shot = Environment.GetEnvironmentVariable("ECGSTREAM_LIVEVIEW_LOSS_SCREENSHOT") ?? Path.Combine(dir, "liveview-loss.png");
+        var shot = Environment.GetEnvironmentVariable("ECGSTREAM_LIVEVIEW_LOSS_SCREENSHOT") ?? Path.Combine(Support.TempDir(), "liveview-loss.png");
         await page.ScreenshotAsync(new() { Path = shot });
 
         // the device returns: the banner goes, the panel is trusted again and shows a heart rate again
@@ -172,6 +166,18 @@ public class LiveViewTests
         Assert.Empty(errors);
     }
 
+    /// <summary>A real-time wire device playing a 70 bpm sinus rhythm on I, II, V1 (looped), which a test can unplug.</summary>
+    private static SimulatedWireDevice StartSinusDevice()
+    {
+        var scenario = ScenarioFile.Load(Support.ScenarioFile(Support.TempDir(), """
+            { "seed": 4, "sampleRate": 500, "leads": ["I", "II", "V1"], "noise": { "snr": 30 },
+              "segments": [ { "rhythm": "SR", "durationSeconds": 60, "heartRate": 70 } ] }
+            """));
+        var device = new SimulatedWireDevice(new SyntheticEcgStream(scenario, loop: true), speed: 1);
+        device.Start();
+        return device;
+    }
+
     private static async Task<JsonElement> BedInfo(HttpClient http, string id) =>
         JsonDocument.Parse(await http.GetStringAsync("beds")).RootElement.EnumerateArray().Single(b => b.GetProperty("id").GetString() == id).Clone();
 
@@ -179,13 +185,7 @@ public class LiveViewTests
     [Fact]
     public async Task Beds_reports_the_heart_rate_and_the_open_SIGNAL_LOSS_until_it_closes()
     {
-        var dir = Support.TempDir();
-        var scenario = ScenarioFile.Load(Support.ScenarioFile(dir, """
-            { "seed": 4, "sampleRate": 500, "leads": ["I", "II", "V1"], "noise": { "snr": 30 },
-              "segments": [ { "rhythm": "SR", "durationSeconds": 60, "heartRate": 70 } ] }
-            """));
-        await using var device = new SimulatedWireDevice(new SyntheticEcgStream(scenario, loop: true), speed: 1);
-        device.Start();
+        await using var device = StartSinusDevice();
         var config = new DaemonConfig
         {
             Beds = [new BedConfig { Id = "icu-1", SignalLossSeconds = 0.5,

@@ -36,8 +36,6 @@ public sealed class SignalStage(SignalChainOptions? options = null, double maxFi
     public long GapsReported { get; private set; }
     public long SamplesFilled { get; private set; }
     public long SamplesDiscarded { get; private set; }
-    /// <summary>Times the chain started afresh after a gap longer than the fill bound.</summary>
-    public long Restarts { get; private set; }
 
     public void OnNext(in SampleBlock block, IObserver<SignalOutput> output)
     {
@@ -68,7 +66,6 @@ public sealed class SignalStage(SignalChainOptions? options = null, double maxFi
     private void Restart(in SampleBlock next)
     {
         GapsReported++;
-        Restarts++;
         _output!.OnNext(SignalOutput.ForGap(new GapReport(next.StreamId, _expected / next.SampleRate, next.StartSample / next.SampleRate, next.StartSample - _expected)));
         _chain = new SignalChain(next.StreamId, next.SampleRate, next.Leads, _options);
         _expected = next.StartSample;
