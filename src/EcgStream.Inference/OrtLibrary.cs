@@ -57,7 +57,7 @@ public sealed class OrtLibrary
         typeof(OrtLibrary).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "OrtPackage")?.Value ?? "Cpu";
 
     /// <summary>The library found with default options (nothing configured).</summary>
-    public static OrtLibrary Default => Load(null);
+    public static OrtLibrary Default => Volatile.Read(ref _current) ?? Load(null); // once loaded: no lookup, no lock
 
     /// <summary>
     /// Loads the library (first call) or returns the loaded one. <paramref name="loggerFactory"/> and
@@ -87,7 +87,7 @@ public sealed class OrtLibrary
             {
                 env = OrtLogging.CreateEnvironment(loggerFactory ?? NullLoggerFactory.Instance, logLevel);
             }
-            catch (TypeInitializationException e) when (Innermost(e) is OrtLibraryException named)
+            catch (TypeInitializationException e) when (e.GetBaseException() is OrtLibraryException named)
             {
                 throw new OrtLibraryException(named.Message);
             }
@@ -95,7 +95,7 @@ public sealed class OrtLibrary
             {
                 // The library loaded but the managed API could not bind to it (too old an ORT, for one).
                 var (place, path) = _resolved ?? ("?", "?");
-                throw new OrtLibraryException($"ONNX Runtime at {path} ({place}) cannot be used by Microsoft.ML.OnnxRuntime's managed API: {Innermost(e).Message}");
+                throw new OrtLibraryException($"ONNX Runtime at {path} ({place}) cannot be used by Microsoft.ML.OnnxRuntime's managed API: {e.GetBaseException().Message}");
             }
             var (where, file) = _resolved ?? ("the runtime's default probing", ManagedImportName);
             if (!file.Contains('/')) file = MappedFile("libonnxruntime") ?? file;
@@ -117,12 +117,6 @@ public sealed class OrtLibrary
         }
         catch (IOException) { }
         return null;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is { } inner) e = inner;
-        return e;
     }
 
     private static void CheckSameLibrary(OrtLibrary loaded, OrtLibraryOptions options)

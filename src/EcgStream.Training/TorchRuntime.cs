@@ -33,7 +33,7 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException)
         {
-            return (false, DescribeLoadFailure(AppContext.BaseDirectory) ?? $"TorchSharp failed to start: {Innermost(e).Message}");
+            return (false, DescribeLoadFailure(AppContext.BaseDirectory) ?? $"TorchSharp failed to start: {e.GetBaseException().Message}");
         }
     }
 
@@ -62,12 +62,6 @@ public static class TorchRuntime
             }
         }
         return null;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null) e = e.InnerException;
-        return e;
     }
 
     /// <summary>.NET wraps dlopen's message in generic advice ("… consider setting the LD_DEBUG environment variable: "); keep the loader's own words.</summary>
