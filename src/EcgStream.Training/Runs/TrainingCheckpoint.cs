@@ -23,13 +23,12 @@ public static class TrainingCheckpoint
         var tensors = new Dictionary<string, torch.Tensor>();
         foreach (var (name, t) in model.state_dict()) tensors.Add("model." + name, t);
         foreach (var (name, t) in AdamWState.Export(optimizer)) tensors.Add("optim." + name, t);
-        var tmp = path + ".tmp";
-        SafeTensors.Save(tmp, tensors, new Dictionary<string, string>
+        // SafeTensors.Save writes beside the file and renames it into place: a crash mid-save keeps the last checkpoint
+        SafeTensors.Save(path, tensors, new Dictionary<string, string>
         {
             [StepKey] = step.ToString(CultureInfo.InvariantCulture),
             [FingerprintKey] = fingerprint,
         });
-        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>Loads a checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>; returns the step reached.</summary>
