@@ -62,7 +62,7 @@ internal static class ClassifyCommand
             {
                 cancel.ThrowIfCancellationRequested();
                 var rec = RecordReader.Read(path);
-                foreach (var w in rec.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
+                RecordArguments.PrintWarnings(rec.Warnings);
                 var mapped = RecordingLeads.Of(rec, overrides);
                 foreach (var note in mapped.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
                 var result = Score(classifier, rec, mapped, hopSeconds, cancel);

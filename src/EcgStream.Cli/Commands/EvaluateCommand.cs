@@ -38,7 +38,7 @@ internal static class EvaluateCommand
             foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
             {
                 var rec = RecordReader.Read(path);
-                foreach (var w in rec.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
+                RecordArguments.PrintWarnings(rec.Warnings);
                 var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path, parse.GetValue(annotator)!), rec.SampleRate, rec.Length);
                 var events = new List<RhythmEvent>();
                 var result = await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);

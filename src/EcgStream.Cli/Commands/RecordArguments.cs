@@ -7,6 +7,12 @@ namespace EcgStream.Cli.Commands;
 /// </summary>
 internal static class RecordArguments
 {
+    /// <summary>Prints the header fields a reader ignored, one "warning: …" line each on stderr.</summary>
+    public static void PrintWarnings(IReadOnlyList<string> warnings)
+    {
+        foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+    }
+
     private static readonly string[] s_companions = [".hea", ".dat", ".atr", ".mat", ".qrs"];
 
     public static List<string> Distinct(IEnumerable<string> paths)

@@ -37,7 +37,7 @@ internal static class ReplayCommand
             var whole = rec is null ? RecordReader.Read(path) : null;
             string name = rec?.Name ?? whole!.Name;
             double rate = rec?.SampleRate ?? whole!.SampleRate;
-            foreach (var w in rec?.Warnings ?? whole!.Warnings) Console.Error.WriteLine($"warning: {w}"); // header fields the reader ignored
+            RecordArguments.PrintWarnings(rec?.Warnings ?? whole!.Warnings);
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
