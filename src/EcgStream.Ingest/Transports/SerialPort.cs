@@ -44,8 +44,9 @@ public sealed class SerialPort : IDisposable
         if (options.BaudRate <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.BaudRate,
                 $"serial port {options.Path}: baud rate {options.BaudRate} must be positive");
-        // System.IO.Ports reports an absent device as "access denied": look first, to say what is wrong.
-        if (!File.Exists(options.Path))
+        // System.IO.Ports reports an absent device as "access denied": look first, to say what is wrong
+        // (a device node on Unix; Windows' COMn names are not files).
+        if (!OperatingSystem.IsWindows() && !File.Exists(options.Path))
             throw new IOException($"serial port {options.Path}: no such device (is it plugged in? USB serial adapters appear as /dev/ttyUSB* or /dev/ttyACM*)");
 
         var port = new Ports.SerialPort(options.Path, options.BaudRate, Ports.Parity.None, 8,

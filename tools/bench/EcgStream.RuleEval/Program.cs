@@ -206,7 +206,8 @@ internal sealed class Loaded
         }
         _rate = chain.Preprocessor.OutputRate;
         _delay = chain.DelaySeconds;
-        _ops.Sort((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.IsBeat.CompareTo(b.IsBeat)); // stable enough: epochs first at a tie
+        // List.Sort is not stable: at a tie, epochs before beats, then each kind in the order it was captured
+        _ops.Sort((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.IsBeat != b.IsBeat ? a.IsBeat.CompareTo(b.IsBeat) : a.Index.CompareTo(b.Index));
     }
 
     private sealed class Capture(Loaded owner) : ISignalChainSink
