@@ -120,19 +120,28 @@ public sealed class DataTests
 
         var entries = RealDatasets.List(root, report, [Cinc2021Source.Name, Physionet2017Source.Name, PtbXlSource.Name]);
         Assert.Equal(1, report.SkipCount("missing folder"));                  // ptbxl
-        Assert.Equal(2, report.SkipCount("unmappable label"));                // E2 (no rhythm code), A00003 (O)
+        Assert.Equal(1, report.SkipCount("unmappable label"));                // E2 (no rhythm code)
         Assert.Equal(1, report.SkipCount("corrupt label row"));
         Assert.Contains(warnings, w => w.Contains("cinc2021/E2") && w.Contains("164934002"));
-        Assert.Contains(warnings, w => w.Contains("physionet2017/A00003") && w.Contains("'O'"));
-        Assert.Equal(["cinc2021/E1", "physionet2017/A00001", "physionet2017/A00002", "physionet2017/A00004"], entries.Select(e => e.RecordId));
-        Assert.Equal(1 << (int)RhythmClass.NOISE, entries[3].RecordMask);
+        Assert.Equal(["cinc2021/E1", "physionet2017/A00001", "physionet2017/A00002", "physionet2017/A00003", "physionet2017/A00004"], entries.Select(e => e.RecordId));
+        int Bit(RhythmClass c) => 1 << (int)c;
+        // O (other rhythm) is kept as a hard negative: no positive, known not AF, not SR, not noise; the rest unknown.
+        Assert.Equal(0, entries[3].RecordMask);
+        Assert.Equal(Bit(RhythmClass.AF) | Bit(RhythmClass.SR) | Bit(RhythmClass.NOISE), entries[3].KnownMask);
+        // ~ (too noisy): noise, the rhythm unknown.
+        Assert.Equal(Bit(RhythmClass.NOISE), entries[4].RecordMask);
+        Assert.Equal(Bit(RhythmClass.NOISE), entries[4].KnownMask);
+        // N: sinus rhythm, known not AF; the rate classes unknown.
+        Assert.Equal(Bit(RhythmClass.SR), entries[1].RecordMask);
+        Assert.Equal(0, entries[1].KnownMask!.Value & (Bit(RhythmClass.STACH) | Bit(RhythmClass.SBRAD)));
+        Assert.NotEqual(0, entries[1].KnownMask!.Value & Bit(RhythmClass.AF));
 
         // Windowing: E1's header is corrupt, the 2017 records' files do not exist.
         var set = RealDatasets.Build(entries, new DatasetSplits(), report);
         Assert.Equal(0, set.Count);
-        Assert.Equal(4, report.SkipCount("corrupt record"));
+        Assert.Equal(5, report.SkipCount("corrupt record"));
         Assert.Contains(warnings, w => w.Contains("cinc2021/E1") && w.Contains("E1.hea"));
-        Assert.Contains("4 skipped: corrupt record", report.ToString());
+        Assert.Contains("5 skipped: corrupt record", report.ToString());
         Assert.Throws<ArgumentException>(() => RealDatasets.List(root, report, ["nonsense"]));
     }
 
@@ -144,6 +153,8 @@ public sealed class DataTests
         Assert.InRange(entries.Count, 400, 500);
         Assert.Equal(500, entries.Count + report.SkipCount("unmappable label"));
         Assert.Equal(1 << (int)RhythmClass.SR, entries.Single(e => e.RecordId == "ptbxl/1").RecordMask);
+        // Records whose rhythm statements are all outside the mapping are hard negatives (not AF, not flutter).
+        Assert.All(entries.Where(e => e.RecordMask == 0), e => Assert.Equal(PtbXlSource.OtherRhythmKnown, e.KnownMask));
         var set = new WindowSet();
         foreach (var e in entries.Take(3)) Assert.Equal(1, RecordWindower.AddWindows(e, set, report));
         for (int i = 0; i < set.Count; i++)

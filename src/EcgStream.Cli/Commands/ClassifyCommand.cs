@@ -8,12 +8,15 @@ using EcgStream.Formats;
 using EcgStream.Inference;
 using EcgStream.Inference.Contract;
 using EcgStream.Ingest.Replay;
+using EcgStream.Signal.Pipeline;
+using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
 
 namespace EcgStream.Cli.Commands;
 
 /// <summary>
-/// `ecgstream classify RECORD...`: scores whole records with a contract-v1 model, one JSON object per
+/// `ecgstream classify RECORD...`: scores whole records with a contract-v1 or v2 model (v2: each window also gets
+/// the rhythm features of the beats detected by its end, <see cref="RecordBeats"/>), one JSON object per
 /// record on stdout. Each record is cut like training cuts it (<see cref="RecordWindows"/>: the
 /// runtime's preprocessing over the whole record, 1 s filter warm-up skipped, a 9 s window every hop,
 /// standardised per lead); every window is scored with the lead mask of the leads the record has. A
@@ -109,6 +112,9 @@ internal static class ClassifyCommand
     internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default)
     {
         var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds);
+        // A contract-v2 model also reads each window's rhythm features: the beats the stream would have detected by its end.
+        float[]? rhythm = model.Contract.HasRhythmInput ? windows.RhythmFeatures(RecordBeats.Detect(mapped.Planes, rec.SampleRate, mapped.Leads)) : null;
+        void SetRhythm(int slot, int row) => rhythm?.AsSpan(row * RhythmFeatures.Count, RhythmFeatures.Count).CopyTo(model.Rhythm(slot));
         var perWindow = new List<float[]>();
         string? note = null;
         if (windows.Count == 0)
@@ -119,6 +125,7 @@ internal static class ClassifyCommand
                                                      $"after the {F(WarmupSeconds, 1)} s filter warm-up ({F(WarmupSeconds + MinimumPaddedSeconds, 1)} s), a few beats");
             if (!windows.TryCopyPadded(model.Ecg(0))) return new RecordScore(0, null, [], "the record holds NaN or infinite samples");
             SetMask(model.LeadMask(0), mapped.Leads);
+            SetRhythm(0, 0);
             model.Run(1);
             perWindow.Add(model.Probabilities(0).ToArray());
             note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
@@ -138,6 +145,7 @@ internal static class ClassifyCommand
         {
             if (!windows.TryCopy(i, model.Ecg(slot))) { nonFinite++; continue; }
             SetMask(model.LeadMask(slot), mapped.Leads);
+            SetRhythm(slot, i);
             if (++slot == model.MaxBatch)
             {
                 cancel.ThrowIfCancellationRequested();

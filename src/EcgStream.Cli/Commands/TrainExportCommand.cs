@@ -35,7 +35,8 @@ internal static class TrainExportCommand
             var info = new ContractModelInfo
             {
                 ModelId = parse.GetValue(modelId)!,
-                Description = $"ST-MEM-style encoder d={encoder.Config.Dim} depth={encoder.Depth} heads={encoder.Config.Heads} + PMA head",
+                Description = $"ST-MEM-style encoder d={encoder.Config.Dim} depth={encoder.Depth} heads={encoder.Config.Heads} + PMA head{(pma.RhythmFeatures > 0 ? " + rhythm path (RR features, contract v2)" : "")}",
+                RhythmPath = pma.RhythmFeatures > 0,
                 TrainingData = parse.GetValue(trainingData)!, Metrics = parse.GetValue(metrics)!, Commit = parse.GetValue(commit)!,
                 Thresholds = ReadThresholds(parse.GetValue(thresholdsPath) ?? DefaultThresholds(parse.GetValue(headPath)!)),
             };

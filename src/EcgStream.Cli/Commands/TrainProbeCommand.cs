@@ -28,12 +28,13 @@ internal static class TrainProbeCommand
         var batch = new Option<int>("--batch") { Description = "Windows per step.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
         var fineTune = new Option<bool>("--fine-tune") { Description = "Train the encoder too." };
+        var rhythmPath = new Option<bool>("--rhythm-path") { Description = "PMA head with the rhythm path (RR features of the last 60 s; exports as model contract v2)." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -58,7 +59,9 @@ internal static class TrainProbeCommand
                 "joint" => PmaGate.Joint, "per-layer" => PmaGate.PerLayer,
                 var g => throw new ArgumentException($"--gate '{g}': expected joint or per-layer"),
             };
-            using var head = RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate);
+            if (parse.GetValue(rhythmPath) && headKind != HeadKind.Pma) throw new ArgumentException("--rhythm-path needs --head pma");
+            using var head = RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate,
+                rhythmFeatures: parse.GetValue(rhythmPath) ? EcgStream.Signal.Rhythms.RhythmFeatures.Count : 0);
             IReadOnlyList<double> losses = [];
             AnsiConsole.Progress().Start(ctx =>
             {
@@ -145,6 +148,6 @@ internal static class TrainProbeCommand
     private static float[] Probabilities(StMemEncoder encoder, RhythmHead head, WindowSet windows)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        return LayerAnalysis.Probabilities(head, HeadTrainer.ExtractFeatures(encoder, windows));
+        return LayerAnalysis.Probabilities(head, HeadTrainer.ExtractFeatures(encoder, windows), head.RhythmFeatures > 0 ? HeadTrainer.RhythmInputs(windows) : null);
     }
 }

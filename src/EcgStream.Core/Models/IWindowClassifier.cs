@@ -19,6 +19,11 @@ public interface IWindowClassifier : IDisposable
     Span<float> Ecg(int slot);
     /// <summary>The [12] lead mask of batch slot <paramref name="slot"/>.</summary>
     Span<float> LeadMask(int slot);
+    /// <summary>
+    /// The rhythm path's [<see cref="ModelContract.RhythmFeatureCount"/>] input of batch slot <paramref name="slot"/>
+    /// (contract v2); empty for a model without one (v1), which is the default.
+    /// </summary>
+    Span<float> Rhythm(int slot) => [];
     /// <summary>Runs the first <paramref name="batch"/> slots.</summary>
     void Run(int batch);
     /// <summary>Per-class probabilities (class set v1 order, NaN for classes the model lacks) of slot <paramref name="slot"/> after <see cref="Run"/>.</summary>

@@ -1,13 +1,23 @@
 namespace EcgStream.Core.Models;
 
 /// <summary>
-/// Model contract v1 (DESIGN.md) as names and numbers: what an exporter writes into an ONNX model
+/// Model contracts v1 and v2 (DESIGN.md) as names and numbers: what an exporter writes into an ONNX model
 /// and what the runtime checks when it loads one. Shared by training (export) and inference (check)
 /// so the two cannot drift.
 /// </summary>
 public static class ModelContract
 {
-    public const int Version = 1;
+    /// <summary>The newest contract version exporters write; the runtime loads <see cref="Version"/> and every earlier one.</summary>
+    public const int Version = 2;
+
+    /// <summary>
+    /// Contract v2 adds the rhythm path's input <c>rhythm</c> float32 [N, <see cref="RhythmFeatureCount"/>]: RR-interval
+    /// features of the stream's last 60 s of beats at the window's end (EcgStream.Signal's RhythmFeatures, layout named
+    /// by <see cref="RhythmFeaturesVersion"/> in metadata). v1 models have only <c>ecg</c> and <c>lead_mask</c>.
+    /// </summary>
+    public const string RhythmInput = "rhythm";
+    public const int RhythmFeatureCount = 14;
+    public const string RhythmFeaturesVersion = "rr60-v1";
 
     public const string EcgInput = "ecg";
     public const string LeadMaskInput = "lead_mask";
@@ -39,6 +49,8 @@ public static class ModelContract
         public const string LeadOrder = "ecgstream.lead_order";
         /// <summary>Identifies the model in events (<c>model id</c>).</summary>
         public const string ModelId = "ecgstream.model_id";
+        /// <summary>Contract v2: the layout of the <c>rhythm</c> input (<see cref="RhythmFeaturesVersion"/>).</summary>
+        public const string RhythmFeatures = "ecgstream.rhythm_features";
 
         // Informational (not checked): what a person wants to know about the model.
         public const string Preprocessing = "ecgstream.preprocessing";

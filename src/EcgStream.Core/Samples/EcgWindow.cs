@@ -10,7 +10,8 @@ namespace EcgStream.Core.Samples;
 /// </summary>
 public readonly struct EcgWindow
 {
-    public EcgWindow(string streamId, long endSample, double sampleRate, int length, LeadSet leads, ReadOnlyMemory<float> data)
+    public EcgWindow(string streamId, long endSample, double sampleRate, int length, LeadSet leads, ReadOnlyMemory<float> data,
+        ReadOnlyMemory<float> rhythm = default)
     {
         if (data.Length != Core.Leads.Leads.Count * length)
             throw new ArgumentException($"window data holds {data.Length} values, 12 × {length} expected", nameof(data));
@@ -20,6 +21,7 @@ public readonly struct EcgWindow
         Length = length;
         Leads = leads;
         Data = data;
+        Rhythm = rhythm;
     }
 
     public string StreamId { get; }
@@ -31,6 +33,14 @@ public readonly struct EcgWindow
     /// <summary>Leads present (lead mask 1); the others are zero.</summary>
     public LeadSet Leads { get; }
     public ReadOnlyMemory<float> Data { get; }
+    /// <summary>
+    /// The rhythm path's input for contract-v2 models: RR-interval features of the stream's last 60 s of beats at the
+    /// window's end (EcgStream.Signal's RhythmFeatures); empty when the producer computes none.
+    /// </summary>
+    public ReadOnlyMemory<float> Rhythm { get; }
+
+    /// <summary>The same window with <paramref name="rhythm"/> attached.</summary>
+    public EcgWindow WithRhythm(ReadOnlyMemory<float> rhythm) => new(StreamId, EndSample, SampleRate, Length, Leads, Data, rhythm);
 
     public long StartSample => EndSample - Length;
     public double EndSeconds => EndSample / SampleRate;

@@ -43,25 +43,28 @@ public static class RhythmLabels
     public static RhythmEpisodes ToEpisodes(IEnumerable<Annotation> annotations, double sampleRate, long lengthSamples)
     {
         var episodes = new List<Episode>();
+        var other = new List<Episode>();
         var unmapped = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? current = null;
+        string? current = null, currentOther = null;
         double start = 0;
         foreach (var a in annotations)
         {
             if (a.Rhythm is not { } rhythm) continue;
             double t = a.Sample / sampleRate;
             if (current is not null && t > start) episodes.Add(new Episode(current, start, t));
-            if (TryMap(rhythm, out var c)) current = RhythmClasses.Name(c);
+            if (currentOther is not null && t > start) other.Add(new Episode(currentOther, start, t));
+            if (TryMap(rhythm, out var c)) (current, currentOther) = (RhythmClasses.Name(c), null);
             else
             {
-                current = null;
+                (current, currentOther) = (null, rhythm);
                 unmapped[rhythm] = unmapped.GetValueOrDefault(rhythm) + 1;
             }
             start = t;
         }
         double end = lengthSamples / sampleRate;
         if (current is not null && end > start) episodes.Add(new Episode(current, start, end));
-        return new RhythmEpisodes(MergeAdjacent(episodes), unmapped);
+        if (currentOther is not null && end > start) other.Add(new Episode(currentOther, start, end));
+        return new RhythmEpisodes(MergeAdjacent(episodes), unmapped, MergeAdjacent(other));
     }
 
     /// <summary>
@@ -102,5 +105,9 @@ public static class RhythmLabels
     }
 }
 
-/// <summary>Episodes read from rhythm annotations, with the rhythms that map to no class and how often they occurred.</summary>
-public sealed record RhythmEpisodes(IReadOnlyList<Episode> Episodes, IReadOnlyDictionary<string, int> Unmapped);
+/// <summary>
+/// Episodes read from rhythm annotations, with the rhythms that map to no class and how often they occurred, and
+/// where those rhythms ran (<see cref="Other"/>, named by their aux string, e.g. "NOD"): training reads them as
+/// "not AF, not flutter", the hard negatives a window of a class-set rhythm cannot teach.
+/// </summary>
+public sealed record RhythmEpisodes(IReadOnlyList<Episode> Episodes, IReadOnlyDictionary<string, int> Unmapped, IReadOnlyList<Episode>? Other = null);

@@ -5,11 +5,17 @@ using EcgStream.Core.Rhythms;
 namespace EcgStream.Inference.Contract;
 
 /// <summary>What a contract-v1 model declares about its classes, as read from its metadata.</summary>
-public sealed record ContractDescription(string ModelId, IReadOnlyList<RhythmClass> Classes, IReadOnlyList<float> Thresholds, bool HasLayerWeights, int LayerCount);
+/// <param name="Version">1, or 2 for a model with the rhythm path (input <c>rhythm</c>).</param>
+public sealed record ContractDescription(string ModelId, IReadOnlyList<RhythmClass> Classes, IReadOnlyList<float> Thresholds, bool HasLayerWeights, int LayerCount,
+    int Version = 1)
+{
+    public bool HasRhythmInput => Version >= 2;
+}
 
 /// <summary>
-/// Checks a session against model contract v1 (DESIGN.md) and collects every difference.
-/// Decisions: inputs are exactly <c>ecg</c> and <c>lead_mask</c> (any order); the batch axis must be
+/// Checks a session against model contract v1 or v2 (DESIGN.md) and collects every difference.
+/// Decisions: inputs are exactly <c>ecg</c> and <c>lead_mask</c> (any order), and in v2 also <c>rhythm</c>
+/// [N, 14] with metadata naming the same feature layout as this runtime computes; the batch axis must be
 /// dynamic; outputs are <c>logits</c> and optionally <c>layer_weights</c>, nothing else. Class names
 /// must be known class-set-v1 names without repeats: a subset (in any order) is accepted and the
 /// missing classes get NaN ("no opinion"); an unknown name is refused, because nothing downstream
@@ -20,19 +26,30 @@ public static class ContractCheck
     public static ContractDescription Check(InferenceSession session)
     {
         var differences = new List<string>();
-        CheckInputs(session, differences);
+        int version = session.Metadata[ModelContract.Keys.ContractVersion]?.Trim() == "2" ? 2 : 1;
+        CheckInputs(session, version, differences);
         var (hasLayerWeights, layerCount, logitsWidth) = CheckOutputs(session, differences);
         var description = CheckMetadata(session.Metadata, logitsWidth, differences);
-        if (differences.Count > 0) throw new ModelContractException(session.ModelName, differences);
-        return description! with { HasLayerWeights = hasLayerWeights, LayerCount = layerCount };
+        if (differences.Count > 0) throw new ModelContractException(session.ModelName, differences, version);
+        return description! with { HasLayerWeights = hasLayerWeights, LayerCount = layerCount, Version = version };
     }
 
-    private static void CheckInputs(InferenceSession session, List<string> differences)
+    private static void CheckInputs(InferenceSession session, int version, List<string> differences)
     {
         ExpectTensor(session.Inputs, ModelContract.EcgInput, [-1, ModelContract.LeadCount, ModelContract.WindowSamples], "input", differences);
         ExpectTensor(session.Inputs, ModelContract.LeadMaskInput, [-1, ModelContract.LeadCount], "input", differences);
-        foreach (var extra in session.Inputs.Where(i => i.Name is not ModelContract.EcgInput and not ModelContract.LeadMaskInput))
-            differences.Add($"unexpected input '{extra.Name}' {extra.ShapeText}: contract v1 has only '{ModelContract.EcgInput}' and '{ModelContract.LeadMaskInput}'");
+        if (version >= 2)
+        {
+            ExpectTensor(session.Inputs, ModelContract.RhythmInput, [-1, ModelContract.RhythmFeatureCount], "input", differences);
+            var layout = session.Metadata[ModelContract.Keys.RhythmFeatures]?.Trim();
+            if (layout != ModelContract.RhythmFeaturesVersion)
+                differences.Add($"metadata '{ModelContract.Keys.RhythmFeatures}' is {(layout is null ? "missing" : $"\"{layout}\"")}, this runtime computes \"{ModelContract.RhythmFeaturesVersion}\"");
+        }
+        foreach (var extra in session.Inputs.Where(i => i.Name is not ModelContract.EcgInput and not ModelContract.LeadMaskInput
+                                                        && !(version >= 2 && i.Name == ModelContract.RhythmInput)))
+            differences.Add(version >= 2
+                ? $"unexpected input '{extra.Name}' {extra.ShapeText}: contract v2 has only '{ModelContract.EcgInput}', '{ModelContract.LeadMaskInput}' and '{ModelContract.RhythmInput}'"
+                : $"unexpected input '{extra.Name}' {extra.ShapeText}: contract v1 has only '{ModelContract.EcgInput}' and '{ModelContract.LeadMaskInput}'");
     }
 
     private static (bool HasLayerWeights, int LayerCount, long LogitsWidth) CheckOutputs(InferenceSession session, List<string> differences)
@@ -83,7 +100,8 @@ public static class ContractCheck
         foreach (var key in ModelContract.Keys.Required)
             if (metadata[key] is null or { Length: 0 }) differences.Add($"metadata '{key}' is missing");
 
-        ExpectValue(metadata, ModelContract.Keys.ContractVersion, ModelContract.Version.ToString(CultureInfo.InvariantCulture), differences);
+        if (metadata[ModelContract.Keys.ContractVersion] is { Length: > 0 } v && v.Trim() is not ("1" or "2"))
+            differences.Add($"metadata '{ModelContract.Keys.ContractVersion}' is \"{v}\", this runtime loads contract versions 1 and 2");
         ExpectValue(metadata, ModelContract.Keys.SampleRate, ModelContract.SampleRate.ToString(CultureInfo.InvariantCulture), differences);
         ExpectValue(metadata, ModelContract.Keys.Window, ModelContract.WindowSamples.ToString(CultureInfo.InvariantCulture), differences);
         ExpectValue(metadata, ModelContract.Keys.Patch, ModelContract.PatchSamples.ToString(CultureInfo.InvariantCulture), differences);

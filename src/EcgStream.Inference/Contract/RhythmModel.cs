@@ -6,7 +6,7 @@ using EcgStream.Core.Samples;
 namespace EcgStream.Inference.Contract;
 
 /// <summary>
-/// The runtime's view of a contract-v1 model: checked at load, then run over pre-allocated pinned
+/// The runtime's view of a contract-v1 or v2 model: checked at load, then run over pre-allocated pinned
 /// buffers sized for <see cref="MaxBatch"/> windows. The caller fills slots with
 /// <see cref="SetWindow"/> (or writes <see cref="Ecg"/>/<see cref="LeadMask"/> directly),
 /// calls <see cref="Run"/> for the first <c>batch</c> slots, and reads per-slot sigmoid
@@ -22,11 +22,12 @@ public sealed class RhythmModel : IWindowClassifier
     private readonly InferenceSession _session;
     private readonly float[] _ecg;
     private readonly float[] _mask;
+    private readonly float[]? _rhythm;          // contract v2 only
     private readonly float[] _logits;
     private readonly float[]? _layerWeights;
     private readonly float[] _probabilities;
     private readonly int[] _classColumns;      // class-set index of each logits column
-    private readonly int _logitsIndex, _layerWeightsIndex, _ecgIndex, _maskIndex;
+    private readonly int _logitsIndex, _layerWeightsIndex, _ecgIndex, _maskIndex, _rhythmIndex;
     private readonly OrtTensor[]?[] _tensorsByBatch;      // inputs then outputs, per batch size
     private readonly TensorBinding?[] _bindingsByBatch;
 
@@ -38,6 +39,7 @@ public sealed class RhythmModel : IWindowClassifier
         int columns = contract.Classes.Count;
         _ecg = OrtTensor.AllocatePinned(maxBatch * WindowValues);
         _mask = OrtTensor.AllocatePinned(maxBatch * ModelContract.LeadCount);
+        _rhythm = contract.HasRhythmInput ? OrtTensor.AllocatePinned(maxBatch * ModelContract.RhythmFeatureCount) : null;
         _logits = OrtTensor.AllocatePinned(maxBatch * columns);
         _layerWeights = contract.HasLayerWeights ? OrtTensor.AllocatePinned(maxBatch * contract.LayerCount) : null;
         _probabilities = new float[maxBatch * RhythmClasses.Count];
@@ -49,6 +51,7 @@ public sealed class RhythmModel : IWindowClassifier
         Thresholds = thresholds;
         _ecgIndex = IndexOf(session.Inputs, ModelContract.EcgInput);
         _maskIndex = IndexOf(session.Inputs, ModelContract.LeadMaskInput);
+        _rhythmIndex = IndexOf(session.Inputs, ModelContract.RhythmInput);
         _logitsIndex = IndexOf(session.Outputs, ModelContract.LogitsOutput);
         _layerWeightsIndex = IndexOf(session.Outputs, ModelContract.LayerWeightsOutput);
         _tensorsByBatch = new OrtTensor[]?[maxBatch + 1];
@@ -97,7 +100,11 @@ public sealed class RhythmModel : IWindowClassifier
     /// <summary>The <c>lead_mask</c> input of one slot: 12 values, 1 present, 0 absent.</summary>
     public Span<float> LeadMask(int slot) => _mask.AsSpan(CheckSlot(slot) * ModelContract.LeadCount, ModelContract.LeadCount);
 
-    /// <summary>Copies a preprocessed window into a slot and sets its lead mask from the window's lead set.</summary>
+    /// <summary>The <c>rhythm</c> input of one slot (contract v2: 14 RR-interval features); empty for a v1 model.</summary>
+    public Span<float> Rhythm(int slot) =>
+        _rhythm is null ? [] : _rhythm.AsSpan(CheckSlot(slot) * ModelContract.RhythmFeatureCount, ModelContract.RhythmFeatureCount);
+
+    /// <summary>Copies a preprocessed window into a slot and sets its lead mask from the window's lead set (and, for a v2 model, its rhythm features: zeros, "not valid", when the window has none).</summary>
     public void SetWindow(int slot, in EcgWindow window)
     {
         if (window.Length != ModelContract.WindowSamples || window.SampleRate != ModelContract.SampleRate)
@@ -105,6 +112,10 @@ public sealed class RhythmModel : IWindowClassifier
         window.Data.Span.CopyTo(Ecg(slot));
         var mask = LeadMask(slot);
         for (int l = 0; l < mask.Length; l++) mask[l] = window.Leads.Contains((Lead)l) ? 1f : 0f;
+        var rhythm = Rhythm(slot);
+        if (rhythm.IsEmpty) return;
+        if (window.Rhythm.Length == rhythm.Length) window.Rhythm.Span.CopyTo(rhythm);
+        else rhythm.Clear();
     }
 
     /// <summary>Runs the model on slots 0…batch-1 and converts logits to probabilities.</summary>
@@ -137,6 +148,7 @@ public sealed class RhythmModel : IWindowClassifier
         var inputs = new OrtTensor[_session.Inputs.Count];
         inputs[_ecgIndex] = OrtTensor.Over(_ecg, [batch, ModelContract.LeadCount, ModelContract.WindowSamples]);
         inputs[_maskIndex] = OrtTensor.Over(_mask, [batch, ModelContract.LeadCount]);
+        if (_rhythm is not null) inputs[_rhythmIndex] = OrtTensor.Over(_rhythm, [batch, ModelContract.RhythmFeatureCount]);
         var outputs = new OrtTensor[_session.Outputs.Count];
         outputs[_logitsIndex] = OrtTensor.Over(_logits, [batch, _classColumns.Length]);
         if (_layerWeights is not null) outputs[_layerWeightsIndex] = OrtTensor.Over(_layerWeights, [batch, Contract.LayerCount]);

@@ -18,6 +18,8 @@ public sealed record ContractModelInfo
     public string TrainingData { get; init; } = "";
     public string Metrics { get; init; } = "";
     public string Commit { get; init; } = "";
+    /// <summary>The model has the rhythm path (input <c>rhythm</c>): contract v2, else v1.</summary>
+    public bool RhythmPath { get; init; }
 }
 
 /// <summary>Writes contract-v1 metadata (keys from <see cref="ModelContract.Keys"/>) into a graph.</summary>
@@ -28,7 +30,7 @@ public static class ContractMetadata
         var thresholds = info.Thresholds ?? Enumerable.Repeat(0.5f, info.Classes.Count).ToArray();
         if (thresholds.Count != info.Classes.Count)
             throw new ArgumentException($"{thresholds.Count} thresholds for {info.Classes.Count} classes", nameof(info));
-        g.Metadata(ModelContract.Keys.ContractVersion, ModelContract.Version.ToString(CultureInfo.InvariantCulture))
+        g.Metadata(ModelContract.Keys.ContractVersion, info.RhythmPath ? "2" : "1")
          .Metadata(ModelContract.Keys.ModelId, info.ModelId)
          .Metadata(ModelContract.Keys.Classes, string.Join(",", info.Classes))
          .Metadata(ModelContract.Keys.Thresholds, string.Join(",", thresholds.Select(t => t.ToString("R", CultureInfo.InvariantCulture))))
@@ -37,12 +39,17 @@ public static class ContractMetadata
          .Metadata(ModelContract.Keys.Patch, ModelContract.PatchSamples.ToString(CultureInfo.InvariantCulture))
          .Metadata(ModelContract.Keys.LeadOrder, ModelContract.LeadOrder)
          .Metadata(ModelContract.Keys.Preprocessing, info.Preprocessing);
+        if (info.RhythmPath) g.Metadata(ModelContract.Keys.RhythmFeatures, ModelContract.RhythmFeaturesVersion);
         if (info.Description.Length > 0) g.Metadata(ModelContract.Keys.Description, info.Description);
         if (info.TrainingData.Length > 0) g.Metadata(ModelContract.Keys.TrainingData, info.TrainingData);
         if (info.Metrics.Length > 0) g.Metadata(ModelContract.Keys.Metrics, info.Metrics);
         if (info.Commit.Length > 0) g.Metadata(ModelContract.Keys.Commit, info.Commit);
         return g;
     }
+
+    /// <summary>Declares contract v2's <c>rhythm</c> input [N, 14] and returns its name.</summary>
+    public static string RhythmInput(this GraphBuilder g) =>
+        g.Input(ModelContract.RhythmInput, ElementType.Float, ModelContract.BatchDim, ModelContract.RhythmFeatureCount);
 
     /// <summary>Declares the contract's inputs (<c>ecg</c> [N,12,2250], <c>lead_mask</c> [N,12]) and returns their names.</summary>
     public static (string Ecg, string LeadMask) ContractInputs(this GraphBuilder g) =>

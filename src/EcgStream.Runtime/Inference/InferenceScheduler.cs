@@ -107,6 +107,9 @@ public sealed class InferenceScheduler : IDisposable
             item.Leads = window.Leads;
             item.Enqueued = Stopwatch.GetTimestamp();
             window.Data.Span.CopyTo(item.Ecg);
+            // A v2 model reads the window's rhythm features; a window without them (its producer computed none) gets zeros, which the features define as "not valid".
+            if (window.Rhythm.Length == item.Rhythm.Length) window.Rhythm.Span.CopyTo(item.Rhythm);
+            else item.Rhythm.AsSpan().Clear();
             _count++;
             WindowsQueued++;
             Monitor.PulseAll(_gate);
@@ -213,6 +216,8 @@ public sealed class InferenceScheduler : IDisposable
             var item = _batch[i];
             QueueWait.RecordTicks(start - item.Enqueued);
             item.Ecg.CopyTo(_model.Ecg(i));
+            var rhythm = _model.Rhythm(i);
+            if (!rhythm.IsEmpty) item.Rhythm.CopyTo(rhythm);
             var mask = _model.LeadMask(i);
             for (int l = 0; l < Leads.Count; l++) mask[l] = item.Leads.Contains((Lead)l) ? 1f : 0f;
         }
@@ -260,6 +265,7 @@ public sealed class InferenceScheduler : IDisposable
     private sealed class Item(int ecgLength)
     {
         public readonly float[] Ecg = new float[ecgLength];
+        public readonly float[] Rhythm = new float[ModelContract.RhythmFeatureCount];
         public StreamState? Stream;
         public bool IsEnd;
         public Exception? Error;

@@ -11,7 +11,8 @@ namespace EcgStream.Signal.Pipeline;
 
 /// <summary>
 /// One stream's signal path, raw blocks in: quality (raw checks) → <see cref="EcgPreprocessor"/> → per 1 s epoch
-/// of the 250 Hz stream: quality (noise) → multi-lead QRS detection → window ring → rule decisions.
+/// of the 250 Hz stream: quality (noise) → multi-lead QRS detection → window ring (each window with the
+/// <see cref="RhythmFeatures"/> of the beats so far) → rule decisions.
 /// Working epoch by epoch, in that order, makes every output independent of how the input was cut into blocks.
 /// Quality drops bad leads from the windows' lead mask and from QRS lead choice. Allocation-free in steady state.
 /// </summary>
@@ -23,6 +24,8 @@ public sealed class SignalChain
     private readonly WindowRing? _ring;
     private readonly RuleRhythmDetector _rules;
     private readonly List<QrsBeat> _newBeats = new(16);
+    private readonly RhythmContext _rhythm;
+    private readonly float[] _rhythmFeatures = new float[RhythmFeatures.Count];
     private readonly int _epoch;
     private readonly QualityHandler _onQuality;
     private readonly WindowHandler _onWindow;
@@ -38,6 +41,7 @@ public sealed class SignalChain
         _quality = new SignalQualityMonitor(inputRate, leads, Options.Quality, _pre.OutputRate);
         _beats = new BeatDetector(leads, _pre.OutputRate);
         if (Options.EmitWindows) _ring = new WindowRing(streamId, Options.WindowLength, Options.WindowHop, _pre.OutputRate);
+        _rhythm = new RhythmContext(_pre.OutputRate);
         _rules = new RuleRhythmDetector(streamId, _pre.OutputRate, _pre.DelaySeconds, Options.Rules);
         _epoch = (int)_pre.OutputRate;
         _segment = new float[_epoch * leads.Count];
@@ -80,6 +84,7 @@ public sealed class SignalChain
                 foreach (var b in _newBeats)
                 {
                     _rules.AddBeat(b, sink);
+                    _rhythm.Add(b.Sample);
                     sink.OnBeat(b);
                 }
                 _ring?.Push(seg, _onWindow);
@@ -102,5 +107,10 @@ public sealed class SignalChain
         _sink!.OnQuality(epoch);
     }
 
-    private void OnWindow(in EcgWindow window) => _sink!.OnWindow(window);
+    /// <summary>Attaches the rhythm features at the window's end: every beat detected so far, as in training (RhythmContext).</summary>
+    private void OnWindow(in EcgWindow window)
+    {
+        _rhythm.Compute(window.EndSample, _rhythmFeatures);
+        _sink!.OnWindow(window.WithRhythm(_rhythmFeatures));
+    }
 }

@@ -75,6 +75,23 @@ public sealed class RecordWindows
         (uint)index < (uint)Count ? _warmupSamples + index * _hopSamples
                                   : throw new ArgumentOutOfRangeException(nameof(index), index, $"window index must be 0…{Count - 1}");
 
+    /// <summary>
+    /// The rhythm features (contract v2 <c>rhythm</c>) of every window from the record's detected
+    /// <paramref name="beats"/> (<see cref="Pipeline.RecordBeats.Detect"/>): row i, <see cref="Rhythms.RhythmFeatures.Count"/>
+    /// values, at window i's end, as the stream computes them. A record shorter than one window gets one row, at the end of
+    /// its padded window's real part (<see cref="TryCopyPadded"/>).
+    /// </summary>
+    public float[] RhythmFeatures(IReadOnlyList<Qrs.QrsBeat> beats)
+    {
+        ArgumentNullException.ThrowIfNull(beats);
+        int rows = Math.Max(1, Count);
+        var ends = new long[rows];
+        for (int i = 0; i < rows; i++) ends[i] = Count > 0 ? Start(i) + ModelContract.WindowSamples : _warmupSamples + SamplesAfterWarmup;
+        var features = new float[rows * Rhythms.RhythmFeatures.Count];
+        Rhythms.RhythmContext.ComputeForWindows(beats, ends, features, ModelContract.SampleRate);
+        return features;
+    }
+
     /// <summary>Record time (seconds, the preprocessor's delay removed) at which window <paramref name="index"/> starts.</summary>
     public double StartSeconds(int index) => (double)Start(index) / ModelContract.SampleRate - DelaySeconds;
 

@@ -3,7 +3,9 @@ using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
 using EcgStream.Formats;
 using EcgStream.Formats.Labels;
+using EcgStream.Signal.Pipeline;
 using EcgStream.Signal.Preprocessing;
+using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
 using EcgStream.Training.Data.Sources;
 
@@ -61,32 +63,39 @@ public static class RecordWindower
             return 0;
         }
 
-        IReadOnlyList<Episode>? episodes = null;
+        RhythmEpisodes? labelled = null;
         if (entry.RecordMask is null)
         {
-            var labelled = RhythmLabels.ToEpisodes(record.Annotations, record.SampleRate, record.Length);
-            if (labelled.Unmapped.Count > 0)
-                report.Warn($"{entry.RecordId}: rhythms outside class set v1 left unlabelled: {string.Join(", ", labelled.Unmapped.Select(kv => $"({kv.Key} ×{kv.Value}"))}");
-            episodes = labelled.Episodes;
-            if (episodes.Count == 0) { report.Skip("unmappable label", $"{entry.RecordId}: no rhythm annotation maps to class set v1"); return 0; }
+            labelled = RhythmLabels.ToEpisodes(record.Annotations, record.SampleRate, record.Length);
+            if (labelled.Episodes.Count == 0 && (labelled.Other?.Count ?? 0) == 0) { report.Skip("unmappable label", $"{entry.RecordId}: no rhythm annotation"); return 0; }
         }
 
-        var windows = RecordWindows.Cut([.. byLead.Values], record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds);
+        var channels = byLead.Values.ToList();
+        var windows = RecordWindows.Cut(channels, record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds);
+        // The rhythm path's input: the features the stream would compute at each window's end from its own beats.
+        var rhythm = windows.Count > 0 ? windows.RhythmFeatures(RecordBeats.Detect(channels, record.SampleRate, leads)) : [];
         var window = new float[WindowSet.WindowValues];
         int added = 0, unlabelled = 0, nonFinite = 0;
         for (int i = 0; i < windows.Count; i++)
         {
             if (options.MaxWindowsPerRecord > 0 && added >= options.MaxWindowsPerRecord) break;
-            int mask;
-            if (entry.RecordMask is { } fixedMask) mask = fixedMask;
+            int mask, known;
+            if (entry.RecordMask is { } fixedMask) (mask, known) = (fixedMask, entry.KnownMask ?? WindowSet.AllKnown);
             else
             {
                 double t0 = windows.StartSeconds(i), t1 = t0 + (double)ModelContract.WindowSamples / ModelContract.SampleRate;
-                mask = EpisodeMask(episodes!, t0, t1, options, out double covered);
-                if (mask == 0 || covered < options.MinLabelledFraction * (t1 - t0)) { unlabelled++; continue; }
+                mask = EpisodeMask(labelled!.Episodes, t0, t1, options, out double covered);
+                known = WindowSet.AllKnown;
+                if (mask == 0 || covered < options.MinLabelledFraction * (t1 - t0))
+                {
+                    // Mostly a rhythm outside the class set (nodal, idioventricular, block, …): not AF, not flutter.
+                    EpisodeMask(labelled.Other ?? [], t0, t1, options, out double otherCovered);
+                    if (otherCovered < options.MinLabelledFraction * (t1 - t0)) { unlabelled++; continue; }
+                    (mask, known) = (0, PtbXlSource.OtherRhythmKnown);
+                }
             }
             if (!windows.TryCopy(i, window)) { nonFinite++; continue; }
-            into.Add(window, leads, mask, entry.RecordId);
+            into.Add(window, leads, mask, entry.RecordId, known, rhythm.AsSpan(i * RhythmFeatures.Count, RhythmFeatures.Count));
             added++;
         }
         if (unlabelled > 0) report.Warn($"{entry.RecordId}: {unlabelled} windows skipped: mostly outside labelled class-set rhythms");

@@ -1,3 +1,5 @@
+using EcgStream.Signal.Qrs;
+using EcgStream.Signal.Rhythms;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Signal.Preprocessing;
@@ -24,6 +26,14 @@ public sealed class SyntheticWindows
     private long _toDiscard;                 // samples to drop before the next window starts (warm-up, then the hop)
     private readonly float[] _window = new float[WindowSet.WindowValues];
     private readonly int _hop;
+    // The rhythm path's input, as the stream computes it: the runtime's multi-lead QRS detector over the same
+    // preprocessed samples, a beat counted at a window once detected by its end (the stream's quality gating of
+    // leads is not run here: the generator's noise is per lead and mild).
+    private readonly BeatDetector _beatDetector;
+    private readonly List<QrsBeat> _detected = [];
+    private int _nextBeat;
+    private readonly RhythmContext _rhythm = new(ModelContract.SampleRate);
+    private readonly float[] _rhythmFeatures = new float[RhythmFeatures.Count];
 
     /// <param name="hopSeconds">Start-to-start distance of windows (9 s: no overlap).</param>
     /// <param name="warmupSeconds">Output discarded at the start while the causal filters settle.</param>
@@ -35,6 +45,7 @@ public sealed class SyntheticWindows
         Leads = leads ?? LeadSet.All;
         _stream = new SyntheticEcgStream(seed, sampleRate, Leads, nstdbDirectory);
         _pre = new EcgPreprocessor(sampleRate, Leads);
+        _beatDetector = new BeatDetector(Leads, ModelContract.SampleRate);
         _hop = (int)Math.Round(hopSeconds * ModelContract.SampleRate);
         _toDiscard = (long)Math.Round(warmupSeconds * ModelContract.SampleRate);
         // One input block yields at most ⌈1024 · 250 / rate⌉ + 1 output samples.
@@ -48,6 +59,9 @@ public sealed class SyntheticWindows
 
     /// <summary>A record id for splits: one synthetic patient per seed.</summary>
     public string RecordId => $"synthetic-{Seed}";
+
+    /// <summary>The rhythm features of the window <see cref="Next"/> returned last.</summary>
+    public ReadOnlySpan<float> Rhythm => _rhythmFeatures;
 
     /// <summary>
     /// The next window (12 × 2250 lead-major, standardised) and its class mask. Never ends.
@@ -66,6 +80,7 @@ public sealed class SyntheticWindows
             if (_toDiscard == 0 && _pendingLength >= ModelContract.WindowSamples) break;
             var block = _stream.ReadBlock(RecordId, BlockSamples);
             var output = _pre.Process(block);
+            _beatDetector.Process(output, _detected);
             for (int p = 0; p < _pending.Length; p++) output.Plane(p).CopyTo(_pending[p].AsSpan(_pendingLength));
             _pendingLength += output.Length;
         }
@@ -74,6 +89,10 @@ public sealed class SyntheticWindows
         for (int p = 0; p < _pending.Length; p++)
             _pending[p].AsSpan(0, ModelContract.WindowSamples).CopyTo(_window.AsSpan((int)Leads[p] * ModelContract.WindowSamples));
         WindowStandardiser.Standardise(_window, ModelContract.WindowSamples, Leads);
+        long end = _emitted + ModelContract.WindowSamples;
+        while (_nextBeat < _detected.Count && _detected[_nextBeat].DetectedAt <= end) _rhythm.Add(_detected[_nextBeat++].Sample);
+        if (_nextBeat > 1024) { _detected.RemoveRange(0, _nextBeat); _nextBeat = 0; }
+        _rhythm.Compute(end, _rhythmFeatures);
         double start = (double)_emitted / ModelContract.SampleRate - _pre.DelaySeconds;
         classMask = _stream.ClassMask(start, start + (double)ModelContract.WindowSamples / ModelContract.SampleRate);
         _toDiscard = _hop;
@@ -125,7 +144,7 @@ public sealed class SyntheticWindows
         {
             var source = sources[i % sources.Length];
             var window = source.Next(out int mask);
-            set.Add(window, source.Leads, mask, source.RecordId);
+            set.Add(window, source.Leads, mask, source.RecordId, WindowSet.AllKnown, source.Rhythm);
         }
         return set;
     }

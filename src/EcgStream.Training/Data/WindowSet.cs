@@ -1,15 +1,18 @@
 using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
+using EcgStream.Signal.Rhythms;
 using static TorchSharp.torch;
 
 namespace EcgStream.Training.Data;
 
 /// <summary>
-/// Preprocessed, labelled contract-v1 windows in memory: each a 12 × 2250 window (lead-major in
+/// Preprocessed, labelled contract windows in memory: each a 12 × 2250 window (lead-major in
 /// contract lead order, absent leads zero, already standardised), its lead set, its class-set-v1
-/// multi-label mask (bit <c>1 &lt;&lt; (int)class</c>) and the record it came from (splits are by
-/// record). Only present leads are stored (a single-lead window costs 9 KB, not 108 KB); batches
+/// multi-label mask (bit <c>1 &lt;&lt; (int)class</c>), which classes that label rules on (the
+/// <i>known</i> mask: a class outside it is unknown for the window, neither positive nor negative,
+/// and left out of the loss), its rhythm features (contract v2's <c>rhythm</c> input; zeros when
+/// not computed) and the record it came from (splits are by record). Only present leads are stored (a single-lead window costs 9 KB, not 108 KB); batches
 /// are staged in reused buffers.
 /// </summary>
 public sealed class WindowSet
@@ -21,6 +24,8 @@ public sealed class WindowSet
     private readonly List<long> _offsets = [];
     private readonly List<LeadSet> _leads = [];
     private readonly List<int> _labels = [];
+    private readonly List<int> _known = [];
+    private readonly List<float> _rhythm = [];   // RhythmFeatures.Count per window
     private readonly List<string> _records = [];
     private float[] _stageEcg = [], _stageMask = [], _stageLabels = [];
 
@@ -52,6 +57,14 @@ public sealed class WindowSet
     }
     public LeadSet Leads(int index) => _leads[CheckIndex(index)];
     public int ClassMask(int index) => _labels[CheckIndex(index)];
+    /// <summary>Classes the window's label rules on (positive or negative); the rest are unknown.</summary>
+    public int KnownMask(int index) => _known[CheckIndex(index)];
+    /// <summary>The window's rhythm features (<see cref="RhythmFeatures.Count"/> values).</summary>
+    public ReadOnlySpan<float> Rhythm(int index) =>
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rhythm).Slice(CheckIndex(index) * RhythmFeatures.Count, RhythmFeatures.Count);
+
+    /// <summary>Every class known: what a label that names the window's rhythms completely means.</summary>
+    public const int AllKnown = (1 << 11) - 1;
     public string RecordId(int index) => _records[CheckIndex(index)];
 
     /// <summary>Windows per class (a window counts once for each of its labels).</summary>
@@ -68,9 +81,14 @@ public sealed class WindowSet
     public List<int[]> IndicesByLeadSet() =>
         [.. Enumerable.Range(0, Count).GroupBy(i => _leads[i].Mask).OrderBy(g => g.Key).Select(g => g.ToArray())];
 
-    /// <summary>Adds one preprocessed window (12 × 2250, lead-major).</summary>
-    public void Add(ReadOnlySpan<float> window, LeadSet leads, int classMask, string recordId)
+    /// <summary>
+    /// Adds one preprocessed window (12 × 2250, lead-major). <paramref name="knownMask"/>: the classes the label rules
+    /// on (default all); <paramref name="rhythm"/>: its rhythm features (default none: zeros, "not valid").
+    /// </summary>
+    public void Add(ReadOnlySpan<float> window, LeadSet leads, int classMask, string recordId, int knownMask = AllKnown, ReadOnlySpan<float> rhythm = default)
     {
+        if ((classMask & ~knownMask) != 0) throw new ArgumentException($"window of '{recordId}': positive classes {classMask:X} outside the known mask {knownMask:X}", nameof(knownMask));
+        if (!rhythm.IsEmpty && rhythm.Length != RhythmFeatures.Count) throw new ArgumentException($"window of '{recordId}': {rhythm.Length} rhythm features, {RhythmFeatures.Count} expected", nameof(rhythm));
         if (window.Length != WindowValues) throw new ArgumentException($"window holds {window.Length} values, {WindowValues} expected", nameof(window));
         if (leads.IsEmpty) throw new ArgumentException($"window of '{recordId}' has no present lead", nameof(leads));
         if (classMask < 0 || classMask >= 1 << RhythmClasses.Count) throw new ArgumentOutOfRangeException(nameof(classMask), classMask, "not a class-set-v1 mask");
@@ -87,6 +105,9 @@ public sealed class WindowSet
         }
         _leads.Add(leads);
         _labels.Add(classMask);
+        _known.Add(knownMask);
+        if (rhythm.IsEmpty) for (int k = 0; k < RhythmFeatures.Count; k++) _rhythm.Add(0f);
+        else foreach (var v in rhythm) _rhythm.Add(float.IsFinite(v) ? v : 0f);
         _records.Add(recordId);
     }
 
@@ -100,7 +121,7 @@ public sealed class WindowSet
         {
             if (mine.Contains(other._records[i])) throw new ArgumentException($"record '{other._records[i]}' is in both window sets", nameof(other));
             other.CopyEcg(i, buffer);
-            Add(buffer, other._leads[i], other._labels[i], other._records[i]);
+            Add(buffer, other._leads[i], other._labels[i], other._records[i], other._known[i], other.Rhythm(i));
         }
     }
 
@@ -113,7 +134,7 @@ public sealed class WindowSet
         {
             if (!records.Contains(_records[i])) continue;
             CopyEcg(i, buffer);
-            result.Add(buffer, _leads[i], _labels[i], _records[i]);
+            result.Add(buffer, _leads[i], _labels[i], _records[i], _known[i], Rhythm(i));
         }
         return result;
     }

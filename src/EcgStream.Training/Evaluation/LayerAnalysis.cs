@@ -34,12 +34,12 @@ public static class LayerAnalysis
         Score(Probabilities(head, heldOut), heldOutMasks, name, head is LayerProbeHead p ? p.Layer : -1);
 
     /// <summary>A head's sigmoid probabilities [N × C] on features [N, L, d] (eval mode, no gradients).</summary>
-    public static float[] Probabilities(RhythmHead head, Tensor features)
+    public static float[] Probabilities(RhythmHead head, Tensor features, Tensor? rhythm = null)
     {
         using var scope = NewDisposeScope();
         head.eval();
         using var _ = no_grad();
-        using var output = head.forward(features);
+        using var output = head.Forward(features, rhythm);
         return output.Logits.sigmoid().data<float>().ToArray();
     }
 

@@ -11,8 +11,8 @@ using static TorchSharp.torch;
 namespace EcgStream.Training.Export;
 
 /// <summary>
-/// Writes encoder + PMA head as a contract-v1 ONNX model through our graph builder: inputs
-/// <c>ecg</c> [N, 12, 2250] and <c>lead_mask</c> [N, 12]; outputs <c>logits</c> [N, C] and
+/// Writes encoder + PMA head as a contract-v1 ONNX model through our graph builder (contract v2 when the head has
+/// a rhythm path: one more input, <c>rhythm</c> [N, 14]): inputs <c>ecg</c> [N, 12, 2250] and <c>lead_mask</c> [N, 12]; outputs <c>logits</c> [N, C] and
 /// <c>layer_weights</c> [N, L]. The graph computes what <see cref="StMemEncoder.ForwardEncoding"/>
 /// and <see cref="PmaHead.forward"/> compute. Only the lead slots present in some window of the
 /// batch are computed (the union of <c>lead_mask</c> through NonZero and Gather), so a bed's cost
@@ -32,6 +32,8 @@ public static class PmaOnnxExporter
             throw new ArgumentException($"PMA head reads {head.Layers} layers of {head.Dim}; the encoder has {encoder.Depth} of {encoder.Config.Dim}", nameof(head));
         if (info.Classes.Count != head.Classes)
             throw new ArgumentException($"model info names {info.Classes.Count} classes; the head scores {head.Classes}", nameof(info));
+        if (info.RhythmPath != head.RhythmFeatures > 0)
+            throw new ArgumentException($"model info says rhythm path {info.RhythmPath}; the head has {(head.RhythmFeatures > 0 ? "one" : "none")}", nameof(info));
 
         const int leads = EncoderConfig.Leads, patches = EncoderConfig.PatchesPerLead, perLead = EncoderConfig.TokensPerLead;
         int d = encoder.Config.Dim, layers = encoder.Depth;
@@ -95,11 +97,31 @@ public static class PmaOnnxExporter
         }
         var weights = g.Node("Softmax", [gate], [ModelContract.LayerWeightsOutput], [Attr.Int("axis", 1)])[0];
         var mixed = g.ReduceSum(g.Mul(z, g.Unsqueeze(weights, 2)), [1], keepDims: false);                           // [N, d]
+        if (head.RhythmFeatures > 0) mixed = RhythmPath(g, head, mixed, d);
         var logits = g.Linear(mixed, "pma.head", Weight(head.head), Values(head.head.bias!), d, head.Classes);
         g.Node("Identity", [logits], [ModelContract.LogitsOutput]);
         g.Output(ModelContract.LogitsOutput, ElementType.Float, ModelContract.BatchDim, head.Classes);
         g.Output(ModelContract.LayerWeightsOutput, ElementType.Float, ModelContract.BatchDim, layers);
         return g.WriteContractMetadata(info);
+    }
+
+    /// <summary>
+    /// Contract v2's rhythm path: input <c>rhythm</c> [N, F] → MLP → LayerNorm (r, [N, d]); the path gate's softmax over
+    /// [PMA mixture, r] mixes the two per window, as <see cref="PmaHead.Forward"/> does.
+    /// </summary>
+    private static string RhythmPath(GraphBuilder g, PmaHead head, string mixed, int d)
+    {
+        var rhythmIn = g.RhythmInput();
+        int f = head.RhythmFeatures, h = PmaHead.RhythmHidden;
+        var hidden = g.Linear(rhythmIn, "rhythm.fc1", Weight(head.rhythm_fc1!), Values(head.rhythm_fc1!.bias!), f, h);
+        hidden = g.OnnxOpset >= 20 ? g.Gelu(hidden) : g.GeluErf(hidden);
+        var r = g.Linear(hidden, "rhythm.fc2", Weight(head.rhythm_fc2!), Values(head.rhythm_fc2!.bias!), h, d);
+        r = g.LayerNormalization(r, g.Initializer("rhythm.norm.scale", Values(head.rhythm_norm!.weight!), d), g.Initializer("rhythm.norm.bias", Values(head.rhythm_norm!.bias!), d), -1, (float)EncoderConfig.NormEps);
+        var pathHidden = g.Linear(g.Concat(1, mixed, r), "path.fc1", Weight(head.path_fc1!), Values(head.path_fc1!.bias!), 2 * d, head.GateHidden);
+        pathHidden = g.OnnxOpset >= 20 ? g.Gelu(pathHidden) : g.GeluErf(pathHidden);
+        var paths = g.Op("Softmax", [g.Linear(pathHidden, "path.fc2", Weight(head.path_fc2!), Values(head.path_fc2!.bias!), head.GateHidden, 2)], Attr.Int("axis", 1));   // [N, 2]
+        var both = g.Concat(1, g.Unsqueeze(mixed, 1), g.Unsqueeze(r, 1));                                              // [N, 2, d]
+        return g.ReduceSum(g.Mul(both, g.Unsqueeze(paths, 2)), [1], keepDims: false);                                  // [N, d]
     }
 
     /// <summary>The model as ONNX bytes.</summary>

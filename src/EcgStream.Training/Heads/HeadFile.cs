@@ -7,7 +7,8 @@ namespace EcgStream.Training.Heads;
 public static class HeadFile
 {
     private const string KindKey = "ecgstream.head_kind", DimKey = "ecgstream.head_dim", LayersKey = "ecgstream.head_layers",
-        ClassesKey = "ecgstream.head_classes", LayerKey = "ecgstream.head_layer", GateKey = "ecgstream.head_gate_hidden", GateKindKey = "ecgstream.head_gate";
+        ClassesKey = "ecgstream.head_classes", LayerKey = "ecgstream.head_layer", GateKey = "ecgstream.head_gate_hidden", GateKindKey = "ecgstream.head_gate",
+        RhythmKey = "ecgstream.head_rhythm_features";
 
     public static void Save(RhythmHead head, string path)
     {
@@ -21,6 +22,7 @@ public static class HeadFile
             [LayerKey] = (head is LayerProbeHead p ? p.Layer : -1).ToString(CultureInfo.InvariantCulture),
             [GateKey] = (head is PmaHead m ? m.GateHidden : 0).ToString(CultureInfo.InvariantCulture),
             [GateKindKey] = (head is PmaHead g ? g.Gate : PmaGate.Joint).ToString(),
+            [RhythmKey] = head.RhythmFeatures.ToString(CultureInfo.InvariantCulture),
         };
         head.save_safetensors(path, meta);
     }
@@ -35,7 +37,8 @@ public static class HeadFile
             int Int(string key) => int.TryParse(Get(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: '{key}' is not an integer");
             if (!Enum.TryParse<HeadKind>(Get(KindKey), out var kind)) throw new InvalidDataException($"{path}: unknown head kind '{Get(KindKey)}'");
             var gate = meta.TryGetValue(GateKindKey, out var g) ? (Enum.TryParse<PmaGate>(g, out var parsed) ? parsed : throw new InvalidDataException($"{path}: unknown PMA gate '{g}'")) : PmaGate.Joint;
-            var head = RhythmHeads.Create(kind, Int(DimKey), Int(LayersKey), Int(ClassesKey), Int(LayerKey), Math.Max(1, Int(GateKey)), gate);
+            int rhythm = meta.ContainsKey(RhythmKey) ? Int(RhythmKey) : 0;   // heads written before the rhythm path have none
+            var head = RhythmHeads.Create(kind, Int(DimKey), Int(LayersKey), Int(ClassesKey), Int(LayerKey), Math.Max(1, Int(GateKey)), gate, rhythm);
             try { head.load_state_dict(tensors); }
             catch { head.Dispose(); throw; }
             return head;

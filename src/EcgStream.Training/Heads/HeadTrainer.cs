@@ -9,9 +9,11 @@ using static TorchSharp.torch;
 namespace EcgStream.Training.Heads;
 
 /// <summary>
-/// Trains a rhythm head with multi-label BCE over class set v1: on a frozen encoder (features of
-/// every window computed once, then only the head learns) or fine-tuning encoder and head together.
-/// Batches are functions of (seed, step), as in pretraining.
+/// Trains a rhythm head with masked multi-label BCE over class set v1 — a class the window's label
+/// does not rule on (outside its known mask) adds nothing to the loss, so "not AF, the rest unknown"
+/// teaches "not AF" and nothing else — on a frozen encoder (features of every window computed once,
+/// then only the head learns) or fine-tuning encoder and head together. A head with a rhythm path
+/// also reads each window's rhythm features. Batches are functions of (seed, step), as in pretraining.
 /// </summary>
 public static class HeadTrainer
 {
@@ -54,6 +56,25 @@ public static class HeadTrainer
         }
     }
 
+    /// <summary>Loss weights [N, C] of every window: 1 where the label rules on the class, 0 where it is unknown.</summary>
+    public static Tensor LabelWeights(WindowSet data)
+    {
+        int c = Core.Rhythms.RhythmClasses.Count;
+        var values = new float[data.Count * c];
+        for (int i = 0; i < data.Count; i++)
+            for (int k = 0; k < c; k++) values[i * c + k] = (data.KnownMask(i) & (1 << k)) != 0 ? 1f : 0f;
+        return tensor(values, data.Count, c);
+    }
+
+    /// <summary>Rhythm features [N, F] of every window (contract v2's <c>rhythm</c> input).</summary>
+    public static Tensor RhythmInputs(WindowSet data)
+    {
+        int f = Signal.Rhythms.RhythmFeatures.Count;
+        var values = new float[data.Count * f];
+        for (int i = 0; i < data.Count; i++) data.Rhythm(i).CopyTo(values.AsSpan(i * f, f));
+        return tensor(values, data.Count, f);
+    }
+
     /// <summary>Labels [N, C] (0/1) of every window.</summary>
     public static Tensor Labels(WindowSet data)
     {
@@ -79,17 +100,21 @@ public static class HeadTrainer
         if (options.FreezeEncoder)
         {
             using var scope = NewDisposeScope();
-            return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel);
+            return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel,
+                LabelWeights(data), head.RhythmFeatures > 0 ? RhythmInputs(data) : null);
         }
         // Fine-tuning draws each batch from one lead set, so a batch carries only its leads' tokens
         // (a single-lead batch costs 1/12 of a 12-lead one); every window stays equally likely.
         var buckets = data.IndicesByLeadSet();
+        using var weights = LabelWeights(data);
+        using var rhythm = head.RhythmFeatures > 0 ? RhythmInputs(data) : null;
         return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, indices =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
             // ForwardEncoding hands its tensors to the caller's scope: this step's, disposed after the update.
             var encoded = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
-            return (encoded.LayerPooled, batchLabels);
+            var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
+            return (encoded.LayerPooled, batchLabels, weights.index_select(0, index), rhythm?.index_select(0, index));
         }, encoder);
     }
 
@@ -98,23 +123,38 @@ public static class HeadTrainer
     /// <see cref="ExtractFeatures"/>) and <paramref name="labels"/> [N, C]: probing many heads on one
     /// frozen encoder encodes the windows once.
     /// </summary>
+    /// <param name="weights">Loss weights [N, C] (<see cref="LabelWeights"/>); null: every class known.</param>
+    /// <param name="rhythm">Rhythm features [N, F] for a head with a rhythm path (<see cref="RhythmInputs"/>).</param>
     public static IReadOnlyList<double> TrainOnFeatures(RhythmHead head, Tensor features, Tensor labels, HeadTrainOptions options,
-        Action<long, double>? progress = null, CancellationToken cancel = default)
+        Action<long, double>? progress = null, CancellationToken cancel = default, Tensor? weights = null, Tensor? rhythm = null)
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         long n = features.shape[0];
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
+        if (head.RhythmFeatures > 0 && (rhythm is null || rhythm.shape[0] != n))
+            throw new ArgumentException($"the head's rhythm path needs {n} rows of rhythm features", nameof(rhythm));
         return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, indices =>
         {
             var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
-            return (features.index_select(0, index), labels.index_select(0, index));
+            return (features.index_select(0, index), labels.index_select(0, index), weights?.index_select(0, index), rhythm?.index_select(0, index));
         }, null);
     }
 
     /// <summary>Makes one step's batch; called inside the step's dispose scope, which owns what it creates.</summary>
-    private delegate (Tensor X, Tensor Y) BatchMaker(ReadOnlySpan<int> indices);
+    private delegate (Tensor X, Tensor Y, Tensor? Weights, Tensor? Rhythm) BatchMaker(ReadOnlySpan<int> indices);
+
+    /// <summary>
+    /// Mean binary cross-entropy over the (window, class) pairs whose label is known: Σ w·bce / Σ w (the plain mean
+    /// when every weight is 1). A batch with no known pair gives 0.
+    /// </summary>
+    public static Tensor MaskedBce(Tensor logits, Tensor targets, Tensor? weights)
+    {
+        if (weights is null) return nn.functional.binary_cross_entropy_with_logits(logits, targets);
+        var perPair = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None);
+        return (perPair * weights).sum() / weights.sum().clamp_min(1.0);
+    }
 
     private static List<double> Run(RhythmHead head, List<Parameter> parameters, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
@@ -131,9 +171,9 @@ public static class HeadTrainer
             using var scope = NewDisposeScope();
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
             manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
-            var (x, y) = batch(indices);
-            using var output = head.forward(x);
-            var loss = nn.functional.binary_cross_entropy_with_logits(output.Logits, y);
+            var (x, y, w, r) = batch(indices);
+            using var output = head.Forward(x, r);
+            var loss = MaskedBce(output.Logits, y, w);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();

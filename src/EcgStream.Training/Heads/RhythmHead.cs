@@ -37,6 +37,15 @@ public abstract class RhythmHead : torch.nn.Module
     /// <summary><paramref name="layerPooled"/> [B, L, d] → logits [B, C] (+ layer weights for PMA).</summary>
     public abstract HeadOutput forward(torch.Tensor layerPooled);
 
+    /// <summary>Width of the rhythm path's input (contract v2 <c>rhythm</c>); 0 for a head without one.</summary>
+    public virtual int RhythmFeatures => 0;
+
+    /// <summary>
+    /// The head on <paramref name="layerPooled"/> and, for a head with a rhythm path, the windows' rhythm features
+    /// <paramref name="rhythm"/> [B, <see cref="RhythmFeatures"/>]; other heads ignore it.
+    /// </summary>
+    public virtual HeadOutput Forward(torch.Tensor layerPooled, torch.Tensor? rhythm) => forward(layerPooled);
+
     protected void CheckInput(torch.Tensor layerPooled)
     {
         var s = layerPooled.shape;

@@ -51,6 +51,7 @@ public class SignalChainTests
             Assert.Equal(a.Windows[i].End, b.Windows[i].End);
             Assert.Equal(a.Windows[i].Mask, b.Windows[i].Mask);
             Assert.Equal(a.Windows[i].Data, b.Windows[i].Data);
+            Assert.Equal(a.WindowRhythm[i], b.WindowRhythm[i]);
         }
         Assert.Equal(a.Scores.Count, b.Scores.Count);
         for (int i = 0; i < a.Scores.Count; i++)

@@ -16,6 +16,8 @@ internal sealed class ChainCapture(bool keepSamples = false) : ISignalChainSink
     public readonly List<QualityEpoch> Quality = new();
     public readonly List<QrsBeat> Beats = new();
     public readonly List<(long End, ushort Mask, float[] Data)> Windows = new();
+    /// <summary>The rhythm features attached to each window (same order as <see cref="Windows"/>).</summary>
+    public readonly List<float[]> WindowRhythm = new();
     public readonly List<(double Start, double End, float[] P, double Hr, AfFeatures Af)> Scores = new();
     public readonly List<RuleAlarm> Alarms = new();
 
@@ -27,7 +29,11 @@ internal sealed class ChainCapture(bool keepSamples = false) : ISignalChainSink
     }
     public void OnQuality(in QualityEpoch epoch) => Quality.Add(epoch);
     public void OnBeat(in QrsBeat beat) => Beats.Add(beat);
-    public void OnWindow(in EcgWindow window) => Windows.Add((window.EndSample, window.Leads.Mask, keepSamples ? window.Data.ToArray() : []));
+    public void OnWindow(in EcgWindow window)
+    {
+        Windows.Add((window.EndSample, window.Leads.Mask, keepSamples ? window.Data.ToArray() : []));
+        WindowRhythm.Add(window.Rhythm.ToArray());
+    }
     public void OnScores(in WindowScores scores, double heartRateBpm, in AfFeatures af) =>
         Scores.Add((scores.StartSeconds, scores.EndSeconds, scores.Probabilities.ToArray(), heartRateBpm, af));
     public void OnAlarm(in RuleAlarm alarm) => Alarms.Add(alarm);

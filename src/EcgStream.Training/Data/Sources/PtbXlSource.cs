@@ -7,7 +7,8 @@ namespace EcgStream.Training.Data.Sources;
 /// PTB-XL (ptbxl_database.csv + records500): each record's rhythm statements (those with
 /// rhythm = 1 in scp_statements.csv, plus the ectopy statements BIGU/TRIGU) mapped onto class set
 /// v1 (docs/labels.md). A statement's likelihood is ignored: PTB-XL gives rhythm statements 0.
-/// Records with no mappable rhythm statement are skipped as "unmappable label".
+/// Records whose rhythm statements are all outside the mapping are kept as hard negatives (not AF, not flutter,
+/// the rest unknown); records with no rhythm statement at all are skipped as "unmappable label".
 /// </summary>
 public static partial class PtbXlSource
 {
@@ -23,6 +24,9 @@ public static partial class PtbXlSource
         ["PACE"] = RhythmClass.PACE,
         ["BIGU"] = RhythmClass.VECT, ["TRIGU"] = RhythmClass.VECT,
     };
+
+    /// <summary>What a rhythm outside the class set rules out: AF and atrial flutter (the rest stays unknown).</summary>
+    public const int OtherRhythmKnown = 1 << (int)RhythmClass.AF | 1 << (int)RhythmClass.AFL;
 
     [GeneratedRegex(@"'([A-Za-z0-9_]+)'\s*:")]
     private static partial Regex StatementKey();
@@ -52,13 +56,19 @@ public static partial class PtbXlSource
                 else if (rhythmStatements.Contains(statement)) unmapped.Add(statement);
             }
             var recordId = $"{Name}/{fields[id]}";
+            int? known = null;
             if (mask == 0)
             {
-                report.Skip("unmappable label", $"{recordId}: rhythm statements [{string.Join(", ", unmapped)}] map to no class ({fields[codes]})");
-                continue;
+                if (unmapped.Count == 0)
+                {
+                    report.Skip("unmappable label", $"{recordId}: no rhythm statement ({fields[codes]})");
+                    continue;
+                }
+                // A rhythm statement outside our classes (e.g. SVARR) still rules out AF and flutter: a hard negative.
+                known = OtherRhythmKnown;
             }
             var patientId = fields[patient].Split('.')[0];
-            entries.Add(new RecordEntry(Name, recordId, $"{Name}/patient-{patientId}", Path.Combine(folder, fields[file]), mask));
+            entries.Add(new RecordEntry(Name, recordId, $"{Name}/patient-{patientId}", Path.Combine(folder, fields[file]), mask, KnownMask: known));
         }
         return entries;
     }
