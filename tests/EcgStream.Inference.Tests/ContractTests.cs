@@ -163,7 +163,7 @@ public class ContractTests
         g.Node("Identity", ["logits"], ["extra"]);
         g.Output("logits", ElementType.Float, 1, 12);
         g.Output("extra", ElementType.Float, 1, 12);
-        g.Metadata(ModelContract.Keys.ContractVersion, "2")
+        g.Metadata(ModelContract.Keys.ContractVersion, "3")
          .Metadata(ModelContract.Keys.Classes, "SR,AF,XYZ,SR")
          .Metadata(ModelContract.Keys.Thresholds, "0.5,1.5")
          .Metadata(ModelContract.Keys.SampleRate, "500")
@@ -181,7 +181,7 @@ public class ContractTests
             "unexpected output 'extra' [1,12]: contract v1 has 'logits' and optionally 'layer_weights'",
             "metadata 'ecgstream.lead_order' is missing",
             "metadata 'ecgstream.model_id' is missing",
-            "metadata 'ecgstream.contract_version' is \"2\", contract v1 needs \"1\"",
+            "metadata 'ecgstream.contract_version' is \"3\", this runtime loads contract versions 1 and 2",
             "metadata 'ecgstream.sample_rate' is \"500\", contract v1 needs \"250\"",
             "metadata 'ecgstream.classes' names unknown class \"XYZ\" (class set v1: SR,AF,AFL,STACH,SBRAD,SVT,VT,VF,PACE,VECT,NOISE)",
             "metadata 'ecgstream.classes' names \"SR\" twice",

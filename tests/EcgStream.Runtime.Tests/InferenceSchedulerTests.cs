@@ -44,6 +44,54 @@ public class InferenceSchedulerTests
         public void Dispose() { }
     }
 
+    /// <summary>A contract-v2 stand-in: P(AF) = the window's third rhythm feature (its RR coefficient of variation).</summary>
+    private sealed class FakeRhythmModel(int maxBatch) : IWindowClassifier
+    {
+        private readonly float[] _ecg = new float[maxBatch * 12 * 50];
+        private readonly float[] _mask = new float[maxBatch * 12];
+        private readonly float[] _rhythm = new float[maxBatch * ModelContract.RhythmFeatureCount];
+        private readonly float[] _out = new float[maxBatch * RhythmClasses.Count];
+        public string ModelId => "fake-v2";
+        public int MaxBatch => maxBatch;
+        public int WindowLength => 50;
+        public IReadOnlyList<double> Thresholds { get; } = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
+        public Span<float> Ecg(int slot) => _ecg.AsSpan(slot * 12 * 50, 12 * 50);
+        public Span<float> LeadMask(int slot) => _mask.AsSpan(slot * 12, 12);
+        public Span<float> Rhythm(int slot) => _rhythm.AsSpan(slot * ModelContract.RhythmFeatureCount, ModelContract.RhythmFeatureCount);
+        public ReadOnlySpan<float> Probabilities(int slot) => _out.AsSpan(slot * RhythmClasses.Count, RhythmClasses.Count);
+        public void Run(int batch)
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                var o = _out.AsSpan(i * RhythmClasses.Count, RhythmClasses.Count);
+                o.Fill(float.NaN);
+                o[(int)RhythmClass.AF] = Rhythm(i)[3];
+            }
+        }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task A_v2_model_reads_each_windows_own_rhythm_features_and_zeros_for_a_window_without_them()
+    {
+        var model = new FakeRhythmModel(maxBatch: 4);
+        using var scheduler = new InferenceScheduler(model, new SchedulerOptions { Policy = QueueFullPolicy.Wait, QueueCapacity = 8 });
+        var subject = new Subject<EcgWindow>();
+        var task = scheduler.Classify(subject).Select(w => w.Probabilities.Span[(int)RhythmClass.AF]).ToList().ToTask();
+        var data = new float[12 * 50];
+        var features = new float[ModelContract.RhythmFeatureCount];
+        for (int k = 0; k < 10; k++)
+        {
+            features[3] = k / 10f;
+            // The producer reuses its feature buffer: the scheduler must copy it with the window.
+            subject.OnNext(new EcgWindow("bed", 250L * (k + 1), 250, 50, LeadSet.Of(Lead.I), data, features));
+        }
+        subject.OnNext(new EcgWindow("bed", 250L * 11, 250, 50, LeadSet.Of(Lead.I), data));   // no features: zeros, "not valid"
+        subject.OnCompleted();
+        var got = await task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([.. Enumerable.Range(0, 10).Select(k => k / 10f), 0f], got);
+    }
+
     private static EcgWindow Window(string stream, long end, float value, float[] buffer, LeadSet leads)
     {
         Array.Clear(buffer);

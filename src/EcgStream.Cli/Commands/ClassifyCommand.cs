@@ -172,21 +172,7 @@ internal static class ClassifyCommand
     /// ones cannot flag a record, as the old maximum did; the price is that an episode covering well
     /// under half a record is not decided (docs/inference.md says so).
     /// </summary>
-    internal static float[] Fold(IReadOnlyList<float[]> windows)
-    {
-        if (windows.Count == 0) throw new ArgumentException("no window to fold", nameof(windows));
-        var result = new float[windows[0].Length];
-        var column = new float[windows.Count];
-        for (int c = 0; c < result.Length; c++)
-        {
-            for (int w = 0; w < windows.Count; w++) column[w] = windows[w][c];
-            if (column.Any(float.IsNaN)) { result[c] = float.NaN; continue; }
-            Array.Sort(column);
-            int mid = column.Length / 2;
-            result[c] = column.Length % 2 == 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2;
-        }
-        return result;
-    }
+    internal static float[] Fold(IReadOnlyList<float[]> windows) => RecordWindows.FoldMedian(windows);
 
     /// <summary>The classes, in class-set order, whose record-level probability reaches the model's own threshold (metadata <c>thresholds</c>).</summary>
     internal static IReadOnlyList<RhythmClass> Decide(float[] probabilities, IReadOnlyList<double> thresholds)

@@ -76,21 +76,26 @@ internal static class TrainProbeCommand
             if (!options.FreezeEncoder) EncoderFile.Save(encoder, Path.Combine(outDir, "encoder.safetensors"));
             AnsiConsole.MarkupLineInterpolated($"done: {losses.Count} steps, last BCE {(losses.Count > 0 ? losses[^1] : double.NaN):F4}; {Path.Combine(outDir, "head.safetensors")}");
 
-            // Decision thresholds: per class, the best F1 on the validation windows of every part together
-            // (the rare classes have validation positives only in the synthetic part).
+            // Decision thresholds: per class, the best F1 on the validation split of every part together (the
+            // rare classes have validation positives only in the synthetic part), read record by record where a
+            // label is one per record (RecordLevel: the median over the record's windows, as classify decides),
+            // window by window in annotated streams, and only where the label rules on the class.
             var source = parse.GetValue(data)!;
             var parts = source.Split('+');
             int heldOutWindows = Math.Max(64, parse.GetValue(windows) / 4);
             var validationProbabilities = new List<float>();
             var validationMasks = new List<int>();
+            var validationKnown = new List<int>();
             foreach (var part in parts)
             {
                 cancel.ThrowIfCancellationRequested();
                 var validation = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, heldOutWindows, parse.GetValue(seed), outDir, Split.Validation);
-                validationProbabilities.AddRange(Probabilities(encoder, head, validation));
-                validationMasks.AddRange(Enumerable.Range(0, validation.Count).Select(validation.ClassMask));
+                var (rows, rowMasks, rowKnown, _) = RecordLevel.Fold(Probabilities(encoder, head, validation), validation);
+                validationProbabilities.AddRange(rows);
+                validationMasks.AddRange(rowMasks);
+                validationKnown.AddRange(rowKnown);
             }
-            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names);
+            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names, validationKnown.ToArray());
             File.WriteAllText(Path.Combine(outDir, ThresholdsFile), JsonSerializer.Serialize(thresholds.Select(t => new { @class = t.Class, threshold = t.Threshold, f1 = Finite(t.F1), positives = t.Positives }), new JsonSerializerOptions { WriteIndented = true }));
             double afThreshold = thresholds[(int)RhythmClass.AF].Threshold;
 
@@ -106,6 +111,14 @@ internal static class TrainProbeCommand
                 double afTuned = Auroc.F1(probabilities, masks, RhythmClasses.Count, (int)RhythmClass.AF, afThreshold);
                 heldOut.Add((part, test.Count, test.ClassCounts(), score, afTuned));
                 AnsiConsole.MarkupLineInterpolated($"held-out {part} ({test.Count} windows): macro AUROC {score.MacroAuroc:F4}, AF AUROC {score.PerClassAuroc[(int)RhythmClass.AF]:F4}, AF F1 {score.AfF1:F4} at 0.5, {afTuned:F4} at {afThreshold:F3}");
+                var (recordRows, recordMasks, recordKnown, units) = RecordLevel.Fold(probabilities, test);
+                foreach (var group in Enumerable.Range(0, units.Length).Where(r => RecordLevel.IsRecordLabelled(units[r])).GroupBy(r => units[r][..units[r].IndexOf('/')]))
+                {
+                    var idx = group.ToArray();
+                    var p = idx.SelectMany(r => recordRows.AsSpan(r * RhythmClasses.Count, RhythmClasses.Count).ToArray()).ToArray();
+                    double f1 = Auroc.F1(p, idx.Select(r => recordMasks[r]).ToArray(), RhythmClasses.Count, (int)RhythmClass.AF, afThreshold, idx.Select(r => recordKnown[r]).ToArray());
+                    AnsiConsole.MarkupLineInterpolated($"held-out {group.Key} records ({idx.Length}): AF F1 {f1:F4} at {afThreshold:F3} (median over each record's windows)");
+                }
             }
 
             var metrics = new RunMetrics

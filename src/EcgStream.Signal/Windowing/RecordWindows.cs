@@ -143,4 +143,28 @@ public sealed class RecordWindows
         }
         return true;
     }
+
+    /// <summary>
+    /// A record's probability per class from its windows' probabilities: the median (mean of the two middle ones for an
+    /// even count; NaN stays NaN for a class the model does not score). <c>classify</c> decides records with it and
+    /// training chooses record-level thresholds on it, so both read a record the same way. The median reaches a
+    /// threshold only when about half the windows do: one noisy window among many quiet ones cannot flag a record.
+    /// </summary>
+    public static float[] FoldMedian(IReadOnlyList<float[]> windows)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        if (windows.Count == 0) throw new ArgumentException("no window to fold", nameof(windows));
+        var result = new float[windows[0].Length];
+        var column = new float[windows.Count];
+        for (int c = 0; c < result.Length; c++)
+        {
+            bool nan = false;
+            for (int w = 0; w < windows.Count; w++) { column[w] = windows[w][c]; nan |= float.IsNaN(column[w]); }
+            if (nan) { result[c] = float.NaN; continue; }
+            Array.Sort(column);
+            int mid = column.Length / 2;
+            result[c] = column.Length % 2 == 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2;
+        }
+        return result;
+    }
 }

@@ -55,11 +55,13 @@ public static class Auroc
     }
 
     /// <summary>F1 of one class at <paramref name="threshold"/> on probabilities (NaN when there are no positives and no predictions).</summary>
-    public static double F1(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> masks, int classes, int classIndex, double threshold = 0.5)
+    /// <param name="known">Per sample, the classes its label rules on; a sample whose label leaves the class unknown is not counted. Empty: all known.</param>
+    public static double F1(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> masks, int classes, int classIndex, double threshold = 0.5, ReadOnlySpan<int> known = default)
     {
         long tp = 0, fp = 0, fn = 0;
         for (int i = 0; i < masks.Length; i++)
         {
+            if (!known.IsEmpty && (known[i] & (1 << classIndex)) == 0) continue;
             bool predicted = probabilities[i * classes + classIndex] >= threshold, actual = (masks[i] & (1 << classIndex)) != 0;
             if (predicted && actual) tp++;
             else if (predicted) fp++;

@@ -13,7 +13,8 @@ public static class Thresholds
 {
     public const double Default = 0.5, Lowest = 0.05, Highest = 0.95;
 
-    public static ClassThreshold[] Choose(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> masks, IReadOnlyList<string> classes)
+    /// <param name="known">Per row, the classes its label rules on (rows leaving a class unknown do not count for it); empty: all known.</param>
+    public static ClassThreshold[] Choose(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> masks, IReadOnlyList<string> classes, ReadOnlySpan<int> known = default)
     {
         int c = classes.Count, n = masks.Length;
         if (probabilities.Length != n * c) throw new ArgumentException($"{probabilities.Length} probabilities for {n} windows × {c} classes");
@@ -25,16 +26,16 @@ public static class Thresholds
             for (int i = 0; i < n; i++)
             {
                 column[i] = probabilities[i * c + k];
-                if ((masks[i] & (1 << k)) != 0) positives++;
+                if ((masks[i] & (1 << k)) != 0 && (known.IsEmpty || (known[i] & (1 << k)) != 0)) positives++;
             }
             if (positives == 0) { result[k] = new ClassThreshold(classes[k], Default, double.NaN, 0); continue; }
             // Candidates: midpoints between consecutive distinct probabilities, inside the allowed range.
             var sorted = column.Distinct().Order().ToArray();
-            double best = Default, bestF1 = Auroc.F1(probabilities, masks, c, k, Default);
+            double best = Default, bestF1 = Auroc.F1(probabilities, masks, c, k, Default, known);
             for (int j = 0; j + 1 < sorted.Length; j++)
             {
                 double t = Math.Clamp(0.5 * (sorted[j] + sorted[j + 1]), Lowest, Highest);
-                double f1 = Auroc.F1(probabilities, masks, c, k, t);
+                double f1 = Auroc.F1(probabilities, masks, c, k, t, known);
                 if (f1 > bestF1) (best, bestF1) = (t, f1);
             }
             result[k] = new ClassThreshold(classes[k], best, bestF1, positives);
