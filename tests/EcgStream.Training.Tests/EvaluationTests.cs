@@ -10,6 +10,47 @@ namespace EcgStream.Training.Tests;
 public sealed class EvaluationTests
 {
     [Fact]
+    public void Records_labelled_whole_fold_to_their_median_and_stream_windows_stay_rows()
+    {
+        const int c = 11;
+        int af = 1 << (int)Core.Rhythms.RhythmClass.AF, sr = 1 << (int)Core.Rhythms.RhythmClass.SR;
+        var set = new WindowSet();
+        var window = new float[WindowSet.WindowValues];
+        var lead = Core.Leads.LeadSet.Of(Core.Leads.Lead.I);
+        set.Add(window, lead, af, "physionet2017/A1");
+        set.Add(window, lead, 0, "mitdb/201", WindowSet.AllKnown);
+        set.Add(window, lead, af, "physionet2017/A1");
+        set.Add(window, lead, af, "physionet2017/A1");
+        set.Add(window, lead, 0, "physionet2017/O1", af | sr);
+        var p = new float[set.Count * c];
+        float[] afP = [0.9f, 0.2f, 0.1f, 0.7f, 0.3f];
+        for (int i = 0; i < set.Count; i++) p[i * c + (int)Core.Rhythms.RhythmClass.AF] = afP[i];
+        var (rows, masks, known, units) = RecordLevel.Fold(p, set);
+        Assert.Equal(["mitdb/201#1", "physionet2017/A1", "physionet2017/O1"], units);
+        Assert.Equal(0.7f, rows[1 * c + (int)Core.Rhythms.RhythmClass.AF]);   // median of 0.9, 0.1, 0.7
+        Assert.Equal(af, masks[1]);
+        Assert.Equal(af | sr, known[2]);
+    }
+
+    [Fact]
+    public void Thresholds_and_f1_leave_out_rows_whose_label_does_not_rule_on_the_class()
+    {
+        // Two classes; row 2 is a positive for class 0 only as far as we know: class 1 unknown there.
+        float[] p = [0.9f, 0.8f, 0.2f, 0.1f, 0.6f, 0.95f];
+        int[] masks = [1, 0, 1];
+        int[] known = [3, 3, 1];
+        // Class 1 has no positive: with row 2 counted its 0.95 would be a false positive at any threshold below it.
+        Assert.Equal(0.0, Auroc.F1(p, masks, 2, 0, 0.95, known));
+        Assert.Equal(1.0, Auroc.F1(p, masks, 2, 0, 0.5, known));
+        Assert.Equal(0.0, Auroc.F1(p, [2, 0, 1], 2, 1, 0.99, known));          // row 0 missed
+        Assert.Equal(1.0, Auroc.F1(p, [2, 0, 1], 2, 1, 0.5, known));          // row 0 (0.8) positive; row 2's 0.95 not counted
+        Assert.Equal(2.0 / 3, Auroc.F1(p, [2, 0, 1], 2, 1, 0.5), 12);          // without masks it would be a false positive
+        var t = Thresholds.Choose(p, [2, 0, 1], ["A", "B"], known);
+        Assert.Equal(1.0, t[1].F1);
+        Assert.Equal(1, t[1].Positives);
+    }
+
+    [Fact]
     public void AurocCountsPairsWithTiesAsHalves()
     {
         // Positives 0.8, 0.4; negatives 0.4, 0.1: pairs (0.8>0.4) (0.8>0.1) (0.4=0.4 → ½) (0.4>0.1) = 3.5 / 4.
