@@ -87,6 +87,45 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.True(Probabilities(lines[1])["AF"] > Probabilities(lines[0])["AF"], r.Stdout);
     }
 
+    /// <summary>A contract-v2 model that reads only its rhythm input: logit(AF) = 20 · (RR coefficient of variation − 0.1).</summary>
+    private static GraphBuilder RhythmOnlyGraph()
+    {
+        var g = new GraphBuilder("rhythm_only") { DocString = "test model: fixed weights" };
+        g.ContractInputs();
+        var rhythm = g.RhythmInput();
+        var w = new float[ModelContract.RhythmFeatureCount * RhythmClasses.Count];
+        w[3 * RhythmClasses.Count + (int)RhythmClass.AF] = 20f;
+        var b = Enumerable.Repeat(-5f, RhythmClasses.Count).ToArray();
+        b[(int)RhythmClass.AF] = -2f;
+        var logits = g.Linear(rhythm, "af_from_rr", w, b, ModelContract.RhythmFeatureCount, RhythmClasses.Count);
+        g.Node("Identity", [logits], [ModelContract.LogitsOutput]);
+        g.Output(ModelContract.LogitsOutput, ElementType.Float, ModelContract.BatchDim, RhythmClasses.Count);
+        return g.WriteContractMetadata(new ContractModelInfo { ModelId = "rhythm-only-test", RhythmPath = true });
+    }
+
+    [Fact]
+    public async Task A_v2_model_gets_each_windows_rhythm_features_from_the_beats_detected_by_its_end()
+    {
+        var model = SaveModel("rhythm-only", RhythmOnlyGraph());
+        var sr = WriteRecord("sr2", LeadSet.Of(Lead.II), new ScenarioSegment("SR", 60, HeartRate: 70));
+        var af = WriteRecord("af2", LeadSet.Of(Lead.II), new ScenarioSegment("AF", 60, HeartRate: 110));
+        var r = await CliRunner.RunAsync("classify", sr, af, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        double pSr = Probabilities(lines[0])["AF"], pAf = Probabilities(lines[1])["AF"];
+        Assert.True(pSr < 0.3 && pAf > 0.7, $"p(AF): SR record {pSr}, AF record {pAf}");
+
+        // The same numbers by hand: the record's beats through the stream's chain, features at each window's end.
+        var rec = RecordReader.Read(af);
+        var mapped = RecordingLeads.Of(rec);
+        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, 9, 1);
+        var features = windows.RhythmFeatures(EcgStream.Signal.Pipeline.RecordBeats.Detect(mapped.Planes, rec.SampleRate, mapped.Leads));
+        var perWindow = Enumerable.Range(0, windows.Count)
+            .Select(i => 1 / (1 + Math.Exp(-(20 * features[i * ModelContract.RhythmFeatureCount + 3] - 2)))).Order().ToList();
+        double median = perWindow.Count % 2 == 1 ? perWindow[perWindow.Count / 2] : (perWindow[perWindow.Count / 2 - 1] + perWindow[perWindow.Count / 2]) / 2;
+        Assert.Equal(median, pAf, 4);
+    }
+
     [Fact]
     public async Task A_class_scores_the_median_over_the_records_windows_and_rhythms_are_the_classes_at_threshold()
     {
