@@ -113,4 +113,32 @@ public sealed class RhythmPathTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.StartsWith("other.onnx does not follow model contract v2:", e.Message);
         Assert.Contains("metadata 'ecgstream.rhythm_features' is \"rr30-v9\", this runtime computes \"rr60-v1\"", e.Message);
     }
+
+    [TorchFact]
+    public void An_exported_encoder_reads_back_with_the_same_outputs()
+    {
+        manual_seed(8);
+        using var encoder = new StMemEncoder(EncoderConfig.Tiny());
+        using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+        encoder.eval();
+        var path = Path.Combine(Path.GetTempPath(), $"ecgstream-import-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, PmaOnnxExporter.Export(encoder, head, new ContractModelInfo { ModelId = "import-test", Description = "d=32 depth=4 heads=2 + PMA head" }));
+        try
+        {
+            using var imported = Export.OnnxEncoderImport.Import(path);
+            Assert.Equal(encoder.Config.Dim, imported.Config.Dim);
+            Assert.Equal(encoder.Depth, imported.Depth);
+            Assert.Equal(encoder.Config.Heads, imported.Config.Heads);
+            using var scope = NewDisposeScope();
+            var (ecg, mask, _) = SyntheticData.Small.Batch([0, 1, 2]);
+            using var a = encoder.ForwardEncoding(ecg, mask);
+            using var b = imported.ForwardEncoding(ecg, mask);
+            double diff = (a.LayerPooled - b.LayerPooled).abs().max().item<float>();
+            Assert.True(diff < 1e-5, $"pooled layers differ by {diff:E2}");
+        }
+        finally { File.Delete(path); }
+        File.WriteAllText(path, "not onnx");
+        try { Assert.StartsWith($"{path}: not an ONNX model", Assert.Throws<InvalidDataException>(() => Export.OnnxEncoderImport.Import(path)).Message); }
+        finally { File.Delete(path); }
+    }
 }

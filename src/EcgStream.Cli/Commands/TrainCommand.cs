@@ -15,6 +15,7 @@ internal static class TrainCommand
         TrainPretrainCommand.Create(),
         TrainProbeCommand.Create(),
         TrainExportCommand.Create(),
+        TrainImportEncoderCommand.Create(),
         TrainDatasetCommand.Create(),
         TrainLayersCommand.Create(),
     };
