@@ -49,6 +49,10 @@ public class EndToEndTests
         Assert.Equal(1.0, m.EpisodePositivePredictivity);
         Assert.True(m.DurationSensitivity > 0.8, $"AF duration sensitivity {m.DurationSensitivity:F2}");
         Assert.InRange(m.MedianOnsetLatency, 0, 60);
+        // without a model the fused source is the rules' own: the same episodes, "source":"fused"
+        var fused = events.Where(e => e.Source == EventSource.Fused).ToList();
+        Assert.NotEmpty(fused);
+        Assert.Equal(events.Where(e => e.Source == EventSource.Rule && e.Type == EventType.Rhythm).Select(e => e with { Source = EventSource.Fused }), fused);
     }
 
     [Fact]
@@ -69,6 +73,11 @@ public class EndToEndTests
         // Every model episode is closed, and no event precedes what it describes.
         foreach (var rhythm in modelEvents.Select(e => e.Rhythm).Distinct())
             Assert.NotNull(EpisodeMetrics.Pair(rhythm, modelEvents));
+        // the fused source runs beside them, its episodes closed too, stamped with the model
+        var fused = events.Where(e => e.Source == EventSource.Fused).ToList();
+        Assert.All(fused, e => Assert.Equal(("contract-test", EventType.Rhythm), (e.ModelId, e.Type)));
+        foreach (var rhythm in fused.Select(e => e.Rhythm).Distinct())
+            Assert.NotNull(EpisodeMetrics.Pair(rhythm, fused));
     }
 
     [Fact]

@@ -12,6 +12,8 @@ namespace EcgStream.Runtime.Tests;
 public class FusionTests
 {
     private static readonly double[] s_half = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
+    // explicit, so that tuning the defaults does not change what these tests mean
+    private static readonly FusionOptions s_options = new() { ConfidentEvidence = 0.9, NotAgainstEvidence = 0.3 };
 
     private static float[] Probs(params (RhythmClass Class, float P)[] set)
     {
@@ -43,14 +45,14 @@ public class FusionTests
     }
 
     private static List<(double End, float Af, float Stach)> Fuse(IEnumerable<FusionInput> inputs, IReadOnlyList<double>? thresholds, FusionOptions? options = null) =>
-        inputs.ToObservable().Through(() => new FusionStage(options, thresholds))
+        inputs.ToObservable().Through(() => new FusionStage(options ?? s_options, thresholds))
             .Select(s => (s.EndSeconds, s.Probabilities.Span[(int)RhythmClass.AF], s.Probabilities.Span[(int)RhythmClass.STACH]))
             .ToList().Wait().ToList();
 
     private static List<RhythmEvent> FusedEvents(IEnumerable<FusionInput> inputs, IReadOnlyList<double>? thresholds = null) =>
         inputs.ToObservable()
-            .Through(() => new FusionStage(FusionOptions.Default, thresholds))
-            .Through(() => new RhythmTracker(BedOptions.Default.FusedTracker))
+            .Through(() => new FusionStage(s_options, thresholds))
+            .Through(() => new RhythmTracker(BedOptions.Default.FusedTracker with { MinOnsetSeconds = 2, MinOffsetSeconds = 20 }))
             .ToList().Wait().ToList();
 
     [Fact]
