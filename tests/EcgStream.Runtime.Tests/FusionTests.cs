@@ -158,6 +158,21 @@ public class FusionTests
     }
 
     [Fact]
+    public void A_held_model_pairs_its_highest_recent_evidence_with_the_lagging_rules()
+    {
+        // the model saw AF in windows ending 5..8 s; the rules, lagging, only from 10 s on
+        var inputs = new List<FusionInput>();
+        for (int t = 1; t <= 20; t++) { inputs.Add(Model(t, t is >= 5 and <= 8 ? 0.8f : 0.1f)); inputs.Add(Rule(t, t >= 10 ? 0.9f : 0.05f)); }
+        inputs.Add(FusionInput.ModelEnd);
+        var plain = Fuse(inputs, s_half);
+        var held = Fuse(inputs, s_half, s_options with { ModelHoldSeconds = 4 });
+        Assert.All(plain, f => Assert.True(f.Af < 0.5));
+        // windows 5..8 are within 4 s of decisions 10..12 only (8 ≥ t − 4): evidence min(0.9, 0.8) there
+        Assert.Equal([10.0, 11, 12], held.Where(f => f.Af >= 0.5).Select(f => f.End));
+        Assert.Equal(0.8f, held.Single(f => f.End == 12).Af, 5);
+    }
+
+    [Fact]
     public void Rate_classes_come_from_the_rules_and_are_off_while_fused_af_is_on()
     {
         var fused = Fuse([Rule(1, 0.05f, stach: 0.9f), Model(1, 0.1f), Rule(2, 0.9f, stach: 0.9f), Model(2, 0.9f), FusionInput.ModelEnd], s_half);

@@ -20,6 +20,7 @@ internal sealed class PipelineOptions
     private readonly Option<double?> _minOffset = new("--min-offset") { Description = "Seconds of contrary evidence before an episode's offset is reported." };
     private readonly Option<double?> _confident = new("--fusion-confident") { Description = "Fused source: evidence (0.5 = a source's threshold) at which one source alone carries AF if the other is not against it (default 0.9)." };
     private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default 0.3)." };
+    private readonly Option<double?> _hold = new("--fusion-hold") { Description = "Fused source: seconds over which the model's highest evidence is held for pairing with the rules, which lag it at AF onsets (0–10)." };
     private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
@@ -39,6 +40,7 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_minOffset);
         cmd.Options.Add(_confident);
         cmd.Options.Add(_notAgainst);
+        cmd.Options.Add(_hold);
         cmd.Options.Add(_model);
         cmd.Options.Add(_provider);
         cmd.Options.Add(_threads);
@@ -103,6 +105,11 @@ internal sealed class PipelineOptions
         {
             if (!(confident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-confident {confident}: expected evidence above 0.5, at most 1");
             bed = bed with { Fusion = bed.Fusion with { ConfidentEvidence = confident } };
+        }
+        if (parse.GetValue(_hold) is { } hold)
+        {
+            if (!(hold >= 0 && hold <= bed.Fusion.ModelMaxAgeSeconds)) throw new ArgumentException($"--fusion-hold {hold}: expected seconds from 0 to {bed.Fusion.ModelMaxAgeSeconds}");
+            bed = bed with { Fusion = bed.Fusion with { ModelHoldSeconds = hold } };
         }
         if (parse.GetValue(_notAgainst) is { } notAgainst)
         {

@@ -47,6 +47,14 @@ public sealed record FusionOptions
     public double ModelMaxAgeSeconds { get; init; } = 10;
 
     /// <summary>
+    /// The model's evidence paired with a rule decision at t is its highest over the windows ending in
+    /// [t − this, t] (per class). The rules judge AF on the last 32 RR intervals and so lag the model's 9 s window
+    /// by several seconds at an onset; holding the model's evidence that long lets the two agree on short episodes.
+    /// 0: the newest window only.
+    /// </summary>
+    public double ModelHoldSeconds { get; init; } = 0;
+
+    /// <summary>
     /// Stream seconds a rule decision waits for the model to catch up before it is fused without a model opinion.
     /// In replay the model lags at most its queue (256 windows at a 1 s hop); in a live bed a model this far behind
     /// is stalled, and the fused source must not stop with it.
@@ -59,6 +67,8 @@ public sealed record FusionOptions
         if (NotAgainstEvidence is < 0 or >= 0.5) throw new ArgumentOutOfRangeException(nameof(NotAgainstEvidence), NotAgainstEvidence, "must lie in [0, 0.5)");
         if (RuleThreshold is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(RuleThreshold), RuleThreshold, "must lie in (0, 1)");
         if (!(ModelMaxAgeSeconds >= 0)) throw new ArgumentOutOfRangeException(nameof(ModelMaxAgeSeconds), ModelMaxAgeSeconds, "must be non-negative");
+        if (!(ModelHoldSeconds >= 0 && ModelHoldSeconds <= ModelMaxAgeSeconds))
+            throw new ArgumentOutOfRangeException(nameof(ModelHoldSeconds), ModelHoldSeconds, "must lie in [0, ModelMaxAgeSeconds]");
         if (!(ModelWaitSeconds >= 0)) throw new ArgumentOutOfRangeException(nameof(ModelWaitSeconds), ModelWaitSeconds, "must be non-negative");
         foreach (var c in AgreementClasses)
             if (RateClasses.Contains(c)) throw new ArgumentException($"class {RhythmClasses.Name(c)} is both an agreement and a rate class", nameof(RateClasses));

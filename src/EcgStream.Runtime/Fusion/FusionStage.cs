@@ -39,6 +39,7 @@ public sealed class FusionStage : IStage<FusionInput, WindowScores>
     private string? _modelId;
     private readonly float[] _out = new float[RhythmClasses.Count];
     private readonly float[] _noModel = new float[RhythmClasses.Count];
+    private readonly float[] _held = new float[RhythmClasses.Count];
 
     /// <param name="modelThresholds">The model's per-class decision thresholds; null when the bed runs no model.</param>
     public FusionStage(FusionOptions? options = null, IReadOnlyList<double>? modelThresholds = null)
@@ -108,7 +109,10 @@ public sealed class FusionStage : IStage<FusionInput, WindowScores>
         }
     }
 
-    /// <summary>The newest model window ending at or before <paramref name="t"/>, within the age limit; NaNs if none.</summary>
+    /// <summary>
+    /// The model's evidence for a rule decision at <paramref name="t"/>: the newest window ending at or before t
+    /// (within the age limit), per class the highest over the windows ending in [t − hold, t]; NaNs if none.
+    /// </summary>
     private float[] ModelAt(double t)
     {
         int best = -1;
@@ -119,7 +123,19 @@ public sealed class FusionStage : IStage<FusionInput, WindowScores>
             double end = _historyEnd[i];
             if (end <= t + TimeTolerance && end > bestEnd) { best = i; bestEnd = end; }
         }
-        return best >= 0 && t - bestEnd <= _options.ModelMaxAgeSeconds + TimeTolerance ? _historyProbs[best] : _noModel;
+        if (best < 0 || t - bestEnd > _options.ModelMaxAgeSeconds + TimeTolerance) return _noModel;
+        if (_options.ModelHoldSeconds <= 0) return _historyProbs[best];
+        _held.AsSpan().Fill(float.NaN);
+        for (int k = 0; k < _historyCount; k++)
+        {
+            int i = (_historyNext - 1 - k + HistoryCapacity) % HistoryCapacity;
+            double end = _historyEnd[i];
+            if (end > t + TimeTolerance || end < t - _options.ModelHoldSeconds - TimeTolerance) continue;
+            var p = _historyProbs[i];
+            for (int c = 0; c < _held.Length; c++)
+                if (!float.IsNaN(p[c]) && !(p[c] <= _held[c])) _held[c] = p[c]; // NaN-aware max
+        }
+        return _held;
     }
 
     private void Emit(in WindowScores rule, ReadOnlySpan<float> r, ReadOnlySpan<float> m, IObserver<WindowScores> output)
