@@ -13,7 +13,7 @@ public class FusionTests
 {
     private static readonly double[] s_half = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
     // explicit, so that tuning the defaults does not change what these tests mean
-    private static readonly FusionOptions s_options = new() { ConfidentEvidence = 0.9, NotAgainstEvidence = 0.3 };
+    private static readonly FusionOptions s_options = new() { ModelConfidentEvidence = 0.9, RuleConfidentEvidence = 0.9, NotAgainstEvidence = 0.3 };
 
     private static float[] Probs(params (RhythmClass Class, float P)[] set)
     {
@@ -155,6 +155,10 @@ public class FusionTests
         // up to 20 s the 10 s window (evidence 0.1: against) is paired; after that no opinion (counts as not against)
         Assert.All(fused.Where(f => f.End <= 20), f => Assert.Equal(0.1f, f.Af, 5));
         Assert.All(fused.Where(f => f.End > 20), f => Assert.Equal(0.98f - 0.9f + 0.5f, f.Af, 5));
+        // by default the rules never carry AF alone: their AF score is high on VT runs and irregular pacing too
+        var byDefault = inputs.ToObservable().Through(() => new FusionStage(FusionOptions.Default with { ModelMaxAgeSeconds = 10 }, s_half))
+            .Select(s => s.Probabilities.Span[(int)RhythmClass.AF]).ToList().Wait();
+        Assert.All(byDefault.Skip(20), af => Assert.Equal(FusionOptions.Default.NotAgainstEvidence, af, 5));
     }
 
     [Fact]

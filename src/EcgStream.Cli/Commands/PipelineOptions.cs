@@ -18,7 +18,8 @@ internal sealed class PipelineOptions
     private readonly Option<double> _drop = new("--drop") { Description = "Fault injection: probability of dropping each block (a gap).", DefaultValueFactory = _ => 0.0 };
     private readonly Option<double?> _minOnset = new("--min-onset") { Description = "Seconds a rhythm's evidence must persist before its onset is reported (rules and model; default: the tracker's per-source defaults)." };
     private readonly Option<double?> _minOffset = new("--min-offset") { Description = "Seconds of contrary evidence before an episode's offset is reported." };
-    private readonly Option<double?> _confident = new("--fusion-confident") { Description = "Fused source: evidence (0.5 = a source's threshold) at which one source alone carries AF if the other is not against it (default 0.9)." };
+    private readonly Option<double?> _confident = new("--fusion-model-confident") { Description = "Fused source: model evidence (0.5 = its threshold) at which the model alone carries AF if the rules are not against it (default: FusionOptions)." };
+    private readonly Option<double?> _ruleConfident = new("--fusion-rule-confident") { Description = "Fused source: rule evidence at which the rules alone carry AF if the model is not against it (default: never)." };
     private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default 0.3)." };
     private readonly Option<double?> _hold = new("--fusion-hold") { Description = "Fused source: seconds over which the model's highest evidence is held for pairing with the rules, which lag it at AF onsets (0–10)." };
     private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
@@ -39,6 +40,7 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_minOnset);
         cmd.Options.Add(_minOffset);
         cmd.Options.Add(_confident);
+        cmd.Options.Add(_ruleConfident);
         cmd.Options.Add(_notAgainst);
         cmd.Options.Add(_hold);
         cmd.Options.Add(_model);
@@ -103,8 +105,13 @@ internal sealed class PipelineOptions
         }
         if (parse.GetValue(_confident) is { } confident)
         {
-            if (!(confident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-confident {confident}: expected evidence above 0.5, at most 1");
-            bed = bed with { Fusion = bed.Fusion with { ConfidentEvidence = confident } };
+            if (!(confident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-model-confident {confident}: expected evidence above 0.5, at most 1");
+            bed = bed with { Fusion = bed.Fusion with { ModelConfidentEvidence = confident } };
+        }
+        if (parse.GetValue(_ruleConfident) is { } ruleConfident)
+        {
+            if (!(ruleConfident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-rule-confident {ruleConfident}: expected evidence above 0.5, at most 1");
+            bed = bed with { Fusion = bed.Fusion with { RuleConfidentEvidence = ruleConfident } };
         }
         if (parse.GetValue(_hold) is { } hold)
         {

@@ -89,7 +89,7 @@ public static partial class ConfigLoader
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
-        private static readonly string[] FusionKeys = ["confidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds"];
+        private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -195,12 +195,14 @@ public static partial class ConfigLoader
         {
             var defaults = new FusionConfig();
             if (!s.Exists()) return defaults;
-            if (s.Value is not null) Fail(s.Path, "expected an object { confidentEvidence, notAgainstEvidence, minOnsetSeconds, minOffsetSeconds }");
+            if (s.Value is not null) Fail(s.Path, "expected an object { modelConfidentEvidence, ruleConfidentEvidence, notAgainstEvidence, minOnsetSeconds, minOffsetSeconds }");
             CheckKeys(s, FusionKeys);
             return new FusionConfig
             {
                 // the fused scale puts every threshold at 0.5: "confident" lies above it, "not against" below
-                ConfidentEvidence = Dbl(s, "confidentEvidence", defaults.ConfidentEvidence, 0.501, 1),
+                ModelConfidentEvidence = Dbl(s, "modelConfidentEvidence", defaults.ModelConfidentEvidence, 0.501, 1),
+                // absent: the rules never carry AF alone
+                RuleConfidentEvidence = Dbl(s, "ruleConfidentEvidence", defaults.RuleConfidentEvidence, 0.501, 1),
                 NotAgainstEvidence = Dbl(s, "notAgainstEvidence", defaults.NotAgainstEvidence, 0, 0.499),
                 MinOnsetSeconds = Dbl(s, "minOnsetSeconds", defaults.MinOnsetSeconds, 0, 600),
                 MinOffsetSeconds = Dbl(s, "minOffsetSeconds", defaults.MinOffsetSeconds, 0, 600),

@@ -75,7 +75,8 @@ public sealed record BedConfig
 /// <summary>A bed's fused-source settings; defaults are the runtime's (<see cref="EcgStream.Runtime.Pipeline.BedOptions"/>).</summary>
 public sealed record FusionConfig
 {
-    public double ConfidentEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.ConfidentEvidence;
+    public double ModelConfidentEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.ModelConfidentEvidence;
+    public double RuleConfidentEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.RuleConfidentEvidence;
     public double NotAgainstEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.NotAgainstEvidence;
     public double MinOnsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOnsetSeconds;
     public double MinOffsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOffsetSeconds;
@@ -83,7 +84,7 @@ public sealed record FusionConfig
     /// <summary>These settings applied to <paramref name="bed"/>.</summary>
     public EcgStream.Runtime.Pipeline.BedOptions ApplyTo(EcgStream.Runtime.Pipeline.BedOptions bed) => bed with
     {
-        Fusion = bed.Fusion with { ConfidentEvidence = ConfidentEvidence, NotAgainstEvidence = NotAgainstEvidence },
+        Fusion = bed.Fusion with { ModelConfidentEvidence = ModelConfidentEvidence, RuleConfidentEvidence = RuleConfidentEvidence, NotAgainstEvidence = NotAgainstEvidence },
         FusedTracker = bed.FusedTracker with { MinOnsetSeconds = MinOnsetSeconds, MinOffsetSeconds = MinOffsetSeconds },
     };
 }

@@ -15,7 +15,8 @@ public sealed record FusionOptions
 
     /// <summary>
     /// Classes both sources judge and that alarm only when they agree: fused evidence = min(rule, model), so both
-    /// must be above threshold — unless one is <see cref="ConfidentEvidence"/> and the other at least
+    /// must be above threshold — unless one is confident (<see cref="ModelConfidentEvidence"/>,
+    /// <see cref="RuleConfidentEvidence"/>) and the other at least
     /// <see cref="NotAgainstEvidence"/>. AF: the rules know ectopy (the lag ratio), the model knows morphology
     /// (P waves, flutter waves); either alone raises false AF on ectopy-rich records.
     /// </summary>
@@ -28,8 +29,15 @@ public sealed record FusionOptions
     /// </summary>
     public IReadOnlySet<RhythmClass> RateClasses { get; init; } = new HashSet<RhythmClass> { RhythmClass.STACH, RhythmClass.SBRAD };
 
-    /// <summary>Evidence at or above which one source carries an agreement class alone, if the other is not against it.</summary>
-    public double ConfidentEvidence { get; init; } = 0.9;
+    /// <summary>Model evidence at or above which the model carries an agreement class alone, if the rules are not against it.</summary>
+    public double ModelConfidentEvidence { get; init; } = 0.9;
+
+    /// <summary>
+    /// Rule evidence at or above which the rules carry an agreement class alone, if the model is not against it.
+    /// Infinity (the default): never — the rules' AF score is high on runs of ventricular tachycardia and on
+    /// irregular paced rhythm, where only the model can tell.
+    /// </summary>
+    public double RuleConfidentEvidence { get; init; } = double.PositiveInfinity;
 
     /// <summary>
     /// Evidence at or above which a source is "not against" the other's confident call. A source with no opinion
@@ -63,7 +71,8 @@ public sealed record FusionOptions
 
     internal void Validate()
     {
-        if (ConfidentEvidence is <= 0.5 or > 1) throw new ArgumentOutOfRangeException(nameof(ConfidentEvidence), ConfidentEvidence, "must lie in (0.5, 1]");
+        if (!(ModelConfidentEvidence > 0.5)) throw new ArgumentOutOfRangeException(nameof(ModelConfidentEvidence), ModelConfidentEvidence, "must lie above 0.5 (infinity: never)");
+        if (!(RuleConfidentEvidence > 0.5)) throw new ArgumentOutOfRangeException(nameof(RuleConfidentEvidence), RuleConfidentEvidence, "must lie above 0.5 (infinity: never)");
         if (NotAgainstEvidence is < 0 or >= 0.5) throw new ArgumentOutOfRangeException(nameof(NotAgainstEvidence), NotAgainstEvidence, "must lie in [0, 0.5)");
         if (RuleThreshold is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(RuleThreshold), RuleThreshold, "must lie in (0, 1)");
         if (!(ModelMaxAgeSeconds >= 0)) throw new ArgumentOutOfRangeException(nameof(ModelMaxAgeSeconds), ModelMaxAgeSeconds, "must be non-negative");

@@ -9,8 +9,8 @@ namespace EcgStream.Runtime.Fusion;
 /// per rule decision (<see cref="EventSource.Fused"/>), which a <see cref="Tracking.RhythmTracker"/> turns into
 /// the events that alarm. Per class (see <see cref="FusionOptions"/>):
 /// <list type="bullet">
-/// <item>agreement classes (AF): min(rule, model) evidence — both above threshold — or one source at
-/// <see cref="FusionOptions.ConfidentEvidence"/> with the other at least <see cref="FusionOptions.NotAgainstEvidence"/>;</item>
+/// <item>agreement classes (AF): min(rule, model) evidence — both above threshold — or one source confident
+/// (<see cref="FusionOptions.ModelConfidentEvidence"/>; the rules' is off by default) with the other at least <see cref="FusionOptions.NotAgainstEvidence"/>;</item>
 /// <item>rate classes (STACH, SBRAD): the rules' (model while the rules have none), off while fused AF is on;</item>
 /// <item>every other class: the model's evidence (the rules have no opinion on it).</item>
 /// </list>
@@ -172,14 +172,15 @@ public sealed class FusionStage : IStage<FusionInput, WindowScores>
     private double Agree(double er, double em)
     {
         if (double.IsNaN(er) && double.IsNaN(em)) return double.NaN;
-        double na = _options.NotAgainstEvidence, conf = _options.ConfidentEvidence;
+        double na = _options.NotAgainstEvidence;
         // no opinion neither agrees nor vetoes
         if (double.IsNaN(er)) er = na;
         if (double.IsNaN(em)) em = na;
         double fused = Math.Min(er, em);
-        // a confident source alone: its evidence shifted so that exactly ConfidentEvidence maps to 0.5
-        if (em >= conf && er >= na) fused = Math.Max(fused, em - conf + 0.5);
-        if (er >= conf && em >= na) fused = Math.Max(fused, er - conf + 0.5);
+        // a confident source alone: its evidence shifted so that exactly its confidence level maps to 0.5
+        double mc = _options.ModelConfidentEvidence, rc = _options.RuleConfidentEvidence;
+        if (em >= mc && er >= na) fused = Math.Max(fused, em - mc + 0.5);
+        if (er >= rc && em >= na) fused = Math.Max(fused, er - rc + 0.5);
         return fused;
     }
 
