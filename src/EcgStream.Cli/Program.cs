@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EcgStream.Cli.Commands;
+using EcgStream.Cli.Commands.Benchmark;
 
 // `ecgstream`: one subcommand per file under Commands/, each exposing `static Command Create()`.
 var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its model toolchain.")
@@ -8,6 +9,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     ReplayCommand.Create(),
     ClassifyCommand.Create(),
     EvaluateCommand.Create(),
+    BenchmarkCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),
     TrainCommand.Create(),

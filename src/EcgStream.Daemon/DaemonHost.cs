@@ -104,7 +104,7 @@ public sealed class DaemonHost : IAsyncDisposable
             _jsonl = jsonl == "stdout"
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
                 : new JsonLinesSink(new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read), ownsStream: true);
-        if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, Model is null ? EventSource.Rule : EventSource.Model);
+        if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, EventSource.Fused);
         // one id per process start, stamped on every event: runs appended to one file stay apart
         RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
             Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
@@ -220,7 +220,7 @@ public sealed class DaemonHost : IAsyncDisposable
         }
     }
 
-    private static BedOptions BedOptionsOf(BedConfig bc) => new()
+    private static BedOptions BedOptionsOf(BedConfig bc) => bc.Fusion.ApplyTo(new()
     {
         Signal = SignalChainOptions.Default with
         {
@@ -231,7 +231,7 @@ public sealed class DaemonHost : IAsyncDisposable
             WindowHop = (int)Math.Round(bc.Hop * PreprocessorOptions.ContractSampleRate),
         },
         MaxGapFillSeconds = bc.MaxGapSeconds,
-    };
+    });
 
     private void Route(Bed bed, RhythmEvent e)
     {

@@ -30,8 +30,11 @@ public sealed class ReplayCliTests : IDisposable
         var r = await CliRunner.RunAsync("replay", record, "--speed", "max", "--model", "none");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var events = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        var af = events.Where(e => e.GetProperty("rhythm").GetString() == "AF").ToList();
+        var af = events.Where(e => e.GetProperty("rhythm").GetString() == "AF" && e.GetProperty("source").GetString() == "rule").ToList();
         Assert.Equal(["onset", "offset"], af.Select(e => e.GetProperty("kind").GetString()));
+        // without a model the fused source (what alarms) repeats the rules' episode, source "fused"
+        var fused = events.Where(e => e.GetProperty("rhythm").GetString() == "AF" && e.GetProperty("source").GetString() == "fused").ToList();
+        Assert.Equal(af.Select(e => e.GetProperty("start_s").GetDouble()), fused.Select(e => e.GetProperty("start_s").GetDouble()));
         var onset = af[0];
         Assert.Equal("rhythm", onset.GetProperty("type").GetString());
         Assert.Equal("rule", onset.GetProperty("source").GetString());
@@ -176,8 +179,10 @@ public sealed class ReplayCliTests : IDisposable
         var eval = await CliRunner.RunAsync("evaluate", record + ".hea", record + ".dat", record + ".atr", record, "--rhythm", "AF", "--model", "none");
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         var lines = eval.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);   // the record once, then ALL
-        var all = JsonDocument.Parse(lines.Last()).RootElement;
+        // the record once, then ALL; each for the rule and the fused source (no model)
+        Assert.Equal(["af-paroxysmal rule", "af-paroxysmal fused", "ALL rule", "ALL fused"],
+            lines.Select(l => JsonDocument.Parse(l).RootElement).Select(e => $"{e.GetProperty("record").GetString()} {e.GetProperty("source").GetString()}"));
+        var all = JsonDocument.Parse(lines[2]).RootElement;
         Assert.Equal("ALL", all.GetProperty("record").GetString());
         Assert.Equal(2, all.GetProperty("reference_episodes").GetInt32());
         Assert.Equal(1.0, all.GetProperty("episode_sensitivity").GetDouble());

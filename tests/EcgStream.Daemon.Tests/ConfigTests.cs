@@ -78,12 +78,29 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://127.0.0.1:4317", "protocol": "udp" } }""", "otlp.protocol", "\"udp\": expected grpc or http")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "collector:4317" } }""", "otlp.endpoint", "\"collector:4317\" is not a URL such as http://127.0.0.1:4317")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://c:4317", "interval": 5 } }""", "otlp.interval", "unknown setting")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "modelConfidentEvidence": 0.4 } } ] }""", "beds[0].fusion.modelConfidentEvidence", "0.4 is outside 0.501..1")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "agree": true } } ] }""", "beds[0].fusion.agree", "unknown setting")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
         Assert.Equal(field, e.Field);
         Assert.Contains(problem, e.Problem);
         Assert.Contains($"{field}: ", e.Message);
+    }
+
+    [Fact]
+    public void Fusion_settings_reach_the_bed_pipeline_and_absent_ones_keep_the_runtime_defaults()
+    {
+        var c = ConfigLoader.Load(Write("""
+            { "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "notAgainstEvidence": 0.2, "minOnsetSeconds": 5 } },
+                        { "id": "b", "source": { "kind": "synthetic" } } ] }
+            """), [], environment: false);
+        var a = c.Beds[0].Fusion.ApplyTo(EcgStream.Runtime.Pipeline.BedOptions.Default);
+        var defaults = EcgStream.Runtime.Pipeline.BedOptions.Default;
+        Assert.Equal((0.2, defaults.Fusion.ModelConfidentEvidence, defaults.Fusion.RuleConfidentEvidence),
+            (a.Fusion.NotAgainstEvidence, a.Fusion.ModelConfidentEvidence, a.Fusion.RuleConfidentEvidence));
+        Assert.Equal((5.0, defaults.FusedTracker.MinOffsetSeconds), (a.FusedTracker.MinOnsetSeconds, a.FusedTracker.MinOffsetSeconds));
+        Assert.Equal(defaults.Fusion, c.Beds[1].Fusion.ApplyTo(defaults).Fusion);
     }
 
     [Fact]

@@ -72,6 +72,36 @@ public class LiveViewTests
         Assert.True(new FileInfo(shot).Length > 10_000);
     }
 
+    [Fact]
+    public async Task The_banner_alarms_on_the_fused_source_while_the_log_shows_every_source()
+    {
+        var dir = Support.TempDir();
+        var scenario = Support.ScenarioFile(dir, """
+            { "seed": 21, "sampleRate": 500, "leads": ["I", "II", "V1"], "noise": { "snr": 30 },
+              "segments": [ { "rhythm": "SR", "durationSeconds": 10, "heartRate": 70 },
+                            { "rhythm": "AF", "durationSeconds": 600, "heartRate": 100 } ] }
+            """);
+        var config = new DaemonConfig { Beds = [new BedConfig { Id = "af-bed", Source = new SourceConfig { Kind = SourceKind.Synthetic, Scenario = scenario, Speed = 1 } }] };
+        // real time: AF opens some 15–25 s into the stream, when the page has long been listening
+        await using var host = await Support.StartAsync(config);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{host.Address}#token={Support.Token}", new() { Timeout = 30_000 });
+        // no model: the rules and the fused source (= the rules) both open AF; the log has both onsets
+        await page.WaitForFunctionAsync("""
+            () => { const log = [...document.querySelectorAll('#events li')].map(li => li.textContent);
+                    return log.some(t => t.includes('AF onset') && t.includes('(rule')) && log.some(t => t.includes('AF onset') && t.includes('(fused')); }
+            """, null, new() { Timeout = 60_000, PollingInterval = 200 });
+        // the banner shows AF once: the fused episode; /beds lists both, only the fused one as an alarm
+        Assert.Equal(1, await page.Locator(".bed[data-bed='af-bed'] .banner .rhythm[data-rhythm='AF']").CountAsync());
+        Assert.Equal("AF", await Data(page, "af-bed", "alarms"));
+        using var http = Support.Client(host);
+        var active = (await BedInfo(http, "af-bed")).GetProperty("active").EnumerateArray()
+            .Where(a => a.GetProperty("rhythm").GetString() == "AF").Select(a => (a.GetProperty("source").GetString(), a.GetProperty("alarm").GetBoolean())).Order().ToList();
+        Assert.Equal([("fused", true), ("rule", false)], active);
+    }
+
     private static async Task<string> Panel(IPage page, string bed, string part) =>
         await page.InnerTextAsync($".bed[data-bed='{bed}'] .{part}");
 

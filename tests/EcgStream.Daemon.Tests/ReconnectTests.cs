@@ -92,7 +92,8 @@ public class ReconnectTests
         await host.DisposeAsync();
 
         var lines = File.ReadAllLines(jsonl).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
-        var afOff = lines.Single(l => l.GetProperty("rhythm").GetString() == "AF" && l.GetProperty("kind").GetString() == "offset");
+        // the fused source's episode: what alarms, and what the WFDB annotations hold
+        var afOff = lines.Single(l => l.GetProperty("rhythm").GetString() == "AF" && l.GetProperty("kind").GetString() == "offset" && l.GetProperty("source").GetString() == "fused");
         // closed at the end of the stream: at the rules' last decision, which trails the newest sample by the detection delay
         Assert.InRange(afOff.GetProperty("end_s").GetDouble(), stopped - 3, stopped);
         var atr = EcgStream.Formats.Wfdb.Wfdb.ReadAnnotations(Path.Combine(wfdb, "af-bed"));

@@ -32,7 +32,7 @@ internal static class EvaluateCommand
             if (!RhythmClasses.TryParse(target, out _)) throw new ArgumentException($"--rhythm '{target}' is not a class of class set v1 ({string.Join(", ", RhythmClasses.Names)})");
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
-            var sources = setup.Scheduler is null ? new[] { EventSource.Rule } : [EventSource.Rule, EventSource.Model];
+            var sources = setup.Scheduler is null ? new[] { EventSource.Rule, EventSource.Fused } : [EventSource.Rule, EventSource.Model, EventSource.Fused];
             var pooled = sources.ToDictionary(s => s, _ => new List<EpisodeMetrics>());
             using var stdout = Console.OpenStandardOutput();
             foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
@@ -66,7 +66,7 @@ internal static class EvaluateCommand
         {
             w.WriteStartObject();
             w.WriteString("record", record);
-            w.WriteString("source", source == EventSource.Model ? "model" : "rule");
+            w.WriteString("source", EventSources.Name(source));
             w.WriteString("rhythm", m.Rhythm);
             w.WriteNumber("reference_episodes", m.ReferenceEpisodes);
             w.WriteNumber("detected_episodes", m.DetectedEpisodes);

@@ -18,6 +18,10 @@ internal sealed class PipelineOptions
     private readonly Option<double> _drop = new("--drop") { Description = "Fault injection: probability of dropping each block (a gap).", DefaultValueFactory = _ => 0.0 };
     private readonly Option<double?> _minOnset = new("--min-onset") { Description = "Seconds a rhythm's evidence must persist before its onset is reported (rules and model; default: the tracker's per-source defaults)." };
     private readonly Option<double?> _minOffset = new("--min-offset") { Description = "Seconds of contrary evidence before an episode's offset is reported." };
+    private readonly Option<double?> _confident = new("--fusion-model-confident") { Description = "Fused source: model evidence (0.5 = its threshold) at which the model alone carries AF if the rules are not against it (default: FusionOptions)." };
+    private readonly Option<double?> _ruleConfident = new("--fusion-rule-confident") { Description = "Fused source: rule evidence at which the rules alone carry AF if the model is not against it (default: never)." };
+    private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default 0.3)." };
+    private readonly Option<double?> _hold = new("--fusion-hold") { Description = "Fused source: seconds over which the model's highest evidence is held for pairing with the rules, which lag it at AF onsets (0–10)." };
     private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
@@ -35,6 +39,10 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_drop);
         cmd.Options.Add(_minOnset);
         cmd.Options.Add(_minOffset);
+        cmd.Options.Add(_confident);
+        cmd.Options.Add(_ruleConfident);
+        cmd.Options.Add(_notAgainst);
+        cmd.Options.Add(_hold);
         cmd.Options.Add(_model);
         cmd.Options.Add(_provider);
         cmd.Options.Add(_threads);
@@ -78,9 +86,43 @@ internal sealed class PipelineOptions
         var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch, Library = OrtLibraryOption.Read(parse.GetValue(_ortLibrary)) };
         var bed = new BedOptions { Signal = signal };
         if (parse.GetValue(_minOnset) is { } on)
-            bed = bed with { RuleTracker = bed.RuleTracker with { MinOnsetSeconds = on }, ModelTracker = bed.ModelTracker with { MinOnsetSeconds = on } };
+        {
+            if (!(on is >= 0 and <= 600)) throw new ArgumentException($"--min-onset {on}: expected seconds between 0 and 600");
+            bed = bed with
+            {
+                RuleTracker = bed.RuleTracker with { MinOnsetSeconds = on }, ModelTracker = bed.ModelTracker with { MinOnsetSeconds = on },
+                FusedTracker = bed.FusedTracker with { MinOnsetSeconds = on },
+            };
+        }
         if (parse.GetValue(_minOffset) is { } off)
-            bed = bed with { RuleTracker = bed.RuleTracker with { MinOffsetSeconds = off }, ModelTracker = bed.ModelTracker with { MinOffsetSeconds = off } };
+        {
+            if (!(off is >= 0 and <= 600)) throw new ArgumentException($"--min-offset {off}: expected seconds between 0 and 600");
+            bed = bed with
+            {
+                RuleTracker = bed.RuleTracker with { MinOffsetSeconds = off }, ModelTracker = bed.ModelTracker with { MinOffsetSeconds = off },
+                FusedTracker = bed.FusedTracker with { MinOffsetSeconds = off },
+            };
+        }
+        if (parse.GetValue(_confident) is { } confident)
+        {
+            if (!(confident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-model-confident {confident}: expected evidence above 0.5, at most 1");
+            bed = bed with { Fusion = bed.Fusion with { ModelConfidentEvidence = confident } };
+        }
+        if (parse.GetValue(_ruleConfident) is { } ruleConfident)
+        {
+            if (!(ruleConfident is > 0.5 and <= 1)) throw new ArgumentException($"--fusion-rule-confident {ruleConfident}: expected evidence above 0.5, at most 1");
+            bed = bed with { Fusion = bed.Fusion with { RuleConfidentEvidence = ruleConfident } };
+        }
+        if (parse.GetValue(_hold) is { } hold)
+        {
+            if (!(hold >= 0 && hold <= bed.Fusion.ModelMaxAgeSeconds)) throw new ArgumentException($"--fusion-hold {hold}: expected seconds from 0 to {bed.Fusion.ModelMaxAgeSeconds}");
+            bed = bed with { Fusion = bed.Fusion with { ModelHoldSeconds = hold } };
+        }
+        if (parse.GetValue(_notAgainst) is { } notAgainst)
+        {
+            if (!(notAgainst is >= 0 and < 0.5)) throw new ArgumentException($"--fusion-not-against {notAgainst}: expected evidence from 0 up to (not including) 0.5");
+            bed = bed with { Fusion = bed.Fusion with { NotAgainstEvidence = notAgainst } };
+        }
         return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
     }
 

@@ -49,7 +49,7 @@ internal static class ReplayCommand
                 ? await ReplayRunner.RunAsync(rec, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel)
                 : await ReplayRunner.RunAsync(whole!, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
             foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
-            if (atrPath is { } atr) WriteAnnotations(atr, events, rate, setup.Scheduler is null ? EventSource.Rule : EventSource.Model);
+            if (atrPath is { } atr) WriteAnnotations(atr, events, rate, EventSource.Fused);
             Summary.Write(result, setup.Scheduler);
             return 0;
         }));
@@ -72,6 +72,6 @@ internal static class ReplayCommand
         var episodes = RhythmClasses.Names.SelectMany(name => EpisodeMetrics.Pair(name, rhythmEvents).Select(p => p.Episode)).ToList();
         var recordPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
         Wfdb.WriteAnnotations(recordPath, ext, RhythmLabels.ToAnnotations(episodes, sampleRate));
-        Console.Error.WriteLine($"note: wrote {episodes.Count} {source.ToString().ToLowerInvariant()} episodes to {path}");
+        Console.Error.WriteLine($"note: wrote {episodes.Count} {EventSources.Name(source)} episodes to {path}");
     }
 }

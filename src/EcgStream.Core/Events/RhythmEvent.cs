@@ -2,7 +2,29 @@ namespace EcgStream.Core.Events;
 
 public enum EventType { Rhythm, Alarm }
 public enum EventKind { Onset, Offset }
-public enum EventSource { Rule, Model }
+/// <summary>
+/// Who decided: the rule-based detector, the model, or the fusion of the two (what alarms; see docs/events.md).
+/// </summary>
+public enum EventSource { Rule, Model, Fused }
+
+public static class EventSources
+{
+    /// <summary>The name in JSON, metrics and reports: "rule", "model" or "fused".</summary>
+    public static string Name(EventSource source) => source switch
+    {
+        EventSource.Rule => "rule",
+        EventSource.Model => "model",
+        EventSource.Fused => "fused",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "not an event source"),
+    };
+
+    /// <summary>Parses <see cref="Name"/>'s output.</summary>
+    public static bool TryParse(string? name, out EventSource source)
+    {
+        source = name switch { "rule" => EventSource.Rule, "model" => EventSource.Model, "fused" => EventSource.Fused, _ => (EventSource)(-1) };
+        return (int)source >= 0;
+    }
+}
 
 /// <summary>
 /// What the pipeline emits: a rhythm or alarm starting or ending on one stream. Events are rare
@@ -34,6 +56,15 @@ public sealed record RhythmEvent(
     DateTimeOffset? DetectedUtc = null,
     string? EndReason = null)
 {
+    /// <summary>
+    /// Whether the event belongs on an alarm display: every alarm, and rhythms from the fused source only (the rule
+    /// and model sources stay visible in the event streams, for inspection).
+    /// </summary>
+    public bool RaisesAlarm => Raises(Type, Source);
+
+    /// <inheritdoc cref="RaisesAlarm"/>
+    public static bool Raises(EventType type, EventSource source) => type == EventType.Alarm || source == EventSource.Fused;
+
     /// <summary>Detection latency in stream time: from onset (or end) to emission.</summary>
     public double LatencySeconds => DetectedSeconds - (Kind == EventKind.Onset ? StartSeconds : EndSeconds ?? StartSeconds);
 }

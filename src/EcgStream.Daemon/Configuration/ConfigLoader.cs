@@ -88,7 +88,8 @@ public static partial class ConfigLoader
         private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
-        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain"];
+        private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
+        private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -185,7 +186,26 @@ public static partial class ConfigLoader
             return new BedConfig
             {
                 Id = id, Source = ReadSource(src), Notch = notch, Hop = hop, SignalLossSeconds = loss, MaxGapSeconds = maxGap,
-                Record = record, RecordSegmentMinutes = segmentMinutes, RecordGain = recordGain,
+                Record = record, RecordSegmentMinutes = segmentMinutes, RecordGain = recordGain, Fusion = ReadFusion(s.GetSection("fusion")),
+            };
+        }
+
+        /// <summary>The fused source's settings (docs/events.md "Fused events"); absent keys keep the runtime's defaults.</summary>
+        private FusionConfig ReadFusion(IConfigurationSection s)
+        {
+            var defaults = new FusionConfig();
+            if (!s.Exists()) return defaults;
+            if (s.Value is not null) Fail(s.Path, "expected an object { modelConfidentEvidence, ruleConfidentEvidence, notAgainstEvidence, minOnsetSeconds, minOffsetSeconds }");
+            CheckKeys(s, FusionKeys);
+            return new FusionConfig
+            {
+                // the fused scale puts every threshold at 0.5: "confident" lies above it, "not against" below
+                ModelConfidentEvidence = Dbl(s, "modelConfidentEvidence", defaults.ModelConfidentEvidence, 0.501, 1),
+                // absent: the rules never carry AF alone
+                RuleConfidentEvidence = Dbl(s, "ruleConfidentEvidence", defaults.RuleConfidentEvidence, 0.501, 1),
+                NotAgainstEvidence = Dbl(s, "notAgainstEvidence", defaults.NotAgainstEvidence, 0, 0.499),
+                MinOnsetSeconds = Dbl(s, "minOnsetSeconds", defaults.MinOnsetSeconds, 0, 600),
+                MinOffsetSeconds = Dbl(s, "minOffsetSeconds", defaults.MinOffsetSeconds, 0, 600),
             };
         }
 

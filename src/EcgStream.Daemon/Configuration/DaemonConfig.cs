@@ -66,8 +66,27 @@ public sealed record BedConfig
     public double RecordSegmentMinutes { get; init; } = 60;
     /// <summary>ADC units per millivolt in the recording (format 16: 1000 stores 1 µV steps up to ±32.767 mV).</summary>
     public double RecordGain { get; init; } = 1000;
+    /// <summary>How the bed's fused source (the one that alarms) combines rule and model evidence.</summary>
+    public FusionConfig Fusion { get; init; } = new();
 
     public const double DefaultSignalLossSeconds = 4;
+}
+
+/// <summary>A bed's fused-source settings; defaults are the runtime's (<see cref="EcgStream.Runtime.Pipeline.BedOptions"/>).</summary>
+public sealed record FusionConfig
+{
+    public double ModelConfidentEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.ModelConfidentEvidence;
+    public double RuleConfidentEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.RuleConfidentEvidence;
+    public double NotAgainstEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.NotAgainstEvidence;
+    public double MinOnsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOnsetSeconds;
+    public double MinOffsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOffsetSeconds;
+
+    /// <summary>These settings applied to <paramref name="bed"/>.</summary>
+    public EcgStream.Runtime.Pipeline.BedOptions ApplyTo(EcgStream.Runtime.Pipeline.BedOptions bed) => bed with
+    {
+        Fusion = bed.Fusion with { ModelConfidentEvidence = ModelConfidentEvidence, RuleConfidentEvidence = RuleConfidentEvidence, NotAgainstEvidence = NotAgainstEvidence },
+        FusedTracker = bed.FusedTracker with { MinOnsetSeconds = MinOnsetSeconds, MinOffsetSeconds = MinOffsetSeconds },
+    };
 }
 
 public enum SourceKind { TcpClient, TcpServer, Serial, File, Synthetic, BleStdin }

@@ -68,7 +68,8 @@ internal static class Endpoints
             {
                 type = o.Type == EcgStream.Core.Events.EventType.Rhythm ? "rhythm" : "alarm",
                 rhythm = o.Rhythm,
-                source = o.Source == EcgStream.Core.Events.EventSource.Model ? "model" : "rule",
+                source = EcgStream.Core.Events.EventSources.Name(o.Source),
+                alarm = EcgStream.Core.Events.RhythmEvent.Raises(o.Type, o.Source),
                 start_s = Math.Round(o.StartSeconds, 3),
                 open_for_s = Math.Round(o.OpenFor.TotalSeconds, 3),
             }),

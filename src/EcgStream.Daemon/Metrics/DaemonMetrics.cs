@@ -110,7 +110,7 @@ public sealed class DaemonMetrics : IDisposable
             { "type", e.Type == EventType.Rhythm ? "rhythm" : "alarm" },
             { "kind", e.Kind == EventKind.Onset ? "onset" : "offset" },
             { "rhythm", e.Rhythm },
-            { "source", e.Source == EventSource.Model ? "model" : "rule" },
+            { "source", EventSources.Name(e.Source) },
         };
         _events.Add(1, tags);
         _eventLatency.Record(latencySeconds, bed.MetricTags);

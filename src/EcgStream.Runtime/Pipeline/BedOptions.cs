@@ -1,4 +1,5 @@
 using EcgStream.Core.Rhythms;
+using EcgStream.Runtime.Fusion;
 using EcgStream.Runtime.Tracking;
 using EcgStream.Signal.Pipeline;
 
@@ -42,5 +43,19 @@ public sealed record BedOptions
     public TrackerOptions ModelTracker { get; init; } = new()
     {
         Classes = Enum.GetValues<RhythmClass>().Where(c => c != RhythmClass.SR).ToHashSet(),
+    };
+
+    /// <summary>How the fused source combines rule and model evidence (docs/events.md, "Fused events").</summary>
+    public FusionOptions Fusion { get; init; } = FusionOptions.Default;
+
+    /// <summary>
+    /// Tracking of the fused evidence, the source that alarms. Its scale puts every class's threshold at 0.5.
+    /// Every class but SR (the background) and NOISE (an alarm from signal quality). An episode closes after
+    /// 20 s of contrary evidence, as the rules' do (the rules' AF evidence dips within AF episodes).
+    /// </summary>
+    public TrackerOptions FusedTracker { get; init; } = new()
+    {
+        Classes = Enum.GetValues<RhythmClass>().Where(c => c is not (RhythmClass.SR or RhythmClass.NOISE)).ToHashSet(),
+        MinOffsetSeconds = 20,
     };
 }

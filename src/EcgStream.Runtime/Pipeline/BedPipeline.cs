@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using EcgStream.Core.Events;
 using EcgStream.Core.Samples;
+using EcgStream.Runtime.Fusion;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Tracking;
 
@@ -9,12 +10,15 @@ namespace EcgStream.Runtime.Pipeline;
 /// <summary>
 /// One bed, raw sample blocks in, rhythm and alarm events out:
 /// <code>
-/// blocks ─► SignalStage ─┬─ rule scores ─► RhythmTracker (source "rule") ──┐
-///                        ├─ alarms, gaps ─► alarm events ──────────────────┼─► events
-///                        └─ windows ─► InferenceScheduler ─► RhythmTracker (source "model")
+/// blocks ─► SignalStage ─┬─ rule scores ─┬─► RhythmTracker (source "rule") ─────────────────────┐
+///                        │               └─► FusionStage ─► RhythmTracker (source "fused") ────┤
+///                        ├─ alarms, gaps ─► alarm events ───────────────┐          ▲           ├─► events
+///                        └─ windows ─► InferenceScheduler ─┬────────────┼──────────┘           │
+///                                                          └─► RhythmTracker (source "model") ─┘
 /// </code>
-/// The model branch is present when a scheduler is given; both sources report side by side. Model
-/// events arrive on the scheduler's thread; <see cref="Observable.Merge{TSource}(IObservable{TSource}[])"/>
+/// Every bed reports three rhythm sources side by side: the rules, the model (when a scheduler is given) and the
+/// fusion of the two (<see cref="FusionStage"/>), which is what alarms. Without a model the fused evidence is the
+/// rules' own. Model events arrive on the scheduler's thread; <see cref="Observable.Merge{TSource}(IObservable{TSource}[])"/>
 /// serialises them with the others. <c>heartRate</c>, when given, receives the rule detector's median-RR
 /// heart rate (bpm; NaN while unknown) with every rule window, on the thread that pushes the blocks.
 /// </summary>
@@ -29,21 +33,34 @@ public static class BedPipeline
             .Through(() => new SignalStage(options.Signal, options.MaxGapFillSeconds))
             .Publish(signal =>
             {
-                var rules = signal
-                    .Where(o => o.Kind == SignalOutputKind.RuleScores)
+                var ruleScores = signal.Where(o => o.Kind == SignalOutputKind.RuleScores);
+                var rules = ruleScores
                     .Select(o => { heartRate?.Invoke(o.HeartRateBpm); return o.Scores; })
                     .Through(() => new RhythmTracker(options.RuleTracker));
                 var alarms = signal
                     .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap or SignalOutputKind.Restart)
                     .SelectMany(AlarmEvents);
-                if (model is null) return rules.Merge(alarms);
+                var ruleEvidence = ruleScores.Select(o => FusionInput.Rule(o.Scores));
+                if (model is null)
+                    return Observable.Merge(rules, alarms, Fused(ruleEvidence, options, null));
                 var modelTracker = options.ModelTracker with { Thresholds = model.Thresholds };
-                var scored = model
+                // one subscription to the scheduler (each would queue every window again), shared by two consumers
+                return model
                     .Classify(signal.Where(o => o.Kind == SignalOutputKind.Window).Select(o => o.Window))
-                    .Through(() => new RhythmTracker(modelTracker));
-                return Observable.Merge(rules, alarms, scored);
+                    .Publish(scores =>
+                    {
+                        var scored = scores.Through(() => new RhythmTracker(modelTracker));
+                        // the end of the model's scores releases the rule decisions still waiting for them
+                        var modelEvidence = scores.Select(s => FusionInput.Model(s)).Concat(Observable.Return(FusionInput.ModelEnd));
+                        return Observable.Merge(rules, alarms, scored, Fused(ruleEvidence.Merge(modelEvidence), options, model.Thresholds));
+                    });
             });
     }
+
+    private static IObservable<RhythmEvent> Fused(IObservable<FusionInput> evidence, BedOptions options, IReadOnlyList<double>? modelThresholds) =>
+        evidence
+            .Through(() => new FusionStage(options.Fusion, modelThresholds))
+            .Through(() => new RhythmTracker(options.FusedTracker));
 
     /// <summary>Alarms as events: state alarms as they open and close; instants (a pause, a gap) as an onset and offset pair.</summary>
     private static RhythmEvent[] AlarmEvents(SignalOutput o)

@@ -21,7 +21,7 @@ public static class EventJson
         w.WriteNumber("detected_s", Round(e.DetectedSeconds));
         w.WriteNumber("latency_s", Round(e.LatencySeconds));
         w.WriteNumber("confidence", Math.Round(e.Confidence, 4));
-        w.WriteString("source", e.Source == EventSource.Model ? "model" : "rule");
+        w.WriteString("source", EventSources.Name(e.Source));
         if (e.ModelId is { } id) w.WriteString("model", id);
         if (e.EndReason is { } why) w.WriteString("end_reason", why);
         if (e.RunId is { } run) w.WriteString("run", run);

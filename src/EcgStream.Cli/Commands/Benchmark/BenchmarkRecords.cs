@@ -1,0 +1,68 @@
+using EcgStream.Core.Rhythms;
+using EcgStream.Training.Data;
+using EcgStream.Training.Data.Sources;
+
+namespace EcgStream.Cli.Commands.Benchmark;
+
+/// <summary>The benchmark's datasets (folders under the data root) and what each measures.</summary>
+public static class BenchmarkDatasets
+{
+    public const string Cinc2017 = Physionet2017Source.Name;
+    public static IReadOnlyList<string> TwelveLead { get; } = [Cinc2021Source.Name, PtbXlSource.Name];
+    public static IReadOnlyList<string> Annotated { get; } = [AnnotatedWfdbSource.MitBih, AnnotatedWfdbSource.Cpsc2021];
+    public static IReadOnlyList<string> All { get; } = [Cinc2017, .. TwelveLead, .. Annotated];
+}
+
+/// <summary>
+/// Lists the labelled records of a data root and keeps those of the chosen split. Record ids and patients are the
+/// training toolchain's (<see cref="RealDatasets"/>), so a split file written by training (<c>splits.json</c>)
+/// selects exactly the patients a model never saw. A record the split file does not name (PhysioNet 2017's "O"
+/// records, which training skips) is assigned by the file's own rule (seed and fractions, by patient), as training
+/// would have assigned it.
+/// </summary>
+public static class BenchmarkRecords
+{
+    /// <param name="split">null: every record.</param>
+    public static List<RecordEntry> List(string dataRoot, string dataset, DatasetSplits? splits, Split? split, Action<string> warn)
+    {
+        var report = new DatasetReport(w => { if (!w.Contains("(unmappable label)", StringComparison.Ordinal)) warn(w); });
+        var entries = dataset == BenchmarkDatasets.Cinc2017
+            ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
+            : RealDatasets.List(dataRoot, report, [dataset]);
+        if (splits is null || split is null) return entries;
+        return entries.Where(e => splits.Assign(e) == split).ToList();
+    }
+
+    /// <summary>
+    /// PhysioNet 2017 with all four labels (training's source drops "O", which names no class of ours; the benchmark
+    /// needs it). The record's mask carries no class: <see cref="Cinc2017Label"/> reads the label back.
+    /// </summary>
+    private static List<RecordEntry> ListCinc2017(string folder, DatasetReport report)
+    {
+        var reference = Path.Combine(folder, "REFERENCE.csv");
+        if (!File.Exists(reference)) { report.Skip("missing folder", $"{BenchmarkDatasets.Cinc2017}: {reference} not found"); return []; }
+        var entries = new List<RecordEntry>();
+        int line = 0;
+        foreach (var text in File.ReadLines(reference))
+        {
+            line++;
+            var f = text.Split(',', StringSplitOptions.TrimEntries);
+            if (line == 1 && f.Length == 2 && !f[0].StartsWith('A')) continue; // a header row
+            if (f.Length != 2 || f[1].Length != 1 || !Cinc2017Score.Labels.Contains(f[1][0]))
+            {
+                report.Skip("corrupt label row", $"{reference} line {line}: '{text}' (expected RECORD,N|A|O|~)");
+                continue;
+            }
+            var id = $"{BenchmarkDatasets.Cinc2017}/{f[0]}";
+            entries.Add(new RecordEntry(BenchmarkDatasets.Cinc2017, id, id, Path.Combine(folder, f[0]), Cinc2017Score.Index(f[1][0]), [Core.Leads.Lead.I]));
+        }
+        return entries;
+    }
+
+    /// <summary>The CinC 2017 label of an entry from <see cref="List"/> on that dataset.</summary>
+    public static char Cinc2017Label(RecordEntry entry) => Cinc2017Score.Labels[entry.RecordMask!.Value];
+
+    /// <summary>The class-set-v1 classes of a mask.</summary>
+    public static List<RhythmClass> Classes(int mask) =>
+        Enumerable.Range(0, RhythmClasses.Count).Where(c => (mask & (1 << c)) != 0).Select(c => (RhythmClass)c).ToList();
+}

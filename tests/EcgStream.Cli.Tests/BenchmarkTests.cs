@@ -1,0 +1,113 @@
+using System.Text.Json;
+using EcgStream.Cli.Commands.Benchmark;
+using EcgStream.Core.Rhythms;
+using EcgStream.Runtime.Evaluation;
+
+namespace EcgStream.Cli.Tests;
+
+/// <summary>The benchmark's arithmetic against hand counts: challenge F1s, the N/A/O/~ mapping, pooling, false episodes per hour.</summary>
+public class BenchmarkTests
+{
+    [Theory]
+    [InlineData("SR", 'N')]
+    [InlineData("", 'N')]                  // nothing flagged
+    [InlineData("AF", 'A')]
+    [InlineData("SR AF", 'A')]
+    [InlineData("AFL", 'A')]
+    [InlineData("NOISE", '~')]
+    [InlineData("AF NOISE", 'A')]          // AF outranks noise
+    [InlineData("SR STACH", 'O')]
+    [InlineData("VECT", 'O')]
+    public void Classify_decisions_map_to_the_challenge_labels(string decided, char label)
+    {
+        var classes = decided.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(n => { RhythmClasses.TryParse(n, out var c); return c; }).ToList();
+        Assert.Equal(label, Cinc2017Score.Label(classes));
+    }
+
+    [Fact]
+    public void Challenge_f1s_match_hand_counts()
+    {
+        var s = new Cinc2017Score();
+        // reference N: 8 called N, 1 A, 1 O; reference A: 3 A, 1 N; reference O: 2 O, 2 N; reference ~: 1 ~, 1 O
+        void Add(char r, char d, int n) { for (int i = 0; i < n; i++) s.Add(r, d); }
+        Add('N', 'N', 8); Add('N', 'A', 1); Add('N', 'O', 1);
+        Add('A', 'A', 3); Add('A', 'N', 1);
+        Add('O', 'O', 2); Add('O', 'N', 2);
+        Add('~', '~', 1); Add('~', 'O', 1);
+        Assert.Equal(20, s.Records);
+        // F1n = 2·8 / (10 + 11), F1a = 2·3 / (4 + 4), F1o = 2·2 / (4 + 4), F1~ = 2·1 / (2 + 1)
+        Assert.Equal(16.0 / 21, s.F1('N'), 12);
+        Assert.Equal(6.0 / 8, s.F1('A'), 12);
+        Assert.Equal(4.0 / 8, s.F1('O'), 12);
+        Assert.Equal(2.0 / 3, s.F1('~'), 12);
+        Assert.Equal((16.0 / 21 + 0.75 + 0.5) / 3, s.Overall, 12);
+        Assert.Equal("'X' is not a CinC 2017 label (N, A, O, ~)", Assert.Throws<ArgumentException>(() => s.Add('X', 'N')).Message);
+    }
+
+    private static EpisodeRecord Episodes(string record, int reference, int detected, int hit, int @true, double hours, params double[] latencies) =>
+        new("mitdb", record, "fused", hours, new EpisodeMetrics("AF", reference, detected, hit, @true, reference * 100, detected * 90, hit * 80, latencies));
+
+    [Fact]
+    public void Pooling_sums_counts_and_false_episodes_per_hour_come_from_records_without_the_rhythm_only()
+    {
+        var records = new[]
+        {
+            Episodes("201", reference: 4, detected: 5, hit: 4, @true: 4, hours: 0.5, 10, 20, 30, 40),
+            Episodes("106", reference: 0, detected: 1, hit: 0, @true: 0, hours: 0.5),
+            Episodes("119", reference: 0, detected: 0, hit: 0, @true: 0, hours: 0.25),
+            Episodes("208", reference: 0, detected: 2, hit: 0, @true: 0, hours: 0.25),
+        };
+        Assert.Equal(2.0, records[1].FalsePerHour, 12);
+        Assert.True(double.IsNaN(records[0].FalsePerHour)); // a record with AF gives no false-alarm rate
+        var (m, hours, freeHours, freeDetections) = EpisodeRecord.Pool("AF", records);
+        Assert.Equal((4, 8, 4, 4), (m.ReferenceEpisodes, m.DetectedEpisodes, m.ReferenceEpisodesDetected, m.DetectedEpisodesTrue));
+        Assert.Equal(1.0, m.EpisodeSensitivity);
+        Assert.Equal(0.5, m.EpisodePositivePredictivity);
+        Assert.Equal(25, m.MedianOnsetLatency);
+        Assert.Equal(1.5, hours, 12);
+        Assert.Equal((1.0, 3), (freeHours, freeDetections));      // 3 false episodes in 1 h without AF
+        Assert.Equal(320.0 / 400, m.DurationSensitivity, 12);
+        Assert.Equal(320.0 / 720, m.DurationPositivePredictivity, 12);
+    }
+
+    [Fact]
+    public async Task Pool_of_two_folds_equals_one_run_over_both_and_refuses_a_record_in_two_folds()
+    {
+        var dir = Directory.CreateTempSubdirectory("bench-pool-").FullName;
+        var probs = new Dictionary<string, double> { ["SR"] = 0.9, ["AF"] = 0.1 };
+        ClassRecord Rec(string id, string reference, string decision) => new(BenchmarkLines.Cinc2017, "physionet2017", id, reference, [decision], probs, null);
+        string fold1 = Path.Combine(dir, "fold1.jsonl"), fold2 = Path.Combine(dir, "fold2.jsonl");
+        File.WriteAllLines(fold1, [BenchmarkLines.Write(Rec("A1", "N", "N"), 1), BenchmarkLines.Write(Rec("A2", "A", "A"), 1),
+            BenchmarkLines.Write(Episodes("201", 2, 3, 2, 2, 0.5, 12, 14), 1)]);
+        File.WriteAllLines(fold2, [BenchmarkLines.Write(Rec("A3", "A", "N"), 2), BenchmarkLines.Write(Rec("A4", "O", "O"), 2),
+            BenchmarkLines.Write(Episodes("106", 0, 1, 0, 0, 0.5), 2)]);
+
+        var result = await CliRunner.RunAsync("benchmark", "pool", fold1, fold2, "--out", Path.Combine(dir, "pooled"));
+        Assert.Equal(0, result.ExitCode);
+        var pooled = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("record").GetString() == "ALL").ToList();
+        var cinc = pooled.Single(e => e.GetProperty("benchmark").GetString() == "cinc2017");
+        Assert.Equal(4, cinc.GetProperty("records").GetInt32());
+        // N: 1/1 → F1 2·1/(1 + 2) ; A: 1 of 2 called, 1 call → 2·1/(2 + 1); O: 2·1/(1 + 1)
+        Assert.Equal(Math.Round(2.0 / 3, 4), cinc.GetProperty("f1_n").GetDouble());
+        Assert.Equal(Math.Round(2.0 / 3, 4), cinc.GetProperty("f1_a").GetDouble());
+        Assert.Equal(1.0, cinc.GetProperty("f1_o").GetDouble());
+        Assert.Equal(Math.Round((2.0 / 3 + 2.0 / 3 + 1) / 3, 4), cinc.GetProperty("f1").GetDouble());
+        var af = pooled.Single(e => e.GetProperty("benchmark").GetString() == "episodes");
+        Assert.Equal((2, 4, 2.0), (af.GetProperty("reference_episodes").GetInt32(), af.GetProperty("detected_episodes").GetInt32(), af.GetProperty("false_per_hour").GetDouble()));
+        Assert.Equal(13, af.GetProperty("median_onset_latency_s").GetDouble());
+        Assert.Contains("| F1 N | F1 A | F1 O | F1 ~ |", File.ReadAllText(Path.Combine(dir, "pooled", "benchmark.md")));
+
+        var twice = await CliRunner.RunAsync("benchmark", "pool", fold1, fold1);
+        Assert.Equal(2, twice.ExitCode);
+        Assert.Equal($"error: {fold1}: cinc2017 physionet2017/A1 is also in {fold1}; each record belongs to one fold", twice.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task A_test_split_without_a_split_file_is_refused_in_one_line()
+    {
+        var result = await CliRunner.RunAsync("benchmark", "--data-root", Path.GetTempPath(), "--records", "test", "--model", "none");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: --records test needs --split FILE (the split file training wrote)", result.Stderr.Trim());
+    }
+}
