@@ -17,6 +17,8 @@ internal static class TrainCommand
         TrainExportCommand.Create(),
         TrainDatasetCommand.Create(),
         TrainLayersCommand.Create(),
+        TrainDistillCommand.Create(),
+        TrainQuantizeCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch
