@@ -97,12 +97,16 @@ public class QuantizationTests
     }
 
     [Theory]
-    [InlineData(CalibrationMethod.MinMax)]
-    [InlineData(CalibrationMethod.Percentile)]
-    public void Int8_qdq_outputs_stay_within_a_few_percent_of_fp32(CalibrationMethod method)
+    [InlineData(CalibrationMethod.MinMax, QdqActivations.Int8)]
+    [InlineData(CalibrationMethod.Percentile, QdqActivations.Int8)]
+    [InlineData(CalibrationMethod.MinMax, QdqActivations.UInt8)]
+    public void Int8_qdq_outputs_stay_within_a_few_percent_of_fp32(CalibrationMethod method, QdqActivations activations)
     {
         var fp32 = TinyTransformer();
-        var q = Int8Quantizer.QuantizeQdq(fp32, Calibrate(fp32, method));
+        var q = Int8Quantizer.QuantizeQdq(fp32, Calibrate(fp32, method), activations: activations);
+        var zeroPoints = q.Graph.Node.Where(n => n.OpType == "QuantizeLinear").Select(n => q.Graph.Initializer.Single(t => t.Name == n.Input[2])).ToList();
+        Assert.All(zeroPoints, z => Assert.Equal(activations == QdqActivations.Int8 ? (int)ElementType.Int8 : (int)ElementType.UInt8, z.DataType));
+        Assert.All(zeroPoints, z => Assert.Equal(activations == QdqActivations.Int8 ? 0 : 128, z.RawData[0]));
         var x = Input(6, 7);
         var expected = Run(fp32, x, 6);
         var actual = Run(q, x, 6);

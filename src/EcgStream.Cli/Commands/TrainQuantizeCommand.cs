@@ -32,11 +32,12 @@ internal static class TrainQuantizeCommand
         var method = new Option<string>("--method") { Description = "minmax, percentile, or best (both; the better validation macro AUROC is written).", DefaultValueFactory = _ => "best" };
         var percentile = new Option<double>("--percentile") { Description = "Percentile of activation magnitudes for the percentile method.", DefaultValueFactory = _ => 99.99 };
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
+        var activationType = new Option<string>("--activations") { Description = "int8 (zero point 0: TensorRT's explicit int8) or uint8 (zero point 128: x86 CPU kernels multiply uint8 by int8).", DefaultValueFactory = _ => "int8" };
         var seed = new Option<int>("--seed") { Description = "Seed (splits by patient; calibration draw).", DefaultValueFactory = _ => 1 };
 
         var cmd = new Command("quantize", "Quantize a float32 ONNX model to int8 (static QDQ, calibrated on real windows; optionally dynamic) and report accuracy before/after.")
         {
-            model, output, dynamicOut, run, calibration, method, percentile, dataRoot, seed,
+            model, output, dynamicOut, run, calibration, method, percentile, activationType, dataRoot, seed,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -46,6 +47,11 @@ internal static class TrainQuantizeCommand
             {
                 "minmax" => (CalibrationMethod?)CalibrationMethod.MinMax, "percentile" => CalibrationMethod.Percentile, "best" => null,
                 var m => throw new ArgumentException($"--method '{m}': expected minmax, percentile or best"),
+            };
+            var activations = parse.GetValue(activationType) switch
+            {
+                "int8" => QdqActivations.Int8, "uint8" => QdqActivations.UInt8,
+                var a => throw new ArgumentException($"--activations '{a}': expected int8 or uint8"),
             };
             double pct = parse.GetValue(percentile);
             if (pct is <= 0 or > 100) throw new ArgumentException($"--percentile {pct}: expected a value in (0, 100]");
@@ -70,8 +76,9 @@ internal static class TrainQuantizeCommand
             foreach (var m in chosenMethod is { } only ? [only] : new[] { CalibrationMethod.MinMax, CalibrationMethod.Percentile })
             {
                 string how = m == CalibrationMethod.MinMax ? "MinMax" : $"percentile {pct.ToString(CultureInfo.InvariantCulture)}";
+                string act = activations == QdqActivations.Int8 ? "symmetric int8" : "uint8 with zero point 128";
                 var q = Int8Quantizer.QuantizeQdq(fp32, calibrator.Scales(m, pct),
-                    $"int8 QDQ: MatMul weights per output channel (symmetric int8), activations per tensor (symmetric int8, {how}, {calibrationWindows.Length} real train-split windows); other ops float32");
+                    $"int8 QDQ: MatMul weights per output channel (symmetric int8), activations per tensor ({act}, {how}, {calibrationWindows.Length} real train-split windows); other ops float32", activations);
                 Int8Quantizer.SetMetadata(q, ModelContract.Keys.ModelId, modelId + "-int8");
                 candidates.Add(($"qdq-{(m == CalibrationMethod.MinMax ? "minmax" : "percentile")}", m, q));
             }

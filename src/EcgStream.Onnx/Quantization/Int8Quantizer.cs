@@ -5,6 +5,15 @@ using Google.Protobuf;
 
 namespace EcgStream.Onnx.Quantization;
 
+/// <summary>The element type of quantized activations in a QDQ graph.</summary>
+public enum QdqActivations
+{
+    /// <summary>int8, zero point 0 (symmetric): TensorRT's explicit quantization reads only this.</summary>
+    Int8,
+    /// <summary>uint8, zero point 128: the same grid shifted, for x86 CPUs whose int8 kernels (VPMADDUBSW, VNNI) multiply uint8 by int8.</summary>
+    UInt8,
+}
+
 /// <summary>One MatMul/Gemm whose second input is a float32 matrix initializer: what the quantizer rewrites.</summary>
 /// <param name="ChannelAxis">The weight axis of output channels: 1 for MatMul's B [K, N], 0 for Gemm's B with transB.</param>
 public sealed record QuantizationTarget(int NodeIndex, string Node, string OpType, string Activation, string Weight, int Rows, int Columns, int ChannelAxis);
@@ -73,7 +82,8 @@ public static class Int8Quantizer
     /// Static QDQ quantization with one scale per activation of <see cref="ActivationsToCalibrate"/>
     /// (e.g. from <see cref="ActivationRange.Scale"/>). A missing or non-positive scale is an error naming the tensor.
     /// </summary>
-    public static ModelProto QuantizeQdq(ModelProto model, IReadOnlyDictionary<string, float> activationScales, string description = "int8 QDQ")
+    public static ModelProto QuantizeQdq(ModelProto model, IReadOnlyDictionary<string, float> activationScales, string description = "int8 QDQ",
+        QdqActivations activations = QdqActivations.Int8)
     {
         ArgumentNullException.ThrowIfNull(activationScales);
         var targets = Prepare(model);
@@ -90,7 +100,9 @@ public static class Int8Quantizer
             var x = w.Activation(t => t.Activation + "_dequantized", t =>
             {
                 var scale = w.AddFloat(t.Activation + "_scale", [activationScales[t.Activation]]);
-                var zero = w.AddInt8(t.Activation + "_zero_point", [0]);
+                var zero = activations == QdqActivations.Int8
+                    ? w.AddInt8(t.Activation + "_zero_point", [0])
+                    : w.AddUInt8(t.Activation + "_zero_point", [128]);
                 emit(NewNode("QuantizeLinear", [t.Activation, scale, zero], [t.Activation + "_quantized"]));
                 emit(NewNode("DequantizeLinear", [t.Activation + "_quantized", scale, zero], [t.Activation + "_dequantized"]));
             });
@@ -209,6 +221,14 @@ public static class Int8Quantizer
                 if (values.Length > 1) t.Dims.Add(values.Length);
                 graph.Initializer.Add(t);
             }
+            return name;
+        }
+
+        /// <summary>A uint8 scalar initializer (an activation zero point).</summary>
+        public string AddUInt8(string name, byte[] values)
+        {
+            if (done.Add("init:" + name))
+                graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)ElementType.UInt8, RawData = ByteString.CopyFrom(values) });
             return name;
         }
 
