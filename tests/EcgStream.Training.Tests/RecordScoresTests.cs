@@ -44,3 +44,47 @@ public sealed class RecordScoresTests
         Assert.Equal(1.0, all.MacroAuroc);
     }
 }
+
+/// <summary>A model with an input beyond ecg and lead_mask (as contract v2's <c>rhythm</c>) is scored and calibrated by input name.</summary>
+public sealed class ExtraInputTests
+{
+    [Fact]
+    public void Scoring_and_calibration_feed_an_extra_input_by_name()
+    {
+        var g = new EcgStream.Onnx.Graph.GraphBuilder("extra_input");
+        g.Input("ecg", EcgStream.Onnx.Graph.ElementType.Float, "N", 12, 2250);
+        g.Input("lead_mask", EcgStream.Onnx.Graph.ElementType.Float, "N", 12);
+        var rhythm = g.Input("rhythm", EcgStream.Onnx.Graph.ElementType.Float, "N", 2);
+        var w = new float[2 * RhythmClasses.Count];
+        w[0] = 1; w[RhythmClasses.Count + 1] = -2;   // logit 0 = rhythm[0], logit 1 = −2·rhythm[1]
+        g.Node("MatMul", [rhythm, g.Initializer("w", w, 2, RhythmClasses.Count)], ["logits"]);
+        g.Output("logits", EcgStream.Onnx.Graph.ElementType.Float, "N", RhythmClasses.Count);
+        var model = g.Build();
+        var set = new WindowSet();
+        for (int i = 0; i < 3; i++) set.Add(new float[WindowSet.WindowValues], LeadSet.Of(Lead.I), 1, $"r/{i}");
+        var tensors = new List<EcgStream.Inference.OrtTensor>();
+        IReadOnlyList<(string, EcgStream.Inference.OrtTensor)> Rhythm(int[] batch)
+        {
+            var t = EcgStream.Inference.OrtTensor.FromData([.. batch.SelectMany(i => new[] { (float)i, 1f })], [batch.Length, 2]);
+            tensors.Add(t);
+            return [("rhythm", t)];
+        }
+        try
+        {
+            using var session = EcgStream.Inference.InferenceSession.Load(Google.Protobuf.MessageExtensions.ToByteArray(model));
+            var outputs = EcgStream.Training.Evaluation.OnnxScoring.Run(session, set, extraInputs: Rhythm);
+            Assert.Equal([0f, 1f, 2f], Enumerable.Range(0, 3).Select(i => outputs.Logits[i * RhythmClasses.Count]));
+            Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(-2f, outputs.Logits[i * RhythmClasses.Count + 1]));
+            Assert.Equal(0, outputs.Layers);
+
+            using var calibrator = new EcgStream.Inference.Quantization.ActivationCalibrator(model);
+            EcgStream.Training.Evaluation.OnnxScoring.ForEachBatch(set, 2, (_, inputs) => calibrator.Observe(inputs), extraInputs: Rhythm);
+            Assert.Equal(["rhythm"], calibrator.Activations);
+            Assert.Equal(2f, calibrator.Ranges["rhythm"].MaxAbs);
+
+            var e = Assert.Throws<ArgumentException>(() => EcgStream.Training.Evaluation.OnnxScoring.Run(session, set));
+            Assert.StartsWith("(in-memory model) needs input 'rhythm' [N,2], which was not given", e.Message);
+        }
+        finally { foreach (var t in tensors) t.Dispose(); }
+    }
+}

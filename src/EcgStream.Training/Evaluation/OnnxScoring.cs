@@ -21,8 +21,13 @@ public sealed record ModelOutputs(float[] Logits, int Classes, float[] LayerWeig
 /// </summary>
 public static class OnnxScoring
 {
-    /// <summary>Calls <paramref name="run"/> with each batch's window indices and its contract inputs by name (ecg [B, 12, 2250], lead_mask [B, 12]).</summary>
-    public static void ForEachBatch(WindowSet windows, int batchSize, Action<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>> run, IEnumerable<int>? subset = null)
+    /// <summary>
+    /// Calls <paramref name="run"/> with each batch's window indices and its contract inputs by name (ecg [B, 12, 2250],
+    /// lead_mask [B, 12]), plus what <paramref name="extraInputs"/> gives for the batch (e.g. contract v2's
+    /// <c>rhythm</c> [B, F]; the caller owns those tensors).
+    /// </summary>
+    public static void ForEachBatch(WindowSet windows, int batchSize, Action<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>> run, IEnumerable<int>? subset = null,
+        Func<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>>? extraInputs = null)
     {
         ArgumentNullException.ThrowIfNull(windows);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1");
@@ -38,12 +43,13 @@ public static class OnnxScoring
                     var leads = windows.Leads(batch[b]);
                     for (int l = 0; l < ModelContract.LeadCount; l++) mask.Span[b * ModelContract.LeadCount + l] = leads.Contains((Core.Leads.Lead)l) ? 1f : 0f;
                 }
-                run(batch, [(ModelContract.EcgInput, ecg), (ModelContract.LeadMaskInput, mask)]);
+                run(batch, [(ModelContract.EcgInput, ecg), (ModelContract.LeadMaskInput, mask), .. extraInputs?.Invoke(batch) ?? []]);
             }
     }
 
     /// <summary>Logits (and layer weights when the model outputs them) of every window, in window order.</summary>
-    public static ModelOutputs Run(InferenceSession session, WindowSet windows, int batchSize = 16, Action<int>? progress = null)
+    public static ModelOutputs Run(InferenceSession session, WindowSet windows, int batchSize = 16, Action<int>? progress = null,
+        Func<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>>? extraInputs = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         var logitsInfo = session.Outputs.FirstOrDefault(o => o.Name == ModelContract.LogitsOutput)
@@ -68,7 +74,7 @@ public static class OnnxScoring
             });
             done += batch.Length;
             progress?.Invoke(done);
-        });
+        }, extraInputs: extraInputs);
         return new ModelOutputs(logits, classes, weights, layers);
     }
 }
