@@ -13,7 +13,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     SimulateCommand.Create(),
     DemoCommand.Create(),
     TrainCommand.Create(),
-    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchModelsCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -14,6 +14,9 @@ namespace EcgStream.Inference;
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
+    /// <summary>Receives one output of <see cref="RunNamed"/>: its name, values and shape.</summary>
+    public delegate void OutputVisitor(string name, ReadOnlySpan<float> values, ReadOnlySpan<long> shape);
+
     private static long _live;
 
     private readonly Ort.InferenceSession _session;
@@ -149,6 +152,39 @@ public sealed class InferenceSession : IDisposable
             _lastBinding = Bind(inputs, outputs);
         }
         _lastBinding.Run();
+    }
+
+    /// <summary>
+    /// Runs the model on inputs given by name and hands each requested output, as ONNX Runtime allocated
+    /// it, to <paramref name="visit"/> (valid only during the call). For tools that read many or
+    /// dynamically shaped outputs — calibration, teacher soft targets — not for the streaming hot path,
+    /// which uses <see cref="Bind"/>. Inputs the model does not declare are an error naming them.
+    /// </summary>
+    public void RunNamed(IReadOnlyList<(string Name, OrtTensor Tensor)> inputs, IReadOnlyList<string> outputs, OutputVisitor visit)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(visit);
+        foreach (var (name, _) in inputs)
+            if (!Inputs.Any(i => i.Name == name))
+                throw new ArgumentException($"{ModelName} has no input '{name}' (inputs: {string.Join(", ", Inputs.Select(i => i.Name))})", nameof(inputs));
+        foreach (var declared in Inputs)
+            if (!inputs.Any(i => i.Name == declared.Name))
+                throw new ArgumentException($"{ModelName} needs input '{declared.Name}' {declared.ShapeText}, which was not given", nameof(inputs));
+        try
+        {
+            using var results = _session.Run(_runOptions, [.. inputs.Select(i => i.Name)], [.. inputs.Select(i => i.Tensor.Value)], [.. outputs]);
+            int k = 0;
+            foreach (var value in results)
+            {
+                var info = value.GetTensorTypeAndShape();
+                if ((TensorElementType)(int)info.ElementDataType != TensorElementType.Float)
+                    throw new InvalidOperationException($"{ModelName}: output '{outputs[k]}' is {info.ElementDataType}, only float32 outputs can be read");
+                visit(outputs[k++], value.GetTensorDataAsSpan<float>(), info.Shape);
+            }
+        }
+        catch (OnnxRuntimeException e) { throw OrtException.From(e, _runContext); }
     }
 
     internal void RunBound(TensorBinding binding)

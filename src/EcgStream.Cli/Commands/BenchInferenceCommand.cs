@@ -97,9 +97,9 @@ internal static class BenchInferenceCommand
         return g;
     }
 
-    private sealed record Result(double[] LatencyMs, double WallSeconds, double CpuSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
+    internal sealed record Result(double[] LatencyMs, double WallSeconds, double CpuSeconds, long RssAfterWarmupKiB, long RssEndKiB, long AllocatedBytes);
 
-    private static Result Measure(InferenceSession session, int batch, int runs, int warmup, int leads)
+    internal static Result Measure(InferenceSession session, int batch, int runs, int warmup, int leads)
     {
         static long[] Shape(TensorInfo info, int batch) => info.Shape.Select(d => d < 0 ? batch : d).ToArray();
         var inputs = session.Inputs.Select(i => OrtTensor.Create(Shape(i, batch), session.Library)).ToArray();
@@ -146,7 +146,7 @@ internal static class BenchInferenceCommand
     private static long ResidentKiB() =>
         long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize / 1024;
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    internal static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static void WriteJson(Stream stream, InferenceSession session, string model, int batch, int threads, int runs, int warmup, Result r)
     {

@@ -18,6 +18,8 @@ internal static class TrainCommand
         TrainImportEncoderCommand.Create(),
         TrainDatasetCommand.Create(),
         TrainLayersCommand.Create(),
+        TrainDistillCommand.Create(),
+        TrainQuantizeCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch

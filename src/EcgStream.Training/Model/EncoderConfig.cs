@@ -42,6 +42,27 @@ public sealed record EncoderConfig
         Dim = 128, Depth = 8, Heads = 4, MlpRatio = 4, DecoderDim = 64, DecoderDepth = 2, DecoderHeads = 4,
     };
 
+    /// <summary>
+    /// The distilled student: d 64, 4 blocks, 2 heads — about 1/6 of <see cref="Small"/>'s multiply-adds
+    /// per 12-lead window (<see cref="MacsPerWindow"/>). The decoder sizes are unused (students are not pretrained).
+    /// </summary>
+    public static EncoderConfig Student() => new()
+    {
+        Dim = 64, Depth = 4, Heads = 2, MlpRatio = 4, DecoderDim = 32, DecoderDepth = 1, DecoderHeads = 2,
+    };
+
+    /// <summary>
+    /// Multiply-adds of the encoder for one window of <paramref name="leads"/> leads (32 tokens each):
+    /// patch embedding, and per block the q/k/v/out projections (4·d²), the MLP (2·r·d²) per token and
+    /// attention's two token × token products (2·T·d). LayerNorm, softmax and the head are left out (small).
+    /// </summary>
+    public long MacsPerWindow(int leads = Leads)
+    {
+        long tokens = (long)leads * TokensPerLead, d = Dim;
+        long perBlock = tokens * (4 * d * d + (long)(2 * MlpRatio * d * d)) + 2 * tokens * tokens * d;
+        return (long)leads * PatchesPerLead * PatchSize * d + Depth * perBlock;
+    }
+
     /// <summary>ST-MEM's published encoder size (ViT-B-like), for machines with an accelerator.</summary>
     public static EncoderConfig Base() => new()
     {

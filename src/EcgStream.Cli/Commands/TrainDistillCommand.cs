@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EcgStream.Core.Rhythms;
+using EcgStream.Inference;
+using EcgStream.Onnx.Contract;
+using EcgStream.Onnx.Proto;
+using EcgStream.Training.Data;
+using EcgStream.Training.Distillation;
+using EcgStream.Training.Evaluation;
+using EcgStream.Training.Export;
+using EcgStream.Training.Heads;
+using EcgStream.Training.Model;
+using Spectre.Console;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// `ecgstream train distill --teacher T.onnx --out DIR`: trains a small PMA student from the teacher's
+/// outputs (read through ONNX Runtime, once per window), exports it as a contract-v1 model with thresholds
+/// chosen on validation windows, and scores teacher and student side by side on the real test records
+/// (record-level, per source). Re-running with the same --out resumes; Ctrl+C writes a checkpoint.
+/// </summary>
+internal static class TrainDistillCommand
+{
+    public static Command Create()
+    {
+        var teacher = new Option<string>("--teacher") { Description = "The teacher: a contract-v1 PMA ONNX model (outputs logits and layer_weights).", Required = true };
+        var output = new Option<string>("--out") { Description = "Run folder: checkpoint, metrics.json, report.html, student.onnx, distill.json.", Required = true };
+        var dim = new Option<int>("--dim") { Description = "Student width.", DefaultValueFactory = _ => EncoderConfig.Student().Dim };
+        var depth = new Option<int>("--depth") { Description = "Student blocks (must divide the teacher's layers when --layer-weight > 0).", DefaultValueFactory = _ => EncoderConfig.Student().Depth };
+        var heads = new Option<int>("--heads") { Description = "Student attention heads.", DefaultValueFactory = _ => EncoderConfig.Student().Heads };
+        var gateHidden = new Option<int>("--gate-hidden") { Description = "Hidden units of the student's PMA gate.", DefaultValueFactory = _ => 32 };
+        var data = new Option<string>("--data") { Description = "real or real+synthetic (the teacher labels both).", DefaultValueFactory = _ => "real+synthetic" };
+        var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
+        var windows = new Option<int>("--windows") { Description = "Synthetic windows (with --data real+synthetic).", DefaultValueFactory = _ => 3000 };
+        var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 1500 };
+        var batch = new Option<int>("--batch") { Description = "Windows per step.", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var temperature = new Option<double>("--temperature") { Description = "Logit distillation temperature.", DefaultValueFactory = _ => 2.0 };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the teacher term (1 − alpha on the labels).", DefaultValueFactory = _ => 0.7 };
+        var layerWeight = new Option<double>("--layer-weight") { Description = "Weight of the PMA layer-mixture term (0: off).", DefaultValueFactory = _ => 0.1 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
+
+        var cmd = new Command("distill", "Distil a PMA teacher (ONNX) into a smaller PMA student: logits at a temperature + the teacher's layer mixture.")
+        {
+            teacher, output, dim, depth, heads, gateHidden, data, dataRoot, windows, steps, batch, lr, temperature, alpha, layerWeight, checkpointEvery, seed, threads,
+        };
+        cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
+        {
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
+            var teacherPath = parse.GetValue(teacher)!;
+            var outDir = parse.GetValue(output)!;
+            var source = parse.GetValue(data)!;
+            if (source is not ("real" or "real+synthetic")) throw new ArgumentException($"--data '{source}': expected real or real+synthetic (the student is scored on real test records)");
+            var config = EncoderConfig.Student() with { Dim = parse.GetValue(dim), Depth = parse.GetValue(depth), Heads = parse.GetValue(heads) };
+            config.Validate();
+            var options = new DistillOptions
+            {
+                Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
+                WarmupSteps = Math.Min(100, parse.GetValue(steps) / 10), Temperature = parse.GetValue(temperature), Alpha = parse.GetValue(alpha),
+                LayerWeight = parse.GetValue(layerWeight), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
+            };
+            options.Validate();
+            var fp32Teacher = TrainQuantizeCommand.ReadModel(teacherPath);
+            var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+
+            var set = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
+            var started = DateTime.UtcNow;
+            var targets = SoftTargets.ComputeOrLoad(teacherPath, set, outDir, ortOptions, done => { if (done % 2000 < 16) Console.WriteLine($"teacher: {done}/{set.Count} windows"); });
+            Console.WriteLine($"teacher outputs for {set.Count} windows ({targets.Layers} layers; {(DateTime.UtcNow - started).TotalSeconds:F0} s, cached in {Path.Combine(outDir, SoftTargets.FileName)})");
+            Console.WriteLine($"student: d {config.Dim}, depth {config.Depth}, heads {config.Heads}; {config.MacsPerWindow() / 1e6:F0} M multiply-adds per 12-lead window (small encoder: {EncoderConfig.Small().MacsPerWindow() / 1e6:F0} M)");
+
+            var result = Distiller.Run(config, parse.GetValue(gateHidden), options, set, targets, SoftTargets.TeacherHash(teacherPath)[..16], outDir, m =>
+            {
+                if (m.Step % 25 == 0 || m.Step == options.Steps - 1)
+                    Console.WriteLine(FormattableString.Invariant($"step {m.Step + 1}/{options.Steps}: loss {m.Loss:F4}, lr {m.LearningRate:E2}, {m.Seconds:F0} s"));
+            }, cancel);
+            if (!result.Completed)
+            {
+                Console.WriteLine($"stopped at step {result.StepsDone}; checkpoint in {outDir} (run the same command to resume)");
+                return Task.FromResult(130);
+            }
+
+            // Export, thresholds on validation windows (real and synthetic together, as train probe does), test scores.
+            using var encoder = EncoderFile.Load(Path.Combine(outDir, Distiller.EncoderFileName));
+            using var headModule = HeadFile.Load(Path.Combine(outDir, Distiller.HeadFileName));
+            var head = (PmaHead)headModule;
+            encoder.eval();
+            head.eval();
+            string teacherId = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ModelId)?.Value ?? Path.GetFileName(teacherPath);
+            ContractModelInfo Info(IReadOnlyList<float>? thresholds) => new()
+            {
+                ModelId = $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-1",
+                Description = $"ST-MEM-style student d={config.Dim} depth={config.Depth} heads={config.Heads} + PMA head, distilled from {teacherId} (T {options.Temperature}, alpha {options.Alpha}, layer weight {options.LayerWeight}, {options.Steps} steps)",
+                TrainingData = $"{source} train split: {set.Count} windows with the teacher's logits and layer weights",
+                Thresholds = thresholds,
+            };
+            var validation = new WindowSet();
+            foreach (var part in source.Split('+'))
+                validation.AddRange(TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Validation));
+            float[] validationProbabilities;
+            using (var session = InferenceSession.Load(PmaOnnxExporter.Export(encoder, head, Info(null)), ortOptions, "student"))
+                validationProbabilities = OnnxScoring.Run(session, validation).Probabilities();
+            var thresholds = Thresholds.Choose(validationProbabilities, [.. Enumerable.Range(0, validation.Count).Select(validation.ClassMask)], RhythmClasses.Names);
+            var studentPath = Path.Combine(outDir, "student.onnx");
+            File.WriteAllBytes(studentPath, PmaOnnxExporter.Export(encoder, head, Info([.. thresholds.Select(t => (float)t.Threshold)])));
+
+            var test = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), outDir, Split.Test);
+            var student = TrainQuantizeCommand.ReadModel(studentPath);
+            var scores = new List<(string Name, List<SourceScore> Scores)>
+            {
+                ("teacher", TrainQuantizeCommand.Evaluate(fp32Teacher, "teacher", test, TrainQuantizeCommand.AfThreshold(fp32Teacher, teacherPath), ortOptions)),
+                ("student", TrainQuantizeCommand.Evaluate(student, "student", test, thresholds[(int)RhythmClass.AF].Threshold, ortOptions)),
+            };
+            TrainQuantizeCommand.PrintTable(scores);
+            File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
+            {
+                kind = "distill", teacher = teacherPath, student = studentPath, config, options, trainWindows = set.Count,
+                studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
+                thresholds = thresholds.Select(t => t.Threshold),
+                test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {studentPath} ({new FileInfo(studentPath).Length} bytes) and {Path.Combine(outDir, "distill.json")}");
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+}

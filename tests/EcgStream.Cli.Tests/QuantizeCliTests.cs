@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace EcgStream.Cli.Tests;
+
+/// <summary>`train quantize` input errors and `bench models` output (the commands of issue 12 that need no libtorch).</summary>
+public class QuantizeCliTests
+{
+    private static string Bundled => Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx");
+
+    [Fact]
+    public async Task Quantize_names_a_missing_model_or_a_bad_method_in_one_line()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-model.onnx");
+        var r = await CliRunner.RunAsync("train", "quantize", "--model", missing, "--out", "/tmp/x.onnx", "--run", "/tmp/x");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"error: model file {missing} does not exist", r.Stderr.Trim());
+
+        r = await CliRunner.RunAsync("train", "quantize", "--model", Bundled, "--out", "/tmp/x.onnx", "--run", "/tmp/x", "--method", "kl");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: --method 'kl': expected minmax, percentile or best", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Bench_models_reports_every_model_relative_to_the_first()
+    {
+        var r = await CliRunner.RunAsync("bench", "models", "--model", Bundled, "--model", Bundled, "--leads", "1", "--runs", "2", "--warmup", "0", "--rounds", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var results = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(2, results.Count);
+        Assert.Equal(1.0, results[0].GetProperty("relative_to_first").GetDouble());
+        Assert.All(results, x => Assert.Equal("ecgstream-stmem-small-pma-1", x.GetProperty("model_id").GetString()));
+        Assert.All(results, x => Assert.True(x.GetProperty("cpu_ms_per_window").GetDouble() > 0));
+    }
+}
