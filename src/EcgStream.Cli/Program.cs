@@ -10,6 +10,8 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     EvaluateCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),
+    WorkerCommand.Create(),
+    ClusterDemoCommand.Create(),
     TrainCommand.Create(),
     BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };

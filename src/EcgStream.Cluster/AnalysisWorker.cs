@@ -45,6 +45,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost;
     private long _samplesAnalysed, _samplesReplayed, _checkpoints;
     private Task? _eventPump;
+    private bool _eventFailing;
     private bool _aborted;
 
     public AnalysisWorker(ClusterSettings settings, WorkerOptions options, InferenceScheduler? model = null, Action<string>? log = null)
@@ -86,32 +87,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
         var token = linked.Token;
         _eventPump = Task.Run(() => PublishEventsAsync(_stop.Token));
         await ConnectAsync(token);
-        var round = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
-        var lastCheckpoint = Stopwatch.GetTimestamp();
-        string? failing = null;
-        while (!token.IsCancellationRequested)
-        {
-            await _frozen.WaitAsync(token).ConfigureAwait(false);
-            _frozen.Release();
-            try
-            {
-                await LeaseRoundAsync(token);
-                if (Stopwatch.GetElapsedTime(lastCheckpoint) >= _options.CheckpointInterval)
-                {
-                    lastCheckpoint = Stopwatch.GetTimestamp();
-                    foreach (var bed in _beds.Values) await CheckpointAsync(bed, token);
-                }
-                if (failing is not null) { _log($"worker {Id}: cluster reachable again"); failing = null; }
-            }
-            catch (Exception e) when (e is NatsException or TimeoutException && !token.IsCancellationRequested)
-            {
-                string why = e.GetBaseException().Message;
-                if (failing is null) _log($"worker {Id}: cluster request failed ({why}); retrying");
-                failing = why;
-            }
-            try { await Task.Delay(round < _options.CheckpointInterval ? round : _options.CheckpointInterval, token); }
-            catch (OperationCanceledException) { break; }
-        }
+        // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
+        var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
+        var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
+        await Task.WhenAll(leases, checkpoints);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -119,6 +98,30 @@ public sealed class AnalysisWorker : IAsyncDisposable
         {
             try { await HandBackAsync(bed, grace.Token); }
             catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException) { _log($"worker {Id}: bed {bed.Bed} not handed back cleanly ({e.GetBaseException().Message}); its lease lapses in {_settings.LeaseTtl.TotalSeconds:F0} s"); }
+        }
+    }
+
+    private async Task LoopAsync(string what, TimeSpan every, Func<CancellationToken, Task> round, CancellationToken token)
+    {
+        string? failing = null;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await WhileFrozen(token);
+                await round(token);
+                if (failing is not null) { _log($"worker {Id}: {what} requests answered again"); failing = null; }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                // a cluster that does not answer (a node lost, an election) is retried; so is anything else, named once
+                string why = e is NatsException or TimeoutException ? e.GetBaseException().Message : $"{e.GetType().Name}: {e.Message}";
+                if (failing != why) _log($"worker {Id}: {what} request failed ({why}); retrying");
+                failing = why;
+            }
+            try { await Task.Delay(every, token); }
+            catch (OperationCanceledException) { break; }
         }
     }
 
@@ -181,14 +184,12 @@ public sealed class AnalysisWorker : IAsyncDisposable
             long sent = Stopwatch.GetTimestamp();
             ulong revision;
             try { revision = await _leases.CreateAsync(_settings.BedKey(bed), Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
-            catch (NatsKVCreateException) { continue; } // another worker was faster
+            catch (Exception e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { continue; } // another worker was faster
             await TakeAsync(bed, revision, sent, ct);
         }
-        foreach (var bed in order.AsEnumerable().Reverse())
-        {
-            if (_beds.Count <= share) break;
-            if (_beds.TryGetValue(bed, out var runner)) await HandBackAsync(runner, ct);
-        }
+        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long.
+        if (_beds.Count > share && order.AsEnumerable().Reverse().FirstOrDefault(_beds.ContainsKey) is { } extra && _beds.TryGetValue(extra, out var runner))
+            await HandBackAsync(runner, ct);
     }
 
     private static uint Score(string worker, string bed)
@@ -226,9 +227,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>Writes a checkpoint of what the bed's pipeline has fully processed, after its events are in the events stream.</summary>
     private async Task CheckpointAsync(BedRunner bed, CancellationToken ct)
     {
+        await bed.CheckpointGate.WaitAsync(ct);
+        try { await CheckpointLockedAsync(bed, ct); }
+        finally { bed.CheckpointGate.Release(); }
+    }
+
+    private async Task CheckpointLockedAsync(BedRunner bed, CancellationToken ct)
+    {
         var due = bed.TakeCheckpointDue(_model);
         if (due is not { } snap || snap.End <= bed.Committed) return;
-        await FlushEventsAsync(ct);
+        if (!await FlushEventsAsync(TimeSpan.FromSeconds(2), ct)) return; // events not stored yet: no checkpoint past them
         if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, "lease lapsed before a checkpoint"); return; }
         var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc);
         try
@@ -294,10 +302,17 @@ public sealed class AnalysisWorker : IAsyncDisposable
         _events.Writer.TryWrite(new Outgoing(bed.Bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc));
     }
 
-    private async Task FlushEventsAsync(CancellationToken ct)
+    /// <summary>Waits until every event enqueued so far is stored; false after <paramref name="within"/> (the checkpoint waits for the next round).</summary>
+    private async Task<bool> FlushEventsAsync(TimeSpan within, CancellationToken ct)
     {
         long target = Interlocked.Read(ref _eventsEnqueued);
-        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) < target) await Task.Delay(5, ct);
+        var clock = Stopwatch.StartNew();
+        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) < target)
+        {
+            if (clock.Elapsed > within) return false;
+            await Task.Delay(5, ct);
+        }
+        return true;
     }
 
     /// <summary>Publishes events in order, each retried until stored; the id makes a retry (or a twin from a takeover) a duplicate.</summary>
@@ -315,11 +330,20 @@ public sealed class AnalysisWorker : IAsyncDisposable
                     {
                         var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed), body, headers: headers,
                             opts: new NatsJSPubOpts { MsgId = EventIds.Of(o.Event), RetryAttempts = 1 }, cancellationToken: ct);
-                        ack.EnsureSuccess();
-                        if (ack.Duplicate) Interlocked.Increment(ref _eventDuplicates); else Interlocked.Increment(ref _eventsPublished);
+                        // a duplicate (same id within the window: a twin from a takeover, or a retry) is stored once; not an error
+                        if (ack.Duplicate) Interlocked.Increment(ref _eventDuplicates);
+                        else { ack.EnsureSuccess(); Interlocked.Increment(ref _eventsPublished); }
+                        _eventFailing = false;
                         break;
                     }
-                    catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested) { await Task.Delay(200, ct); }
+                    catch (NatsJSDuplicateMessageException) { Interlocked.Increment(ref _eventDuplicates); _eventFailing = false; break; }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        if (!_eventFailing) _log($"worker {Id}: publishing an event failed ({e.GetBaseException().Message}); retrying");
+                        _eventFailing = true;
+                        await Task.Delay(200, ct);
+                        continue;
+                    }
                 }
             }
         }

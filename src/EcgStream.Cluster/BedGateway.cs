@@ -34,8 +34,9 @@ public sealed class BedGateway : IAsyncDisposable
     private readonly Channel<Outgoing>[] _lanes;
     private readonly Task[] _pumps;
     private readonly CancellationTokenSource _stop = new();
-    private readonly NatsConnection _nats;
-    private readonly NatsJSContext _js;
+    private NatsConnection _nats;
+    private NatsJSContext _js;
+    private long _refreshed; // Stopwatch ticks of the last connection refresh
     private readonly ConcurrentDictionary<string, long> _publishedEnd = new();
     private readonly ConcurrentDictionary<string, bool> _registered = new();
     private long _accepted, _published, _dropped, _retries, _duplicates, _buffered;
@@ -124,14 +125,17 @@ public sealed class BedGateway : IAsyncDisposable
                         await RegisterAsync(item.Bed, ct);
                         var ack = await _js.PublishAsync(_settings.SampleSubject(item.Bed), item.Payload,
                             opts: new NatsJSPubOpts { MsgId = $"{item.Bed}:{item.Start}", RetryAttempts = 1 }, cancellationToken: ct);
-                        ack.EnsureSuccess();
+                        // a retry of a block the cluster had stored is answered as a duplicate: stored once, done
                         if (ack.Duplicate) Interlocked.Increment(ref _duplicates);
+                        else ack.EnsureSuccess();
                         break;
                     }
+                    catch (NatsJSDuplicateMessageException) { Interlocked.Increment(ref _duplicates); break; }
                     catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested)
                     {
                         Interlocked.Increment(ref _retries);
                         Outage(e);
+                        RefreshIfStuck();
                         // back off up to 1 s: a node restart or a leader election takes seconds, an outage longer
                         await Task.Delay(Math.Min(1000, 50 << Math.Min(attempt++, 5)), ct);
                     }
@@ -157,12 +161,47 @@ public sealed class BedGateway : IAsyncDisposable
 
     private void Outage(Exception e)
     {
+        string why = e.GetBaseException().Message;
         lock (_outageGate)
         {
-            if (_outageSince != 0) return;
-            _outageSince = Stopwatch.GetTimestamp();
+            long now = Stopwatch.GetTimestamp();
+            if (_outageSince != 0)
+            {
+                // still failing: say so again only when the cause changes, at most every 5 s
+                if (why == _lastWhy || Stopwatch.GetElapsedTime(_lastSaid, now) < TimeSpan.FromSeconds(5)) return;
+                _log($"nats: still failing after {Stopwatch.GetElapsedTime(_outageSince, now).TotalSeconds:F0} s ({why}); {BlocksBuffered} blocks buffered, {SamplesDropped} samples dropped");
+            }
+            else
+            {
+                _outageSince = now;
+                _log($"nats: publishing failed ({why}); buffering up to {_options.BufferBlocks} blocks and retrying");
+            }
+            _lastWhy = why;
+            _lastSaid = now;
         }
-        _log($"nats: publishing failed ({e.GetBaseException().Message}); buffering up to {_options.BufferBlocks} blocks and retrying");
+    }
+    private string? _lastWhy;
+    private long _lastSaid;
+
+    /// <summary>
+    /// After 10 s of failures the connection is replaced by a fresh one: a node loss has been seen to leave the client's
+    /// request inbox unanswered long after the cluster had recovered (nats-server 2.9.10, NATS.Net 3.3.2).
+    /// </summary>
+    private void RefreshIfStuck()
+    {
+        NatsConnection old;
+        lock (_outageGate)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (_outageSince == 0 || Stopwatch.GetElapsedTime(_outageSince, now) < TimeSpan.FromSeconds(10)) return;
+            if (_refreshed != 0 && Stopwatch.GetElapsedTime(_refreshed, now) < TimeSpan.FromSeconds(10)) return;
+            _refreshed = now;
+            old = _nats;
+            _nats = new NatsConnection(_settings.ClientOptions(_options.Name));
+            _js = new NatsJSContext(_nats);
+        }
+        _log("nats: still failing after 10 s; reconnecting with a fresh connection");
+        _ = Task.Run(async () => await old.DisposeAsync());
     }
 
     private void Recovered()

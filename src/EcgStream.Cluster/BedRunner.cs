@@ -3,9 +3,7 @@ using System.Reactive.Subjects;
 using EcgStream.Core.Samples;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Pipeline;
-using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 
 namespace EcgStream.Cluster;
 
@@ -49,6 +47,8 @@ internal sealed class BedRunner
     }
 
     public string Bed { get; }
+    /// <summary>One checkpoint of this bed at a time (the checkpoint loop and a hand-back may meet).</summary>
+    public SemaphoreSlim CheckpointGate { get; } = new(1, 1);
     public ulong LeaseRevision { get; set; }
     /// <summary>Stopwatch ticks at which the last successful lease write was sent.</summary>
     public long LeaseRenewed { get; set; }
@@ -73,32 +73,21 @@ internal sealed class BedRunner
     {
         try
         {
-            var opts = new NatsJSOrderedConsumerOpts
-            {
-                FilterSubjects = [subject],
-                DeliverPolicy = from is null ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartTime,
-            };
-            if (from is { } t) opts = opts with { OptStartTime = t };
-            var consumer = await js.CreateOrderedConsumerAsync(ClusterSettings.SampleStream, opts, ct);
-            await foreach (var msg in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+            // a bed publishes every block (0.1 s): 4 s of silence means the consumer is gone, or the beds stopped (harmless)
+            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(4), false, null, ct))
             {
                 await _worker.WhileFrozen(ct);
                 if (_inputStopped) break;
                 if (!LeaseFresh(_worker.Settings.LeaseTtl)) break; // stalled: the lease loop drops the bed
-                if (msg.Data is not { } data) continue;
-                if (!SampleCodec.TryDecode(data, Bed, ref _decode, out var block, out var problem))
+                if (!SampleCodec.TryDecode(msg.Data, Bed, ref _decode, out var block, out var problem))
                 {
-                    _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Metadata?.Sequence.Stream} skipped: {problem}");
+                    _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Sequence} skipped: {problem}");
                     continue;
                 }
-                Push(block, msg.Metadata?.Timestamp ?? DateTimeOffset.UtcNow);
+                Push(block, msg.Stored);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        catch (Exception e) when (e is NatsException)
-        {
-            _worker.Log($"worker {_worker.Id}: bed {Bed}: consumer stopped: {e.GetBaseException().Message}");
-        }
     }
 
     private void Push(in SampleBlock block, DateTimeOffset stored)

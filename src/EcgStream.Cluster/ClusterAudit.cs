@@ -59,30 +59,13 @@ public sealed record ClusterContents(IReadOnlyList<StoredProgress> Progress, IRe
 
     private sealed record Raw(string Subject, byte[] Data, NatsHeaders? Headers, DateTimeOffset Stored);
 
-    /// <summary>Every message of a stream under <paramref name="filter"/>, oldest first (an ordered consumer, stopped when nothing is pending).</summary>
+    /// <summary>Every message of a stream under <paramref name="filter"/>, oldest first, up to the last one present.</summary>
     private static async IAsyncEnumerable<Raw> ReadAllAsync(INatsJSContext js, string stream, string filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var info = await js.GetStreamAsync(stream, cancellationToken: ct);
         if (info.Info.State.Messages == 0) yield break;
-        var consumer = await js.CreateOrderedConsumerAsync(stream, new NatsJSOrderedConsumerOpts { FilterSubjects = [filter], DeliverPolicy = ConsumerConfigDeliverPolicy.All }, ct);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        idle.CancelAfter(TimeSpan.FromSeconds(5)); // a filter that matches nothing delivers nothing
-        var e = consumer.ConsumeAsync<byte[]>(cancellationToken: idle.Token).GetAsyncEnumerator(idle.Token);
-        try
-        {
-            while (true)
-            {
-                bool more;
-                try { more = await e.MoveNextAsync(); }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { yield break; }
-                if (!more) yield break;
-                var m = e.Current;
-                idle.CancelAfter(TimeSpan.FromSeconds(5));
-                yield return new Raw(m.Subject, m.Data ?? [], m.Headers, m.Metadata?.Timestamp ?? default);
-                if (m.Metadata?.NumPending == 0) yield break;
-            }
-        }
-        finally { await e.DisposeAsync(); }
+        await foreach (var m in SubjectReader.ReadAsync(js, stream, filter, null, TimeSpan.FromSeconds(3), true, null, ct))
+            yield return new Raw(m.Subject, m.Data, m.Headers, m.Stored);
     }
 }
