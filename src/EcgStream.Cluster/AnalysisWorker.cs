@@ -45,6 +45,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost;
     private long _samplesAnalysed, _samplesReplayed, _checkpoints;
     private Task? _eventPump;
+    // Messages of every owned bed, in arrival order per bed, waiting for the analysis thread. Bounded: a worker
+    // behind its beds stops pulling (the stream holds the samples) rather than queueing without end.
+    private readonly Channel<(BedRunner Bed, StreamMessage Message)> _analysis =
+        Channel.CreateBounded<(BedRunner, StreamMessage)>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private Thread? _analysisThread;
     private bool _eventFailing;
     private bool _aborted;
 
@@ -86,6 +91,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
         var token = linked.Token;
         _eventPump = Task.Run(() => PublishEventsAsync(_stop.Token));
+        // The pipelines run on one dedicated thread, never on the thread pool: a model queue that makes a push wait
+        // (QueueFullPolicy.Wait) blocks only this thread, and lease renewals (thread pool) stay on time under load.
+        _analysisThread = new Thread(AnalyseLoop) { IsBackground = true, Name = $"ecgstream-worker-{Id}" };
+        _analysisThread.Start();
         await ConnectAsync(token);
         // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
         var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
@@ -293,6 +302,20 @@ public sealed class AnalysisWorker : IAsyncDisposable
     internal Task WhileFrozen(CancellationToken ct) => _frozen.CurrentCount > 0 ? Task.CompletedTask : WaitThaw(ct);
     private async Task WaitThaw(CancellationToken ct) { await _frozen.WaitAsync(ct); _frozen.Release(); }
 
+    internal ValueTask EnqueueAsync(BedRunner bed, StreamMessage msg, CancellationToken ct) => _analysis.Writer.WriteAsync((bed, msg), ct);
+
+    private void AnalyseLoop()
+    {
+        var reader = _analysis.Reader;
+        try
+        {
+            while (reader.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+                while (reader.TryRead(out var item)) item.Bed.Process(item.Message);
+        }
+        catch (OperationCanceledException) { }
+        catch (ChannelClosedException) { }
+    }
+
     /// <summary>An event of an owned bed: published unless the previous owner already did (detected at or before its checkpoint).</summary>
     internal void Emit(BedRunner bed, RhythmEvent e, DateTimeOffset sampleUtc)
     {
@@ -376,6 +399,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
         foreach (var bed in _beds.Values) { bed.StopInput(); await bed.StopAsync(); }
         if (_eventPump is not null) await _eventPump;
+        _analysis.Writer.TryComplete();
+        _analysisThread?.Join(TimeSpan.FromSeconds(10));
         if (!_aborted) await _nats.DisposeAsync();
     }
 

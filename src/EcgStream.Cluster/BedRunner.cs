@@ -79,15 +79,23 @@ internal sealed class BedRunner
                 await _worker.WhileFrozen(ct);
                 if (_inputStopped) break;
                 if (!LeaseFresh(_worker.Settings.LeaseTtl)) break; // stalled: the lease loop drops the bed
-                if (!SampleCodec.TryDecode(msg.Data, Bed, ref _decode, out var block, out var problem))
-                {
-                    _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Sequence} skipped: {problem}");
-                    continue;
-                }
-                Push(block, msg.Stored);
+                // the analysis itself runs on the worker's analysis thread; this task only waits (bounded queue)
+                await _worker.EnqueueAsync(this, msg, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    /// <summary>On the worker's analysis thread: decodes a message and feeds the pipeline.</summary>
+    public void Process(in StreamMessage msg)
+    {
+        if (_inputStopped || !LeaseFresh(_worker.Settings.LeaseTtl)) return;
+        if (!SampleCodec.TryDecode(msg.Data, Bed, ref _decode, out var block, out var problem))
+        {
+            _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Sequence} skipped: {problem}");
+            return;
+        }
+        Push(block, msg.Stored);
     }
 
     private void Push(in SampleBlock block, DateTimeOffset stored)
