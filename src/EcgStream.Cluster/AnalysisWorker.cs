@@ -30,6 +30,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
 {
     /// <summary>Fraction of the lease TTL after the last renewal beyond which the worker no longer acts as the owner.</summary>
     public const double LeaseGuard = 0.8;
+    /// <summary>Beds claimed per lease round at most (a round must stay well inside the lease TTL).</summary>
+    public const int ClaimsPerRound = 8;
+    private int _rounds;
 
     private readonly ClusterSettings _settings;
     private readonly WorkerOptions _options;
@@ -165,7 +168,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
         foreach (var bed in _beds.Values)
         {
-            if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, "lease lapsed (this worker was stalled)"); continue; }
+            if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, $"lease not renewed for {Stopwatch.GetElapsedTime(bed.LeaseRenewed).TotalSeconds:F1} s (this worker stalled or the cluster did not answer)"); continue; }
             long sent = Stopwatch.GetTimestamp();
             try
             {
@@ -173,7 +176,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 bed.LeaseRenewed = sent;
             }
             catch (NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
-            catch (NatsKVKeyNotFoundException) { Lose(bed, "lease lapsed"); }
+            catch (NatsKVException e) { Lose(bed, $"lease lapsed ({e.Message})"); } // not found, deleted
         }
         var all = new List<string>();
         await foreach (var key in _registry!.GetKeysAsync(cancellationToken: ct))
@@ -186,15 +189,20 @@ public sealed class AnalysisWorker : IAsyncDisposable
         int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
         // Rendezvous order: each worker prefers different beds, so claims rarely collide.
         var order = all.OrderByDescending(b => Score(Id, b)).ToList();
+        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
+        // other), and at most ClaimsPerRound go per round, so that renewals come round on time.
+        if (_rounds++ == 0) return;
+        int claims = 0;
         foreach (var bed in order)
         {
-            if (_beds.Count >= share) break;
+            if (_beds.Count >= share || claims >= ClaimsPerRound) break;
             if (held.Contains(bed) || _beds.ContainsKey(bed)) continue;
             long sent = Stopwatch.GetTimestamp();
             ulong revision;
             try { revision = await _leases.CreateAsync(_settings.BedKey(bed), Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
             catch (Exception e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { continue; } // another worker was faster
             await TakeAsync(bed, revision, sent, ct);
+            claims++;
         }
         // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long.
         if (_beds.Count > share && order.AsEnumerable().Reverse().FirstOrDefault(_beds.ContainsKey) is { } extra && _beds.TryGetValue(extra, out var runner))

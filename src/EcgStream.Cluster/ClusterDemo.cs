@@ -104,7 +104,22 @@ public static class ClusterDemo
         var js = new NatsJSContext(admin);
         await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(60), ct);
 
-        var workers = Enumerable.Range(1, o.Workers).Select(i => launch($"w{i}", settings)).ToList();
+        var workers = new List<IWorkerHandle>();
+        try
+        {
+            foreach (int i in Enumerable.Range(1, o.Workers)) workers.Add(launch($"w{i}", settings));
+            return await RunWithWorkersAsync(o, cluster, settings, js, workers, referenceModel, modelId, log, ct);
+        }
+        finally
+        {
+            // also on Ctrl-C or a failure: no worker process outlives the demo
+            foreach (var w in workers) await w.DisposeAsync();
+        }
+    }
+
+    private static async Task<DemoSummary> RunWithWorkersAsync(ClusterDemoOptions o, LoopbackNatsCluster cluster, ClusterSettings settings, INatsJSContext js,
+        List<IWorkerHandle> workers, Func<InferenceScheduler?>? referenceModel, string? modelId, Action<string> log, CancellationToken ct)
+    {
         await using var gateway = new BedGateway(settings, log: log);
         await using var beds = new SimulatedBeds(gateway, o.Beds, o.SampleRate, o.Leads);
         beds.Start();
@@ -145,7 +160,6 @@ public static class ClusterDemo
         var contents = await WaitAnalysedAsync(js, settings, gateway, TimeSpan.FromSeconds(90), log, ct);
         foreach (var w in workers) if (!cpu.ContainsKey(w.Id)) cpu[w.Id] = w.CpuTime;
         foreach (var w in workers) if (w.Id != killedWorker) await w.StopAsync(TimeSpan.FromSeconds(15));
-        foreach (var w in workers) await w.DisposeAsync();
 
         long published = gateway.PublishedEnd.Values.Sum(), analysed = 0, twice = 0;
         int holes = 0;
