@@ -16,6 +16,10 @@ public sealed record StoredProgress(string Bed, ProgressRecord Record, DateTimeO
 /// <summary>What the cluster holds after a run: every checkpoint and every event, read back from the streams.</summary>
 public sealed record ClusterContents(IReadOnlyList<StoredProgress> Progress, IReadOnlyList<StoredEvent> Events)
 {
+    /// <summary>Per bed: samples the checkpoints have not reached yet (after the last one, before <paramref name="publishedEnd"/>): behind, not lost.</summary>
+    public long Behind(string bed, long publishedEnd) =>
+        Math.Max(0, publishedEnd - Progress.Where(p => p.Bed == bed).Select(p => p.Record.To).DefaultIfEmpty(0).Max());
+
     /// <summary>Per bed: samples covered by checkpoints, samples covered twice, holes before <paramref name="publishedEnd"/>.</summary>
     public (long Analysed, long Double, int Holes) Coverage(string bed, long publishedEnd)
     {

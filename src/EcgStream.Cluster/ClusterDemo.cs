@@ -43,6 +43,8 @@ public sealed record DemoSummary
     [JsonPropertyName("samples_published")] public long SamplesPublished { get; init; }
     [JsonPropertyName("samples_analysed")] public long SamplesAnalysed { get; init; }
     [JsonPropertyName("samples_lost")] public long SamplesLost { get; init; }
+    /// <summary>Published but not yet analysed when the demo stopped waiting (still in the stream): the workers were behind, nothing lost.</summary>
+    [JsonPropertyName("samples_behind_at_end")] public long SamplesBehind { get; init; }
     [JsonPropertyName("samples_analysed_twice")] public long SamplesAnalysedTwice { get; init; }
     [JsonPropertyName("samples_dropped_by_gateway")] public long SamplesDroppedByGateway { get; init; }
     [JsonPropertyName("gateway_retries")] public long GatewayRetries { get; init; }
@@ -161,14 +163,16 @@ public static class ClusterDemo
         foreach (var w in workers) if (!cpu.ContainsKey(w.Id)) cpu[w.Id] = w.CpuTime;
         foreach (var w in workers) if (w.Id != killedWorker) await w.StopAsync(TimeSpan.FromSeconds(15));
 
-        long published = gateway.PublishedEnd.Values.Sum(), analysed = 0, twice = 0;
+        long published = gateway.PublishedEnd.Values.Sum(), analysed = 0, twice = 0, behind = 0;
         int holes = 0;
         foreach (var (bed, end) in gateway.PublishedEnd)
         {
             var c = contents.Coverage(bed, end);
             analysed += c.Analysed;
             twice += c.Double;
-            holes += c.Holes;
+            long tail = contents.Behind(bed, end);
+            behind += tail;
+            holes += c.Holes - (tail > 0 ? 1 : 0); // the tail is not a hole: it is still in the stream, waiting
         }
         var events = contents.Events;
         double cpuSeconds = cpu.Values.Sum(t => t.TotalSeconds);
@@ -176,7 +180,7 @@ public static class ClusterDemo
         {
             Beds = o.Beds, Workers = o.Workers, Nodes = o.Nodes, Seconds = Math.Round(beds.PositionSeconds, 1), Leads = o.Leads.Count, SampleRate = o.SampleRate,
             Model = modelId,
-            SamplesPublished = published, SamplesAnalysed = analysed, SamplesLost = published - analysed, SamplesAnalysedTwice = twice,
+            SamplesPublished = published, SamplesAnalysed = analysed, SamplesLost = published - analysed - behind, SamplesBehind = behind, SamplesAnalysedTwice = twice,
             SamplesDroppedByGateway = gateway.SamplesDropped, GatewayRetries = gateway.Retries, CoverageHoles = holes,
             Gaps = events.Count(e => e.Rhythm == Alarms.Gap && e.Kind == "onset"),
             Events = events.Count,
