@@ -39,7 +39,8 @@ public static class JetStreamSetup
         {
             Storage = StreamConfigStorage.File,
             NumReplicas = s.Replicas,
-            MaxAge = s.EventRetention,
+            // one checkpoint per bed per second: a day of them is the audit trail (500 beds: ~5 GB); resuming needs only the last
+            MaxAge = TimeSpan.FromDays(1),
             AllowDirect = true,
         }, ct);
         var kv = new NatsKVContext((NatsJSContext)js);
