@@ -98,7 +98,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
         // (QueueFullPolicy.Wait) blocks only this thread, and lease renewals (thread pool) stay on time under load.
         _analysisThread = new Thread(AnalyseLoop) { IsBackground = true, Name = $"ecgstream-worker-{Id}" };
         _analysisThread.Start();
-        await ConnectAsync(token);
+        try { await ConnectAsync(token); }
+        catch (OperationCanceledException) when (token.IsCancellationRequested) { return; } // stopped before the cluster answered: nothing to hand back
         // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
         var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
         var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
