@@ -13,8 +13,9 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 # cmake/g++: firmware bridge; patchelf: makes TorchSharp's libLibTorchSharp.so load on Debian 12
 # (tools/setup/torchsharp.sh; libtorch itself comes from NuGet); chromium: the daemon's live-view
 # test (headless, driven by
-# Microsoft.Playwright; the test skips without it).
-packages=(cmake g++ make pkg-config patchelf chromium)
+# Microsoft.Playwright; the test skips without it); nats-server: the JetStream cluster of scale-out
+# (`ecgstream cluster-demo`, tests/EcgStream.Cluster.Tests start their own servers; they skip without it).
+packages=(cmake g++ make pkg-config patchelf chromium nats-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,8 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     BenchmarkCommand.Create(),
     SimulateCommand.Create(),
     DemoCommand.Create(),
+    WorkerCommand.Create(),
+    ClusterDemoCommand.Create(),
     TrainCommand.Create(),
     BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchModelsCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
 };

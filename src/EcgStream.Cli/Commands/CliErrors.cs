@@ -12,7 +12,7 @@ internal static class CliErrors
     {
         try { return await body(); }
         catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
-                                   or OrtLibraryException or OrtException or ModelContractException)
+                                   or OrtLibraryException or OrtException or ModelContractException or EcgStream.Cluster.ClusterConfigException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

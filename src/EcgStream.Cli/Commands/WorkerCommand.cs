@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using EcgStream.Cluster;
+using EcgStream.Inference;
+using EcgStream.Inference.Contract;
+using EcgStream.Runtime.Inference;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// `ecgstream worker`: an analysis worker of the scale-out cluster (docs/scale-out.md). It takes its share of the
+/// beds, analyses them with the bed pipeline and the model, publishes events; SIGTERM or Ctrl-C hands its beds back
+/// and prints its counters as JSON on stdout. Log lines go to stderr.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var nats = new ClusterOptions();
+        var id = new Option<string>("--id") { Description = "Worker id, unique among live workers (default: host name and process id)." };
+        var model = new Option<string?>("--model") { Description = $"Contract-v1 ONNX model ('none': rules only). Default: {BundledModel.FileName} when present." };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of history replayed before a taken-over bed's last checkpoint.", DefaultValueFactory = _ => 40 };
+        var cmd = new Command("worker", "Analyse beds from a NATS JetStream cluster and publish their events (scale-out).") { id, model, warmup };
+        nats.AddTo(cmd);
+        cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
+        {
+            var settings = nats.Read(parse);
+            string workerId = parse.GetValue(id) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+            double w = parse.GetValue(warmup);
+            if (!(w >= 10 && w <= 600)) throw new ArgumentException($"--warmup {w}: expected 10..600 seconds");
+            string? path = parse.GetValue(model) switch
+            {
+                null => BundledModel.Find(),
+                var x when x.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
+                var x => File.Exists(x) ? x : throw new FileNotFoundException($"--model '{x}': no such file"),
+            };
+            using var classifier = path is null ? null : RhythmModel.Load(path, new InferenceOptions());
+            // Wait, not drop: a worker behind the stream catches up from it; dropping windows would lose analysis.
+            using var scheduler = classifier is null ? null : new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
+            await using var worker = new AnalysisWorker(settings, new WorkerOptions { WorkerId = workerId, Warmup = TimeSpan.FromSeconds(w) }, scheduler,
+                line => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            await worker.RunAsync(stop.Token);
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                worker = worker.Id,
+                model = classifier?.ModelId,
+                takeovers = worker.Takeovers,
+                handbacks = worker.Handbacks,
+                beds_lost = worker.BedsLost,
+                samples_analysed = worker.SamplesAnalysed,
+                samples_replayed = worker.SamplesReplayed,
+                checkpoints = worker.Checkpoints,
+                events_published = worker.EventsPublished,
+                events_suppressed_in_warmup = worker.EventsSuppressed,
+                event_duplicates_dropped_by_jetstream = worker.EventDuplicates,
+                windows_scored = scheduler?.WindowsScored,
+            }));
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,417 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using EcgStream.Core.Events;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Sinks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+
+namespace EcgStream.Cluster;
+
+/// <summary>
+/// An analysis worker (`ecgstream worker`): owns beds through leases in the <c>ecg_leases</c> bucket, runs the
+/// ordinary per-bed pipeline (<see cref="Runtime.Pipeline.BedPipeline"/>) over each owned bed's sample stream, and
+/// publishes the events to <c>events.&lt;site&gt;.&lt;bed&gt;</c>.
+/// <para>Assignment (docs/scale-out.md): every TTL/4 the worker renews its leases (compare-and-set on the revision
+/// it holds), heartbeats in <c>ecg_workers</c>, and computes its fair share, ⌈beds / live workers⌉. Below it, it
+/// creates leases for unowned beds (create fails if another worker holds the key); above it (a worker joined), it
+/// hands beds back after a last checkpoint. A lease not renewed within the TTL lapses (the bucket's max age), so a
+/// dead worker's beds are free after at most one TTL.</para>
+/// <para>Fencing: a worker that was frozen (SIGSTOP, a long GC, a network cut) may still believe it owns a bed. It
+/// stops analysing a bed as soon as its own monotonic clock says the lease was last renewed more than
+/// <see cref="LeaseGuard"/> of the TTL ago, before it publishes anything, and its next checkpoint would fail anyway
+/// (written with the expected last subject sequence of the progress it read). Events it might still publish carry
+/// deterministic ids (<see cref="EventIds"/>) that JetStream's de-duplication window stores once.</para>
+/// </summary>
+public sealed class AnalysisWorker : IAsyncDisposable
+{
+    /// <summary>Fraction of the lease TTL after the last renewal beyond which the worker no longer acts as the owner.</summary>
+    public const double LeaseGuard = 0.8;
+    /// <summary>Beds claimed per lease round at most (a round must stay well inside the lease TTL).</summary>
+    public const int ClaimsPerRound = 8;
+    private int _rounds;
+
+    private readonly ClusterSettings _settings;
+    private readonly WorkerOptions _options;
+    private readonly InferenceScheduler? _model;
+    private readonly Action<string> _log;
+    private readonly NatsConnection _nats;
+    private readonly NatsJSContext _js;
+    private readonly ConcurrentDictionary<string, BedRunner> _beds = new();
+    private readonly Channel<Outgoing> _events = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _frozen = new(1, 1); // held while Freeze is in effect (tests' stand-in for SIGSTOP)
+    private INatsKVStore? _leases, _workers, _registry;
+    private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost;
+    private long _samplesAnalysed, _samplesReplayed, _checkpoints;
+    private Task? _eventPump;
+    // Messages of every owned bed, in arrival order per bed, waiting for the analysis thread. Bounded: a worker
+    // behind its beds stops pulling (the stream holds the samples) rather than queueing without end.
+    private readonly Channel<(BedRunner Bed, StreamMessage Message)> _analysis =
+        Channel.CreateBounded<(BedRunner, StreamMessage)>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private Thread? _analysisThread;
+    private bool _eventFailing;
+    private bool _aborted;
+
+    public AnalysisWorker(ClusterSettings settings, WorkerOptions options, InferenceScheduler? model = null, Action<string>? log = null)
+    {
+        settings.Validate();
+        ClusterSettings.CheckToken("worker id", options.WorkerId);
+        _settings = settings;
+        _options = options;
+        _model = model;
+        _log = log ?? (_ => { });
+        _nats = new NatsConnection(settings.ClientOptions($"ecgstream-worker-{options.WorkerId}"));
+        _js = new NatsJSContext(_nats);
+    }
+
+    public string Id => _options.WorkerId;
+    public IReadOnlyCollection<string> Beds => _beds.Keys.ToList();
+    public long EventsPublished => Interlocked.Read(ref _eventsPublished);
+    /// <summary>Events detected in a takeover's warm-up (at or before the previous owner's checkpoint): not published again.</summary>
+    public long EventsSuppressed => Interlocked.Read(ref _eventsSuppressed);
+    /// <summary>Events JetStream answered as duplicates (same id within its window): stored once.</summary>
+    public long EventDuplicates => Interlocked.Read(ref _eventDuplicates);
+    public long Takeovers => Interlocked.Read(ref _takeovers);
+    public long Handbacks => Interlocked.Read(ref _handbacks);
+    /// <summary>Beds dropped because the lease lapsed or another worker checkpointed them.</summary>
+    public long BedsLost => Interlocked.Read(ref _lost);
+    /// <summary>Samples analysed beyond the previous owner's checkpoint (new work).</summary>
+    public long SamplesAnalysed => Interlocked.Read(ref _samplesAnalysed);
+    /// <summary>Samples replayed to warm a bed up after a takeover.</summary>
+    public long SamplesReplayed => Interlocked.Read(ref _samplesReplayed);
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>
+    /// Runs until <paramref name="ct"/> is cancelled, then hands every bed back (last checkpoint, lease deleted) so another
+    /// worker takes it at once. An unreachable cluster is retried (one line per outage), never fatal.
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        var token = linked.Token;
+        _eventPump = Task.Run(() => PublishEventsAsync(_stop.Token));
+        // The pipelines run on one dedicated thread, never on the thread pool: a model queue that makes a push wait
+        // (QueueFullPolicy.Wait) blocks only this thread, and lease renewals (thread pool) stay on time under load.
+        _analysisThread = new Thread(AnalyseLoop) { IsBackground = true, Name = $"ecgstream-worker-{Id}" };
+        _analysisThread.Start();
+        try { await ConnectAsync(token); }
+        catch (OperationCanceledException) when (token.IsCancellationRequested) { return; } // stopped before the cluster answered: nothing to hand back
+        // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
+        var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
+        var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
+        await Task.WhenAll(leases, checkpoints);
+        if (_aborted) return;
+        // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var bed in _beds.Values.ToList())
+        {
+            try { await HandBackAsync(bed, grace.Token); }
+            catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException) { _log($"worker {Id}: bed {bed.Bed} not handed back cleanly ({e.GetBaseException().Message}); its lease lapses in {_settings.LeaseTtl.TotalSeconds:F0} s"); }
+        }
+    }
+
+    private async Task LoopAsync(string what, TimeSpan every, Func<CancellationToken, Task> round, CancellationToken token)
+    {
+        string? failing = null;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await WhileFrozen(token);
+                await round(token);
+                if (failing is not null) { _log($"worker {Id}: {what} requests answered again"); failing = null; }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                // a cluster that does not answer (a node lost, an election) is retried; so is anything else, named once
+                string why = e is NatsException or TimeoutException ? e.GetBaseException().Message : $"{e.GetType().Name}: {e.Message}";
+                if (failing != why) _log($"worker {Id}: {what} request failed ({why}); retrying");
+                failing = why;
+            }
+            try { await Task.Delay(every, token); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
+        bool said = false;
+        while (true)
+        {
+            try
+            {
+                await _nats.ConnectAsync();
+                await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct);
+                var kv = new NatsKVContext(_js);
+                _leases = await kv.GetStoreAsync(ClusterSettings.LeasesBucket, ct);
+                _workers = await kv.GetStoreAsync(ClusterSettings.WorkersBucket, ct);
+                _registry = await kv.GetStoreAsync(ClusterSettings.BedsBucket, ct);
+                _log($"worker {Id}: connected to {_nats.ServerInfo?.Name ?? "the cluster"}; leases lapse after {_settings.LeaseTtl.TotalSeconds:F0} s");
+                return;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                if (!said) _log($"worker {Id}: cannot reach the cluster at {string.Join(",", _settings.Urls)} ({e.GetBaseException().Message}); retrying");
+                said = true;
+                await Task.Delay(1000, ct);
+            }
+        }
+    }
+
+    /// <summary>Heartbeat, renew, then claim up to the fair share or hand back beyond it.</summary>
+    private async Task LeaseRoundAsync(CancellationToken ct)
+    {
+        await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
+        foreach (var bed in _beds.Values)
+        {
+            if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, $"lease not renewed for {Stopwatch.GetElapsedTime(bed.LeaseRenewed).TotalSeconds:F1} s (this worker stalled or the cluster did not answer)"); continue; }
+            long sent = Stopwatch.GetTimestamp();
+            try
+            {
+                bed.LeaseRevision = await _leases!.UpdateAsync(_settings.BedKey(bed.Bed), Encoding.UTF8.GetBytes(Id), bed.LeaseRevision, cancellationToken: ct);
+                bed.LeaseRenewed = sent;
+            }
+            catch (NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
+            catch (NatsKVException e) { Lose(bed, $"lease lapsed ({e.Message})"); } // not found, deleted
+        }
+        var all = new List<string>();
+        await foreach (var key in _registry!.GetKeysAsync(cancellationToken: ct))
+            if (_settings.BedOfKey(key) is { } b) all.Add(b);
+        int live = 0;
+        await foreach (var _ in _workers.GetKeysAsync(cancellationToken: ct)) live++;
+        var held = new HashSet<string>();
+        await foreach (var key in _leases!.GetKeysAsync(cancellationToken: ct))
+            if (_settings.BedOfKey(key) is { } b) held.Add(b);
+        int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
+        // Rendezvous order: each worker prefers different beds, so claims rarely collide.
+        var order = all.OrderByDescending(b => Score(Id, b)).ToList();
+        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
+        // other), and at most ClaimsPerRound go per round, so that renewals come round on time.
+        if (_rounds++ == 0) return;
+        int claims = 0;
+        foreach (var bed in order)
+        {
+            if (_beds.Count >= share || claims >= ClaimsPerRound) break;
+            if (held.Contains(bed) || _beds.ContainsKey(bed)) continue;
+            long sent = Stopwatch.GetTimestamp();
+            ulong revision;
+            try { revision = await _leases.CreateAsync(_settings.BedKey(bed), Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
+            catch (Exception e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { continue; } // another worker was faster
+            await TakeAsync(bed, revision, sent, ct);
+            claims++;
+        }
+        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long.
+        if (_beds.Count > share && order.AsEnumerable().Reverse().FirstOrDefault(_beds.ContainsKey) is { } extra && _beds.TryGetValue(extra, out var runner))
+            await HandBackAsync(runner, ct);
+    }
+
+    private static uint Score(string worker, string bed)
+    {
+        uint h = 2166136261;
+        foreach (char c in worker) h = (h ^ c) * 16777619;
+        h = (h ^ '/') * 16777619;
+        foreach (char c in bed) h = (h ^ c) * 16777619;
+        return h;
+    }
+
+    /// <summary>Starts analysing a bed just leased: resume point from its last checkpoint, warm-up before it.</summary>
+    private async Task TakeAsync(string bed, ulong revision, long leasedAt, CancellationToken ct)
+    {
+        var last = await LastProgressAsync(bed, ct);
+        var runner = new BedRunner(this, bed, revision, leasedAt, last.Record, last.Sequence);
+        _beds[bed] = runner;
+        Interlocked.Increment(ref _takeovers);
+        runner.Start(_js, _settings.SampleSubject(bed), last.Record is { } r ? r.LastMessageUtc - _options.Warmup : null, _stop.Token);
+        _log($"worker {Id}: took bed {bed}" + (last.Record is { } p ? $" (resuming after sample {p.To} checkpointed by {p.Worker})" : " (new bed)"));
+    }
+
+    internal async Task<(ProgressRecord? Record, ulong Sequence)> LastProgressAsync(string bed, CancellationToken ct)
+    {
+        var stream = await _js.GetStreamAsync(ClusterSettings.ProgressStream, cancellationToken: ct);
+        try
+        {
+            var got = await stream.GetAsync(new NATS.Client.JetStream.Models.StreamMsgGetRequest { LastBySubj = _settings.ProgressSubject(bed) }, ct);
+            var m = got.Message;
+            return (ProgressRecord.Parse(m.Data.Span), m.Seq);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404) { return (null, 0); }
+    }
+
+    /// <summary>Writes a checkpoint of what the bed's pipeline has fully processed, after its events are in the events stream.</summary>
+    private async Task CheckpointAsync(BedRunner bed, CancellationToken ct)
+    {
+        await bed.CheckpointGate.WaitAsync(ct);
+        try { await CheckpointLockedAsync(bed, ct); }
+        finally { bed.CheckpointGate.Release(); }
+    }
+
+    private async Task CheckpointLockedAsync(BedRunner bed, CancellationToken ct)
+    {
+        var due = bed.TakeCheckpointDue(_model);
+        if (due is not { } snap || snap.End <= bed.Committed) return;
+        if (!await FlushEventsAsync(TimeSpan.FromSeconds(2), ct)) return; // events not stored yet: no checkpoint past them
+        if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, "lease lapsed before a checkpoint"); return; }
+        var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc);
+        try
+        {
+            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed.Bed), record.ToBytes(),
+                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = bed.ProgressSequence, RetryAttempts = 1 }, cancellationToken: ct);
+            ack.EnsureSuccess();
+            bed.Commit(snap.End, ack.Seq);
+            Interlocked.Increment(ref _checkpoints);
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { Lose(bed, "another worker checkpointed this bed"); }
+    }
+
+    /// <summary>Graceful hand-over: wait for the model to catch up, last checkpoint, stop, delete the lease.</summary>
+    private async Task HandBackAsync(BedRunner bed, CancellationToken ct)
+    {
+        bed.StopInput();
+        for (int i = 0; i < 3; i++)
+        {
+            await CheckpointAsync(bed, ct);
+            if (bed.Committed >= bed.PushedEnd) break;
+            await Task.Delay(100, ct);
+        }
+        await bed.StopAsync();
+        _beds.TryRemove(bed.Bed, out _);
+        if (bed.LeaseFresh(_settings.LeaseTtl))
+        {
+            try { await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct); }
+            catch (NatsKVWrongLastRevisionException) { }
+        }
+        Interlocked.Increment(ref _handbacks);
+        _log($"worker {Id}: handed bed {bed.Bed} back at sample {bed.Committed}");
+    }
+
+    private void Lose(BedRunner bed, string why)
+    {
+        if (!_beds.TryRemove(bed.Bed, out _)) return;
+        bed.StopInput();
+        _ = bed.StopAsync();
+        Interlocked.Increment(ref _lost);
+        _log($"worker {Id}: dropped bed {bed.Bed}: {why}");
+    }
+
+    internal void Analysed(long fresh, long replayed)
+    {
+        if (fresh > 0) Interlocked.Add(ref _samplesAnalysed, fresh);
+        if (replayed > 0) Interlocked.Add(ref _samplesReplayed, replayed);
+    }
+
+    internal InferenceScheduler? Model => _model;
+    internal WorkerOptions Options => _options;
+    internal ClusterSettings Settings => _settings;
+    internal Action<string> Log => _log;
+    internal Task WhileFrozen(CancellationToken ct) => _frozen.CurrentCount > 0 ? Task.CompletedTask : WaitThaw(ct);
+    private async Task WaitThaw(CancellationToken ct) { await _frozen.WaitAsync(ct); _frozen.Release(); }
+
+    internal ValueTask EnqueueAsync(BedRunner bed, StreamMessage msg, CancellationToken ct) => _analysis.Writer.WriteAsync((bed, msg), ct);
+
+    private void AnalyseLoop()
+    {
+        var reader = _analysis.Reader;
+        try
+        {
+            while (reader.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+                while (reader.TryRead(out var item)) item.Bed.Process(item.Message);
+        }
+        catch (OperationCanceledException) { }
+        catch (ChannelClosedException) { }
+    }
+
+    /// <summary>An event of an owned bed: published unless the previous owner already did (detected at or before its checkpoint).</summary>
+    internal void Emit(BedRunner bed, RhythmEvent e, DateTimeOffset sampleUtc)
+    {
+        if (e.DetectedSeconds * bed.SampleRate <= bed.SuppressThrough + 1e-6) { Interlocked.Increment(ref _eventsSuppressed); return; }
+        if (!bed.LeaseFresh(_settings.LeaseTtl)) return; // stalled: no longer the owner
+        Interlocked.Increment(ref _eventsEnqueued);
+        _events.Writer.TryWrite(new Outgoing(bed.Bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc));
+    }
+
+    /// <summary>Waits until every event enqueued so far is stored; false after <paramref name="within"/> (the checkpoint waits for the next round).</summary>
+    private async Task<bool> FlushEventsAsync(TimeSpan within, CancellationToken ct)
+    {
+        long target = Interlocked.Read(ref _eventsEnqueued);
+        var clock = Stopwatch.StartNew();
+        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) < target)
+        {
+            if (clock.Elapsed > within) return false;
+            await Task.Delay(5, ct);
+        }
+        return true;
+    }
+
+    /// <summary>Publishes events in order, each retried until stored; the id makes a retry (or a twin from a takeover) a duplicate.</summary>
+    private async Task PublishEventsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var o in _events.Reader.ReadAllAsync(ct))
+            {
+                var headers = new NatsHeaders { ["Ecg-Sample-Time"] = o.SampleUtc.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                var body = Encoding.UTF8.GetBytes(EventJson.ToJson(o.Event));
+                while (true)
+                {
+                    try
+                    {
+                        var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed), body, headers: headers,
+                            opts: new NatsJSPubOpts { MsgId = EventIds.Of(o.Event), RetryAttempts = 1 }, cancellationToken: ct);
+                        // a duplicate (same id within the window: a twin from a takeover, or a retry) is stored once; not an error
+                        if (ack.Duplicate) Interlocked.Increment(ref _eventDuplicates);
+                        else { ack.EnsureSuccess(); Interlocked.Increment(ref _eventsPublished); }
+                        _eventFailing = false;
+                        break;
+                    }
+                    catch (NatsJSDuplicateMessageException) { Interlocked.Increment(ref _eventDuplicates); _eventFailing = false; break; }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        if (!_eventFailing) _log($"worker {Id}: publishing an event failed ({e.GetBaseException().Message}); retrying");
+                        _eventFailing = true;
+                        await Task.Delay(200, ct);
+                        continue;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    /// <summary>A crash stand-in for tests: everything stops at once; no checkpoint, no lease deleted (they lapse).</summary>
+    public async Task AbortAsync()
+    {
+        _aborted = true;
+        await _stop.CancelAsync();
+        foreach (var bed in _beds.Values) { bed.StopInput(); await bed.StopAsync(); }
+        _beds.Clear();
+        await _nats.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A stall stand-in for tests (what SIGSTOP does to the process): the lease loop, checkpoints and every bed's
+    /// consumer stop for <paramref name="duration"/>, the connection stays open. Returns when the stall ends.
+    /// </summary>
+    public async Task FreezeAsync(TimeSpan duration)
+    {
+        await _frozen.WaitAsync();
+        try { await Task.Delay(duration); }
+        finally { _frozen.Release(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
+        foreach (var bed in _beds.Values) { bed.StopInput(); await bed.StopAsync(); }
+        if (_eventPump is not null) await _eventPump;
+        _analysis.Writer.TryComplete();
+        _analysisThread?.Join(TimeSpan.FromSeconds(10));
+        if (!_aborted) await _nats.DisposeAsync();
+    }
+
+    private sealed record Outgoing(string Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Reactive.Subjects;
+using EcgStream.Core.Samples;
+using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Pipeline;
+using NATS.Client.JetStream;
+
+namespace EcgStream.Cluster;
+
+/// <summary>
+/// One owned bed inside an <see cref="AnalysisWorker"/>: an ordered consumer on the bed's subject, the bed pipeline
+/// it feeds, and the bookkeeping of what has been analysed (pushed) and committed (checkpointed).
+/// <para>On a takeover the consumer starts <see cref="WorkerOptions.Warmup"/> before the last checkpoint, and the first
+/// block fed to the pipeline starts on a hop boundary of the stream, so the pipeline's windows fall where an
+/// uninterrupted run put them (same scores, same event times, same event ids).</para>
+/// </summary>
+internal sealed class BedRunner
+{
+    private readonly AnalysisWorker _worker;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Subject<SampleBlock>? _input;
+    private IDisposable? _subscription;
+    private Task _consume = Task.CompletedTask;
+    private float[] _decode = [];
+    private float[] _trim = [];
+    private long _pushedEnd;
+    private DateTimeOffset _lastMessageUtc;
+    private long _currentSampleMs;   // unix ms at which the block being pushed (the newest) was stored in the stream
+    private bool _started;          // the first block (on a hop boundary) has been fed
+    private long _committed;
+    private Snapshot? _pending;      // taken at the previous checkpoint tick, committed at this one if the model caught up
+    private volatile bool _inputStopped;
+
+    public BedRunner(AnalysisWorker worker, string bed, ulong leaseRevision, long leasedAt, ProgressRecord? last, ulong progressSequence)
+    {
+        _worker = worker;
+        Bed = bed;
+        LeaseRevision = leaseRevision;
+        LeaseRenewed = leasedAt;
+        ProgressSequence = progressSequence;
+        _committed = last?.To ?? 0;
+        _pushedEnd = _committed;
+        SuppressThrough = last?.To ?? -1;
+        ResumeAfter = last?.To;
+        SampleRate = last?.SampleRate ?? 0;
+    }
+
+    public string Bed { get; }
+    /// <summary>One checkpoint of this bed at a time (the checkpoint loop and a hand-back may meet).</summary>
+    public SemaphoreSlim CheckpointGate { get; } = new(1, 1);
+    public ulong LeaseRevision { get; set; }
+    /// <summary>Stopwatch ticks at which the last successful lease write was sent.</summary>
+    public long LeaseRenewed { get; set; }
+    /// <summary>Stream sequence of the bed's last progress record (the expected last subject sequence of the next).</summary>
+    public ulong ProgressSequence { get; private set; }
+    /// <summary>Events detected at or before this sample index were published by the previous owner.</summary>
+    public long SuppressThrough { get; }
+    public long? ResumeAfter { get; }
+    public double SampleRate { get; private set; }
+    public long Committed => Volatile.Read(ref _committed);
+    public long PushedEnd { get { lock (_gate) return _pushedEnd; } }
+
+    public bool LeaseFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(LeaseRenewed) < ttl * AnalysisWorker.LeaseGuard;
+
+    public void Start(INatsJSContext js, string subject, DateTimeOffset? from, CancellationToken workerStop)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(workerStop, _stop.Token);
+        _consume = Task.Run(() => ConsumeAsync(js, subject, from, linked.Token));
+    }
+
+    private async Task ConsumeAsync(INatsJSContext js, string subject, DateTimeOffset? from, CancellationToken ct)
+    {
+        try
+        {
+            // a bed publishes every block (0.1 s): 4 s of silence means the consumer is gone, or the beds stopped (harmless)
+            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(4), false, null, ct))
+            {
+                await _worker.WhileFrozen(ct);
+                if (_inputStopped) break;
+                if (!LeaseFresh(_worker.Settings.LeaseTtl)) break; // stalled: the lease loop drops the bed
+                // the analysis itself runs on the worker's analysis thread; this task only waits (bounded queue)
+                await _worker.EnqueueAsync(this, msg, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    /// <summary>On the worker's analysis thread: decodes a message and feeds the pipeline.</summary>
+    public void Process(in StreamMessage msg)
+    {
+        if (_inputStopped || !LeaseFresh(_worker.Settings.LeaseTtl)) return;
+        if (!SampleCodec.TryDecode(msg.Data, Bed, ref _decode, out var block, out var problem))
+        {
+            _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Sequence} skipped: {problem}");
+            return;
+        }
+        Push(block, msg.Stored);
+    }
+
+    private void Push(in SampleBlock block, DateTimeOffset stored)
+    {
+        lock (_gate)
+        {
+            if (_inputStopped) return;
+            var input = block;
+            if (!_started)
+            {
+                SampleRate = block.SampleRate;
+                // Start on a hop boundary of the stream: the uninterrupted run's window grid.
+                long hop = HopSamples(block.SampleRate);
+                long first = (block.StartSample + hop - 1) / hop * hop;
+                if (block.EndSample <= first) return;
+                if (first > block.StartSample) input = Trim(block, (int)(first - block.StartSample));
+                _started = true;
+                _input = new Subject<SampleBlock>();
+                _subscription = BedPipeline.Events(_input, _worker.Options.Bed, _worker.Model).Subscribe(
+                    e => _worker.Emit(this, e, DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _currentSampleMs))),
+                    e => _worker.Log($"worker {_worker.Id}: bed {Bed}: pipeline failed: {e.Message}"));
+            }
+            Volatile.Write(ref _currentSampleMs, stored.ToUnixTimeMilliseconds());
+            _input!.OnNext(input);
+            long fresh = Math.Max(0, input.EndSample - Math.Max(input.StartSample, ResumeAfter ?? 0));
+            _worker.Analysed(fresh, input.Length - fresh);
+            _pushedEnd = Math.Max(_pushedEnd, input.EndSample);
+            _lastMessageUtc = stored;
+        }
+    }
+
+    private long HopSamples(double rate)
+    {
+        // the window hop is counted at the contract rate (250 Hz); in input samples at this bed's rate
+        int hop = _worker.Options.Bed.Signal.WindowHop;
+        return Math.Max(1, (long)Math.Round(hop * rate / Signal.Preprocessing.PreprocessorOptions.ContractSampleRate));
+    }
+
+    private SampleBlock Trim(in SampleBlock block, int skip)
+    {
+        int n = block.Length - skip, leads = block.Leads.Count;
+        if (_trim.Length < leads * n) _trim = new float[leads * n];
+        for (int p = 0; p < leads; p++) block.Plane(p)[skip..].CopyTo(_trim.AsSpan(p * n, n));
+        return new SampleBlock(block.StreamId, block.StartSample + skip, block.SampleRate, block.Leads, n, _trim.AsMemory(0, leads * n), block.LeadOff, block.Sequence, block.Unreadable);
+    }
+
+    /// <summary>
+    /// The checkpoint due now: the position snapshotted at the previous tick, once every window queued before that
+    /// snapshot has been scored (its events emitted). A new snapshot is taken for the next tick.
+    /// </summary>
+    public Snapshot? TakeCheckpointDue(InferenceScheduler? model)
+    {
+        Snapshot now;
+        lock (_gate) now = new Snapshot(_pushedEnd, _lastMessageUtc, model?.WindowsQueued ?? 0);
+        var prev = _pending;
+        if (prev is { } p && model is not null && model.WindowsScored + model.WindowsDropped < p.WindowsQueued) return null; // keep waiting for it
+        _pending = now;
+        return prev;
+    }
+
+    public void Commit(long end, ulong progressSequence)
+    {
+        Volatile.Write(ref _committed, end);
+        ProgressSequence = progressSequence;
+    }
+
+    /// <summary>Stops feeding the pipeline (already-pushed windows still finish scoring).</summary>
+    public void StopInput()
+    {
+        _inputStopped = true;
+        _stop.Cancel();
+    }
+
+    /// <summary>Stops the consumer and detaches the pipeline without completing it: no offsets for episodes that go on under the next owner.</summary>
+    public async Task StopAsync()
+    {
+        _inputStopped = true;
+        await _stop.CancelAsync();
+        try { await _consume; } catch (OperationCanceledException) { }
+        lock (_gate) { _subscription?.Dispose(); _subscription = null; }
+    }
+
+    public readonly record struct Snapshot(long End, DateTimeOffset LastMessageUtc, long WindowsQueued);
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using EcgStream.Core.Leads;
+using EcgStream.Core.Samples;
+
+namespace EcgStream.Cluster.Tests;
+
+public sealed class GatewayTests
+{
+    /// <summary>No cluster at the address: blocks wait in the bounded buffer, the excess is dropped and counted, one line says why, nothing throws.</summary>
+    [Fact]
+    public async Task An_unreachable_cluster_fills_the_bounded_buffer_and_counts_what_is_dropped()
+    {
+        int port;
+        using (var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)s.LocalEndPoint!).Port; // closed again: nothing listens there
+        }
+        var lines = new ConcurrentQueue<string>();
+        var settings = new ClusterSettings { Urls = [$"nats://127.0.0.1:{port}"], User = "ecg", Password = "pw", Replicas = 1 };
+        await using var gateway = new BedGateway(settings, new GatewayOptions { BufferBlocks = 40, Lanes = 1 }, lines.Enqueue);
+        var samples = new float[3 * 25];
+        int accepted = 0;
+        for (int i = 0; i < 100; i++)
+            if (gateway.Publish(new SampleBlock($"bed{i % 4}", (i / 4) * 25, 250, LeadSet.Of(Lead.I, Lead.II, Lead.V1), 25, samples))) accepted++;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (lines.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.InRange(accepted, 40, 41); // the buffer, plus at most the one block the pump is retrying
+        Assert.Equal((100 - accepted) * 25L, gateway.SamplesDropped);
+        Assert.Equal(0, gateway.SamplesPublished);
+        Assert.False(await gateway.FlushAsync(TimeSpan.FromMilliseconds(200)));
+        var line = Assert.Single(lines.Distinct());
+        Assert.StartsWith("nats: publishing failed (", line);
+        Assert.EndsWith("); buffering up to 40 blocks and retrying", line);
+    }
+}

@@ -1,0 +1,134 @@
+using EcgStream.Core.Events;
+using EcgStream.Core.Leads;
+using EcgStream.Core.Samples;
+using EcgStream.Synthetic;
+
+namespace EcgStream.Cluster.Tests;
+
+public sealed class SampleCodecTests
+{
+    [Fact]
+    public void A_block_round_trips_to_one_microvolt()
+    {
+        var stream = new SyntheticEcgStream(7, 500, LeadSet.All);
+        stream.ReadBlock("bed001", 50); // not at 0
+        var block = stream.ReadBlock("bed001", 20);
+        var leadOff = LeadSet.Of(Lead.V3);
+        block = new SampleBlock(block.StreamId, block.StartSample, block.SampleRate, block.Leads, block.Length, block.Samples, leadOff, 1234, LeadSet.Of(Lead.I));
+        var bytes = SampleCodec.Encode(block);
+        Assert.Equal(SampleCodec.HeaderSize + 2 * 12 * 20, bytes.Length);
+        float[] buffer = [];
+        Assert.True(SampleCodec.TryDecode(bytes, "bed001", ref buffer, out var back, out var problem), problem);
+        Assert.Equal((block.StartSample, block.SampleRate, block.Leads, block.Length, block.LeadOff, block.Sequence, block.Unreadable),
+            (back.StartSample, back.SampleRate, back.Leads, back.Length, back.LeadOff, back.Sequence, back.Unreadable));
+        var a = block.Samples.Span;
+        var b = back.Samples.Span;
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(SampleCodec.Quantise(a[i]), b[i]);
+            Assert.InRange(Math.Abs(a[i] - b[i]), 0, 0.0005f + 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void Out_of_range_samples_saturate_and_NaN_becomes_zero()
+    {
+        var block = new SampleBlock("b", 0, 250, LeadSet.Of(Lead.II), 3, new float[] { 40f, -40f, float.NaN });
+        float[] buffer = [];
+        Assert.True(SampleCodec.TryDecode(SampleCodec.Encode(block), "b", ref buffer, out var back, out _));
+        Assert.Equal([32767 * SampleCodec.MillivoltsPerUnit, -32768 * SampleCodec.MillivoltsPerUnit, 0f], back.Samples.ToArray());
+    }
+
+    [Theory]
+    [InlineData(10, "message of 10 bytes, shorter than the 40-byte header")]
+    [InlineData(-1, "message of 79 bytes, header says 1 leads × 20 samples (80 bytes)")]
+    public void Malformed_messages_are_refused_with_a_reason(int length, string expected)
+    {
+        var block = new SampleBlock("b", 0, 250, LeadSet.Of(Lead.II), 20, new float[20]);
+        var bytes = SampleCodec.Encode(block);
+        var cut = length < 0 ? bytes[..^1] : bytes[..length];
+        float[] buffer = [];
+        Assert.False(SampleCodec.TryDecode(cut, "b", ref buffer, out _, out var problem));
+        Assert.Equal(expected, problem);
+    }
+
+    [Fact]
+    public void A_message_of_another_version_is_refused()
+    {
+        var bytes = SampleCodec.Encode(new SampleBlock("b", 0, 250, LeadSet.Of(Lead.II), 1, new float[1]));
+        bytes[0] = 9;
+        float[] buffer = [];
+        Assert.False(SampleCodec.TryDecode(bytes, "b", ref buffer, out _, out var problem));
+        Assert.Equal("message version 9, this build reads 1", problem);
+    }
+}
+
+public sealed class EventIdTests
+{
+    [Fact]
+    public void The_id_depends_on_bed_rhythm_source_kind_and_onset_not_on_detection()
+    {
+        var e = new RhythmEvent("bed007", EventType.Rhythm, EventKind.Onset, "AF", 812.5, null, 830, 0.9, EventSource.Model, "m1");
+        Assert.Equal("bed007.r.AF.m.on.812500", EventIds.Of(e));
+        Assert.Equal(EventIds.Of(e), EventIds.Of(e with { DetectedSeconds = 831, Confidence = 0.7, RunId = "w2" }));
+        Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { Kind = EventKind.Offset, EndSeconds = 900 }));
+        Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { Source = EventSource.Rule }));
+        Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { StartSeconds = 813.5 }));
+    }
+}
+
+public sealed class SettingsTests
+{
+    private static ClusterSettings Good => new() { Urls = ["nats://127.0.0.1:4222"], User = "ecg", Password = "secret" };
+
+    [Theory]
+    [InlineData("url", "nats: server URL 'http://x:80' is not nats://host:port")]
+    [InlineData("creds-in-url", "nats: server URL 'nats://u:p@x:4222' carries credentials; give them as user and password settings")]
+    [InlineData("no-password", "nats: password for user 'ecg' is empty (connections must authenticate)")]
+    [InlineData("no-user", "nats: user is empty (connections must authenticate)")]
+    [InlineData("site", "nats: site 'a.b' must be 1-64 characters of A-Z a-z 0-9 _ - (it is a subject token)")]
+    [InlineData("replicas", "nats: replicas 7: JetStream allows 1 to 5")]
+    public void Bad_settings_are_refused_in_one_line(string what, string expected)
+    {
+        var s = what switch
+        {
+            "url" => Good with { Urls = ["http://x:80"] },
+            "creds-in-url" => Good with { Urls = ["nats://u:p@x:4222"] },
+            "no-password" => Good with { Password = "" },
+            "no-user" => Good with { User = " " },
+            "site" => Good with { Site = "a.b" },
+            _ => Good with { Replicas = 7 },
+        };
+        var e = Assert.Throws<ClusterConfigException>(s.Validate);
+        Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Subjects_and_keys_follow_the_layout()
+    {
+        var s = Good with { Site = "north" };
+        Assert.Equal(("ecg.north.bed01", "events.north.bed01", "progress.north.bed01", "north.bed01"),
+            (s.SampleSubject("bed01"), s.EventSubject("bed01"), s.ProgressSubject("bed01"), s.BedKey("bed01")));
+        Assert.Equal("bed01", s.BedOfKey("north.bed01"));
+        Assert.Null(s.BedOfKey("south.bed01"));
+    }
+}
+
+public sealed class CoverageTests
+{
+    private static StoredProgress P(long from, long to, string w = "w1") => new("b", new ProgressRecord(w, from, to, 250, default), default);
+
+    [Fact]
+    public void Contiguous_ranges_cover_everything_once()
+    {
+        var c = new ClusterContents([P(0, 100), P(100, 250, "w2"), P(250, 300)], []);
+        Assert.Equal((300L, 0L, 0), c.Coverage("b", 300));
+    }
+
+    [Fact]
+    public void Overlaps_count_twice_and_holes_count()
+    {
+        var c = new ClusterContents([P(0, 100), P(80, 200, "w2"), P(220, 260)], []);
+        Assert.Equal((240L, 20L, 2), c.Coverage("b", 300)); // hole 200-220 and 260-300
+    }
+}
