@@ -28,7 +28,7 @@ public class QuantizeCliTests
         var results = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(2, results.Count);
         Assert.Equal(1.0, results[0].GetProperty("relative_to_first").GetDouble());
-        Assert.All(results, x => Assert.Equal("ecgstream-stmem-small-pma-1", x.GetProperty("model_id").GetString()));
+        Assert.All(results, x => Assert.Equal("ecgstream-stmem-small-pma-rr-2", x.GetProperty("model_id").GetString()));
         Assert.All(results, x => Assert.True(x.GetProperty("cpu_ms_per_window").GetDouble() > 0));
     }
 }
