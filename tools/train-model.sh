@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Reproduces the shipped model (models/ecgstream.onnx) from ../shared/data and the generator:
+# Reproduces the shipped model (models/ecgstream.onnx, contract v2) and its predecessor
+# (models/ecgstream-v1.onnx) from ../shared/data and the generator:
 # masked pretraining → layer analysis (per-layer probes, last layer, PPA, PMA gates) → PMA head on
 # real + synthetic windows (frozen, then fine-tuned with the encoder) with validation thresholds →
-# ONNX export (contract v2: the PMA encoder beside the rhythm path) → AF events vs the rules.
+# v1 export → a PMA head with the rhythm path on that fine-tuned encoder (frozen), masked labels,
+# record-level thresholds → v2 export → the record- and episode-level benchmark on held-out patients.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
 # Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about an hour on 2 CPU cores)
 set -euo pipefail
@@ -14,7 +16,7 @@ mkdir -p "$runs/layers" "$runs/pma" "$runs/ft"
 
 # 1. Masked pretraining of the default (small) encoder on the real train split.
 "$ecg" train pretrain --out "$runs/pre" --config small --data real --data-root "$data" \
-  --steps 4000 --batch 32 --warmup 200 --lr 1e-3 --checkpoint-every 250 --seed 1
+  --steps 3000 --batch 32 --warmup 150 --lr 1e-3 --checkpoint-every 200 --seed 1
 cp "$runs/pre/splits.json" "$runs/layers/splits.json"
 cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 
@@ -26,18 +28,29 @@ cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$runs/pma" --head pma --gate "${GATE:-per-layer}" \
   --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 64 --lr 3e-3 --seed 1
 
-# 4. The shipped model: encoder + PMA head with the rhythm path (RR features of the last 60 s, contract v2)
-#    fine-tuned together on real + synthetic windows with masked labels (the rare classes come from the
-#    generator; 2017 "O" and rhythms outside the class set are hard negatives); thresholds chosen on the
-#    validation records (median over each record's windows); scored on the real test split and on unseen
-#    synthetic patients apart. Then export with contract-v2 metadata.
+# 4. The shipped model: encoder + PMA head fine-tuned together on real + synthetic windows (the rare
+#    classes come from the generator); thresholds chosen on the validation windows; scored on the
+#    real test split and on unseen synthetic patients apart. Then export with contract-v1 metadata.
+#    (The 2026-11-21 run that made models/ecgstream-v1.onnx had no label masks and skipped 2017 "O": a
+#    rerun today gives a related, not an identical, encoder.)
 mkdir -p "$runs/ft" && cp "$runs/pre/splits.json" "$runs/ft/splits.json"
 "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$runs/ft" --head pma --gate "${GATE:-per-layer}" \
-  --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --rhythm-path --seed 1
+  --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed 1
 "$ecg" train export --encoder "$runs/ft/encoder.safetensors" --head "$runs/ft/head.safetensors" \
-  --out "$runs/ecgstream.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
+  --out "$runs/ecgstream.onnx" --model-id "ecgstream-stmem-small-pma-1" \
   --training-data "real train split of ../shared/data + synthetic" --commit "$(git -C "$root" rev-parse --short HEAD)"
 
-# 5. AF episodes, model beside rules, on MIT-BIH 201/203 and CPSC 2021.
-"$ecg" evaluate --model "$runs/ecgstream.onnx" "$data/mitdb/201" "$data/mitdb/203" "$data"/cpsc2021/data_* \
-  | tee "$runs/evaluate-af.jsonl"
+# 5. The shipped model (contract v2): a PMA head with the rhythm path (RR features of the last 60 s) on the
+#    fine-tuned encoder of step 4, frozen; labels with known masks (2017 "O" and rhythms outside the class
+#    set are hard negatives), masked BCE; thresholds on the validation records. (Fine-tuning encoder and
+#    rhythm-path head together, `--fine-tune --rhythm-path`, is the next step; it did not fit the CPU of the
+#    session that made the shipped model.)
+mkdir -p "$runs/v2" && cp "$runs/pre/splits.json" "$runs/v2/splits.json"
+"$ecg" train probe --encoder "$runs/ft/encoder.safetensors" --out "$runs/v2" --head pma --rhythm-path \
+  --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed 1
+"$ecg" train export --encoder "$runs/ft/encoder.safetensors" --head "$runs/v2/head.safetensors" \
+  --out "$runs/ecgstream-v2.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
+  --training-data "real train split of ../shared/data + synthetic, masked labels" --commit "$(git -C "$root" rev-parse --short HEAD)"
+
+# 6. Record- and episode-level accuracy on the held-out patients (docs/results.md, "Benchmark").
+"$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" --model "$runs/ecgstream-v2.onnx" --out "$runs/benchmark"
