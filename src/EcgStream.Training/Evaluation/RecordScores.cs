@@ -1,3 +1,4 @@
+using EcgStream.Signal.Windowing;
 using EcgStream.Core.Rhythms;
 using EcgStream.Training.Data;
 
@@ -24,16 +25,16 @@ public static class RecordScores
         var byRecord = Enumerable.Range(0, windows.Count).GroupBy(windows.RecordId).ToList();
         var recordProbabilities = new float[byRecord.Count * classes];
         var recordMasks = new int[byRecord.Count];
-        var column = new List<float>();
         for (int r = 0; r < byRecord.Count; r++)
         {
-            foreach (var i in byRecord[r]) recordMasks[r] |= windows.ClassMask(i);
-            for (int c = 0; c < classes; c++)
+            var perWindow = new List<float[]>();
+            foreach (var i in byRecord[r])
             {
-                column.Clear();
-                foreach (var i in byRecord[r]) column.Add(probabilities[i * classes + c]);
-                recordProbabilities[r * classes + c] = Median(column);
+                recordMasks[r] |= windows.ClassMask(i);
+                perWindow.Add(probabilities.Slice(i * classes, classes).ToArray());
             }
+            // The record's probability as classify reads it (one implementation: RecordWindows.FoldMedian).
+            RecordWindows.FoldMedian(perWindow).CopyTo(recordProbabilities.AsSpan(r * classes, classes));
         }
         var sources = byRecord.Select((g, r) => (Source: SourceOf(g.Key), Record: r, Windows: g.Count())).ToList();
         var result = new List<SourceScore>();
@@ -59,12 +60,5 @@ public static class RecordScores
     {
         int slash = recordId.IndexOf('/');
         return slash > 0 ? recordId[..slash] : recordId;
-    }
-
-    private static float Median(List<float> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : 0.5f * (values[n / 2 - 1] + values[n / 2]);
     }
 }
