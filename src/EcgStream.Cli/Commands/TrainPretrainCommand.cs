@@ -44,7 +44,7 @@ internal static class TrainPretrainCommand
             };
             options.Validate();
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
-            PretrainResult? result = null;
+            EcgStream.Training.Runs.RunResult? result = null;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>

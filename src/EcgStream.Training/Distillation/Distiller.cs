@@ -9,9 +9,6 @@ using static TorchSharp.torch;
 
 namespace EcgStream.Training.Distillation;
 
-/// <summary>The outcome of a distillation call.</summary>
-public sealed record DistillResult(long StepsDone, bool Completed, IReadOnlyList<StepMetrics> Steps, string RunDirectory);
-
 /// <summary>
 /// Trains a student (a smaller <see cref="StMemEncoder"/> + <see cref="PmaHead"/>) from scratch on
 /// labelled windows and the teacher's outputs for them (<see cref="SoftTargets"/>): logits at a
@@ -27,7 +24,7 @@ public static class Distiller
     public const string EncoderFileName = "encoder.safetensors";
     public const string HeadFileName = "head.safetensors";
 
-    public static DistillResult Run(EncoderConfig config, int gateHidden, DistillOptions options, WindowSet data, ModelOutputs teacher,
+    public static RunResult Run(EncoderConfig config, int gateHidden, DistillOptions options, WindowSet data, ModelOutputs teacher,
         string teacherId, string runDirectory, Action<StepMetrics>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -107,7 +104,7 @@ public static class Distiller
             EncoderFile.Save(student.encoder, Path.Combine(runDirectory, EncoderFileName));
             HeadFile.Save(student.head, Path.Combine(runDirectory, HeadFileName));
         }
-        return new DistillResult(step, metrics.Completed, metrics.Steps, runDirectory);
+        return new RunResult(step, metrics.Completed, metrics.Steps, runDirectory);
 
         void Checkpoint()
         {

@@ -8,9 +8,6 @@ using static TorchSharp.torch;
 
 namespace EcgStream.Training.Pretraining;
 
-/// <summary>The outcome of a pretraining call: the steps reached and whether the run finished.</summary>
-public sealed record PretrainResult(long StepsDone, bool Completed, IReadOnlyList<StepMetrics> Steps, string RunDirectory);
-
 /// <summary>
 /// Runs masked pretraining in a run folder: AdamW with linear warm-up and cosine decay, gradient
 /// clipping, a checkpoint every <see cref="PretrainOptions.CheckpointEvery"/> steps (and at the end
@@ -23,7 +20,7 @@ public static class Pretrainer
     public const string MetricsFile = "metrics.json";
     public const string EncoderFileName = "encoder.safetensors";
 
-    public static PretrainResult Run(EncoderConfig config, PretrainOptions options, WindowSet data, string runDirectory,
+    public static RunResult Run(EncoderConfig config, PretrainOptions options, WindowSet data, string runDirectory,
         Action<StepMetrics>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -87,7 +84,7 @@ public static class Pretrainer
         metrics.Completed = step >= options.Steps;
         Checkpoint();
         if (metrics.Completed) EncoderFile.Save(model.encoder, Path.Combine(runDirectory, EncoderFileName));
-        return new PretrainResult(step, metrics.Completed, metrics.Steps, runDirectory);
+        return new RunResult(step, metrics.Completed, metrics.Steps, runDirectory);
 
         void Checkpoint()
         {
