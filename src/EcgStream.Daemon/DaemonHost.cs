@@ -216,7 +216,7 @@ public sealed class DaemonHost : IAsyncDisposable
                                             or EcgStream.Inference.Contract.ModelContractException))
         {
             string first = e.Message.Split('\n', 2)[0].Trim();
-            throw new InvalidDataException($"model {path}: not a usable contract-v1 ONNX model: {first}", e);
+            throw new InvalidDataException($"model {path}: not a usable ONNX model (contract v1 or v2): {first}", e);
         }
     }
 

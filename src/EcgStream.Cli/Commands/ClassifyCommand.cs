@@ -35,7 +35,7 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var records = new Argument<string[]>("records") { Description = "Records to score: WFDB record paths (without extension), .mat or .edf files.", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string?>("--model") { Description = $"Contract-v1 ONNX model. Default: {BundledModel.FileName} beside the tool, or ECGSTREAM_MODEL." };
+        var model = new Option<string?>("--model") { Description = $"ONNX model (contract v1 or v2). Default: {BundledModel.FileName} beside the tool, or ECGSTREAM_MODEL." };
         var hop = new Option<double>("--hop") { Description = "Seconds between window starts (9: windows do not overlap).", DefaultValueFactory = _ => 9.0 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
         var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };

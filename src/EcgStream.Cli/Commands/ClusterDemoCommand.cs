@@ -24,7 +24,7 @@ internal static class ClusterDemoCommand
         var noFaults = new Option<bool>("--no-faults") { Description = "Kill nothing (a throughput run)." };
         var stall = new Option<double>("--stall-worker") { Description = "SIGSTOP the last worker for this many seconds from a fifth of the run (a network cut).", DefaultValueFactory = _ => 0 };
         var noReplay = new Option<bool>("--no-replay") { Description = "Skip the single-process replay comparison." };
-        var model = new Option<string?>("--model") { Description = $"Contract-v1 ONNX model ('none': rules only). Default: {BundledModel.FileName} when present." };
+        var model = new Option<string?>("--model") { Description = $"ONNX model, contract v1 or v2 ('none': rules only). Default: {BundledModel.FileName} when present." };
         var cmd = new Command("cluster-demo", "Beds on a 3-node NATS JetStream cluster, workers that fail over; JSON summary.") { beds, workers, seconds, leads, noFaults, stall, noReplay, model };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {

@@ -15,7 +15,7 @@ internal static class DemoCommand
         var port = new Option<int>("--port") { Description = "HTTP port of the live view on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 8370 };
         var scenario = new Option<string?>("--scenario") { Description = "Scenario file (see tools/scenarios/); default: SR → AF → SR with a pause → STACH → SBRAD, looped." };
         var speed = new Option<double>("--speed") { Description = "Times real time.", DefaultValueFactory = _ => 1.0 };
-        var model = new Option<string?>("--model") { Description = $"Contract-v1 ONNX model ('none': rules only). Default: {BundledModel.FileName} when present." };
+        var model = new Option<string?>("--model") { Description = $"ONNX model, contract v1 or v2 ('none': rules only). Default: {BundledModel.FileName} when present." };
         var inProcess = new Option<bool>("--in-process-device") { Description = "Use the C# virtual device even when firmware-bridge/build/vdev is built." };
         var cmd = new Command("demo", "A simulated bed end to end, with the live view in the browser.") { duration, port, scenario, speed, model, inProcess };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>

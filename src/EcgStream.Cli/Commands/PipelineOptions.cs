@@ -22,7 +22,7 @@ internal sealed class PipelineOptions
     private readonly Option<double?> _ruleConfident = new("--fusion-rule-confident") { Description = "Fused source: rule evidence at which the rules alone carry AF if the model is not against it (default: never)." };
     private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default 0.3)." };
     private readonly Option<double?> _hold = new("--fusion-hold") { Description = "Fused source: seconds over which the model's highest evidence is held for pairing with the rules, which lag it at AF onsets (0–10)." };
-    private readonly Option<string?> _model = new("--model") { Description = $"Contract-v1 ONNX model to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
+    private readonly Option<string?> _model = new("--model") { Description = $"ONNX model (contract v1 or v2) to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
     private readonly Option<string?> _ortLibrary = new("--ort-library") { Description = OrtLibraryOption.Description };

@@ -6,7 +6,7 @@ using EcgStream.Training.Model;
 
 namespace EcgStream.Cli.Commands;
 
-/// <summary>`ecgstream train export --encoder E --head H --out model.onnx`: encoder + PMA head to a contract-v1 ONNX model.</summary>
+/// <summary>`ecgstream train export --encoder E --head H --out model.onnx`: encoder + PMA head to a contract-v1 (v2 with the rhythm path) ONNX model.</summary>
 internal static class TrainExportCommand
 {
     public static Command Create()
@@ -20,7 +20,7 @@ internal static class TrainExportCommand
         var thresholdsPath = new Option<string?>("--thresholds") { Description = $"Per-class thresholds (default: {TrainProbeCommand.ThresholdsFile} beside --head when present, else 0.5)." };
         var commit = new Option<string>("--commit") { Description = "The commit that produced it (metadata).", DefaultValueFactory = _ => "" };
 
-        var cmd = new Command("export", "Export encoder + PMA head as a contract-v1 ONNX model (outputs logits, layer_weights).")
+        var cmd = new Command("export", "Export encoder + PMA head as an ONNX model (contract v1; v2 when the head has the rhythm path) (outputs logits, layer_weights).")
         {
             encoderPath, headPath, output, modelId, trainingData, metrics, commit,
         };

@@ -5,7 +5,7 @@ public sealed record DaemonConfig
 {
     /// <summary>Kestrel's listen URL. Loopback unless configured otherwise; port 0 picks a free port.</summary>
     public string Listen { get; init; } = "http://127.0.0.1:8370";
-    /// <summary>Contract-v1 ONNX model run beside the rules; null: rules only.</summary>
+    /// <summary>ONNX model (contract v1 or v2) run beside the rules; null: rules only.</summary>
     public string? ModelPath { get; init; }
     /// <summary>Windows that may wait for the model across all beds (live: the oldest is dropped and counted).</summary>
     public int ModelQueue { get; init; } = 256;

@@ -4,7 +4,7 @@ using EcgStream.Core.Rhythms;
 
 namespace EcgStream.Inference.Contract;
 
-/// <summary>What a contract-v1 model declares about its classes, as read from its metadata.</summary>
+/// <summary>What a contract-v1 or v2 model declares about its classes, as read from its metadata.</summary>
 /// <param name="Version">1, or 2 for a model with the rhythm path (input <c>rhythm</c>).</param>
 public sealed record ContractDescription(string ModelId, IReadOnlyList<RhythmClass> Classes, IReadOnlyList<float> Thresholds, bool HasLayerWeights, int LayerCount,
     int Version = 1)
