@@ -87,4 +87,28 @@ public sealed class ExtraInputTests
         }
         finally { foreach (var t in tensors) t.Dispose(); }
     }
+
+    [Fact]
+    public void A_contract_v2_model_gets_the_windows_own_rhythm_features()
+    {
+        var g = new EcgStream.Onnx.Graph.GraphBuilder("v2_rhythm");
+        g.Input("ecg", EcgStream.Onnx.Graph.ElementType.Float, "N", 12, 2250);
+        g.Input("lead_mask", EcgStream.Onnx.Graph.ElementType.Float, "N", 12);
+        var rhythm = g.Input("rhythm", EcgStream.Onnx.Graph.ElementType.Float, "N", 14);
+        var w = new float[14 * RhythmClasses.Count];
+        w[3 * RhythmClasses.Count + (int)RhythmClass.AF] = 1;   // logit(AF) = feature 3
+        g.Node("MatMul", [rhythm, g.Initializer("w", w, 14, RhythmClasses.Count)], ["logits"]);
+        g.Output("logits", EcgStream.Onnx.Graph.ElementType.Float, "N", RhythmClasses.Count);
+        var set = new WindowSet();
+        for (int i = 0; i < 3; i++)
+        {
+            var features = new float[14];
+            features[3] = i / 4f;
+            set.Add(new float[WindowSet.WindowValues], i == 1 ? LeadSet.All : LeadSet.Of(Lead.I), 1, $"r/{i}", WindowSet.AllKnown, features);
+        }
+        using var session = EcgStream.Inference.InferenceSession.Load(Google.Protobuf.MessageExtensions.ToByteArray(g.Build()));
+        Assert.True(EcgStream.Training.Evaluation.OnnxScoring.HasRhythmInput(session));
+        var outputs = EcgStream.Training.Evaluation.OnnxScoring.Run(session, set);
+        Assert.Equal([0f, 0.25f, 0.5f], Enumerable.Range(0, 3).Select(i => outputs.Logits[i * RhythmClasses.Count + (int)RhythmClass.AF]));
+    }
 }

@@ -68,7 +68,9 @@ internal static class TrainQuantizeCommand
             var calibrationWindows = CalibrationDraw(train, parse.GetValue(calibration), (ulong)parse.GetValue(seed));
             using var calibrator = new ActivationCalibrator(fp32, options);
             var started = DateTime.UtcNow;
-            OnnxScoring.ForEachBatch(train, 16, (_, inputs) => { cancel.ThrowIfCancellationRequested(); calibrator.Observe(inputs); }, calibrationWindows);
+            // A contract-v2 model also reads each window's rhythm features, which the windows carry.
+            bool rhythm = fp32.Graph.Input.Any(i => i.Name == ModelContract.RhythmInput);
+            OnnxScoring.ForEachBatch(train, 16, (_, inputs) => { cancel.ThrowIfCancellationRequested(); calibrator.Observe(inputs); }, calibrationWindows, rhythm: rhythm);
             AnsiConsole.MarkupLineInterpolated($"calibrated {calibrator.Activations.Count} activations on {calibrationWindows.Length} train windows ({(DateTime.UtcNow - started).TotalSeconds:F0} s)");
 
             var candidates = new List<(string Name, CalibrationMethod? Method, ModelProto Model)>();

@@ -26,8 +26,9 @@ public static class OnnxScoring
     /// lead_mask [B, 12]), plus what <paramref name="extraInputs"/> gives for the batch (e.g. contract v2's
     /// <c>rhythm</c> [B, F]; the caller owns those tensors).
     /// </summary>
+    /// <param name="rhythm">Also pass each window's rhythm features as contract v2's <c>rhythm</c> [B, 14] (the model has that input).</param>
     public static void ForEachBatch(WindowSet windows, int batchSize, Action<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>> run, IEnumerable<int>? subset = null,
-        Func<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>>? extraInputs = null)
+        Func<int[], IReadOnlyList<(string Name, OrtTensor Tensor)>>? extraInputs = null, bool rhythm = false)
     {
         ArgumentNullException.ThrowIfNull(windows);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be at least 1");
@@ -43,7 +44,14 @@ public static class OnnxScoring
                     var leads = windows.Leads(batch[b]);
                     for (int l = 0; l < ModelContract.LeadCount; l++) mask.Span[b * ModelContract.LeadCount + l] = leads.Contains((Core.Leads.Lead)l) ? 1f : 0f;
                 }
-                run(batch, [(ModelContract.EcgInput, ecg), (ModelContract.LeadMaskInput, mask), .. extraInputs?.Invoke(batch) ?? []]);
+                using var features = rhythm ? OrtTensor.Create([batch.Length, ModelContract.RhythmFeatureCount]) : null;
+                if (features is not null)
+                    for (int b = 0; b < batch.Length; b++)
+                        windows.Rhythm(batch[b]).CopyTo(features.Span.Slice(b * ModelContract.RhythmFeatureCount, ModelContract.RhythmFeatureCount));
+                IReadOnlyList<(string Name, OrtTensor Tensor)> own = features is null
+                    ? [(ModelContract.EcgInput, ecg), (ModelContract.LeadMaskInput, mask)]
+                    : [(ModelContract.EcgInput, ecg), (ModelContract.LeadMaskInput, mask), (ModelContract.RhythmInput, features)];
+                run(batch, [.. own, .. extraInputs?.Invoke(batch) ?? []]);
             }
     }
 
@@ -74,7 +82,14 @@ public static class OnnxScoring
             });
             done += batch.Length;
             progress?.Invoke(done);
-        }, extraInputs: extraInputs);
+        }, extraInputs: extraInputs, rhythm: extraInputs is null && HasRhythmInput(session));
         return new ModelOutputs(logits, classes, weights, layers);
     }
+
+    /// <summary>
+    /// The model is contract v2: it reads <c>rhythm</c> [N, 14], which the windows carry (<see cref="WindowSet.Rhythm"/>),
+    /// so <see cref="Run"/> passes it unless the caller gives its own extra inputs.
+    /// </summary>
+    public static bool HasRhythmInput(InferenceSession session) =>
+        session.Inputs.Any(i => i.Name == ModelContract.RhythmInput && i.Rank == 2 && i.Shape[1] == ModelContract.RhythmFeatureCount);
 }
