@@ -118,8 +118,8 @@ public sealed class ClassifyCliTests : IDisposable
         // The same numbers by hand: the record's beats through the stream's chain, features at each window's end.
         var rec = RecordReader.Read(af);
         var mapped = RecordingLeads.Of(rec);
-        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, 9, 1);
-        var features = windows.RhythmFeatures(EcgStream.Signal.Pipeline.RecordBeats.Detect(mapped.Planes, rec.SampleRate, mapped.Leads));
+        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, 9, 1, detectBeats: true);
+        var features = windows.RhythmFeatures();
         var perWindow = Enumerable.Range(0, windows.Count)
             .Select(i => 1 / (1 + Math.Exp(-(20 * features[i * ModelContract.RhythmFeatureCount + 3] - 2)))).Order().ToList();
         double median = perWindow.Count % 2 == 1 ? perWindow[perWindow.Count / 2] : (perWindow[perWindow.Count / 2 - 1] + perWindow[perWindow.Count / 2]) / 2;
@@ -284,16 +284,16 @@ public sealed class ClassifyCliTests : IDisposable
         // Classes SR, AF: AF high in one window of nine, SR high in five of nine.
         var windows = new List<float[]>();
         for (int i = 0; i < 9; i++) windows.Add([i < 5 ? 0.9f : 0.1f, i == 4 ? 0.99f : 0.05f]);
-        var folded = ClassifyCommand.Fold(windows);
+        var folded = RecordWindows.FoldMedian(windows);
         Assert.Equal(0.9f, folded[0]);
         Assert.Equal(0.05f, folded[1]);
         Assert.Equal([RhythmClass.SR], ClassifyCommand.Decide(folded, [0.5, 0.5]));
 
         // An even count takes the mean of the middle two; a class the model does not score stays NaN.
-        var even = ClassifyCommand.Fold([[0.2f, float.NaN], [0.8f, float.NaN], [0.4f, float.NaN], [0.6f, float.NaN]]);
+        var even = RecordWindows.FoldMedian([[0.2f, float.NaN], [0.8f, float.NaN], [0.4f, float.NaN], [0.6f, float.NaN]]);
         Assert.Equal(0.5f, even[0], 6);
         Assert.True(float.IsNaN(even[1]));
-        Assert.Throws<ArgumentException>(() => ClassifyCommand.Fold([]));
+        Assert.Throws<ArgumentException>(() => RecordWindows.FoldMedian([]));
     }
 
     [Fact]

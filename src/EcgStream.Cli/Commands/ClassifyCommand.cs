@@ -8,7 +8,6 @@ using EcgStream.Formats;
 using EcgStream.Inference;
 using EcgStream.Inference.Contract;
 using EcgStream.Ingest.Replay;
-using EcgStream.Signal.Pipeline;
 using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
 
@@ -16,11 +15,11 @@ namespace EcgStream.Cli.Commands;
 
 /// <summary>
 /// `ecgstream classify RECORD...`: scores whole records with a contract-v1 or v2 model (v2: each window also gets
-/// the rhythm features of the beats detected by its end, <see cref="RecordBeats"/>), one JSON object per
+/// the rhythm features of the beats detected by its end, <see cref="RecordWindows.RhythmFeatures"/>), one JSON object per
 /// record on stdout. Each record is cut like training cuts it (<see cref="RecordWindows"/>: the
 /// runtime's preprocessing over the whole record, 1 s filter warm-up skipped, a 9 s window every hop,
 /// standardised per lead); every window is scored with the lead mask of the leads the record has. A
-/// class's probability for the record is the median over its windows of sigmoid(logit) (<see cref="Fold"/>),
+/// class's probability for the record is the median over its windows of sigmoid(logit) (<see cref="RecordWindows.FoldMedian"/>),
 /// and the record's <c>rhythms</c> are the classes whose median reaches the model's own threshold.
 /// A record shorter than one window is scored as one zero-padded window when it holds at least
 /// <see cref="MinimumPaddedSeconds"/> after the warm-up, and says so in its note.
@@ -105,15 +104,15 @@ internal static class ClassifyCommand
     internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note);
 
     /// <summary>
-    /// Cuts the record into windows, scores each, and folds them with <see cref="Fold"/>. A record too
+    /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
     /// short for one window but with at least <see cref="MinimumPaddedSeconds"/> after the warm-up is
     /// scored as one zero-padded window (<see cref="RecordWindows.TryCopyPadded"/>) and says so.
     /// </summary>
     internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default)
     {
-        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds);
         // A contract-v2 model also reads each window's rhythm features: the beats the stream would have detected by its end.
-        float[]? rhythm = model.Contract.HasRhythmInput ? windows.RhythmFeatures(RecordBeats.Detect(mapped.Planes, rec.SampleRate, mapped.Leads)) : null;
+        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds, detectBeats: model.Contract.HasRhythmInput);
+        float[]? rhythm = windows.Beats is null ? null : windows.RhythmFeatures();
         void SetRhythm(int slot, int row) => rhythm?.AsSpan(row * RhythmFeatures.Count, RhythmFeatures.Count).CopyTo(model.Rhythm(slot));
         var perWindow = new List<float[]>();
         string? note = null;
@@ -130,7 +129,7 @@ internal static class ClassifyCommand
             perWindow.Add(model.Probabilities(0).ToArray());
             note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
                    $"{F((double)ModelContract.WindowSamples / ModelContract.SampleRate, 0)} s window";
-            var padded = Fold(perWindow);
+            var padded = RecordWindows.FoldMedian(perWindow);
             return new RecordScore(1, padded, Decide(padded, model.Thresholds), note);
         }
 
@@ -155,7 +154,7 @@ internal static class ClassifyCommand
         if (slot > 0) RunBatch();
         if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
         if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
-        var aggregate = Fold(perWindow);
+        var aggregate = RecordWindows.FoldMedian(perWindow);
         return new RecordScore(perWindow.Count, aggregate, Decide(aggregate, model.Thresholds), note);
     }
 
@@ -164,15 +163,6 @@ internal static class ClassifyCommand
     {
         for (int l = 0; l < mask.Length; l++) mask[l] = leads.Contains((Lead)l) ? 1f : 0f;
     }
-
-    /// <summary>
-    /// The record-level probability of each class: the median of its window probabilities (mean of the
-    /// two middle ones for an even count; NaN stays NaN for a class the model does not score). The median
-    /// reaches a threshold only when about half the windows do, so one noisy window among many quiet
-    /// ones cannot flag a record, as the old maximum did; the price is that an episode covering well
-    /// under half a record is not decided (docs/inference.md says so).
-    /// </summary>
-    internal static float[] Fold(IReadOnlyList<float[]> windows) => RecordWindows.FoldMedian(windows);
 
     /// <summary>The classes, in class-set order, whose record-level probability reaches the model's own threshold (metadata <c>thresholds</c>).</summary>
     internal static IReadOnlyList<RhythmClass> Decide(float[] probabilities, IReadOnlyList<double> thresholds)

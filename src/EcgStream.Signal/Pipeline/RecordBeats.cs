@@ -1,6 +1,7 @@
 using EcgStream.Core.Leads;
 using EcgStream.Core.Rhythms;
 using EcgStream.Core.Samples;
+using EcgStream.Signal.Preprocessing;
 using EcgStream.Signal.Qrs;
 using EcgStream.Signal.Quality;
 using EcgStream.Signal.Rhythms;
@@ -9,21 +10,23 @@ using EcgStream.Signal.Windowing;
 namespace EcgStream.Signal.Pipeline;
 
 /// <summary>
-/// The beats a stream would detect in a whole record: the record played through a <see cref="SignalChain"/> (raw
-/// quality, preprocessing, noise quality, multi-lead QRS detection with the same lead choice) in 1 s blocks. The
-/// chain's output does not depend on how its input is cut, so these are exactly the stream's beats, each with the
-/// sample at which it was detected; training and <c>classify</c> turn them into the windows' rhythm features
-/// (<see cref="RhythmContext.ComputeForWindows"/>). Sample indices are 250 Hz output samples from the record's start,
-/// the same indices as <see cref="RecordWindows.Start"/>.
+/// A whole record played through a <see cref="SignalChain"/> (raw quality, preprocessing, noise quality, multi-lead
+/// QRS detection with the same lead choice) in 1 s blocks: the preprocessed 250 Hz planes and the beats a stream would
+/// detect, each with the sample at which it was detected. The chain's output does not depend on how its input is cut,
+/// so these are exactly the stream's; <see cref="RecordWindows.Cut"/> takes both from this one pass when it needs beats
+/// (training and <c>classify</c> turn them into the windows' rhythm features). Sample indices are 250 Hz output samples
+/// from the record's start, the same indices as <see cref="RecordWindows.Start"/>.
 /// </summary>
 public static class RecordBeats
 {
-    public static List<QrsBeat> Detect(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads, SignalChainOptions? options = null)
+    /// <summary>The preprocessed planes (one per lead, in lead order) and the detected beats.</summary>
+    public static (float[][] Planes, List<QrsBeat> Beats) Run(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads, PreprocessorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
         if (channels.Count != leads.Count) throw new ArgumentException($"{channels.Count} channels given for {leads.Count} leads ({leads})", nameof(channels));
-        var chain = new SignalChain("record", sampleRate, leads, (options ?? SignalChainOptions.Default) with { EmitWindows = false });
-        var sink = new BeatCollector();
+        var chain = new SignalChain("record", sampleRate, leads,
+            SignalChainOptions.Default with { EmitWindows = false, Preprocessing = options ?? PreprocessorOptions.Contract });
+        var sink = new Collector(leads.Count);
         int length = channels.Count == 0 ? 0 : channels[0].Length;
         int blockSize = Math.Max(1, (int)Math.Round(sampleRate));
         var block = new float[blockSize * channels.Count];
@@ -33,14 +36,21 @@ public static class RecordBeats
             for (int c = 0; c < channels.Count; c++) channels[c].AsSpan(start, n).CopyTo(block.AsSpan(c * n, n));
             chain.Process(new SampleBlock("record", start, sampleRate, leads, n, block.AsMemory(0, n * channels.Count)), sink);
         }
-        return sink.Beats;
+        return ([.. sink.Planes.Select(p => p.ToArray())], sink.Beats);
     }
 
-    private sealed class BeatCollector : ISignalChainSink
+    /// <summary>Only the beats of <see cref="Run"/>.</summary>
+    public static List<QrsBeat> Detect(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads) => Run(channels, sampleRate, leads).Beats;
+
+    private sealed class Collector(int planes) : ISignalChainSink
     {
+        public List<float>[] Planes { get; } = [.. Enumerable.Range(0, planes).Select(_ => new List<float>())];
         public List<QrsBeat> Beats { get; } = [];
         public void OnBeat(in QrsBeat beat) => Beats.Add(beat);
-        public void OnPreprocessed(in SampleBlock block) { }
+        public void OnPreprocessed(in SampleBlock block)
+        {
+            for (int p = 0; p < Planes.Length; p++) Planes[p].AddRange(block.Plane(p));
+        }
         public void OnQuality(in QualityEpoch epoch) { }
         public void OnWindow(in EcgWindow window) { }
         public void OnScores(in WindowScores scores, double heartRateBpm, in AfFeatures af) { }

@@ -22,8 +22,9 @@ public sealed class RecordWindows
     private readonly int _warmupSamples;
     private readonly int _hopSamples;
 
-    private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples)
+    private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats)
     {
+        Beats = beats;
         _planes = planes;
         Leads = leads;
         DelaySeconds = delaySeconds;
@@ -38,8 +39,11 @@ public sealed class RecordWindows
     /// Preprocesses <paramref name="channels"/> (one per lead of <paramref name="leads"/>, in lead order,
     /// at <paramref name="sampleRate"/>) and lays out the windows.
     /// </summary>
+    /// <param name="detectBeats">Also find the record's beats as a stream would (<see cref="Beats"/>, for
+    /// <see cref="RhythmFeatures"/>): the record then goes through the stream's whole chain once
+    /// (<see cref="Pipeline.RecordBeats.Run"/>), which gives the same planes as the preprocessor alone.</param>
     public static RecordWindows Cut(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads,
-        double hopSeconds = 9, double warmupSeconds = 1, PreprocessorOptions? options = null)
+        double hopSeconds = 9, double warmupSeconds = 1, PreprocessorOptions? options = null, bool detectBeats = false)
     {
         ArgumentNullException.ThrowIfNull(channels);
         if (leads.Count == 0) throw new ArgumentException("no lead to window", nameof(leads));
@@ -50,8 +54,11 @@ public sealed class RecordWindows
             throw new ArgumentOutOfRangeException(nameof(hopSeconds), hopSeconds, "hop must be at least one 250 Hz sample");
         var pre = new EcgPreprocessor(sampleRate, leads, options);
         if (pre.DelaySeconds < 0) throw new InvalidOperationException("negative preprocessor delay");
-        var planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
-        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop);
+        float[][] planes;
+        List<Qrs.QrsBeat>? beats = null;
+        if (detectBeats) (planes, beats) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
+        else planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
+        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats);
     }
 
     /// <summary>Seconds a record must last to give at least one window after <paramref name="warmupSeconds"/> of warm-up.</summary>
@@ -75,15 +82,17 @@ public sealed class RecordWindows
         (uint)index < (uint)Count ? _warmupSamples + index * _hopSamples
                                   : throw new ArgumentOutOfRangeException(nameof(index), index, $"window index must be 0…{Count - 1}");
 
+    /// <summary>The record's beats as a stream detects them; null unless cut with <c>detectBeats</c>.</summary>
+    public IReadOnlyList<Qrs.QrsBeat>? Beats { get; }
+
     /// <summary>
-    /// The rhythm features (contract v2 <c>rhythm</c>) of every window from the record's detected
-    /// <paramref name="beats"/> (<see cref="Pipeline.RecordBeats.Detect"/>): row i, <see cref="Rhythms.RhythmFeatures.Count"/>
-    /// values, at window i's end, as the stream computes them. A record shorter than one window gets one row, at the end of
-    /// its padded window's real part (<see cref="TryCopyPadded"/>).
+    /// The rhythm features (contract v2 <c>rhythm</c>) of every window from the record's <see cref="Beats"/>: row i,
+    /// <see cref="Rhythms.RhythmFeatures.Count"/> values, at window i's end, as the stream computes them. A record shorter
+    /// than one window gets one row, at the end of its padded window's real part (<see cref="TryCopyPadded"/>).
     /// </summary>
-    public float[] RhythmFeatures(IReadOnlyList<Qrs.QrsBeat> beats)
+    public float[] RhythmFeatures()
     {
-        ArgumentNullException.ThrowIfNull(beats);
+        var beats = Beats ?? throw new InvalidOperationException("rhythm features need the record's beats: cut it with detectBeats");
         int rows = Math.Max(1, Count);
         var ends = new long[rows];
         for (int i = 0; i < rows; i++) ends[i] = Count > 0 ? Start(i) + ModelContract.WindowSamples : _warmupSamples + SamplesAfterWarmup;

@@ -3,7 +3,6 @@ using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
 using EcgStream.Formats;
 using EcgStream.Formats.Labels;
-using EcgStream.Signal.Pipeline;
 using EcgStream.Signal.Preprocessing;
 using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
@@ -71,9 +70,10 @@ public static class RecordWindower
         }
 
         var channels = byLead.Values.ToList();
-        var windows = RecordWindows.Cut(channels, record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds);
-        // The rhythm path's input: the features the stream would compute at each window's end from its own beats.
-        var rhythm = windows.Count > 0 ? windows.RhythmFeatures(RecordBeats.Detect(channels, record.SampleRate, leads)) : [];
+        // One pass of the stream's chain gives the windows and, for the rhythm path's input, the beats the stream
+        // would have detected by each window's end.
+        var windows = RecordWindows.Cut(channels, record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds, detectBeats: true);
+        var rhythm = windows.Count > 0 ? windows.RhythmFeatures() : [];
         var window = new float[WindowSet.WindowValues];
         int added = 0, unlabelled = 0, nonFinite = 0;
         for (int i = 0; i < windows.Count; i++)

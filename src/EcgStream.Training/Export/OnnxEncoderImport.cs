@@ -32,14 +32,16 @@ public static partial class OnnxEncoderImport
             if (values.Length != count) throw new InvalidDataException($"{path}: initializer '{name}' holds {values.Length} values, {count} expected");
             return values;
         }
-        if (!init.TryGetValue("patch_embed.bias", out var bias)) throw new InvalidDataException($"{path}: no initializer 'patch_embed.bias' (not an encoder written by EcgStream's exporter)");
-        int dim = (bias.RawData.Length > 0 ? bias.RawData.Length / 4 : bias.FloatData.Count);
+        int Length(string name) => init.TryGetValue(name, out var t) ? (t.RawData.Length > 0 ? t.RawData.Length / sizeof(float) : t.FloatData.Count)
+            : throw new InvalidDataException($"{path}: no initializer '{name}' (not an encoder written by EcgStream's exporter)");
+        int dim = Length("patch_embed.bias");
         int depth = 0;
         while (init.ContainsKey($"block{depth}.ln1.scale")) depth++;
+        if (depth == 0) throw new InvalidDataException($"{path}: no encoder block 'block0' (not an encoder written by EcgStream's exporter)");
         var description = model.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.Description)?.Value ?? model.Graph.DocString;
         var heads = HeadsInDescription().Match(description ?? "");
         if (!heads.Success) throw new InvalidDataException($"{path}: the description does not say the encoder's head count (\"heads=N\")");
-        int hidden = (int)(init[$"block0.fc1.bias"].RawData.Length / 4);
+        int hidden = Length("block0.fc1.bias");
         var config = EncoderConfig.Small() with
         {
             Dim = dim, Depth = depth, Heads = int.Parse(heads.Groups[1].Value, CultureInfo.InvariantCulture), MlpRatio = (double)hidden / dim,

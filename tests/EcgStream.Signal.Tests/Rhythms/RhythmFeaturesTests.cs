@@ -103,4 +103,27 @@ public class RhythmFeaturesTests
         // The irregular part is seen as such by the end.
         Assert.True(stream.WindowRhythm[^1][3] > 0.1f && stream.WindowRhythm[0][3] < 0.1f);
     }
+
+    [Fact]
+    public void Cutting_a_record_with_its_beats_gives_the_same_windows_as_the_preprocessor_alone()
+    {
+        var rr = SyntheticEcg.IrregularRr(40, 90, 0.3, 3);
+        var sig = SyntheticEcg.Generate(rr, 360, seed: 6, noiseMv: 0.02);
+        var leads = LeadSet.Of(Lead.II, Lead.V1);
+        var plain = EcgStream.Signal.Windowing.RecordWindows.Cut(sig.Channels, 360, leads, 4.5, 1);
+        var withBeats = EcgStream.Signal.Windowing.RecordWindows.Cut(sig.Channels, 360, leads, 4.5, 1, detectBeats: true);
+        Assert.Null(plain.Beats);
+        Assert.Equal(RecordBeats.Detect(sig.Channels, 360, leads), withBeats.Beats);
+        Assert.Equal(plain.Count, withBeats.Count);
+        Assert.Equal(plain.SamplesAfterWarmup, withBeats.SamplesAfterWarmup);
+        var a = new float[EcgStream.Signal.Windowing.RecordWindows.WindowValues];
+        var b = new float[a.Length];
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.True(plain.TryCopy(i, a) && withBeats.TryCopy(i, b));
+            Assert.Equal(a, b);                                                  // bit-exact
+        }
+        Assert.Equal(plain.Count * RhythmFeatures.Count, withBeats.RhythmFeatures().Length);
+        Assert.Throws<InvalidOperationException>(() => plain.RhythmFeatures());
+    }
 }
