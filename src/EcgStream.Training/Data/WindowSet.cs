@@ -64,7 +64,7 @@ public sealed class WindowSet
         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rhythm).Slice(CheckIndex(index) * RhythmFeatures.Count, RhythmFeatures.Count);
 
     /// <summary>Every class known: what a label that names the window's rhythms completely means.</summary>
-    public const int AllKnown = (1 << 11) - 1;
+    public const int AllKnown = (1 << RhythmClasses.Count) - 1;
     public string RecordId(int index) => _records[CheckIndex(index)];
 
     /// <summary>Windows per class (a window counts once for each of its labels).</summary>
