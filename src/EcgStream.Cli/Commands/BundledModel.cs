@@ -15,4 +15,15 @@ internal static class BundledModel
         var beside = Path.Combine(AppContext.BaseDirectory, FileName);
         return File.Exists(beside) ? beside : null;
     }
+
+    /// <summary>
+    /// What a command's <c>--model</c> value names: null (not given) → <see cref="Find"/>; "none" → no model (rules
+    /// only); otherwise the file, which must exist.
+    /// </summary>
+    public static string? Resolve(string? option) => option switch
+    {
+        null => Find(),
+        var m when m.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
+        var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
+    };
 }

@@ -35,12 +35,7 @@ internal static class ClusterDemoCommand
             if (!(s >= 20)) throw new ArgumentException($"--seconds {s}: expected at least 20");
             if (l is not (12 or 3)) throw new ArgumentException($"--leads {l}: expected 12 or 3");
             if (!(st >= 0 && st < s)) throw new ArgumentException($"--stall-worker {st}: expected 0 up to --seconds");
-            string? path = parse.GetValue(model) switch
-            {
-                null => BundledModel.Find(),
-                var x when x.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
-                var x => File.Exists(x) ? x : throw new FileNotFoundException($"--model '{x}': no such file"),
-            };
+            string? path = BundledModel.Resolve(parse.GetValue(model));
             string? modelId = null;
             if (path is not null) using (var probe = RhythmModel.Load(path, new InferenceOptions())) modelId = probe.ModelId;
             var options = new ClusterDemoOptions

@@ -25,12 +25,7 @@ internal static class DemoCommand
             if (parse.GetValue(duration) is { } d && !(d > 0)) throw new ArgumentException($"--duration {d}: expected positive seconds");
             int p = parse.GetValue(port);
             if (p is < 0 or > 65535) throw new ArgumentException($"--port {p}: expected 0..65535");
-            string? m = parse.GetValue(model) switch
-            {
-                null => BundledModel.Find(),
-                var x when x.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
-                var x => File.Exists(x) ? x : throw new FileNotFoundException($"--model '{x}': no such file"),
-            };
+            string? m = BundledModel.Resolve(parse.GetValue(model));
             try
             {
                 await DemoRunner.RunAsync(new DemoOptions

@@ -77,12 +77,7 @@ internal sealed class PipelineOptions
         int threads = parse.GetValue(_threads), maxBatch = parse.GetValue(_maxBatch);
         if (threads < 1) throw new ArgumentException($"--threads {threads}: expected at least 1");
         if (maxBatch < 1) throw new ArgumentException($"--max-batch {maxBatch}: expected at least 1");
-        string? model = parse.GetValue(_model) switch
-        {
-            null => BundledModel.Find(),
-            var m when m.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
-            var m => File.Exists(m) ? m : throw new FileNotFoundException($"--model '{m}': no such file"),
-        };
+        string? model = BundledModel.Resolve(parse.GetValue(_model));
         var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch, Library = OrtLibraryOption.Read(parse.GetValue(_ortLibrary)) };
         var bed = new BedOptions { Signal = signal };
         if (parse.GetValue(_minOnset) is { } on)

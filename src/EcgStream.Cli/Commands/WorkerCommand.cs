@@ -29,12 +29,7 @@ internal static class WorkerCommand
             string workerId = parse.GetValue(id) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             double w = parse.GetValue(warmup);
             if (!(w >= 10 && w <= 600)) throw new ArgumentException($"--warmup {w}: expected 10..600 seconds");
-            string? path = parse.GetValue(model) switch
-            {
-                null => BundledModel.Find(),
-                var x when x.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
-                var x => File.Exists(x) ? x : throw new FileNotFoundException($"--model '{x}': no such file"),
-            };
+            string? path = BundledModel.Resolve(parse.GetValue(model));
             using var classifier = path is null ? null : RhythmModel.Load(path, new InferenceOptions());
             // Wait, not drop: a worker behind the stream catches up from it; dropping windows would lose analysis.
             using var scheduler = classifier is null ? null : new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
