@@ -179,6 +179,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
             catch (NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
             catch (NatsKVException e) { Lose(bed, $"lease lapsed ({e.Message})"); } // not found, deleted
         }
+        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
+        // other): the first round renews only, without listing the buckets.
+        if (_rounds++ == 0) return;
         var all = new List<string>();
         await foreach (var key in _registry!.GetKeysAsync(cancellationToken: ct))
             if (_settings.BedOfKey(key) is { } b) all.Add(b);
@@ -190,9 +193,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
         // Rendezvous order: each worker prefers different beds, so claims rarely collide.
         var order = all.OrderByDescending(b => Score(Id, b)).ToList();
-        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
-        // other), and at most ClaimsPerRound go per round, so that renewals come round on time.
-        if (_rounds++ == 0) return;
+        // At most ClaimsPerRound claims go per round, so that renewals come round on time.
         int claims = 0;
         foreach (var bed in order)
         {
