@@ -12,7 +12,7 @@ status=0
 dotnet test EcgStream.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
 
-passed=0; failed=0; skipped=0
+passed=0; failed=0; skipped=0; ctest_failed_names=""
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
@@ -30,9 +30,19 @@ if [ -f firmware-bridge/build/CTestTestfile.cmake ]; then
     ct=$(echo "$line" | sed -E 's/.* tests failed out of ([0-9]+).*/\1/')
     passed=$((passed + ct - cf)); failed=$((failed + cf))
   fi
+  ctest_failed_names=$(echo "$ctest_out" | grep -E '^\s+[0-9]+ - .*\(Failed\)' | sed -E 's/^\s+/  ctest: /')
   [ $ctest_rc -eq 0 ] || status=1
 fi
 
+# Name every failed test again at the end, where a truncated log still shows it.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' | sed -E -e 's/testName="(.*)"/  \1/' -e 's/&quot;/"/g' -e 's/&amp;/\&/g'
+  done
+  echo "$ctest_failed_names"
+fi
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
 exit $status

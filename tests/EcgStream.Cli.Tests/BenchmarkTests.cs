@@ -10,7 +10,7 @@ public class BenchmarkTests
 {
     [Theory]
     [InlineData("SR", 'N')]
-    [InlineData("", 'N')]                  // nothing flagged
+    [InlineData("", 'O')]                  // not affirmed as sinus rhythm, nor AF or noise: another rhythm
     [InlineData("AF", 'A')]
     [InlineData("SR AF", 'A')]
     [InlineData("AFL", 'A')]
