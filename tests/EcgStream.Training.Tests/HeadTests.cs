@@ -84,6 +84,31 @@ public sealed class HeadTests
         Assert.True(last < 0.7 * first, $"fine-tuning BCE did not fall (first 5 steps {first:F4}, last 5 {last:F4})");
         Assert.False(encoder.patch_embed.weight.allclose(before, 1e-6, 1e-6));
     }
+
+    [TorchFact]
+    public void The_encoder_learning_rate_scale_scales_the_encoders_first_step_and_leaves_the_heads()
+    {
+        // Adam's first step moves each weight by lr·g/|g| (plus decay lr·wd·w): exactly proportional to the rate,
+        // so the encoder's step at scale 0.1 is a tenth of its step at scale 1, and the head's is the same in both.
+        (Tensor Encoder, Tensor Head) FirstStep(double scale)
+        {
+            manual_seed(27);
+            using var encoder = new StMemEncoder(EncoderConfig.Tiny());
+            using var head = new PmaHead(32, 4, RhythmClasses.Count, gateHidden: 16);
+            var e0 = encoder.patch_embed.weight.clone();
+            var h0 = head.head.weight.clone();
+            HeadTrainer.Train(encoder, head, SyntheticData.Small,
+                Quick with { Steps = 1, WarmupSteps = 0, FreezeEncoder = false, LearningRate = 1e-3, EncoderLearningRateScale = scale });
+            return (encoder.patch_embed.weight - e0, head.head.weight - h0);
+        }
+        var (encoderFull, headFull) = FirstStep(1.0);
+        var (encoderTenth, headTenth) = FirstStep(0.1);
+        Assert.True(encoderFull.abs().max().item<float>() > 1e-4f, "the encoder did not move at all");
+        Assert.True((encoderTenth * 10).allclose(encoderFull, rtol: 1e-3, atol: 1e-7), "encoder step at scale 0.1 is not a tenth of the step at scale 1");
+        Assert.True(headTenth.allclose(headFull, rtol: 1e-5, atol: 1e-8), "the head's step changed with the encoder's scale");
+        Assert.Contains("EncoderLearningRateScale 0 must be within (0, 1]",
+            Assert.Throws<ArgumentException>(() => (Quick with { EncoderLearningRateScale = 0 }).Validate()).Message);
+    }
 }
 
 public sealed class ModelFileTests

@@ -29,12 +29,14 @@ internal static class TrainProbeCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
         var fineTune = new Option<bool>("--fine-tune") { Description = "Train the encoder too." };
         var rhythmPath = new Option<bool>("--rhythm-path") { Description = "PMA head with the rhythm path (RR features of the last 60 s; exports as model contract v2)." };
+        var encoderLrScale = new Option<double>("--encoder-lr-scale") { Description = "With --fine-tune: the encoder's learning rate as a fraction of --lr (the head's).", DefaultValueFactory = _ => 1.0 };
+        var initHead = new Option<string?>("--init-head") { Description = "Start from this head.safetensors (same kind, sizes and rhythm path) instead of a new one." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, initHead, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -49,10 +51,11 @@ internal static class TrainProbeCommand
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WarmupSteps = Math.Min(20, parse.GetValue(steps) - 1), Seed = (ulong)parse.GetValue(seed), FreezeEncoder = !parse.GetValue(fineTune),
+                EncoderLearningRateScale = parse.GetValue(encoderLrScale),
             };
+            if (options.FreezeEncoder && parse.GetValue(encoderLrScale) != 1.0) throw new ArgumentException("--encoder-lr-scale needs --fine-tune");
             options.Validate();
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
-            var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             TorchSharp.torch.manual_seed(parse.GetValue(seed));
             var pmaGate = parse.GetValue(gate) switch
             {
@@ -60,8 +63,12 @@ internal static class TrainProbeCommand
                 var g => throw new ArgumentException($"--gate '{g}': expected joint or per-layer"),
             };
             if (parse.GetValue(rhythmPath) && headKind != HeadKind.Pma) throw new ArgumentException("--rhythm-path needs --head pma");
-            using var head = RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate,
-                rhythmFeatures: parse.GetValue(rhythmPath) ? EcgStream.Signal.Rhythms.RhythmFeatures.Count : 0);
+            int rhythmFeatures = parse.GetValue(rhythmPath) ? EcgStream.Signal.Rhythms.RhythmFeatures.Count : 0;
+            using var head = parse.GetValue(initHead) is { } initPath
+                ? StartingHead(initPath, headKind, encoder, rhythmFeatures)
+                : RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate, rhythmFeatures: rhythmFeatures);
+            // the windows after the head: a head that does not fit is refused before minutes of reading records
+            var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             IReadOnlyList<double> losses = [];
             AnsiConsole.Progress().Start(ctx =>
             {
@@ -154,6 +161,21 @@ internal static class TrainProbeCommand
 
     /// <summary>Per-class thresholds beside head.safetensors; `train export` puts them in the model's metadata.</summary>
     public const string ThresholdsFile = "thresholds.json";
+
+    /// <summary>A head from an earlier run to continue from (e.g. a frozen-encoder head, then fine-tuned with its encoder); refused unless it fits.</summary>
+    private static RhythmHead StartingHead(string path, HeadKind kind, StMemEncoder encoder, int rhythmFeatures)
+    {
+        var head = HeadFile.Load(path);
+        string? misfit =
+            head.Kind != kind ? $"is a {head.Kind} head, --head asks for {kind}"
+            : head.Dim != encoder.Config.Dim || head.Layers != encoder.Depth ? $"reads {head.Layers} layers of {head.Dim}; the encoder has {encoder.Depth} of {encoder.Config.Dim}"
+            : head.Classes != RhythmClasses.Count ? $"has {head.Classes} classes, class set v1 has {RhythmClasses.Count}"
+            : head.RhythmFeatures != rhythmFeatures ? $"has {head.RhythmFeatures} rhythm features, this run {rhythmFeatures} ({(rhythmFeatures > 0 ? "--rhythm-path" : "no --rhythm-path")})"
+            : null;
+        if (misfit is null) return head;
+        head.Dispose();
+        throw new ArgumentException($"--init-head {path} {misfit}");
+    }
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 

@@ -11,6 +11,12 @@ public sealed record HeadTrainOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Frozen: only the head trains, on features computed once. Otherwise the encoder is fine-tuned too.</summary>
     public bool FreezeEncoder { get; init; } = true;
+    /// <summary>
+    /// When fine-tuning: the encoder's learning rate as a fraction of the head's. A pretrained encoder needs small
+    /// steps while a new head needs large ones; one shared rate either leaves the head untrained or moves the encoder
+    /// far from what pretraining found.
+    /// </summary>
+    public double EncoderLearningRateScale { get; init; } = 1;
 
     public void Validate()
     {
@@ -18,6 +24,7 @@ public sealed record HeadTrainOptions
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize {BatchSize} must be positive");
         if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate {LearningRate} must be positive");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay {WeightDecay} must be >= 0");
+        if (!(EncoderLearningRateScale > 0 && EncoderLearningRateScale <= 1)) throw new ArgumentException($"EncoderLearningRateScale {EncoderLearningRateScale} must be within (0, 1]");
         if (WarmupSteps < 0 || WarmupSteps >= Steps) throw new ArgumentException($"WarmupSteps {WarmupSteps} must be within 0…{Steps - 1}");
     }
 }

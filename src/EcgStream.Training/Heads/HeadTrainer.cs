@@ -108,7 +108,7 @@ public static class HeadTrainer
         var buckets = data.IndicesByLeadSet();
         using var weights = LabelWeights(data);
         using var rhythm = head.RhythmFeatures > 0 ? RhythmInputs(data) : null;
-        return Run(head, [.. encoder.parameters(), .. head.parameters()], buckets, options, progress, cancel, indices =>
+        return Run(head, [new(head.parameters(), 1.0), new(encoder.parameters(), options.EncoderLearningRateScale)], buckets, options, progress, cancel, indices =>
         {
             var (ecg, mask, batchLabels, leadIndex) = data.CompactBatch(indices);
             // ForwardEncoding hands its tensors to the caller's scope: this step's, disposed after the update.
@@ -135,7 +135,7 @@ public static class HeadTrainer
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} label rows for {n} feature rows", nameof(labels));
         if (head.RhythmFeatures > 0 && (rhythm is null || rhythm.shape[0] != n))
             throw new ArgumentException($"the head's rhythm path needs {n} rows of rhythm features", nameof(rhythm));
-        return Run(head, head.parameters().ToList(), [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, indices =>
+        return Run(head, [new(head.parameters(), 1.0)], [[.. Enumerable.Range(0, (int)n)]], options, progress, cancel, indices =>
         {
             var index = tensor(indices.ToArray().Select(i => (long)i).ToArray());
             return (features.index_select(0, index), labels.index_select(0, index), weights?.index_select(0, index), rhythm?.index_select(0, index));
@@ -156,10 +156,15 @@ public static class HeadTrainer
         return (perPair * weights).sum() / weights.sum().clamp_min(1.0);
     }
 
-    private static List<double> Run(RhythmHead head, List<Parameter> parameters, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
+    /// <summary>Parameters trained at <paramref name="RateScale"/> × the schedule's learning rate.</summary>
+    private readonly record struct ParameterGroup(IEnumerable<Parameter> Parameters, double RateScale);
+
+    private static List<double> Run(RhythmHead head, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.LearningRate * g.RateScale })),
+            options.LearningRate, weight_decay: options.WeightDecay);
+        var scales = groups.Select(g => g.RateScale).ToArray();
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
@@ -167,7 +172,7 @@ public static class HeadTrainer
         fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
         {
-            optimizer.SetLearningRate(schedule.RateAt(step));
+            optimizer.SetLearningRates(schedule.RateAt(step), scales);
             using var scope = NewDisposeScope();
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
             manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
