@@ -16,9 +16,9 @@ public static class BenchmarkDatasets
 /// <summary>
 /// Lists the labelled records of a data root and keeps those of the chosen split. Record ids and patients are the
 /// training toolchain's (<see cref="RealDatasets"/>), so a split file written by training (<c>splits.json</c>)
-/// selects exactly the patients a model never saw. A record the split file does not name (PhysioNet 2017's "O"
-/// records, which training skips) is assigned by the file's own rule (seed and fractions, by patient), as training
-/// would have assigned it.
+/// selects exactly the patients a model never saw. A record the split file does not name (e.g. PhysioNet 2017's
+/// "O" records in a file written before training used them) is assigned by the file's own rule (seed and fractions,
+/// by patient), as training assigns it.
 /// </summary>
 public static class BenchmarkRecords
 {
@@ -34,8 +34,8 @@ public static class BenchmarkRecords
     }
 
     /// <summary>
-    /// PhysioNet 2017 with all four labels (training's source drops "O", which names no class of ours; the benchmark
-    /// needs it). The record's mask carries no class: <see cref="Cinc2017Label"/> reads the label back.
+    /// PhysioNet 2017 with all four labels as the challenge scores them (training's source maps them to class masks
+    /// instead, "O" as known negatives). The record's mask carries the label's index: <see cref="Cinc2017Label"/> reads it back.
     /// </summary>
     private static List<RecordEntry> ListCinc2017(string folder, DatasetReport report)
     {
