@@ -84,6 +84,43 @@ public sealed class DataTests
         }
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(13)]
+    [InlineData(14)]
+    [InlineData(15)]
+    public void Synthetic_windows_carry_the_rhythm_features_the_stream_computes_at_the_same_window_end(int seed)
+    {
+        // The same synthetic patient through the runtime's SignalChain, windows every second: training's window i
+        // (2 s warm-up, 9 s hop) ends at 250 Hz sample 2750 + 2250·i, where the stream also has a window. (Seeds 13–15
+        // failed while training ran its own QRS detector without the chain's lead-quality gating.)
+        var leads = LeadSet.Of(Lead.II, Lead.V1);
+        var training = new SyntheticWindows(seed, leads: leads);
+        var stream = new EcgStream.Synthetic.SyntheticEcgStream(seed, 500, leads);
+        var chain = new EcgStream.Signal.Pipeline.SignalChain(training.RecordId, 500, leads);
+        var streamFeatures = new Dictionary<long, float[]>();
+        var sink = new WindowFeatures(streamFeatures);
+        for (int i = 0; i < 30; i++)
+        {
+            training.Next(out _);
+            var expected = training.Rhythm.ToArray();
+            long end = 2750 + 2250L * i;
+            while (!streamFeatures.ContainsKey(end)) chain.Process(stream.ReadBlock(training.RecordId, 1024), sink);
+            Assert.Equal(streamFeatures[end], expected);
+            if (i >= 2) Assert.Equal(1f, expected[0]);   // by then the context holds enough beats to be valid
+        }
+    }
+
+    private sealed class WindowFeatures(Dictionary<long, float[]> byEnd) : EcgStream.Signal.Pipeline.ISignalChainSink
+    {
+        public void OnWindow(in EcgStream.Core.Samples.EcgWindow window) => byEnd[window.EndSample] = window.Rhythm.ToArray();
+        public void OnPreprocessed(in EcgStream.Core.Samples.SampleBlock block) { }
+        public void OnBeat(in EcgStream.Signal.Qrs.QrsBeat beat) { }
+        public void OnQuality(in EcgStream.Signal.Quality.QualityEpoch epoch) { }
+        public void OnScores(in EcgStream.Core.Rhythms.WindowScores scores, double heartRateBpm, in EcgStream.Signal.Rhythms.AfFeatures af) { }
+        public void OnAlarm(in EcgStream.Signal.Rhythms.RuleAlarm alarm) { }
+    }
+
     [Fact]
     public void SplitsKeepEachPatientInOneSplitAndSurviveASaveAndLoad()
     {

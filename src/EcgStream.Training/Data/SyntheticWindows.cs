@@ -4,14 +4,19 @@ using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Signal.Preprocessing;
 using EcgStream.Signal.Windowing;
+using EcgStream.Signal.Pipeline;
+using EcgStream.Signal.Quality;
+using EcgStream.Core.Rhythms;
+using EcgStream.Core.Samples;
 using EcgStream.Synthetic;
 
 namespace EcgStream.Training.Data;
 
 /// <summary>
-/// Endless labelled windows from the synthetic generator, through the runtime's own preprocessing
-/// (<see cref="EcgPreprocessor"/> block by block, then <see cref="WindowStandardiser"/>), so training
-/// sees exactly what the runtime would feed the model. A window's labels are the classes with a
+/// Endless labelled windows from the synthetic generator, through the runtime's own <see cref="SignalChain"/>
+/// block by block (quality, preprocessing, QRS detection with its lead gating; then
+/// <see cref="WindowStandardiser"/>), so training sees exactly what the runtime would feed the model, rhythm
+/// features included. A window's labels are the classes with a
 /// truth episode overlapping it, in input time (the preprocessor's delay taken off). One synthetic
 /// patient per seed; deterministic.
 /// </summary>
@@ -19,17 +24,16 @@ public sealed class SyntheticWindows
 {
     private const int BlockSamples = 1024;
     private readonly SyntheticEcgStream _stream;
-    private readonly EcgPreprocessor _pre;
+    private readonly SignalChain _chain;
+    private readonly ChainSink _sink;
     private readonly float[][] _pending;     // preprocessed 250 Hz samples not yet windowed, per plane
     private int _pendingLength;
     private long _emitted;                   // 250 Hz samples consumed (windowed or skipped) so far
     private long _toDiscard;                 // samples to drop before the next window starts (warm-up, then the hop)
     private readonly float[] _window = new float[WindowSet.WindowValues];
     private readonly int _hop;
-    // The rhythm path's input, as the stream computes it: the runtime's multi-lead QRS detector over the same
-    // preprocessed samples, a beat counted at a window once detected by its end (the stream's quality gating of
-    // leads is not run here: the generator's noise is per lead and mild).
-    private readonly BeatDetector _beatDetector;
+    // The rhythm path's input, as the stream computes it: the chain's beats, a beat counted at a window once
+    // detected by its end.
     private readonly List<QrsBeat> _detected = [];
     private int _nextBeat;
     private readonly RhythmContext _rhythm = new(ModelContract.SampleRate);
@@ -44,8 +48,9 @@ public sealed class SyntheticWindows
         Seed = seed;
         Leads = leads ?? LeadSet.All;
         _stream = new SyntheticEcgStream(seed, sampleRate, Leads, nstdbDirectory);
-        _pre = new EcgPreprocessor(sampleRate, Leads);
-        _beatDetector = new BeatDetector(Leads, ModelContract.SampleRate);
+        _chain = new SignalChain(RecordId, sampleRate, Leads,
+            SignalChainOptions.Default with { EmitWindows = false, Preprocessing = PreprocessorOptions.Contract });
+        _sink = new ChainSink(this);
         _hop = (int)Math.Round(hopSeconds * ModelContract.SampleRate);
         _toDiscard = (long)Math.Round(warmupSeconds * ModelContract.SampleRate);
         // One input block yields at most ⌈1024 · 250 / rate⌉ + 1 output samples.
@@ -78,11 +83,7 @@ public sealed class SyntheticWindows
                 continue;
             }
             if (_toDiscard == 0 && _pendingLength >= ModelContract.WindowSamples) break;
-            var block = _stream.ReadBlock(RecordId, BlockSamples);
-            var output = _pre.Process(block);
-            _beatDetector.Process(output, _detected);
-            for (int p = 0; p < _pending.Length; p++) output.Plane(p).CopyTo(_pending[p].AsSpan(_pendingLength));
-            _pendingLength += output.Length;
+            _chain.Process(_stream.ReadBlock(RecordId, BlockSamples), _sink);
         }
 
         Array.Clear(_window);
@@ -93,10 +94,25 @@ public sealed class SyntheticWindows
         while (_nextBeat < _detected.Count && _detected[_nextBeat].DetectedAt <= end) _rhythm.Add(_detected[_nextBeat++].Sample);
         if (_nextBeat > 1024) { _detected.RemoveRange(0, _nextBeat); _nextBeat = 0; }
         _rhythm.Compute(end, _rhythmFeatures);
-        double start = (double)_emitted / ModelContract.SampleRate - _pre.DelaySeconds;
+        double start = (double)_emitted / ModelContract.SampleRate - _chain.DelaySeconds;
         classMask = _stream.ClassMask(start, start + (double)ModelContract.WindowSamples / ModelContract.SampleRate);
         _toDiscard = _hop;
         return _window;
+    }
+
+    /// <summary>Takes the chain's preprocessed samples and beats; its rule and quality outputs are not needed here.</summary>
+    private sealed class ChainSink(SyntheticWindows owner) : ISignalChainSink
+    {
+        public void OnPreprocessed(in SampleBlock block)
+        {
+            for (int p = 0; p < owner._pending.Length; p++) block.Plane(p).CopyTo(owner._pending[p].AsSpan(owner._pendingLength));
+            owner._pendingLength += block.Length;
+        }
+        public void OnBeat(in QrsBeat beat) => owner._detected.Add(beat);
+        public void OnQuality(in QualityEpoch epoch) { }
+        public void OnWindow(in EcgWindow window) { }
+        public void OnScores(in WindowScores scores, double heartRateBpm, in AfFeatures af) { }
+        public void OnAlarm(in RuleAlarm alarm) { }
     }
 
     private void Consume(int count)
