@@ -12,6 +12,8 @@ public class FuzzTests
         var report = IngestFuzz.Run(20_000, seed: 20261120, corpus);
         Assert.Equal(20_000, report.Inputs);
         Assert.True(report.FramesFound > 1000, $"only {report.FramesFound} valid frames: mutations too destructive to exercise the decoder");
-        Assert.True(report.SlowestInput < TimeSpan.FromSeconds(2), $"slowest input took {report.SlowestInput}");
+        // A hang guard, not a speed check (speed: the fuzz benchmark): an input the decoder loops on never returns;
+        // a loaded 2-core CI machine can stall a healthy one for a second or two.
+        Assert.True(report.SlowestInput < TimeSpan.FromSeconds(30), $"slowest input took {report.SlowestInput}");
     }
 }
