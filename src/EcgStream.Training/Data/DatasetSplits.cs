@@ -43,6 +43,21 @@ public sealed class DatasetSplits
         return split;
     }
 
+    /// <summary>
+    /// A copy of these assignments with <paramref name="records"/> placed as given (e.g. a cross-validation fold's
+    /// test patients); refused when one patient would land in two splits.
+    /// </summary>
+    public DatasetSplits With(IEnumerable<(string Record, string Patient, Split Split)> records)
+    {
+        var copy = new DatasetSplits(Seed, ValidationFraction, TestFraction);
+        foreach (var (id, r) in _records) copy._records[id] = r;
+        foreach (var (id, patient, split) in records) copy._records[id] = (patient, split);
+        foreach (var group in copy._records.Values.GroupBy(r => r.Patient, StringComparer.Ordinal))
+            if (group.Select(r => r.Split).Distinct().Count() > 1)
+                throw new ArgumentException($"patient {group.Key} would be in {string.Join(" and ", group.Select(r => r.Split).Distinct())}");
+        return copy;
+    }
+
     public Split? Of(string recordId) => _records.TryGetValue(recordId, out var r) ? r.Split : null;
 
     /// <summary>Record ids in <paramref name="split"/>.</summary>

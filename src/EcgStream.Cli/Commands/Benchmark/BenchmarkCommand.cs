@@ -18,7 +18,8 @@ namespace EcgStream.Cli.Commands.Benchmark;
 /// held-out records of a split file: PhysioNet 2017 (classify's record decision → N/A/O/~, the challenge F1s),
 /// 12-lead records (per-class AUROC and F1), annotated WFDB records (whole-record stream replay, EC57-style
 /// episode statistics per source, false episodes per hour on records without the rhythm).
-/// `ecgstream benchmark pool FILE...` pools the per-record lines of several runs (cross-validation folds).
+/// `ecgstream benchmark folds` writes the split files of a leave-patient-out cross-validation; `ecgstream benchmark
+/// pool FILE...` pools the per-record lines of its runs (one per fold).
 /// </summary>
 internal static class BenchmarkCommand
 {
@@ -40,6 +41,7 @@ internal static class BenchmarkCommand
         };
         common.AddTo(cmd);
         cmd.Subcommands.Add(CreatePool());
+        cmd.Subcommands.Add(CreateFolds());
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
             var root = parse.GetValue(dataRoot)!;
@@ -201,6 +203,50 @@ internal static class BenchmarkCommand
             if (outDir is not null)
                 File.WriteAllText(Path.Combine(outDir, "benchmark.md"),
                     BenchmarkReport.Markdown(classes, episodes, [$"pooled from {string.Join(", ", parse.GetValue(files)!.Select(f => $"`{f}`"))}"]));
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+
+    private static Command CreateFolds()
+    {
+        var baseSplit = new Option<string>("--split") { Description = "The base split file (training's splits.json): every record outside --datasets keeps its split.", Required = true };
+        var dataRoot = new Option<string>("--data-root") { Description = "Folder of the labelled datasets.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
+        var datasets = new Option<string[]>("--datasets") { Description = "Datasets whose patients are dealt into folds.", DefaultValueFactory = _ => [.. BenchmarkDatasets.Annotated], AllowMultipleArgumentsPerToken = true };
+        var folds = new Option<int>("--folds") { Description = "Number of folds.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the patient order.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Folder for fold-K/splits.json, one per fold.", Required = true };
+        var cmd = new Command("folds", "Split files of a leave-patient-out cross-validation: fold K holds fold K's patients out as its test split. " +
+                                       "Train a model per fold on its split file (`train probe --out fold-K`), score it with `benchmark --split fold-K/splits.json --fold K`, then `benchmark pool`.")
+        {
+            baseSplit, dataRoot, datasets, folds, seed, output,
+        };
+        cmd.SetAction(parse => CliErrors.Guard(() =>
+        {
+            string basePath = parse.GetValue(baseSplit)!, root = parse.GetValue(dataRoot)!, outDir = parse.GetValue(output)!;
+            if (!File.Exists(basePath)) throw new FileNotFoundException($"--split '{basePath}': no such file");
+            if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--data-root '{root}': no such folder");
+            int k = parse.GetValue(folds);
+            if (k < 2) throw new ArgumentException($"--folds {k}: expected at least 2");
+            var chosen = parse.GetValue(datasets)!;
+            foreach (var d in chosen)
+                if (!BenchmarkDatasets.All.Contains(d)) throw new ArgumentException($"--datasets '{d}': expected one of {string.Join(", ", BenchmarkDatasets.All)}");
+            var splits = DatasetSplits.Load(basePath);
+            var entries = chosen.SelectMany(d => BenchmarkRecords.List(root, d, null, null, w => Console.Error.WriteLine($"warning: {w}"))).ToList();
+            if (entries.Count == 0) throw new ArgumentException($"no record of {string.Join(", ", chosen)} under {root}");
+            var assignment = CrossValidationFolds.Assign(entries, k, (ulong)parse.GetValue(seed));
+            for (int f = 0; f < k; f++)
+            {
+                var dir = Path.Combine(outDir, $"fold-{f}");
+                Directory.CreateDirectory(dir);
+                var path = Path.Combine(dir, "splits.json");
+                CrossValidationFolds.Fold(splits, entries, assignment, f).Save(path);
+                var patients = assignment.Where(a => a.Value == f).Select(a => a.Key).Order(StringComparer.Ordinal).ToList();
+                Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    fold = f, split = path, patients, records = entries.Count(e => assignment[e.PatientId] == f),
+                }));
+            }
             return Task.FromResult(0);
         }));
         return cmd;
