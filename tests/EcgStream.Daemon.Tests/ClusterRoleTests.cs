@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EcgStream.Cluster;
+using EcgStream.Core.Events;
+using EcgStream.Daemon.Configuration;
+using EcgStream.Runtime.Sinks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace EcgStream.Daemon.Tests;
+
+/// <summary>A fact that starts its own nats-server; skipped with a message where nats-server is not installed.</summary>
+public sealed class NatsFactAttribute : FactAttribute
+{
+    public NatsFactAttribute()
+    {
+        if (LoopbackNatsCluster.FindServer() is null) Skip = "nats-server not installed (Debian package nats-server, or set NATS_SERVER): cluster role tests skipped";
+    }
+}
+
+/// <summary>ecgstreamd in the cluster's central role (docs/scale-out.md, "ecgstreamd roles").</summary>
+public sealed class CentralRoleTests
+{
+    private static RhythmEvent Event(string bed, string rhythm, double start, EventKind kind = EventKind.Onset) =>
+        new(bed, EventType.Alarm, kind, rhythm, start, kind == EventKind.Offset ? start + 3 : null, start + 1.5, 0.9, EventSource.Rule,
+            RunId: "w1", DetectedUtc: new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero).AddSeconds(start));
+
+    /// <summary>Publishes an event as a worker does (subject, JSON, sample-time header, the event id as Nats-Msg-Id); a null id stores a twin.</summary>
+    private static async Task<string> PublishAsync(NatsJSContext js, ClusterSettings s, RhythmEvent e, bool withId = true)
+    {
+        string json = EventJson.ToJson(e);
+        var headers = new NatsHeaders { ["Ecg-Sample-Time"] = "1796299200000" };
+        var ack = await js.PublishAsync(s.EventSubject(e.StreamId), Encoding.UTF8.GetBytes(json), headers: headers,
+            opts: withId ? new NatsJSPubOpts { MsgId = EventIds.Of(e) } : null);
+        ack.EnsureSuccess();
+        Assert.False(ack.Duplicate);
+        return json;
+    }
+
+    private static DaemonConfig Central(LoopbackNatsCluster cluster, string jsonl) => new()
+    {
+        Sinks = new SinksConfig { Jsonl = jsonl },
+        Cluster = new ClusterConfig
+        {
+            Role = ClusterRole.Central, Urls = cluster.Urls, User = cluster.User, Password = cluster.Password,
+            Replicas = 1, Consumer = "station1", Start = FeedStart.All,
+        },
+    };
+
+    private static string[] Lines(string path) => File.Exists(path) ? File.ReadAllLines(path) : [];
+
+    /// <summary>
+    /// Events published as workers publish them reach the central daemon's JSON-lines sink and SSE stream once each, in
+    /// stream order: a twin stored twice in the stream (the same event id outside JetStream's de-duplication window) is
+    /// delivered once, events published while the central daemon is down arrive after its restart, and none delivered
+    /// before the restart comes again. Delivery is in stream order, so "the last one arrived" means "all before it did".
+    /// </summary>
+    [NatsFact]
+    public async Task Central_delivers_every_cluster_event_once_to_JSON_lines_and_SSE_across_a_restart()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        var settings = cluster.Settings();
+        await using var nats = new NatsConnection(settings.ClientOptions("test-worker"));
+        var js = new NatsJSContext(nats);
+        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+        var jsonl = Path.Combine(Support.TempDir(), "central.jsonl");
+        var expected = new List<string>
+        {
+            // before the central daemon exists: a new consumer with start "all" gets them
+            await PublishAsync(js, settings, Event("bed001", "PAUSE", 10)),
+            await PublishAsync(js, settings, Event("bed002", "LEAD_OFF", 12)),
+        };
+        await PublishAsync(js, settings, Event("bed001", "PAUSE", 10), withId: false); // a twin: stored, not delivered
+
+        await using (var host = await Support.StartAsync(Central(cluster, jsonl)))
+        {
+            Assert.Empty(host.Beds);
+            await Support.Until(() => Lines(jsonl).Length >= 2, TimeSpan.FromSeconds(30), "the first two events in the JSON-lines file");
+            using var http = Support.Client(host);
+            using var sse = await http.GetAsync("events?strips=false", HttpCompletionOption.ResponseHeadersRead);
+            var reading = HttpTests.ReadSse(await sse.Content.ReadAsStreamAsync(), TimeSpan.FromSeconds(30),
+                ms => ms.Count(m => m.Event == "event") >= 2);
+            // the response's headers go out with its first line, written after the client joined the hub: from here on it gets every event
+            expected.Add(await PublishAsync(js, settings, Event("bed003", "ASYSTOLE", 20)));
+            await PublishAsync(js, settings, Event("bed002", "LEAD_OFF", 12), withId: false); // a twin of one delivered earlier
+            expected.Add(await PublishAsync(js, settings, Event("bed003", "ASYSTOLE", 20, EventKind.Offset)));
+            var messages = await reading;
+            Assert.Equal(expected.Skip(2), messages.Where(m => m.Event == "event").Select(m => m.Data.GetRawText()));
+            await Support.Until(() => Lines(jsonl).Length >= 4, TimeSpan.FromSeconds(30), "four events in the JSON-lines file");
+
+            var health = JsonDocument.Parse(await http.GetStringAsync("health")).RootElement;
+            Assert.Equal("ok", health.GetProperty("status").GetString());
+            var c = health.GetProperty("cluster");
+            Assert.Equal(("central", "events.site1.>", "station1", true), (c.GetProperty("role").GetString(), c.GetProperty("subject").GetString(),
+                c.GetProperty("consumer").GetString(), c.GetProperty("connected").GetBoolean()));
+            Assert.Equal((4, 2, 0), (c.GetProperty("events_delivered").GetInt64(), c.GetProperty("duplicates").GetInt64(), c.GetProperty("malformed").GetInt64()));
+            var metrics = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
+            Assert.Equal(4, metrics["ecgstream_cluster_events_total{result=\"delivered\"}"]);
+            Assert.Equal(2, metrics["ecgstream_cluster_events_total{result=\"duplicate\"}"]);
+            Assert.Equal(1, metrics["ecgstream_cluster_connected"]);
+        }
+
+        // while the central daemon is down: a new event, and a twin of one it delivered (its ids are read back at start)
+        expected.Add(await PublishAsync(js, settings, Event("bed004", "PAUSE", 30)));
+        await PublishAsync(js, settings, Event("bed003", "ASYSTOLE", 20), withId: false);
+        expected.Add(await PublishAsync(js, settings, Event("bed004", "PAUSE", 30, EventKind.Offset)));
+
+        await using (var host = await Support.StartAsync(Central(cluster, jsonl)))
+        {
+            await Support.Until(() => Lines(jsonl).Length >= expected.Count, TimeSpan.FromSeconds(30), "the events published while down");
+            // the last one is in, and delivery is in stream order: nothing more is on its way
+            Assert.Equal(expected, Lines(jsonl));
+            Assert.Equal(1, host.Feed!.Duplicates);
+            Assert.Equal(2, host.Feed.Delivered);
+        }
+    }
+
+    /// <summary>A central daemon whose cluster does not answer starts anyway, reports degraded health, and says why in its log, not as an exception.</summary>
+    [Fact]
+    public async Task An_unreachable_cluster_leaves_the_central_daemon_up_and_degraded()
+    {
+        var config = new DaemonConfig
+        {
+            Cluster = new ClusterConfig { Role = ClusterRole.Central, Urls = [$"nats://127.0.0.1:{Support.FreePort()}"], User = "u", Password = "p", Replicas = 1 },
+        };
+        await using var host = await Support.StartAsync(config);
+        using var http = Support.Client(host);
+        await Task.Delay(500);
+        var health = JsonDocument.Parse(await http.GetStringAsync("health")).RootElement;
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.False(health.GetProperty("cluster").GetProperty("connected").GetBoolean());
+    }
+}
+
+public sealed class ClusterConfigTests
+{
+    private static string Write(string json)
+    {
+        var p = Path.Combine(Support.TempDir(), "ecgstreamd.json");
+        File.WriteAllText(p, json);
+        return p;
+    }
+
+    private static string PasswordFile(string password = "s3cret")
+    {
+        var p = Path.Combine(Support.TempDir(), "nats-password");
+        File.WriteAllText(p, password + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return p;
+    }
+
+    [Fact]
+    public void A_central_configuration_binds_with_loopback_defaults()
+    {
+        var pw = PasswordFile();
+        var c = ConfigLoader.Load(Write($$"""{ "cluster": { "role": "central", "user": "station", "passwordFile": "{{pw}}", "consumer": "icu-station", "start": "all" } }"""), [], environment: false);
+        var k = c.Cluster!;
+        Assert.Empty(c.Beds);
+        Assert.Equal((ClusterRole.Central, "station", "s3cret", "site1", 3, "icu-station", FeedStart.All),
+            (k.Role, k.User, k.Password, k.Site, k.Replicas, k.Consumer, k.Start));
+        Assert.Equal(["nats://127.0.0.1:4222"], k.Urls);
+        k.Settings().Validate(); // what the cluster classes check holds too
+    }
+
+    [Fact]
+    public void The_password_may_come_from_the_environment()
+    {
+        Environment.SetEnvironmentVariable("ECGSTREAM_CLUSTER__PASSWORD", "from-env");
+        try
+        {
+            var c = ConfigLoader.Load(Write("""{ "cluster": { "role": "central", "user": "station" } }"""), []);
+            Assert.Equal("from-env", c.Cluster!.Password);
+        }
+        finally { Environment.SetEnvironmentVariable("ECGSTREAM_CLUSTER__PASSWORD", null); }
+    }
+
+    [Theory]
+    [InlineData("""{ "cluster": { "user": "u", "passwordFile": "PW" } }""", "cluster.role", "is required (central or gateway)")]
+    [InlineData("""{ "cluster": { "role": "worker", "user": "u", "passwordFile": "PW" } }""", "cluster.role", "\"worker\" is not central or gateway")]
+    [InlineData("""{ "cluster": { "role": "central", "passwordFile": "PW" } }""", "cluster.user", "is required (connections to the cluster authenticate)")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u" } }""", "cluster.passwordFile", "is required (or cluster.password from the environment): connections to the cluster authenticate")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "/nonexistent/pw" } }""", "cluster.passwordFile", "\"/nonexistent/pw\": no such file")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "password": "x", "passwordFile": "PW" } }""", "cluster.password", "give password or passwordFile, not both")]
+    [InlineData("""{ "cluster": { "role": "central", "urls": ["http://127.0.0.1:4222"], "user": "u", "passwordFile": "PW" } }""", "cluster.urls", "\"http://127.0.0.1:4222\" is not a server URL such as nats://127.0.0.1:4222")]
+    [InlineData("""{ "cluster": { "role": "central", "urls": "nats://me:pw@127.0.0.1:4222", "user": "u", "passwordFile": "PW" } }""", "cluster.urls", "\"nats://me:pw@127.0.0.1:4222\" carries credentials; give them as cluster.user and cluster.passwordFile")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "site": "a.b" } }""", "cluster.site", "\"a.b\" must be 1–64 of A-Z a-z 0-9 _ - (it is a subject token)")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "start": "latest" } }""", "cluster.start", "\"latest\" is not new or all")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "replicas": 7 } }""", "cluster.replicas", "7 is outside 1..5")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "lease": 3 } }""", "cluster.lease", "unknown setting (known here: role, urls, user, password, passwordFile, site, replicas, consumer, start, bufferBlocks)")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW" }, "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }""", "beds", "a central daemon (cluster.role central) has no local beds: its events come from the cluster; remove them, or use cluster.role gateway")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW" }, "sinks": { "wfdb": "/tmp" } }""", "sinks.wfdb", "not available in cluster.role central: annotation files need each bed's sample rate, which the events stream does not carry")]
+    [InlineData("""{ "cluster": { "role": "gateway", "user": "u", "passwordFile": "PW" } }""", "beds", "at least one bed is required")]
+    [InlineData("""{ "cluster": { "role": "gateway", "user": "u", "passwordFile": "PW" }, "beds": [ { "id": "icu.1", "source": { "kind": "synthetic" } } ] }""", "beds[0].id", "\"icu.1\": a gateway's bed id is a NATS subject token (ecg.<site>.<bed>): 1–64 of A-Z a-z 0-9 _ -, no '.'")]
+    public void A_bad_cluster_section_is_refused_in_one_line_naming_the_field(string json, string field, string problem)
+    {
+        var file = Write(json.Replace("\"PW\"", JsonSerializer.Serialize(PasswordFile()), StringComparison.Ordinal));
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, [], environment: false));
+        Assert.Equal((field, problem), (e.Field, e.Problem));
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_password_on_the_command_line_is_refused()
+    {
+        var file = Write("""{ "cluster": { "role": "central", "user": "u" } }""");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, ["--cluster:password=hunter2"], environment: false));
+        Assert.Equal(("command line", "cluster.password"), (e.Origin, e.Field));
+        Assert.Equal("not accepted on the command line (other users can read it there); use cluster.passwordFile or ECGSTREAM_CLUSTER__PASSWORD", e.Problem);
+    }
+
+    [Fact]
+    public void A_password_file_others_can_read_is_refused()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var pw = PasswordFile();
+        File.SetUnixFileMode(pw, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write($$"""{ "cluster": { "role": "central", "user": "u", "passwordFile": "{{pw}}" } }"""), [], environment: false));
+        Assert.Equal(("cluster.passwordFile", $"\"{pw}\" is readable by group or others; chmod 600 it"), (e.Field, e.Problem));
+    }
+}
