@@ -122,7 +122,7 @@ public sealed class DaemonHost : IAsyncDisposable
                 if (cluster.Role == ClusterRole.Central)
                     Feed = new EventFeed(cluster.Settings(), new EventFeedOptions { Consumer = cluster.Consumer, Start = cluster.Start }, Say);
                 else
-                    Gateway = new BedGateway(cluster.Settings(), new GatewayOptions { BufferBlocks = cluster.BufferBlocks, Name = "ecgstreamd-gateway" }, Say);
+                    Gateway = new BedGateway(cluster.Settings(), new GatewayOptions { BufferBlocks = cluster.BufferBlocks, Name = "ecgstreamd-gateway", ContinueStreams = true }, Say);
             }
             catch (ClusterConfigException e) { throw new ArgumentException(e.Message, e); } // one line, exit 2 (DaemonMain)
         }

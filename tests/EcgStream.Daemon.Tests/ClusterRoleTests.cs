@@ -219,3 +219,86 @@ public sealed class ClusterConfigTests
         Assert.Equal(("cluster.passwordFile", $"\"{pw}\" is readable by group or others; chmod 600 it"), (e.Field, e.Problem));
     }
 }
+
+/// <summary>ecgstreamd in the cluster's gateway role: its beds' blocks go to <c>ecg.&lt;site&gt;.&lt;bed&gt;</c>.</summary>
+public sealed class GatewayRoleTests
+{
+    /// <summary>Every block of the bed's subject, in stream order, decoded.</summary>
+    private static async Task<List<(long Start, int Length, double Rate, float[] Planar)>> ReadBedAsync(NatsJSContext js, ClusterSettings s, string bed)
+    {
+        var blocks = new List<(long, int, double, float[])>();
+        float[] buffer = [];
+        await foreach (var m in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, s.SampleSubject(bed), null, TimeSpan.FromSeconds(2), stopWhenCaughtUp: true))
+        {
+            Assert.True(SampleCodec.TryDecode(m.Data, bed, ref buffer, out var b, out var problem), problem);
+            blocks.Add((b.StartSample, b.Length, b.SampleRate, b.Samples.ToArray()));
+        }
+        return blocks;
+    }
+
+    /// <summary>
+    /// A file bed's samples reach the stream complete, in order and equal to the recording (to the wire's 1 µV); a second
+    /// run of the daemon continues the bed's stream after the first run's blocks (the time between them a gap), with no
+    /// block taken for a duplicate. /health and /metrics show the gateway's counts.
+    /// </summary>
+    [NatsFact]
+    public async Task A_file_beds_samples_arrive_in_the_stream_complete_and_in_order_and_a_restart_continues_the_stream()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        var settings = cluster.Settings();
+        var dir = Support.TempDir();
+        var record = EcgStream.Synthetic.Simulator.Run(EcgStream.Synthetic.ScenarioFile.Parse("""
+            { "seed": 4, "sampleRate": 360, "leads": ["II", "V1"], "segments": [ { "rhythm": "SR", "durationSeconds": 8 } ] }
+            """));
+        string path = record.WriteWfdb(dir, "rec") + ".hea";
+        var recording = EcgStream.Formats.RecordReader.Read(path);
+        const int total = 8 * 360;
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "qa", Source = new SourceConfig { Kind = SourceKind.File, Path = path, Speed = 20 } }],
+            Cluster = new ClusterConfig { Role = ClusterRole.Gateway, Urls = cluster.Urls, User = cluster.User, Password = cluster.Password, Replicas = 1 },
+        };
+
+        await using (var host = await Support.StartAsync(config))
+        {
+            await Support.Until(() => host.Gateway!.SamplesPublished == total, TimeSpan.FromSeconds(30), "the whole recording acknowledged");
+            using var http = Support.Client(host);
+            var c = JsonDocument.Parse(await http.GetStringAsync("health")).RootElement.GetProperty("cluster");
+            Assert.Equal(("gateway", "ecg.site1.<bed>"), (c.GetProperty("role").GetString(), c.GetProperty("subject").GetString()));
+            Assert.Equal((total, total, 0L, 0L), (c.GetProperty("samples_accepted").GetInt64(), c.GetProperty("samples_acknowledged").GetInt64(),
+                c.GetProperty("samples_dropped").GetInt64(), c.GetProperty("blocks_buffered").GetInt64()));
+            var metrics = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
+            Assert.Equal(total, metrics["ecgstream_gateway_samples_total{result=\"acknowledged\"}"]);
+            Assert.Equal(0, metrics["ecgstream_gateway_samples_total{result=\"dropped\"}"]);
+            Assert.Equal(0, metrics["ecgstream_gateway_buffered"]);
+        }
+
+        await using var nats = new NatsConnection(settings.ClientOptions("test-reader"));
+        var js = new NatsJSContext(nats);
+        var first = await ReadBedAsync(js, settings, "qa");
+        Assert.Equal(0, first[0].Start);
+        for (int i = 1; i < first.Count; i++) Assert.Equal(first[i - 1].Start + first[i - 1].Length, first[i].Start); // no gap, no overlap
+        Assert.Equal(total, first.Sum(b => b.Length));
+        Assert.All(first, b => Assert.Equal(360, b.Rate));
+        // planar per block, leads in DESIGN.md order (II, then V1): equal to the recording after the wire's 1 µV quantisation
+        var leads = new[] { EcgStream.Core.Leads.Lead.II, EcgStream.Core.Leads.Lead.V1 };
+        foreach (var (start, length, _, planar) in first)
+            for (int p = 0; p < leads.Length; p++)
+                for (int i = 0; i < length; i++)
+                    Assert.Equal(EcgStream.Cluster.SampleCodec.Quantise(recording.Samples[recording.ChannelOf(leads[p])][start + i]), planar[p * length + i], 1e-6f);
+
+        // the daemon again: its bed starts at sample 0 locally, and continues after the first run in the stream
+        await Task.Delay(1000);
+        await using (var host = await Support.StartAsync(config))
+        {
+            await Support.Until(() => host.Gateway!.SamplesPublished == total, TimeSpan.FromSeconds(30), "the second run acknowledged");
+            Assert.Equal(0, host.Gateway!.Duplicates);
+        }
+        var both = await ReadBedAsync(js, settings, "qa");
+        Assert.Equal(2 * total, both.Sum(b => b.Length));
+        var second = both.Skip(first.Count).ToList();
+        long jump = second[0].Start - total;
+        Assert.InRange(jump / 360.0, 0.9, 5); // the second or so between the runs (and the daemon's start), as a gap
+        for (int i = 1; i < second.Count; i++) Assert.Equal(second[i - 1].Start + second[i - 1].Length, second[i].Start);
+    }
+}
