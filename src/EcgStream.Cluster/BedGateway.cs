@@ -223,7 +223,7 @@ public sealed class BedGateway : IAsyncDisposable
             await _layoutGate.WaitAsync(ct);
             try
             {
-                if (!_layoutReady) await JetStreamSetup.EnsureAsync(_js, _settings, ct);
+                if (!_layoutReady) await JetStreamSetup.EnsureAsync(_js, _settings, createOnly: true, ct);
                 _layoutReady = true;
             }
             finally { _layoutGate.Release(); }

@@ -101,7 +101,7 @@ public sealed class EventFeed : IAsyncDisposable
             try
             {
                 await _nats.ConnectAsync();
-                await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct);
+                await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
                 var consumer = await AttachAsync(ct);
                 if (_seen.Count == 0) await SeedAsync(consumer.Info.AckFloor?.StreamSeq ?? 0, ct);
                 _connected = true;

@@ -302,3 +302,46 @@ public sealed class GatewayRoleTests
         for (int i = 1; i < second.Count; i++) Assert.Equal(second[i - 1].Start + second[i - 1].Length, second[i].Start);
     }
 }
+
+/// <summary>The whole chain: a gateway daemon's bed → the ECG stream → an analysis worker → the events stream → a central daemon.</summary>
+public sealed class RolesEndToEndTests
+{
+    /// <summary>
+    /// The scenario's pause, detected by the worker from the samples the gateway published, reaches the central daemon's
+    /// JSON lines as the worker's event, at the onset the gateway's own (local) analysis found.
+    /// </summary>
+    [NatsFact]
+    public async Task A_pause_on_a_gateway_bed_reaches_the_central_daemon_through_a_worker()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        var settings = cluster.Settings() with { LeaseTtl = TimeSpan.FromSeconds(3) };
+        var dir = Support.TempDir();
+        ClusterConfig Role(ClusterRole role) => new()
+        {
+            Role = role, Urls = cluster.Urls, User = cluster.User, Password = cluster.Password, Replicas = 1, Consumer = "station", Start = FeedStart.All,
+        };
+        var local = new System.Collections.Concurrent.ConcurrentQueue<RhythmEvent>();
+        var centralJsonl = Path.Combine(dir, "central.jsonl");
+
+        await using var worker = new AnalysisWorker(settings, new WorkerOptions { WorkerId = "w1", Warmup = TimeSpan.FromSeconds(15) });
+        using var stopWorker = new CancellationTokenSource();
+        var working = Task.Run(() => worker.RunAsync(stopWorker.Token));
+        await using var central = await Support.StartAsync(new DaemonConfig { Sinks = new SinksConfig { Jsonl = centralJsonl }, Cluster = Role(ClusterRole.Central) });
+        await using var gateway = await Support.StartAsync(new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "bed-a", Source = new SourceConfig { Kind = SourceKind.Synthetic, Scenario = Support.ScenarioFile(dir, Support.PauseScenario), Speed = 2 } }],
+            Cluster = Role(ClusterRole.Gateway),
+        }, new DaemonHostOptions { OnEvent = local.Enqueue });
+
+        static bool IsPauseOnset(RhythmEvent e) => e.Rhythm == "PAUSE" && e.Kind == EventKind.Onset && e.Source == EventSource.Rule;
+        RhythmEvent? Relayed() => (File.Exists(centralJsonl) ? File.ReadAllLines(centralJsonl) : [])
+            .Select(l => EventJson.TryRead(Encoding.UTF8.GetBytes(l), out var e, out _) ? e : null).FirstOrDefault(e => e is not null && IsPauseOnset(e));
+        await Support.Until(() => Relayed() is not null, TimeSpan.FromSeconds(60), "the worker's PAUSE onset in the central daemon's JSON lines");
+        var relayed = Relayed()!;
+        var own = local.First(IsPauseOnset);
+        Assert.Equal(("bed-a", "w1"), (relayed.StreamId, relayed.RunId));
+        Assert.Equal(own.StartSeconds, relayed.StartSeconds, 0.05); // same samples, same rules: the same onset (to the wire's 1 µV)
+        await stopWorker.CancelAsync();
+        await working;
+    }
+}
