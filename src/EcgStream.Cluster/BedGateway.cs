@@ -236,7 +236,7 @@ public sealed class BedGateway : IAsyncDisposable
 
     private void Outage(Exception e)
     {
-        string why = e.GetBaseException().Message;
+        string why = _settings.DescribeFailure(e);
         lock (_outageGate)
         {
             long now = Stopwatch.GetTimestamp();

@@ -113,7 +113,7 @@ public sealed class EventFeed : IAsyncDisposable
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException)
             {
-                string why = e.GetBaseException().Message;
+                string why = _settings.DescribeFailure(e);
                 if (failing != why) _log($"central: reading the events stream failed ({why}); retrying");
                 failing = why;
             }

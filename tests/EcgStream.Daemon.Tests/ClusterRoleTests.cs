@@ -150,6 +150,33 @@ public sealed class ClusterConfigTests
         return p;
     }
 
+    /// <summary>A seed file as <c>nk -gen user -pubout</c> writes it: the seed, then the public key.</summary>
+    private static string SeedFile(out string publicKey)
+    {
+        using var pair = NATS.NKeys.KeyPair.CreatePair(NATS.NKeys.PrefixByte.User);
+        publicKey = pair.GetPublicKey();
+        var p = Path.Combine(Support.TempDir(), "nkey.seed");
+        File.WriteAllText(p, pair.GetSeed() + "\n" + publicKey + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return p;
+    }
+
+    [Fact]
+    public void A_gateway_configuration_with_an_nkey_binds()
+    {
+        var seedFile = SeedFile(out var publicKey);
+        var c = ConfigLoader.Load(Write($$"""
+            { "beds": [ { "id": "icu-1", "source": { "kind": "synthetic" } } ],
+              "cluster": { "role": "gateway", "urls": "nats://10.0.0.1:4222,nats://10.0.0.2:4222", "nkeySeedFile": "{{seedFile}}", "bufferBlocks": 1000 } }
+            """), [], environment: false);
+        var k = c.Cluster!;
+        Assert.Equal((ClusterRole.Gateway, "", "", 1000), (k.Role, k.User, k.Password, k.BufferBlocks));
+        Assert.Equal(["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"], k.Urls);
+        Assert.StartsWith("SU", k.NkeySeed);
+        Assert.Equal($"nkey {publicKey}", k.Settings().Identity);
+        k.Settings().Validate();
+    }
+
     [Fact]
     public void A_central_configuration_binds_with_loopback_defaults()
     {
@@ -178,7 +205,9 @@ public sealed class ClusterConfigTests
     [Theory]
     [InlineData("""{ "cluster": { "user": "u", "passwordFile": "PW" } }""", "cluster.role", "is required (central or gateway)")]
     [InlineData("""{ "cluster": { "role": "worker", "user": "u", "passwordFile": "PW" } }""", "cluster.role", "\"worker\" is not central or gateway")]
-    [InlineData("""{ "cluster": { "role": "central", "passwordFile": "PW" } }""", "cluster.user", "is required (connections to the cluster authenticate)")]
+    [InlineData("""{ "cluster": { "role": "central", "passwordFile": "PW" } }""", "cluster.user", "is required, or cluster.nkeySeedFile (connections to the cluster authenticate)")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "nkeySeedFile": "SEED" } }""", "cluster.nkeySeedFile", "give an nkey seed or a user and password, not both")]
+    [InlineData("""{ "cluster": { "role": "central", "nkeySeedFile": "PW" } }""", "cluster.nkeySeedFile", "\"PWPATH\" holds no seed (a line starting with SU)")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u" } }""", "cluster.passwordFile", "is required (or cluster.password from the environment): connections to the cluster authenticate")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "/nonexistent/pw" } }""", "cluster.passwordFile", "\"/nonexistent/pw\": no such file")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "password": "x", "passwordFile": "PW" } }""", "cluster.password", "give password or passwordFile, not both")]
@@ -187,16 +216,18 @@ public sealed class ClusterConfigTests
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "site": "a.b" } }""", "cluster.site", "\"a.b\" must be 1–64 of A-Z a-z 0-9 _ - (it is a subject token)")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "start": "latest" } }""", "cluster.start", "\"latest\" is not new or all")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "replicas": 7 } }""", "cluster.replicas", "7 is outside 1..5")]
-    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "lease": 3 } }""", "cluster.lease", "unknown setting (known here: role, urls, user, password, passwordFile, site, replicas, consumer, start, bufferBlocks)")]
+    [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW", "lease": 3 } }""", "cluster.lease", "unknown setting (known here: role, urls, user, password, passwordFile, nkeySeedFile, site, replicas, consumer, start, bufferBlocks)")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW" }, "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }""", "beds", "a central daemon (cluster.role central) has no local beds: its events come from the cluster; remove them, or use cluster.role gateway")]
     [InlineData("""{ "cluster": { "role": "central", "user": "u", "passwordFile": "PW" }, "sinks": { "wfdb": "/tmp" } }""", "sinks.wfdb", "not available in cluster.role central: annotation files need each bed's sample rate, which the events stream does not carry")]
     [InlineData("""{ "cluster": { "role": "gateway", "user": "u", "passwordFile": "PW" } }""", "beds", "at least one bed is required")]
     [InlineData("""{ "cluster": { "role": "gateway", "user": "u", "passwordFile": "PW" }, "beds": [ { "id": "icu.1", "source": { "kind": "synthetic" } } ] }""", "beds[0].id", "\"icu.1\": a gateway's bed id is a NATS subject token (ecg.<site>.<bed>): 1–64 of A-Z a-z 0-9 _ -, no '.'")]
     public void A_bad_cluster_section_is_refused_in_one_line_naming_the_field(string json, string field, string problem)
     {
-        var file = Write(json.Replace("\"PW\"", JsonSerializer.Serialize(PasswordFile()), StringComparison.Ordinal));
+        string pw = PasswordFile();
+        var file = Write(json.Replace("\"PW\"", JsonSerializer.Serialize(pw), StringComparison.Ordinal)
+            .Replace("\"SEED\"", JsonSerializer.Serialize(SeedFile(out _)), StringComparison.Ordinal));
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, [], environment: false));
-        Assert.Equal((field, problem), (e.Field, e.Problem));
+        Assert.Equal((field, problem.Replace("PWPATH", pw, StringComparison.Ordinal)), (e.Field, e.Problem));
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -313,12 +344,13 @@ public sealed class RolesEndToEndTests
     [NatsFact]
     public async Task A_pause_on_a_gateway_bed_reaches_the_central_daemon_through_a_worker()
     {
-        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        // every connection with an nkey this time (the other role tests use a user and password)
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1, nkeys: true);
         var settings = cluster.Settings() with { LeaseTtl = TimeSpan.FromSeconds(3) };
         var dir = Support.TempDir();
         ClusterConfig Role(ClusterRole role) => new()
         {
-            Role = role, Urls = cluster.Urls, User = cluster.User, Password = cluster.Password, Replicas = 1, Consumer = "station", Start = FeedStart.All,
+            Role = role, Urls = cluster.Urls, NkeySeed = cluster.NkeySeed, Replicas = 1, Consumer = "station", Start = FeedStart.All,
         };
         var local = new System.Collections.Concurrent.ConcurrentQueue<RhythmEvent>();
         var centralJsonl = Path.Combine(dir, "central.jsonl");
@@ -338,6 +370,7 @@ public sealed class RolesEndToEndTests
             .Select(l => EventJson.TryRead(Encoding.UTF8.GetBytes(l), out var e, out _) ? e : null).FirstOrDefault(e => e is not null && IsPauseOnset(e));
         await Support.Until(() => Relayed() is not null, TimeSpan.FromSeconds(60), "the worker's PAUSE onset in the central daemon's JSON lines");
         var relayed = Relayed()!;
+        await Support.Until(() => local.Any(IsPauseOnset), TimeSpan.FromSeconds(30), "the gateway's own PAUSE onset");
         var own = local.First(IsPauseOnset);
         Assert.Equal(("bed-a", "w1"), (relayed.StreamId, relayed.RunId));
         Assert.Equal(own.StartSeconds, relayed.StartSeconds, 0.05); // same samples, same rules: the same onset (to the wire's 1 µV)

@@ -89,7 +89,7 @@ public static partial class ConfigLoader
     private sealed class Reader(IConfigurationRoot root, string? file)
     {
         private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http", "otlp", "cluster"];
-        private static readonly string[] ClusterKeys = ["role", "urls", "user", "password", "passwordFile", "site", "replicas", "consumer", "start", "bufferBlocks"];
+        private static readonly string[] ClusterKeys = ["role", "urls", "user", "password", "passwordFile", "nkeySeedFile", "site", "replicas", "consumer", "start", "bufferBlocks"];
         private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
@@ -163,8 +163,13 @@ public static partial class ConfigLoader
                     Fail(s.Path + ":urls", $"\"{u}\" is not a server URL such as nats://127.0.0.1:4222");
                 if (nu!.UserInfo.Length > 0) Fail(s.Path + ":urls", $"\"{u}\" carries credentials; give them as cluster.user and cluster.passwordFile");
             }
-            string user = Str(s, "user") is { Length: > 0 } us ? us : Fail<string>(s.Path + ":user", "is required (connections to the cluster authenticate)");
-            string password = ReadPassword(s);
+            string user = "", password = "";
+            string? seed = ReadNkeySeed(s);
+            if (seed is null)
+            {
+                user = Str(s, "user") is { Length: > 0 } us ? us : Fail<string>(s.Path + ":user", "is required, or cluster.nkeySeedFile (connections to the cluster authenticate)");
+                password = ReadPassword(s);
+            }
             string site = Str(s, "site") ?? "site1";
             if (!SubjectToken().IsMatch(site)) Fail(s.Path + ":site", $"\"{site}\" must be 1–64 of A-Z a-z 0-9 _ - (it is a subject token)");
             string consumer = Str(s, "consumer") ?? "central";
@@ -178,10 +183,31 @@ public static partial class ConfigLoader
             };
             return new ClusterConfig
             {
-                Role = role, Urls = urls, User = user, Password = password, Site = site,
+                Role = role, Urls = urls, User = user, Password = password, NkeySeed = seed, Site = site,
                 Replicas = Int(s, "replicas", 3, 1, 5), Consumer = consumer, Start = feedStart,
                 BufferBlocks = Int(s, "bufferBlocks", 50_000, 1, 10_000_000),
             };
+        }
+
+        /// <summary>
+        /// <c>nkeySeedFile</c>: a file holding an nkey user seed (<c>SU…</c>, the first line that starts with it, so the
+        /// two-line output of <c>nk -gen user -pubout</c> will do), readable by its owner only; null when not given.
+        /// </summary>
+        private string? ReadNkeySeed(IConfigurationSection s)
+        {
+            if (Str(s, "nkeySeedFile") is not { Length: > 0 } file) return null;
+            if (Str(s, "user") is { Length: > 0 } || Str(s, "password") is { Length: > 0 } || Str(s, "passwordFile") is { Length: > 0 })
+                Fail(s.Path + ":nkeySeedFile", "give an nkey seed or a user and password, not both");
+            if (!File.Exists(file)) Fail(s.Path + ":nkeySeedFile", $"\"{file}\": no such file");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Fail(s.Path + ":nkeySeedFile", $"\"{file}\" is readable by group or others; chmod 600 it");
+            string? seed;
+            try { seed = File.ReadLines(file).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('S')); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail<string>(s.Path + ":nkeySeedFile", $"\"{file}\": {e.Message}"); }
+            if (seed is null) Fail(s.Path + ":nkeySeedFile", $"\"{file}\" holds no seed (a line starting with SU)");
+            try { EcgStream.Cluster.ClusterSettings.NkeyPublicKey(seed!); }
+            catch (EcgStream.Cluster.ClusterConfigException e) { Fail(s.Path + ":nkeySeedFile", $"\"{file}\": {e.Message["nats: ".Length..]}"); }
+            return seed;
         }
 
         /// <summary>

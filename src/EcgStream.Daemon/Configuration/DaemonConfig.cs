@@ -30,9 +30,12 @@ public sealed record ClusterConfig
     public required ClusterRole Role { get; init; }
     /// <summary>Seed servers; loopback by default.</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["nats://127.0.0.1:4222"];
-    public required string User { get; init; }
+    /// <summary>User and password, or <see cref="NkeySeed"/> (one of the two is required).</summary>
+    public string User { get; init; } = "";
     /// <summary>From <c>cluster.password</c> (file or environment, never the command line) or <c>cluster.passwordFile</c>.</summary>
-    public required string Password { get; init; }
+    public string Password { get; init; } = "";
+    /// <summary>From <c>cluster.nkeySeedFile</c>: an nkey user seed instead of a user and password.</summary>
+    public string? NkeySeed { get; init; }
     public string Site { get; init; } = "site1";
     /// <summary>Replicas of the streams, when this daemon is the first to create them.</summary>
     public int Replicas { get; init; } = 3;
@@ -46,7 +49,7 @@ public sealed record ClusterConfig
     /// <summary>The connection settings the cluster classes take.</summary>
     public EcgStream.Cluster.ClusterSettings Settings() => new()
     {
-        Urls = Urls, User = User, Password = Password, Site = Site, Replicas = Replicas,
+        Urls = Urls, User = User, Password = Password, NkeySeed = NkeySeed, Site = Site, Replicas = Replicas,
     };
 }
 
