@@ -86,6 +86,8 @@ public sealed class BedGateway : IAsyncDisposable
     public long Retries => Interlocked.Read(ref _retries);
     /// <summary>Publishes the cluster answered as duplicates (a retry of a block it had stored): stored once.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
+    /// <summary>True from a failed publish until the next one succeeds (the cluster is not acknowledging now).</summary>
+    public bool Failing => Interlocked.Read(ref _outageSince) != 0;
     /// <summary>Per bed: one past the last sample index acknowledged.</summary>
     public IReadOnlyDictionary<string, long> PublishedEnd => _publishedEnd;
 

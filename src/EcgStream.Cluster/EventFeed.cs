@@ -143,8 +143,13 @@ public sealed class EventFeed : IAsyncDisposable
     private async Task SeedAsync(ulong ackFloor, CancellationToken ct)
     {
         if (ackFloor == 0) return;
+        // nothing stored within the window: no reader to start (it would wait out its stall timeouts to find nothing)
+        var since = DateTimeOffset.UtcNow - _options.SeedWindow;
+        var info = await _js.GetStreamAsync(ClusterSettings.EventStream, cancellationToken: ct);
+        if (DateTimeOffset.TryParse(info.Info.State.LastTs, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var last)
+            && last < since) return;
         int seeded = 0;
-        await foreach (var m in SubjectReader.ReadAsync(_js, ClusterSettings.EventStream, Subject, DateTimeOffset.UtcNow - _options.SeedWindow,
+        await foreach (var m in SubjectReader.ReadAsync(_js, ClusterSettings.EventStream, Subject, since,
             TimeSpan.FromSeconds(2), stopWhenCaughtUp: true, ct: ct))
         {
             if (m.Sequence > ackFloor) break;

@@ -122,7 +122,11 @@ public sealed class DaemonHost : IAsyncDisposable
                 if (cluster.Role == ClusterRole.Central)
                     Feed = new EventFeed(cluster.Settings(), new EventFeedOptions { Consumer = cluster.Consumer, Start = cluster.Start }, Say);
                 else
-                    Gateway = new BedGateway(cluster.Settings(), new GatewayOptions { BufferBlocks = cluster.BufferBlocks, Name = "ecgstreamd-gateway", ContinueStreams = true }, Say);
+                    // the buffer is split between the lanes and a bed uses one: no more lanes than beds, so one bed gets all of it
+                    Gateway = new BedGateway(cluster.Settings(), new GatewayOptions
+                    {
+                        BufferBlocks = cluster.BufferBlocks, Lanes = Math.Clamp(config.Beds.Count, 1, 8), Name = "ecgstreamd-gateway", ContinueStreams = true,
+                    }, Say);
             }
             catch (ClusterConfigException e) { throw new ArgumentException(e.Message, e); } // one line, exit 2 (DaemonMain)
         }

@@ -295,7 +295,7 @@ public sealed class GatewayRoleTests
             await Support.Until(() => host.Gateway!.SamplesPublished == total, TimeSpan.FromSeconds(30), "the whole recording acknowledged");
             using var http = Support.Client(host);
             var c = JsonDocument.Parse(await http.GetStringAsync("health")).RootElement.GetProperty("cluster");
-            Assert.Equal(("gateway", "ecg.site1.<bed>"), (c.GetProperty("role").GetString(), c.GetProperty("subject").GetString()));
+            Assert.Equal(("gateway", "ecg.site1.<bed>", true), (c.GetProperty("role").GetString(), c.GetProperty("subject").GetString(), c.GetProperty("acknowledging").GetBoolean()));
             Assert.Equal((total, total, 0L, 0L), (c.GetProperty("samples_accepted").GetInt64(), c.GetProperty("samples_acknowledged").GetInt64(),
                 c.GetProperty("samples_dropped").GetInt64(), c.GetProperty("blocks_buffered").GetInt64()));
             var metrics = HttpTests.ParsePrometheus(await http.GetStringAsync("metrics"));
@@ -331,6 +331,33 @@ public sealed class GatewayRoleTests
         long jump = second[0].Start - total;
         Assert.InRange(jump / 360.0, 0.9, 5); // the second or so between the runs (and the daemon's start), as a gap
         for (int i = 1; i < second.Count; i++) Assert.Equal(second[i - 1].Start + second[i - 1].Length, second[i].Start);
+    }
+}
+
+/// <summary>A gateway whose cluster does not answer: the bed is analysed locally as ever, the bounded buffer fills, the excess is counted.</summary>
+public sealed class GatewayOutageTests
+{
+    [Fact]
+    public async Task An_unreachable_cluster_degrades_the_gateway_and_counts_the_drops_while_the_bed_goes_on()
+    {
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "bed-a", Source = new SourceConfig { Kind = SourceKind.Synthetic, Seed = 3, Speed = 5 } }],
+            Cluster = new ClusterConfig { Role = ClusterRole.Gateway, Urls = [$"nats://127.0.0.1:{Support.FreePort()}"], User = "u", Password = "p", Replicas = 1, BufferBlocks = 20 },
+        };
+        await using var host = await Support.StartAsync(config);
+        var gateway = host.Gateway!;
+        await Support.Until(() => gateway.SamplesDropped > 0, TimeSpan.FromSeconds(30), "the buffer to overflow");
+        using var http = Support.Client(host);
+        var health = JsonDocument.Parse(await http.GetStringAsync("health")).RootElement;
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        var c = health.GetProperty("cluster");
+        Assert.False(c.GetProperty("acknowledging").GetBoolean());
+        Assert.Equal(0, c.GetProperty("samples_acknowledged").GetInt64());
+        Assert.InRange(c.GetProperty("blocks_buffered").GetInt64(), 20, 21); // the buffer, and the block being retried
+        // every sample the bed received was either taken into the buffer or dropped and counted
+        Assert.Equal(host.Bed("bed-a").Samples, gateway.SamplesAccepted + gateway.SamplesDropped);
+        Assert.Equal("receiving", host.Bed("bed-a").State);
     }
 }
 

@@ -35,11 +35,11 @@ internal static class Endpoints
             return Results.NoContent();
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
-        // central: "ok" while the events consumer is attached; gateway: also while nothing has been dropped
+        // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes
         app.MapGet("/health", () => Results.Json(new
         {
             status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
-                && (host.Gateway is null || host.Gateway.SamplesDropped == 0) ? "ok" : "degraded",
+                && host.Gateway?.Failing != true ? "ok" : "degraded",
             uptime_s = Math.Round(host.Uptime.TotalSeconds, 3),
             cluster = ClusterHealth(host),
             beds = host.Beds.Select(b => new
@@ -132,6 +132,7 @@ internal static class Endpoints
         {
             role = "gateway",
             subject = $"ecg.{c.Site}.<bed>",
+            acknowledging = !g.Failing,
             samples_accepted = g.SamplesAccepted,
             samples_acknowledged = g.SamplesPublished,
             samples_dropped = g.SamplesDropped,
