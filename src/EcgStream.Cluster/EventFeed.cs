@@ -46,8 +46,9 @@ public sealed record EventFeedOptions
 /// acknowledgement was lost, or the ack wait passed) and an event a worker published twice outside JetStream's
 /// de-duplication window (a takeover long after the first publish) carry an event id already seen
 /// (<see cref="EventIds"/>, computed from the event itself) and are acknowledged without being delivered. The ids
-/// are remembered in memory: after a crash (not a stop) between <c>deliver</c> and the acknowledgement, that one
-/// event is delivered again by the next run.</para>
+/// are remembered in memory, filled at start from the events the previous run acknowledged (read back from the stream)
+/// and from what the caller says its sinks already hold (<see cref="AlreadyDelivered"/>): after a crash between
+/// <c>deliver</c> and the acknowledgement, that event comes again and is recognised, if a sink kept it.</para>
 /// </summary>
 public sealed class EventFeed : IAsyncDisposable
 {
@@ -61,6 +62,7 @@ public sealed class EventFeed : IAsyncDisposable
     private long _received, _delivered, _duplicates, _malformed;
     private long _lastStoredUnixMs;
     private volatile bool _connected;
+    private bool _seeded; // the previous run's ids have been read back from the stream (once per process)
 
     public EventFeed(ClusterSettings settings, EventFeedOptions? options = null, Action<string>? log = null)
     {
@@ -103,7 +105,8 @@ public sealed class EventFeed : IAsyncDisposable
                 await _nats.ConnectAsync();
                 await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
                 var consumer = await AttachAsync(ct);
-                if (_seen.Count == 0) await SeedAsync(consumer.Info.AckFloor?.StreamSeq ?? 0, ct);
+                if (!_seeded) await SeedAsync(consumer.Info.AckFloor?.StreamSeq ?? 0, ct);
+                _seeded = true;
                 _connected = true;
                 if (failing is not null) _log($"central: reading {Subject} again (consumer {_options.Consumer})");
                 else _log($"central: reading {Subject} with durable consumer {_options.Consumer} on {_nats.ServerInfo?.Name ?? "the cluster"}");
@@ -184,6 +187,12 @@ public sealed class EventFeed : IAsyncDisposable
             await msg.AckAsync(new AckOpts { DoubleAck = true }, ackTimeout.Token);
         }
     }
+
+    /// <summary>
+    /// Before <see cref="RunAsync"/>: an event the sinks already hold (the daemon reads back the tail of its JSON-lines file),
+    /// so that one the previous run wrote but could not acknowledge before a crash is not delivered twice.
+    /// </summary>
+    public void AlreadyDelivered(RhythmEvent e) => Remember(EventIds.Of(e));
 
     /// <summary>Remembers a delivered event's id; beyond <see cref="EventFeedOptions.RememberIds"/> the oldest is forgotten.</summary>
     private void Remember(string id)

@@ -296,6 +296,7 @@ public sealed class DaemonHost : IAsyncDisposable
         {
             // events of every bed of the site, from the workers, into the same sinks a local bed's go to
             _log.LogInformation("cluster role central: events of {Subject} from {Urls}", feed.Subject, string.Join(",", Config.Cluster!.Urls));
+            RememberJsonlTail(feed);
             _feedTask = Task.Run(() => feed.RunAsync(e => Route(e.StreamId, 0, e), _stopFeed.Token));
         }
         if (Gateway is not null)
@@ -320,6 +321,32 @@ public sealed class DaemonHost : IAsyncDisposable
         _log.LogInformation("ecgstreamd: {Beds} bed(s); live view and API on {Address}", _beds.Count, string.Join(", ", _app.Urls));
         // where the token is, never the token: open the live view as ADDRESS/#token=TOKEN
         _log.LogInformation("HTTP access token: {Where}; open the live view as {Address}/#token=<token>", _tokenOrigin, _app.Urls.First().TrimEnd('/'));
+    }
+
+    /// <summary>
+    /// Central role: the events at the end of the JSON-lines file (its last 256 KiB) count as delivered. A crash between
+    /// writing an event and acknowledging it to the cluster brings that event back at the next start; the file already
+    /// has it, so it is not written twice.
+    /// </summary>
+    private void RememberJsonlTail(EventFeed feed)
+    {
+        if (Config.Sinks.Jsonl is not { } path || path == "stdout" || !File.Exists(path)) return;
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            long from = Math.Max(0, f.Length - 256 * 1024);
+            f.Seek(from, SeekOrigin.Begin);
+            using var reader = new StreamReader(f, System.Text.Encoding.UTF8);
+            if (from > 0) reader.ReadLine(); // a partial first line
+            int n = 0;
+            while (reader.ReadLine() is { } line)
+                if (EventJson.TryRead(System.Text.Encoding.UTF8.GetBytes(line), out var e, out _)) { feed.AlreadyDelivered(e); n++; }
+            _log.LogInformation("central: {Count} event(s) at the end of {File} count as delivered", n, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("central: cannot read back {File} ({Error}); an event written just before a crash may be written again", path, e.Message);
+        }
     }
 
     private async Task StopBedsAsync(CancellationToken cancellationToken)

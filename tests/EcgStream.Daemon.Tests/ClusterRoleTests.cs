@@ -116,6 +116,34 @@ public sealed class CentralRoleTests
         }
     }
 
+    /// <summary>
+    /// The crash window: a run that wrote an event to its JSON-lines file and died before acknowledging it. The next run
+    /// gets the event again from the cluster, finds it at the end of the file, and does not write it twice.
+    /// </summary>
+    [NatsFact]
+    public async Task An_event_written_but_not_acknowledged_before_a_crash_is_not_written_again()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        var settings = cluster.Settings();
+        await using var nats = new NatsConnection(settings.ClientOptions("test-worker"));
+        var js = new NatsJSContext(nats);
+        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+        var jsonl = Path.Combine(Support.TempDir(), "central.jsonl");
+        var first = await PublishAsync(js, settings, Event("bed001", "PAUSE", 10));
+        await using (var host = await Support.StartAsync(Central(cluster, jsonl)))
+            await Support.Until(() => Lines(jsonl).Length == 1, TimeSpan.FromSeconds(30), "the first event");
+        // as if a run had written this one and crashed before its acknowledgement: in the file, unacknowledged in the stream
+        var written = await PublishAsync(js, settings, Event("bed002", "ASYSTOLE", 20));
+        File.AppendAllText(jsonl, written + "\n");
+        var after = await PublishAsync(js, settings, Event("bed002", "ASYSTOLE", 20, EventKind.Offset));
+        await using (var host = await Support.StartAsync(Central(cluster, jsonl)))
+        {
+            await Support.Until(() => Lines(jsonl).Length >= 3, TimeSpan.FromSeconds(30), "the event after it");
+            Assert.Equal([first, written, after], Lines(jsonl));
+            Assert.Equal((1L, 1L), (host.Feed!.Delivered, host.Feed.Duplicates));
+        }
+    }
+
     /// <summary>A central daemon whose cluster does not answer starts anyway, reports degraded health, and says why in its log, not as an exception.</summary>
     [Fact]
     public async Task An_unreachable_cluster_leaves_the_central_daemon_up_and_degraded()
