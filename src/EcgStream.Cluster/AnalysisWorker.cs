@@ -156,7 +156,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
             }
             catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested)
             {
-                if (!said) _log($"worker {Id}: cannot reach the cluster at {string.Join(",", _settings.Urls)} ({e.GetBaseException().Message}); retrying");
+                if (!said) _log($"worker {Id}: cannot reach the cluster at {string.Join(",", _settings.Urls)} ({_settings.DescribeFailure(e)}); retrying");
                 said = true;
                 await Task.Delay(1000, ct);
             }

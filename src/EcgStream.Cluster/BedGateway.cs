@@ -16,6 +16,14 @@ public sealed record GatewayOptions
     /// <summary>Publishing lanes. A bed always uses the same lane, so its blocks reach the stream in order; lanes publish concurrently.</summary>
     public int Lanes { get; init; } = 8;
     public string Name { get; init; } = "ecgstream-gateway";
+    /// <summary>
+    /// Continue each bed's stream where the cluster's copy of it ends. A source's sample index starts at 0 with every run of
+    /// the process (ecgstreamd's beds do), so without this a restarted gateway would publish indices the stream already
+    /// holds: its blocks would be taken for duplicates (same Nats-Msg-Id) or go backwards for the workers. With it, the
+    /// first block of a bed is moved to after the stream's last block of that bed (or its last checkpoint, if the blocks
+    /// have aged out) plus the time since it was stored: the time the gateway was away becomes a gap, as it was.
+    /// </summary>
+    public bool ContinueStreams { get; init; }
 }
 
 /// <summary>
@@ -39,6 +47,10 @@ public sealed class BedGateway : IAsyncDisposable
     private long _refreshed; // Stopwatch ticks of the last connection refresh
     private readonly ConcurrentDictionary<string, long> _publishedEnd = new();
     private readonly ConcurrentDictionary<string, bool> _registered = new();
+    private readonly SemaphoreSlim _layoutGate = new(1, 1);
+    private volatile bool _layoutReady; // JetStreamSetup.EnsureAsync has succeeded: the gateway may be the first to reach a new cluster
+    private readonly ConcurrentDictionary<string, long> _shift = new();       // ContinueStreams: added to a bed's sample indices
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _firstAccepted = new(); // when a bed's first block was accepted
     private long _accepted, _published, _dropped, _retries, _duplicates, _buffered;
     private long _outageSince; // Stopwatch ticks of the first failure of the current outage, 0 while publishing works
     private readonly Lock _outageGate = new();
@@ -74,6 +86,8 @@ public sealed class BedGateway : IAsyncDisposable
     public long Retries => Interlocked.Read(ref _retries);
     /// <summary>Publishes the cluster answered as duplicates (a retry of a block it had stored): stored once.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
+    /// <summary>True from a failed publish until the next one succeeds (the cluster is not acknowledging now).</summary>
+    public bool Failing => Interlocked.Read(ref _outageSince) != 0;
     /// <summary>Per bed: one past the last sample index acknowledged.</summary>
     public IReadOnlyDictionary<string, long> PublishedEnd => _publishedEnd;
 
@@ -86,7 +100,8 @@ public sealed class BedGateway : IAsyncDisposable
         if (block.Length == 0) return true;
         ClusterSettings.CheckToken("bed", block.StreamId);
         var payload = SampleCodec.Encode(block);
-        var item = new Outgoing(block.StreamId, block.StartSample, block.Length, payload);
+        var item = new Outgoing(block.StreamId, block.StartSample, block.Length, block.SampleRate, payload);
+        if (_options.ContinueStreams && !_firstAccepted.ContainsKey(block.StreamId)) _firstAccepted.TryAdd(block.StreamId, DateTimeOffset.UtcNow);
         var lane = _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(block.StreamId) % (uint)_lanes.Length)];
         if (!lane.Writer.TryWrite(item))
         {
@@ -123,8 +138,15 @@ public sealed class BedGateway : IAsyncDisposable
                     try
                     {
                         await RegisterAsync(item.Bed, ct);
+                        long shift = _options.ContinueStreams ? await ShiftOfAsync(item, ct) : 0;
+                        if (shift != 0 && !item.Shifted)
+                        {
+                            // the header's start sample (SampleCodec: offset 16), moved once; a retry sends the same bytes
+                            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(item.Payload.AsSpan(16), item.Start + shift);
+                            item.Shifted = true;
+                        }
                         var ack = await _js.PublishAsync(_settings.SampleSubject(item.Bed), item.Payload,
-                            opts: new NatsJSPubOpts { MsgId = $"{item.Bed}:{item.Start}", RetryAttempts = 1 }, cancellationToken: ct);
+                            opts: new NatsJSPubOpts { MsgId = $"{item.Bed}:{item.Start + shift}", RetryAttempts = 1 }, cancellationToken: ct);
                         // a retry of a block the cluster had stored is answered as a duplicate: stored once, done
                         if (ack.Duplicate) Interlocked.Increment(ref _duplicates);
                         else ack.EnsureSuccess();
@@ -143,16 +165,71 @@ public sealed class BedGateway : IAsyncDisposable
                 Recovered();
                 Interlocked.Decrement(ref _buffered);
                 Interlocked.Add(ref _published, item.Length);
-                _publishedEnd[item.Bed] = item.Start + item.Length;
+                _publishedEnd[item.Bed] = item.Start + item.Length + (_shift.TryGetValue(item.Bed, out long moved) ? moved : 0);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    /// <summary>Puts the bed in the registry once, so that workers learn about it.</summary>
+    /// <summary>
+    /// <see cref="GatewayOptions.ContinueStreams"/>: what to add to the bed's sample indices so that <paramref name="first"/>
+    /// follows the cluster's copy of the bed's stream; found once per bed, before its first block is published.
+    /// </summary>
+    private async Task<long> ShiftOfAsync(Outgoing first, CancellationToken ct)
+    {
+        if (_shift.TryGetValue(first.Bed, out long known)) return known;
+        double endSeconds = -1;
+        DateTimeOffset at = default;
+        if (await LastMessageAsync(ClusterSettings.SampleStream, _settings.SampleSubject(first.Bed), ct) is { } block)
+        {
+            float[] scratch = [];
+            if (SampleCodec.TryDecode(block.Data, first.Bed, ref scratch, out var b, out _)) { endSeconds = b.EndSample / b.SampleRate; at = block.Time; }
+        }
+        // blocks older than the sample retention are gone; the bed's last checkpoint (kept a day) still says where it was
+        if (await LastMessageAsync(ClusterSettings.ProgressStream, _settings.ProgressSubject(first.Bed), ct) is { } progress
+            && ProgressRecord.Parse(progress.Data) is { SampleRate: > 0 } p && p.To / p.SampleRate > endSeconds)
+        {
+            endSeconds = p.To / p.SampleRate;
+            at = p.LastMessageUtc;
+        }
+        long shift = 0;
+        if (endSeconds >= 0)
+        {
+            var accepted = _firstAccepted.TryGetValue(first.Bed, out var t) ? t : DateTimeOffset.UtcNow;
+            double away = Math.Max(0, (accepted - at).TotalSeconds);
+            shift = Math.Max(0, (long)Math.Ceiling((endSeconds + away) * first.Rate) - first.Start);
+            _log($"nats: bed {first.Bed} continues its stream at sample {first.Start + shift} ({away:F1} s after its last stored block)");
+        }
+        _shift[first.Bed] = shift;
+        return shift;
+    }
+
+    /// <summary>The last message of <paramref name="subject"/> in <paramref name="stream"/>, or null when it has none.</summary>
+    private async Task<(byte[] Data, DateTimeOffset Time)?> LastMessageAsync(string stream, string subject, CancellationToken ct)
+    {
+        try
+        {
+            var s = await _js.GetStreamAsync(stream, cancellationToken: ct);
+            var got = await s.GetAsync(new NATS.Client.JetStream.Models.StreamMsgGetRequest { LastBySubj = subject }, ct);
+            return (got.Message.Data.ToArray(), got.Message.Time);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404) { return null; }
+    }
+
+    /// <summary>Puts the bed in the registry once, so that workers learn about it (the streams and buckets are made first, once).</summary>
     private async Task RegisterAsync(string bed, CancellationToken ct)
     {
         if (_registered.ContainsKey(bed)) return;
+        if (!_layoutReady)
+        {
+            await _layoutGate.WaitAsync(ct);
+            try
+            {
+                if (!_layoutReady) await JetStreamSetup.EnsureAsync(_js, _settings, createOnly: true, ct);
+                _layoutReady = true;
+            }
+            finally { _layoutGate.Release(); }
+        }
         var kv = new NatsKVContext(_js);
         var store = await kv.GetStoreAsync(ClusterSettings.BedsBucket, ct);
         await store.PutAsync(_settings.BedKey(bed), System.Text.Encoding.UTF8.GetBytes(bed), cancellationToken: ct);
@@ -161,7 +238,7 @@ public sealed class BedGateway : IAsyncDisposable
 
     private void Outage(Exception e)
     {
-        string why = e.GetBaseException().Message;
+        string why = _settings.DescribeFailure(e);
         lock (_outageGate)
         {
             long now = Stopwatch.GetTimestamp();
@@ -225,5 +302,9 @@ public sealed class BedGateway : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record Outgoing(string Bed, long Start, int Length, byte[] Payload);
+    private sealed record Outgoing(string Bed, long Start, int Length, double Rate, byte[] Payload)
+    {
+        /// <summary>The payload's start sample has been moved by the bed's shift.</summary>
+        public bool Shifted { get; set; }
+    }
 }

@@ -8,14 +8,18 @@ public sealed class ClusterConfigException(string message) : Exception(message);
 
 /// <summary>
 /// How to reach the NATS JetStream cluster and how the scale-out streams are laid out (docs/scale-out.md).
-/// Every connection authenticates: a user and password are required, there is no anonymous mode.
+/// Every connection authenticates, with a user and password or with an nkey (the seed of a user key pair: the server
+/// holds only the public key and the client signs the server's nonce); there is no anonymous mode.
 /// </summary>
 public sealed partial record ClusterSettings
 {
     /// <summary>Seed servers, e.g. nats://10.0.0.1:4222; the client learns the rest of the cluster from them.</summary>
     public required IReadOnlyList<string> Urls { get; init; }
-    public required string User { get; init; }
-    public required string Password { get; init; }
+    /// <summary>User and password; empty when <see cref="NkeySeed"/> is given.</summary>
+    public string User { get; init; } = "";
+    public string Password { get; init; } = "";
+    /// <summary>An nkey user seed (<c>SU…</c>, as <c>nk -gen user</c> prints it) instead of a user and password; null for none.</summary>
+    public string? NkeySeed { get; init; }
     /// <summary>The hospital site: the second subject token (<c>ecg.&lt;site&gt;.&lt;bed&gt;</c>).</summary>
     public string Site { get; init; } = "site1";
     /// <summary>Replicas of every stream and bucket (1 on a single server, 3 on a cluster: survives one node).</summary>
@@ -53,8 +57,16 @@ public sealed partial record ClusterSettings
                 throw new ClusterConfigException($"nats: server URL '{u}' is not nats://host:port");
             if (uri.UserInfo.Length > 0) throw new ClusterConfigException($"nats: server URL '{u}' carries credentials; give them as user and password settings");
         }
-        if (string.IsNullOrWhiteSpace(User)) throw new ClusterConfigException("nats: user is empty (connections must authenticate)");
-        if (string.IsNullOrEmpty(Password)) throw new ClusterConfigException($"nats: password for user '{User}' is empty (connections must authenticate)");
+        if (NkeySeed is not null)
+        {
+            if (User.Length > 0 || Password.Length > 0) throw new ClusterConfigException("nats: give a user and password or an nkey seed, not both");
+            _ = NkeyPublicKey(NkeySeed);
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(User)) throw new ClusterConfigException("nats: user is empty and no nkey seed is given (connections must authenticate)");
+            if (string.IsNullOrEmpty(Password)) throw new ClusterConfigException($"nats: password for user '{User}' is empty (connections must authenticate)");
+        }
         CheckToken("site", Site);
         if (Replicas is < 1 or > 5) throw new ClusterConfigException($"nats: replicas {Replicas}: JetStream allows 1 to 5");
         if (SampleRetention < TimeSpan.FromMinutes(1)) throw new ClusterConfigException($"nats: sample retention {SampleRetention}: at least a minute, so a worker can warm a bed up");
@@ -71,16 +83,57 @@ public sealed partial record ClusterSettings
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex TokenPattern();
 
+    /// <summary>The public key (<c>U…</c>) of a user nkey seed; a seed that is not one is refused in one line (the seed itself is never printed).</summary>
+    public static string NkeyPublicKey(string seed)
+    {
+        if (!seed.StartsWith("SU", StringComparison.Ordinal))
+            throw new ClusterConfigException($"nats: the nkey seed is not a user seed (it starts with '{(seed.Length >= 2 ? seed[..2] : seed)}', a user seed with 'SU')");
+        try
+        {
+            using var pair = NATS.NKeys.KeyPair.FromSeed(seed);
+            return pair.GetPublicKey();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new ClusterConfigException("nats: the nkey seed is not valid (a user seed is 58 base32 characters starting with 'SU', as nk -gen user prints it)");
+        }
+    }
+
+    /// <summary>Who connects, for messages: the user, or the nkey's public key (never the password or the seed).</summary>
+    public string Identity => NkeySeed is { } seed ? $"nkey {NkeyPublicKey(seed)}" : User.Length > 0 ? $"user '{User}'" : "a client without credentials";
+
+    /// <summary>
+    /// One line for a connection failure: the server's refusal of the credentials said as such (naming <see cref="Identity"/>),
+    /// anything else as its innermost message.
+    /// </summary>
+    public string DescribeFailure(Exception e)
+    {
+        string why = e.GetBaseException().Message.Split('\n', 2)[0].Trim();
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x.Message.Contains("Authorization Violation", StringComparison.OrdinalIgnoreCase) || x.Message.Contains("Authentication", StringComparison.OrdinalIgnoreCase))
+                return $"the server refused {Identity} (Authorization Violation): check the credentials and the server's authorization block";
+        return why;
+    }
+
     /// <summary>Client options: authenticated, reconnecting for ever (a node restart or a network cut is survived, not fatal).</summary>
     public NatsOpts ClientOptions(string name) => NatsOpts.Default with
     {
         Url = string.Join(",", Urls),
         Name = name,
-        AuthOpts = NatsAuthOpts.Default with { Username = User, Password = Password },
+        AuthOpts = NkeySeed is { } seed
+            ? NatsAuthOpts.Default with { NKey = NkeyPublicKey(seed), Seed = seed }
+            : NatsAuthOpts.Default with { Username = User, Password = Password },
         MaxReconnectRetry = -1,
         ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
         ReconnectWaitMax = TimeSpan.FromSeconds(2),
         ConnectTimeout = TimeSpan.FromSeconds(3),
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
+
+    /// <summary>The record's ToString without the password and the seed (settings end up in logs).</summary>
+    private bool PrintMembers(System.Text.StringBuilder b)
+    {
+        b.Append($"Urls = [{string.Join(", ", Urls ?? [])}], Identity = {(NkeySeed is null ? $"user '{User}'" : "nkey")}, Site = {Site}, Replicas = {Replicas}");
+        return true;
+    }
 }

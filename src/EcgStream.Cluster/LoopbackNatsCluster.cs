@@ -7,7 +7,8 @@ namespace EcgStream.Cluster;
 
 /// <summary>
 /// A NATS JetStream cluster of <c>nats-server</c> processes on loopback (the demo's and the tests'): free ports,
-/// a temporary store folder per node, client and route credentials generated per cluster. Nodes can be killed
+/// a temporary store folder per node, client and route credentials generated per cluster (the client's a user and
+/// password, or an nkey whose seed only the client side holds). Nodes can be killed
 /// (SIGKILL) and restarted on the same store, as a machine loss and its return.
 /// </summary>
 public sealed class LoopbackNatsCluster : IAsyncDisposable
@@ -17,8 +18,9 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
     private readonly Process?[] _nodes;
     private readonly string[] _configs;
 
-    private LoopbackNatsCluster(string root, bool ownsRoot, int[] clientPorts, string[] configs, string user, string password)
+    private LoopbackNatsCluster(string root, bool ownsRoot, int[] clientPorts, string[] configs, string user, string password, string? nkeySeed)
     {
+        NkeySeed = nkeySeed;
         _root = root;
         _ownsRoot = ownsRoot;
         _configs = configs;
@@ -30,8 +32,11 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
 
     public IReadOnlyList<int> ClientPorts { get; }
     public IReadOnlyList<string> Urls => ClientPorts.Select(p => $"nats://127.0.0.1:{p}").ToList();
+    /// <summary>The client user and password (empty when the cluster requires an nkey).</summary>
     public string User { get; }
     public string Password { get; }
+    /// <summary>The client nkey seed when the cluster was started with <c>nkeys: true</c>: the servers know only its public key.</summary>
+    public string? NkeySeed { get; }
     public int Nodes => _configs.Length;
     public string StoreRoot => _root;
 
@@ -52,17 +57,27 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
         Urls = Urls,
         User = User,
         Password = Password,
+        NkeySeed = NkeySeed,
         Site = site,
         Replicas = Math.Min(3, Nodes),
     };
 
-    public static async Task<LoopbackNatsCluster> StartAsync(int nodes, string? storeRoot = null, CancellationToken ct = default)
+    /// <param name="nkeys">Clients authenticate with an nkey (a user key pair generated here) instead of a user and password.</param>
+    public static async Task<LoopbackNatsCluster> StartAsync(int nodes, string? storeRoot = null, CancellationToken ct = default, bool nkeys = false)
     {
         if (nodes < 1) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "at least one node");
         var server = FindServer() ?? throw new ClusterConfigException("nats-server not found (install the Debian package nats-server, or set NATS_SERVER)");
         bool owns = storeRoot is null;
         string root = storeRoot ?? Directory.CreateTempSubdirectory("ecgstream-nats-").FullName;
         string user = "ecgstream", password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        string? seed = null, clientAuth = $"{{ user: \"{user}\", password: \"{password}\" }}";
+        if (nkeys)
+        {
+            using var pair = NATS.NKeys.KeyPair.CreatePair(NATS.NKeys.PrefixByte.User);
+            seed = pair.GetSeed();
+            clientAuth = $"{{ nkey: \"{pair.GetPublicKey()}\" }}";
+            user = password = "";
+        }
         string routePassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var clientPorts = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
         var routePorts = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
@@ -84,13 +99,13 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
                 listen: "127.0.0.1:{{clientPorts[i]}}"
                 log_file: "{{Path.Combine(dir, "server.log")}}"
                 jetstream { store_dir: "{{dir}}", max_memory_store: 268435456, max_file_store: 8589934592 }
-                authorization { users: [ { user: "{{user}}", password: "{{password}}" } ] }
+                authorization { users: [ {{clientAuth}} ] }
                 {{cluster}}
                 """;
             configs[i] = Path.Combine(dir, "server.conf");
             await File.WriteAllTextAsync(configs[i], config, ct);
         }
-        var c = new LoopbackNatsCluster(root, owns, clientPorts, configs, user, password) { _server = server };
+        var c = new LoopbackNatsCluster(root, owns, clientPorts, configs, user, password, seed) { _server = server };
         for (int i = 0; i < nodes; i++) c.StartNode(i);
         for (int i = 0; i < nodes; i++) await c.WaitListeningAsync(i, TimeSpan.FromSeconds(15), ct);
         return c;

@@ -2,6 +2,7 @@ using EcgStream.Core.Models;
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using EcgStream.Cluster;
 using EcgStream.Core.Events;
 using EcgStream.Daemon.Beds;
 using EcgStream.Daemon.Configuration;
@@ -55,6 +56,8 @@ public sealed class DaemonHost : IAsyncDisposable
     private Timer? _signalWatch;
     private int _stopped;
     private readonly string _tokenOrigin;
+    private readonly CancellationTokenSource _stopFeed = new();
+    private Task _feedTask = Task.CompletedTask;
 
     private DaemonHost(DaemonConfig config, DaemonHostOptions options)
     {
@@ -83,7 +86,7 @@ public sealed class DaemonHost : IAsyncDisposable
                 return s;
             });
         builder.Services.AddHostedService(_ => new Lifecycle(this));
-        Metrics = new DaemonMetrics(() => Beds, () => Hub, () => Model);
+        Metrics = new DaemonMetrics(() => Beds, () => Hub, () => Model, () => Feed, () => Gateway);
         AddOpenTelemetry(builder.Services, config, Metrics.Meter);
         _app = builder.Build();
         _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
@@ -110,6 +113,23 @@ public sealed class DaemonHost : IAsyncDisposable
             Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
 
         var loggerFactory = _app.Services.GetRequiredService<ILoggerFactory>();
+        if (config.Cluster is { } cluster)
+        {
+            var clusterLog = loggerFactory.CreateLogger("ecgstreamd.cluster");
+            void Say(string line) => clusterLog.LogInformation("{Line}", line);
+            try
+            {
+                if (cluster.Role == ClusterRole.Central)
+                    Feed = new EventFeed(cluster.Settings(), new EventFeedOptions { Consumer = cluster.Consumer, Start = cluster.Start }, Say);
+                else
+                    // the buffer is split between the lanes and a bed uses one: no more lanes than beds, so one bed gets all of it
+                    Gateway = new BedGateway(cluster.Settings(), new GatewayOptions
+                    {
+                        BufferBlocks = cluster.BufferBlocks, Lanes = Math.Clamp(config.Beds.Count, 1, 8), Name = "ecgstreamd-gateway", ContinueStreams = true,
+                    }, Say);
+            }
+            catch (ClusterConfigException e) { throw new ArgumentException(e.Message, e); } // one line, exit 2 (DaemonMain)
+        }
         bool strips = config.Sinks.Sse || config.Sinks.WebSocket;
         foreach (var bc in config.Beds)
         {
@@ -117,11 +137,12 @@ public sealed class DaemonHost : IAsyncDisposable
                 ? new BleStdinSource(bc.Source, options.Stdin)
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
-            bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
+            bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!.Id, bed.SampleRate, e), strips ? Hub.Publish : null, config.Sinks.StripRate,
                 loggerFactory.CreateLogger("ecgstreamd.bed")) {
                     SourceDescription = source.Description,
                     RunId = RunId,
                     Metrics = Metrics,
+                    Gateway = Gateway,
                     Recorder = bc.Record is { } rec
                         ? new WfdbRecorder(rec, bc.Id, RunId[..RunId.IndexOf('-')], bc.RecordSegmentMinutes * 60, bc.RecordGain, bc.MaxGapSeconds)
                         : null,
@@ -176,6 +197,10 @@ public sealed class DaemonHost : IAsyncDisposable
     public AccessControl Access { get; }
     /// <summary>The shared model stage (all beds, DropOldest), or null when running on the rules alone.</summary>
     public InferenceScheduler? Model { get; }
+    /// <summary>cluster.role central: the events stream's durable consumer feeding the sinks; null otherwise.</summary>
+    public EventFeed? Feed { get; }
+    /// <summary>cluster.role gateway: publishes every bed's blocks to the cluster; null otherwise.</summary>
+    public BedGateway? Gateway { get; }
     public TimeSpan Uptime => _uptime.Elapsed;
     public IHostApplicationLifetime Lifetime => _app.Lifetime;
 
@@ -197,10 +222,13 @@ public sealed class DaemonHost : IAsyncDisposable
         if (Volatile.Read(ref _stopped) == 0)
         {
             try { await StopAsync(); } catch (ObjectDisposedException) { }
+            // a host built but never started: its cluster connection and gateway lanes still need closing
+            await StopBedsAsync(CancellationToken.None);
         }
         await _app.DisposeAsync();
         Metrics.Dispose();
         _stopSources.Dispose();
+        _stopFeed.Dispose();
     }
 
     /// <summary>
@@ -233,20 +261,21 @@ public sealed class DaemonHost : IAsyncDisposable
         MaxGapFillSeconds = bc.MaxGapSeconds,
     });
 
-    private void Route(Bed bed, RhythmEvent e)
+    /// <summary>An event to every configured sink: a local bed's (its sample rate for the annotation files) or, in the central role, the cluster's.</summary>
+    private void Route(string bed, double sampleRate, RhythmEvent e)
     {
         try
         {
             _jsonl?.OnNext(e);
-            Hub.Publish(new HubMessage("event", bed.Id, Utf8Json(e)));
-            _wfdb?.OnEvent(e, bed.SampleRate);
+            Hub.Publish(new HubMessage("event", bed, Utf8Json(e)));
+            _wfdb?.OnEvent(e, sampleRate);
             _options.OnEvent?.Invoke(e);
         }
         catch (Exception ex)
         {
             // A sink that fails (a full disk, a closed pipe, a value JSON cannot hold) must not stop
-            // the bed: an exception thrown here would end its pipeline.
-            _log.LogError("bed {Bed}: sink failed on {Event}: {Error}", bed.Id, e, ex.Message);
+            // the bed (an exception thrown here would end its pipeline) nor the central feed.
+            _log.LogError("bed {Bed}: sink failed on {Event}: {Error}", bed, e, ex.Message);
         }
     }
 
@@ -263,6 +292,15 @@ public sealed class DaemonHost : IAsyncDisposable
         _log.LogInformation("run {Run}", RunId);
         if (Model is null) _log.LogInformation("no model configured: rhythms come from the rules alone");
         else _log.LogInformation("model {Model} shared by {Beds} bed(s)", Model.ModelId, _beds.Count);
+        if (Feed is { } feed)
+        {
+            // events of every bed of the site, from the workers, into the same sinks a local bed's go to
+            _log.LogInformation("cluster role central: events of {Subject} from {Urls}", feed.Subject, string.Join(",", Config.Cluster!.Urls));
+            RememberJsonlTail(feed);
+            _feedTask = Task.Run(() => feed.RunAsync(e => Route(e.StreamId, 0, e), _stopFeed.Token));
+        }
+        if (Gateway is not null)
+            _log.LogInformation("cluster role gateway: {Beds} bed(s) published to ecg.{Site}.<bed> on {Urls}", _beds.Count, Config.Cluster!.Site, string.Join(",", Config.Cluster.Urls));
         _sourceTasks = _beds.Select(b => Task.Run(async () =>
         {
             try { await b.Source.RunAsync(b.Bed, _stopSources.Token); }
@@ -285,10 +323,42 @@ public sealed class DaemonHost : IAsyncDisposable
         _log.LogInformation("HTTP access token: {Where}; open the live view as {Address}/#token=<token>", _tokenOrigin, _app.Urls.First().TrimEnd('/'));
     }
 
+    /// <summary>
+    /// Central role: the events at the end of the JSON-lines file (its last 256 KiB) count as delivered. A crash between
+    /// writing an event and acknowledging it to the cluster brings that event back at the next start; the file already
+    /// has it, so it is not written twice.
+    /// </summary>
+    private void RememberJsonlTail(EventFeed feed)
+    {
+        if (Config.Sinks.Jsonl is not { } path || path == "stdout" || !File.Exists(path)) return;
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            long from = Math.Max(0, f.Length - 256 * 1024);
+            f.Seek(from, SeekOrigin.Begin);
+            using var reader = new StreamReader(f, System.Text.Encoding.UTF8);
+            if (from > 0) reader.ReadLine(); // a partial first line
+            int n = 0;
+            while (reader.ReadLine() is { } line)
+                if (EventJson.TryRead(System.Text.Encoding.UTF8.GetBytes(line), out var e, out _)) { feed.AlreadyDelivered(e); n++; }
+            _log.LogInformation("central: {Count} event(s) at the end of {File} count as delivered", n, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("central: cannot read back {File} ({Error}); an event written just before a crash may be written again", path, e.Message);
+        }
+    }
+
     private async Task StopBedsAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         _log.LogInformation("ecgstreamd: stopping");
+        // the feed first: the event in hand reaches the sinks and is acknowledged before they close
+        await _stopFeed.CancelAsync();
+        try { await _feedTask.WaitAsync(_options.ShutdownTimeout / 3, CancellationToken.None); }
+        catch (TimeoutException) { _log.LogWarning("central: the events feed did not stop within {Timeout}", _options.ShutdownTimeout / 3); }
+        catch (Exception e) { _log.LogError("central: the events feed ended with {Error}", e.Message); }
+        if (Feed is not null) await Feed.DisposeAsync();
         await _stopSources.CancelAsync();
         if (_signalWatch is not null) await _signalWatch.DisposeAsync();
         var budget = _options.ShutdownTimeout;
@@ -296,6 +366,13 @@ public sealed class DaemonHost : IAsyncDisposable
         await Task.WhenAll(_beds.Select(b => b.Bed.CompleteAsync(budget / 3)));
         if (_wfdbTimer is not null) await _wfdbTimer.DisposeAsync();
         FlushWfdb();
+        if (Gateway is { } gateway)
+        {
+            // what the beds sent last reaches the cluster if it answers within the budget; the rest is counted as not acknowledged
+            if (!await gateway.FlushAsync(budget / 3, CancellationToken.None))
+                _log.LogWarning("cluster: {Blocks} block(s) not acknowledged at shutdown", gateway.BlocksBuffered);
+            await gateway.DisposeAsync();
+        }
         _jsonl?.OnCompleted();
         _jsonl?.Dispose();
         Hub.Complete();

@@ -85,7 +85,7 @@ public sealed class SettingsTests
     [InlineData("url", "nats: server URL 'http://x:80' is not nats://host:port")]
     [InlineData("creds-in-url", "nats: server URL 'nats://u:p@x:4222' carries credentials; give them as user and password settings")]
     [InlineData("no-password", "nats: password for user 'ecg' is empty (connections must authenticate)")]
-    [InlineData("no-user", "nats: user is empty (connections must authenticate)")]
+    [InlineData("no-user", "nats: user is empty and no nkey seed is given (connections must authenticate)")]
     [InlineData("site", "nats: site 'a.b' must be 1-64 characters of A-Z a-z 0-9 _ - (it is a subject token)")]
     [InlineData("replicas", "nats: replicas 7: JetStream allows 1 to 5")]
     public void Bad_settings_are_refused_in_one_line(string what, string expected)

@@ -99,6 +99,8 @@ public sealed class Bed
     public string? RunId { get; init; }
     /// <summary>Raw-sample recorder of this bed (every block, as aligned in stream time), or null.</summary>
     public Sinks.WfdbRecorder? Recorder { get; init; }
+    /// <summary>cluster.role gateway: every block, as aligned in stream time, is also published to the cluster (never waits: a full buffer drops and counts).</summary>
+    public EcgStream.Cluster.BedGateway? Gateway { get; init; }
     /// <summary>True from SIGNAL_LOSS onset to the next block.</summary>
     public bool SignalLost => _signalLost;
     /// <summary>Times the session restarted after a gap too long to fill.</summary>
@@ -223,6 +225,7 @@ public sealed class Bed
         Interlocked.Increment(ref _blocks);
         _strip?.Push(in shifted);
         Record(in shifted);
+        Gateway?.Publish(in shifted);
         _input!.OnNext(shifted);
         // The pipeline closed an open GAP if the stream index jumped; a source that only paused (it
         // sends every sample, late) or a new session leaves it to close here, with the extent in stream time.

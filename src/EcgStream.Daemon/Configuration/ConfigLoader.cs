@@ -81,10 +81,15 @@ public static partial class ConfigLoader
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex BedIdPattern();
 
+    /// <summary>One NATS subject token, as <see cref="EcgStream.Cluster.ClusterSettings.CheckToken"/> allows.</summary>
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SubjectToken();
+
     /// <summary>Walks the configuration tree, checking each field against its rule.</summary>
     private sealed class Reader(IConfigurationRoot root, string? file)
     {
-        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http", "otlp"];
+        private static readonly string[] TopKeys = ["listen", "model", "modelQueue", "beds", "sinks", "http", "otlp", "cluster"];
+        private static readonly string[] ClusterKeys = ["role", "urls", "user", "password", "passwordFile", "nkeySeedFile", "site", "replicas", "consumer", "start", "bufferBlocks"];
         private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
@@ -117,10 +122,118 @@ public static partial class ConfigLoader
                 if (!ids.Add(b.Id)) Fail(bed.GetSection("id").Path, $"\"{b.Id}\" is used by another bed");
                 beds.Add(b);
             }
-            if (beds.Count == 0) Fail("beds", "at least one bed is required");
+            var cluster = ReadCluster(root.GetSection("cluster"));
+            if (cluster?.Role == ClusterRole.Central)
+            {
+                // the events come from the workers; a bed here would analyse outside the cluster
+                if (beds.Count > 0) Fail("beds", "a central daemon (cluster.role central) has no local beds: its events come from the cluster; remove them, or use cluster.role gateway");
+            }
+            else if (beds.Count == 0) Fail("beds", "at least one bed is required");
+            if (cluster?.Role == ClusterRole.Gateway)
+                foreach (var (bed, i) in beds.Select((b, i) => (b, i)))
+                    if (!SubjectToken().IsMatch(bed.Id))
+                        Fail($"beds:{i}:id", $"\"{bed.Id}\": a gateway's bed id is a NATS subject token (ecg.<site>.<bed>): 1–64 of A-Z a-z 0-9 _ -, no '.'");
             var http = ReadHttp(root.GetSection("http"), uri!);
-            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = ReadSinks(root.GetSection("sinks")), Http = http,
-                Otlp = ReadOtlp(root.GetSection("otlp")) };
+            var sinks = ReadSinks(root.GetSection("sinks"));
+            if (cluster?.Role == ClusterRole.Central && sinks.Wfdb is not null)
+                Fail("sinks:wfdb", "not available in cluster.role central: annotation files need each bed's sample rate, which the events stream does not carry");
+            return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = sinks, Http = http,
+                Otlp = ReadOtlp(root.GetSection("otlp")), Cluster = cluster };
+        }
+
+        /// <summary>The cluster section; null when absent (a daemon on its own). Credentials are required: there is no anonymous mode.</summary>
+        private ClusterConfig? ReadCluster(IConfigurationSection s)
+        {
+            if (!s.Exists()) return null;
+            if (s.Value is not null) Fail(s.Path, "expected an object { role, urls, user, passwordFile, ... }");
+            CheckKeys(s, ClusterKeys);
+            string roleText = Str(s, "role") ?? Fail<string>(s.Path + ":role", "is required (central or gateway)");
+            var role = roleText.ToLowerInvariant() switch
+            {
+                "central" => ClusterRole.Central,
+                "gateway" => ClusterRole.Gateway,
+                _ => Fail<ClusterRole>(s.Path + ":role", $"\"{roleText}\" is not central or gateway"),
+            };
+            var urls = StrList(s, "urls")?.SelectMany(u => u.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+                ?? [.. new ClusterConfig { Role = role, User = "", Password = "" }.Urls];
+            if (urls.Count == 0) Fail(s.Path + ":urls", "names no server (e.g. [\"nats://127.0.0.1:4222\"])");
+            foreach (var u in urls)
+            {
+                if (!Uri.TryCreate(u, UriKind.Absolute, out var nu) || nu.Scheme is not ("nats" or "tls") || nu.Port <= 0 || nu.AbsolutePath != "/")
+                    Fail(s.Path + ":urls", $"\"{u}\" is not a server URL such as nats://127.0.0.1:4222");
+                if (nu!.UserInfo.Length > 0) Fail(s.Path + ":urls", $"\"{u}\" carries credentials; give them as cluster.user and cluster.passwordFile");
+            }
+            string user = "", password = "";
+            string? seed = ReadNkeySeed(s);
+            if (seed is null)
+            {
+                user = Str(s, "user") is { Length: > 0 } us ? us : Fail<string>(s.Path + ":user", "is required, or cluster.nkeySeedFile (connections to the cluster authenticate)");
+                password = ReadPassword(s);
+            }
+            string site = Str(s, "site") ?? "site1";
+            if (!SubjectToken().IsMatch(site)) Fail(s.Path + ":site", $"\"{site}\" must be 1–64 of A-Z a-z 0-9 _ - (it is a subject token)");
+            string consumer = Str(s, "consumer") ?? "central";
+            if (!SubjectToken().IsMatch(consumer)) Fail(s.Path + ":consumer", $"\"{consumer}\" must be 1–64 of A-Z a-z 0-9 _ - (a consumer name)");
+            string start = Str(s, "start") ?? "new";
+            var feedStart = start.ToLowerInvariant() switch
+            {
+                "new" => EcgStream.Cluster.FeedStart.New,
+                "all" => EcgStream.Cluster.FeedStart.All,
+                _ => Fail<EcgStream.Cluster.FeedStart>(s.Path + ":start", $"\"{start}\" is not new or all"),
+            };
+            return new ClusterConfig
+            {
+                Role = role, Urls = urls, User = user, Password = password, NkeySeed = seed, Site = site,
+                Replicas = Int(s, "replicas", 3, 1, 5), Consumer = consumer, Start = feedStart,
+                BufferBlocks = Int(s, "bufferBlocks", 50_000, 1, 10_000_000),
+            };
+        }
+
+        /// <summary>
+        /// <c>nkeySeedFile</c>: a file holding an nkey user seed (<c>SU…</c>, the first line that starts with it, so the
+        /// two-line output of <c>nk -gen user -pubout</c> will do), readable by its owner only; null when not given.
+        /// </summary>
+        private string? ReadNkeySeed(IConfigurationSection s)
+        {
+            if (Str(s, "nkeySeedFile") is not { Length: > 0 } file) return null;
+            if (Str(s, "user") is { Length: > 0 } || Str(s, "password") is { Length: > 0 } || Str(s, "passwordFile") is { Length: > 0 })
+                Fail(s.Path + ":nkeySeedFile", "give an nkey seed or a user and password, not both");
+            if (!File.Exists(file)) Fail(s.Path + ":nkeySeedFile", $"\"{file}\": no such file");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Fail(s.Path + ":nkeySeedFile", $"\"{file}\" is readable by group or others; chmod 600 it");
+            string? seed;
+            try { seed = File.ReadLines(file).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('S')); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail<string>(s.Path + ":nkeySeedFile", $"\"{file}\": {e.Message}"); }
+            if (seed is null) Fail(s.Path + ":nkeySeedFile", $"\"{file}\" holds no seed (a line starting with SU)");
+            try { EcgStream.Cluster.ClusterSettings.NkeyPublicKey(seed!); }
+            catch (EcgStream.Cluster.ClusterConfigException e) { Fail(s.Path + ":nkeySeedFile", $"\"{file}\": {e.Message["nats: ".Length..]}"); }
+            return seed;
+        }
+
+        /// <summary>
+        /// <c>password</c> (from the file or the environment; the command line is refused, since any user can read
+        /// another's argv) or <c>passwordFile</c> (its first line; the file may not be readable by group or others).
+        /// </summary>
+        private string ReadPassword(IConfigurationSection s)
+        {
+            string? inline = Str(s, "password");
+            string? file = Str(s, "passwordFile");
+            if (inline is { Length: > 0 } && file is { Length: > 0 }) Fail(s.Path + ":password", "give password or passwordFile, not both");
+            if (inline is { Length: > 0 })
+            {
+                if (OriginOf(s.Path + ":password") == "command line")
+                    Fail(s.Path + ":password", "not accepted on the command line (other users can read it there); use cluster.passwordFile or ECGSTREAM_CLUSTER__PASSWORD");
+                return inline;
+            }
+            if (file is not { Length: > 0 }) return Fail<string>(s.Path + ":passwordFile", "is required (or cluster.password from the environment): connections to the cluster authenticate");
+            if (!File.Exists(file)) Fail(s.Path + ":passwordFile", $"\"{file}\": no such file");
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                Fail(s.Path + ":passwordFile", $"\"{file}\" is readable by group or others; chmod 600 it");
+            string password;
+            try { password = File.ReadLines(file).FirstOrDefault()?.Trim() ?? ""; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail<string>(s.Path + ":passwordFile", $"\"{file}\": {e.Message}"); }
+            if (password.Length == 0) Fail(s.Path + ":passwordFile", $"\"{file}\" is empty");
+            return password;
         }
 
         private HttpConfig ReadHttp(IConfigurationSection s, Uri listen)

@@ -14,6 +14,43 @@ public sealed record DaemonConfig
     public HttpConfig Http { get; init; } = new();
     /// <summary>Metrics pushed to an OpenTelemetry collector besides /metrics; null (the default): none.</summary>
     public OtlpConfig? Otlp { get; init; }
+    /// <summary>The daemon's part in a NATS JetStream cluster (docs/scale-out.md); null (the default): a daemon on its own.</summary>
+    public ClusterConfig? Cluster { get; init; }
+}
+
+/// <summary>
+/// What the daemon does in a cluster: <see cref="Central"/> has no beds and serves the cluster's events stream
+/// through its own sinks; <see cref="Gateway"/> publishes its beds' sample blocks to the cluster for the workers.
+/// </summary>
+public enum ClusterRole { Central, Gateway }
+
+/// <summary>The <c>cluster</c> section (docs/scale-out.md, "ecgstreamd roles").</summary>
+public sealed record ClusterConfig
+{
+    public required ClusterRole Role { get; init; }
+    /// <summary>Seed servers; loopback by default.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["nats://127.0.0.1:4222"];
+    /// <summary>User and password, or <see cref="NkeySeed"/> (one of the two is required).</summary>
+    public string User { get; init; } = "";
+    /// <summary>From <c>cluster.password</c> (file or environment, never the command line) or <c>cluster.passwordFile</c>.</summary>
+    public string Password { get; init; } = "";
+    /// <summary>From <c>cluster.nkeySeedFile</c>: an nkey user seed instead of a user and password.</summary>
+    public string? NkeySeed { get; init; }
+    public string Site { get; init; } = "site1";
+    /// <summary>Replicas of the streams, when this daemon is the first to create them.</summary>
+    public int Replicas { get; init; } = 3;
+    /// <summary>central: the durable consumer's name (one per central station).</summary>
+    public string Consumer { get; init; } = "central";
+    /// <summary>central: where a new consumer starts (an existing one resumes after its last acknowledgement).</summary>
+    public EcgStream.Cluster.FeedStart Start { get; init; } = EcgStream.Cluster.FeedStart.New;
+    /// <summary>gateway: blocks held while the cluster does not acknowledge (all beds together); beyond, dropped and counted.</summary>
+    public int BufferBlocks { get; init; } = 50_000;
+
+    /// <summary>The connection settings the cluster classes take.</summary>
+    public EcgStream.Cluster.ClusterSettings Settings() => new()
+    {
+        Urls = Urls, User = User, Password = Password, NkeySeed = NkeySeed, Site = Site, Replicas = Replicas,
+    };
 }
 
 public enum OtlpProtocol { Grpc, Http }

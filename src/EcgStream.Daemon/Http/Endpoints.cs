@@ -35,10 +35,13 @@ internal static class Endpoints
             return Results.NoContent();
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
+        // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes
         app.MapGet("/health", () => Results.Json(new
         {
-            status = host.Beds.All(b => b.Connected && b.State == "receiving") ? "ok" : "degraded",
+            status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
+                && host.Gateway?.Failing != true ? "ok" : "degraded",
             uptime_s = Math.Round(host.Uptime.TotalSeconds, 3),
+            cluster = ClusterHealth(host),
             beds = host.Beds.Select(b => new
             {
                 id = b.Id,
@@ -106,6 +109,37 @@ internal static class Endpoints
             try { await ServeWebSocket(ctx, host); }
             finally { host.Access.LeaveClient(); }
         });
+    }
+
+    /// <summary>The cluster role's state for /health; null for a daemon on its own.</summary>
+    private static object? ClusterHealth(DaemonHost host)
+    {
+        if (host.Config.Cluster is not { } c) return null;
+        if (host.Feed is { } f)
+            return new
+            {
+                role = "central",
+                subject = f.Subject,
+                consumer = c.Consumer,
+                connected = f.Connected,
+                events_delivered = f.Delivered,
+                duplicates = f.Duplicates,
+                malformed = f.Malformed,
+                last_event_stored_utc = f.LastStored?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        var g = host.Gateway!;
+        return new
+        {
+            role = "gateway",
+            subject = $"ecg.{c.Site}.<bed>",
+            acknowledging = !g.Failing,
+            samples_accepted = g.SamplesAccepted,
+            samples_acknowledged = g.SamplesPublished,
+            samples_dropped = g.SamplesDropped,
+            blocks_buffered = g.BlocksBuffered,
+            retries = g.Retries,
+            duplicates = g.Duplicates,
+        };
     }
 
     private static Task TooManyClients(HttpContext ctx, DaemonHost host)

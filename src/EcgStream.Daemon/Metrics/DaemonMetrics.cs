@@ -37,8 +37,11 @@ public sealed class DaemonMetrics : IDisposable
     /// Instruments over <paramref name="beds"/>, <paramref name="hub"/> and <paramref name="model"/>,
     /// which are read only when metrics are collected (they may still be null or empty before the host has started).
     /// </summary>
-    public DaemonMetrics(Func<IReadOnlyList<Bed>> beds, Func<Streams.EventHub?> hub, Func<Runtime.Inference.InferenceScheduler?> model)
+    public DaemonMetrics(Func<IReadOnlyList<Bed>> beds, Func<Streams.EventHub?> hub, Func<Runtime.Inference.InferenceScheduler?> model,
+        Func<EcgStream.Cluster.EventFeed?>? feed = null, Func<EcgStream.Cluster.BedGateway?>? gateway = null)
     {
+        feed ??= () => null;
+        gateway ??= () => null;
         Meter = new Meter(MeterName, typeof(DaemonMetrics).Assembly.GetName().Version?.ToString(3));
         var m = Meter;
 
@@ -84,6 +87,34 @@ public sealed class DaemonMetrics : IDisposable
             "Messages published to event-stream clients.");
         m.CreateObservableCounter("ecgstream.stream.dropped", () => One(hub(), h => h.Dropped), "{message}",
             "Messages dropped from full client buffers (slow or stalled clients).");
+
+        // cluster roles (docs/scale-out.md): absent unless the daemon has that role
+        m.CreateObservableGauge("ecgstream.cluster.connected", () => One(feed(), f => f.Connected ? 1 : 0),
+            description: "central: 1 while the events stream's durable consumer is attached.");
+        m.CreateObservableCounter("ecgstream.cluster.events", () => FeedEvents(feed()), "{event}",
+            "central: messages read from the events stream, by result (delivered to the sinks, duplicate, malformed).");
+        m.CreateObservableCounter("ecgstream.gateway.samples", () => GatewaySamples(gateway()), "{sample}",
+            "gateway: samples per lead by result (accepted into the buffer, acknowledged by the cluster, dropped on a full buffer).");
+        m.CreateObservableGauge("ecgstream.gateway.buffered", () => One(gateway(), g => g.BlocksBuffered), "{block}",
+            "gateway: blocks waiting for the cluster's acknowledgement.");
+        m.CreateObservableCounter("ecgstream.gateway.retries", () => One(gateway(), g => g.Retries), "{publish}",
+            "gateway: publishes retried (the cluster did not acknowledge).");
+    }
+
+    private static IEnumerable<Measurement<long>> FeedEvents(EcgStream.Cluster.EventFeed? f)
+    {
+        if (f is null) yield break;
+        yield return new Measurement<long>(f.Delivered, new KeyValuePair<string, object?>("result", "delivered"));
+        yield return new Measurement<long>(f.Duplicates, new KeyValuePair<string, object?>("result", "duplicate"));
+        yield return new Measurement<long>(f.Malformed, new KeyValuePair<string, object?>("result", "malformed"));
+    }
+
+    private static IEnumerable<Measurement<long>> GatewaySamples(EcgStream.Cluster.BedGateway? g)
+    {
+        if (g is null) yield break;
+        yield return new Measurement<long>(g.SamplesAccepted, new KeyValuePair<string, object?>("result", "accepted"));
+        yield return new Measurement<long>(g.SamplesPublished, new KeyValuePair<string, object?>("result", "acknowledged"));
+        yield return new Measurement<long>(g.SamplesDropped, new KeyValuePair<string, object?>("result", "dropped"));
     }
 
     public Meter Meter { get; }

@@ -1,0 +1,206 @@
+using EcgStream.Core.Events;
+using EcgStream.Runtime.Sinks;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace EcgStream.Cluster;
+
+/// <summary>Where a new durable consumer of the <see cref="EventFeed"/> starts. An existing one always resumes after its last acknowledgement.</summary>
+public enum FeedStart
+{
+    /// <summary>Every event the stream still holds (up to its retention, 7 days by default).</summary>
+    All,
+    /// <summary>Events stored after the consumer is created.</summary>
+    New,
+}
+
+/// <summary>Settings of an <see cref="EventFeed"/>.</summary>
+public sealed record EventFeedOptions
+{
+    /// <summary>
+    /// The durable consumer's name on the <c>EVENTS</c> stream: the feed's position lives on the cluster under this name, so a
+    /// restarted station resumes where it stopped. Each station needs its own (two stations sharing one split the events).
+    /// </summary>
+    public string Consumer { get; init; } = "central";
+    public FeedStart Start { get; init; } = FeedStart.New;
+    /// <summary>
+    /// How long the cluster waits for an acknowledgement before delivering a message again. Messages the client had
+    /// fetched but not handled when it stopped come again after this (to the same consumer: the restarted station).
+    /// </summary>
+    public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Event ids remembered for de-duplication (the oldest are forgotten first).</summary>
+    public int RememberIds { get; init; } = 65_536;
+    /// <summary>
+    /// At start, the ids of events stored this long ago or later, up to the consumer's acknowledgement floor (delivered
+    /// by an earlier run), are read back into the remembered ids, so that de-duplication holds across a restart.
+    /// </summary>
+    public TimeSpan SeedWindow { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// The central station's side of the events stream: a durable, explicitly acknowledged pull consumer on
+/// <c>events.&lt;site&gt;.&gt;</c> that hands each event to <c>deliver</c> once, in stream order, then acknowledges it.
+/// <para>Exactly once: an event is acknowledged (and the acknowledgement confirmed by the server) only after
+/// <c>deliver</c> returned, so a stop or a lost connection never loses one; a message delivered again (the
+/// acknowledgement was lost, or the ack wait passed) and an event a worker published twice outside JetStream's
+/// de-duplication window (a takeover long after the first publish) carry an event id already seen
+/// (<see cref="EventIds"/>, computed from the event itself) and are acknowledged without being delivered. The ids
+/// are remembered in memory, filled at start from the events the previous run acknowledged (read back from the stream)
+/// and from what the caller says its sinks already hold (<see cref="AlreadyDelivered"/>): after a crash between
+/// <c>deliver</c> and the acknowledgement, that event comes again and is recognised, if a sink kept it.</para>
+/// </summary>
+public sealed class EventFeed : IAsyncDisposable
+{
+    private readonly ClusterSettings _settings;
+    private readonly EventFeedOptions _options;
+    private readonly Action<string> _log;
+    private readonly NatsConnection _nats;
+    private readonly NatsJSContext _js;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Queue<string> _seenOrder = new();
+    private long _received, _delivered, _duplicates, _malformed;
+    private long _lastStoredUnixMs;
+    private volatile bool _connected;
+    private bool _seeded; // the previous run's ids have been read back from the stream (once per process)
+
+    public EventFeed(ClusterSettings settings, EventFeedOptions? options = null, Action<string>? log = null)
+    {
+        settings.Validate();
+        _options = options ?? new EventFeedOptions();
+        ClusterSettings.CheckToken("consumer", _options.Consumer);
+        if (_options.RememberIds < 1) throw new ClusterConfigException($"feed: remembered ids {_options.RememberIds}: at least 1");
+        _settings = settings;
+        _log = log ?? (_ => { });
+        _nats = new NatsConnection(settings.ClientOptions($"ecgstream-central-{_options.Consumer}"));
+        _js = new NatsJSContext(_nats);
+    }
+
+    /// <summary>Messages taken from the stream (delivered, duplicates and malformed together).</summary>
+    public long Received => Interlocked.Read(ref _received);
+    /// <summary>Events handed to the sinks.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+    /// <summary>Messages whose event id had been delivered already: acknowledged, not delivered again.</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+    /// <summary>Messages that are not an event (logged, acknowledged, skipped).</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+    /// <summary>True while the consumer is attached and reading.</summary>
+    public bool Connected => _connected;
+    /// <summary>When the newest message read was stored in the stream; null before the first.</summary>
+    public DateTimeOffset? LastStored => Interlocked.Read(ref _lastStoredUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    public string Subject => $"events.{_settings.Site}.>";
+
+    /// <summary>
+    /// Reads until <paramref name="ct"/> is cancelled; an unreachable cluster or a lost consumer is retried (one log line per
+    /// outage), never fatal. <paramref name="deliver"/> runs on one task at a time and must not throw (a sink's failure is
+    /// the sink's to report): an exception from it ends the feed with the event unacknowledged.
+    /// </summary>
+    public async Task RunAsync(Action<RhythmEvent> deliver, CancellationToken ct)
+    {
+        string? failing = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _nats.ConnectAsync();
+                await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
+                var consumer = await AttachAsync(ct);
+                if (!_seeded) await SeedAsync(consumer.Info.AckFloor?.StreamSeq ?? 0, ct);
+                _seeded = true;
+                _connected = true;
+                if (failing is not null) _log($"central: reading {Subject} again (consumer {_options.Consumer})");
+                else _log($"central: reading {Subject} with durable consumer {_options.Consumer} on {_nats.ServerInfo?.Name ?? "the cluster"}");
+                failing = null;
+                await ConsumeAsync(consumer, deliver, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException)
+            {
+                string why = _settings.DescribeFailure(e);
+                if (failing != why) _log($"central: reading the events stream failed ({why}); retrying");
+                failing = why;
+            }
+            finally { _connected = false; }
+            try { await Task.Delay(1000, ct); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    /// <summary>The durable consumer: the existing one (its position is the point), or a new one starting per <see cref="EventFeedOptions.Start"/>.</summary>
+    private async Task<INatsJSConsumer> AttachAsync(CancellationToken ct)
+    {
+        try { return await _js.GetConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct); }
+        catch (NatsJSApiException e) when (e.Error.Code == 404) { }
+        return await _js.CreateOrUpdateConsumerAsync(ClusterSettings.EventStream, new ConsumerConfig(_options.Consumer)
+        {
+            // one subject filter (nats-server 2.9 reads filter_subject, not the 2.10 list)
+            FilterSubject = Subject,
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            AckWait = _options.AckWait,
+            DeliverPolicy = _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
+            MaxAckPending = 1024,
+        }, ct);
+    }
+
+    /// <summary>Remembers the ids of the events an earlier run delivered (stream sequence up to <paramref name="ackFloor"/>) within the seed window.</summary>
+    private async Task SeedAsync(ulong ackFloor, CancellationToken ct)
+    {
+        if (ackFloor == 0) return;
+        // nothing stored within the window: no reader to start (it would wait out its stall timeouts to find nothing)
+        var since = DateTimeOffset.UtcNow - _options.SeedWindow;
+        var info = await _js.GetStreamAsync(ClusterSettings.EventStream, cancellationToken: ct);
+        if (DateTimeOffset.TryParse(info.Info.State.LastTs, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var last)
+            && last < since) return;
+        int seeded = 0;
+        await foreach (var m in SubjectReader.ReadAsync(_js, ClusterSettings.EventStream, Subject, since,
+            TimeSpan.FromSeconds(2), stopWhenCaughtUp: true, ct: ct))
+        {
+            if (m.Sequence > ackFloor) break;
+            if (EventJson.TryRead(m.Data, out var e, out _)) { Remember(EventIds.Of(e)); seeded++; }
+        }
+        if (seeded > 0) _log($"central: {seeded} event id(s) delivered by the previous run remembered (stream sequence ≤ {ackFloor})");
+    }
+
+    private async Task ConsumeAsync(INatsJSConsumer consumer, Action<RhythmEvent> deliver, CancellationToken ct)
+    {
+        // a small batch: what is fetched but not handled at a stop waits one ack wait before it comes again
+        var opts = new NatsJSConsumeOpts { MaxMsgs = 32, Expires = TimeSpan.FromSeconds(5) };
+        await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: ct))
+        {
+            if (ct.IsCancellationRequested) break; // not delivered, not acknowledged: the next run gets it
+            Interlocked.Increment(ref _received);
+            if (msg.Metadata is { } meta) Interlocked.Exchange(ref _lastStoredUnixMs, meta.Timestamp.ToUnixTimeMilliseconds());
+            if (!EventJson.TryRead(msg.Data ?? [], out var e, out var problem))
+            {
+                Interlocked.Increment(ref _malformed);
+                _log($"central: message {msg.Metadata?.Sequence.Stream} on {msg.Subject} skipped: {problem}");
+            }
+            else if (_seen.Contains(EventIds.Of(e))) Interlocked.Increment(ref _duplicates);
+            else
+            {
+                deliver(e);
+                Remember(EventIds.Of(e));
+                Interlocked.Increment(ref _delivered);
+            }
+            // confirmed by the server (double ack), and not cancelled by a stop: the event is handled, its ack must land
+            using var ackTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await msg.AckAsync(new AckOpts { DoubleAck = true }, ackTimeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// Before <see cref="RunAsync"/>: an event the sinks already hold (the daemon reads back the tail of its JSON-lines file),
+    /// so that one the previous run wrote but could not acknowledge before a crash is not delivered twice.
+    /// </summary>
+    public void AlreadyDelivered(RhythmEvent e) => Remember(EventIds.Of(e));
+
+    /// <summary>Remembers a delivered event's id; beyond <see cref="EventFeedOptions.RememberIds"/> the oldest is forgotten.</summary>
+    private void Remember(string id)
+    {
+        if (!_seen.Add(id)) return;
+        _seenOrder.Enqueue(id);
+        if (_seenOrder.Count > _options.RememberIds) _seen.Remove(_seenOrder.Dequeue());
+    }
+
+    public ValueTask DisposeAsync() => _nats.DisposeAsync();
+}
