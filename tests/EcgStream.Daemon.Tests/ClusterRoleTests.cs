@@ -48,6 +48,26 @@ public sealed class CentralRoleTests
         },
     };
 
+    /// <summary>One loopback server with the stream layout, a client that publishes as a worker would, and a JSON-lines path for central.</summary>
+    private sealed record PublishingServer(LoopbackNatsCluster Cluster, ClusterSettings Settings, NatsConnection Nats, NatsJSContext Js, string Jsonl) : IAsyncDisposable
+    {
+        public static async Task<PublishingServer> StartAsync()
+        {
+            var cluster = await LoopbackNatsCluster.StartAsync(1);
+            var settings = cluster.Settings();
+            var nats = new NatsConnection(settings.ClientOptions("test-worker"));
+            var js = new NatsJSContext(nats);
+            await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+            return new PublishingServer(cluster, settings, nats, js, Path.Combine(Support.TempDir(), "central.jsonl"));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Nats.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
+    }
+
     private static string[] Lines(string path) => File.Exists(path) ? File.ReadAllLines(path) : [];
 
     /// <summary>
@@ -59,12 +79,8 @@ public sealed class CentralRoleTests
     [NatsFact]
     public async Task Central_delivers_every_cluster_event_once_to_JSON_lines_and_SSE_across_a_restart()
     {
-        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
-        var settings = cluster.Settings();
-        await using var nats = new NatsConnection(settings.ClientOptions("test-worker"));
-        var js = new NatsJSContext(nats);
-        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
-        var jsonl = Path.Combine(Support.TempDir(), "central.jsonl");
+        await using var server = await PublishingServer.StartAsync();
+        var (cluster, settings, js, jsonl) = (server.Cluster, server.Settings, server.Js, server.Jsonl);
         var expected = new List<string>
         {
             // before the central daemon exists: a new consumer with start "all" gets them
@@ -123,12 +139,8 @@ public sealed class CentralRoleTests
     [NatsFact]
     public async Task An_event_written_but_not_acknowledged_before_a_crash_is_not_written_again()
     {
-        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
-        var settings = cluster.Settings();
-        await using var nats = new NatsConnection(settings.ClientOptions("test-worker"));
-        var js = new NatsJSContext(nats);
-        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
-        var jsonl = Path.Combine(Support.TempDir(), "central.jsonl");
+        await using var server = await PublishingServer.StartAsync();
+        var (cluster, settings, js, jsonl) = (server.Cluster, server.Settings, server.Js, server.Jsonl);
         var first = await PublishAsync(js, settings, Event("bed001", "PAUSE", 10));
         await using (var host = await Support.StartAsync(Central(cluster, jsonl)))
             await Support.Until(() => Lines(jsonl).Length == 1, TimeSpan.FromSeconds(30), "the first event");
