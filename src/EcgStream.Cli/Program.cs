@@ -15,7 +15,7 @@ var root = new RootCommand("EcgStream: streaming ECG rhythm runtime and its mode
     WorkerCommand.Create(),
     ClusterDemoCommand.Create(),
     TrainCommand.Create(),
-    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchModelsCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create()),
+    BenchCommand.Create(BenchReplayCommand.Create(), BenchInferenceCommand.Create(), BenchModelsCommand.Create(), BenchTrainStepCommand.Create(), BenchDaemonCommand.Create(), BenchBedsCommand.Create()),
 };
 
 return await root.Parse(args).InvokeAsync();
