@@ -12,7 +12,7 @@ namespace EcgStream.Cli.Commands;
 /// <summary>
 /// `ecgstream bench beds`: how many 12-lead beds one process carries. N beds play the same synthetic 12-lead 500 Hz
 /// record at real-time pace (or <c>--speed</c> times it), concurrently, through the full bed pipeline (signal chain,
-/// tracker, fusion) and ONE shared inference scheduler that batches windows across beds under the live policy (a full
+/// tracker, fusion; bed starts spread over one hop unless <c>--aligned</c>) and ONE shared inference scheduler that batches windows across beds under the live policy (a full
 /// queue drops the oldest window and counts it). Reported: the process's CPU seconds per bed-second, which gives beds per
 /// core at this hop, whether every bed kept pace, and the windows scored and dropped.
 /// </summary>
@@ -23,10 +23,11 @@ internal static class BenchBedsCommand
         var beds = new Option<int>("--beds") { Description = "Concurrent beds (12 leads, 500 Hz).", DefaultValueFactory = _ => 50 };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of signal per bed.", DefaultValueFactory = _ => 60 };
         var speed = new Option<double>("--speed") { Description = "Times real time for every bed (1: live pace).", DefaultValueFactory = _ => 1 };
+        var aligned = new Option<bool>("--aligned") { Description = "Start every bed at once (windows of all beds due in the same instant: the worst burst). Default: starts spread over one hop, as beds that connected at different times." };
         var common = PipelineOptions.Create();
         var cmd = new Command("beds", "Concurrent paced 12-lead beds through one process and one batching scheduler: CPU per bed-second, beds per core, dropped windows (JSON).")
         {
-            beds, seconds, speed,
+            beds, seconds, speed, aligned,
         };
         common.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
@@ -43,8 +44,14 @@ internal static class BenchBedsCommand
             var process = Process.GetCurrentProcess();
             var cpu0 = process.TotalProcessorTime;
             var wall = Stopwatch.StartNew();
-            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => ReplayRunner.RunAsync(record, _ => { },
-                new ReplayOptions { StreamId = $"bed-{i:D3}", Speed = pace }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel))));
+            double hop = settings.Bed.Signal.WindowHop / 250.0;
+            bool together = parse.GetValue(aligned);
+            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(async () =>
+            {
+                if (!together) await Task.Delay(TimeSpan.FromSeconds(hop / pace * i / n), cancel);
+                return await ReplayRunner.RunAsync(record, _ => { }, new ReplayOptions { StreamId = $"bed-{i:D3}", Speed = pace },
+                    settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
+            })));
             wall.Stop();
             process.Refresh();
             double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
@@ -57,7 +64,8 @@ internal static class BenchBedsCommand
                 beds = n,
                 leads = 12,
                 sample_rate = 500,
-                hop_s = settings.Bed.Signal.WindowHop / 250.0,
+                hop_s = hop,
+                starts = together ? "aligned" : "spread over one hop",
                 signal_s = Math.Round(record.DurationSeconds, 1),
                 speed = pace,
                 model = scheduler?.ModelId,
