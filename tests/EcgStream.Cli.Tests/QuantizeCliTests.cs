@@ -32,3 +32,25 @@ public class QuantizeCliTests
         Assert.All(results, x => Assert.True(x.GetProperty("cpu_ms_per_window").GetDouble() > 0));
     }
 }
+
+/// <summary>`bench beds`: concurrent beds through one scheduler; every window of every bed is accounted for.</summary>
+public class BenchBedsCliTests
+{
+    [Fact]
+    public async Task Every_beds_windows_are_scored_or_counted_as_dropped()
+    {
+        var model = Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx");
+        var r = await CliRunner.RunAsync("bench", "beds", "--beds", "3", "--seconds", "12", "--speed", "20", "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var j = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Equal(3, j.GetProperty("beds").GetInt32());
+        // 12 s of signal, 9 s windows every second: 4 windows per bed
+        Assert.Equal(3 * 4, j.GetProperty("windows_scored").GetInt64() + j.GetProperty("windows_dropped").GetInt64());
+        Assert.Equal("ecgstream-stmem-small-pma-rr-2", j.GetProperty("model").GetString());
+        Assert.True(j.GetProperty("cpu_ms_per_bed_second").GetDouble() > 0);
+
+        r = await CliRunner.RunAsync("bench", "beds", "--beds", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: --beds 0: expected at least 1", r.Stderr.Trim());
+    }
+}
