@@ -65,8 +65,12 @@ internal sealed class BedRunner
 
     public void Start(INatsJSContext js, string subject, DateTimeOffset? from, CancellationToken workerStop)
     {
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(workerStop, _stop.Token);
-        _consume = Task.Run(() => ConsumeAsync(js, subject, from, linked.Token));
+        _consume = Task.Run(async () =>
+        {
+            // the link registers with the worker's token: disposed when this bed's consumer ends, not when the worker does
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(workerStop, _stop.Token);
+            await ConsumeAsync(js, subject, from, linked.Token);
+        });
     }
 
     private async Task ConsumeAsync(INatsJSContext js, string subject, DateTimeOffset? from, CancellationToken ct)
