@@ -79,7 +79,7 @@ public class HttpTests
         var hb = health.GetProperty("beds").EnumerateArray().ToList();
         Assert.Equal(["bed-a", "bed-b"], hb.Select(b => b.GetProperty("id").GetString()));
         Assert.All(hb, b => Assert.True(b.GetProperty("connected").GetBoolean()));
-        Assert.All(hb, b => Assert.InRange(b.GetProperty("last_sample_age_s").GetDouble(), 0, 1));
+        Assert.All(hb, b => Assert.InRange(b.GetProperty("last_sample_age_s").GetDouble(), 0, 2));   // live (a loaded CI can stall a second)
 
         var beds = JsonDocument.Parse(await http.GetStringAsync("beds")).RootElement.EnumerateArray().ToList();
         Assert.Equal(500, beds[0].GetProperty("sample_rate").GetDouble());
