@@ -25,6 +25,7 @@ internal sealed class BedRunner
     private float[] _decode = [];
     private float[] _trim = [];
     private long _pushedEnd;
+    private long _pushingEnd;       // end of the block being pushed (the windows it completes end at or before it)
     private DateTimeOffset _lastMessageUtc;
     private long _currentSampleMs;   // unix ms at which the block being pushed (the newest) was stored in the stream
     private bool _started;          // the first block (on a hop boundary) has been fed
@@ -118,11 +119,14 @@ internal sealed class BedRunner
                 if (first > block.StartSample) input = Trim(block, (int)(first - block.StartSample));
                 _started = true;
                 _input = new Subject<SampleBlock>();
-                _subscription = BedPipeline.Events(_input, _worker.Options.Bed, _worker.Model).Subscribe(
+                // the model scores only the last ModelWarmup of the warm-up, and everything after it
+                long modelFrom = ResumeAfter is { } resume ? resume - (long)Math.Round(_worker.Options.ModelWarmup.TotalSeconds * block.SampleRate) : long.MinValue;
+                _subscription = BedPipeline.Events(_input, _worker.Options.Bed, _worker.Model, scoreWindows: () => _pushingEnd >= modelFrom).Subscribe(
                     e => _worker.Emit(this, e, DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _currentSampleMs))),
                     e => _worker.Log($"worker {_worker.Id}: bed {Bed}: pipeline failed: {e.Message}"));
             }
             Volatile.Write(ref _currentSampleMs, stored.ToUnixTimeMilliseconds());
+            _pushingEnd = input.EndSample;
             _input!.OnNext(input);
             long fresh = Math.Max(0, input.EndSample - Math.Max(input.StartSample, ResumeAfter ?? 0));
             _worker.Analysed(fresh, input.Length - fresh);

@@ -9,10 +9,17 @@ public sealed record WorkerOptions
     public required string WorkerId { get; init; }
     /// <summary>
     /// History replayed before a bed's last checkpoint when the worker takes the bed over, to warm the filters, the QRS
-    /// detector, the rules' 32-RR history, the 9 s model window and the trackers. Events detected in it are not published
-    /// (the previous owner did).
+    /// detector, the rules' 32-RR history, the model's 60 s RR context (contract v2) and 9 s window, and the trackers.
+    /// Events detected in it are not published (the previous owner did). 70 s: the RR context plus the detector's settling;
+    /// with 40 s a v2 model's rhythm features differed from an uninterrupted run's for 20 s after every takeover.
     /// </summary>
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(40);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(70);
+    /// <summary>
+    /// The last part of <see cref="Warmup"/> in which the model scores windows (before it only the signal chain and the
+    /// rules run). The model is nine tenths of a bed's CPU, so this is most of a takeover's cost; its trackers need only a
+    /// few windows before the checkpoint to be where an uninterrupted run's were.
+    /// </summary>
+    public TimeSpan ModelWarmup { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>How often each owned bed is checkpointed (events flushed first).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
     public BedOptions Bed { get; init; } = BedOptions.Default;

@@ -1,5 +1,7 @@
 using EcgStream.Core.Events;
 using EcgStream.Core.Leads;
+using EcgStream.Core.Samples;
+using EcgStream.Runtime.Pipeline;
 using EcgStream.Formats;
 using EcgStream.Formats.Labels;
 using EcgStream.Formats.Wfdb;
@@ -139,5 +141,45 @@ public class GapTests
         Assert.Equal(106, gap.EndSeconds!.Value, 6);
         Assert.DoesNotContain(events, e => e.Rhythm is "PAUSE" or "ASYSTOLE");
         Assert.All(events, e => Assert.True(e.StartSeconds >= 0, $"{e.Rhythm} starts at {e.StartSeconds}"));
+    }
+}
+
+/// <summary>A pipeline told not to score the windows of a warm-up: the model sees only the later windows, the rules everything.</summary>
+public sealed class ScoreWindowsTests
+{
+    [Fact]
+    public async Task Windows_cut_while_scoring_is_off_never_reach_the_model_and_the_rules_do_not_notice()
+    {
+        var rec = Simulator.Run(new Scenario { Seed = 5, SampleRate = 500, Leads = LeadSet.All, Segments = [new ScenarioSegment("SR", 40, HeartRate: 72)] }).Recording;
+        async Task<(List<RhythmEvent> Events, long Scored)> Run(double scoreFromSeconds)
+        {
+            var bytes = ContractModels.BuildRuleLikeModel().ToByteArray();
+            using var classifier = RhythmModel.Load(bytes);
+            using var scheduler = new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
+            var input = new System.Reactive.Subjects.Subject<SampleBlock>();
+            long pushingEnd = 0;
+            long from = (long)(scoreFromSeconds * rec.SampleRate);
+            var events = new List<RhythmEvent>();
+            var done = new TaskCompletionSource();
+            using var sub = BedPipeline.Events(input, model: scheduler, scoreWindows: () => pushingEnd >= from)
+                .Subscribe(e => { lock (events) events.Add(e); }, e => done.TrySetException(e), () => done.TrySetResult());
+            int n = 125, leads = rec.Samples.Length;
+            var block = new float[n * leads];
+            for (int start = 0; start + n <= rec.Length; start += n)
+            {
+                for (int c = 0; c < leads; c++) rec.Samples[c].AsSpan(start, n).CopyTo(block.AsSpan(c * n, n));
+                pushingEnd = start + n;
+                input.OnNext(new SampleBlock("bed", start, rec.SampleRate, rec.Leads, n, block.AsMemory()));
+            }
+            input.OnCompleted();
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return (events, scheduler.WindowsScored);
+        }
+        var all = await Run(0);
+        var late = await Run(25);
+        // 40 s: windows end every second from 9 s on (32); from 25 s of input on, those ending at 25…40 s (16)
+        Assert.InRange(all.Scored, 30, 32);
+        Assert.InRange(late.Scored, 14, 17);
+        Assert.Equal(all.Events.Where(e => e.Source == EventSource.Rule), late.Events.Where(e => e.Source == EventSource.Rule));
     }
 }

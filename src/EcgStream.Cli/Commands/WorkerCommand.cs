@@ -20,7 +20,7 @@ internal static class WorkerCommand
         var nats = new ClusterOptions();
         var id = new Option<string>("--id") { Description = "Worker id, unique among live workers (default: host name and process id)." };
         var model = new Option<string?>("--model") { Description = $"ONNX model, contract v1 or v2 ('none': rules only). Default: {BundledModel.FileName} when present." };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of history replayed before a taken-over bed's last checkpoint.", DefaultValueFactory = _ => 40 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of history replayed before a taken-over bed's last checkpoint.", DefaultValueFactory = _ => 70 };
         var cmd = new Command("worker", "Analyse beds from a NATS JetStream cluster and publish their events (scale-out).") { id, model, warmup };
         nats.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>

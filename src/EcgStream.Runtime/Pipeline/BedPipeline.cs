@@ -24,8 +24,11 @@ namespace EcgStream.Runtime.Pipeline;
 /// </summary>
 public static class BedPipeline
 {
+    /// <param name="scoreWindows">Asked, on the pushing thread, as each window is cut: false leaves it unscored (null: score all).
+    /// A worker warming a taken-over bed skips the model until the last part of its warm-up: the signal chain and the rules
+    /// need the whole warm-up, the model's trackers only their last windows.</param>
     public static IObservable<RhythmEvent> Events(IObservable<SampleBlock> blocks, BedOptions? options = null, InferenceScheduler? model = null,
-        Action<double>? heartRate = null)
+        Action<double>? heartRate = null, Func<bool>? scoreWindows = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         options ??= BedOptions.Default;
@@ -46,7 +49,7 @@ public static class BedPipeline
                 var modelTracker = options.ModelTracker with { Thresholds = model.Thresholds };
                 // one subscription to the scheduler (each would queue every window again), shared by two consumers
                 return model
-                    .Classify(signal.Where(o => o.Kind == SignalOutputKind.Window).Select(o => o.Window))
+                    .Classify(signal.Where(o => o.Kind == SignalOutputKind.Window && (scoreWindows is null || scoreWindows())).Select(o => o.Window))
                     .Publish(scores =>
                     {
                         var scored = scores.Through(() => new RhythmTracker(modelTracker));
