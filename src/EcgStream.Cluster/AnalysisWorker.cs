@@ -206,8 +206,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
             await TakeAsync(bed, revision, sent, ct);
             claims++;
         }
-        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long.
-        if (_beds.Count > share && order.AsEnumerable().Reverse().FirstOrDefault(_beds.ContainsKey) is { } extra && _beds.TryGetValue(extra, out var runner))
+        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long; only a
+        // bed checkpointed since this worker took it, since handing one back mid-warm-up throws the warm-up away and the next
+        // owner starts it again from the same checkpoint (a survivor that briefly saw itself alone did exactly that).
+        if (_beds.Count > share && order.AsEnumerable().Reverse().Select(b => _beds.TryGetValue(b, out var r) ? r : null).FirstOrDefault(r => r is { CheckpointedSinceTaken: true }) is { } runner)
             await HandBackAsync(runner, ct);
     }
 

@@ -60,6 +60,8 @@ internal sealed class BedRunner
     public long? ResumeAfter { get; }
     public double SampleRate { get; private set; }
     public long Committed => Volatile.Read(ref _committed);
+    /// <summary>This owner has committed progress of its own (its warm-up is behind it).</summary>
+    public bool CheckpointedSinceTaken => Committed > (ResumeAfter ?? 0);
     public long PushedEnd { get { lock (_gate) return _pushedEnd; } }
 
     public bool LeaseFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(LeaseRenewed) < ttl * AnalysisWorker.LeaseGuard;
