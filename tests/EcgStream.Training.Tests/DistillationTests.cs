@@ -47,6 +47,54 @@ public sealed class DistillationTests
         Assert.Equal(total, DistillationLoss.Total(student, teacher, labels, options, sw, tw).item<float>(), 1e-5);
     }
 
+    [TorchFact]
+    public void A_hard_mask_leaves_unknown_labels_out_of_the_label_term_only()
+    {
+        using var scope = NewDisposeScope();
+        var student = tensor(new float[] { 1f, -2f }, 1, 2);
+        var teacher = tensor(new float[] { 0.5f, 3f }, 1, 2);
+        var labels = tensor(new float[] { 1f, 0f }, 1, 2);
+        var known = tensor(new float[] { 1f, 0f }, 1, 2);
+        const double t = 2;
+        double soft = (Bce(1 / t, Sigmoid(0.5 / t)) + Bce(-2 / t, Sigmoid(3 / t))) / 2 * t * t;
+        var options = new DistillOptions { Temperature = t, Alpha = 0.7, LayerWeight = 0 };
+        // The teacher speaks on both classes; the label rules on class 0 only.
+        Assert.Equal(0.7 * soft + 0.3 * Bce(1, 1), DistillationLoss.Total(student, teacher, labels, options, hardMask: known).item<float>(), 1e-5);
+    }
+
+    [TorchFact]
+    public void A_contract_v2_teacher_gets_a_student_with_a_rhythm_path_that_exports_as_contract_v2()
+    {
+        var data = SyntheticData.Small;
+        var dir = SyntheticData.TempDir();
+        var result = Distiller.Run(EncoderConfig.Tiny(), 16, Quick(3), data, FakeTeacher(data.Count), "fake", dir, rhythmPath: true);
+        Assert.True(result.Completed);
+        Assert.All(result.Steps, s => Assert.True(double.IsFinite(s.Loss)));
+        using var encoder = EncoderFile.Load(Path.Combine(dir, Distiller.EncoderFileName));
+        using var headModule = HeadFile.Load(Path.Combine(dir, Distiller.HeadFileName));
+        var head = Assert.IsType<PmaHead>(headModule);
+        Assert.Equal(Signal.Rhythms.RhythmFeatures.Count, head.RhythmFeatures);
+        encoder.eval();
+        head.eval();
+        using var session = InferenceSession.Load(PmaOnnxExporter.Export(encoder, head, new ContractModelInfo { ModelId = "student-v2-test", RhythmPath = true }));
+        Assert.True(OnnxScoring.HasRhythmInput(session));
+
+        // The rhythm path is read: other rhythm features, other logits.
+        var outputs = OnnxScoring.Run(session, data);
+        var zeros = new List<OrtTensor>();
+        var zeroed = OnnxScoring.Run(session, data, extraInputs: batch =>
+        {
+            zeros.Add(OrtTensor.Create([batch.Length, Core.Models.ModelContract.RhythmFeatureCount]));
+            return [(Core.Models.ModelContract.RhythmInput, zeros[^1])];
+        });
+        foreach (var z in zeros) z.Dispose();
+        Assert.NotEqual(outputs.Logits, zeroed.Logits);
+
+        // A v1 run's checkpoint is not a v2 run's.
+        var e = Assert.Throws<InvalidDataException>(() => Distiller.Run(EncoderConfig.Tiny(), 16, Quick(3), data, FakeTeacher(data.Count), "fake", dir));
+        Assert.Contains("checkpoint belongs to another run configuration", e.Message);
+    }
+
     /// <summary>Fake teacher outputs for the shared synthetic windows: random logits, softmax weights over 8 layers.</summary>
     private static ModelOutputs FakeTeacher(int windows)
     {

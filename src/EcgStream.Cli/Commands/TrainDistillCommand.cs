@@ -17,15 +17,16 @@ namespace EcgStream.Cli.Commands;
 
 /// <summary>
 /// `ecgstream train distill --teacher T.onnx --out DIR`: trains a small PMA student from the teacher's
-/// outputs (read through ONNX Runtime, once per window), exports it as a contract-v1 model with thresholds
-/// chosen on validation windows, and scores teacher and student side by side on the real test records
+/// outputs (read through ONNX Runtime, once per window), exports it under the teacher's contract (a contract-v2
+/// teacher gets a student with the same rhythm path) with thresholds chosen on the validation split record by
+/// record (as `train probe` does), and scores teacher and student side by side on the real test records
 /// (record-level, per source). Re-running with the same --out resumes; Ctrl+C writes a checkpoint.
 /// </summary>
 internal static class TrainDistillCommand
 {
     public static Command Create()
     {
-        var teacher = new Option<string>("--teacher") { Description = "The teacher: a contract-v1 PMA ONNX model (outputs logits and layer_weights).", Required = true };
+        var teacher = new Option<string>("--teacher") { Description = "The teacher: a contract-v1 or v2 PMA ONNX model (outputs logits and layer_weights); a v2 teacher gets a v2 student.", Required = true };
         var output = new Option<string>("--out") { Description = "Run folder: checkpoint, metrics.json, report.html, student.onnx, distill.json.", Required = true };
         var dim = new Option<int>("--dim") { Description = "Student width.", DefaultValueFactory = _ => EncoderConfig.Student().Dim };
         var depth = new Option<int>("--depth") { Description = "Student blocks (must divide the teacher's layers when --layer-weight > 0).", DefaultValueFactory = _ => EncoderConfig.Student().Depth };
@@ -65,19 +66,20 @@ internal static class TrainDistillCommand
             };
             options.Validate();
             var fp32Teacher = TrainQuantizeCommand.ReadModel(teacherPath);
+            bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
             var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
 
             var set = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             var started = DateTime.UtcNow;
             var targets = SoftTargets.ComputeOrLoad(teacherPath, set, outDir, ortOptions, done => { if (done % 2000 < 16) Console.WriteLine($"teacher: {done}/{set.Count} windows"); });
             Console.WriteLine($"teacher outputs for {set.Count} windows ({targets.Layers} layers; {(DateTime.UtcNow - started).TotalSeconds:F0} s, cached in {Path.Combine(outDir, SoftTargets.FileName)})");
-            Console.WriteLine($"student: d {config.Dim}, depth {config.Depth}, heads {config.Heads}; {config.MacsPerWindow() / 1e6:F0} M multiply-adds per 12-lead window (small encoder: {EncoderConfig.Small().MacsPerWindow() / 1e6:F0} M)");
+            Console.WriteLine($"student: d {config.Dim}, depth {config.Depth}, heads {config.Heads}{(rhythmPath ? ", rhythm path (contract v2, as the teacher)" : "")}; {config.MacsPerWindow() / 1e6:F0} M multiply-adds per 12-lead window (small encoder: {EncoderConfig.Small().MacsPerWindow() / 1e6:F0} M)");
 
             var result = Distiller.Run(config, parse.GetValue(gateHidden), options, set, targets, SoftTargets.TeacherHash(teacherPath)[..16], outDir, m =>
             {
                 if (m.Step % 25 == 0 || m.Step == options.Steps - 1)
                     Console.WriteLine(FormattableString.Invariant($"step {m.Step + 1}/{options.Steps}: loss {m.Loss:F4}, lr {m.LearningRate:E2}, {m.Seconds:F0} s"));
-            }, cancel);
+            }, cancel, rhythmPath);
             if (!result.Completed)
             {
                 Console.WriteLine($"stopped at step {result.StepsDone}; checkpoint in {outDir} (run the same command to resume)");
@@ -93,18 +95,27 @@ internal static class TrainDistillCommand
             string teacherId = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ModelId)?.Value ?? Path.GetFileName(teacherPath);
             ContractModelInfo Info(IReadOnlyList<float>? thresholds) => new()
             {
-                ModelId = $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-1",
+                ModelId = rhythmPath ? $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-rr-2" : $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-1",
+                RhythmPath = rhythmPath,
                 Description = $"ST-MEM-style student d={config.Dim} depth={config.Depth} heads={config.Heads} + PMA head, distilled from {teacherId} (T {options.Temperature}, alpha {options.Alpha}, layer weight {options.LayerWeight}, {options.Steps} steps)",
                 TrainingData = $"{source} train split: {set.Count} windows with the teacher's logits and layer weights",
                 Thresholds = thresholds,
             };
-            var validation = new WindowSet();
-            foreach (var part in source.Split('+'))
-                validation.AddRange(TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Validation));
-            float[] validationProbabilities;
+            // Thresholds: best F1 per class on the validation split of every part, record by record where a label is one
+            // per record (RecordLevel, as classify decides) and only where the label rules on the class.
+            var validationProbabilities = new List<float>();
+            var validationMasks = new List<int>();
+            var validationKnown = new List<int>();
             using (var session = InferenceSession.Load(PmaOnnxExporter.Export(encoder, head, Info(null)), ortOptions, "student"))
-                validationProbabilities = OnnxScoring.Run(session, validation).Probabilities();
-            var thresholds = Thresholds.Choose(validationProbabilities, [.. Enumerable.Range(0, validation.Count).Select(validation.ClassMask)], RhythmClasses.Names);
+                foreach (var part in source.Split('+'))
+                {
+                    var validation = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Validation);
+                    var (rows, rowMasks, rowKnown, _) = RecordLevel.Fold(OnnxScoring.Run(session, validation).Probabilities(), validation);
+                    validationProbabilities.AddRange(rows);
+                    validationMasks.AddRange(rowMasks);
+                    validationKnown.AddRange(rowKnown);
+                }
+            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names, validationKnown.ToArray());
             var studentPath = Path.Combine(outDir, "student.onnx");
             File.WriteAllBytes(studentPath, PmaOnnxExporter.Export(encoder, head, Info([.. thresholds.Select(t => (float)t.Threshold)])));
 
@@ -118,7 +129,7 @@ internal static class TrainDistillCommand
             TrainQuantizeCommand.PrintTable(scores);
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
-                kind = "distill", teacher = teacherPath, student = studentPath, config, options, trainWindows = set.Count,
+                kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
                 studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
                 thresholds = thresholds.Select(t => t.Threshold),
                 test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),

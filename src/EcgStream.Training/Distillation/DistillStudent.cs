@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace EcgStream.Training.Distillation;
 
-/// <summary>The student as one module (encoder + PMA head), so one checkpoint holds both and one optimiser trains both.</summary>
+/// <summary>
+/// The student as one module (encoder + PMA head), so one checkpoint holds both and one optimiser trains both.
+/// A head with a rhythm path (contract v2) also reads each window's rhythm features.
+/// </summary>
 public sealed class DistillStudent : nn.Module
 {
     public DistillStudent(StMemEncoder encoder, PmaHead head) : base(nameof(DistillStudent))
@@ -20,12 +23,15 @@ public sealed class DistillStudent : nn.Module
     public readonly StMemEncoder encoder;
     public readonly PmaHead head;
 
-    /// <summary>Logits [B, C] and PMA weights [B, L] of a compact batch (see <see cref="Data.WindowSet.CompactBatch"/>).</summary>
-    public HeadOutput forward(Tensor ecg, Tensor leadMask, Tensor? leadIndex = null)
+    /// <summary>
+    /// Logits [B, C] and PMA weights [B, L] of a compact batch (see <see cref="Data.WindowSet.CompactBatch"/>);
+    /// <paramref name="rhythm"/> [B, F] when the head has a rhythm path.
+    /// </summary>
+    public HeadOutput forward(Tensor ecg, Tensor leadMask, Tensor? leadIndex = null, Tensor? rhythm = null)
     {
         using var scope = NewDisposeScope();
         var encoded = encoder.ForwardEncoding(ecg, leadMask, leadIndex: leadIndex);
-        var output = head.forward(encoded.LayerPooled);
+        var output = head.Forward(encoded.LayerPooled, rhythm);
         scope.MoveToOuter(output.Logits);
         if (output.LayerWeights is not null) scope.MoveToOuter(output.LayerWeights);
         return output;

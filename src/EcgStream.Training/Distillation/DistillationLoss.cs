@@ -38,12 +38,16 @@ public static class DistillationLoss
         return (grouped * ((grouped + 1e-8).log() - (studentWeights + 1e-8).log())).sum(1).mean();
     }
 
-    /// <summary>(1 − α)·hard + α·soft + λ·layer-mixture (the last only when both weight sets are given and λ &gt; 0).</summary>
+    /// <summary>
+    /// (1 − α)·hard + α·soft + λ·layer-mixture (the last only when both weight sets are given and λ &gt; 0).
+    /// <paramref name="mask"/> applies to both logit terms; <paramref name="hardMask"/> to the hard term only (labels
+    /// that do not rule on a class say nothing about it, the teacher does).
+    /// </summary>
     public static Tensor Total(Tensor studentLogits, Tensor teacherLogits, Tensor labels, DistillOptions options,
-        Tensor? studentWeights = null, Tensor? teacherWeights = null, Tensor? mask = null)
+        Tensor? studentWeights = null, Tensor? teacherWeights = null, Tensor? mask = null, Tensor? hardMask = null)
     {
         var loss = Soft(studentLogits, teacherLogits, options.Temperature, mask) * options.Alpha
-                 + Hard(studentLogits, labels, mask) * (1 - options.Alpha);
+                 + Hard(studentLogits, labels, hardMask ?? mask) * (1 - options.Alpha);
         if (options.LayerWeight > 0 && studentWeights is not null && teacherWeights is not null)
             loss = loss + LayerMixture(studentWeights, teacherWeights) * options.LayerWeight;
         return loss;

@@ -12,7 +12,10 @@ namespace EcgStream.Training.Distillation;
 /// Trains a student (a smaller <see cref="StMemEncoder"/> + <see cref="PmaHead"/>) from scratch on
 /// labelled windows and the teacher's outputs for them (<see cref="SoftTargets"/>): logits at a
 /// temperature, hard labels, and the teacher's PMA mixture grouped onto the student's layers
-/// (<see cref="DistillationLoss"/>). AdamW, warm-up + cosine, in the shared resumable loop
+/// (<see cref="DistillationLoss"/>). A contract-v2 teacher (<paramref name="rhythmPath"/>) gets a student with a
+/// rhythm path reading the same features. The hard-label term counts only the classes a window's label rules on
+/// (its known mask, as head training does); the soft term reads every class, since the teacher has an opinion on
+/// each. AdamW, warm-up + cosine, in the shared resumable loop
 /// (<see cref="CheckpointedRun"/>: checkpoints every <see cref="DistillOptions.CheckpointEvery"/> steps,
 /// metrics.json, report.html). Batches (one lead set each) are functions of (seed, step).
 /// </summary>
@@ -23,7 +26,7 @@ public static class Distiller
     public const string HeadFileName = "head.safetensors";
 
     public static RunResult Run(EncoderConfig config, int gateHidden, DistillOptions options, WindowSet data, ModelOutputs teacher,
-        string teacherId, string runDirectory, Action<StepMetrics>? progress = null, CancellationToken cancel = default)
+        string teacherId, string runDirectory, Action<StepMetrics>? progress = null, CancellationToken cancel = default, bool rhythmPath = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,12 +41,13 @@ public static class Distiller
         if (options.LayerWeight > 0 && teacher.Layers % config.Depth != 0)
             throw new ArgumentException($"layer-mixture distillation groups the teacher's {teacher.Layers} layers onto the student's {config.Depth}: depth must divide {teacher.Layers} (or set the layer weight to 0)");
         manual_seed((long)options.Seed);     // initial weights
-        using var student = new DistillStudent(new StMemEncoder(config), new PmaHead(config.Dim, config.Depth, teacher.Classes, gateHidden));
+        using var student = new DistillStudent(new StMemEncoder(config), new PmaHead(config.Dim, config.Depth, teacher.Classes, gateHidden,
+            rhythmFeatures: rhythmPath ? Signal.Rhythms.RhythmFeatures.Count : 0));
         using var optimizer = optim.AdamW(student.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var settings = new CheckpointedRunSettings(runDirectory,
             $"Distillation (student d={config.Dim} depth={config.Depth}): {Path.GetFileName(Path.GetFullPath(runDirectory))}",
-            "distillation", Fingerprint(config, gateHidden, options, teacherId, data.Count), options.Steps, options.CheckpointEvery, options.ClipNorm,
+            "distillation", Fingerprint(config, gateHidden, options, teacherId, data.Count, rhythmPath), options.Steps, options.CheckpointEvery, options.ClipNorm,
             () => NewMetrics(config, gateHidden, options, teacherId));
 
         var indices = new int[options.BatchSize];
@@ -51,6 +55,8 @@ public static class Distiller
         var buckets = data.IndicesByLeadSet();
         using var teacherLogits = tensor(teacher.Logits, teacher.Count, teacher.Classes);
         using var teacherWeights = tensor(teacher.LayerWeights, teacher.Count, teacher.Layers);
+        using var known = HeadTrainer.LabelWeights(data);
+        using var rhythm = rhythmPath ? HeadTrainer.RhythmInputs(data) : null;
         var result = CheckpointedRun.Run(student, optimizer, schedule, settings, step =>
         {
             BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
@@ -58,9 +64,9 @@ public static class Distiller
             var (ecg, leadMask, labels, leadIndex) = data.CompactBatch(indices);
             var index = tensor(rows);
             manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xD157, step));   // dropout of this step
-            using var output = student.forward(ecg, leadMask, leadIndex);
+            using var output = student.forward(ecg, leadMask, leadIndex, rhythm?.index_select(0, index));
             return DistillationLoss.Total(output.Logits, teacherLogits.index_select(0, index), labels, options,
-                output.LayerWeights, teacherWeights.index_select(0, index));
+                output.LayerWeights, teacherWeights.index_select(0, index), hardMask: known.index_select(0, index));
         }, progress, cancel);
         if (result.Completed)
         {
@@ -78,7 +84,7 @@ public static class Distiller
     };
 
     /// <summary>What a resume must share with the run that wrote the checkpoint (everything but the checkpoint interval).</summary>
-    private static string Fingerprint(EncoderConfig config, int gateHidden, DistillOptions options, string teacherId, int windows) =>
+    private static string Fingerprint(EncoderConfig config, int gateHidden, DistillOptions options, string teacherId, int windows, bool rhythmPath) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            RunMetrics.ToElement(config).GetRawText() + RunMetrics.ToElement(options with { CheckpointEvery = 1 }).GetRawText() + $"|{gateHidden}|{teacherId}|{windows}")))[..16];
+            RunMetrics.ToElement(config).GetRawText() + RunMetrics.ToElement(options with { CheckpointEvery = 1 }).GetRawText() + $"|{gateHidden}|{teacherId}|{windows}" + (rhythmPath ? "|rhythm" : ""))))[..16];
 }
