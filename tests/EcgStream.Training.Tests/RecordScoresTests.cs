@@ -5,43 +5,61 @@ using EcgStream.Training.Evaluation;
 
 namespace EcgStream.Training.Tests;
 
-/// <summary>Record-level scores: median of window probabilities per record, union of labels, per source and over all.</summary>
+/// <summary>
+/// Held-out scores as classify reads them: a record labelled as a whole is the median of its windows, an annotated stream
+/// stays window by window, a class is read only where the label rules on it; per source and over all.
+/// </summary>
 public sealed class RecordScoresTests
 {
     [Fact]
-    public void A_record_scores_by_the_median_of_its_windows_and_sources_are_scored_apart()
+    public void Records_fold_to_medians_streams_stay_windows_and_unknown_labels_are_left_out()
     {
         int af = 1 << (int)RhythmClass.AF, sr = 1 << (int)RhythmClass.SR;
         var set = new WindowSet();
         var window = new float[WindowSet.WindowValues];
-        // src-a/1: AF, three windows (AF probabilities 0.9, 0.1, 0.8 → median 0.8); src-a/2: SR, one window (AF 0.3);
-        // src-b/3: SR then AF windows (an episode record: positive for both), AF 0.2 and 0.6 → median 0.4.
-        (string Record, int Mask, float Af)[] rows =
-            [("src-a/1", af, 0.9f), ("src-a/1", af, 0.1f), ("src-a/1", af, 0.8f), ("src-a/2", sr, 0.3f), ("src-b/3", sr, 0.2f), ("src-b/3", af, 0.6f)];
+        // physionet2017/1: AF, three windows (AF 0.9, 0.1, 0.8 → median 0.8); physionet2017/2: SR (AF 0.3);
+        // physionet2017/3: its label rules on AF only (not AF), and its SR score 0.95 must not count as an SR negative;
+        // mitdb/4: an annotated stream, an SR window (AF 0.2) and an AF window (AF 0.6): two rows.
+        (string Record, int Mask, int Known, float Af, float Sr)[] rows =
+        [
+            ("physionet2017/1", af, WindowSet.AllKnown, 0.9f, 0.1f), ("physionet2017/1", af, WindowSet.AllKnown, 0.1f, 0.9f),
+            ("physionet2017/1", af, WindowSet.AllKnown, 0.8f, 0.2f), ("physionet2017/2", sr, WindowSet.AllKnown, 0.3f, 0.7f),
+            ("physionet2017/3", 0, af, 0.2f, 0.95f), ("mitdb/4", sr, WindowSet.AllKnown, 0.2f, 0.8f), ("mitdb/4", af, WindowSet.AllKnown, 0.6f, 0.4f),
+        ];
         var probabilities = new float[rows.Length * RhythmClasses.Count];
         for (int i = 0; i < rows.Length; i++)
         {
-            set.Add(window, LeadSet.Of(Lead.I), rows[i].Mask, rows[i].Record);
+            set.Add(window, LeadSet.Of(Lead.I), rows[i].Mask, rows[i].Record, rows[i].Known);
             probabilities[i * RhythmClasses.Count + (int)RhythmClass.AF] = rows[i].Af;
-            probabilities[i * RhythmClasses.Count + (int)RhythmClass.SR] = 1 - rows[i].Af;
+            probabilities[i * RhythmClasses.Count + (int)RhythmClass.SR] = rows[i].Sr;
         }
 
-        var scores = RecordScores.Score(set, probabilities, afThreshold: 0.5);
+        var scores = RecordScores.Score(set, probabilities, afThreshold: 0.7);
 
-        Assert.Equal(["src-a", "src-b", RecordScores.AllSources], scores.Select(s => s.Source));
-        var a = scores[0];
-        Assert.Equal((2, 4, 1), (a.Records, a.Windows, a.AfRecords));
-        Assert.Equal(1.0, a.AfAuroc);      // AF record 0.8 above the SR record's 0.3
-        Assert.Equal(1.0, a.AfF1);         // 0.8 ≥ 0.5 predicted, 0.3 not
-        Assert.True(double.IsNaN(scores[1].AfAuroc));   // one record, positive for both: no negative
-        var all = scores[2];
-        Assert.Equal((3, 6, 2), (all.Records, all.Windows, all.AfRecords));
-        // AF: positives 0.8 and 0.4, negative 0.3 → AUROC 1; F1 at 0.5: one TP, one FN → 2/3.
+        Assert.Equal(["mitdb", "physionet2017", RecordScores.AllSources], scores.Select(s => s.Source));
+        var (mitdb, cinc2017, all) = (scores[0], scores[1], scores[2]);
+        Assert.Equal((1, 2, 2, 1), (mitdb.Records, mitdb.Windows, mitdb.Rows, mitdb.AfPositives));
+        Assert.Equal((3, 5, 3, 1), (cinc2017.Records, cinc2017.Windows, cinc2017.Rows, cinc2017.AfPositives));
+        Assert.Equal((4, 7, 5, 2), (all.Records, all.Windows, all.Rows, all.AfPositives));
+        Assert.Equal(1.0, cinc2017.AfAuroc);      // 0.8 above 0.3 and 0.2
+        Assert.Equal(1.0, cinc2017.AfF1);         // 0.8 ≥ 0.7 predicted, the others not
+        Assert.Equal(0.0, mitdb.AfF1);            // the AF window's 0.6 < 0.7
+        // SR: positive physionet2017/2 (0.7) above physionet2017/1 (median 0.2); physionet2017/3's 0.95 is unknown for SR.
+        Assert.Equal(1.0, cinc2017.PerClassAuroc[(int)RhythmClass.SR]);
+        Assert.Equal(1.0, cinc2017.MacroAuroc);
+        // All: AF positives 0.8, 0.6 above negatives 0.3, 0.2, 0.2; F1 at 0.7: one TP, one FN → 2/3.
         Assert.Equal(1.0, all.AfAuroc);
         Assert.Equal(2.0 / 3, all.AfF1, 1e-12);
-        // SR: positives src-a/2 (0.7) and src-b/3 (median of 0.8, 0.4 = 0.6), negative src-a/1 (median 0.2) → AUROC 1.
-        Assert.Equal(1.0, all.PerClassAuroc[(int)RhythmClass.SR]);
-        Assert.Equal(1.0, all.MacroAuroc);
+    }
+
+    [Fact]
+    public void A_class_auroc_reads_only_the_samples_whose_label_rules_on_it()
+    {
+        // Class 0: samples 0 (positive, 0.9) and 1 (negative, 0.1) known; sample 2 (negative, 0.95) unknown → AUROC 1; with it known, 0.5.
+        float[] scores = [0.9f, 0.1f, 0.95f];
+        int[] masks = [1, 0, 0];
+        Assert.Equal(1.0, Auroc.MultiLabel(scores, masks, 1, [1, 1, 0]).PerClass[0]);
+        Assert.Equal(0.5, Auroc.MultiLabel(scores, masks, 1).PerClass[0]);
     }
 }
 

@@ -27,6 +27,10 @@ internal static class Summary
                 w.WriteNumber("windows_dropped", model.WindowsDropped);
                 w.WriteNumber("window_to_event_p50_ms", Math.Round(model.EndToEnd.Percentile(0.5).TotalMilliseconds, 3));
                 w.WriteNumber("window_to_event_p99_ms", Math.Round(model.EndToEnd.Percentile(0.99).TotalMilliseconds, 3));
+                // Where the tail comes from: the wait for the inference thread, and the model's own run (copy-in included).
+                w.WriteNumber("queue_wait_p99_ms", Math.Round(model.QueueWait.Percentile(0.99).TotalMilliseconds, 3));
+                w.WriteNumber("model_run_p50_ms", Math.Round(model.ModelRun.Percentile(0.5).TotalMilliseconds, 3));
+                w.WriteNumber("model_run_p99_ms", Math.Round(model.ModelRun.Percentile(0.99).TotalMilliseconds, 3));
             }
             w.WriteEndObject();
         }

@@ -152,17 +152,17 @@ internal static class TrainQuantizeCommand
 
     public static object Json(SourceScore s) => new
     {
-        source = s.Source, records = s.Records, windows = s.Windows, afRecords = s.AfRecords,
+        source = s.Source, records = s.Records, windows = s.Windows, rows = s.Rows, afPositives = s.AfPositives,
         macroAuroc = Finite(s.MacroAuroc), afAuroc = Finite(s.AfAuroc), afF1 = Finite(s.AfF1),
         perClass = s.PerClassAuroc.Select((v, i) => (RhythmClasses.Names[i], v)).Where(x => double.IsFinite(x.v)).ToDictionary(x => x.Item1, x => x.v),
     };
 
     public static void PrintTable(List<(string Name, List<SourceScore> Scores)> scores)
     {
-        var table = new Table().AddColumns("model", "source", "records", "macro AUROC", "AF AUROC", "AF F1");
+        var table = new Table().AddColumns("model", "source", "records", "rows", "macro AUROC", "AF AUROC", "AF F1");
         foreach (var (name, list) in scores)
             foreach (var s in list)
-                table.AddRow(name, s.Source, s.Records.ToString(CultureInfo.InvariantCulture), F(s.MacroAuroc), F(s.AfAuroc), F(s.AfF1));
+                table.AddRow(name, s.Source, s.Records.ToString(CultureInfo.InvariantCulture), s.Rows.ToString(CultureInfo.InvariantCulture), F(s.MacroAuroc), F(s.AfAuroc), F(s.AfF1));
         AnsiConsole.Write(table);
         static string F(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "–";
     }

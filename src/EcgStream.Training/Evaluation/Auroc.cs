@@ -36,10 +36,12 @@ public static class Auroc
     /// Per-class AUROC of row-major [n, classes] scores against a class bit mask per sample; the macro
     /// average is over the classes that have both positives and negatives (NaN when none has).
     /// </summary>
-    public static (double[] PerClass, double Macro) MultiLabel(ReadOnlySpan<float> scores, ReadOnlySpan<int> masks, int classes)
+    /// <param name="known">Per sample, the classes its label rules on; a class's AUROC reads only the samples that rule on it. Empty: all known.</param>
+    public static (double[] PerClass, double Macro) MultiLabel(ReadOnlySpan<float> scores, ReadOnlySpan<int> masks, int classes, ReadOnlySpan<int> known = default)
     {
         int n = masks.Length;
         if (scores.Length != n * classes) throw new ArgumentException($"{scores.Length} scores for {n} samples × {classes} classes");
+        if (!known.IsEmpty && known.Length != n) throw new ArgumentException($"{known.Length} known masks for {n} samples");
         var perClass = new double[classes];
         var column = new float[n];
         var labels = new bool[n];
@@ -47,8 +49,14 @@ public static class Auroc
         int counted = 0;
         for (int c = 0; c < classes; c++)
         {
-            for (int i = 0; i < n; i++) { column[i] = scores[i * classes + c]; labels[i] = (masks[i] & (1 << c)) != 0; }
-            perClass[c] = Compute(column, labels);
+            int m = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (!known.IsEmpty && (known[i] & (1 << c)) == 0) continue;
+                column[m] = scores[i * classes + c];
+                labels[m++] = (masks[i] & (1 << c)) != 0;
+            }
+            perClass[c] = Compute(column.AsSpan(0, m), labels.AsSpan(0, m));
             if (!double.IsNaN(perClass[c])) { sum += perClass[c]; counted++; }
         }
         return (perClass, counted == 0 ? double.NaN : sum / counted);

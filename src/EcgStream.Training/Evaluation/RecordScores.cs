@@ -1,17 +1,21 @@
-using EcgStream.Signal.Windowing;
 using EcgStream.Core.Rhythms;
 using EcgStream.Training.Data;
 
 namespace EcgStream.Training.Evaluation;
 
-/// <summary>Record-level scores of one source (or "all"): macro AUROC over the classes with positives and negatives, AF AUROC and F1.</summary>
-public sealed record SourceScore(string Source, int Records, int Windows, int AfRecords, double MacroAuroc, double AfAuroc, double AfF1, double[] PerClassAuroc);
+/// <summary>
+/// Scores of one source (or "all") at the level a user meets them: macro AUROC over the classes with positives and
+/// negatives, AF AUROC and F1. <see cref="Rows"/> are what was scored (<see cref="RecordLevel"/>: one per record for
+/// sources labelled per record, one per window for annotated streams); <see cref="AfPositives"/> of them are AF.
+/// </summary>
+public sealed record SourceScore(string Source, int Records, int Windows, int Rows, int AfPositives, double MacroAuroc, double AfAuroc, double AfF1, double[] PerClassAuroc);
 
 /// <summary>
-/// Record-level evaluation as `ecgstream classify` reports it: a record's probability of a class is the
-/// median over its windows, its truth the union of its windows' labels (one label set per record for
-/// PTB-XL, PhysioNet 2017 and CinC 2021; MIT-BIH and CPSC 2021 records with episodes count as positive
-/// for every rhythm they contain). Scored per source (the part of the record id before '/') and over all.
+/// Held-out scores of a model as `ecgstream classify` and the thresholds read it: the rows of <see cref="RecordLevel.Fold"/>
+/// (a record labelled as a whole — PTB-XL, PhysioNet 2017, CinC 2021 — is the median of its windows; annotated streams —
+/// MIT-BIH, CPSC 2021 — stay window by window, since their label changes within the record), each class read only on the
+/// rows whose label rules on it (the known masks: a 2017 "O" record is not AF and not SR, and says nothing about
+/// tachycardia). Scored per source (the part of the record id before '/') and over all.
 /// </summary>
 public static class RecordScores
 {
@@ -21,37 +25,27 @@ public static class RecordScores
     {
         ArgumentNullException.ThrowIfNull(windows);
         int classes = RhythmClasses.Count;
-        if (probabilities.Length != windows.Count * classes) throw new ArgumentException($"{probabilities.Length} probabilities for {windows.Count} windows × {classes} classes");
-        var byRecord = Enumerable.Range(0, windows.Count).GroupBy(windows.RecordId).ToList();
-        var recordProbabilities = new float[byRecord.Count * classes];
-        var recordMasks = new int[byRecord.Count];
-        for (int r = 0; r < byRecord.Count; r++)
-        {
-            var perWindow = new List<float[]>();
-            foreach (var i in byRecord[r])
-            {
-                recordMasks[r] |= windows.ClassMask(i);
-                perWindow.Add(probabilities.Slice(i * classes, classes).ToArray());
-            }
-            // The record's probability as classify reads it (one implementation: RecordWindows.FoldMedian).
-            RecordWindows.FoldMedian(perWindow).CopyTo(recordProbabilities.AsSpan(r * classes, classes));
-        }
-        var sources = byRecord.Select((g, r) => (Source: SourceOf(g.Key), Record: r, Windows: g.Count())).ToList();
+        var (rows, masks, known, units) = RecordLevel.Fold(probabilities, windows);
+        var windowsPerSource = Enumerable.Range(0, windows.Count).GroupBy(i => SourceOf(windows.RecordId(i))).ToDictionary(g => g.Key, g => g.Count());
         var result = new List<SourceScore>();
-        foreach (var source in sources.Select(s => s.Source).Distinct().Order(StringComparer.Ordinal).Append(AllSources))
+        int af = (int)RhythmClass.AF;
+        foreach (var source in windowsPerSource.Keys.Order(StringComparer.Ordinal).Append(AllSources))
         {
-            var rows = sources.Where(s => source == AllSources || s.Source == source).ToList();
-            var p = new float[rows.Count * classes];
-            var m = new int[rows.Count];
-            for (int k = 0; k < rows.Count; k++)
+            var chosen = Enumerable.Range(0, units.Length).Where(r => source == AllSources || SourceOf(units[r]) == source).ToArray();
+            var p = new float[chosen.Length * classes];
+            var m = new int[chosen.Length];
+            var k = new int[chosen.Length];
+            for (int j = 0; j < chosen.Length; j++)
             {
-                recordProbabilities.AsSpan(rows[k].Record * classes, classes).CopyTo(p.AsSpan(k * classes, classes));
-                m[k] = recordMasks[rows[k].Record];
+                rows.AsSpan(chosen[j] * classes, classes).CopyTo(p.AsSpan(j * classes, classes));
+                m[j] = masks[chosen[j]];
+                k[j] = known[chosen[j]];
             }
-            var (perClass, macro) = Auroc.MultiLabel(p, m, classes);
-            int af = (int)RhythmClass.AF;
-            result.Add(new SourceScore(source, rows.Count, rows.Sum(r => r.Windows), m.Count(x => (x & (1 << af)) != 0), macro, perClass[af],
-                Auroc.F1(p, m, classes, af, afThreshold), perClass));
+            var (perClass, macro) = Auroc.MultiLabel(p, m, classes, k);
+            int records = chosen.Select(r => RecordOf(units[r])).Distinct(StringComparer.Ordinal).Count();
+            int windowCount = source == AllSources ? windows.Count : windowsPerSource[source];
+            result.Add(new SourceScore(source, records, windowCount, chosen.Length, m.Count(x => (x & (1 << af)) != 0), macro, perClass[af],
+                Auroc.F1(p, m, classes, af, afThreshold, k), perClass));
         }
         return result;
     }
@@ -60,5 +54,12 @@ public static class RecordScores
     {
         int slash = recordId.IndexOf('/');
         return slash > 0 ? recordId[..slash] : recordId;
+    }
+
+    /// <summary>The record a row of <see cref="RecordLevel.Fold"/> belongs to (a window row is "record#index").</summary>
+    private static string RecordOf(string unit)
+    {
+        int hash = unit.IndexOf('#');
+        return hash > 0 ? unit[..hash] : unit;
     }
 }
