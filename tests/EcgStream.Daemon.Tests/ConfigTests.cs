@@ -92,15 +92,18 @@ public class ConfigTests
     public void Fusion_settings_reach_the_bed_pipeline_and_absent_ones_keep_the_runtime_defaults()
     {
         var c = ConfigLoader.Load(Write("""
-            { "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "notAgainstEvidence": 0.2, "minOnsetSeconds": 5 } },
+            { "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "notAgainstEvidence": 0.3, "minOnsetSeconds": 5, "afOnsetEvidence": 1.5 } },
                         { "id": "b", "source": { "kind": "synthetic" } } ] }
             """), [], environment: false);
         var a = c.Beds[0].Fusion.ApplyTo(EcgStream.Runtime.Pipeline.BedOptions.Default);
         var defaults = EcgStream.Runtime.Pipeline.BedOptions.Default;
-        Assert.Equal((0.2, defaults.Fusion.ModelConfidentEvidence, defaults.Fusion.RuleConfidentEvidence),
+        Assert.Equal((0.3, defaults.Fusion.ModelConfidentEvidence, defaults.Fusion.RuleConfidentEvidence),
             (a.Fusion.NotAgainstEvidence, a.Fusion.ModelConfidentEvidence, a.Fusion.RuleConfidentEvidence));
         Assert.Equal((5.0, defaults.FusedTracker.MinOffsetSeconds), (a.FusedTracker.MinOnsetSeconds, a.FusedTracker.MinOffsetSeconds));
+        Assert.Equal(1.5, a.FusedTracker.MinOnsetEvidenceOf((int)EcgStream.Core.Rhythms.RhythmClass.AF));
         Assert.Equal(defaults.Fusion, c.Beds[1].Fusion.ApplyTo(defaults).Fusion);
+        Assert.Equal(defaults.FusedTracker.MinOnsetEvidenceOf((int)EcgStream.Core.Rhythms.RhythmClass.AF),
+            c.Beds[1].Fusion.ApplyTo(defaults).FusedTracker.MinOnsetEvidenceOf((int)EcgStream.Core.Rhythms.RhythmClass.AF));
     }
 
     [Fact]

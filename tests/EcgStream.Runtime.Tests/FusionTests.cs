@@ -91,6 +91,52 @@ public class FusionTests
         Assert.Equal(["onset", "offset"], events.Select(e => e.Kind == EventKind.Onset ? "onset" : "offset"));
     }
 
+    /// <summary>The shipped defaults (FusionOptions.Default, BedOptions.Default.FusedTracker), model AF threshold 0.45 as the shipped model's.</summary>
+    private static List<RhythmEvent> DefaultFusedEvents(IEnumerable<FusionInput> inputs)
+    {
+        var thresholds = s_half.ToArray();
+        thresholds[(int)RhythmClass.AF] = 0.45;
+        return inputs.ToObservable()
+            .Through(() => new FusionStage(FusionOptions.Default, thresholds))
+            .Through(() => new RhythmTracker(BedOptions.Default.FusedTracker))
+            .ToList().Wait().Where(e => e.Rhythm == "AF").ToList();
+    }
+
+    [Fact]
+    public void A_confident_model_and_lukewarm_rules_raise_no_fused_af_by_default()
+    {
+        // MIT-BIH 215 (frequent PVCs, never trained on): the model says AF at about 0.85 for most of the record while the
+        // rules' AF score sits near 0.1 with excursions to 0.3–0.4 lasting several seconds and now and then reaching 0.55 for
+        // a few: fused evidence 0.56 in runs of 3–8 s, each of which opened an episode before
+        Func<int, float> rules = t => t % 150 < 3 ? 0.55f : t % 60 < 8 ? 0.35f : 0.08f;
+        Func<int, float> model = _ => 0.85f;
+        Assert.Empty(DefaultFusedEvents(Interleave(1800, rules, model)));
+        // the defaults before 2026-12-04 (not against at 0.1, time alone at onset) alarmed on it
+        var thresholds = s_half.ToArray();
+        thresholds[(int)RhythmClass.AF] = 0.45;
+        var before = Interleave(1800, rules, model).ToObservable()
+            .Through(() => new FusionStage(FusionOptions.Default with { NotAgainstEvidence = 0.1 }, thresholds))
+            .Through(() => new RhythmTracker(BedOptions.Default.FusedTracker with { MinOnsetEvidence = null }))
+            .ToList().Wait();
+        Assert.NotEmpty(before);
+    }
+
+    [Fact]
+    public void An_af_onset_the_model_leads_and_the_rules_follow_alarms_within_a_few_seconds_by_default()
+    {
+        // AF from 100 s: the model (one 9 s window) says so from 104 s, the rules (32 RR intervals) climb from 0.05 to 0.9
+        // between 104 and 116 s; before it sinus rhythm, both low
+        Func<int, float> rules = t => t < 104 ? 0.05f : Math.Min(0.9f, 0.05f + 0.07f * (t - 104));
+        Func<int, float> model = t => t < 104 ? 0.05f : 0.9f;
+        var events = DefaultFusedEvents(Interleave(300, rules, model));
+        var onset = Assert.Single(events, e => e.Kind == EventKind.Onset);
+        // rules at 0.2 (not against) from 107 s; the model alone (evidence 0.92 → 0.62) accrues 0.12 a second
+        Assert.InRange(onset.DetectedSeconds, 108, 115);
+        // with the rules silent (a stream that starts in AF: too few beats yet) the model alone opens it too
+        var start = DefaultFusedEvents(Interleave(60, _ => float.NaN, _ => 0.9f));
+        Assert.InRange(Assert.Single(start, e => e.Kind == EventKind.Onset).DetectedSeconds, 3, 10);
+    }
+
     [Fact]
     public void Evidence_puts_each_source_threshold_at_one_half()
     {

@@ -45,6 +45,30 @@ public class RhythmTrackerTests
     }
 
     [Fact]
+    public void Onset_evidence_lets_a_strong_run_open_on_time_and_makes_a_marginal_one_last()
+    {
+        var options = new TrackerOptions { MinOnsetEvidence = new Dictionary<RhythmClass, double> { [RhythmClass.AF] = 0.6 } };
+        // 0.9 on a 0.5 threshold: 0.4 a second, 0.8 by the third vote — the 2 s minimum decides, as without it
+        var strong = Track(i => i is >= 10 and < 30 ? 0.9f : 0.1f, 60, options);
+        Assert.Equal(12 + 9, strong[0].DetectedSeconds);
+        // 0.6: 0.1 a second; a 5 s run (0.4) never opens, a 20 s run opens at its seventh vote (0.6), dated from its first
+        Assert.Empty(Track(i => i is >= 10 and < 15 ? 0.6f : 0.1f, 60, options));
+        Assert.Single(Track(i => i is >= 10 and < 15 ? 0.6f : 0.1f, 60), e => e.Kind == EventKind.Onset); // time alone: opens
+        var marginal = Track(i => i is >= 10 and < 30 ? 0.6f : 0.1f, 60, options);
+        Assert.Equal((16 + 9, 10 + 4.5), (marginal[0].DetectedSeconds, marginal[0].StartSeconds));
+        // a dip below threshold restarts the sum
+        Assert.Empty(Track(i => i is >= 10 and < 40 && i % 5 != 0 ? 0.6f : 0.1f, 60, options));
+    }
+
+    [Fact]
+    public void Onset_evidence_applies_only_to_the_classes_it_names()
+    {
+        var options = new TrackerOptions { MinOnsetEvidence = new Dictionary<RhythmClass, double> { [RhythmClass.VT] = 5 } };
+        Assert.Equal(12 + 9, Track(i => i is >= 10 and < 30 ? 0.6f : 0.1f, 60, options)[0].DetectedSeconds);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RhythmTracker(new TrackerOptions { MinOnsetEvidence = new Dictionary<RhythmClass, double> { [RhythmClass.AF] = -1 } }));
+    }
+
+    [Fact]
     public void A_single_window_blip_neither_opens_nor_closes_an_episode()
     {
         Assert.Empty(Track(i => i == 5 ? 0.99f : 0.0f, 30));

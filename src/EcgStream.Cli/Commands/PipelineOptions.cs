@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EcgStream.Core.Leads;
+using EcgStream.Core.Rhythms;
 using EcgStream.Inference;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Pipeline;
@@ -20,7 +21,8 @@ internal sealed class PipelineOptions
     private readonly Option<double?> _minOffset = new("--min-offset") { Description = "Seconds of contrary evidence before an episode's offset is reported." };
     private readonly Option<double?> _confident = new("--fusion-model-confident") { Description = "Fused source: model evidence (0.5 = its threshold) at which the model alone carries AF if the rules are not against it (default: FusionOptions)." };
     private readonly Option<double?> _ruleConfident = new("--fusion-rule-confident") { Description = "Fused source: rule evidence at which the rules alone carry AF if the model is not against it (default: never)." };
-    private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default 0.3)." };
+    private readonly Option<double?> _notAgainst = new("--fusion-not-against") { Description = "Fused source: evidence at or above which a source does not veto the other's confident AF (default: FusionOptions)." };
+    private readonly Option<double?> _afOnsetEvidence = new("--fusion-af-onset-evidence") { Description = "Fused source: AF evidence above 0.5, summed over the run's seconds, that an AF onset needs besides its minimum time (0: time alone; default: BedOptions.FusedTracker)." };
     private readonly Option<double?> _hold = new("--fusion-hold") { Description = "Fused source: seconds over which the model's highest evidence is held for pairing with the rules, which lag it at AF onsets (0–10)." };
     private readonly Option<string?> _model = new("--model") { Description = $"ONNX model (contract v1 or v2) to run beside the rules ('none': rules only). Default: {BundledModel.FileName} beside the tool, when present." };
     private readonly Option<string> _provider = new("--provider") { Description = "Execution provider to try first: tensorrt, cuda or cpu (falls back to CPU).", DefaultValueFactory = _ => "cpu" };
@@ -43,6 +45,7 @@ internal sealed class PipelineOptions
         cmd.Options.Add(_ruleConfident);
         cmd.Options.Add(_notAgainst);
         cmd.Options.Add(_hold);
+        cmd.Options.Add(_afOnsetEvidence);
         cmd.Options.Add(_model);
         cmd.Options.Add(_provider);
         cmd.Options.Add(_threads);
@@ -117,6 +120,12 @@ internal sealed class PipelineOptions
         {
             if (!(notAgainst is >= 0 and < 0.5)) throw new ArgumentException($"--fusion-not-against {notAgainst}: expected evidence from 0 up to (not including) 0.5");
             bed = bed with { Fusion = bed.Fusion with { NotAgainstEvidence = notAgainst } };
+        }
+        if (parse.GetValue(_afOnsetEvidence) is { } afOnset)
+        {
+            if (!(afOnset is >= 0 and <= 60)) throw new ArgumentException($"--fusion-af-onset-evidence {afOnset}: expected evidence-seconds from 0 to 60");
+            var perClass = new Dictionary<RhythmClass, double>(bed.FusedTracker.MinOnsetEvidence ?? new Dictionary<RhythmClass, double>()) { [RhythmClass.AF] = afOnset };
+            bed = bed with { FusedTracker = bed.FusedTracker with { MinOnsetEvidence = perClass } };
         }
         return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
     }

@@ -94,7 +94,7 @@ public static partial class ConfigLoader
         private static readonly string[] HttpKeys =
             ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
-        private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds"];
+        private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds", "afOnsetEvidence"];
         private static readonly string[] SourceKeys =
             ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
@@ -308,7 +308,7 @@ public static partial class ConfigLoader
         {
             var defaults = new FusionConfig();
             if (!s.Exists()) return defaults;
-            if (s.Value is not null) Fail(s.Path, "expected an object { modelConfidentEvidence, ruleConfidentEvidence, notAgainstEvidence, minOnsetSeconds, minOffsetSeconds }");
+            if (s.Value is not null) Fail(s.Path, "expected an object { modelConfidentEvidence, ruleConfidentEvidence, notAgainstEvidence, minOnsetSeconds, minOffsetSeconds, afOnsetEvidence }");
             CheckKeys(s, FusionKeys);
             return new FusionConfig
             {
@@ -319,6 +319,7 @@ public static partial class ConfigLoader
                 NotAgainstEvidence = Dbl(s, "notAgainstEvidence", defaults.NotAgainstEvidence, 0, 0.499),
                 MinOnsetSeconds = Dbl(s, "minOnsetSeconds", defaults.MinOnsetSeconds, 0, 600),
                 MinOffsetSeconds = Dbl(s, "minOffsetSeconds", defaults.MinOffsetSeconds, 0, 600),
+                AfOnsetEvidence = Dbl(s, "afOnsetEvidence", defaults.AfOnsetEvidence, 0, 60),
             };
         }
 

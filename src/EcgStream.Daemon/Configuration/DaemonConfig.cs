@@ -117,12 +117,21 @@ public sealed record FusionConfig
     public double NotAgainstEvidence { get; init; } = EcgStream.Runtime.Fusion.FusionOptions.Default.NotAgainstEvidence;
     public double MinOnsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOnsetSeconds;
     public double MinOffsetSeconds { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOffsetSeconds;
+    /// <summary>Evidence-seconds above 0.5 an AF onset needs besides <see cref="MinOnsetSeconds"/> (TrackerOptions.MinOnsetEvidence).</summary>
+    public double AfOnsetEvidence { get; init; } = EcgStream.Runtime.Pipeline.BedOptions.Default.FusedTracker.MinOnsetEvidenceOf((int)EcgStream.Core.Rhythms.RhythmClass.AF);
 
     /// <summary>These settings applied to <paramref name="bed"/>.</summary>
     public EcgStream.Runtime.Pipeline.BedOptions ApplyTo(EcgStream.Runtime.Pipeline.BedOptions bed) => bed with
     {
         Fusion = bed.Fusion with { ModelConfidentEvidence = ModelConfidentEvidence, RuleConfidentEvidence = RuleConfidentEvidence, NotAgainstEvidence = NotAgainstEvidence },
-        FusedTracker = bed.FusedTracker with { MinOnsetSeconds = MinOnsetSeconds, MinOffsetSeconds = MinOffsetSeconds },
+        FusedTracker = bed.FusedTracker with
+        {
+            MinOnsetSeconds = MinOnsetSeconds, MinOffsetSeconds = MinOffsetSeconds,
+            MinOnsetEvidence = new Dictionary<EcgStream.Core.Rhythms.RhythmClass, double>(bed.FusedTracker.MinOnsetEvidence ?? new Dictionary<EcgStream.Core.Rhythms.RhythmClass, double>())
+            {
+                [EcgStream.Core.Rhythms.RhythmClass.AF] = AfOnsetEvidence,
+            },
+        },
     };
 }
 

@@ -47,8 +47,12 @@ public sealed record FusionOptions
     /// <summary>
     /// Evidence at or above which a source is "not against" the other's confident call. A source with no opinion
     /// (NaN: too few beats, a noisy stretch, no model window) counts as exactly this: it neither agrees nor vetoes.
+    /// 0.2 (the rules' AF probability 0.2), with the fused tracker's AF onset evidence
+    /// (<see cref="Pipeline.BedOptions.FusedTracker"/>), was chosen on the tuning half of DS1 + CPSC 2021 (docs/results.md,
+    /// "Fused AF and ectopy"): at 0.1 the model alone alarmed on PVC-rich MIT-BIH 215 while the rules' AF score wandered at
+    /// 0.1–0.4.
     /// </summary>
-    public double NotAgainstEvidence { get; init; } = 0.1;
+    public double NotAgainstEvidence { get; init; } = 0.2;
 
     /// <summary>The rules' decision threshold (their probability at which evidence is 0.5).</summary>
     public double RuleThreshold { get; init; } = 0.5;

@@ -52,10 +52,17 @@ public sealed record BedOptions
     /// Tracking of the fused evidence, the source that alarms. Its scale puts every class's threshold at 0.5.
     /// Every class but SR (the background) and NOISE (an alarm from signal quality). An episode closes after
     /// 20 s of contrary evidence, as the rules' do (the rules' AF evidence dips within AF episodes).
+    /// An AF onset also needs 0.6 evidence-seconds above 0.5 (<see cref="TrackerOptions.MinOnsetEvidence"/>): where rules
+    /// and model agree on AF the fused evidence is 0.75–0.95 and that takes 2–3 s (2 s is the minimum anyway); the false AF
+    /// of ectopy-rich records came mostly as 3–10 s runs at 0.55–0.67 (the model confident, the rules lukewarm, or both
+    /// marginal), which now must last 5–13 s. Chosen with <see cref="FusionOptions.NotAgainstEvidence"/> on the tuning
+    /// half of DS1 + CPSC 2021 (docs/results.md, "Fused AF and ectopy"). Other classes (VT, VF, …) keep time alone:
+    /// a lethal rhythm is not made to wait for confidence.
     /// </summary>
     public TrackerOptions FusedTracker { get; init; } = new()
     {
         Classes = Enum.GetValues<RhythmClass>().Where(c => c is not (RhythmClass.SR or RhythmClass.NOISE)).ToHashSet(),
         MinOffsetSeconds = 20,
+        MinOnsetEvidence = new Dictionary<RhythmClass, double> { [RhythmClass.AF] = 0.6 },
     };
 }

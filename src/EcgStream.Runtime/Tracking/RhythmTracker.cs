@@ -44,10 +44,12 @@ public sealed class RhythmTracker : IStage<WindowScores, RhythmEvent>
             {
                 if (prob >= threshold)
                 {
-                    if (s.RunLength == 0) { s.RunStartMid = mid; s.RunStartEnd = scores.EndSeconds; s.RunSum = 0; }
+                    if (s.RunLength == 0) { s.RunStartMid = mid; s.RunStartEnd = scores.EndSeconds; s.RunSum = 0; s.RunExcess = 0; }
+                    else s.RunExcess += (prob - threshold) * (scores.EndSeconds - _last.EndSeconds);
                     s.RunLength++;
                     s.RunSum += prob;
-                    if (scores.EndSeconds - s.RunStartEnd >= _options.MinOnsetSeconds)
+                    if (scores.EndSeconds - s.RunStartEnd >= _options.MinOnsetSeconds
+                        && s.RunExcess >= _options.MinOnsetEvidenceOf(c) - 1e-9)
                     {
                         s.Open = true;
                         s.OnsetSeconds = s.RunStartMid;
@@ -103,6 +105,8 @@ public sealed class RhythmTracker : IStage<WindowScores, RhythmEvent>
         public double OnsetSeconds;
         public int RunLength;
         public double RunStartMid, RunStartEnd, RunSum;
+        /// <summary>Σ (p − threshold) · Δt over the run's votes after its first (see <see cref="TrackerOptions.MinOnsetEvidence"/>).</summary>
+        public double RunExcess;
         public double EpisodeSum;
         public int EpisodeCount;
     }
