@@ -31,9 +31,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
 {
     /// <summary>Fraction of the lease TTL after the last proof of ownership beyond which a bed's events are held back.</summary>
     public const double LeaseGuard = 0.8;
-    /// <summary>Beds claimed per lease round at most (a round must stay well inside the lease TTL).</summary>
+    /// <summary>Beds claimed per claim round at most (a round must stay well inside its budget of one lease TTL).</summary>
     public const int ClaimsPerRound = 8;
-    private int _rounds;
+    private long _heartbeatingSince; // Stopwatch ticks since which every heartbeat has been stored; 0 while they fail
 
     private readonly ClusterSettings _settings;
     private readonly WorkerOptions _options;
@@ -46,7 +46,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _frozen = new(1, 1); // held while Freeze is in effect (tests' stand-in for SIGSTOP)
     private INatsKVStore? _leases, _workers, _registry;
-    private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost, _eventsDiscarded;
+    private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost, _eventsDiscarded, _eventsSkipped;
     private long _samplesAnalysed, _samplesReplayed, _checkpoints;
     private Task? _eventPump;
     // Messages of every owned bed, in arrival order per bed, waiting for the analysis thread. Bounded: a worker
@@ -103,10 +103,13 @@ public sealed class AnalysisWorker : IAsyncDisposable
         _analysisThread.Start();
         try { await ConnectAsync(token); }
         catch (OperationCanceledException) when (token.IsCancellationRequested) { return; } // stopped before the cluster answered: nothing to hand back
-        // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
-        var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
+        // Three loops, so that neither a slow checkpoint (events still being stored) nor a claim waiting on a stream without a
+        // leader (its progress record) ever delays a lease renewal.
+        var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
+        var leases = LoopAsync("lease", every, LeaseRoundAsync, token);
+        var claims = LoopAsync("claim", every, ClaimRoundAsync, token);
         var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
-        await Task.WhenAll(leases, checkpoints);
+        await Task.WhenAll(leases, claims, checkpoints);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -166,33 +169,54 @@ public sealed class AnalysisWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Heartbeat, renew, then claim up to the fair share or hand back beyond it.</summary>
+    /// <summary>Heartbeat, then renew every lease; a store that does not answer fails the round but drops nothing.</summary>
     private async Task LeaseRoundAsync(CancellationToken ct)
     {
-        // A store without a leader does not answer (each request waits for its timeout): one round waits at most a TTL,
+        // A store without a leader does not answer (each request waits for its timeout): one round waits at most half a TTL,
         // so that the next one comes round soon after the store does.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_settings.LeaseTtl / 2);
+        Exception? heartbeat = null;
+        try
+        {
+            await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: bounded.Token);
+            if (Interlocked.Read(ref _heartbeatingSince) == 0) Interlocked.Exchange(ref _heartbeatingSince, Stopwatch.GetTimestamp());
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _heartbeatingSince, 0);
+            heartbeat = e; // the workers bucket is another Raft group than the leases: renew anyway
+        }
+        // A renewal that gets no answer throws out of the round, and the beds are kept: only an answer that names
+        // another owner (or a refused fenced write) drops one.
+        foreach (var bed in _beds.Values) await RenewAsync(bed, bounded.Token);
+        if (heartbeat is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(heartbeat);
+    }
+
+    /// <summary>Claims free beds up to the fair share, or hands one back beyond it.</summary>
+    private async Task ClaimRoundAsync(CancellationToken ct)
+    {
+        // Only once this worker's heartbeats have been stored for half a TTL without a break: at start, and after the workers
+        // bucket was without a leader, every live worker has heartbeated again by then, so the share counts them all (a
+        // survivor that saw itself alone took more than its share and handed beds back before their first checkpoint).
+        long since = Interlocked.Read(ref _heartbeatingSince);
+        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 2) return;
+        var stop = ct; // a hand-back, once begun, runs to its end
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(_settings.LeaseTtl);
         ct = bounded.Token;
-        await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
-        // A renewal that gets no answer throws out of the round, and the beds are kept: only an answer that names
-        // another owner (or a refused fenced write) drops one.
-        foreach (var bed in _beds.Values) await RenewAsync(bed, ct);
-        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
-        // other): the first round renews only, without listing the buckets.
-        if (_rounds++ == 0) return;
         var all = new List<string>();
-        await foreach (var key in _registry!.GetKeysAsync(cancellationToken: ct))
+        foreach (var key in await KeysAsync(ClusterSettings.BedsBucket, ct))
             if (_settings.BedOfKey(key) is { } b) all.Add(b);
-        int live = 0;
-        await foreach (var _ in _workers.GetKeysAsync(cancellationToken: ct)) live++;
+        int live = (await KeysAsync(ClusterSettings.WorkersBucket, ct)).Count;
+        // a lease deleted on a hand-back is listed until its delete marker ages out (one TTL): the bed waits that long
         var held = new HashSet<string>();
-        await foreach (var key in _leases!.GetKeysAsync(cancellationToken: ct))
+        foreach (var key in await KeysAsync(ClusterSettings.LeasesBucket, ct))
             if (_settings.BedOfKey(key) is { } b) held.Add(b);
         int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
         // Rendezvous order: each worker prefers different beds, so claims rarely collide.
         var order = all.OrderByDescending(b => Score(Id, b)).ToList();
-        // At most ClaimsPerRound claims go per round, so that renewals come round on time.
+        // At most ClaimsPerRound claims go per round, so that a round stays well inside its budget.
         int claims = 0;
         foreach (var bed in order)
         {
@@ -200,16 +224,29 @@ public sealed class AnalysisWorker : IAsyncDisposable
             if (held.Contains(bed) || _beds.ContainsKey(bed)) continue;
             if (await TryClaimAsync(bed, ct)) claims++;
         }
-        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long; only a
+        // Above the share (a worker joined or came back): one bed per round; only a
         // bed checkpointed since this worker took it, since handing one back mid-warm-up throws the warm-up away and the next
         // owner starts it again from the same checkpoint (a survivor that briefly saw itself alone did exactly that).
         if (_beds.Count > share && order.AsEnumerable().Reverse().Select(b => _beds.TryGetValue(b, out var r) ? r : null).FirstOrDefault(r => r is { CheckpointedSinceTaken: true }) is { } runner)
-            await HandBackAsync(runner, ct);
+            await HandBackAsync(runner, stop);
+    }
+
+    /// <summary>
+    /// Keys present in a bucket, from its stream's per-subject counts: one request to the stream's leader and no consumer. (The
+    /// client's key listing creates a consumer, and nats-server 2.9 may place one on a node that has just died, where it waits
+    /// until that node returns: claims waited for n3's restart in the demo.)
+    /// </summary>
+    private async Task<List<string>> KeysAsync(string bucket, CancellationToken ct)
+    {
+        string prefix = $"$KV.{bucket}.";
+        var stream = await _js.GetStreamAsync("KV_" + bucket, new NATS.Client.JetStream.Models.StreamInfoRequest { SubjectsFilter = prefix + ">" }, ct);
+        return stream.Info.State.Subjects is { } subjects ? subjects.Keys.Select(k => k[prefix.Length..]).ToList() : [];
     }
 
     /// <summary>Renews a bed's lease; when the lease is no longer the one this worker wrote, finds out whether the bed is lost.</summary>
     private async Task RenewAsync(BedRunner bed, CancellationToken ct)
     {
+        if (bed.Stopping) return; // being handed back or dropped
         string key = _settings.BedKey(bed.Bed);
         long sent = Stopwatch.GetTimestamp();
         try
@@ -232,7 +269,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (holder == Id) { bed.LeaseRevision = revision; return; } // our own write whose answer was lost: renewed next round
         if (holder is not null) { Lose(bed, $"lease held by worker {holder}"); return; }
         // Gone: this worker still holds the fence (its next fenced write says whether anyone claimed the bed), so it takes the
-        // lease again rather than giving the bed up.
+        // lease again rather than giving the bed up; not a bed being handed back (its lease was deleted on purpose).
+        if (bed.Stopping) return;
         try
         {
             bed.LeaseRevision = await _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
@@ -457,7 +495,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     internal void Emit(BedRunner bed, RhythmEvent e, DateTimeOffset sampleUtc)
     {
         if (e.DetectedSeconds * bed.SampleRate <= bed.SuppressThrough + 1e-6) { Interlocked.Increment(ref _eventsSuppressed); return; }
-        var o = new Outgoing(bed.Bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc);
+        var o = new Outgoing(bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc);
         lock (bed.Held)
         {
             if (bed.Dropped) return;
@@ -478,7 +516,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     {
         long target = Interlocked.Read(ref _eventsEnqueued);
         var clock = Stopwatch.StartNew();
-        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) < target)
+        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) + Interlocked.Read(ref _eventsSkipped) < target)
         {
             if (clock.Elapsed > within) return false;
             await Task.Delay(5, ct);
@@ -493,13 +531,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
         {
             await foreach (var o in _events.Reader.ReadAllAsync(ct))
             {
+                // the bed was lost after this event was queued: not published (it lies after the bed's last checkpoint,
+                // so the next owner computes it again)
+                if (o.Bed.Dropped) { Interlocked.Increment(ref _eventsDiscarded); Interlocked.Increment(ref _eventsSkipped); continue; }
                 var headers = new NatsHeaders { ["Ecg-Sample-Time"] = o.SampleUtc.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 var body = Encoding.UTF8.GetBytes(EventJson.ToJson(o.Event));
                 while (true)
                 {
                     try
                     {
-                        var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed), body, headers: headers,
+                        var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed.Bed), body, headers: headers,
                             opts: new NatsJSPubOpts { MsgId = EventIds.Of(o.Event), RetryAttempts = 1 }, cancellationToken: ct);
                         // a duplicate (same id within the window: a twin from a takeover, or a retry) is stored once; not an error
                         if (ack.Duplicate) Interlocked.Increment(ref _eventDuplicates);
@@ -552,5 +593,5 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (!_aborted) await _nats.DisposeAsync();
     }
 
-    internal sealed record Outgoing(string Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
+    internal sealed record Outgoing(BedRunner Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
 }

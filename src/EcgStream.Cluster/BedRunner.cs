@@ -69,7 +69,8 @@ internal sealed class BedRunner
     /// <summary>Events detected while ownership was unconfirmed, in order: published after the next proof, dropped with the bed.</summary>
     public Queue<AnalysisWorker.Outgoing> Held { get; } = new();
     /// <summary>The bed was dropped (lost or handed back): nothing more is published for it.</summary>
-    public bool Dropped { get; set; }
+    public bool Dropped { get => _dropped; set => _dropped = value; }
+    private volatile bool _dropped;
     /// <summary>Stream sequence of the bed's last progress record (the expected last subject sequence of the next).</summary>
     public ulong ProgressSequence { get; private set; }
     /// <summary>Events detected at or before this sample index were published by the previous owner.</summary>
@@ -82,6 +83,8 @@ internal sealed class BedRunner
     /// <summary>This owner has committed progress of its own (its warm-up is behind it).</summary>
     public bool CheckpointedSinceTaken => Committed > (ResumeAfter ?? 0);
     public long PushedEnd { get { lock (_gate) return _pushedEnd; } }
+    /// <summary>Its input was stopped: the bed is being handed back or was dropped.</summary>
+    public bool Stopping => _inputStopped;
 
     /// <summary>Ownership was proven less than <see cref="AnalysisWorker.LeaseGuard"/> of the TTL ago: events may be published.</summary>
     public bool OwnershipFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(Confirmed) < ttl * AnalysisWorker.LeaseGuard;
