@@ -139,7 +139,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 if (failing != why) _log($"worker {Id}: {what} request failed ({why}); retrying");
                 failing = why;
             }
-            try { await Task.Delay(every, token); }
+            // after a failure (a store electing a leader) the next try comes sooner, so the round runs soon after it answers
+            try { await Task.Delay(failing is null ? every : TimeSpan.FromTicks(Math.Min(every.Ticks, TimeSpan.FromMilliseconds(250).Ticks)), token); }
             catch (OperationCanceledException) { break; }
         }
     }

@@ -113,7 +113,8 @@ internal sealed class BedRunner
         {
             // a bed publishes every block (0.1 s): 2 s of silence means the consumer is gone (its node died), or the beds
             // stopped (harmless): recreated from the next sequence
-            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(2), false, null, ct))
+            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(2), false,
+                               line => _worker.Log($"worker {_worker.Id}: {line}"), ct))
             {
                 await _worker.WhileFrozen(ct);
                 if (_inputStopped) break;

@@ -64,6 +64,7 @@ public static class SubjectReader
             var e = consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 256, Expires = TimeSpan.FromSeconds(5) }, cancellationToken: watchdog.Token)
                 .GetAsyncEnumerator(watchdog.Token);
             bool done = false;
+            ulong delivered = 0; // the consumer's sequence of the last message received
             try
             {
                 while (true)
@@ -75,6 +76,18 @@ public static class SubjectReader
                     if (!more) break;
                     var m = e.Current;
                     var meta = m.Metadata;
+                    // Unacknowledged delivery: messages the server sent while the connection moved to another node are gone
+                    // for this consumer, which carries on after them. A jump of its own sequence says so; a new consumer
+                    // resumes after the last message received (a run lost 4 such spans as GAPs before this check).
+                    if (meta is { } md)
+                    {
+                        if (md.Sequence.Consumer != delivered + 1)
+                        {
+                            log?.Invoke($"reader {subject}: consumer skipped from {delivered} to {md.Sequence.Consumer}; recreating");
+                            break;
+                        }
+                        delivered = md.Sequence.Consumer;
+                    }
                     ulong seq = meta?.Sequence.Stream ?? 0;
                     if (seq > 0 && seq < next) continue; // never repeat across a recreation
                     if (seq > 0) next = seq + 1;
