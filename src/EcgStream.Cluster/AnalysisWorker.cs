@@ -197,11 +197,12 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>Claims free beds up to the fair share, or hands one back beyond it.</summary>
     private async Task ClaimRoundAsync(CancellationToken ct)
     {
-        // Only once this worker's heartbeats have been stored for half a TTL without a break: at start, and after the workers
-        // bucket was without a leader, every live worker has heartbeated again by then, so the share counts them all (a
-        // survivor that saw itself alone took more than its share and handed beds back before their first checkpoint).
+        // Only once this worker's heartbeats have been stored for a heartbeat period (TTL/4) without a break: at start, and
+        // after the workers bucket was without a leader (every worker retries every 250 ms then), every live worker has
+        // heartbeated again by then, so the share counts them all (a survivor that saw itself alone took more than its
+        // share and handed beds back before their first checkpoint).
         long since = Interlocked.Read(ref _heartbeatingSince);
-        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 2) return;
+        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 4) return;
         var stop = ct; // a hand-back, once begun, runs to its end
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(_settings.LeaseTtl);
