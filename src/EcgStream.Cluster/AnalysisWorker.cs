@@ -254,7 +254,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         try
         {
             bed.LeaseRevision = await _leases!.UpdateAsync(key, Encoding.UTF8.GetBytes(Id), bed.LeaseRevision, cancellationToken: ct);
-            Confirmed(bed, sent);
+            if (bed.LeaseProves) Confirmed(bed, sent);
             return;
         }
         catch (NatsKVException e) when (e is NatsKVWrongLastRevisionException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { }
@@ -276,7 +276,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
         try
         {
             bed.LeaseRevision = await _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
-            Confirmed(bed, sent);
+            // not a proof of ownership: while the key was gone another worker may have claimed the bed and released it again;
+            // the next fenced record decides (and makes renewals proofs again)
+            bed.LeaseProves = false;
             _log($"worker {Id}: bed {bed.Bed}: lease had lapsed; taken again");
         }
         catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
@@ -299,23 +301,24 @@ public sealed class AnalysisWorker : IAsyncDisposable
         catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { return false; } // another worker was faster
         long to = last.Record?.To ?? 0;
         var claim = new ProgressRecord(Id, to, to, last.Record?.SampleRate ?? 0, last.Record?.LastMessageUtc ?? DateTimeOffset.UnixEpoch);
-        ulong fence;
-        try
+        ulong? fence;
+        try { fence = await FencedWriteAsync(bed, claim, last.Sequence, ct); }
+        catch (Exception)
         {
-            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed), claim.ToBytes(),
-                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = last.Sequence, RetryAttempts = 1 }, cancellationToken: ct);
-            ack.EnsureSuccess();
-            fence = ack.Seq;
-        }
-        catch (Exception e)
-        {
-            // refused: its owner (or another claimer) wrote after our read, so it is not free; no answer: try again next round
+            // no answer: try again next round (a claim that landed meanwhile is recognised then as this worker's own)
             try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
             catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { } // it lapses within the TTL
-            if (e is NatsJSApiException { Error.ErrCode: 10071 }) { _log($"worker {Id}: bed {bed}: claim refused (its owner wrote progress meanwhile)"); return false; }
             throw;
         }
-        var runner = new BedRunner(this, bed, revision, sent, last.Record, fence);
+        if (fence is null)
+        {
+            // refused: its owner (or another claimer) wrote after our read, so it is not free
+            try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
+            catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { }
+            _log($"worker {Id}: bed {bed}: claim refused (its owner wrote progress meanwhile)");
+            return false;
+        }
+        var runner = new BedRunner(this, bed, revision, sent, last.Record, fence.Value);
         _beds[bed] = runner;
         Interlocked.Increment(ref _takeovers);
         runner.Start(_js, _settings.SampleSubject(bed), last.Record is { To: > 0 } p ? p.LastMessageUtc - _options.Warmup : null, _stop.Token);
@@ -365,18 +368,48 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (!await FlushEventsAsync(TimeSpan.FromSeconds(2), ct)) return; // events not stored yet: no checkpoint past them
         var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc);
         long sent = Stopwatch.GetTimestamp();
+        bool first = !bed.CheckpointedSinceTaken;
+        if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is not { } seq) { Lose(bed, "another worker claimed it (checkpoint refused)"); return; }
+        bed.LeaseProves = true;
+        Confirmed(bed, sent);
+        Interlocked.Increment(ref _checkpoints);
+        if (first && bed.CheckpointedSinceTaken && bed.ResumeAfter is not null)
+            _log($"worker {Id}: bed {bed.Bed}: first checkpoint (to sample {bed.Committed}) {Stopwatch.GetElapsedTime(bed.ClaimedAt).TotalSeconds:F1} s after the claim");
+    }
+
+    /// <summary>
+    /// Appends <paramref name="record"/> to the bed's chain on top of the record with sequence <paramref name="expected"/>.
+    /// Returns the stored record's sequence (the bed's runner, if any, is moved to it), or null when another writer
+    /// extended the chain first. Two guards: the expected last subject sequence, and the message id
+    /// <c>&lt;bed&gt;:&lt;expected&gt;</c>, which makes "one successor per record" hold even for writes in flight: nats-server
+    /// 2.9 checks the expected sequence against stored records only, so a write whose answer was lost in a node loss and
+    /// its retry both passed it (a bed of a test run got 250 samples checkpointed twice); message ids it checks in flight.
+    /// A duplicate answer means some write built on that record already: this worker's own (lost answer), or another's.
+    /// </summary>
+    private async Task<ulong?> FencedWriteAsync(string bed, ProgressRecord record, ulong expected, CancellationToken ct)
+    {
+        bool duplicate = false;
+        ulong seq = 0;
         try
         {
-            bool first = !bed.CheckpointedSinceTaken;
-            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed.Bed), record.ToBytes(),
-                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = bed.ProgressSequence, RetryAttempts = 1 }, cancellationToken: ct);
-            ack.EnsureSuccess();
-            bed.Commit(snap.End, snap.LastMessageUtc, ack.Seq);
-            Confirmed(bed, sent);
-            Interlocked.Increment(ref _checkpoints);
-            if (first && bed.ResumeAfter is not null) _log($"worker {Id}: bed {bed.Bed}: first checkpoint (to sample {snap.End}) {Stopwatch.GetElapsedTime(bed.ClaimedAt).TotalSeconds:F1} s after the claim");
+            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed), record.ToBytes(),
+                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = expected, MsgId = $"{bed}:{expected}", RetryAttempts = 1 }, cancellationToken: ct);
+            if (ack.Duplicate) duplicate = true;
+            else { ack.EnsureSuccess(); seq = ack.Seq; }
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { Lose(bed, "another worker claimed it (checkpoint refused)"); }
+        catch (NatsJSDuplicateMessageException) { duplicate = true; }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { return null; }
+        var stored = record;
+        if (duplicate)
+        {
+            // which write built on that record? ours (answer lost, or a retry with more progress) only if it is still the last
+            var last = await LastProgressAsync(bed, ct);
+            if (last.Record is not { } r || r.Worker != Id || r.From != record.From || r.Release != record.Release) return null;
+            stored = r;
+            seq = last.Sequence;
+        }
+        if (_beds.TryGetValue(bed, out var runner) && !stored.Release) runner.Commit(stored.To, stored.To > stored.From ? stored.LastMessageUtc : runner.CommittedMessageUtc, seq);
+        return seq;
     }
 
     /// <summary>An empty record on top of this owner's last one: accepted, ownership is proven (held events go out); refused, the bed was claimed.</summary>
@@ -384,15 +417,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
     {
         var record = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc);
         long sent = Stopwatch.GetTimestamp();
-        try
-        {
-            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed.Bed), record.ToBytes(),
-                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = bed.ProgressSequence, RetryAttempts = 1 }, cancellationToken: ct);
-            ack.EnsureSuccess();
-            bed.Fenced(ack.Seq);
-            Confirmed(bed, sent);
-        }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { Lose(bed, "another worker claimed it (fenced record refused)"); }
+        if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is null) { Lose(bed, "another worker claimed it (fenced record refused)"); return; }
+        bed.LeaseProves = true;
+        Confirmed(bed, sent);
     }
 
     /// <summary>A proof of ownership sent at <paramref name="sentAt"/> was accepted: events held back since the last one go out.</summary>
@@ -424,12 +451,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
         try
         {
             var release = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc, Release: true);
-            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed.Bed), release.ToBytes(),
-                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = bed.ProgressSequence, RetryAttempts = 1 }, cancellationToken: ct);
-            ack.EnsureSuccess();
-            await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct);
+            // refused: claimed by another worker meanwhile, nothing of ours to release
+            if (await FencedWriteAsync(bed.Bed, release, bed.ProgressSequence, ct) is not null)
+                await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct);
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { } // claimed by another worker meanwhile: nothing of ours to release
         catch (NatsKVWrongLastRevisionException) { }
         Interlocked.Increment(ref _handbacks);
         _log($"worker {Id}: handed bed {bed.Bed} back at sample {bed.Committed}");

@@ -68,6 +68,12 @@ internal sealed class BedRunner
     public long Confirmed => Interlocked.Read(ref _confirmed);
     /// <summary>Events detected while ownership was unconfirmed, in order: published after the next proof, dropped with the bed.</summary>
     public Queue<AnalysisWorker.Outgoing> Held { get; } = new();
+    /// <summary>
+    /// A renewal of this lease proves ownership: true from the claim, false once the lease had to be created again (it had
+    /// lapsed), until the next fenced record is accepted.
+    /// </summary>
+    public bool LeaseProves { get => _leaseProves; set => _leaseProves = value; }
+    private volatile bool _leaseProves = true;
     /// <summary>The bed was dropped (lost or handed back): nothing more is published for it.</summary>
     public bool Dropped { get => _dropped; set => _dropped = value; }
     private volatile bool _dropped;
