@@ -17,22 +17,23 @@ namespace EcgStream.Cluster;
 /// publishes the events to <c>events.&lt;site&gt;.&lt;bed&gt;</c>.
 /// <para>Assignment (docs/scale-out.md): every TTL/4 the worker renews its leases (compare-and-set on the revision
 /// it holds), heartbeats in <c>ecg_workers</c>, and computes its fair share, ⌈beds / live workers⌉. Below it, it
-/// creates leases for unowned beds (create fails if another worker holds the key); above it (a worker joined), it
-/// hands beds back after a last checkpoint. A lease not renewed within the TTL lapses (the bucket's max age), so a
-/// dead worker's beds are free after at most one TTL.</para>
-/// <para>Fencing: a worker that was frozen (SIGSTOP, a long GC, a network cut) may still believe it owns a bed. It
-/// stops analysing a bed as soon as its own monotonic clock says the lease was last renewed more than
-/// <see cref="LeaseGuard"/> of the TTL ago, before it publishes anything, and its next checkpoint would fail anyway
-/// (written with the expected last subject sequence of the progress it read). Events it might still publish carry
-/// deterministic ids (<see cref="EventIds"/>) that JetStream's de-duplication window stores once.</para>
+/// claims unowned beds; above it (a worker joined), it hands beds back after a last checkpoint. A lease not renewed
+/// within the TTL lapses (the bucket's max age), so a dead worker's beds are free after one TTL.</para>
+/// <para>Ownership is decided by the bed's progress records, not by the lease: every record is written with the expected
+/// last subject sequence of the one its writer read or wrote, and a new owner writes a claim record before it analyses
+/// anything, so an old owner's next write is refused and it drops the bed. The lease only says which beds are free to
+/// claim. So a bed is dropped only when ownership is actually lost (another worker's lease seen, or a fenced write
+/// refused); a lease store that does not answer (its Raft group electing a leader after a node loss) costs nothing. A
+/// worker that stalled (SIGSTOP, a long GC) holds its events back until it has proven ownership again, so it publishes
+/// nothing for a bed it lost.</para>
 /// </summary>
 public sealed class AnalysisWorker : IAsyncDisposable
 {
-    /// <summary>Fraction of the lease TTL after the last renewal beyond which the worker no longer acts as the owner.</summary>
+    /// <summary>Fraction of the lease TTL after the last proof of ownership beyond which a bed's events are held back.</summary>
     public const double LeaseGuard = 0.8;
-    /// <summary>Beds claimed per lease round at most (a round must stay well inside the lease TTL).</summary>
+    /// <summary>Beds claimed per claim round at most (a round must stay well inside its budget of one lease TTL).</summary>
     public const int ClaimsPerRound = 8;
-    private int _rounds;
+    private long _heartbeatingSince; // Stopwatch ticks since which every heartbeat has been stored; 0 while they fail
 
     private readonly ClusterSettings _settings;
     private readonly WorkerOptions _options;
@@ -45,7 +46,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _frozen = new(1, 1); // held while Freeze is in effect (tests' stand-in for SIGSTOP)
     private INatsKVStore? _leases, _workers, _registry;
-    private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost;
+    private long _eventsEnqueued, _eventsPublished, _eventsSuppressed, _eventDuplicates, _takeovers, _handbacks, _lost, _eventsDiscarded, _eventsSkipped;
     private long _samplesAnalysed, _samplesReplayed, _checkpoints;
     private Task? _eventPump;
     // Messages of every owned bed, in arrival order per bed, waiting for the analysis thread. Bounded: a worker
@@ -77,8 +78,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
     public long EventDuplicates => Interlocked.Read(ref _eventDuplicates);
     public long Takeovers => Interlocked.Read(ref _takeovers);
     public long Handbacks => Interlocked.Read(ref _handbacks);
-    /// <summary>Beds dropped because the lease lapsed or another worker checkpointed them.</summary>
+    /// <summary>Beds dropped because another worker holds the lease or claimed them (a fenced write refused).</summary>
     public long BedsLost => Interlocked.Read(ref _lost);
+    /// <summary>Events held back while ownership was unconfirmed and dropped with a bed that was lost meanwhile: never published.</summary>
+    public long EventsDiscarded => Interlocked.Read(ref _eventsDiscarded);
     /// <summary>Samples analysed beyond the previous owner's checkpoint (new work).</summary>
     public long SamplesAnalysed => Interlocked.Read(ref _samplesAnalysed);
     /// <summary>Samples replayed to warm a bed up after a takeover.</summary>
@@ -100,10 +103,13 @@ public sealed class AnalysisWorker : IAsyncDisposable
         _analysisThread.Start();
         try { await ConnectAsync(token); }
         catch (OperationCanceledException) when (token.IsCancellationRequested) { return; } // stopped before the cluster answered: nothing to hand back
-        // Two loops, so that a slow checkpoint (events still being stored) never delays a lease renewal.
-        var leases = LoopAsync("lease", TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4), LeaseRoundAsync, token);
+        // Three loops, so that neither a slow checkpoint (events still being stored) nor a claim waiting on a stream without a
+        // leader (its progress record) ever delays a lease renewal.
+        var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
+        var leases = LoopAsync("lease", every, LeaseRoundAsync, token);
+        var claims = LoopAsync("claim", every, ClaimRoundAsync, token);
         var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
-        await Task.WhenAll(leases, checkpoints);
+        await Task.WhenAll(leases, claims, checkpoints);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -133,7 +139,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 if (failing != why) _log($"worker {Id}: {what} request failed ({why}); retrying");
                 failing = why;
             }
-            try { await Task.Delay(every, token); }
+            // after a failure (a store electing a leader) the next try comes sooner, so the round runs soon after it answers
+            try { await Task.Delay(failing is null ? every : TimeSpan.FromTicks(Math.Min(every.Ticks, TimeSpan.FromMilliseconds(250).Ticks)), token); }
             catch (OperationCanceledException) { break; }
         }
     }
@@ -163,54 +170,160 @@ public sealed class AnalysisWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>Heartbeat, renew, then claim up to the fair share or hand back beyond it.</summary>
+    /// <summary>Heartbeat, then renew every lease; a store that does not answer fails the round but drops nothing.</summary>
     private async Task LeaseRoundAsync(CancellationToken ct)
     {
-        await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
-        foreach (var bed in _beds.Values)
+        // A store without a leader does not answer (each request waits for its timeout): one round waits at most half a TTL,
+        // so that the next one comes round soon after the store does.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_settings.LeaseTtl / 2);
+        Exception? heartbeat = null;
+        try
         {
-            if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, $"lease not renewed for {Stopwatch.GetElapsedTime(bed.LeaseRenewed).TotalSeconds:F1} s (this worker stalled or the cluster did not answer)"); continue; }
-            long sent = Stopwatch.GetTimestamp();
-            try
-            {
-                bed.LeaseRevision = await _leases!.UpdateAsync(_settings.BedKey(bed.Bed), Encoding.UTF8.GetBytes(Id), bed.LeaseRevision, cancellationToken: ct);
-                bed.LeaseRenewed = sent;
-            }
-            catch (NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
-            catch (NatsKVException e) { Lose(bed, $"lease lapsed ({e.Message})"); } // not found, deleted
+            await _workers!.PutAsync(Id, Encoding.UTF8.GetBytes(Id), cancellationToken: bounded.Token);
+            if (Interlocked.Read(ref _heartbeatingSince) == 0) Interlocked.Exchange(ref _heartbeatingSince, Stopwatch.GetTimestamp());
         }
-        // Claims wait one round after this worker's first heartbeat (so that workers starting together see each
-        // other): the first round renews only, without listing the buckets.
-        if (_rounds++ == 0) return;
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _heartbeatingSince, 0);
+            heartbeat = e; // the workers bucket is another Raft group than the leases: renew anyway
+        }
+        // A renewal that gets no answer throws out of the round, and the beds are kept: only an answer that names
+        // another owner (or a refused fenced write) drops one.
+        foreach (var bed in _beds.Values) await RenewAsync(bed, bounded.Token);
+        if (heartbeat is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(heartbeat);
+    }
+
+    /// <summary>Claims free beds up to the fair share, or hands one back beyond it.</summary>
+    private async Task ClaimRoundAsync(CancellationToken ct)
+    {
+        // Only once this worker's heartbeats have been stored for a heartbeat period (TTL/4) without a break: at start, and
+        // after the workers bucket was without a leader (every worker retries every 250 ms then), every live worker has
+        // heartbeated again by then, so the share counts them all (a survivor that saw itself alone took more than its
+        // share and handed beds back before their first checkpoint).
+        long since = Interlocked.Read(ref _heartbeatingSince);
+        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 4) return;
+        var stop = ct; // a hand-back, once begun, runs to its end
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_settings.LeaseTtl);
+        ct = bounded.Token;
         var all = new List<string>();
-        await foreach (var key in _registry!.GetKeysAsync(cancellationToken: ct))
+        foreach (var key in await KeysAsync(ClusterSettings.BedsBucket, ct))
             if (_settings.BedOfKey(key) is { } b) all.Add(b);
-        int live = 0;
-        await foreach (var _ in _workers.GetKeysAsync(cancellationToken: ct)) live++;
+        int live = (await KeysAsync(ClusterSettings.WorkersBucket, ct)).Count;
+        // a lease deleted on a hand-back is listed until its delete marker ages out (one TTL): the bed waits that long
         var held = new HashSet<string>();
-        await foreach (var key in _leases!.GetKeysAsync(cancellationToken: ct))
+        foreach (var key in await KeysAsync(ClusterSettings.LeasesBucket, ct))
             if (_settings.BedOfKey(key) is { } b) held.Add(b);
         int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
         // Rendezvous order: each worker prefers different beds, so claims rarely collide.
         var order = all.OrderByDescending(b => Score(Id, b)).ToList();
-        // At most ClaimsPerRound claims go per round, so that renewals come round on time.
+        // At most ClaimsPerRound claims go per round, so that a round stays well inside its budget.
         int claims = 0;
         foreach (var bed in order)
         {
             if (_beds.Count >= share || claims >= ClaimsPerRound) break;
             if (held.Contains(bed) || _beds.ContainsKey(bed)) continue;
-            long sent = Stopwatch.GetTimestamp();
-            ulong revision;
-            try { revision = await _leases.CreateAsync(_settings.BedKey(bed), Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
-            catch (Exception e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { continue; } // another worker was faster
-            await TakeAsync(bed, revision, sent, ct);
-            claims++;
+            if (await TryClaimAsync(bed, ct)) claims++;
         }
-        // Above the share (a worker joined or came back): one bed per round, so renewals are never held up for long; only a
+        // Above the share (a worker joined or came back): one bed per round; only a
         // bed checkpointed since this worker took it, since handing one back mid-warm-up throws the warm-up away and the next
         // owner starts it again from the same checkpoint (a survivor that briefly saw itself alone did exactly that).
         if (_beds.Count > share && order.AsEnumerable().Reverse().Select(b => _beds.TryGetValue(b, out var r) ? r : null).FirstOrDefault(r => r is { CheckpointedSinceTaken: true }) is { } runner)
-            await HandBackAsync(runner, ct);
+            await HandBackAsync(runner, stop);
+    }
+
+    /// <summary>
+    /// Keys present in a bucket, from its stream's per-subject counts: one request to the stream's leader and no consumer. (The
+    /// client's key listing creates a consumer, and nats-server 2.9 may place one on a node that has just died, where it waits
+    /// until that node returns: claims waited for n3's restart in the demo.)
+    /// </summary>
+    private async Task<List<string>> KeysAsync(string bucket, CancellationToken ct)
+    {
+        string prefix = $"$KV.{bucket}.";
+        var stream = await _js.GetStreamAsync("KV_" + bucket, new NATS.Client.JetStream.Models.StreamInfoRequest { SubjectsFilter = prefix + ">" }, ct);
+        return stream.Info.State.Subjects is { } subjects ? subjects.Keys.Select(k => k[prefix.Length..]).ToList() : [];
+    }
+
+    /// <summary>Renews a bed's lease; when the lease is no longer the one this worker wrote, finds out whether the bed is lost.</summary>
+    private async Task RenewAsync(BedRunner bed, CancellationToken ct)
+    {
+        if (bed.Stopping) return; // being handed back or dropped
+        string key = _settings.BedKey(bed.Bed);
+        long sent = Stopwatch.GetTimestamp();
+        try
+        {
+            bed.LeaseRevision = await _leases!.UpdateAsync(key, Encoding.UTF8.GetBytes(Id), bed.LeaseRevision, cancellationToken: ct);
+            if (bed.LeaseProves) Confirmed(bed, sent);
+            return;
+        }
+        catch (NatsKVException e) when (e is NatsKVWrongLastRevisionException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { }
+        // The lease changed: another worker's now, or gone (it lapsed while the store had no leader, or was deleted).
+        string? holder = null;
+        ulong revision = 0;
+        try
+        {
+            var entry = await _leases!.GetEntryAsync<byte[]>(key, cancellationToken: ct);
+            holder = entry.Value is { } v ? Encoding.UTF8.GetString(v) : null;
+            revision = entry.Revision;
+        }
+        catch (NatsKVException e) when (e is NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { }
+        if (holder == Id) { bed.LeaseRevision = revision; return; } // our own write whose answer was lost: renewed next round
+        if (holder is not null) { Lose(bed, $"lease held by worker {holder}"); return; }
+        // Gone: this worker still holds the fence (its next fenced write says whether anyone claimed the bed), so it takes the
+        // lease again rather than giving the bed up; not a bed being handed back (its lease was deleted on purpose).
+        if (bed.Stopping) return;
+        try
+        {
+            bed.LeaseRevision = await _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: ct);
+            // not a proof of ownership: while the key was gone another worker may have claimed the bed and released it again;
+            // the next fenced record decides (and makes renewals proofs again)
+            bed.LeaseProves = false;
+            _log($"worker {Id}: bed {bed.Bed}: lease had lapsed; taken again");
+        }
+        catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
+    }
+
+    /// <summary>
+    /// Claims a bed without a lease: lease created, then a claim record written on top of the bed's last progress record
+    /// (expected last subject sequence), then the warm-up starts. False when the bed is not free after all.
+    /// </summary>
+    private async Task<bool> TryClaimAsync(string bed, CancellationToken ct)
+    {
+        var last = await LastProgressAsync(bed, ct);
+        // Its owner wrote progress within the TTL: alive, only its lease lapsed (the store had no leader for longer than the
+        // TTL); it takes the lease again itself. (Server timestamp against this machine's clock: NTP keeps them well inside a TTL.)
+        if (last.Record is { Release: false } r && r.Worker != Id && DateTimeOffset.UtcNow - last.Stored < _settings.LeaseTtl) return false;
+        long sent = Stopwatch.GetTimestamp();
+        string key = _settings.BedKey(bed);
+        ulong revision;
+        try { revision = await _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
+        catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { return false; } // another worker was faster
+        long to = last.Record?.To ?? 0;
+        var claim = new ProgressRecord(Id, to, to, last.Record?.SampleRate ?? 0, last.Record?.LastMessageUtc ?? DateTimeOffset.UnixEpoch);
+        ulong? fence;
+        try { fence = await FencedWriteAsync(bed, claim, last.Sequence, ct); }
+        catch (Exception)
+        {
+            // no answer: try again next round (a claim that landed meanwhile is recognised then as this worker's own)
+            try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
+            catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { } // it lapses within the TTL
+            throw;
+        }
+        if (fence is null)
+        {
+            // refused: its owner (or another claimer) wrote after our read, so it is not free
+            try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
+            catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { }
+            _log($"worker {Id}: bed {bed}: claim refused (its owner wrote progress meanwhile)");
+            return false;
+        }
+        var runner = new BedRunner(this, bed, revision, sent, last.Record, fence.Value);
+        _beds[bed] = runner;
+        Interlocked.Increment(ref _takeovers);
+        runner.Start(_js, _settings.SampleSubject(bed), last.Record is { To: > 0 } p ? p.LastMessageUtc - _options.Warmup : null, _stop.Token);
+        _log($"worker {Id}: took bed {bed}" + (last.Record is { To: > 0 } q ? $" (resuming after sample {q.To} checkpointed by {q.Worker})" : " (new bed)"));
+        return true;
     }
 
     private static uint Score(string worker, string bed)
@@ -222,27 +335,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
         return h;
     }
 
-    /// <summary>Starts analysing a bed just leased: resume point from its last checkpoint, warm-up before it.</summary>
-    private async Task TakeAsync(string bed, ulong revision, long leasedAt, CancellationToken ct)
-    {
-        var last = await LastProgressAsync(bed, ct);
-        var runner = new BedRunner(this, bed, revision, leasedAt, last.Record, last.Sequence);
-        _beds[bed] = runner;
-        Interlocked.Increment(ref _takeovers);
-        runner.Start(_js, _settings.SampleSubject(bed), last.Record is { } r ? r.LastMessageUtc - _options.Warmup : null, _stop.Token);
-        _log($"worker {Id}: took bed {bed}" + (last.Record is { } p ? $" (resuming after sample {p.To} checkpointed by {p.Worker})" : " (new bed)"));
-    }
-
-    internal async Task<(ProgressRecord? Record, ulong Sequence)> LastProgressAsync(string bed, CancellationToken ct)
+    internal async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> LastProgressAsync(string bed, CancellationToken ct)
     {
         var stream = await _js.GetStreamAsync(ClusterSettings.ProgressStream, cancellationToken: ct);
         try
         {
             var got = await stream.GetAsync(new NATS.Client.JetStream.Models.StreamMsgGetRequest { LastBySubj = _settings.ProgressSubject(bed) }, ct);
             var m = got.Message;
-            return (ProgressRecord.Parse(m.Data.Span), m.Seq);
+            return (ProgressRecord.Parse(m.Data.Span), m.Seq, m.Time);
         }
-        catch (NatsJSApiException e) when (e.Error.Code == 404) { return (null, 0); }
+        catch (NatsJSApiException e) when (e.Error.Code == 404) { return (null, 0, default); }
     }
 
     /// <summary>Writes a checkpoint of what the bed's pipeline has fully processed, after its events are in the events stream.</summary>
@@ -255,20 +357,80 @@ public sealed class AnalysisWorker : IAsyncDisposable
 
     private async Task CheckpointLockedAsync(BedRunner bed, CancellationToken ct)
     {
+        if (bed.Dropped) return;
         var due = bed.TakeCheckpointDue(_model);
+        // Ownership unconfirmed for a while (the lease store did not answer, or this worker stalled), or events held back
+        // meanwhile (a checkpoint must not pass them): prove ownership first with an empty fenced record.
+        bool held;
+        lock (bed.Held) held = bed.Held.Count > 0;
+        if (held || !bed.OwnershipFresh(_settings.LeaseTtl)) { await ReassertAsync(bed, ct); return; }
         if (due is not { } snap || snap.End <= bed.Committed) return;
         if (!await FlushEventsAsync(TimeSpan.FromSeconds(2), ct)) return; // events not stored yet: no checkpoint past them
-        if (!bed.LeaseFresh(_settings.LeaseTtl)) { Lose(bed, "lease lapsed before a checkpoint"); return; }
         var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc);
+        long sent = Stopwatch.GetTimestamp();
+        bool first = !bed.CheckpointedSinceTaken;
+        if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is not { } seq) { Lose(bed, "another worker claimed it (checkpoint refused)"); return; }
+        bed.LeaseProves = true;
+        Confirmed(bed, sent);
+        Interlocked.Increment(ref _checkpoints);
+        if (first && bed.CheckpointedSinceTaken && bed.ResumeAfter is not null)
+            _log($"worker {Id}: bed {bed.Bed}: first checkpoint (to sample {bed.Committed}) {Stopwatch.GetElapsedTime(bed.ClaimedAt).TotalSeconds:F1} s after the claim");
+    }
+
+    /// <summary>
+    /// Appends <paramref name="record"/> to the bed's chain on top of the record with sequence <paramref name="expected"/>.
+    /// Returns the stored record's sequence (the bed's runner, if any, is moved to it), or null when another writer
+    /// extended the chain first. Two guards: the expected last subject sequence, and the message id
+    /// <c>&lt;bed&gt;:&lt;expected&gt;</c>, which makes "one successor per record" hold even for writes in flight: nats-server
+    /// 2.9 checks the expected sequence against stored records only, so a write whose answer was lost in a node loss and
+    /// its retry both passed it (a bed of a test run got 250 samples checkpointed twice); message ids it checks in flight.
+    /// A duplicate answer means some write built on that record already: this worker's own (lost answer), or another's.
+    /// </summary>
+    private async Task<ulong?> FencedWriteAsync(string bed, ProgressRecord record, ulong expected, CancellationToken ct)
+    {
+        bool duplicate = false;
+        ulong seq = 0;
         try
         {
-            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed.Bed), record.ToBytes(),
-                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = bed.ProgressSequence, RetryAttempts = 1 }, cancellationToken: ct);
-            ack.EnsureSuccess();
-            bed.Commit(snap.End, ack.Seq);
-            Interlocked.Increment(ref _checkpoints);
+            var ack = await _js.PublishAsync(_settings.ProgressSubject(bed), record.ToBytes(),
+                opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = expected, MsgId = $"{bed}:{expected}", RetryAttempts = 1 }, cancellationToken: ct);
+            if (ack.Duplicate) duplicate = true;
+            else { ack.EnsureSuccess(); seq = ack.Seq; }
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { Lose(bed, "another worker checkpointed this bed"); }
+        catch (NatsJSDuplicateMessageException) { duplicate = true; }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { return null; }
+        var stored = record;
+        if (duplicate)
+        {
+            // which write built on that record? ours (answer lost, or a retry with more progress) only if it is still the last
+            var last = await LastProgressAsync(bed, ct);
+            if (last.Record is not { } r || r.Worker != Id || r.From != record.From || r.Release != record.Release) return null;
+            stored = r;
+            seq = last.Sequence;
+        }
+        if (_beds.TryGetValue(bed, out var runner) && !stored.Release) runner.Commit(stored.To, stored.To > stored.From ? stored.LastMessageUtc : runner.CommittedMessageUtc, seq);
+        return seq;
+    }
+
+    /// <summary>An empty record on top of this owner's last one: accepted, ownership is proven (held events go out); refused, the bed was claimed.</summary>
+    private async Task ReassertAsync(BedRunner bed, CancellationToken ct)
+    {
+        var record = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc);
+        long sent = Stopwatch.GetTimestamp();
+        if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is null) { Lose(bed, "another worker claimed it (fenced record refused)"); return; }
+        bed.LeaseProves = true;
+        Confirmed(bed, sent);
+    }
+
+    /// <summary>A proof of ownership sent at <paramref name="sentAt"/> was accepted: events held back since the last one go out.</summary>
+    private void Confirmed(BedRunner bed, long sentAt)
+    {
+        bed.Confirm(sentAt);
+        lock (bed.Held)
+        {
+            if (bed.Dropped || !bed.OwnershipFresh(_settings.LeaseTtl)) return;
+            while (bed.Held.TryDequeue(out var o)) Enqueue(o);
+        }
     }
 
     /// <summary>Graceful hand-over: wait for the model to catch up, last checkpoint, stop, delete the lease.</summary>
@@ -281,13 +443,19 @@ public sealed class AnalysisWorker : IAsyncDisposable
             if (bed.Committed >= bed.PushedEnd) break;
             await Task.Delay(100, ct);
         }
+        if (bed.Dropped) return; // claimed by another worker meanwhile (a fenced write refused): nothing to hand back
         await bed.StopAsync();
         _beds.TryRemove(bed.Bed, out _);
-        if (bed.LeaseFresh(_settings.LeaseTtl))
+        DropHeld(bed);
+        // A release record ends this owner's chain (the next owner need not wait for it to look dead), then the lease goes.
+        try
         {
-            try { await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct); }
-            catch (NatsKVWrongLastRevisionException) { }
+            var release = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc, Release: true);
+            // refused: claimed by another worker meanwhile, nothing of ours to release
+            if (await FencedWriteAsync(bed.Bed, release, bed.ProgressSequence, ct) is not null)
+                await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct);
         }
+        catch (NatsKVWrongLastRevisionException) { }
         Interlocked.Increment(ref _handbacks);
         _log($"worker {Id}: handed bed {bed.Bed} back at sample {bed.Committed}");
     }
@@ -297,8 +465,30 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (!_beds.TryRemove(bed.Bed, out _)) return;
         bed.StopInput();
         _ = bed.StopAsync();
+        int discarded = DropHeld(bed);
         Interlocked.Increment(ref _lost);
-        _log($"worker {Id}: dropped bed {bed.Bed}: {why}");
+        _log($"worker {Id}: dropped bed {bed.Bed}: {why}" + (discarded > 0 ? $"; {discarded} held event(s) discarded" : ""));
+        // a lease of ours still on the key (taken again after it lapsed, but the fence had moved) is freed at once
+        _ = DeleteLeaseQuietly(bed);
+    }
+
+    private async Task DeleteLeaseQuietly(BedRunner bed)
+    {
+        try { await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }); }
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException) { } // another's now, or it lapses
+    }
+
+    /// <summary>Marks the bed dropped; its held events are never published. Returns how many there were.</summary>
+    private int DropHeld(BedRunner bed)
+    {
+        lock (bed.Held)
+        {
+            bed.Dropped = true;
+            int n = bed.Held.Count;
+            bed.Held.Clear();
+            Interlocked.Add(ref _eventsDiscarded, n);
+            return n;
+        }
     }
 
     internal void Analysed(long fresh, long replayed)
@@ -332,9 +522,20 @@ public sealed class AnalysisWorker : IAsyncDisposable
     internal void Emit(BedRunner bed, RhythmEvent e, DateTimeOffset sampleUtc)
     {
         if (e.DetectedSeconds * bed.SampleRate <= bed.SuppressThrough + 1e-6) { Interlocked.Increment(ref _eventsSuppressed); return; }
-        if (!bed.LeaseFresh(_settings.LeaseTtl)) return; // stalled: no longer the owner
+        var o = new Outgoing(bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc);
+        lock (bed.Held)
+        {
+            if (bed.Dropped) return;
+            // unconfirmed owner (stalled, or the stores did not answer): held until the next proof, in order
+            if (bed.Held.Count > 0 || !bed.OwnershipFresh(_settings.LeaseTtl)) { bed.Held.Enqueue(o); return; }
+            Enqueue(o);
+        }
+    }
+
+    private void Enqueue(Outgoing o)
+    {
         Interlocked.Increment(ref _eventsEnqueued);
-        _events.Writer.TryWrite(new Outgoing(bed.Bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, sampleUtc));
+        _events.Writer.TryWrite(o);
     }
 
     /// <summary>Waits until every event enqueued so far is stored; false after <paramref name="within"/> (the checkpoint waits for the next round).</summary>
@@ -342,7 +543,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     {
         long target = Interlocked.Read(ref _eventsEnqueued);
         var clock = Stopwatch.StartNew();
-        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) < target)
+        while (Interlocked.Read(ref _eventsPublished) + Interlocked.Read(ref _eventDuplicates) + Interlocked.Read(ref _eventsSkipped) < target)
         {
             if (clock.Elapsed > within) return false;
             await Task.Delay(5, ct);
@@ -357,13 +558,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
         {
             await foreach (var o in _events.Reader.ReadAllAsync(ct))
             {
+                // the bed was lost after this event was queued: not published (it lies after the bed's last checkpoint,
+                // so the next owner computes it again)
+                if (o.Bed.Dropped) { Interlocked.Increment(ref _eventsDiscarded); Interlocked.Increment(ref _eventsSkipped); continue; }
                 var headers = new NatsHeaders { ["Ecg-Sample-Time"] = o.SampleUtc.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 var body = Encoding.UTF8.GetBytes(EventJson.ToJson(o.Event));
                 while (true)
                 {
                     try
                     {
-                        var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed), body, headers: headers,
+                        var ack = await _js.PublishAsync(_settings.EventSubject(o.Bed.Bed), body, headers: headers,
                             opts: new NatsJSPubOpts { MsgId = EventIds.Of(o.Event), RetryAttempts = 1 }, cancellationToken: ct);
                         // a duplicate (same id within the window: a twin from a takeover, or a retry) is stored once; not an error
                         if (ack.Duplicate) Interlocked.Increment(ref _eventDuplicates);
@@ -416,5 +620,5 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (!_aborted) await _nats.DisposeAsync();
     }
 
-    private sealed record Outgoing(string Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
+    internal sealed record Outgoing(BedRunner Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
 }

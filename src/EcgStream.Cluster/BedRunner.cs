@@ -13,6 +13,10 @@ namespace EcgStream.Cluster;
 /// <para>On a takeover the consumer starts <see cref="WorkerOptions.Warmup"/> before the last checkpoint, and the first
 /// block fed to the pipeline starts on a hop boundary of the stream, so the pipeline's windows fall where an
 /// uninterrupted run put them (same scores, same event times, same event ids).</para>
+/// <para>Ownership: <see cref="Confirmed"/> is when this worker last proved it owns the bed (a lease write, or a fenced
+/// progress record accepted). Beyond <see cref="AnalysisWorker.LeaseGuard"/> of the TTL without a proof the bed keeps being
+/// analysed, but its events are held back (<see cref="Held"/>) until the next proof, and dropped with the bed if the proof
+/// fails: a worker that stalled publishes nothing for a bed it lost.</para>
 /// </summary>
 internal sealed class BedRunner
 {
@@ -32,27 +36,47 @@ internal sealed class BedRunner
     private long _committed;
     private Snapshot? _pending;      // taken at the previous checkpoint tick, committed at this one if the model caught up
     private volatile bool _inputStopped;
+    private long _confirmed;
+    private bool _warmLogged;
 
-    public BedRunner(AnalysisWorker worker, string bed, ulong leaseRevision, long leasedAt, ProgressRecord? last, ulong progressSequence)
+    /// <param name="claimedAt">Stopwatch ticks at which the claim (lease, then claim record) was sent: the first proof of ownership.</param>
+    /// <param name="last">The previous owner's last record (where this owner resumes); null for a bed never analysed.</param>
+    /// <param name="progressSequence">Stream sequence of this owner's claim record: the fence its next checkpoint expects.</param>
+    public BedRunner(AnalysisWorker worker, string bed, ulong leaseRevision, long claimedAt, ProgressRecord? last, ulong progressSequence)
     {
         _worker = worker;
         Bed = bed;
         LeaseRevision = leaseRevision;
-        LeaseRenewed = leasedAt;
+        _confirmed = claimedAt;
+        ClaimedAt = claimedAt;
         ProgressSequence = progressSequence;
         _committed = last?.To ?? 0;
         _pushedEnd = _committed;
         SuppressThrough = last?.To ?? -1;
         ResumeAfter = last?.To;
         SampleRate = last?.SampleRate ?? 0;
+        CommittedMessageUtc = last?.LastMessageUtc ?? default;
     }
 
     public string Bed { get; }
     /// <summary>One checkpoint of this bed at a time (the checkpoint loop and a hand-back may meet).</summary>
     public SemaphoreSlim CheckpointGate { get; } = new(1, 1);
     public ulong LeaseRevision { get; set; }
-    /// <summary>Stopwatch ticks at which the last successful lease write was sent.</summary>
-    public long LeaseRenewed { get; set; }
+    /// <summary>Stopwatch ticks at which the claim was sent.</summary>
+    public long ClaimedAt { get; }
+    /// <summary>Stopwatch ticks at which the latest accepted proof of ownership (lease write or fenced record) was sent.</summary>
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+    /// <summary>Events detected while ownership was unconfirmed, in order: published after the next proof, dropped with the bed.</summary>
+    public Queue<AnalysisWorker.Outgoing> Held { get; } = new();
+    /// <summary>
+    /// A renewal of this lease proves ownership: true from the claim, false once the lease had to be created again (it had
+    /// lapsed), until the next fenced record is accepted.
+    /// </summary>
+    public bool LeaseProves { get => _leaseProves; set => _leaseProves = value; }
+    private volatile bool _leaseProves = true;
+    /// <summary>The bed was dropped (lost or handed back): nothing more is published for it.</summary>
+    public bool Dropped { get => _dropped; set => _dropped = value; }
+    private volatile bool _dropped;
     /// <summary>Stream sequence of the bed's last progress record (the expected last subject sequence of the next).</summary>
     public ulong ProgressSequence { get; private set; }
     /// <summary>Events detected at or before this sample index were published by the previous owner.</summary>
@@ -60,11 +84,24 @@ internal sealed class BedRunner
     public long? ResumeAfter { get; }
     public double SampleRate { get; private set; }
     public long Committed => Volatile.Read(ref _committed);
+    /// <summary>Stream time of the last block the last checkpoint covers (what a claim or release record repeats).</summary>
+    public DateTimeOffset CommittedMessageUtc { get; private set; }
     /// <summary>This owner has committed progress of its own (its warm-up is behind it).</summary>
     public bool CheckpointedSinceTaken => Committed > (ResumeAfter ?? 0);
     public long PushedEnd { get { lock (_gate) return _pushedEnd; } }
+    /// <summary>Its input was stopped: the bed is being handed back or was dropped.</summary>
+    public bool Stopping => _inputStopped;
 
-    public bool LeaseFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(LeaseRenewed) < ttl * AnalysisWorker.LeaseGuard;
+    /// <summary>Ownership was proven less than <see cref="AnalysisWorker.LeaseGuard"/> of the TTL ago: events may be published.</summary>
+    public bool OwnershipFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(Confirmed) < ttl * AnalysisWorker.LeaseGuard;
+
+    /// <summary>Records a proof of ownership sent at <paramref name="sentAt"/> (never moves back).</summary>
+    public void Confirm(long sentAt)
+    {
+        long seen;
+        do { seen = Interlocked.Read(ref _confirmed); if (sentAt <= seen) return; }
+        while (Interlocked.CompareExchange(ref _confirmed, sentAt, seen) != seen);
+    }
 
     public void Start(INatsJSContext js, string subject, DateTimeOffset? from, CancellationToken workerStop)
     {
@@ -80,12 +117,15 @@ internal sealed class BedRunner
     {
         try
         {
-            // a bed publishes every block (0.1 s): 4 s of silence means the consumer is gone, or the beds stopped (harmless)
-            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(4), false, null, ct))
+            // a bed publishes every block (0.1 s): 2 s of silence means the consumer is gone (its node died), or the beds
+            // stopped (harmless): recreated from the next sequence
+            await foreach (var msg in SubjectReader.ReadAsync(js, ClusterSettings.SampleStream, subject, from, TimeSpan.FromSeconds(2), false,
+                               line => _worker.Log($"worker {_worker.Id}: {line}"), ct))
             {
                 await _worker.WhileFrozen(ct);
                 if (_inputStopped) break;
-                if (!LeaseFresh(_worker.Settings.LeaseTtl)) break; // stalled: the lease loop drops the bed
+                // an unconfirmed owner goes on analysing (its events are held): a lease store that does not answer must not
+                // leave a hole in the bed's analysis; the bed is dropped only when another owner is seen
                 // the analysis itself runs on the worker's analysis thread; this task only waits (bounded queue)
                 await _worker.EnqueueAsync(this, msg, ct);
             }
@@ -96,7 +136,7 @@ internal sealed class BedRunner
     /// <summary>On the worker's analysis thread: decodes a message and feeds the pipeline.</summary>
     public void Process(in StreamMessage msg)
     {
-        if (_inputStopped || !LeaseFresh(_worker.Settings.LeaseTtl)) return;
+        if (_inputStopped) return;
         if (!SampleCodec.TryDecode(msg.Data, Bed, ref _decode, out var block, out var problem))
         {
             _worker.Log($"worker {_worker.Id}: bed {Bed}: message {msg.Sequence} skipped: {problem}");
@@ -134,6 +174,11 @@ internal sealed class BedRunner
             _worker.Analysed(fresh, input.Length - fresh);
             _pushedEnd = Math.Max(_pushedEnd, input.EndSample);
             _lastMessageUtc = stored;
+            if (!_warmLogged && ResumeAfter is { } after && input.EndSample > after)
+            {
+                _warmLogged = true;
+                _worker.Log($"worker {_worker.Id}: bed {Bed}: warm-up replayed to sample {after} {Stopwatch.GetElapsedTime(ClaimedAt).TotalSeconds:F1} s after the claim");
+            }
         }
     }
 
@@ -166,11 +211,15 @@ internal sealed class BedRunner
         return prev;
     }
 
-    public void Commit(long end, ulong progressSequence)
+    public void Commit(long end, DateTimeOffset lastMessageUtc, ulong progressSequence)
     {
         Volatile.Write(ref _committed, end);
+        CommittedMessageUtc = lastMessageUtc;
         ProgressSequence = progressSequence;
     }
+
+    /// <summary>A claim or release record of this owner was stored: the fence moves, the range does not.</summary>
+    public void Fenced(ulong progressSequence) => ProgressSequence = progressSequence;
 
     /// <summary>Stops feeding the pipeline (already-pushed windows still finish scoring).</summary>
     public void StopInput()

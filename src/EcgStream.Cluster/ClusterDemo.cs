@@ -25,7 +25,7 @@ public sealed record ClusterDemoOptions
     public bool Faults { get; init; } = true;
     /// <summary>Stall (SIGSTOP) one worker this long from a fifth of the run (0: none); the network-cut case.</summary>
     public double StallSeconds { get; init; }
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan LeaseTtl { get; init; } = ClusterSettings.DefaultLeaseTtl;
     /// <summary>Compare the cluster's events with a single-process replay of the same samples.</summary>
     public bool Reference { get; init; } = true;
 }
@@ -64,6 +64,8 @@ public sealed record DemoSummary
     [JsonPropertyName("event_gap_beds")] public int EventGapBeds { get; init; }
     /// <summary>Max over the killed worker's beds: the kill → the new owner's first checkpoint.</summary>
     [JsonPropertyName("takeover_seconds")] public double? TakeoverSeconds { get; init; }
+    /// <summary>Max over the killed worker's beds: the kill → the new owner's claim record (detection; the rest of the takeover is the warm-up).</summary>
+    [JsonPropertyName("claim_seconds")] public double? ClaimSeconds { get; init; }
     [JsonPropertyName("moved_beds")] public int MovedBeds { get; init; }
     [JsonPropertyName("latency_ms")] public LatencySummary? Latency { get; init; }
     [JsonPropertyName("worker_cpu_seconds")] public double WorkerCpuSeconds { get; init; }
@@ -193,7 +195,11 @@ public static class ClusterDemo
             GeneratorLateTicks = beds.LateTicks,
             Latency = Latency(events),
         };
-        if (killedAt is { } k) summary = WithFailover(summary, contents, killedWorker!, k, o.Beds);
+        if (killedAt is { } k)
+        {
+            summary = WithFailover(summary, contents, killedWorker!, k, o.Beds);
+            LogElections(cluster, log);
+        }
         if (o.Reference && referenceModel is not null)
         {
             log("demo: single-process replay of the stored samples for comparison");
@@ -221,15 +227,18 @@ public static class ClusterDemo
         // beds the victim held at the kill: its last checkpoint of them came after every other worker's before the kill
         var moved = contents.Progress.Where(p => p.Stored < killedAt).GroupBy(p => p.Bed)
             .Where(g => g.MaxBy(p => p.Stored)!.Record.Worker == victim).Select(g => g.Key).ToList();
-        double? failover = null, takeover = null, eventGap = null;
+        double? failover = null, takeover = null, eventGap = null, claim = null;
         int gapBeds = 0;
         foreach (var bed in moved)
         {
             var before = contents.Events.Where(e => e.Bed == bed && e.Stored < killedAt).Select(e => e.Stored).DefaultIfEmpty().Max();
             var after = contents.Events.Where(e => e.Bed == bed && e.Stored >= killedAt).Select(e => (DateTimeOffset?)e.Stored).Min();
             if (before != default && after is { } a) { eventGap = Math.Max(eventGap ?? 0, (a - before).TotalSeconds); gapBeds++; }
-            var last = contents.Progress.Where(p => p.Bed == bed && p.Stored < killedAt).Max(p => p.Stored);
-            var next = contents.Progress.Where(p => p.Bed == bed && p.Stored >= killedAt && p.Record.Worker != victim).Select(p => (DateTimeOffset?)p.Stored).Min();
+            // checkpoints proper: a claim record (empty range) is ownership, not analysis
+            var last = contents.Progress.Where(p => p.Bed == bed && p.Stored < killedAt && p.Record.IsCheckpoint).Select(p => p.Stored).DefaultIfEmpty(killedAt).Max();
+            var next = contents.Progress.Where(p => p.Bed == bed && p.Stored >= killedAt && p.Record.Worker != victim && p.Record.IsCheckpoint).Select(p => (DateTimeOffset?)p.Stored).Min();
+            var claimed = contents.Progress.Where(p => p.Bed == bed && p.Stored >= killedAt && p.Record.Worker != victim).Select(p => (DateTimeOffset?)p.Stored).Min();
+            if (claimed is { } c) claim = Math.Max(claim ?? 0, (c - killedAt).TotalSeconds);
             if (next is { } n)
             {
                 takeover = Math.Max(takeover ?? 0, (n - killedAt).TotalSeconds);
@@ -240,11 +249,28 @@ public static class ClusterDemo
         {
             FailoverSeconds = failover is { } f ? Math.Round(f, 2) : null,
             TakeoverSeconds = takeover is { } t ? Math.Round(t, 2) : null,
+            ClaimSeconds = claim is { } cl ? Math.Round(cl, 2) : null,
             EventGapSeconds = eventGap is { } g ? Math.Round(g, 2) : null,
             EventGapBeds = gapBeds,
             MovedBeds = moved.Count,
             BedsWithEventsAfterKill = contents.Events.Where(e => e.Stored >= killedAt).Select(e => e.Bed).Distinct().Count(),
         };
+    }
+
+    /// <summary>
+    /// The servers' own account of the node loss, for the timeline: each stream's and bucket's new Raft leader (nats-server 2.9
+    /// waits 4-9 s without a leader before it campaigns; not configurable), from the surviving nodes' logs.
+    /// </summary>
+    private static void LogElections(LoopbackNatsCluster cluster, Action<string> log)
+    {
+        for (int i = 1; i <= cluster.Nodes; i++)
+        {
+            string path = Path.Combine(cluster.StoreRoot, $"n{i}", "server.log");
+            if (!File.Exists(path)) continue;
+            foreach (var line in File.ReadLines(path))
+                if (line.Contains("new stream leader", StringComparison.Ordinal) || line.Contains("metadata leader", StringComparison.Ordinal))
+                    log($"demo: n{i}: {line}");
+        }
     }
 
     private static LatencySummary? Latency(IReadOnlyList<StoredEvent> events)

@@ -30,8 +30,10 @@ public sealed partial record ClusterSettings
     public TimeSpan EventRetention { get; init; } = TimeSpan.FromDays(7);
     /// <summary>JetStream's Nats-Msg-Id de-duplication window of the sample and event streams.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
-    /// <summary>A bed lease not renewed for this long lapses, and another worker may take the bed.</summary>
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A bed lease not renewed for this long lapses, and another worker may take the bed (the detection time of a failover).</summary>
+    public TimeSpan LeaseTtl { get; init; } = DefaultLeaseTtl;
+    /// <summary>3 s: renewals every 0.75 s. A lease that lapses only because the store did not answer costs nothing (its owner keeps the bed: docs/scale-out.md).</summary>
+    public static readonly TimeSpan DefaultLeaseTtl = TimeSpan.FromSeconds(3);
 
     public const string SampleStream = "ECG";
     public const string EventStream = "EVENTS";
@@ -127,6 +129,10 @@ public sealed partial record ClusterSettings
         ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
         ReconnectWaitMax = TimeSpan.FromSeconds(2),
         ConnectTimeout = TimeSpan.FromSeconds(3),
+        // a server that vanishes without closing the socket (a machine lost, a network cut) is noticed after two unanswered
+        // pings, ~4-6 s, instead of the default 2 min x 2; a killed process closes its sockets and is noticed at once
+        PingInterval = TimeSpan.FromSeconds(2),
+        MaxPingOut = 2,
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
 

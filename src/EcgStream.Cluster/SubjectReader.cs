@@ -18,6 +18,8 @@ public readonly record struct StreamMessage(string Subject, byte[] Data, NatsHea
 public static class SubjectReader
 {
     public static readonly TimeSpan InactiveThreshold = TimeSpan.FromSeconds(30);
+    /// <summary>How long a consumer's creation may take before it is tried again (on loopback it takes milliseconds).</summary>
+    public static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(1.5);
 
     /// <param name="startTime">First message stored at or after this time; null: from the first message.</param>
     /// <param name="stall">No message for this long while the reader waits: the consumer is recreated (a subject that is quiet is recreated harmlessly).</param>
@@ -43,11 +45,18 @@ public static class SubjectReader
             if (next > 0) config.OptStartSeq = next;
             else if (startTime is { } t) config.OptStartTime = t;
             INatsJSConsumer consumer;
-            try { consumer = await js.CreateOrUpdateConsumerAsync(stream, config, ct); }
-            catch (Exception x) when (x is NatsException or TimeoutException && !ct.IsCancellationRequested)
+            // A consumer is created within CreateTimeout or not at all: after a node loss nats-server 2.9 may place it on the
+            // dead node, whose answer then never comes; the next try is placed afresh.
+            using (var create = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                await Task.Delay(250, ct);
-                continue;
+                create.CancelAfter(CreateTimeout);
+                try { consumer = await js.CreateOrUpdateConsumerAsync(stream, config, create.Token); }
+                catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    _ = DeleteQuietly(js, stream, config.Name!);
+                    await Task.Delay(100, ct);
+                    continue;
+                }
             }
             if (generation++ > 0) log?.Invoke($"reader {subject}: consumer recreated from sequence {next}");
             using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -55,6 +64,7 @@ public static class SubjectReader
             var e = consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = 256, Expires = TimeSpan.FromSeconds(5) }, cancellationToken: watchdog.Token)
                 .GetAsyncEnumerator(watchdog.Token);
             bool done = false;
+            ulong delivered = 0; // the consumer's sequence of the last message received
             try
             {
                 while (true)
@@ -66,6 +76,18 @@ public static class SubjectReader
                     if (!more) break;
                     var m = e.Current;
                     var meta = m.Metadata;
+                    // Unacknowledged delivery: messages the server sent while the connection moved to another node are gone
+                    // for this consumer, which carries on after them. A jump of its own sequence says so; a new consumer
+                    // resumes after the last message received (a run lost 4 such spans as GAPs before this check).
+                    if (meta is { } md)
+                    {
+                        if (md.Sequence.Consumer != delivered + 1)
+                        {
+                            log?.Invoke($"reader {subject}: consumer skipped from {delivered} to {md.Sequence.Consumer}; recreating");
+                            break;
+                        }
+                        delivered = md.Sequence.Consumer;
+                    }
                     ulong seq = meta?.Sequence.Stream ?? 0;
                     if (seq > 0 && seq < next) continue; // never repeat across a recreation
                     if (seq > 0) next = seq + 1;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EcgStream.Core.Events;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Samples;
@@ -130,5 +131,47 @@ public sealed class CoverageTests
     {
         var c = new ClusterContents([P(0, 100), P(80, 200, "w2"), P(220, 260)], []);
         Assert.Equal((240L, 20L, 2), c.Coverage("b", 300)); // hole 200-220 and 260-300
+    }
+}
+
+public sealed class ProgressRecordTests
+{
+    [Fact]
+    public void Claims_and_releases_are_empty_ranges_and_old_records_still_parse()
+    {
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var checkpoint = new ProgressRecord("w1", 100, 350, 250, t);
+        var claim = new ProgressRecord("w2", 350, 350, 250, t);
+        var release = new ProgressRecord("w2", 350, 350, 250, t, Release: true);
+        Assert.True(checkpoint.IsCheckpoint && !checkpoint.IsClaim);
+        Assert.True(claim.IsClaim && !claim.IsCheckpoint);
+        Assert.True(!release.IsClaim && !release.IsCheckpoint && release.Release);
+        // a checkpoint's JSON is what it was before claims existed, and the old JSON reads back as a checkpoint
+        string json = System.Text.Encoding.UTF8.GetString(checkpoint.ToBytes());
+        Assert.DoesNotContain("release", json);
+        Assert.Equal(checkpoint, ProgressRecord.Parse("""{"worker":"w1","from":100,"to":350,"rate":250,"last_msg_utc":"2023-11-14T22:13:20+00:00"}"""u8));
+        Assert.Equal(release, ProgressRecord.Parse(release.ToBytes()));
+    }
+}
+
+public sealed class HandBackRuleTests
+{
+    /// <summary>A bed is handed back only once its new owner has committed progress past the point it resumed from (its warm-up is behind it).</summary>
+    [Fact]
+    public async Task A_bed_counts_as_checkpointed_since_taken_only_past_its_resume_point()
+    {
+        var settings = new ClusterSettings { Urls = ["nats://127.0.0.1:1"], User = "u", Password = "p" };
+        await using var worker = new AnalysisWorker(settings, new WorkerOptions { WorkerId = "w1" });
+        var t = DateTimeOffset.UtcNow;
+        var resumed = new BedRunner(worker, "bed1", 1, Stopwatch.GetTimestamp(), new ProgressRecord("w0", 0, 5000, 250, t), 7);
+        Assert.False(resumed.CheckpointedSinceTaken);
+        resumed.Fenced(8); // its claim record: the fence moves, the range does not
+        Assert.False(resumed.CheckpointedSinceTaken);
+        resumed.Commit(5250, t.AddSeconds(1), 9);
+        Assert.True(resumed.CheckpointedSinceTaken);
+        var fresh = new BedRunner(worker, "bed2", 1, Stopwatch.GetTimestamp(), null, 3);
+        Assert.False(fresh.CheckpointedSinceTaken);
+        fresh.Commit(250, t, 4);
+        Assert.True(fresh.CheckpointedSinceTaken);
     }
 }

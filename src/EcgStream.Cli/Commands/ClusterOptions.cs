@@ -17,7 +17,7 @@ internal sealed class ClusterOptions
     private readonly Option<string?> _seedFile = new("--nats-nkey-seed-file") { Description = "File holding an nkey user seed (SU..., e.g. from nk -gen user), instead of a user and password." };
     private readonly Option<string> _site = new("--site") { Description = "Site id: the second subject token (ecg.<site>.<bed>).", DefaultValueFactory = _ => "site1" };
     private readonly Option<int> _replicas = new("--replicas") { Description = "Replicas of the streams and buckets, when this process creates them.", DefaultValueFactory = _ => 3 };
-    private readonly Option<double> _leaseTtl = new("--lease-ttl") { Description = "Seconds after which an unrenewed bed lease lapses.", DefaultValueFactory = _ => 5 };
+    private readonly Option<double> _leaseTtl = new("--lease-ttl") { Description = "Seconds after which an unrenewed bed lease lapses.", DefaultValueFactory = _ => ClusterSettings.DefaultLeaseTtl.TotalSeconds };
 
     public void AddTo(Command cmd)
     {

@@ -45,6 +45,7 @@ internal static class WorkerCommand
                 takeovers = worker.Takeovers,
                 handbacks = worker.Handbacks,
                 beds_lost = worker.BedsLost,
+                events_discarded_with_lost_beds = worker.EventsDiscarded,
                 samples_analysed = worker.SamplesAnalysed,
                 samples_replayed = worker.SamplesReplayed,
                 checkpoints = worker.Checkpoints,
