@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Reproduces the shipped model (models/ecgstream.onnx, contract v2) and its predecessor
-# (models/ecgstream-v1.onnx) from ../shared/data and the generator:
+# Reproduces the shipped models from ../shared/data and the generator: the default
+# (models/ecgstream.onnx, the int8 student, contract v2), its fp32 student and teacher
+# (models/ecgstream-student.onnx, models/ecgstream-teacher.onnx) and the contract-v1 predecessor
+# (models/ecgstream-v1.onnx):
 # masked pretraining → layer analysis (per-layer probes, last layer, PPA, PMA gates) → PMA head on
 # real + synthetic windows (frozen, then fine-tuned with the encoder) with validation thresholds →
 # v1 export → a PMA head with the rhythm path on that fine-tuned encoder (frozen), masked labels,
-# record-level thresholds → v2 export → the record- and episode-level benchmark on held-out patients.
+# record-level thresholds → v2 export (the teacher) → a d64 × 4 student distilled from it → static int8
+# (QDQ) → the record- and episode-level benchmark on held-out patients.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
 # Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about an hour on 2 CPU cores)
 set -euo pipefail
@@ -52,5 +55,18 @@ mkdir -p "$runs/v2" && cp "$runs/pre/splits.json" "$runs/v2/splits.json"
   --out "$runs/ecgstream-v2.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
   --training-data "real train split of ../shared/data + synthetic, masked labels" --commit "$(git -C "$root" rev-parse --short HEAD)"
 
-# 6. Record- and episode-level accuracy on the held-out patients (docs/results.md, "Benchmark").
-"$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" --model "$runs/ecgstream-v2.onnx" --out "$runs/benchmark"
+# 6. The student (d 64, 4 blocks: 17 % of the teacher encoder's multiply-adds), distilled from the v2 teacher
+#    (logits at T 2 + hard labels under their known masks + the teacher's PMA layer mixture); it gets the same
+#    rhythm path and exports as contract v2 with thresholds chosen on the validation records.
+mkdir -p "$runs/student" && cp "$runs/pre/splits.json" "$runs/student/splits.json"
+"$ecg" train distill --teacher "$runs/ecgstream-v2.onnx" --out "$runs/student" --data-root "$data" \
+  --steps 4000 --lr 2e-3 --windows 3000 --checkpoint-every 200 --seed 1
+
+# 7. int8: the student as static QDQ (per-channel int8 weights, int8 activations calibrated on train-split
+#    windows, MinMax or percentile by validation macro AUROC: TensorRT's explicit int8) and as dynamic int8
+#    (MatMulInteger, the faster of the two on ONNX Runtime's CPU provider: the default).
+"$ecg" train quantize --model "$runs/student/student.onnx" --out "$runs/ecgstream-student-int8-qdq.onnx" \
+  --dynamic-out "$runs/ecgstream.onnx" --run "$runs/quantize" --data-root "$data" --calibration 512
+
+# 8. Record- and episode-level accuracy on the held-out patients (docs/results.md, "Benchmark").
+"$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" --model "$runs/ecgstream.onnx" --out "$runs/benchmark"
