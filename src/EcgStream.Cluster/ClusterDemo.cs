@@ -306,9 +306,18 @@ public static class ClusterDemo
             input.OnCompleted();
             await done.Task;
         }
+        return MatchOnsets(cluster, replay, hop);
+    }
+
+    /// <summary>
+    /// Pairs each onset the cluster stored with the nearest unpaired replay onset of the same bed, type, rhythm and source
+    /// (rule, model or fused) within one hop.
+    /// </summary>
+    internal static ReplayMatch MatchOnsets(IReadOnlyList<StoredEvent> cluster, IReadOnlyList<RhythmEvent> replay, double hop)
+    {
         static (string, string, string, string) Key(string bed, string type, string rhythm, string source) => (bed, type, rhythm, source);
         var replayOnsets = replay.Where(e => e.Kind == EventKind.Onset)
-            .GroupBy(e => Key(e.StreamId, e.Type == EventType.Rhythm ? "rhythm" : "alarm", e.Rhythm, e.Source == EventSource.Model ? "model" : "rule"))
+            .GroupBy(e => Key(e.StreamId, e.Type == EventType.Rhythm ? "rhythm" : "alarm", e.Rhythm, EventSources.Name(e.Source)))
             .ToDictionary(g => g.Key, g => g.Select(e => e.StartSeconds).ToList());
         int clusterOnsets = 0, matched = 0;
         double maxDiff = 0;

@@ -175,3 +175,35 @@ public sealed class HandBackRuleTests
         Assert.True(fresh.CheckpointedSinceTaken);
     }
 }
+
+/// <summary>The demo's comparison of the cluster's stored onsets with a single-process replay.</summary>
+public sealed class ReplayMatchTests
+{
+    private static StoredEvent Stored(string bed, string source, double start, string rhythm = "AF") =>
+        new(bed, "rhythm", "onset", rhythm, source, start, start + 5, "w1", DateTimeOffset.UnixEpoch, null, null);
+
+    private static RhythmEvent Replayed(string bed, EventSource source, double start, string rhythm = "AF") =>
+        new(bed, EventType.Rhythm, EventKind.Onset, rhythm, start, null, start + 5, 0.9, source);
+
+    [Fact]
+    public void Onsets_pair_by_bed_rhythm_and_source_within_one_hop_and_fused_meets_fused()
+    {
+        StoredEvent[] cluster =
+        [
+            Stored("bed001", "fused", 40), Stored("bed001", "rule", 38), Stored("bed001", "model", 41.5),
+            Stored("bed002", "fused", 10), Stored("bed002", "fused", 70),
+        ];
+        RhythmEvent[] replay =
+        [
+            Replayed("bed001", EventSource.Fused, 40), Replayed("bed001", EventSource.Rule, 39), Replayed("bed001", EventSource.Model, 43),
+            Replayed("bed002", EventSource.Fused, 10), Replayed("bed002", EventSource.Rule, 70),
+            Replayed("bed002", EventSource.Fused, 30, "STACH"),
+        ];
+
+        var m = ClusterDemo.MatchOnsets(cluster, replay, hop: 1);
+
+        // bed001 fused (Δ 0), rule (Δ 1) and bed002 fused at 10 pair; bed001 model is 1.5 s off; bed002's fused onset at 70
+        // has only a rule onset there, which is not the same source.
+        Assert.Equal((5, 6, 3, 1.0), (m.ClusterOnsets, m.ReplayOnsets, m.Matched, m.MaxOnsetDifference));
+    }
+}
