@@ -85,7 +85,11 @@ public sealed record ReplayMatch(
     [property: JsonPropertyName("replay_onsets")] int ReplayOnsets,
     [property: JsonPropertyName("matched")] int Matched,
     [property: JsonPropertyName("max_onset_diff_s")] double MaxOnsetDifference,
-    [property: JsonPropertyName("hop_s")] double Hop);
+    [property: JsonPropertyName("hop_s")] double Hop)
+{
+    /// <summary>Onsets without a partner, "side bed type rhythm source start_s" (side: cluster or replay), for the log.</summary>
+    [JsonPropertyName("unmatched")] public IReadOnlyList<string> Unmatched { get; init; } = [];
+}
 
 /// <summary>
 /// `ecgstream cluster-demo`: a loopback NATS cluster, simulated beds published by a gateway, workers started by
@@ -321,18 +325,25 @@ public static class ClusterDemo
             .ToDictionary(g => g.Key, g => g.Select(e => e.StartSeconds).ToList());
         int clusterOnsets = 0, matched = 0;
         double maxDiff = 0;
-        foreach (var e in cluster.Where(e => e.Kind == "onset"))
+        var unmatched = new List<string>();
+        foreach (var e in cluster.Where(e => e.Kind == "onset").OrderBy(e => e.Bed, StringComparer.Ordinal).ThenBy(e => e.StartSeconds))
         {
             clusterOnsets++;
-            if (!replayOnsets.TryGetValue(Key(e.Bed, e.Type, e.Rhythm, e.Source), out var starts)) continue;
             int best = -1;
-            for (int i = 0; i < starts.Count; i++)
-                if (Math.Abs(starts[i] - e.StartSeconds) <= hop + 1e-6 && (best < 0 || Math.Abs(starts[i] - e.StartSeconds) < Math.Abs(starts[best] - e.StartSeconds))) best = i;
-            if (best < 0) continue;
+            if (replayOnsets.TryGetValue(Key(e.Bed, e.Type, e.Rhythm, e.Source), out var starts))
+                for (int i = 0; i < starts.Count; i++)
+                    if (Math.Abs(starts[i] - e.StartSeconds) <= hop + 1e-6 && (best < 0 || Math.Abs(starts[i] - e.StartSeconds) < Math.Abs(starts[best] - e.StartSeconds))) best = i;
+            if (best < 0)
+            {
+                unmatched.Add(FormattableString.Invariant($"cluster {e.Bed} {e.Type} {e.Rhythm} {e.Source} {e.StartSeconds:F1}"));
+                continue;
+            }
             matched++;
-            maxDiff = Math.Max(maxDiff, Math.Abs(starts[best] - e.StartSeconds));
+            maxDiff = Math.Max(maxDiff, Math.Abs(starts![best] - e.StartSeconds));
             starts.RemoveAt(best);
         }
-        return new ReplayMatch(clusterOnsets, replay.Count(e => e.Kind == EventKind.Onset), matched, Math.Round(maxDiff, 3), hop);
+        foreach (var ((bed, type, rhythm, source), starts) in replayOnsets.OrderBy(kv => kv.Key))
+            foreach (var start in starts) unmatched.Add(FormattableString.Invariant($"replay {bed} {type} {rhythm} {source} {start:F1}"));
+        return new ReplayMatch(clusterOnsets, replay.Count(e => e.Kind == EventKind.Onset), matched, Math.Round(maxDiff, 3), hop) { Unmatched = unmatched };
     }
 }

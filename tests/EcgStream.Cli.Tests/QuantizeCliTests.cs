@@ -28,7 +28,7 @@ public class QuantizeCliTests
         var results = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(2, results.Count);
         Assert.Equal(1.0, results[0].GetProperty("relative_to_first").GetDouble());
-        Assert.All(results, x => Assert.Equal("ecgstream-student-d64x2-pma-rr-2-int8-dynamic", x.GetProperty("model_id").GetString()));
+        Assert.All(results, x => Assert.Equal("ecgstream-student-d64x2-pma-rr-2-int8", x.GetProperty("model_id").GetString()));
         Assert.All(results, x => Assert.True(x.GetProperty("cpu_ms_per_window").GetDouble() > 0));
     }
 }
@@ -46,7 +46,7 @@ public class BenchBedsCliTests
         Assert.Equal(3, j.GetProperty("beds").GetInt32());
         // 12 s of signal, 9 s windows every second: 4 windows per bed
         Assert.Equal(3 * 4, j.GetProperty("windows_scored").GetInt64() + j.GetProperty("windows_dropped").GetInt64());
-        Assert.Equal("ecgstream-student-d64x2-pma-rr-2-int8-dynamic", j.GetProperty("model").GetString());
+        Assert.Equal("ecgstream-student-d64x2-pma-rr-2-int8", j.GetProperty("model").GetString());
         Assert.True(j.GetProperty("cpu_ms_per_bed_second").GetDouble() > 0);
 
         r = await CliRunner.RunAsync("bench", "beds", "--beds", "0");

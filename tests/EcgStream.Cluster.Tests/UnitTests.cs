@@ -205,5 +205,9 @@ public sealed class ReplayMatchTests
         // bed001 fused (Δ 0), rule (Δ 1) and bed002 fused at 10 pair; bed001 model is 1.5 s off; bed002's fused onset at 70
         // has only a rule onset there, which is not the same source.
         Assert.Equal((5, 6, 3, 1.0), (m.ClusterOnsets, m.ReplayOnsets, m.Matched, m.MaxOnsetDifference));
+        Assert.Equal(
+            ["cluster bed001 rhythm AF model 41.5", "cluster bed002 rhythm AF fused 70.0",
+             "replay bed001 rhythm AF model 43.0", "replay bed002 rhythm AF rule 70.0", "replay bed002 rhythm STACH fused 30.0"],
+            m.Unmatched);
     }
 }
