@@ -124,8 +124,7 @@ internal sealed class PipelineOptions
         if (parse.GetValue(_afOnsetEvidence) is { } afOnset)
         {
             if (!(afOnset is >= 0 and <= 60)) throw new ArgumentException($"--fusion-af-onset-evidence {afOnset}: expected evidence-seconds from 0 to 60");
-            var perClass = new Dictionary<RhythmClass, double>(bed.FusedTracker.MinOnsetEvidence ?? new Dictionary<RhythmClass, double>()) { [RhythmClass.AF] = afOnset };
-            bed = bed with { FusedTracker = bed.FusedTracker with { MinOnsetEvidence = perClass } };
+            bed = bed with { FusedTracker = bed.FusedTracker.WithMinOnsetEvidence(RhythmClass.AF, afOnset) };
         }
         return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
     }

@@ -67,6 +67,30 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// Decision thresholds of a trained model: per class, the best F1 on the validation split of every part of
+    /// <paramref name="source"/> together (the rare classes have validation positives only in the synthetic part), read
+    /// record by record where a label is one per record (RecordLevel: the median over the record's windows, as classify
+    /// decides), window by window in annotated streams, and only where the label rules on the class.
+    /// </summary>
+    public static Training.Evaluation.ClassThreshold[] ValidationThresholds(string source, string dataRoot, int windows, int seed, string outDir,
+        Func<WindowSet, float[]> probabilities, CancellationToken cancel = default)
+    {
+        var rows = new List<float>();
+        var masks = new List<int>();
+        var known = new List<int>();
+        foreach (var part in source.Split('+'))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var validation = LoadWindows(part, dataRoot, Math.Max(64, windows / 4), seed, outDir, Split.Validation);
+            var (partRows, partMasks, partKnown, _) = Training.Evaluation.RecordLevel.Fold(probabilities(validation), validation);
+            rows.AddRange(partRows);
+            masks.AddRange(partMasks);
+            known.AddRange(partKnown);
+        }
+        return Training.Evaluation.Thresholds.Choose(rows.ToArray(), masks.ToArray(), Core.Rhythms.RhythmClasses.Names, known.ToArray());
+    }
+
     /// <summary>Synthetic patients of the test split never share a seed with the train split's.</summary>
     public static int SyntheticSeed(int seed, Split split) => split == Split.Train ? seed : seed + 100_000 * (int)split;
 

@@ -101,21 +101,10 @@ internal static class TrainDistillCommand
                 TrainingData = $"{source} train split: {set.Count} windows with the teacher's logits and layer weights",
                 Thresholds = thresholds,
             };
-            // Thresholds: best F1 per class on the validation split of every part, record by record where a label is one
-            // per record (RecordLevel, as classify decides) and only where the label rules on the class.
-            var validationProbabilities = new List<float>();
-            var validationMasks = new List<int>();
-            var validationKnown = new List<int>();
+            ClassThreshold[] thresholds;
             using (var session = InferenceSession.Load(PmaOnnxExporter.Export(encoder, head, Info(null)), ortOptions, "student"))
-                foreach (var part in source.Split('+'))
-                {
-                    var validation = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, Math.Max(64, parse.GetValue(windows) / 4), parse.GetValue(seed), outDir, Split.Validation);
-                    var (rows, rowMasks, rowKnown, _) = RecordLevel.Fold(OnnxScoring.Run(session, validation).Probabilities(), validation);
-                    validationProbabilities.AddRange(rows);
-                    validationMasks.AddRange(rowMasks);
-                    validationKnown.AddRange(rowKnown);
-                }
-            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names, validationKnown.ToArray());
+                thresholds = TrainCommand.ValidationThresholds(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir,
+                    validation => OnnxScoring.Run(session, validation).Probabilities(), cancel);
             var studentPath = Path.Combine(outDir, "student.onnx");
             File.WriteAllBytes(studentPath, PmaOnnxExporter.Export(encoder, head, Info([.. thresholds.Select(t => (float)t.Threshold)])));
 

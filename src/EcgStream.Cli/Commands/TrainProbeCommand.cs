@@ -83,26 +83,11 @@ internal static class TrainProbeCommand
             if (!options.FreezeEncoder) EncoderFile.Save(encoder, Path.Combine(outDir, "encoder.safetensors"));
             AnsiConsole.MarkupLineInterpolated($"done: {losses.Count} steps, last BCE {(losses.Count > 0 ? losses[^1] : double.NaN):F4}; {Path.Combine(outDir, "head.safetensors")}");
 
-            // Decision thresholds: per class, the best F1 on the validation split of every part together (the
-            // rare classes have validation positives only in the synthetic part), read record by record where a
-            // label is one per record (RecordLevel: the median over the record's windows, as classify decides),
-            // window by window in annotated streams, and only where the label rules on the class.
             var source = parse.GetValue(data)!;
             var parts = source.Split('+');
             int heldOutWindows = Math.Max(64, parse.GetValue(windows) / 4);
-            var validationProbabilities = new List<float>();
-            var validationMasks = new List<int>();
-            var validationKnown = new List<int>();
-            foreach (var part in parts)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var validation = TrainCommand.LoadWindows(part, parse.GetValue(dataRoot)!, heldOutWindows, parse.GetValue(seed), outDir, Split.Validation);
-                var (rows, rowMasks, rowKnown, _) = RecordLevel.Fold(Probabilities(encoder, head, validation), validation);
-                validationProbabilities.AddRange(rows);
-                validationMasks.AddRange(rowMasks);
-                validationKnown.AddRange(rowKnown);
-            }
-            var thresholds = Thresholds.Choose(validationProbabilities.ToArray(), validationMasks.ToArray(), RhythmClasses.Names, validationKnown.ToArray());
+            var thresholds = TrainCommand.ValidationThresholds(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir,
+                validation => Probabilities(encoder, head, validation), cancel);
             File.WriteAllText(Path.Combine(outDir, ThresholdsFile), JsonSerializer.Serialize(thresholds.Select(t => new { @class = t.Class, threshold = t.Threshold, f1 = Finite(t.F1), positives = t.Positives }), new JsonSerializerOptions { WriteIndented = true }));
             double afThreshold = thresholds[(int)RhythmClass.AF].Threshold;
 

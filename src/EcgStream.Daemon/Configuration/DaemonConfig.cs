@@ -124,13 +124,9 @@ public sealed record FusionConfig
     public EcgStream.Runtime.Pipeline.BedOptions ApplyTo(EcgStream.Runtime.Pipeline.BedOptions bed) => bed with
     {
         Fusion = bed.Fusion with { ModelConfidentEvidence = ModelConfidentEvidence, RuleConfidentEvidence = RuleConfidentEvidence, NotAgainstEvidence = NotAgainstEvidence },
-        FusedTracker = bed.FusedTracker with
+        FusedTracker = bed.FusedTracker.WithMinOnsetEvidence(EcgStream.Core.Rhythms.RhythmClass.AF, AfOnsetEvidence) with
         {
             MinOnsetSeconds = MinOnsetSeconds, MinOffsetSeconds = MinOffsetSeconds,
-            MinOnsetEvidence = new Dictionary<EcgStream.Core.Rhythms.RhythmClass, double>(bed.FusedTracker.MinOnsetEvidence ?? new Dictionary<EcgStream.Core.Rhythms.RhythmClass, double>())
-            {
-                [EcgStream.Core.Rhythms.RhythmClass.AF] = AfOnsetEvidence,
-            },
         },
     };
 }

@@ -43,6 +43,12 @@ public sealed record TrackerOptions
     public double MinOnsetEvidenceOf(int classIndex) =>
         MinOnsetEvidence is { } m && m.TryGetValue((RhythmClass)classIndex, out var e) ? e : 0;
 
+    /// <summary>These options with <paramref name="rhythm"/>'s onset evidence set to <paramref name="evidence"/> (the other classes' kept).</summary>
+    public TrackerOptions WithMinOnsetEvidence(RhythmClass rhythm, double evidence) => this with
+    {
+        MinOnsetEvidence = new Dictionary<RhythmClass, double>(MinOnsetEvidence ?? new Dictionary<RhythmClass, double>()) { [rhythm] = evidence },
+    };
+
     internal void Validate()
     {
         if (OnThreshold is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(OnThreshold), OnThreshold, "must lie in (0, 1)");

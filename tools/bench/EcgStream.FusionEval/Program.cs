@@ -190,7 +190,7 @@ internal static class Sweep
             string name = s[..eq], value = s[(eq + 1)..];
             if (name == "Tracker.AfOnsetEvidence")
             {
-                tracker = (TrackerOptions)tracker with { MinOnsetEvidence = new Dictionary<RhythmClass, double> { [RhythmClass.AF] = double.Parse(value, CultureInfo.InvariantCulture) } };
+                tracker = ((TrackerOptions)tracker).WithMinOnsetEvidence(RhythmClass.AF, double.Parse(value, CultureInfo.InvariantCulture));
                 continue;
             }
             object target = fusion;
