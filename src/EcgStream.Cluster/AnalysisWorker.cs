@@ -42,6 +42,22 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private readonly NatsConnection _nats;
     private readonly NatsJSContext _js;
     private readonly ConcurrentDictionary<string, BedRunner> _beds = new();
+    // Beds warming up ahead of their claim (their owner stopped heartbeating; the claim waits for its lease to lapse and,
+    // after a node loss, for the stores to elect leaders): analysed, every event held, nothing written. See WarmAheadAsync.
+    private readonly ConcurrentDictionary<string, BedRunner> _warming = new();
+    // The last listing of beds and live workers that answered: warm-ahead works from it while a bucket has no leader.
+    private volatile IReadOnlyList<string> _knownBeds = [], _knownWorkers = [];
+    // Workers found silent by the last warm-ahead (their heartbeats, or their beds' checkpoints, stopped).
+    private volatile HashSet<string> _silent = [];
+    // When this worker first saw each bed without a lease (a bed another worker ranks higher is left to it for a TTL).
+    private readonly ConcurrentDictionary<string, long> _unownedSince = new();
+    /// <summary>Most beds warming up ahead of a claim at once (CPU: a warm-up replays 70 s of signal).</summary>
+    public const int WarmingAtMost = 4 * ClaimsPerRound;
+    /// <summary>
+    /// Time given to one request of a claim round. A request to a stream without a leader gets no answer at all, so this
+    /// is how soon after an election a claim lands; healthy answers take milliseconds.
+    /// </summary>
+    internal static readonly TimeSpan ClaimRequestTimeout = TimeSpan.FromMilliseconds(750);
     private readonly Channel<Outgoing> _events = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _frozen = new(1, 1); // held while Freeze is in effect (tests' stand-in for SIGSTOP)
@@ -87,6 +103,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>Samples replayed to warm a bed up after a takeover.</summary>
     public long SamplesReplayed => Interlocked.Read(ref _samplesReplayed);
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
+    /// <summary>Beds whose warm-up started ahead of the claim (the owner had stopped heartbeating).</summary>
+    public long WarmedAhead => Interlocked.Read(ref _warmedAhead);
+    /// <summary>Of those, runners thrown away (the owner came back, another worker claimed the bed, or the chain moved on).</summary>
+    public long WarmupsDiscarded => Interlocked.Read(ref _warmupsDiscarded);
+    private long _warmedAhead, _warmupsDiscarded;
 
     /// <summary>
     /// Runs until <paramref name="ct"/> is cancelled, then hands every bed back (last checkpoint, lease deleted) so another
@@ -108,8 +129,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
         var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
         var leases = LoopAsync("lease", every, LeaseRoundAsync, token);
         var claims = LoopAsync("claim", every, ClaimRoundAsync, token);
-        var checkpoints = LoopAsync("checkpoint", _options.CheckpointInterval, async t => { foreach (var bed in _beds.Values) await CheckpointAsync(bed, t); }, token);
+        // The loop ticks faster than the interval so that a taken bed's first checkpoint (the end of a failover) is not
+        // kept waiting; beds already checkpointed by this owner go at the interval.
+        var tick = TimeSpan.FromTicks(Math.Min(_options.CheckpointInterval.Ticks, TimeSpan.FromMilliseconds(250).Ticks));
+        var checkpoints = LoopAsync("checkpoint", tick, async t =>
+        {
+            foreach (var bed in _beds.Values)
+                if (bed.CheckpointDue(_options.CheckpointInterval, tick)) await CheckpointAsync(bed, t);
+        }, token);
         await Task.WhenAll(leases, claims, checkpoints);
+        foreach (var bed in _warming.Keys.ToList()) DiscardWarming(bed, null);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -197,40 +226,75 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>Claims free beds up to the fair share, or hands one back beyond it.</summary>
     private async Task ClaimRoundAsync(CancellationToken ct)
     {
+        var stop = ct; // a hand-back, once begun, runs to its end
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_settings.LeaseTtl);
+        ct = bounded.Token;
+        await WarmAheadAsync(ct);
         // Only once this worker's heartbeats have been stored for a heartbeat period (TTL/4) without a break: at start, and
         // after the workers bucket was without a leader (every worker retries every 250 ms then), every live worker has
         // heartbeated again by then, so the share counts them all (a survivor that saw itself alone took more than its
         // share and handed beds back before their first checkpoint).
         long since = Interlocked.Read(ref _heartbeatingSince);
-        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 4) return;
-        var stop = ct; // a hand-back, once begun, runs to its end
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(_settings.LeaseTtl);
-        ct = bounded.Token;
-        var all = new List<string>();
-        foreach (var key in await KeysAsync(ClusterSettings.BedsBucket, ct))
-            if (_settings.BedOfKey(key) is { } b) all.Add(b);
-        int live = (await KeysAsync(ClusterSettings.WorkersBucket, ct)).Count;
-        // a lease deleted on a hand-back is listed until its delete marker ages out (one TTL): the bed waits that long
+        if (since == 0 || Stopwatch.GetElapsedTime(since) < _settings.LeaseTtl / 4) { await ClaimWarmedOnFenceAsync(ct); return; }
+        List<string> all = [], workers;
         var held = new HashSet<string>();
-        foreach (var key in await KeysAsync(ClusterSettings.LeasesBucket, ct))
-            if (_settings.BedOfKey(key) is { } b) held.Add(b);
+        try
+        {
+            foreach (var key in await Quick(t => KeysAsync(ClusterSettings.BedsBucket, t), ct))
+                if (_settings.BedOfKey(key) is { } b) all.Add(b);
+            workers = await Quick(t => KeysAsync(ClusterSettings.WorkersBucket, t), ct);
+            // a lease deleted on a hand-back is listed until its delete marker ages out (one TTL): the bed waits that long
+            foreach (var key in await Quick(t => KeysAsync(ClusterSettings.LeasesBucket, t), ct))
+                if (_settings.BedOfKey(key) is { } b) held.Add(b);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            // The buckets do not answer (a Raft group electing, after a node loss): a silent worker's beds go on the fence
+            // alone. The lease only advertises; the claim record decides, and it needs only the progress stream.
+            await ClaimWarmedOnFenceAsync(ct);
+            throw;
+        }
+        _knownBeds = all;
+        _knownWorkers = workers;
+        int live = workers.Count;
         int share = Math.Min(_options.MaxBeds, (all.Count + Math.Max(live, 1) - 1) / Math.Max(live, 1));
-        // Rendezvous order: each worker prefers different beds, so claims rarely collide.
-        var order = all.OrderByDescending(b => Score(Id, b)).ToList();
+        // Beds warmed up ahead go first; then rendezvous order. A bed another live worker ranks higher is left to it for one
+        // TTL (it claims it, or it is at its share and the bed is anyone's after that): survivors share a dead worker's beds
+        // the same way they warm them up, without racing for them.
+        var alive = workers.Where(w => !_silent.Contains(w)).ToList();
+        var order = all.OrderByDescending(b => _warming.ContainsKey(b)).ThenByDescending(b => Score(Id, b)).ToList();
+        foreach (var b in _unownedSince.Keys) if (held.Contains(b) || _beds.ContainsKey(b)) _unownedSince.TryRemove(b, out _);
         // At most ClaimsPerRound claims go per round, so that a round stays well inside its budget.
         int claims = 0;
         foreach (var bed in order)
         {
             if (_beds.Count >= share || claims >= ClaimsPerRound) break;
             if (held.Contains(bed) || _beds.ContainsKey(bed)) continue;
-            if (await TryClaimAsync(bed, ct)) claims++;
+            long free = _unownedSince.GetOrAdd(bed, _ => Stopwatch.GetTimestamp());
+            if (!_warming.ContainsKey(bed) && alive.Count > 0 && alive.MaxBy(w => Score(w, bed)) != Id && Stopwatch.GetElapsedTime(free) < _settings.LeaseTtl) continue;
+            if (await TryClaimAsync(bed, withLease: true, ct)) claims++;
         }
         // Above the share (a worker joined or came back): one bed per round; only a
         // bed checkpointed since this worker took it, since handing one back mid-warm-up throws the warm-up away and the next
         // owner starts it again from the same checkpoint (a survivor that briefly saw itself alone did exactly that).
         if (_beds.Count > share && order.AsEnumerable().Reverse().Select(b => _beds.TryGetValue(b, out var r) ? r : null).FirstOrDefault(r => r is { CheckpointedSinceTaken: true }) is { } runner)
             await HandBackAsync(runner, stop);
+    }
+
+    /// <summary>
+    /// Claims the beds warming up ahead (their owner silent) without their lease, on the fence alone: for when the buckets do
+    /// not answer. <see cref="TryClaimAsync"/> still refuses a bed whose last record is younger than a TTL.
+    /// </summary>
+    private async Task ClaimWarmedOnFenceAsync(CancellationToken ct)
+    {
+        int claims = 0;
+        foreach (var bed in _warming.Keys.ToList())
+        {
+            if (claims >= ClaimsPerRound || ct.IsCancellationRequested) break;
+            try { if (await TryClaimAsync(bed, withLease: false, ct)) claims++; }
+            catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested) { return; } // the progress stream elects too
+        }
     }
 
     /// <summary>
@@ -269,6 +333,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
         }
         catch (NatsKVException e) when (e is NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { }
         if (holder == Id) { bed.LeaseRevision = revision; return; } // our own write whose answer was lost: renewed next round
+        // Claimed on the fence alone: the lease left by the owner we fenced out is stale (our claim record is on top of its
+        // chain); it lapses within a TTL and the lease is created then.
+        if (holder is not null && holder == bed.PreviousOwner && bed.LeaseRevision == 0) return;
         if (holder is not null) { Lose(bed, $"lease held by worker {holder}"); return; }
         // Gone: this worker still holds the fence (its next fenced write says whether anyone claimed the bed), so it takes the
         // lease again rather than giving the bed up; not a bed being handed back (its lease was deleted on purpose).
@@ -288,51 +355,197 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// Claims a bed without a lease: lease created, then a claim record written on top of the bed's last progress record
     /// (expected last subject sequence), then the warm-up starts. False when the bed is not free after all.
     /// </summary>
-    private async Task<bool> TryClaimAsync(string bed, CancellationToken ct)
+    private async Task<bool> TryClaimAsync(string bed, bool withLease, CancellationToken ct)
     {
-        var last = await LastProgressAsync(bed, ct);
+        var last = await Quick(t => LastProgressAsync(bed, t), ct);
         // Its owner wrote progress within the TTL: alive, only its lease lapsed (the store had no leader for longer than the
         // TTL); it takes the lease again itself. (Server timestamp against this machine's clock: NTP keeps them well inside a TTL.)
         if (last.Record is { Release: false } r && r.Worker != Id && DateTimeOffset.UtcNow - last.Stored < _settings.LeaseTtl) return false;
         long sent = Stopwatch.GetTimestamp();
         string key = _settings.BedKey(bed);
-        ulong revision;
-        try { revision = await _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: ct); }
-        catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { return false; } // another worker was faster
+        ulong revision = 0; // without a lease: the lease loop creates it once the bucket answers
+        if (withLease)
+        {
+            try { revision = await Quick(t => _leases!.CreateAsync(key, Encoding.UTF8.GetBytes(Id), cancellationToken: t).AsTask(), ct); }
+            catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { return false; } // another worker was faster
+        }
         long to = last.Record?.To ?? 0;
         var claim = new ProgressRecord(Id, to, to, last.Record?.SampleRate ?? 0, last.Record?.LastMessageUtc ?? DateTimeOffset.UnixEpoch);
         ulong? fence;
-        try { fence = await FencedWriteAsync(bed, claim, last.Sequence, ct); }
+        try { fence = await Quick(t => FencedWriteAsync(bed, claim, last.Sequence, t), ct); }
         catch (Exception)
         {
             // no answer: try again next round (a claim that landed meanwhile is recognised then as this worker's own)
-            try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
-            catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { } // it lapses within the TTL
+            if (withLease)
+            {
+                try { await Quick(async t => { await _leases!.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, t); return true; }, ct); }
+                catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { } // it lapses within the TTL
+            }
             throw;
         }
         if (fence is null)
         {
             // refused: its owner (or another claimer) wrote after our read, so it is not free
-            try { await _leases.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct); }
-            catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { }
+            if (withLease)
+            {
+                try { await Quick(async t => { await _leases!.DeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, t); return true; }, ct); }
+                catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException) { }
+            }
             _log($"worker {Id}: bed {bed}: claim refused (its owner wrote progress meanwhile)");
+            DiscardWarming(bed, "claim refused");
             return false;
         }
-        var runner = new BedRunner(this, bed, revision, sent, last.Record, fence.Value);
+        // A runner that warmed up ahead from this very record carries on as the owner's; one from an older record is replaced.
+        BedRunner runner;
+        string warmed = "";
+        if (_warming.TryRemove(bed, out var warm) && warm.BasedOn == last.Sequence && !warm.Stopping)
+        {
+            runner = warm;
+            runner.Promote(revision, sent, fence.Value);
+            warmed = $"; warming up since {Stopwatch.GetElapsedTime(warm.StartedAt).TotalSeconds:F1} s";
+        }
+        else
+        {
+            if (warm is not null) { warm.StopInput(); _ = warm.StopAsync(); DropHeld(warm, counted: false); Interlocked.Increment(ref _warmupsDiscarded); }
+            runner = new BedRunner(this, bed, revision, sent, last.Record, fence.Value);
+            runner.Start(_js, _settings.SampleSubject(bed), WarmupFrom(last.Record), _stop.Token);
+        }
+        // claimed on the fence alone: a renewal proves nothing until the lease exists again (the lease loop creates it)
+        if (!withLease) runner.LeaseProves = false;
         _beds[bed] = runner;
         Interlocked.Increment(ref _takeovers);
-        runner.Start(_js, _settings.SampleSubject(bed), last.Record is { To: > 0 } p ? p.LastMessageUtc - _options.Warmup : null, _stop.Token);
-        _log($"worker {Id}: took bed {bed}" + (last.Record is { To: > 0 } q ? $" (resuming after sample {q.To} checkpointed by {q.Worker})" : " (new bed)"));
+        Confirmed(runner, sent); // a warmed-up runner's held events (detected after the previous owner's checkpoint) go out
+        _log($"worker {Id}: took bed {bed}" + (last.Record is { To: > 0 } q ? $" (resuming after sample {q.To} checkpointed by {q.Worker}{warmed})" : " (new bed)")
+             + (withLease ? "" : " on the fence alone (the leases bucket did not answer)"));
         return true;
     }
 
-    private static uint Score(string worker, string bed)
+    private DateTimeOffset? WarmupFrom(ProgressRecord? last) => last is { To: > 0 } p ? p.LastMessageUtc - _options.Warmup : null;
+
+    /// <summary>
+    /// Starts the warm-up of beds whose owner has stopped heartbeating, before their claim: the claim waits for the lease to
+    /// lapse (one TTL) and, after a node loss, for the stores to elect leaders (nats-server 2.9: 4-9 s), and the 70 s warm-up
+    /// used to start only after it. Everything here reads from any replica (direct gets), so it runs while the stores elect.
+    /// Such a runner writes nothing and holds every event; the claim adopts it if it builds on the record the runner resumed
+    /// from, and it is thrown away if the owner heartbeats again, another worker claims the bed, or no claim comes.
+    /// Of the live workers, the one ranked highest for a bed (rendezvous order, the silent owner left out) warms it, so the
+    /// survivors share a dead worker's beds without talking to each other. Only while this worker's own heartbeats are
+    /// being stored: a workers bucket without a leader makes every worker look silent.
+    /// </summary>
+    private async Task WarmAheadAsync(CancellationToken ct)
+    {
+        try
+        {
+            foreach (var (bed, runner) in _warming)
+                if (Stopwatch.GetElapsedTime(runner.StartedAt) > _options.Warmup / 2 + _settings.LeaseTtl * 4) DiscardWarming(bed, "no claim came");
+            var workers = _knownWorkers;
+            if (workers.Count < 2) { _silent = []; return; }
+            var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
+            HashSet<string> silent;
+            if (Interlocked.Read(ref _heartbeatingSince) != 0)
+            {
+                // the workers bucket answers: a worker whose heartbeat is older than half a TTL has stopped
+                silent = [];
+                foreach (var w in workers)
+                    if (w != Id && !await Quick(t => HeartbeatingAsync(w, t), ct)) silent.Add(w);
+            }
+            else
+            {
+                // it does not (its Raft group elects): a worker none of whose beds was checkpointed within half a TTL has
+                // stopped, provided someone's were (the progress stream is being written, so silence means something)
+                foreach (var bed in _knownBeds) records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);
+                var newest = records.Values.Where(r => r.Record is { Release: false }).GroupBy(r => r.Record!.Worker)
+                    .ToDictionary(g => g.Key, g => g.Max(r => r.Stored));
+                bool written = newest.Values.Any(t => DateTimeOffset.UtcNow - t < _settings.LeaseTtl / 2);
+                silent = written ? newest.Where(kv => kv.Key != Id && DateTimeOffset.UtcNow - kv.Value >= _settings.LeaseTtl / 2).Select(kv => kv.Key).ToHashSet() : [];
+            }
+            _silent = silent;
+            async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
+                records.TryGetValue(bed, out var r) ? r : records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);
+            // a runner whose owner is back, or whose bed's chain moved on (claimed by another worker, or its owner wrote
+            // again), can never be adopted by a claim
+            foreach (var (bed, runner) in _warming)
+            {
+                if (workers.Contains(runner.PreviousOwner ?? "") && !silent.Contains(runner.PreviousOwner ?? "")) { DiscardWarming(bed, $"worker {runner.PreviousOwner} heartbeats again"); continue; }
+                var now = await Last(bed);
+                if (now.Sequence != runner.BasedOn) DiscardWarming(bed, now.Record is { } r && r.Worker != runner.PreviousOwner ? $"claimed by worker {r.Worker}" : "its chain moved on");
+            }
+            if (silent.Count == 0) return;
+            var alive = workers.Where(w => !silent.Contains(w)).ToList();
+            foreach (var bed in _knownBeds)
+            {
+                if (_warming.Count >= WarmingAtMost) break;
+                if (_beds.ContainsKey(bed) || _warming.ContainsKey(bed) || alive.MaxBy(w => Score(w, bed)) != Id) continue;
+                var last = await Last(bed);
+                if (last.Record is not { Release: false, To: > 0 } r || !silent.Contains(r.Worker)) continue;
+                var runner = new BedRunner(this, bed, 0, 0, r, 0) { BasedOn = last.Sequence };
+                if (!_warming.TryAdd(bed, runner)) continue;
+                runner.Start(_js, _settings.SampleSubject(bed), WarmupFrom(r), _stop.Token);
+                Interlocked.Increment(ref _warmedAhead);
+                _log($"worker {Id}: bed {bed}: warming up ahead of its claim (worker {r.Worker} silent; resuming after sample {r.To})");
+            }
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            // a replica not answering costs only the head start; the claim itself does not depend on it
+        }
+    }
+
+    private void DiscardWarming(string bed, string? why)
+    {
+        if (!_warming.TryRemove(bed, out var runner)) return;
+        runner.StopInput();
+        _ = runner.StopAsync();
+        DropHeld(runner, counted: false);
+        Interlocked.Increment(ref _warmupsDiscarded);
+        if (why is not null) _log($"worker {Id}: bed {bed}: warm-up ahead of a claim thrown away ({why})");
+    }
+
+    /// <summary>Whether worker <paramref name="worker"/>'s heartbeat was stored within half a TTL (it heartbeats every quarter).</summary>
+    private async Task<bool> HeartbeatingAsync(string worker, CancellationToken ct)
+    {
+        try
+        {
+            var entry = await _workers!.GetEntryAsync<byte[]>(worker, cancellationToken: ct);
+            return DateTimeOffset.UtcNow - entry.Created < _settings.LeaseTtl / 2;
+        }
+        catch (NatsKVException e) when (e is NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { return false; }
+    }
+
+    /// <summary>One request of a claim round, given <see cref="ClaimRequestTimeout"/>: a store without a leader does not answer.</summary>
+    private static async Task<T> Quick<T>(Func<CancellationToken, Task<T>> request, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(ClaimRequestTimeout);
+        try { return await request(bounded.Token); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new TimeoutException($"no answer within {ClaimRequestTimeout.TotalMilliseconds:F0} ms (a store without a leader?)"); }
+    }
+
+    internal static uint Score(string worker, string bed)
     {
         uint h = 2166136261;
         foreach (char c in worker) h = (h ^ c) * 16777619;
         h = (h ^ '/') * 16777619;
         foreach (char c in bed) h = (h ^ c) * 16777619;
+        // finalizer (MurmurHash3's fmix32): scores of different workers for one bed are compared (rendezvous ranking), and
+        // plain FNV of ids that differ in one character ranks the same worker first for most beds
+        h ^= h >> 16; h *= 0x85ebca6b; h ^= h >> 13; h *= 0xc2b2ae35; h ^= h >> 16;
         return h;
+    }
+
+    /// <summary>
+    /// A bed's last progress record read from any replica (JetStream direct get: the stream allows it), so it answers while
+    /// the stream elects a leader. A follower may be a record behind: use it only where the fence checks the claim anyway.
+    /// </summary>
+    private async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> DirectLastProgressAsync(string bed, CancellationToken ct)
+    {
+        var request = Encoding.UTF8.GetBytes($"{{\"last_by_subj\":\"{_settings.ProgressSubject(bed)}\"}}");
+        var reply = await _nats.RequestAsync<byte[], byte[]>($"$JS.API.DIRECT.GET.{ClusterSettings.ProgressStream}", request, cancellationToken: ct);
+        if (reply.Headers is { Code: 404 }) return (null, 0, default);
+        if (reply.Headers is null || !reply.Headers.TryGetValue("Nats-Sequence", out var seq) || !ulong.TryParse(seq.ToString(), out var sequence)
+            || !reply.Headers.TryGetValue("Nats-Time-Stamp", out var time) || !DateTimeOffset.TryParse(time.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var stored))
+            throw new NatsException($"direct get of {_settings.ProgressSubject(bed)}: no Nats-Sequence or Nats-Time-Stamp in the answer (status {reply.Headers?.Code})");
+        return (ProgressRecord.Parse(reply.Data ?? []), sequence, stored);
     }
 
     internal async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> LastProgressAsync(string bed, CancellationToken ct)
@@ -478,15 +691,18 @@ public sealed class AnalysisWorker : IAsyncDisposable
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException) { } // another's now, or it lapses
     }
 
-    /// <summary>Marks the bed dropped; its held events are never published. Returns how many there were.</summary>
-    private int DropHeld(BedRunner bed)
+    /// <summary>
+    /// Marks the bed dropped; its held events are never published. Returns how many there were. Not <paramref name="counted"/>
+    /// as discarded for a runner that only warmed up ahead of a claim: its events were never this worker's to publish.
+    /// </summary>
+    private int DropHeld(BedRunner bed, bool counted = true)
     {
         lock (bed.Held)
         {
             bed.Dropped = true;
             int n = bed.Held.Count;
             bed.Held.Clear();
-            Interlocked.Add(ref _eventsDiscarded, n);
+            if (counted) Interlocked.Add(ref _eventsDiscarded, n);
             return n;
         }
     }
@@ -594,8 +810,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
     {
         _aborted = true;
         await _stop.CancelAsync();
-        foreach (var bed in _beds.Values) { bed.StopInput(); await bed.StopAsync(); }
+        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await bed.StopAsync(); }
         _beds.Clear();
+        _warming.Clear();
         await _nats.DisposeAsync();
     }
 
@@ -613,7 +830,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
-        foreach (var bed in _beds.Values) { bed.StopInput(); await bed.StopAsync(); }
+        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await bed.StopAsync(); }
         if (_eventPump is not null) await _eventPump;
         _analysis.Writer.TryComplete();
         _analysisThread?.Join(TimeSpan.FromSeconds(10));

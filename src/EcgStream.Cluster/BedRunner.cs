@@ -54,6 +54,7 @@ internal sealed class BedRunner
         _pushedEnd = _committed;
         SuppressThrough = last?.To ?? -1;
         ResumeAfter = last?.To;
+        PreviousOwner = last?.Worker;
         SampleRate = last?.SampleRate ?? 0;
         CommittedMessageUtc = last?.LastMessageUtc ?? default;
     }
@@ -62,8 +63,16 @@ internal sealed class BedRunner
     /// <summary>One checkpoint of this bed at a time (the checkpoint loop and a hand-back may meet).</summary>
     public SemaphoreSlim CheckpointGate { get; } = new(1, 1);
     public ulong LeaseRevision { get; set; }
-    /// <summary>Stopwatch ticks at which the claim was sent.</summary>
-    public long ClaimedAt { get; }
+    /// <summary>Stopwatch ticks at which the claim was sent (0 while the bed is only warming up ahead of a claim).</summary>
+    public long ClaimedAt { get; private set; }
+    /// <summary>
+    /// For a runner started ahead of its claim (<see cref="AnalysisWorker"/>'s warm-ahead): the stream sequence of the progress
+    /// record it resumes from. The claim must build on that same record, or the runner is thrown away.
+    /// </summary>
+    public ulong BasedOn { get; init; }
+    /// <summary>Stopwatch ticks at which this runner started consuming.</summary>
+    public long StartedAt { get; } = Stopwatch.GetTimestamp();
+    private long _checkpointTick; // Stopwatch ticks of the last checkpoint attempt
     /// <summary>Stopwatch ticks at which the latest accepted proof of ownership (lease write or fenced record) was sent.</summary>
     public long Confirmed => Interlocked.Read(ref _confirmed);
     /// <summary>Events detected while ownership was unconfirmed, in order: published after the next proof, dropped with the bed.</summary>
@@ -82,6 +91,8 @@ internal sealed class BedRunner
     /// <summary>Events detected at or before this sample index were published by the previous owner.</summary>
     public long SuppressThrough { get; }
     public long? ResumeAfter { get; }
+    /// <summary>The worker whose last checkpoint this runner resumes after (null for a new bed).</summary>
+    public string? PreviousOwner { get; }
     public double SampleRate { get; private set; }
     public long Committed => Volatile.Read(ref _committed);
     /// <summary>Stream time of the last block the last checkpoint covers (what a claim or release record repeats).</summary>
@@ -94,6 +105,32 @@ internal sealed class BedRunner
 
     /// <summary>Ownership was proven less than <see cref="AnalysisWorker.LeaseGuard"/> of the TTL ago: events may be published.</summary>
     public bool OwnershipFresh(TimeSpan ttl) => Stopwatch.GetElapsedTime(Confirmed) < ttl * AnalysisWorker.LeaseGuard;
+
+    /// <summary>
+    /// A runner that warmed up ahead of its claim becomes the owner's: the claim (lease <paramref name="leaseRevision"/>,
+    /// claim record <paramref name="progressSequence"/>) was sent at <paramref name="claimedAt"/>. Its held events go out
+    /// with the worker's next <c>Confirmed</c>.
+    /// </summary>
+    public void Promote(ulong leaseRevision, long claimedAt, ulong progressSequence)
+    {
+        LeaseRevision = leaseRevision;
+        ClaimedAt = claimedAt;
+        ProgressSequence = progressSequence;
+        Confirm(claimedAt);
+    }
+
+    /// <summary>
+    /// Whether the checkpoint loop (ticking every <paramref name="tick"/>) checkpoints this bed now: every tick until the
+    /// first checkpoint of this owner (a takeover's first checkpoint is what ends the failover), then every
+    /// <paramref name="interval"/>.
+    /// </summary>
+    public bool CheckpointDue(TimeSpan interval, TimeSpan tick)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (CheckpointedSinceTaken && _checkpointTick != 0 && Stopwatch.GetElapsedTime(_checkpointTick, now) < interval - tick / 2) return false;
+        _checkpointTick = now;
+        return true;
+    }
 
     /// <summary>Records a proof of ownership sent at <paramref name="sentAt"/> (never moves back).</summary>
     public void Confirm(long sentAt)
@@ -177,7 +214,9 @@ internal sealed class BedRunner
             if (!_warmLogged && ResumeAfter is { } after && input.EndSample > after)
             {
                 _warmLogged = true;
-                _worker.Log($"worker {_worker.Id}: bed {Bed}: warm-up replayed to sample {after} {Stopwatch.GetElapsedTime(ClaimedAt).TotalSeconds:F1} s after the claim");
+                _worker.Log($"worker {_worker.Id}: bed {Bed}: warm-up replayed to sample {after} " + (ClaimedAt == 0
+                    ? $"{Stopwatch.GetElapsedTime(StartedAt).TotalSeconds:F1} s after it began, ahead of the claim"
+                    : $"{Stopwatch.GetElapsedTime(ClaimedAt).TotalSeconds:F1} s after the claim"));
             }
         }
     }

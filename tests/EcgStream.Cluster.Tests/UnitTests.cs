@@ -211,3 +211,40 @@ public sealed class ReplayMatchTests
             m.Unmatched);
     }
 }
+
+public sealed class RendezvousTests
+{
+    // Survivors share a dead worker's beds by rendezvous ranking (the live worker with the highest score for a bed warms it
+    // up and claims it first), so each worker must rank first for about its share of beds, whatever the ids look like.
+    [Theory]
+    [InlineData("w1,w2,w3")]
+    [InlineData("w2,w3")]
+    [InlineData("worker-a,worker-b,worker-c,worker-d")]
+    public void Each_worker_ranks_first_for_about_its_share_of_beds(string ids)
+    {
+        var workers = ids.Split(',');
+        const int beds = 600;
+        var first = workers.ToDictionary(w => w, _ => 0);
+        for (int i = 0; i < beds; i++)
+        {
+            string bed = $"bed{i:D3}";
+            first[workers.MaxBy(w => AnalysisWorker.Score(w, bed))!]++;
+        }
+        double share = (double)beds / workers.Length;
+        foreach (var (worker, n) in first)
+            Assert.InRange(n, share * 0.9, share * 1.1); // plain FNV-1a gave w2 238 of 600 beds against w1 and w3, 350 against w3
+    }
+
+    [Fact]
+    public void The_ranking_of_one_bed_does_not_depend_on_who_else_is_alive()
+    {
+        // w3 gone: the beds w1 ranked above w2 stay w1's (only the dead worker's beds move)
+        for (int i = 0; i < 200; i++)
+        {
+            string bed = $"bed{i:D3}";
+            string three = new[] { "w1", "w2", "w3" }.MaxBy(w => AnalysisWorker.Score(w, bed))!;
+            string two = new[] { "w1", "w2" }.MaxBy(w => AnalysisWorker.Score(w, bed))!;
+            if (three != "w3") Assert.Equal(three, two);
+        }
+    }
+}
