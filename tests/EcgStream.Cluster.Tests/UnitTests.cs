@@ -76,6 +76,21 @@ public sealed class EventIdTests
         Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { Source = EventSource.Rule }));
         Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { StartSeconds = 813.5 }));
     }
+
+    /// <summary>
+    /// The fused source repeats the rules' rate episodes (its STACH and SBRAD evidence is the rules' own), so a fused onset
+    /// and its rule twin share bed, rhythm, kind and onset time. With one id the events stream stored only the first and
+    /// the fused one — the event that alarms — was lost: the cluster-demo's replay comparison found fused STACH onsets only
+    /// in the single-process replay.
+    /// </summary>
+    [Fact]
+    public void Rule_model_and_fused_events_of_one_episode_have_their_own_ids()
+    {
+        var rule = new RhythmEvent("bed007", EventType.Rhythm, EventKind.Onset, "STACH", 0, null, 7, 0.9, EventSource.Rule);
+        var ids = new[] { rule, rule with { Source = EventSource.Fused, ModelId = "m1" }, rule with { Source = EventSource.Model, ModelId = "m1" } }
+            .Select(EventIds.Of).ToList();
+        Assert.Equal(["bed007.r.STACH.r.on.0", "bed007.r.STACH.f.on.0", "bed007.r.STACH.m.on.0"], ids);
+    }
 }
 
 public sealed class SettingsTests
