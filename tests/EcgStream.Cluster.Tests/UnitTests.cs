@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EcgStream.Core.Events;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Samples;
+using EcgStream.Runtime.Tracking;
 using EcgStream.Synthetic;
 
 namespace EcgStream.Cluster.Tests;
@@ -166,6 +167,23 @@ public sealed class ProgressRecordTests
         Assert.DoesNotContain("release", json);
         Assert.Equal(checkpoint, ProgressRecord.Parse("""{"worker":"w1","from":100,"to":350,"rate":250,"last_msg_utc":"2023-11-14T22:13:20+00:00"}"""u8));
         Assert.Equal(release, ProgressRecord.Parse(release.ToBytes()));
+        Assert.Null(checkpoint.Episodes);
+    }
+
+    [Fact]
+    public void A_record_carries_the_trackers_open_episodes_to_the_next_owner()
+    {
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var episodes = new Dictionary<string, TrackerEpisodes>
+        {
+            ["model"] = new(58.2, new Dictionary<string, double> { ["NOISE"] = 16.5, ["PACE"] = 5.5 }),
+            ["rule"] = new(59.0, new Dictionary<string, double>()),
+        };
+        var back = ProgressRecord.Parse(new ProgressRecord("w1", 100, 350, 250, t, Episodes: episodes).ToBytes())!;
+        Assert.Equal(["model", "rule"], back.Episodes!.Keys.Order());
+        Assert.Equal(58.2, back.Episodes["model"].AsOfSeconds);
+        Assert.Equal(episodes["model"].Open, back.Episodes["model"].Open);
+        Assert.Empty(back.Episodes["rule"].Open);
     }
 }
 
