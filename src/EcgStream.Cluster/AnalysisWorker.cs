@@ -370,7 +370,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
             catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { return false; } // another worker was faster
         }
         long to = last.Record?.To ?? 0;
-        var claim = new ProgressRecord(Id, to, to, last.Record?.SampleRate ?? 0, last.Record?.LastMessageUtc ?? DateTimeOffset.UnixEpoch);
+        var claim = new ProgressRecord(Id, to, to, last.Record?.SampleRate ?? 0, last.Record?.LastMessageUtc ?? DateTimeOffset.UnixEpoch, Episodes: last.Record?.Episodes);
         ulong? fence;
         try { fence = await Quick(t => FencedWriteAsync(bed, claim, last.Sequence, t), ct); }
         catch (Exception)
@@ -579,7 +579,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (held || !bed.OwnershipFresh(_settings.LeaseTtl)) { await ReassertAsync(bed, ct); return; }
         if (due is not { } snap || snap.End <= bed.Committed) return;
         if (!await FlushEventsAsync(TimeSpan.FromSeconds(2), ct)) return; // events not stored yet: no checkpoint past them
-        var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc);
+        var record = new ProgressRecord(Id, bed.Committed, snap.End, bed.SampleRate, snap.LastMessageUtc, Episodes: bed.Episodes());
         long sent = Stopwatch.GetTimestamp();
         bool first = !bed.CheckpointedSinceTaken;
         if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is not { } seq) { Lose(bed, "another worker claimed it (checkpoint refused)"); return; }
@@ -628,7 +628,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>An empty record on top of this owner's last one: accepted, ownership is proven (held events go out); refused, the bed was claimed.</summary>
     private async Task ReassertAsync(BedRunner bed, CancellationToken ct)
     {
-        var record = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc);
+        var record = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc, Episodes: bed.Episodes());
         long sent = Stopwatch.GetTimestamp();
         if (await FencedWriteAsync(bed.Bed, record, bed.ProgressSequence, ct) is null) { Lose(bed, "another worker claimed it (fenced record refused)"); return; }
         bed.LeaseProves = true;
@@ -663,7 +663,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         // A release record ends this owner's chain (the next owner need not wait for it to look dead), then the lease goes.
         try
         {
-            var release = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc, Release: true);
+            var release = new ProgressRecord(Id, bed.Committed, bed.Committed, bed.SampleRate, bed.CommittedMessageUtc == default ? DateTimeOffset.UnixEpoch : bed.CommittedMessageUtc, Release: true, Episodes: bed.Episodes());
             // refused: claimed by another worker meanwhile, nothing of ours to release
             if (await FencedWriteAsync(bed.Bed, release, bed.ProgressSequence, ct) is not null)
                 await _leases!.DeleteAsync(_settings.BedKey(bed.Bed), new NatsKVDeleteOpts { Revision = bed.LeaseRevision }, ct);

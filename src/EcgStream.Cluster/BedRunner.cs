@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Reactive.Subjects;
+using EcgStream.Core.Events;
 using EcgStream.Core.Samples;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Pipeline;
+using EcgStream.Runtime.Tracking;
 using NATS.Client.JetStream;
 
 namespace EcgStream.Cluster;
@@ -38,6 +40,7 @@ internal sealed class BedRunner
     private volatile bool _inputStopped;
     private long _confirmed;
     private bool _warmLogged;
+    private readonly BedEpisodes _episodes; // the previous owner's open episodes in, this owner's out
 
     /// <param name="claimedAt">Stopwatch ticks at which the claim (lease, then claim record) was sent: the first proof of ownership.</param>
     /// <param name="last">The previous owner's last record (where this owner resumes); null for a bed never analysed.</param>
@@ -57,6 +60,9 @@ internal sealed class BedRunner
         PreviousOwner = last?.Worker;
         SampleRate = last?.SampleRate ?? 0;
         CommittedMessageUtc = last?.LastMessageUtc ?? default;
+        _episodes = new BedEpisodes(last?.Episodes?
+            .Select(kv => (Ok: EventSources.TryParse(kv.Key, out var source), source, kv.Value)).Where(x => x.Ok)
+            .ToDictionary(x => x.source, x => x.Value));
     }
 
     public string Bed { get; }
@@ -100,6 +106,8 @@ internal sealed class BedRunner
     /// <summary>This owner has committed progress of its own (its warm-up is behind it).</summary>
     public bool CheckpointedSinceTaken => Committed > (ResumeAfter ?? 0);
     public long PushedEnd { get { lock (_gate) return _pushedEnd; } }
+    /// <summary>The trackers' open episodes now (the previous owner's where this one has not reached them yet), for a progress record.</summary>
+    public IReadOnlyDictionary<string, TrackerEpisodes> Episodes() => _episodes.Snapshot().ToDictionary(kv => EventSources.Name(kv.Key), kv => kv.Value);
     /// <summary>Its input was stopped: the bed is being handed back or was dropped.</summary>
     public bool Stopping => _inputStopped;
 
@@ -200,7 +208,7 @@ internal sealed class BedRunner
                 _input = new Subject<SampleBlock>();
                 // the model scores only the last ModelWarmup of the warm-up, and everything after it
                 long modelFrom = ResumeAfter is { } resume ? resume - (long)Math.Round(_worker.Options.ModelWarmup.TotalSeconds * block.SampleRate) : long.MinValue;
-                _subscription = BedPipeline.Events(_input, _worker.Options.Bed, _worker.Model, scoreWindows: () => _pushingEnd >= modelFrom).Subscribe(
+                _subscription = BedPipeline.Events(_input, _worker.Options.Bed, _worker.Model, scoreWindows: () => _pushingEnd >= modelFrom, episodes: _episodes).Subscribe(
                     e => _worker.Emit(this, e, DateTimeOffset.FromUnixTimeMilliseconds(Volatile.Read(ref _currentSampleMs))),
                     e => _worker.Log($"worker {_worker.Id}: bed {Bed}: pipeline failed: {e.Message}"));
             }

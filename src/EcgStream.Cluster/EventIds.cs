@@ -12,5 +12,18 @@ namespace EcgStream.Cluster;
 public static class EventIds
 {
     public static string Of(RhythmEvent e) => string.Create(CultureInfo.InvariantCulture,
-        $"{e.StreamId}.{(e.Type == EventType.Rhythm ? "r" : "a")}.{e.Rhythm}.{(e.Source == EventSource.Model ? "m" : "r")}.{(e.Kind == EventKind.Onset ? "on" : "off")}.{Math.Round(e.StartSeconds * 1000):F0}");
+        $"{e.StreamId}.{(e.Type == EventType.Rhythm ? "r" : "a")}.{e.Rhythm}.{SourceToken(e.Source)}.{(e.Kind == EventKind.Onset ? "on" : "off")}.{Math.Round(e.StartSeconds * 1000):F0}");
+
+    /// <summary>
+    /// One token per source. The fused source must not share the rules' token: for the rate classes (STACH, SBRAD) the fused
+    /// evidence is the rules' own, so a fused episode starts exactly when the rule episode does, and with one token the
+    /// events stream and the central station's feed dropped the fused event (the one that alarms) as the rule event's duplicate.
+    /// </summary>
+    private static string SourceToken(EventSource source) => source switch
+    {
+        EventSource.Rule => "r",
+        EventSource.Model => "m",
+        EventSource.Fused => "f",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "not an event source"),
+    };
 }

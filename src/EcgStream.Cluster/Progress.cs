@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EcgStream.Runtime.Tracking;
 
 namespace EcgStream.Cluster;
 
@@ -13,6 +14,8 @@ namespace EcgStream.Cluster;
 /// <see cref="IsClaim">claim</see> (an empty range at the previous owner's <see cref="To"/>) before it analyses anything:
 /// from then on the previous owner's writes are refused and it drops the bed. An owner handing a bed back ends its chain
 /// with a <see cref="Release"/> (docs/scale-out.md, "Failover without loss or double analysis").</para>
+/// <para><see cref="Episodes"/>: the writer's rhythm trackers (per source: "rule", "model", "fused"), so that the next owner
+/// continues the episodes open at the handover instead of opening them again after its warm-up.</para>
 /// </summary>
 public sealed record ProgressRecord(
     [property: JsonPropertyName("worker")] string Worker,
@@ -20,7 +23,8 @@ public sealed record ProgressRecord(
     [property: JsonPropertyName("to")] long To,
     [property: JsonPropertyName("rate")] double SampleRate,
     [property: JsonPropertyName("last_msg_utc")] DateTimeOffset LastMessageUtc,
-    [property: JsonPropertyName("release"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Release = false)
+    [property: JsonPropertyName("release"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Release = false,
+    [property: JsonPropertyName("episodes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, TrackerEpisodes>? Episodes = null)
 {
     /// <summary>An empty range: a takeover's claim (or the owner re-asserting itself), not analysed samples.</summary>
     [JsonIgnore] public bool IsClaim => From == To && !Release;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EcgStream.Core.Events;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Samples;
+using EcgStream.Runtime.Tracking;
 using EcgStream.Synthetic;
 
 namespace EcgStream.Cluster.Tests;
@@ -75,6 +76,21 @@ public sealed class EventIdTests
         Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { Kind = EventKind.Offset, EndSeconds = 900 }));
         Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { Source = EventSource.Rule }));
         Assert.NotEqual(EventIds.Of(e), EventIds.Of(e with { StartSeconds = 813.5 }));
+    }
+
+    /// <summary>
+    /// The fused source repeats the rules' rate episodes (its STACH and SBRAD evidence is the rules' own), so a fused onset
+    /// and its rule twin share bed, rhythm, kind and onset time. With one id the events stream stored only the first and
+    /// the fused one — the event that alarms — was lost: the cluster-demo's replay comparison found fused STACH onsets only
+    /// in the single-process replay.
+    /// </summary>
+    [Fact]
+    public void Rule_model_and_fused_events_of_one_episode_have_their_own_ids()
+    {
+        var rule = new RhythmEvent("bed007", EventType.Rhythm, EventKind.Onset, "STACH", 0, null, 7, 0.9, EventSource.Rule);
+        var ids = new[] { rule, rule with { Source = EventSource.Fused, ModelId = "m1" }, rule with { Source = EventSource.Model, ModelId = "m1" } }
+            .Select(EventIds.Of).ToList();
+        Assert.Equal(["bed007.r.STACH.r.on.0", "bed007.r.STACH.f.on.0", "bed007.r.STACH.m.on.0"], ids);
     }
 }
 
@@ -151,6 +167,23 @@ public sealed class ProgressRecordTests
         Assert.DoesNotContain("release", json);
         Assert.Equal(checkpoint, ProgressRecord.Parse("""{"worker":"w1","from":100,"to":350,"rate":250,"last_msg_utc":"2023-11-14T22:13:20+00:00"}"""u8));
         Assert.Equal(release, ProgressRecord.Parse(release.ToBytes()));
+        Assert.Null(checkpoint.Episodes);
+    }
+
+    [Fact]
+    public void A_record_carries_the_trackers_open_episodes_to_the_next_owner()
+    {
+        var t = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var episodes = new Dictionary<string, TrackerEpisodes>
+        {
+            ["model"] = new(58.2, new Dictionary<string, double> { ["NOISE"] = 16.5, ["PACE"] = 5.5 }),
+            ["rule"] = new(59.0, new Dictionary<string, double>()),
+        };
+        var back = ProgressRecord.Parse(new ProgressRecord("w1", 100, 350, 250, t, Episodes: episodes).ToBytes())!;
+        Assert.Equal(["model", "rule"], back.Episodes!.Keys.Order());
+        Assert.Equal(58.2, back.Episodes["model"].AsOfSeconds);
+        Assert.Equal(episodes["model"].Open, back.Episodes["model"].Open);
+        Assert.Empty(back.Episodes["rule"].Open);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Reactive;
 using System.Reactive.Linq;
 using EcgStream.Core.Events;
 using EcgStream.Core.Rhythms;
@@ -42,6 +43,50 @@ public class RhythmTrackerTests
         Assert.Equal(EventKind.Offset, offset.Kind);
         Assert.Equal(30 + 4.5, offset.EndSeconds);
         Assert.Equal(32 + 9, offset.DetectedSeconds);
+    }
+
+    /// <summary>
+    /// A stream that changes owner: the next owner's tracker starts (its warm-up) inside an episode whose evidence wanders
+    /// between the offset and the onset threshold, which an uninterrupted tracker keeps open. Started empty it opened the
+    /// episode a second time when the evidence rose again (cluster-demo: a model NOISE onset at 78.5 s of a moved bed whose
+    /// episode had been open since 16.5 s); resumed from the previous owner's episodes it reports what the uninterrupted
+    /// tracker reports after the handover.
+    /// </summary>
+    [Fact]
+    public void A_tracker_resumed_from_the_previous_owners_episodes_continues_them_after_the_handover()
+    {
+        // AF high from window 10, marginal from 40 (0.45: under the 0.5 onset threshold, above the 0.35 offset one), high again from 70, low from 100
+        static float Af(int i) => i < 10 ? 0.1f : i < 40 ? 0.9f : i < 70 ? 0.45f : i < 100 ? 0.9f : 0.1f;
+        static WindowScores Window(int i)
+        {
+            var p = new float[RhythmClasses.Count];
+            Array.Fill(p, float.NaN);
+            p[(int)RhythmClass.AF] = Af(i);
+            return new WindowScores("bed1", i, i + 9, EventSource.Model, p, "m1");
+        }
+        // fed without an end of stream (which would close the open episodes): a handover is not one
+        static List<(EventKind, double, double?, double)> Run(RhythmTracker tracker, int from, int to)
+        {
+            var events = new List<RhythmEvent>();
+            var sink = Observer.Create<RhythmEvent>(events.Add);
+            for (int i = from; i < to; i++) { var w = Window(i); tracker.OnNext(in w, sink); }
+            return events.Select(e => (e.Kind, e.StartSeconds, e.EndSeconds, e.DetectedSeconds)).ToList();
+        }
+
+        const int handover = 60, warmupFrom = 45; // the previous owner scored windows up to 59 (ending at 68 s); the next warms up from 45
+        double handoverEnd = handover - 1 + 9;
+        var uninterrupted = Run(new RhythmTracker(), 0, 130).Where(e => e.Item4 > handoverEnd).ToList();
+        var previous = new RhythmTracker();
+        Run(previous, 0, handover);
+        var state = previous.Episodes();
+        Assert.Equal(handoverEnd, state!.AsOfSeconds);
+        Assert.Equal(14.5, Assert.Single(state.Open).Value);
+
+        var fresh = Run(new RhythmTracker(), warmupFrom, 130).Where(e => e.Item4 > handoverEnd).ToList();
+        var resumed = Run(new RhythmTracker(resume: state), warmupFrom, 130).Where(e => e.Item4 > handoverEnd).ToList();
+        Assert.Equal([(EventKind.Offset, 14.5, 104.5, 102 + 9)], uninterrupted);
+        Assert.Equal(EventKind.Onset, fresh[0].Item1); // the second onset of one episode
+        Assert.Equal(uninterrupted, resumed);
     }
 
     [Fact]

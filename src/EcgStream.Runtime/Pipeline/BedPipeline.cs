@@ -27,8 +27,10 @@ public static class BedPipeline
     /// <param name="scoreWindows">Asked, on the pushing thread, as each window is cut: false leaves it unscored (null: score all).
     /// A worker warming a taken-over bed skips the model until the last part of its warm-up: the signal chain and the rules
     /// need the whole warm-up, the model's trackers only their last windows.</param>
+    /// <param name="episodes">The trackers' state to resume, and where a snapshot of it is read (a bed that changes owner
+    /// keeps its open episodes: a warm-up replays the signal, not an episode older than it); null: trackers start empty.</param>
     public static IObservable<RhythmEvent> Events(IObservable<SampleBlock> blocks, BedOptions? options = null, InferenceScheduler? model = null,
-        Action<double>? heartRate = null, Func<bool>? scoreWindows = null)
+        Action<double>? heartRate = null, Func<bool>? scoreWindows = null, BedEpisodes? episodes = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         options ??= BedOptions.Default;
@@ -39,31 +41,34 @@ public static class BedPipeline
                 var ruleScores = signal.Where(o => o.Kind == SignalOutputKind.RuleScores);
                 var rules = ruleScores
                     .Select(o => { heartRate?.Invoke(o.HeartRateBpm); return o.Scores; })
-                    .Through(() => new RhythmTracker(options.RuleTracker));
+                    .Through(() => Tracker(episodes, EventSource.Rule, options.RuleTracker));
                 var alarms = signal
                     .Where(o => o.Kind is SignalOutputKind.Alarm or SignalOutputKind.Gap or SignalOutputKind.Restart)
                     .SelectMany(AlarmEvents);
                 var ruleEvidence = ruleScores.Select(o => FusionInput.Rule(o.Scores));
                 if (model is null)
-                    return Observable.Merge(rules, alarms, Fused(ruleEvidence, options, null));
+                    return Observable.Merge(rules, alarms, Fused(ruleEvidence, options, null, episodes));
                 var modelTracker = options.ModelTracker with { Thresholds = model.Thresholds };
                 // one subscription to the scheduler (each would queue every window again), shared by two consumers
                 return model
                     .Classify(signal.Where(o => o.Kind == SignalOutputKind.Window && (scoreWindows is null || scoreWindows())).Select(o => o.Window))
                     .Publish(scores =>
                     {
-                        var scored = scores.Through(() => new RhythmTracker(modelTracker));
+                        var scored = scores.Through(() => Tracker(episodes, EventSource.Model, modelTracker));
                         // the end of the model's scores releases the rule decisions still waiting for them
                         var modelEvidence = scores.Select(s => FusionInput.Model(s)).Concat(Observable.Return(FusionInput.ModelEnd));
-                        return Observable.Merge(rules, alarms, scored, Fused(ruleEvidence.Merge(modelEvidence), options, model.Thresholds));
+                        return Observable.Merge(rules, alarms, scored, Fused(ruleEvidence.Merge(modelEvidence), options, model.Thresholds, episodes));
                     });
             });
     }
 
-    private static IObservable<RhythmEvent> Fused(IObservable<FusionInput> evidence, BedOptions options, IReadOnlyList<double>? modelThresholds) =>
+    private static IObservable<RhythmEvent> Fused(IObservable<FusionInput> evidence, BedOptions options, IReadOnlyList<double>? modelThresholds, BedEpisodes? episodes) =>
         evidence
             .Through(() => new FusionStage(options.Fusion, modelThresholds))
-            .Through(() => new RhythmTracker(options.FusedTracker));
+            .Through(() => Tracker(episodes, EventSource.Fused, options.FusedTracker));
+
+    private static RhythmTracker Tracker(BedEpisodes? episodes, EventSource source, TrackerOptions options) =>
+        episodes?.Tracker(source, options) ?? new RhythmTracker(options);
 
     /// <summary>Alarms as events: state alarms as they open and close; instants (a pause, a gap) as an onset and offset pair.</summary>
     private static RhythmEvent[] AlarmEvents(SignalOutput o)
