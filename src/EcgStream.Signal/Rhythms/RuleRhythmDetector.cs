@@ -190,11 +190,14 @@ public sealed class RuleRhythmDetector
                 af = af with { LagRatio = AfFeatures.PeriodicLagRatio(_rrLag.AsSpan(0, nl)) };
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
-            else if (n >= _options.AfBeats / 2)
+            else if (n >= _options.AfBeats / 2 && 2 * m < n)
             {
                 // Enough intervals, but more than half were premature/compensatory pairs: a regular rhythm with
                 // frequent ectopy (bigeminy with a compensatory pause), not AF. Say so (0) rather than give no opinion:
-                // NaN would leave an open AF episode open through the whole run of ectopy.
+                // NaN would leave an open AF episode open through the whole run of ectopy. "More than half", not
+                // "fewer than AfBeats/2 left": while the window fills (the first AfBeats intervals of a stream) one
+                // removed pair would leave too few, and AF from the first beat read as ectopy for seconds. Fewer
+                // than AfBeats/2 left with most kept: no opinion yet.
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
