@@ -169,7 +169,7 @@ internal sealed class Loaded
                 // Diagnostics: the RR intervals (ms) behind an AF vote.
                 var rr = _beats.Where(b => b.DetectedAt <= (t + _delay) * _rate).TakeLast(33).Select(b => b.Sample).ToList();
                 var ms = rr.Zip(rr.Skip(1), (a, b) => (int)((b - a) * 1000 / _rate));
-                Console.Error.WriteLine($"{Name} {t:F0} rmssd {af.NormalisedRmssd:F2} H {af.ShannonEntropy:F2} z {af.TurningPointZ:F1} lag {af.LagRatio:F2} | {string.Join(' ', ms)}");
+                Console.Error.WriteLine($"{Name} {t:F0} n {af.Count} rmssd {af.NormalisedRmssd:F2} H {af.ShannonEntropy:F2} z {af.TurningPointZ:F1} lag {af.LagRatio:F2} | {string.Join(' ', ms)}");
             };
         }
         foreach (var (at, isBeat, index) in _ops)
