@@ -205,6 +205,8 @@ public class RuleRhythmDetectorTests
         Assert.Contains("AfBeats", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { AfBeats = 4 })).Message);
         Assert.Contains("DecisionSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { DecisionSeconds = 0 })).Message);
         Assert.Contains("sample rate", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 0)).Message);
+        Assert.Contains("InterruptionPremature", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { InterruptionPremature = 1 })).Message);
+        Assert.Contains("InterruptionFrame", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { InterruptionFrame = 0 })).Message);
         var det = new RuleRhythmDetector("b");
         Assert.Throws<ArgumentNullException>(() => det.Advance(250, null!));
     }
