@@ -33,6 +33,21 @@ public sealed record RuleOptions
     public int AfLagBeats { get; init; } = 96;
     /// <summary>Drop premature-beat/compensatory-pause RR pairs (isolated ectopics) before the AF features.</summary>
     public bool RemoveEctopicPairs { get; init; } = true;
+    /// <summary>
+    /// With <see cref="RemoveEctopicPairs"/>, also drop interruptions of a regular rhythm before the AF features: one premature interval, a couplet or a
+    /// regular run of up to 8 (an SVTA or PAC salvo), and the return interval after it, where the interval before lies
+    /// on the normal cycle (or closes a removed pair or interruption) and the one after the return is on it or premature again (see
+    /// <see cref="InterruptionFrame"/>, <see cref="InterruptionPremature"/>). Catches PACs without a compensatory pause
+    /// (a PAC resets the sinus node, so premature + return sum to less than two cycles) and SVTA runs, which
+    /// <see cref="RemoveEctopicPairs"/> does not. In AF the framing intervals are as random as the rest, so little is
+    /// removed. Chosen on the tuning half of DS1 + CPSC 2021 (docs/results.md, "Rules: an interrupted regular rhythm is not AF").
+    /// </summary>
+    public bool RemoveInterruptions { get; init; } = true;
+    /// <summary>An interruption's intervals are premature below this fraction of the normal cycle (the coupling).</summary>
+    public double InterruptionPremature { get; init; } = 0.8;
+    /// <summary>The intervals framing an interruption, and its return, lie within this fraction of the normal cycle
+    /// (the return: at least 1 − this, at most 1.3 cycles; longer, premature + return reach the compensatory pair).</summary>
+    public double InterruptionFrame { get; init; } = 0.1;
     /// <summary>Judge those pairs against half the median sum of adjacent intervals (true) rather than the median
     /// interval (false, the detector before): with frequent ectopy or bigeminy the median interval is itself
     /// premature, and the pairs go unrecognised.</summary>

@@ -13,7 +13,9 @@ namespace EcgStream.Signal.Rhythms;
 /// Dash et al. (2009, see <see cref="AfFeatures"/>); RR intervals over the pause limit are left out, and with
 /// <see cref="RuleOptions.RemoveEctopicPairs"/> so are premature/compensatory pairs (an RR under 0.9× the normal RR
 /// followed by one over 1.1×, together 1.8–2.2× it: a PVC or PAC with a compensatory pause; the normal RR is half the
-/// median sum of adjacent intervals, see <see cref="RuleOptions.EctopicReferenceFromPairs"/>). Ectopy that
+/// median sum of adjacent intervals, see <see cref="RuleOptions.EctopicReferenceFromPairs"/>), and with
+/// <see cref="RuleOptions.RemoveInterruptions"/> interruptions of a regular rhythm (a premature beat, couplet or short
+/// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs). Ectopy that
 /// pair removal cannot see (bigeminy, trigeminy, ectopics without a full compensatory pause) is caught by the
 /// lag ratio (<see cref="RuleOptions.AfMinLagRatio"/>): RR that repeats with period 2 or 3 is not AF.</item>
 /// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
@@ -55,6 +57,8 @@ public sealed class RuleRhythmDetector
         if (!(sampleRate > 0)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
         if (_options.AfBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfBeats, "AfBeats must be 16..256");
         if (!(_options.AfMinLagRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AfMinLagRatio, "AfMinLagRatio must be ≥ 0");
+        if (!(_options.InterruptionPremature is > 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionPremature, "InterruptionPremature must lie in (0, 1)");
+        if (!(_options.InterruptionFrame is > 0 and < 0.5)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionFrame, "InterruptionFrame must lie in (0, 0.5)");
         if (_options.AfLagBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfLagBeats, "AfLagBeats must be 16..256");
         if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
         if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
@@ -179,7 +183,11 @@ public sealed class RuleRhythmDetector
             hr = HeartRate(newest, t);
             int n = CollectRr(newest, _rr, out long firstR);
             int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
-            if (m >= _options.AfBeats / 2)
+            // More than half removed as premature/compensatory pairs or interruptions, yet the rest is irregular:
+            // there is no regular rhythm underneath, so the removals were AF's own short-long intervals, not ectopy.
+            bool irregularRest = n >= _options.AfBeats / 2 && 2 * m < n && m >= 8
+                && AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch).NormalisedRmssd >= _options.AfMinNormalisedRmssd;
+            if (m >= _options.AfBeats / 2 || irregularRest)
             {
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
                 // The lag ratio over its own, longer window: over 32 intervals its sampling spread alone would veto
@@ -190,11 +198,14 @@ public sealed class RuleRhythmDetector
                 af = af with { LagRatio = AfFeatures.PeriodicLagRatio(_rrLag.AsSpan(0, nl)) };
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
-            else if (n >= _options.AfBeats / 2)
+            else if (n >= _options.AfBeats / 2 && 2 * m < n)
             {
-                // Enough intervals, but more than half were premature/compensatory pairs: a regular rhythm with
-                // frequent ectopy (bigeminy with a compensatory pause), not AF. Say so (0) rather than give no opinion:
-                // NaN would leave an open AF episode open through the whole run of ectopy.
+                // Enough intervals, but more than half were premature/compensatory pairs or interruptions and the rest
+                // is regular: a regular rhythm with frequent ectopy (bigeminy, PAC runs), not AF. Say so (0) rather than
+                // give no opinion: NaN would leave an open AF episode open through the whole run of ectopy. "More than
+                // half", not "fewer than AfBeats/2 left": while the window fills (the first AfBeats intervals of a
+                // stream) one removed pair would leave too few, and AF from the first beat read as ectopy for seconds.
+                // Fewer than AfBeats/2 left with most kept: no opinion yet.
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
@@ -295,18 +306,58 @@ public sealed class RuleRhythmDetector
             s.Sort();
             med = s[n / 2];
         }
-        int m = 0;
+        int m = 0, lastRemoved = -2;
         for (int i = 0; i < n; i++)
         {
             if (i + 1 < n && _rr[i] < 0.9 * med && _rr[i + 1] > 1.1 * med)
             {
                 double pair = _rr[i] + _rr[i + 1];
-                if (pair >= 1.8 * med && pair <= 2.2 * med) { i++; continue; }
+                if (pair >= 1.8 * med && pair <= 2.2 * med) { lastRemoved = ++i; continue; }
+            }
+            if (_options.RemoveInterruptions && i >= 1)
+            {
+                int last = InterruptionEnd(i, n, med, afterRemoved: i - 1 == lastRemoved);
+                if (last > i) { i = lastRemoved = last; continue; }
             }
             _rrClean[m++] = _rr[i];
         }
         return m;
     }
+
+    /// <summary>
+    /// A regular rhythm interrupted (<see cref="RuleOptions.RemoveInterruptions"/>): if the intervals from
+    /// <paramref name="i"/> are one premature interval, a couplet, or a regular run of them (an SVTA/PAC salvo), followed
+    /// by a return interval, framed by the normal cycle <paramref name="normal"/> — the interval before on it (or itself
+    /// the end of a removed interruption, <paramref name="afterRemoved"/>), the one after the return on it or premature
+    /// again (the next interruption, as in bigeminy) — the index of the return interval; otherwise −1. The return need
+    /// not be compensatory (a PAC resets the sinus node: premature + return sum to less than two cycles); what marks an
+    /// interruption is the normal cycle around it. In AF the framing intervals are as random as the rest, so few
+    /// stretches qualify.
+    /// </summary>
+    private int InterruptionEnd(int i, int n, double normal, bool afterRemoved)
+    {
+        double premature = _options.InterruptionPremature, frame = _options.InterruptionFrame;
+        const double RunSpread = 1.25, MaxReturn = 1.3;
+        bool OnCycle(double rr) => Math.Abs(rr - normal) <= frame * normal;
+        if (!(afterRemoved || OnCycle(_rr[i - 1])) || _rr[i] >= premature * normal) return -1;
+        double lo = _rr[i], hi = _rr[i];
+        int j = i;
+        // further premature intervals: a couplet as it comes, a longer run only if regular (an SVTA run is; AF is not)
+        while (j + 1 < n && j + 1 - i < MaxInterruptionRun && _rr[j + 1] < premature * normal
+               && (j == i || Math.Max(hi, _rr[j + 1]) <= RunSpread * Math.Min(lo, _rr[j + 1])))
+        {
+            j++;
+            lo = Math.Min(lo, _rr[j]);
+            hi = Math.Max(hi, _rr[j]);
+        }
+        int ret = j + 1;
+        if (ret + 1 >= n) return -1; // the interval after the return is not in yet: judged at a later decision
+        if (_rr[ret] < (1 - frame) * normal || _rr[ret] > MaxReturn * normal) return -1;
+        return OnCycle(_rr[ret + 1]) || _rr[ret + 1] < premature * normal ? ret : -1;
+    }
+
+    /// <summary>Longest run of premature intervals taken for one interruption (a salvo of 8 beats).</summary>
+    private const int MaxInterruptionRun = 8;
 
     private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
 }

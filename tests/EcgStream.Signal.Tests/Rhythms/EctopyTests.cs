@@ -63,7 +63,7 @@ public class EctopyTests
     }
 
     /// <summary>The detector before the ectopy checks.</summary>
-    private static readonly RuleOptions Before = RuleOptions.Default with { AfMinLagRatio = 0, EctopicReferenceFromPairs = false };
+    private static readonly RuleOptions Before = RuleOptions.Default with { AfMinLagRatio = 0, EctopicReferenceFromPairs = false, RemoveInterruptions = false };
 
     /// <summary>Share of the decisions after the warm-up that vote AF.</summary>
     private static double AfShare(double[] rr, RuleOptions? options = null)
@@ -99,6 +99,79 @@ public class EctopyTests
         // the pair criteria now and then and can still read as AF: RR alone cannot tell them from AF's intervals.
         Prop.ForAll(Cases(1.8, 2.2, maxCoupling: 75, maxJitter: 3).ToArbitrary(), Gen.Choose(10, 30).ToArbitrary(),
             (c, burden) => LongestAfRun(Isolated(burden / 100.0, c)) < 3).QuickCheckThrowOnFailure();
+
+    /// <summary>Sinus (jitter ±<paramref name="jitter"/>) with, at about <paramref name="burden"/> of the beats, an
+    /// interruption: <paramref name="run"/> premature intervals at <paramref name="coupling"/> × normal (each jittered), then
+    /// a return of <paramref name="ret"/> × normal — not compensatory (coupling + return &lt; 2).</summary>
+    private static double[] Interrupted(double burden, int run, double coupling, double ret, double normal, double jitter, int seed, int beats = 220)
+    {
+        var rng = new Random(seed);
+        var rr = new List<double>();
+        double p = burden / (run + 1 - burden * run); // interruptions per normal interval for that share of the beats
+        while (rr.Count < beats)
+        {
+            rr.Add(Jittered(rng, normal, jitter));
+            if (rng.NextDouble() < p)
+            {
+                for (int k = 0; k < run; k++) rr.Add(Jittered(rng, coupling * normal, jitter));
+                rr.Add(Jittered(rng, ret * normal, jitter));
+            }
+        }
+        return rr.ToArray();
+    }
+
+    private static readonly RuleOptions NoInterruptions = RuleOptions.Default with { RemoveInterruptions = false };
+
+    [Fact]
+    public void PACs_without_a_compensatory_pause_at_10_to_30_percent_burden_are_not_AF() =>
+        // A PAC resets the sinus node: premature (coupling 0.55–0.75) + return (0.95–1.15 cycles) sum to 1.5–1.9 cycles,
+        // too little for the premature/compensatory pair; the normal cycle before and after marks the interruption.
+        // Beat-to-beat jitter 5 % (the pair removal's own property above needs ≤ 3 %).
+        Prop.ForAll((from bpm in Gen.Choose(55, 110)
+                     from coupling in Gen.Choose(55, 75)
+                     from ret in Gen.Choose(95, 115)
+                     from burden in Gen.Choose(10, 30)
+                     from seed in Gen.Choose(1, 100000)
+                     select (bpm, coupling, ret, burden, seed)).ToArbitrary(), c =>
+            {
+                var rr = Interrupted(c.burden / 100.0, 1, c.coupling / 100.0, c.ret / 100.0, 60.0 / c.bpm, 0.05, c.seed);
+                int run = LongestAfRun(rr);
+                return (run < 3).Label($"{run} AF votes in a row at {c.bpm} bpm, coupling {c.coupling} %, return {c.ret} %, burden {c.burden} %, seed {c.seed}");
+            }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Without_interruption_removal_frequent_non_compensated_PACs_read_as_AF()
+    {
+        // 20 % PACs at coupling 0.7, return 1.05 cycles, 100 bpm, 5 % beat-to-beat jitter
+        var rr = Interrupted(0.2, 1, 0.7, 1.05, 0.6, 0.05, 3);
+        Assert.True(LongestAfRun(rr, NoInterruptions) >= 3, "without the removal this should read as AF");
+        Assert.True(LongestAfRun(rr) < 3);
+    }
+
+    [Fact]
+    public void Short_regular_SVTA_runs_in_sinus_rhythm_are_not_AF() =>
+        // Runs of 3–8 beats at 0.45–0.7 of the sinus cycle (regular within the jitter), a return of 1.0–1.2 cycles.
+        Prop.ForAll((from bpm in Gen.Choose(55, 95)
+                     from run in Gen.Choose(3, 8)
+                     from coupling in Gen.Choose(45, 70)
+                     from ret in Gen.Choose(100, 120)
+                     from seed in Gen.Choose(1, 100000)
+                     select (bpm, run, coupling, ret, seed)).ToArbitrary(), c =>
+            {
+                var rr = Interrupted(0.3, c.run, c.coupling / 100.0, c.ret / 100.0, 60.0 / c.bpm, 0.02, c.seed);
+                int longest = LongestAfRun(rr);
+                return (longest < 3).Label($"{longest} AF votes in a row at {c.bpm} bpm, runs of {c.run} at {c.coupling} %, return {c.ret} %, seed {c.seed}");
+            }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Irregularly_irregular_RR_keeps_its_AF_votes_with_interruption_removal() =>
+        Prop.ForAll(Gen.Choose(70, 150).ToArbitrary(), Gen.Choose(20, 40).ToArbitrary(), Gen.Choose(1, 100000).ToArbitrary(), (bpm, spread, seed) =>
+        {
+            var rr = SyntheticEcg.IrregularRr(220, bpm, spread / 100.0, seed);
+            double now = AfShare(rr), without = AfShare(rr, NoInterruptions);
+            // In AF the intervals around a short one are as random as the rest: few stretches look like an interruption.
+            return (now >= without - 0.15).Label($"AF share {now:F2}, without interruption removal {without:F2}, at {bpm} bpm, spread {spread} %, seed {seed}");
+        }).QuickCheckThrowOnFailure();
 
     [Fact]
     public void Irregularly_irregular_RR_stays_AF_with_the_ectopy_checks_on() =>

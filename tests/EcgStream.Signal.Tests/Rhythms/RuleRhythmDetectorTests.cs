@@ -75,6 +75,42 @@ public class RuleRhythmDetectorTests
     }
 
     [Fact]
+    public void While_the_window_fills_one_removed_ectopic_pair_does_not_read_as_ectopy()
+    {
+        // AF from the first beat whose RR holds one premature/compensatory-looking pair (0.4 s, 0.8 s around 0.6 s) and
+        // no other (after an interval under 0.57 s the next is at most 0.63 s). Between AfBeats/2 and AfBeats
+        // intervals, removing that pair must not make the rules call the stream "ectopy-dominated" (AF 0) because
+        // fewer than AfBeats/2 intervals are left: that held AF back for seconds at every stream start. Each decision
+        // before the window is full is no opinion or the RR features' own score.
+        var options = RuleOptions.Default;
+        int scored = 0;
+        for (int seed = 1; seed <= 10; seed++)
+        {
+            var rng = new Random(seed);
+            var rr = new List<double>();
+            while (rr.Count < 80)
+            {
+                if (rr.Count == 5) { rr.Add(0.4); rr.Add(0.8); continue; }
+                double v = 0.6 * (1 + 0.3 * (2 * rng.NextDouble() - 1));
+                if (rr.Count > 0 && rr[^1] < 0.57 && v > 0.63) continue;
+                rr.Add(v);
+            }
+            double full = 1 + rr.Take(options.AfBeats + 1).Sum(); // the AfBeats-th interval ends at this beat
+            var early = Run(rr).Scores.Where(s => s.End < full).ToList();
+            foreach (var s in early)
+            {
+                float p = s.P[(int)RhythmClass.AF];
+                if (float.IsNaN(p)) continue;
+                scored++;
+                Assert.True(Math.Abs(p - s.Af.Score(options)) < 1e-6, $"seed {seed}: AF {p} at {s.End:F0} s, its RR features score {s.Af.Score(options):F2}");
+            }
+            // once AfBeats/2 intervals are left after the pair's removal, the rules have an opinion
+            Assert.Contains(early, s => !float.IsNaN(s.P[(int)RhythmClass.AF]));
+        }
+        Assert.True(scored > 20, $"only {scored} decisions before the window filled");
+    }
+
+    [Fact]
     public void Bigeminy_and_isolated_ectopics_are_not_AF()
     {
         // Bigeminy: short–long alternation (every interval a turning point).
@@ -169,6 +205,8 @@ public class RuleRhythmDetectorTests
         Assert.Contains("AfBeats", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { AfBeats = 4 })).Message);
         Assert.Contains("DecisionSeconds", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { DecisionSeconds = 0 })).Message);
         Assert.Contains("sample rate", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 0)).Message);
+        Assert.Contains("InterruptionPremature", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { InterruptionPremature = 1 })).Message);
+        Assert.Contains("InterruptionFrame", Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("b", 250, 0, RuleOptions.Default with { InterruptionFrame = 0 })).Message);
         var det = new RuleRhythmDetector("b");
         Assert.Throws<ArgumentNullException>(() => det.Advance(250, null!));
     }

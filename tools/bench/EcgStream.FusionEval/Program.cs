@@ -18,9 +18,11 @@ using EcgStream.Runtime.Tracking;
 // The fused AF source on annotated WFDB records, from cached scores: a parameter sweep over FusionOptions must not
 // replay 12 hours of ECG through the model per setting.
 //
-//   capture --model M --out DIR RECORD...   replay each record once through the bed's signal stage and the model
+//   capture --model M --out DIR [--rules Name=Value]... RECORD...
+//                                           replay each record once through the bed's signal stage and the model
 //                                           (as BedPipeline wires them) and store every rule decision and model
-//                                           window (all classes) in DIR/NAME.json, with the reference episodes
+//                                           window (all classes) in DIR/NAME.json, with the reference episodes;
+//                                           --rules overrides a RuleOptions property of the signal stage
 //   sweep [--configs FILE] [--set Name=Value]... [--per-record] DIR/*.json
 //                                           re-fuse the cached scores (FusionStage, then the bed's fused tracker,
 //                                           fed in stream-time order as the stage pairs them) and score AF episodes
@@ -78,11 +80,13 @@ internal static class Capture
     public static async Task<int> Run(string[] args)
     {
         string? model = null, outDir = null;
+        var rules = BedOptions.Default.Signal.Rules;
         var records = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--model") model = args[++i];
             else if (args[i] == "--out") outDir = args[++i];
+            else if (args[i] == "--rules") rules = Overrides.Apply(rules, args[++i]);
             else records.Add(args[i]);
         }
         if (model is null || outDir is null || records.Count == 0) throw new ArgumentException("capture needs --model, --out and records");
@@ -107,7 +111,7 @@ internal static class Capture
             var clock = System.Diagnostics.Stopwatch.StartNew();
             // wired as BedPipeline wires them: one signal stage, its rule scores and its windows through the scheduler
             using var sub = blocks
-                .Through(() => new SignalStage(BedOptions.Default.Signal, BedOptions.Default.MaxGapFillSeconds))
+                .Through(() => new SignalStage(BedOptions.Default.Signal with { Rules = rules }, BedOptions.Default.MaxGapFillSeconds))
                 .Publish(signal =>
                 {
                     var rules = signal.Where(o => o.Kind == SignalOutputKind.RuleScores)
@@ -134,6 +138,21 @@ internal static class Capture
         row[1] = s.EndSeconds;
         for (int c = 0; c < RhythmClasses.Count; c++) row[2 + c] = c < p.Length ? p[c] : double.NaN;
         return row;
+    }
+}
+
+internal static class Overrides
+{
+    /// <summary><paramref name="options"/> with one property set from "Name=Value".</summary>
+    public static EcgStream.Signal.Rhythms.RuleOptions Apply(EcgStream.Signal.Rhythms.RuleOptions options, string set)
+    {
+        int eq = set.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--rules '{set}': expected Name=Value");
+        var copy = options with { };
+        var prop = typeof(EcgStream.Signal.Rhythms.RuleOptions).GetProperty(set[..eq], BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new ArgumentException($"--rules '{set}': RuleOptions has no property {set[..eq]}");
+        prop.SetValue(copy, Convert.ChangeType(set[(eq + 1)..], prop.PropertyType, CultureInfo.InvariantCulture));
+        return copy;
     }
 }
 

@@ -32,7 +32,8 @@ using EcgStream.Signal.Rhythms;
 //     --configs FILE     one RuleOptions override set per line ("Name=Value Name=Value"; blank = defaults):
 //                        prints only the pooled lines per configuration (a parameter sweep)
 //     --check            run both ways and fail when any record's AF episodes differ
-//     RULEEVAL_DUMP=1    (environment) print to stderr the AF features and RR intervals behind AF votes, every 5 s
+//     RULEEVAL_DUMP=1    (environment) print to stderr the AF features and RR intervals behind AF votes, every 5 s;
+//     RULEEVAL_DUMP=A-B  every decision ending in [A, B] s, whatever its vote
 //     --lead NAME=LEAD   map a signal name to a lead (as `ecgstream evaluate --lead`), e.g. --lead ECG=II for svdb
 //
 // Not a test: it measures. Bounds that must hold live in the data tests.
@@ -158,14 +159,19 @@ internal sealed class Loaded
         var detector = new RuleRhythmDetector(_rec.Name, _rate, _delay, options);
         var tracker = new RhythmTracker(BedOptions.Default.RuleTracker);
         var sink = new TrackingSink(tracker);
-        if (Environment.GetEnvironmentVariable("RULEEVAL_DUMP") == "1")
+        var dump = Environment.GetEnvironmentVariable("RULEEVAL_DUMP");
+        if (dump is not null)
+        {
+            var range = dump.Split('-');
+            if (range.Length == 2) sink.DumpRange = (double.Parse(range[0], CultureInfo.InvariantCulture), double.Parse(range[1], CultureInfo.InvariantCulture));
             sink.Dump = (t, af) =>
             {
                 // Diagnostics: the RR intervals (ms) behind an AF vote.
                 var rr = _beats.Where(b => b.DetectedAt <= (t + _delay) * _rate).TakeLast(33).Select(b => b.Sample).ToList();
                 var ms = rr.Zip(rr.Skip(1), (a, b) => (int)((b - a) * 1000 / _rate));
-                Console.Error.WriteLine($"{Name} {t:F0} rmssd {af.NormalisedRmssd:F2} H {af.ShannonEntropy:F2} z {af.TurningPointZ:F1} lag {af.LagRatio:F2} | {string.Join(' ', ms)}");
+                Console.Error.WriteLine($"{Name} {t:F0} n {af.Count} rmssd {af.NormalisedRmssd:F2} H {af.ShannonEntropy:F2} z {af.TurningPointZ:F1} lag {af.LagRatio:F2} | {string.Join(' ', ms)}");
             };
+        }
         foreach (var (at, isBeat, index) in _ops)
         {
             detector.Advance(at - 1, sink);
@@ -233,13 +239,19 @@ internal sealed class Loaded
         public readonly List<RhythmEvent> Events = new();
         public void OnScores(in WindowScores scores, double heartRateBpm, in AfFeatures af)
         {
-            if (Dump is not null && scores.Probabilities.Span[(int)RhythmClass.AF] >= 0.5 && (int)scores.EndSeconds % 5 == 0)
+            if (Dump is not null && (DumpRange is var (a, b)
+                    ? scores.EndSeconds >= a && scores.EndSeconds <= b
+                    : scores.Probabilities.Span[(int)RhythmClass.AF] >= 0.5 && (int)scores.EndSeconds % 5 == 0))
+            {
+                Console.Error.Write($"p {scores.Probabilities.Span[(int)RhythmClass.AF]:F2} ");
                 Dump(scores.EndSeconds, af);
+            }
             Votes.Add((scores.EndSeconds, scores.Probabilities.Span[(int)RhythmClass.AF] >= 0.5)); // NaN: no vote
             tracker.OnNext(scores, this);
         }
         public readonly List<(double T, bool Vote)> Votes = new();
         public Action<double, AfFeatures>? Dump;
+        public (double From, double To)? DumpRange;
         public void OnAlarm(in RuleAlarm alarm) { }
         public void OnNext(RhythmEvent value) => Events.Add(value);
         public void OnError(Exception error) => throw error;
