@@ -128,10 +128,10 @@ internal static class TrainDistillCommand
             var testRatios = StudentRatios.Of(scores[0].Scores, scores[1].Scores);
             Console.WriteLine("validation records:");
             TrainQuantizeCommand.PrintTable(validationScores);
-            Console.WriteLine(FormattableString.Invariant($"student / teacher on validation, worst source: {StudentRatios.Worst(validationRatios):P1}"));
+            Console.WriteLine(FormattableString.Invariant($"student / teacher on validation, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(validationRatios):P1}"));
             Console.WriteLine("test records:");
             TrainQuantizeCommand.PrintTable(scores);
-            Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source: {StudentRatios.Worst(testRatios):P1}"));
+            Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(testRatios):P1}"));
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
                 kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
@@ -150,8 +150,8 @@ internal static class TrainDistillCommand
 
     private static object RatiosJson(List<SourceRatio> ratios) => new
     {
-        worst = Finite(StudentRatios.Worst(ratios)),
-        sources = ratios.Select(r => new { source = r.Source, macroAuroc = Finite(r.MacroAuroc), afF1 = Finite(r.AfF1) }),
+        worst = Finite(StudentRatios.Worst(ratios)), worstOverSourcesOfRecords = StudentRatios.MinRecords,
+        sources = ratios.Select(r => new { source = r.Source, records = r.Records, macroAuroc = Finite(r.MacroAuroc), afF1 = Finite(r.AfF1) }),
     };
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
