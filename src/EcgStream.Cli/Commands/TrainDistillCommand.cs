@@ -131,16 +131,16 @@ internal static class TrainDistillCommand
             Console.WriteLine(FormattableString.Invariant($"student / teacher on validation, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(validationRatios):P1}"));
             Console.WriteLine("test records:");
             TrainQuantizeCommand.PrintTable(scores);
-            Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(testRatios):P1}"));
+            Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source: {StudentRatios.Worst(testRatios, minRecords: 1):P1}"));
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
                 kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
                 studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
                 thresholds = thresholds.Select(t => t.Threshold),
                 validation = validationScores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
-                validationRatios = RatiosJson(validationRatios),
+                validationRatios = RatiosJson(validationRatios, StudentRatios.MinRecords),
                 test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
-                testRatios = RatiosJson(testRatios),
+                testRatios = RatiosJson(testRatios, 1),      // the issue reads every source on test, however small
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {studentPath} ({new FileInfo(studentPath).Length} bytes) and {Path.Combine(outDir, "distill.json")}");
             return Task.FromResult(0);
@@ -148,9 +148,9 @@ internal static class TrainDistillCommand
         return cmd;
     }
 
-    private static object RatiosJson(List<SourceRatio> ratios) => new
+    private static object RatiosJson(List<SourceRatio> ratios, int minRecords) => new
     {
-        worst = Finite(StudentRatios.Worst(ratios)), worstOverSourcesOfRecords = StudentRatios.MinRecords,
+        worst = Finite(StudentRatios.Worst(ratios, minRecords)), worstOverSourcesOfRecords = minRecords,
         sources = ratios.Select(r => new { source = r.Source, records = r.Records, macroAuroc = Finite(r.MacroAuroc), afF1 = Finite(r.AfF1) }),
     };
 
