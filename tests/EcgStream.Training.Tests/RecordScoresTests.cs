@@ -130,3 +130,28 @@ public sealed class ExtraInputTests
         Assert.Equal([0f, 0.25f, 0.5f], Enumerable.Range(0, 3).Select(i => outputs.Logits[i * RhythmClasses.Count + (int)RhythmClass.AF]));
     }
 }
+
+/// <summary>Student / teacher per source: the figure candidates are chosen by (on validation) and the budget is read on (test).</summary>
+public sealed class StudentRatiosTests
+{
+    private static SourceScore Score(string source, double macro, double afF1, int records = 30) =>
+        new(source, records, records, records, double.IsFinite(afF1) ? 1 : 0, macro, double.NaN, afF1, []);
+
+    [Fact]
+    public void Ratios_are_per_source_and_the_worst_skips_what_a_source_cannot_rule_on()
+    {
+        var teacher = new[] { Score("ptbxl", 0.9, 0.8), Score("cinc2021", 0.8, double.NaN), Score("mitdb", 0.5, 0.0), Score("cpsc2021", 0.8, 0.8, records: 2), Score(RecordScores.AllSources, 0.9, 0.8) };
+        var student = new[] { Score("ptbxl", 0.9 * 0.97, 0.8 * 1.1), Score("cinc2021", 0.8 * 0.99, 0.5), Score("mitdb", 0.5, 0.4), Score("cpsc2021", 0.4, 0.4, records: 2), Score(RecordScores.AllSources, 0.9, 0.8) };
+
+        var ratios = StudentRatios.Of(teacher, student);
+
+        Assert.Equal(["ptbxl", "cinc2021", "mitdb", "cpsc2021", RecordScores.AllSources], ratios.Select(r => r.Source));
+        Assert.Equal(0.97, ratios[0].MacroAuroc, 12);
+        Assert.Equal(1.1, ratios[0].AfF1, 12);
+        Assert.True(double.IsNaN(ratios[1].AfF1));        // the teacher has no AF F1 in CinC 2021 (no AF positives)
+        Assert.True(double.IsNaN(ratios[2].AfF1));        // a teacher F1 of 0 is no yardstick
+        Assert.Equal(0.97, StudentRatios.Worst(ratios), 12);    // cpsc2021's 0.5 has 2 records: too few to choose by
+        Assert.Equal(0.5, StudentRatios.Worst(ratios, minRecords: 1), 12);
+        Assert.True(double.IsNaN(StudentRatios.Worst([])));
+    }
+}

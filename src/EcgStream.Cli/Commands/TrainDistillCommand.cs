@@ -20,7 +20,8 @@ namespace EcgStream.Cli.Commands;
 /// outputs (read through ONNX Runtime, once per window), exports it under the teacher's contract (a contract-v2
 /// teacher gets a student with the same rhythm path) with thresholds chosen on the validation split record by
 /// record (as `train probe` does), and scores teacher and student side by side on the real test records
-/// (record-level, per source). Re-running with the same --out resumes; Ctrl+C writes a checkpoint.
+/// (record-level, per source), and on the validation records, with the student / teacher ratios of both: runs are chosen
+/// by the validation ratios, never by the test ones. Re-running with the same --out resumes; Ctrl+C writes a checkpoint.
 /// </summary>
 internal static class TrainDistillCommand
 {
@@ -108,24 +109,50 @@ internal static class TrainDistillCommand
             var studentPath = Path.Combine(outDir, "student.onnx");
             File.WriteAllBytes(studentPath, PmaOnnxExporter.Export(encoder, head, Info([.. thresholds.Select(t => (float)t.Threshold)])));
 
-            var test = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), outDir, Split.Test);
+            // Teacher and student side by side on the real validation records (what a run is chosen by: recipe, seed,
+            // steps) and on the test records (measured, never chosen by).
             var student = TrainQuantizeCommand.ReadModel(studentPath);
-            var scores = new List<(string Name, List<SourceScore> Scores)>
+            float teacherAf = TrainQuantizeCommand.AfThreshold(fp32Teacher, teacherPath);
+            List<(string Name, List<SourceScore> Scores)> Side(Split split)
             {
-                ("teacher", TrainQuantizeCommand.Evaluate(fp32Teacher, "teacher", test, TrainQuantizeCommand.AfThreshold(fp32Teacher, teacherPath), ortOptions)),
-                ("student", TrainQuantizeCommand.Evaluate(student, "student", test, thresholds[(int)RhythmClass.AF].Threshold, ortOptions)),
-            };
+                var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), outDir, split);
+                return
+                [
+                    ("teacher", TrainQuantizeCommand.Evaluate(fp32Teacher, "teacher", windows, teacherAf, ortOptions)),
+                    ("student", TrainQuantizeCommand.Evaluate(student, "student", windows, thresholds[(int)RhythmClass.AF].Threshold, ortOptions)),
+                ];
+            }
+            var validationScores = Side(Split.Validation);
+            var validationRatios = StudentRatios.Of(validationScores[0].Scores, validationScores[1].Scores);
+            var scores = Side(Split.Test);
+            var testRatios = StudentRatios.Of(scores[0].Scores, scores[1].Scores);
+            Console.WriteLine("validation records:");
+            TrainQuantizeCommand.PrintTable(validationScores);
+            Console.WriteLine(FormattableString.Invariant($"student / teacher on validation, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(validationRatios):P1}"));
+            Console.WriteLine("test records:");
             TrainQuantizeCommand.PrintTable(scores);
+            Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source: {StudentRatios.Worst(testRatios, minRecords: 1):P1}"));
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
                 kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
                 studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
                 thresholds = thresholds.Select(t => t.Threshold),
+                validation = validationScores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                validationRatios = RatiosJson(validationRatios, StudentRatios.MinRecords),
                 test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                testRatios = RatiosJson(testRatios, 1),      // the issue reads every source on test, however small
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {studentPath} ({new FileInfo(studentPath).Length} bytes) and {Path.Combine(outDir, "distill.json")}");
             return Task.FromResult(0);
         }));
         return cmd;
     }
+
+    private static object RatiosJson(List<SourceRatio> ratios, int minRecords) => new
+    {
+        worst = Finite(StudentRatios.Worst(ratios, minRecords)), worstOverSourcesOfRecords = minRecords,
+        sources = ratios.Select(r => new { source = r.Source, records = r.Records, macroAuroc = Finite(r.MacroAuroc), afF1 = Finite(r.AfF1) }),
+    };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
