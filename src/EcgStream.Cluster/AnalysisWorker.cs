@@ -441,13 +441,13 @@ public sealed class AnalysisWorker : IAsyncDisposable
             var workers = _knownWorkers;
             if (workers.Count < 2) { _silent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
-            HashSet<string> silent;
+            HashSet<string> silent, heard = []; // heard: workers seen alive (a fresh heartbeat or checkpoint)
             if (Interlocked.Read(ref _heartbeatingSince) != 0)
             {
                 // the workers bucket answers: a worker whose heartbeat is older than half a TTL has stopped
                 silent = [];
                 foreach (var w in workers)
-                    if (w != Id && !await Quick(t => HeartbeatingAsync(w, t), ct)) silent.Add(w);
+                    if (w != Id) (await Quick(t => HeartbeatingAsync(w, t), ct) ? heard : silent).Add(w);
             }
             else
             {
@@ -458,6 +458,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
                     .ToDictionary(g => g.Key, g => g.Max(r => r.Stored));
                 bool written = newest.Values.Any(t => DateTimeOffset.UtcNow - t < _settings.LeaseTtl / 2);
                 silent = written ? newest.Where(kv => kv.Key != Id && DateTimeOffset.UtcNow - kv.Value >= _settings.LeaseTtl / 2).Select(kv => kv.Key).ToHashSet() : [];
+                heard = newest.Where(kv => DateTimeOffset.UtcNow - kv.Value < _settings.LeaseTtl / 2).Select(kv => kv.Key).ToHashSet();
             }
             _silent = silent;
             async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
@@ -466,7 +467,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
             // again), can never be adopted by a claim
             foreach (var (bed, runner) in _warming)
             {
-                if (workers.Contains(runner.PreviousOwner ?? "") && !silent.Contains(runner.PreviousOwner ?? "")) { DiscardWarming(bed, $"worker {runner.PreviousOwner} heartbeats again"); continue; }
+                // only on evidence that the owner is alive: a round that cannot tell (the stores electing) keeps the runner
+                if (heard.Contains(runner.PreviousOwner ?? "")) { DiscardWarming(bed, $"worker {runner.PreviousOwner} is alive"); continue; }
                 var now = await Last(bed);
                 if (now.Sequence != runner.BasedOn) DiscardWarming(bed, now.Record is { } r && r.Worker != runner.PreviousOwner ? $"claimed by worker {r.Worker}" : "its chain moved on");
             }

@@ -25,6 +25,9 @@ public static class SubjectReader
     public static readonly TimeSpan InactiveThreshold = TimeSpan.FromSeconds(30);
     /// <summary>How long a consumer's creation may take before it is tried again (on loopback it takes milliseconds).</summary>
     public static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(1.5);
+    // When a consumer's creation last failed in this process (Stopwatch ticks): for a moment after, a new reader starts with
+    // direct gets rather than wait out a creation of its own (the metadata leader every creation needs is the cluster's).
+    private static long s_lastCreateFailure;
     /// <summary>How long the reader goes on by direct gets before it tries a consumer again.</summary>
     public static readonly TimeSpan DirectSpell = TimeSpan.FromSeconds(2);
     /// <summary>Time given to one direct get (a healthy replica answers in a millisecond).</summary>
@@ -56,13 +59,17 @@ public static class SubjectReader
             INatsJSConsumer? consumer = null;
             // A consumer is created within CreateTimeout or not at all: after a node loss nats-server 2.9 may place it on the
             // dead node, whose answer then never comes; the next try is placed afresh.
-            using (var create = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            long failedAt = Interlocked.Read(ref s_lastCreateFailure);
+            if (failedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(failedAt) < DirectSpell) failures++; // another reader's just failed
+            else
             {
+                using var create = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 create.CancelAfter(CreateTimeout);
                 try { consumer = await js.CreateOrUpdateConsumerAsync(stream, config, create.Token); }
                 catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
                 {
                     _ = DeleteQuietly(js, stream, config.Name!);
+                    Interlocked.Exchange(ref s_lastCreateFailure, System.Diagnostics.Stopwatch.GetTimestamp());
                     failures++;
                 }
             }
