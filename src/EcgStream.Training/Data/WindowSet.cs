@@ -111,6 +111,20 @@ public sealed class WindowSet
         _records.Add(recordId);
     }
 
+    /// <summary>
+    /// SHA-256 of what a model reads from every window (samples, lead sets, rhythm features), in order: two sets with the
+    /// same fingerprint give a model the same inputs. Cached model outputs are keyed by it.
+    /// </summary>
+    public string Fingerprint()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_planes.AsSpan(0, (int)_used)));
+        Span<byte> word = stackalloc byte[4];
+        foreach (var leads in _leads) { System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(word, leads.Mask); sha.AppendData(word); }
+        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rhythm)));
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
     /// <summary>Appends every window of <paramref name="other"/> (record ids must not collide: splits are by record).</summary>
     public void AddRange(WindowSet other)
     {
