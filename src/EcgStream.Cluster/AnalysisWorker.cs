@@ -448,10 +448,17 @@ public sealed class AnalysisWorker : IAsyncDisposable
             HashSet<string> silent, heard = []; // heard: workers seen alive (a fresh heartbeat or checkpoint)
             if (Interlocked.Read(ref _heartbeatingSince) != 0)
             {
-                // the workers bucket answers: a worker whose heartbeat is older than half a TTL has stopped
+                // the workers bucket answers: a worker whose last stored heartbeat is older than this worker's own by half a
+                // TTL has stopped. Compared with our own as the same replica stored it, not with the clock: when the cluster
+                // loses its quorum every heartbeat stops at once, nobody is silent, and nobody's beds are taken (OwnershipTests).
                 silent = [];
-                foreach (var w in workers)
-                    if (w != Id) (await Quick(t => HeartbeatingAsync(w, t), ct) ? heard : silent).Add(w);
+                if (await Quick(t => HeartbeatAsync(Id, t), ct) is { } mine)
+                    foreach (var w in workers)
+                    {
+                        if (w == Id) continue;
+                        var theirs = await Quick(t => HeartbeatAsync(w, t), ct);
+                        (theirs is { } th && mine - th < _settings.LeaseTtl / 2 ? heard : silent).Add(w);
+                    }
             }
             else
             {
@@ -525,15 +532,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
         if (why is not null) _log($"worker {Id}: bed {bed}: warm-up ahead of a claim thrown away ({why})");
     }
 
-    /// <summary>Whether worker <paramref name="worker"/>'s heartbeat was stored within half a TTL (it heartbeats every quarter).</summary>
-    private async Task<bool> HeartbeatingAsync(string worker, CancellationToken ct)
+    /// <summary>When worker <paramref name="worker"/>'s last heartbeat was stored (it heartbeats every quarter TTL); null if it has none.</summary>
+    private async Task<DateTimeOffset?> HeartbeatAsync(string worker, CancellationToken ct)
     {
-        try
-        {
-            var entry = await _workers!.GetEntryAsync<byte[]>(worker, cancellationToken: ct);
-            return DateTimeOffset.UtcNow - entry.Created < _settings.LeaseTtl / 2;
-        }
-        catch (NatsKVException e) when (e is NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { return false; }
+        try { return (await _workers!.GetEntryAsync<byte[]>(worker, cancellationToken: ct)).Created; }
+        catch (NatsKVException e) when (e is NatsKVKeyNotFoundException or NatsKVKeyDeletedException) { return null; }
     }
 
     /// <summary>One request of a claim round, given <see cref="ClaimRequestTimeout"/>: a store without a leader does not answer.</summary>
