@@ -446,31 +446,19 @@ public sealed class AnalysisWorker : IAsyncDisposable
             if (workers.Count < 2) { _silent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
             HashSet<string> silent, heard = []; // heard: workers seen alive (a fresh heartbeat or checkpoint)
-            if (Interlocked.Read(ref _heartbeatingSince) != 0)
-            {
-                // the workers bucket answers: a worker whose last stored heartbeat is older than this worker's own by half a
-                // TTL has stopped. Compared with our own as the same replica stored it, not with the clock: when the cluster
-                // loses its quorum every heartbeat stops at once, nobody is silent, and nobody's beds are taken (OwnershipTests).
-                silent = [];
-                if (await Quick(t => HeartbeatAsync(Id, t), ct) is { } mine)
-                    foreach (var w in workers)
-                    {
-                        if (w == Id) continue;
-                        var theirs = await Quick(t => HeartbeatAsync(w, t), ct);
-                        (theirs is { } th && mine - th < _settings.LeaseTtl / 2 ? heard : silent).Add(w);
-                    }
-            }
-            else
-            {
-                // it does not (its Raft group elects): a worker none of whose beds was checkpointed within half a TTL has
-                // stopped, provided someone's were (the progress stream is being written, so silence means something)
-                foreach (var bed in _knownBeds) records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);
-                var newest = records.Values.Where(r => r.Record is { Release: false }).GroupBy(r => r.Record!.Worker)
-                    .ToDictionary(g => g.Key, g => g.Max(r => r.Stored));
-                bool written = newest.Values.Any(t => DateTimeOffset.UtcNow - t < _settings.LeaseTtl / 2);
-                silent = written ? newest.Where(kv => kv.Key != Id && DateTimeOffset.UtcNow - kv.Value >= _settings.LeaseTtl / 2).Select(kv => kv.Key).ToHashSet() : [];
-                heard = newest.Where(kv => DateTimeOffset.UtcNow - kv.Value < _settings.LeaseTtl / 2).Select(kv => kv.Key).ToHashSet();
-            }
+            // Only while this worker's own heartbeats have been stored without a break for a whole TTL: after an outage of the
+            // stores (a lost quorum) every worker resumes at its own pace, and one that has not heartbeated yet is not dead
+            // (OwnershipTests caught survivors taking a live peer's beds on the fence alone when the quorum came back).
+            long since = Interlocked.Read(ref _heartbeatingSince);
+            silent = [];
+            if (since != 0 && Stopwatch.GetElapsedTime(since) >= _settings.LeaseTtl && await Quick(t => HeartbeatAsync(Id, t), ct) is { } mine)
+                foreach (var w in workers)
+                {
+                    // a worker whose last stored heartbeat is older than this worker's own by half a TTL has stopped
+                    if (w == Id) continue;
+                    var theirs = await Quick(t => HeartbeatAsync(w, t), ct);
+                    (theirs is { } th && mine - th < _settings.LeaseTtl / 2 ? heard : silent).Add(w);
+                }
             _silent = silent;
             async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
                 records.TryGetValue(bed, out var r) ? r : records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);
