@@ -352,7 +352,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
             bed.LeaseProves = false;
             _log($"worker {Id}: bed {bed.Bed}: lease had lapsed; taken again");
         }
-        catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { Lose(bed, "lease taken by another worker"); }
+        // The key exists after all: our own create whose answer was lost, or a replica that had not caught up when it said
+        // "no key" (both seen after a lost quorum: a CI run's worker dropped beds nobody had taken). Not a sign of another
+        // owner: the next round reads the holder again, and only another worker's name there (or a refused fenced write)
+        // drops the bed.
+        catch (NatsKVException e) when (e is NatsKVCreateException or NatsKVWrongLastRevisionException) { }
     }
 
     /// <summary>
@@ -612,23 +616,26 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <c>&lt;bed&gt;:&lt;expected&gt;</c>, which makes "one successor per record" hold even for writes in flight: nats-server
     /// 2.9 checks the expected sequence against stored records only, so a write whose answer was lost in a node loss and
     /// its retry both passed it (a bed of a test run got 250 samples checkpointed twice); message ids it checks in flight.
-    /// A duplicate answer means some write built on that record already: this worker's own (lost answer), or another's.
+    /// A duplicate or a refusal means some write built on that record already: this worker's own (lost answer), or another's.
     /// </summary>
     private async Task<ulong?> FencedWriteAsync(string bed, ProgressRecord record, ulong expected, CancellationToken ct)
     {
-        bool duplicate = false;
+        bool taken = false; // a duplicate, or refused: something already built on that record
         ulong seq = 0;
         try
         {
             var ack = await _js.PublishAsync(_settings.ProgressSubject(bed), record.ToBytes(),
                 opts: new NatsJSPubOpts { ExpectedLastSubjectSequence = expected, MsgId = $"{bed}:{expected}", RetryAttempts = 1 }, cancellationToken: ct);
-            if (ack.Duplicate) duplicate = true;
+            if (ack.Duplicate) taken = true;
             else { ack.EnsureSuccess(); seq = ack.Seq; }
         }
-        catch (NatsJSDuplicateMessageException) { duplicate = true; }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { return null; }
+        catch (NatsJSDuplicateMessageException) { taken = true; }
+        // Refused on the expected sequence: usually another owner's claim, but after a lost quorum also this worker's own
+        // earlier write whose answer was lost (nats-server answered the next one 10071 rather than as a duplicate: a CI
+        // run's worker dropped a bed nobody had claimed). Both answers are resolved the same way, by the last record.
+        catch (NatsJSApiException e) when (e.Error.ErrCode == 10071) { taken = true; }
         var stored = record;
-        if (duplicate)
+        if (taken)
         {
             // which write built on that record? ours (answer lost, or a retry with more progress) only if it is still the last
             var last = await LastProgressAsync(bed, ct);
