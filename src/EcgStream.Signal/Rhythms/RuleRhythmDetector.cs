@@ -185,11 +185,12 @@ public sealed class RuleRhythmDetector
             int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
             // More than half removed as premature/compensatory pairs or interruptions, yet the rest is irregular:
             // there is no regular rhythm underneath, so the removals were AF's own short-long intervals, not ectopy.
-            bool irregularRest = n >= _options.AfBeats / 2 && 2 * m < n && m >= 8
-                && AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch).NormalisedRmssd >= _options.AfMinNormalisedRmssd;
+            // (the features of what is left are computed once, for this test and for the decision)
+            AfFeatures kept = m >= 8 ? AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch) : default;
+            bool irregularRest = n >= _options.AfBeats / 2 && 2 * m < n && m >= 8 && kept.NormalisedRmssd >= _options.AfMinNormalisedRmssd;
             if (m >= _options.AfBeats / 2 || irregularRest)
             {
-                af = AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch);
+                af = kept;
                 // The lag ratio over its own, longer window: over 32 intervals its sampling spread alone would veto
                 // a good share of genuine AF decisions (AF's expected ratio is 1, bigeminy's and trigeminy's near 0).
                 // The scores' window stays the AF features' own: the veto's longer memory should not move episode
