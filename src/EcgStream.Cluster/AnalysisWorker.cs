@@ -436,9 +436,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// used to start only after it. Everything here reads from any replica (direct gets), so it runs while the stores elect.
     /// Such a runner writes nothing and holds every event; the claim adopts it if it builds on the record the runner resumed
     /// from, and it is thrown away if the owner heartbeats again, another worker claims the bed, or no claim comes.
-    /// Of the live workers, the one ranked highest for a bed (rendezvous order, the silent owner left out) warms it, so the
-    /// survivors share a dead worker's beds without talking to each other. Only while this worker's own heartbeats are
-    /// being stored: a workers bucket without a leader makes every worker look silent.
+    /// Each silent worker's bed goes to the live worker ranked highest for it among those below their share (every live worker
+    /// computes the same assignment from the same records), so the survivors share a dead worker's beds without talking to
+    /// each other. Silence is judged against this worker's own heartbeat, and only once that has been stored for a TTL.
     /// </summary>
     private async Task WarmAheadAsync(CancellationToken ct)
     {
@@ -449,7 +449,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
             var workers = _knownWorkers;
             if (workers.Count < 2) { _silent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
-            HashSet<string> silent, heard = []; // heard: workers seen alive (a fresh heartbeat or checkpoint)
+            HashSet<string> silent, heard = []; // heard: workers seen alive (a heartbeat as fresh as this worker's own)
             // Only while this worker's own heartbeats have been stored without a break for a whole TTL: after an outage of the
             // stores (a lost quorum) every worker resumes at its own pace, and one that has not heartbeated yet is not dead
             // (OwnershipTests caught survivors taking a live peer's beds on the fence alone when the quorum came back).
@@ -558,13 +558,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// </summary>
     private async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> DirectLastProgressAsync(string bed, CancellationToken ct)
     {
-        var request = Encoding.UTF8.GetBytes($"{{\"last_by_subj\":\"{_settings.ProgressSubject(bed)}\"}}");
-        var reply = await _nats.RequestAsync<byte[], byte[]>($"$JS.API.DIRECT.GET.{ClusterSettings.ProgressStream}", request, cancellationToken: ct);
-        if (reply.Headers is { Code: 404 }) return (null, 0, default);
-        if (reply.Headers is null || !reply.Headers.TryGetValue("Nats-Sequence", out var seq) || !ulong.TryParse(seq.ToString(), out var sequence)
-            || !reply.Headers.TryGetValue("Nats-Time-Stamp", out var time) || !DateTimeOffset.TryParse(time.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var stored))
-            throw new NatsException($"direct get of {_settings.ProgressSubject(bed)}: no Nats-Sequence or Nats-Time-Stamp in the answer (status {reply.Headers?.Code})");
-        return (ProgressRecord.Parse(reply.Data ?? []), sequence, stored);
+        string subject = _settings.ProgressSubject(bed);
+        var (m, answered) = await SubjectReader.DirectGetAsync(_nats, ClusterSettings.ProgressStream, $"{{\"last_by_subj\":\"{subject}\"}}", subject, ct);
+        if (m is { } got) return (ProgressRecord.Parse(got.Data), got.Sequence, got.Stored);
+        if (answered) return (null, 0, default);
+        throw new TimeoutException($"direct get of {subject}: no replica answered");
     }
 
     internal async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> LastProgressAsync(string bed, CancellationToken ct)

@@ -145,16 +145,20 @@ public static class SubjectReader
     /// The subject's next message at or after stream sequence <paramref name="from"/>, by a direct get (any replica answers);
     /// null when there is none yet (<c>Answered</c>), or no replica answered.
     /// </summary>
-    internal static async Task<(StreamMessage? Message, bool Answered)> DirectNextAsync(INatsConnection nats, string stream, string subject, ulong from, CancellationToken ct)
+    internal static Task<(StreamMessage? Message, bool Answered)> DirectNextAsync(INatsConnection nats, string stream, string subject, ulong from, CancellationToken ct) =>
+        DirectGetAsync(nats, stream, $"{{\"seq\":{from},\"next_by_subj\":\"{subject}\"}}", subject, ct);
+
+    /// <summary>
+    /// One JetStream direct get (<c>$JS.API.DIRECT.GET.&lt;stream&gt;</c> with the JSON <paramref name="request"/>), answered by
+    /// any replica, within <see cref="DirectTimeout"/>: the message, or null when the stream has none (<c>Answered</c>) or
+    /// no replica answered in time.
+    /// </summary>
+    internal static async Task<(StreamMessage? Message, bool Answered)> DirectGetAsync(INatsConnection nats, string stream, string request, string subject, CancellationToken ct)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(DirectTimeout);
         NatsMsg<byte[]> reply;
-        try
-        {
-            var request = System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{from},\"next_by_subj\":\"{subject}\"}}");
-            reply = await nats.RequestAsync<byte[], byte[]>($"$JS.API.DIRECT.GET.{stream}", request, cancellationToken: bounded.Token);
-        }
+        try { reply = await nats.RequestAsync<byte[], byte[]>($"$JS.API.DIRECT.GET.{stream}", System.Text.Encoding.UTF8.GetBytes(request), cancellationToken: bounded.Token); }
         catch (Exception x) when (x is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested) { return (null, false); }
         var h = reply.Headers;
         if (h is { Code: 404 }) return (null, true);
