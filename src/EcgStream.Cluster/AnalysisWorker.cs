@@ -49,6 +49,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private volatile IReadOnlyList<string> _knownBeds = [], _knownWorkers = [];
     // Workers found silent by the last warm-ahead (their heartbeats, or their beds' checkpoints, stopped).
     private volatile HashSet<string> _silent = [];
+    // When each worker was last listed in the workers bucket (WarmAheadAsync's alone): a dead worker's heartbeat key ages out
+    // of the bucket, and one no longer listed is as silent as one whose last heartbeat is old
+    private readonly Dictionary<string, long> _listedAt = new(StringComparer.Ordinal);
     // Which live worker takes each of the silent workers' beds (WarmAheadAsync); the claims follow it.
     private volatile Dictionary<string, string> _assigned = new();
     // When this worker first saw each bed without a lease (a bed another worker ranks higher is left to it for a TTL).
@@ -447,7 +450,13 @@ public sealed class AnalysisWorker : IAsyncDisposable
             foreach (var (bed, runner) in _warming)
                 if (Stopwatch.GetElapsedTime(runner.StartedAt) > _options.Warmup / 2 + _settings.LeaseTtl * 4) DiscardWarming(bed, "no claim came");
             var workers = _knownWorkers;
-            if (workers.Count < 2) { _silent = []; return; }
+            long listed = Stopwatch.GetTimestamp();
+            foreach (var w in workers) _listedAt[w] = listed;
+            foreach (var w in _listedAt.Keys.ToList())
+                if (Stopwatch.GetElapsedTime(_listedAt[w]) > _settings.LeaseTtl * 10) _listedAt.Remove(w);
+            // listed before, not now: its heartbeat key aged out (after a node loss, while the bucket elected, in one demo run)
+            var gone = _listedAt.Keys.Where(w => w != Id && !workers.Contains(w)).ToList();
+            if (workers.Count + gone.Count < 2) { _silent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
             HashSet<string> silent, heard = []; // heard: workers seen alive (a heartbeat as fresh as this worker's own)
             // Only while this worker's own heartbeats have been stored without a break for a whole TTL: after an outage of the
@@ -456,6 +465,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
             long since = Interlocked.Read(ref _heartbeatingSince);
             silent = [];
             if (since != 0 && Stopwatch.GetElapsedTime(since) >= _settings.LeaseTtl && await Quick(t => HeartbeatAsync(Id, t), ct) is { } mine)
+            {
                 foreach (var w in workers)
                 {
                     // a worker whose last stored heartbeat is older than this worker's own by half a TTL has stopped
@@ -463,6 +473,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
                     var theirs = await Quick(t => HeartbeatAsync(w, t), ct);
                     (theirs is { } th && mine - th < _settings.LeaseTtl / 2 ? heard : silent).Add(w);
                 }
+                silent.UnionWith(gone);
+            }
             _silent = silent;
             async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
                 records.TryGetValue(bed, out var r) ? r : records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);

@@ -113,4 +113,38 @@ public sealed class CompactLeadTests
         // 120,000 draws over 12 windows: 10,000 each expected, σ ≈ 100 per window (bucket choice adds some)
         Assert.All(counts, c => Assert.InRange(c, 9_000, 11_000));
     }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    public void Flattened_draws_share_steps_among_lead_sets_by_size_to_the_power_one_minus_flattening(double flattening)
+    {
+        // a lead set of 900 windows beside two of 90 and 10 (an empty one is never drawn): the many single-lead windows beside the few 12-lead ones
+        int[][] buckets = [[.. Enumerable.Range(0, 900)], [], [.. Enumerable.Range(900, 90)], [.. Enumerable.Range(990, 10)]];
+        var weights = buckets.Select(b => b.Length == 0 ? 0 : Math.Pow(b.Length, 1 - flattening)).ToArray();
+        var batch = new int[4];
+        var again = new int[4];
+        var steps = new int[4];
+        const int n = 40_000;
+        for (long step = 0; step < n; step++)
+        {
+            BatchSampler.DrawFromBuckets(buckets, 11, step, batch, flattening);
+            BatchSampler.DrawFromBuckets(buckets, 11, step, again, flattening);
+            Assert.Equal(batch, again);   // a function of (seed, step): a resumed run draws the same batches
+            int b = Array.FindIndex(buckets, x => x.Contains(batch[0]));
+            Assert.All(batch, i => Assert.Contains(i, buckets[b]));
+            steps[b]++;
+        }
+        Assert.Equal(0, steps[1]);
+        for (int b = 0; b < buckets.Length; b++)
+        {
+            double expected = n * weights[b] / weights.Sum();
+            Assert.InRange(steps[b], expected - 5 * Math.Sqrt(expected) - 1, expected + 5 * Math.Sqrt(expected) + 1);   // 5 σ
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchSampler.DrawFromBuckets(buckets, 11, 0, batch, 1.5));
+        // 0 is the plain size-proportional draw, bit for bit (runs made before the option reproduce)
+        BatchSampler.DrawFromBuckets(buckets, 11, 3, batch);
+        BatchSampler.DrawFromBuckets(buckets, 11, 3, again, 0);
+        Assert.Equal(batch, again);
+    }
 }

@@ -42,13 +42,14 @@ internal static class TrainDistillCommand
         var temperature = new Option<double>("--temperature") { Description = "Logit distillation temperature.", DefaultValueFactory = _ => 2.0 };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the teacher term (1 − alpha on the labels).", DefaultValueFactory = _ => 0.7 };
         var layerWeight = new Option<double>("--layer-weight") { Description = "Weight of the PMA layer-mixture term (0: off).", DefaultValueFactory = _ => 0.1 };
+        var flattening = new Option<double>("--lead-set-flattening") { Description = "0: lead sets drawn by their number of windows; 1: every lead set the same share of steps (between: size^(1 − f)).", DefaultValueFactory = _ => 0 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("distill", "Distil a PMA teacher (ONNX) into a smaller PMA student: logits at a temperature + the teacher's layer mixture.")
         {
-            teacher, output, dim, depth, heads, gateHidden, data, dataRoot, windows, steps, batch, lr, temperature, alpha, layerWeight, checkpointEvery, seed, threads,
+            teacher, output, dim, depth, heads, gateHidden, data, dataRoot, windows, steps, batch, lr, temperature, alpha, layerWeight, flattening, checkpointEvery, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -63,7 +64,7 @@ internal static class TrainDistillCommand
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WarmupSteps = Math.Min(100, parse.GetValue(steps) / 10), Temperature = parse.GetValue(temperature), Alpha = parse.GetValue(alpha),
-                LayerWeight = parse.GetValue(layerWeight), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
+                LayerWeight = parse.GetValue(layerWeight), LeadSetFlattening = parse.GetValue(flattening), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
             var fp32Teacher = TrainQuantizeCommand.ReadModel(teacherPath);

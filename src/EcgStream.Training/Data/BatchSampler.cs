@@ -19,21 +19,42 @@ public static class BatchSampler
     /// proportional to its size, then windows uniformly from it, so each window is as likely as with
     /// <see cref="Draw"/> while a batch shares one lead set (see <see cref="WindowSet.CompactBatch"/>).
     /// </summary>
-    public static void DrawFromBuckets(IReadOnlyList<int[]> buckets, ulong seed, long step, Span<int> into)
+    /// <param name="flattening">0: buckets by size (every window equally likely); 1: every non-empty bucket equally
+    /// likely (each lead set gets the same share of steps); between: a bucket's weight is its size^(1 − flattening).</param>
+    public static void DrawFromBuckets(IReadOnlyList<int[]> buckets, ulong seed, long step, Span<int> into, double flattening = 0)
     {
         ArgumentNullException.ThrowIfNull(buckets);
+        if (!(flattening is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(flattening), flattening, "lead-set flattening must be within 0…1");
         long total = 0;
         foreach (var bucket in buckets) total += bucket.Length;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(total);
         ulong state = StepSeed(seed, step);
         int chosen = 0;
-        if (buckets.Count > 1)   // one bucket draws exactly as Draw over its members
+        if (buckets.Count > 1 && flattening == 0)   // one bucket draws exactly as Draw over its members
         {
             long pick = (long)(SplitMix64(ref state) % (ulong)total);
             while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
         }
+        else if (buckets.Count > 1) chosen = WeightedBucket(buckets, 1 - flattening, ref state);
         var members = buckets[chosen];
         for (int i = 0; i < into.Length; i++) into[i] = members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
+    }
+
+    /// <summary>A bucket drawn with probability proportional to size^<paramref name="exponent"/> (empty buckets never).</summary>
+    private static int WeightedBucket(IReadOnlyList<int[]> buckets, double exponent, ref ulong state)
+    {
+        double sum = 0;
+        foreach (var bucket in buckets) sum += bucket.Length == 0 ? 0 : Math.Pow(bucket.Length, exponent);
+        double pick = (SplitMix64(ref state) >> 11) * (1.0 / (1UL << 53)) * sum;   // uniform in [0, sum)
+        int last = 0;
+        for (int b = 0; b < buckets.Count; b++)
+        {
+            if (buckets[b].Length == 0) continue;
+            last = b;
+            pick -= Math.Pow(buckets[b].Length, exponent);
+            if (pick < 0) return b;
+        }
+        return last;   // rounding at the top end
     }
 
     /// <summary>A well-mixed 64-bit seed for one step (also seeds libtorch's generator for that step's masking).</summary>

@@ -17,6 +17,13 @@ public sealed record DistillOptions
     public double ClipNorm { get; init; } = 1.0;
     public ulong Seed { get; init; } = 1;
     public int CheckpointEvery { get; init; } = 100;
+    /// <summary>
+    /// How evenly steps are shared among lead sets (each batch holds one): 0 draws a lead set by its number of windows,
+    /// 1 gives every lead set the same share, so the few 12-lead windows are not drowned by the many single-lead ones.
+    /// Left out of the options' JSON at 0, so runs made before it keep their fingerprint.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double LeadSetFlattening { get; init; }
 
     public void Validate()
     {
@@ -28,6 +35,7 @@ public sealed record DistillOptions
         if (!(Temperature > 0)) throw new ArgumentException($"Temperature {Temperature} must be positive");
         if (Alpha is < 0 or > 1 || double.IsNaN(Alpha)) throw new ArgumentException($"Alpha {Alpha} must be within 0…1");
         if (!(LayerWeight >= 0)) throw new ArgumentException($"LayerWeight {LayerWeight} must be >= 0");
+        if (!(LeadSetFlattening is >= 0 and <= 1)) throw new ArgumentException($"LeadSetFlattening {LeadSetFlattening} must be within 0…1");
         if (CheckpointEvery <= 0) throw new ArgumentException($"CheckpointEvery {CheckpointEvery} must be positive");
     }
 }

@@ -59,7 +59,7 @@ public static class Distiller
         using var rhythm = rhythmPath ? HeadTrainer.RhythmInputs(data) : null;
         var result = CheckpointedRun.Run(student, optimizer, schedule, settings, step =>
         {
-            BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices);
+            BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices, options.LeadSetFlattening);
             for (int i = 0; i < indices.Length; i++) rows[i] = indices[i];
             var (ecg, leadMask, labels, leadIndex) = data.CompactBatch(indices);
             var index = tensor(rows);
