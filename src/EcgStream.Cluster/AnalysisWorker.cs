@@ -49,6 +49,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private volatile IReadOnlyList<string> _knownBeds = [], _knownWorkers = [];
     // Workers found silent by the last warm-ahead (their heartbeats, or their beds' checkpoints, stopped).
     private volatile HashSet<string> _silent = [];
+    // Silent by the workers bucket (heartbeats, or a key aged out): only their beds are claimed on the fence alone.
+    // _silent adds the workers only suspected from core-NATS presence (WarmAheadAsync), whose beds are warmed up, not fenced.
+    private volatile HashSet<string> _confirmedSilent = [];
+    private readonly PresenceTracker _presence;
     // When each worker was last listed in the workers bucket (WarmAheadAsync's alone): a dead worker's heartbeat key ages out
     // of the bucket, and one no longer listed is as silent as one whose last heartbeat is old
     private readonly Dictionary<string, long> _listedAt = new(StringComparer.Ordinal);
@@ -87,6 +91,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         _model = model;
         _log = log ?? (_ => { });
         _nats = new NatsConnection(settings.ClientOptions($"ecgstream-worker-{options.WorkerId}"));
+        _presence = new PresenceTracker(options.WorkerId, settings.LeaseTtl);
         _js = new NatsJSContext(_nats);
     }
 
@@ -132,6 +137,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         // Three loops, so that neither a slow checkpoint (events still being stored) nor a claim waiting on a stream without a
         // leader (its progress record) ever delays a lease renewal.
         var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
+        var presence = ListenPresenceAsync(token);
         var leases = LoopAsync("lease", every, LeaseRoundAsync, token);
         var claims = LoopAsync("claim", every, ClaimRoundAsync, token);
         // The loop ticks faster than the interval so that a taken bed's first checkpoint (the end of a failover) is not
@@ -142,7 +148,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
             foreach (var bed in _beds.Values)
                 if (bed.CheckpointDue(_options.CheckpointInterval, tick)) await CheckpointAsync(bed, t);
         }, token);
-        await Task.WhenAll(leases, claims, checkpoints);
+        var saying = LoopAsync("presence", every, t => _nats.PublishAsync(_settings.PresenceSubject(Id), Id, cancellationToken: t).AsTask(), token);
+        await Task.WhenAll(leases, claims, checkpoints, saying, presence);
         foreach (var bed in _warming.Keys.ToList()) DiscardWarming(bed, null);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
@@ -151,6 +158,24 @@ public sealed class AnalysisWorker : IAsyncDisposable
         {
             try { await HandBackAsync(bed, grace.Token); }
             catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException) { _log($"worker {Id}: bed {bed.Bed} not handed back cleanly ({e.GetBaseException().Message}); its lease lapses in {_settings.LeaseTtl.TotalSeconds:F0} s"); }
+        }
+    }
+
+    /// <summary>Records when each worker's presence message was last heard (until <paramref name="ct"/>); a lost connection is retried.</summary>
+    private async Task ListenPresenceAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var m in _nats.SubscribeAsync<string>(_settings.PresenceSubject("*"), cancellationToken: ct))
+                {
+                    if (m.Data is { Length: > 0 } w) _presence.Heard(w, Stopwatch.GetTimestamp());
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e) when (e is NatsException or TimeoutException) { }
+            try { await Task.Delay(250, ct); } catch (OperationCanceledException) { break; }
         }
     }
 
@@ -296,9 +321,11 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private async Task ClaimWarmedOnFenceAsync(CancellationToken ct)
     {
         int claims = 0;
-        foreach (var bed in _warming.Keys.ToList())
+        var confirmed = _confirmedSilent;
+        foreach (var (bed, runner) in _warming.ToList())
         {
             if (claims >= ClaimsPerRound || ct.IsCancellationRequested) break;
+            if (!confirmed.Contains(runner.PreviousOwner ?? "")) continue; // only suspected (presence): its claim waits for the lease
             try { if (await TryClaimAsync(bed, withLease: false, ct)) claims++; }
             catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested) { return; } // the progress stream elects too
         }
@@ -456,7 +483,9 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 if (Stopwatch.GetElapsedTime(_listedAt[w]) > _settings.LeaseTtl * 10) _listedAt.Remove(w);
             // listed before, not now: its heartbeat key aged out (after a node loss, while the bucket elected, in one demo run)
             var gone = _listedAt.Keys.Where(w => w != Id && !workers.Contains(w)).ToList();
-            if (workers.Count + gone.Count < 2) { _silent = []; return; }
+            long heardAt = Stopwatch.GetTimestamp();
+            var suspects = _presence.Suspects(heardAt);
+            if (workers.Count + gone.Count < 2 && suspects.Count == 0) { _silent = _confirmedSilent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
             HashSet<string> silent, heard = []; // heard: workers seen alive (a heartbeat as fresh as this worker's own)
             // Only while this worker's own heartbeats have been stored without a break for a whole TTL: after an outage of the
@@ -475,6 +504,12 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 }
                 silent.UnionWith(gone);
             }
+            _confirmedSilent = [.. silent];
+            // suspected by presence while the workers bucket cannot tell (it elects, or this worker's heartbeats are too recent)
+            foreach (var w in suspects) if (!heard.Contains(w)) silent.Add(w);
+            // heard by presence: alive, whatever the bucket says
+            heard.UnionWith(_presence.FreshOthers(heardAt));
+            silent.ExceptWith(heard);
             _silent = silent;
             async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
                 records.TryGetValue(bed, out var r) ? r : records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);

@@ -23,6 +23,8 @@ public sealed record ClusterDemoOptions
     public LeadSet Leads { get; init; } = LeadSet.All;
     /// <summary>Kill a worker and a NATS node at half time, restart the node 10 s later.</summary>
     public bool Faults { get; init; } = true;
+    /// <summary>Kill the NATS node that leads the most of the streams and buckets (the worst case for failover) rather than the last one.</summary>
+    public bool KillLeader { get; init; }
     /// <summary>Stall (SIGSTOP) one worker this long from a fifth of the run (0: none); the network-cut case.</summary>
     public double StallSeconds { get; init; }
     public TimeSpan LeaseTtl { get; init; } = ClusterSettings.DefaultLeaseTtl;
@@ -54,6 +56,8 @@ public sealed record DemoSummary
     [JsonPropertyName("duplicate_event_ids")] public int DuplicateEventIds { get; init; }
     [JsonPropertyName("killed_worker")] public string? KilledWorker { get; init; }
     [JsonPropertyName("killed_nats_node")] public string? KilledNode { get; init; }
+    /// <summary>The streams and buckets whose Raft leader the killed node was (each elects a new one: the failover's floor).</summary>
+    [JsonPropertyName("killed_node_led")] public IReadOnlyList<string>? KilledNodeLed { get; init; }
     [JsonPropertyName("stalled_worker")] public string? StalledWorker { get; init; }
     [JsonPropertyName("rebalanced_beds")] public int RebalancedBeds { get; init; }
     [JsonPropertyName("beds_with_events_after_kill")] public int BedsWithEventsAfterKill { get; init; }
@@ -125,6 +129,24 @@ public static class ClusterDemo
         }
     }
 
+    /// <summary>The Raft leader of each stream and bucket the cluster uses, by node name (one that does not answer is left out).</summary>
+    private static async Task<Dictionary<string, string>> LeadersAsync(INatsJSContext js, CancellationToken ct)
+    {
+        var leaders = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var stream in new[] { ClusterSettings.SampleStream, ClusterSettings.ProgressStream, ClusterSettings.EventStream,
+                     "KV_" + ClusterSettings.WorkersBucket, "KV_" + ClusterSettings.LeasesBucket, "KV_" + ClusterSettings.BedsBucket })
+        {
+            try
+            {
+                using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                quick.CancelAfter(TimeSpan.FromSeconds(2));
+                if ((await js.GetStreamAsync(stream, cancellationToken: quick.Token)).Info.Cluster?.Leader is { } leader) leaders[stream] = leader;
+            }
+            catch (Exception e) when (e is NatsException or OperationCanceledException && !ct.IsCancellationRequested) { }
+        }
+        return leaders;
+    }
+
     private static async Task<DemoSummary> RunWithWorkersAsync(ClusterDemoOptions o, LoopbackNatsCluster cluster, ClusterSettings settings, INatsJSContext js,
         List<IWorkerHandle> workers, Func<InferenceScheduler?>? referenceModel, string? modelId, Action<string> log, CancellationToken ct)
     {
@@ -134,6 +156,7 @@ public static class ClusterDemo
         var clock = Stopwatch.StartNew();
         DateTimeOffset? killedAt = null;
         string? killedWorker = null, killedNode = null, stalled = null;
+        List<string>? killedNodeLed = null;
         var cpu = new Dictionary<string, TimeSpan>();
         async Task Until(double s) { var wait = TimeSpan.FromSeconds(s) - clock.Elapsed; if (wait > TimeSpan.Zero) await Task.Delay(wait, ct); }
 
@@ -149,17 +172,22 @@ public static class ClusterDemo
         if (o.Faults)
         {
             await Until(o.Seconds / 2);
+            var leaders = await LeadersAsync(js, ct);
+            // nodes are named n1…nN; ties go to the last node, the default victim
+            int node = !o.KillLeader ? o.Nodes - 1
+                : Enumerable.Range(0, o.Nodes).OrderByDescending(i => leaders.Count(l => l.Value == $"n{i + 1}")).ThenByDescending(i => i).First();
             var victim = workers[0];
             cpu[victim.Id] = victim.CpuTime;
             killedAt = DateTimeOffset.UtcNow;
             victim.Kill();
-            cluster.Kill(o.Nodes - 1);
+            cluster.Kill(node);
             killedWorker = victim.Id;
-            killedNode = $"n{o.Nodes}";
-            log($"demo: killed worker {victim.Id} and NATS node n{o.Nodes} (SIGKILL)");
+            killedNode = $"n{node + 1}";
+            killedNodeLed = leaders.Where(l => l.Value == killedNode).Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
+            log($"demo: killed worker {victim.Id} and NATS node {killedNode} (SIGKILL), leader of {(killedNodeLed.Count == 0 ? "nothing" : string.Join(", ", killedNodeLed))}");
             await Until(o.Seconds / 2 + 10);
-            await cluster.RestartAsync(o.Nodes - 1, ct);
-            log($"demo: NATS node n{o.Nodes} restarted");
+            await cluster.RestartAsync(node, ct);
+            log($"demo: NATS node {killedNode} restarted");
         }
         await Until(o.Seconds);
         beds.Stop();
@@ -191,7 +219,7 @@ public static class ClusterDemo
             Gaps = events.Count(e => e.Rhythm == Alarms.Gap && e.Kind == "onset"),
             Events = events.Count,
             DuplicateEventIds = events.Count - events.Select(e => e.Id).Distinct().Count(),
-            KilledWorker = killedWorker, KilledNode = killedNode, StalledWorker = stalled,
+            KilledWorker = killedWorker, KilledNode = killedNode, KilledNodeLed = killedNodeLed, StalledWorker = stalled,
             RebalancedBeds = contents.Progress.GroupBy(p => p.Bed).Count(g => g.Select(p => p.Record.Worker).Distinct().Count() > 1),
             WorkerCpuSeconds = Math.Round(cpuSeconds, 1),
             // bed-seconds of signal analysed per CPU-second of the workers

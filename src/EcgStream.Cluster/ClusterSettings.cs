@@ -45,6 +45,8 @@ public sealed partial record ClusterSettings
     public string SampleSubject(string bed) => $"ecg.{Site}.{bed}";
     public string EventSubject(string bed) => $"events.{Site}.{bed}";
     public string ProgressSubject(string bed) => $"progress.{Site}.{bed}";
+    /// <summary>Core NATS (no stream): each worker says it is alive here every quarter TTL; <c>*</c> for every worker.</summary>
+    public string PresenceSubject(string worker) => $"presence.{Site}.{worker}";
     /// <summary>Key of a bed in the registry and lease buckets.</summary>
     public string BedKey(string bed) => $"{Site}.{bed}";
     public string? BedOfKey(string key) => key.StartsWith(Site + ".", StringComparison.Ordinal) ? key[(Site.Length + 1)..] : null;

@@ -281,3 +281,60 @@ public sealed class RendezvousTests
         }
     }
 }
+
+public sealed class PresenceTrackerTests
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
+    private static long At(double seconds) => (long)(seconds * Stopwatch.Frequency) + Stopwatch.Frequency;   // > 0: 0 means "never"
+
+    /// <summary>Every worker says it is alive every quarter TTL; w3 stops at 10 s.</summary>
+    private static PresenceTracker Heard(double until, double w3StopsAt = 10, double selfFrom = 0)
+    {
+        var p = new PresenceTracker("w1", Ttl);
+        for (double t = 0; t <= until; t += 0.75)
+        {
+            if (t >= selfFrom) p.Heard("w1", At(t));
+            p.Heard("w2", At(t));
+            if (t < w3StopsAt) p.Heard("w3", At(t));
+        }
+        return p;
+    }
+
+    [Fact]
+    public void A_worker_quiet_for_half_a_ttl_is_suspected_and_one_heard_again_is_not()
+    {
+        Assert.Empty(Heard(10.5).Suspects(At(11)));                     // w3 last heard at 9.75 s: 1.25 s ago
+        Assert.Equal(["w3"], Heard(12).Suspects(At(12)));               // 2.25 s quiet
+        var back = Heard(12);
+        back.Heard("w3", At(12.1));
+        Assert.Empty(back.Suspects(At(12.2)));
+        Assert.Equal(["w2", "w3"], back.FreshOthers(At(12.2)).Order());
+    }
+
+    [Fact]
+    public void Nobody_is_suspected_while_this_workers_own_presence_is_not_established()
+    {
+        // our own messages stopped (a reconnect): we cannot tell who is quiet
+        var cut = Heard(12, selfFrom: 0);
+        Assert.Empty(cut.Suspects(At(13.5)));                            // own last heard 1.5 s ago: not fresh
+        // back after a break: everyone gets half a TTL to be heard again before anyone is suspected
+        var p = Heard(12, w3StopsAt: 10);
+        p.Heard("w1", At(16));
+        Assert.Empty(p.Suspects(At(16.5)));
+        p.Heard("w1", At(16.75));
+        p.Heard("w1", At(17.5));
+        Assert.Equal(["w2", "w3"], p.Suspects(At(17.6)).Order());     // w2 stopped at 12 s too
+        // never heard our own: nothing
+        var deaf = new PresenceTracker("w1", Ttl);
+        deaf.Heard("w2", At(0));
+        Assert.Empty(deaf.Suspects(At(5)));
+    }
+
+    [Fact]
+    public void A_worker_quiet_for_ten_ttls_is_forgotten()
+    {
+        var p = Heard(45, w3StopsAt: 10);
+        Assert.Empty(p.Suspects(At(45)));   // w3 quiet 35.25 s > 30 s: dropped, its beds went by their leases
+        Assert.DoesNotContain("w3", p.FreshOthers(At(45)));
+    }
+}

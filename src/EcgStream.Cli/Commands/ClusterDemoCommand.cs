@@ -23,9 +23,10 @@ internal static class ClusterDemoCommand
         var leads = new Option<int>("--leads") { Description = "Leads per bed: 12, or 3 (I, II, V1).", DefaultValueFactory = _ => 12 };
         var noFaults = new Option<bool>("--no-faults") { Description = "Kill nothing (a throughput run)." };
         var stall = new Option<double>("--stall-worker") { Description = "SIGSTOP the last worker for this many seconds from a fifth of the run (a network cut).", DefaultValueFactory = _ => 0 };
+        var killLeader = new Option<bool>("--kill-leader") { Description = "Kill the NATS node that leads the most streams and buckets (the worst case) instead of the last node." };
         var noReplay = new Option<bool>("--no-replay") { Description = "Skip the single-process replay comparison." };
         var model = new Option<string?>("--model") { Description = $"ONNX model, contract v1 or v2 ('none': rules only). Default: {BundledModel.FileName} when present." };
-        var cmd = new Command("cluster-demo", "Beds on a 3-node NATS JetStream cluster, workers that fail over; JSON summary.") { beds, workers, seconds, leads, noFaults, stall, noReplay, model };
+        var cmd = new Command("cluster-demo", "Beds on a 3-node NATS JetStream cluster, workers that fail over; JSON summary.") { beds, workers, seconds, leads, noFaults, killLeader, stall, noReplay, model };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
             int b = parse.GetValue(beds), w = parse.GetValue(workers), l = parse.GetValue(leads);
@@ -40,7 +41,7 @@ internal static class ClusterDemoCommand
             if (path is not null) using (var probe = RhythmModel.Load(path, new InferenceOptions())) modelId = probe.ModelId;
             var options = new ClusterDemoOptions
             {
-                Beds = b, Workers = w, Seconds = s, Faults = !parse.GetValue(noFaults), StallSeconds = st,
+                Beds = b, Workers = w, Seconds = s, Faults = !parse.GetValue(noFaults), KillLeader = parse.GetValue(killLeader), StallSeconds = st,
                 Leads = l == 12 ? LeadSet.All : LeadSet.Of(Lead.I, Lead.II, Lead.V1),
                 Reference = !parse.GetValue(noReplay),
             };
