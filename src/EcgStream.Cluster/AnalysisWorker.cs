@@ -504,12 +504,15 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 }
                 silent.UnionWith(gone);
             }
-            _confirmedSilent = [.. silent];
-            // suspected by presence while the workers bucket cannot tell (it elects, or this worker's heartbeats are too recent)
-            foreach (var w in suspects) if (!heard.Contains(w)) silent.Add(w);
+            // quiet on presence for a whole TTL counts as confirmed: the workers bucket cannot say while it elects (a lost
+            // node that led it), and after that only once this worker's heartbeats have been stored for a TTL
+            silent.UnionWith(_presence.Gone(heardAt));
             // heard by presence: alive, whatever the bucket says
             heard.UnionWith(_presence.FreshOthers(heardAt));
             silent.ExceptWith(heard);
+            _confirmedSilent = [.. silent];
+            // suspected by presence while the workers bucket cannot tell (it elects, or this worker's heartbeats are too recent)
+            foreach (var w in suspects) if (!heard.Contains(w)) silent.Add(w);
             _silent = silent;
             async Task<(ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)> Last(string bed) =>
                 records.TryGetValue(bed, out var r) ? r : records[bed] = await Quick(t => DirectLastProgressAsync(bed, t), ct);
@@ -552,7 +555,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 if (!_warming.TryAdd(bed, runner)) continue;
                 runner.Start(_js, _settings.SampleSubject(bed), WarmupFrom(r), _stop.Token);
                 Interlocked.Increment(ref _warmedAhead);
-                _log($"worker {Id}: bed {bed}: warming up ahead of its claim (worker {r.Worker} silent; resuming after sample {r.To})");
+                _log($"worker {Id}: bed {bed}: warming up ahead of its claim (worker {r.Worker} {(_confirmedSilent.Contains(r.Worker) ? "silent" : "quiet on presence")}; resuming after sample {r.To})");
             }
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)

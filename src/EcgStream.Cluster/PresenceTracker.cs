@@ -8,8 +8,8 @@ namespace EcgStream.Cluster;
 /// <see cref="ClusterSettings.PresenceSubject"/>; no stream, so no Raft election stands in its way after a node loss).
 /// A worker heard before and not for half a TTL is <em>suspected</em> — but only while this worker has heard its own
 /// messages for half a TTL without a break, so that after its own reconnect every live worker gets that long to be heard
-/// again. Suspicion is evidence enough to warm a worker's beds up (which writes nothing), not to claim them on the fence
-/// alone: a live worker whose connection is moving to another node is silent here for a moment. Times are
+/// again. Suspicion is evidence enough to warm a worker's beds up (which writes nothing); a claim on the fence alone waits
+/// for a whole TTL of quiet: a live worker whose connection is moving to another node is silent here for a moment. Times are
 /// <see cref="Stopwatch"/> timestamps.
 /// </summary>
 public sealed class PresenceTracker(string self, TimeSpan ttl)
@@ -31,21 +31,31 @@ public sealed class PresenceTracker(string self, TimeSpan ttl)
     /// <summary>The other workers fresh at <paramref name="now"/>.</summary>
     public IEnumerable<string> FreshOthers(long now) => _heardAt.Keys.Where(w => w != self && Fresh(w, now));
 
-    /// <summary>The workers suspected at <paramref name="now"/> (empty while this worker's own presence is not established).</summary>
-    public HashSet<string> Suspects(long now)
+    /// <summary>
+    /// The workers quiet for longer than <paramref name="quiet"/> at <paramref name="now"/> (none while this worker's own
+    /// presence is not established): half a TTL makes a suspect; a whole TTL, longer than a live worker's reconnect to
+    /// another node takes (the client retries within 2 s), is as good as a stale heartbeat.
+    /// </summary>
+    public HashSet<string> QuietFor(TimeSpan quiet, long now)
     {
-        var suspects = new HashSet<string>(StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
         long since = Interlocked.Read(ref _selfSince);
-        if (!Fresh(self, now) || since == 0 || Elapsed(since, now) < ttl / 2) return suspects;
+        if (!Fresh(self, now) || since == 0 || Elapsed(since, now) < ttl / 2) return found;
         foreach (var (w, at) in _heardAt)
         {
             if (w == self) continue;
-            var quiet = Elapsed(at, now);
-            if (quiet > ttl * 10) _heardAt.TryRemove(w, out _); // long gone: its beds went by their leases
-            else if (quiet > ttl / 2) suspects.Add(w);
+            var q = Elapsed(at, now);
+            if (q > ttl * 10) _heardAt.TryRemove(w, out _); // long gone: its beds went by their leases
+            else if (q > quiet) found.Add(w);
         }
-        return suspects;
+        return found;
     }
+
+    /// <summary>Quiet for half a TTL: enough to warm a worker's beds up.</summary>
+    public HashSet<string> Suspects(long now) => QuietFor(ttl / 2, now);
+
+    /// <summary>Quiet for a whole TTL: enough to claim its beds on the fence alone.</summary>
+    public HashSet<string> Gone(long now) => QuietFor(ttl, now);
 
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(250);
     private static TimeSpan Elapsed(long from, long to) => Stopwatch.GetElapsedTime(from, to);

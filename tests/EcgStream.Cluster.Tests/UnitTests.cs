@@ -301,10 +301,12 @@ public sealed class PresenceTrackerTests
     }
 
     [Fact]
-    public void A_worker_quiet_for_half_a_ttl_is_suspected_and_one_heard_again_is_not()
+    public void A_worker_quiet_for_half_a_ttl_is_suspected_for_a_ttl_gone_and_one_heard_again_is_neither()
     {
         Assert.Empty(Heard(10.5).Suspects(At(11)));                     // w3 last heard at 9.75 s: 1.25 s ago
-        Assert.Equal(["w3"], Heard(12).Suspects(At(12)));               // 2.25 s quiet
+        Assert.Equal(["w3"], Heard(12).Suspects(At(12)));               // 2.25 s quiet: suspected…
+        Assert.Empty(Heard(12).Gone(At(12)));                            // …not gone: a live worker's reconnect can take that long
+        Assert.Equal(["w3"], Heard(13.5).Gone(At(13.5)));               // 3.75 s quiet, over a TTL
         var back = Heard(12);
         back.Heard("w3", At(12.1));
         Assert.Empty(back.Suspects(At(12.2)));
