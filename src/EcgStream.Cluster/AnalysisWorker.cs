@@ -52,6 +52,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     // Silent by the workers bucket (heartbeats, or a key aged out): only their beds are claimed on the fence alone.
     // _silent adds the workers only suspected from core-NATS presence (WarmAheadAsync), whose beds are warmed up, not fenced.
     private volatile HashSet<string> _confirmedSilent = [];
+    private volatile bool _claimBacklog; // the last claim round stopped at ClaimsPerRound
     private readonly PresenceTracker _presence;
     // When each worker was last listed in the workers bucket (WarmAheadAsync's alone): a dead worker's heartbeat key ages out
     // of the bucket, and one no longer listed is as silent as one whose last heartbeat is old
@@ -139,7 +140,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
         var presence = ListenPresenceAsync(token);
         var leases = LoopAsync("lease", every, LeaseRoundAsync, token);
-        var claims = LoopAsync("claim", every, ClaimRoundAsync, token);
+        var claims = LoopAsync("claim", every, ClaimRoundAsync, token, hurry: () => _claimBacklog);
         // The loop ticks faster than the interval so that a taken bed's first checkpoint (the end of a failover) is not
         // kept waiting; beds already checkpointed by this owner go at the interval.
         var tick = TimeSpan.FromTicks(Math.Min(_options.CheckpointInterval.Ticks, TimeSpan.FromMilliseconds(250).Ticks));
@@ -179,7 +180,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         }
     }
 
-    private async Task LoopAsync(string what, TimeSpan every, Func<CancellationToken, Task> round, CancellationToken token)
+    private async Task LoopAsync(string what, TimeSpan every, Func<CancellationToken, Task> round, CancellationToken token, Func<bool>? hurry = null)
     {
         string? failing = null;
         while (!token.IsCancellationRequested)
@@ -198,8 +199,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
                 if (failing != why) _log($"worker {Id}: {what} request failed ({why}); retrying");
                 failing = why;
             }
-            // after a failure (a store electing a leader) the next try comes sooner, so the round runs soon after it answers
-            try { await Task.Delay(failing is null ? every : TimeSpan.FromTicks(Math.Min(every.Ticks, TimeSpan.FromMilliseconds(250).Ticks)), token); }
+            // after a failure (a store electing a leader: the round runs soon after it answers), or a round that left work
+            // for the next, the next try comes sooner
+            var soon = TimeSpan.FromTicks(Math.Min(every.Ticks, TimeSpan.FromMilliseconds(250).Ticks));
+            try { await Task.Delay(failing is null && hurry?.Invoke() != true ? every : soon, token); }
             catch (OperationCanceledException) { break; }
         }
     }
@@ -260,6 +263,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(_settings.LeaseTtl);
         ct = bounded.Token;
+        _claimBacklog = false;
         await WarmAheadAsync(ct);
         // Only once this worker's heartbeats have been stored for a heartbeat period (TTL/4) without a break: at start, and
         // after the workers bucket was without a leader (every worker retries every 250 ms then), every live worker has
@@ -307,6 +311,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
             if (!_warming.ContainsKey(bed) && first is not null && first != Id && Stopwatch.GetElapsedTime(free) < _settings.LeaseTtl) continue;
             if (await TryClaimAsync(bed, withLease: true, ct)) claims++;
         }
+        // a round that stopped at its cap left beds waiting (a dead worker's 11 per survivor in the 64-bed demo): the next comes in 250 ms
+        _claimBacklog = claims >= ClaimsPerRound;
         // Above the share (a worker joined or came back): one bed per round; only a
         // bed checkpointed since this worker took it, since handing one back mid-warm-up throws the warm-up away and the next
         // owner starts it again from the same checkpoint (a survivor that briefly saw itself alone did exactly that).
@@ -326,7 +332,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         {
             if (claims >= ClaimsPerRound || ct.IsCancellationRequested) break;
             if (!confirmed.Contains(runner.PreviousOwner ?? "")) continue; // only suspected (presence): its claim waits for the lease
-            try { if (await TryClaimAsync(bed, withLease: false, ct)) claims++; }
+            try { if (await TryClaimAsync(bed, withLease: false, ct) && ++claims >= ClaimsPerRound) _claimBacklog = true; }
             catch (Exception e) when (e is NatsException or TimeoutException && !ct.IsCancellationRequested) { return; } // the progress stream elects too
         }
     }
