@@ -47,16 +47,13 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private readonly ConcurrentDictionary<string, BedRunner> _warming = new();
     // The last listing of beds and live workers that answered: warm-ahead works from it while a bucket has no leader.
     private volatile IReadOnlyList<string> _knownBeds = [], _knownWorkers = [];
-    // Workers found silent by the last warm-ahead (their heartbeats, or their beds' checkpoints, stopped).
+    // Workers found silent by the last warm-ahead: confirmed (a stale stored heartbeat, or a whole TTL quiet on presence),
+    // whose beds may be claimed on the fence alone, and beside them those only suspected (half a TTL quiet on presence),
+    // whose beds are warmed up but wait for their leases.
     private volatile HashSet<string> _silent = [];
-    // Silent by the workers bucket (heartbeats, or a key aged out): only their beds are claimed on the fence alone.
-    // _silent adds the workers only suspected from core-NATS presence (WarmAheadAsync), whose beds are warmed up, not fenced.
     private volatile HashSet<string> _confirmedSilent = [];
     private volatile bool _claimBacklog; // the last claim round stopped at ClaimsPerRound
     private readonly PresenceTracker _presence;
-    // When each worker was last listed in the workers bucket (WarmAheadAsync's alone): a dead worker's heartbeat key ages out
-    // of the bucket, and one no longer listed is as silent as one whose last heartbeat is old
-    private readonly Dictionary<string, long> _listedAt = new(StringComparer.Ordinal);
     // Which live worker takes each of the silent workers' beds (WarmAheadAsync); the claims follow it.
     private volatile Dictionary<string, string> _assigned = new();
     // When this worker first saw each bed without a lease (a bed another worker ranks higher is left to it for a TTL).
@@ -474,7 +471,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// from, and it is thrown away if the owner heartbeats again, another worker claims the bed, or no claim comes.
     /// Each silent worker's bed goes to the live worker ranked highest for it among those below their share (every live worker
     /// computes the same assignment from the same records), so the survivors share a dead worker's beds without talking to
-    /// each other. Silence is judged against this worker's own heartbeat, and only once that has been stored for a TTL.
+    /// each other. Silence is judged from the workers bucket (a stored heartbeat older than this worker's own, only once that
+    /// has been stored for a TTL) and from core-NATS presence (<see cref="PresenceTracker"/>), which no election holds up.
     /// </summary>
     private async Task WarmAheadAsync(CancellationToken ct)
     {
@@ -483,15 +481,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
             foreach (var (bed, runner) in _warming)
                 if (Stopwatch.GetElapsedTime(runner.StartedAt) > _options.Warmup / 2 + _settings.LeaseTtl * 4) DiscardWarming(bed, "no claim came");
             var workers = _knownWorkers;
-            long listed = Stopwatch.GetTimestamp();
-            foreach (var w in workers) _listedAt[w] = listed;
-            foreach (var w in _listedAt.Keys.ToList())
-                if (Stopwatch.GetElapsedTime(_listedAt[w]) > _settings.LeaseTtl * 10) _listedAt.Remove(w);
-            // listed before, not now: its heartbeat key aged out (after a node loss, while the bucket elected, in one demo run)
-            var gone = _listedAt.Keys.Where(w => w != Id && !workers.Contains(w)).ToList();
             long heardAt = Stopwatch.GetTimestamp();
+            // presence also covers a dead worker whose heartbeat key has aged out of the bucket (no longer listed at all)
             var suspects = _presence.Suspects(heardAt);
-            if (workers.Count + gone.Count < 2 && suspects.Count == 0) { _silent = _confirmedSilent = []; return; }
+            if (workers.Count < 2 && suspects.Count == 0) { _silent = _confirmedSilent = []; return; }
             var records = new Dictionary<string, (ProgressRecord? Record, ulong Sequence, DateTimeOffset Stored)>();
             HashSet<string> silent, heard = []; // heard: workers seen alive (a heartbeat as fresh as this worker's own)
             // Only while this worker's own heartbeats have been stored without a break for a whole TTL: after an outage of the
@@ -500,7 +493,6 @@ public sealed class AnalysisWorker : IAsyncDisposable
             long since = Interlocked.Read(ref _heartbeatingSince);
             silent = [];
             if (since != 0 && Stopwatch.GetElapsedTime(since) >= _settings.LeaseTtl && await Quick(t => HeartbeatAsync(Id, t), ct) is { } mine)
-            {
                 foreach (var w in workers)
                 {
                     // a worker whose last stored heartbeat is older than this worker's own by half a TTL has stopped
@@ -508,8 +500,6 @@ public sealed class AnalysisWorker : IAsyncDisposable
                     var theirs = await Quick(t => HeartbeatAsync(w, t), ct);
                     (theirs is { } th && mine - th < _settings.LeaseTtl / 2 ? heard : silent).Add(w);
                 }
-                silent.UnionWith(gone);
-            }
             // quiet on presence for a whole TTL counts as confirmed: the workers bucket cannot say while it elects (a lost
             // node that led it), and after that only once this worker's heartbeats have been stored for a TTL
             silent.UnionWith(_presence.Gone(heardAt));
