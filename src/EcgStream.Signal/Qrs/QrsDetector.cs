@@ -42,6 +42,8 @@ public sealed class QrsDetector
     private readonly int[] _rrs = new int[LevelCount];
     private readonly float[] _sortScratch = new float[LevelCount];
     private float[] _filtered = new float[256];
+    private readonly QrsShapes _shapes;
+    private readonly float[] _snippet;
 
     private long _n = long.MinValue;           // stream index of the next input sample
     private long _origin, _learnFrom, _lastEvent;
@@ -82,6 +84,8 @@ public sealed class QrsDetector
         _filterDelay = (int)Math.Round(design.GroupDelaySamples(10)) + 2; // band-pass + derivative
         _mwiRing = new float[_mwiWidth];
         _rrMedian = (int)Math.Round(sampleRate);
+        _shapes = new QrsShapes(sampleRate);
+        _snippet = new float[_shapes.SnippetLength];
     }
 
     public double SampleRate { get; }
@@ -274,7 +278,16 @@ public sealed class QrsDetector
         _sbPeak = 0;
         if (r <= _lastR) return; // the same complex seen twice (search-back and a later peak): report once
         _lastR = r;
-        beats.Add(new QrsBeat(r, _n + 1, _xRing[(int)(r & (HistoryLength - 1))], searchBack, lead));
+        beats.Add(new QrsBeat(r, _n + 1, _xRing[(int)(r & (HistoryLength - 1))], searchBack, lead, Shape(r)));
+    }
+
+    /// <summary>The beat's correlation with the lead's dominant QRS shape (<see cref="QrsShapes"/>); NaN when its snippet has left the history or not arrived.</summary>
+    private float Shape(long r)
+    {
+        int half = _snippet.Length / 2;
+        if (r + half > _n || r - half <= _n - HistoryLength) return float.NaN;
+        for (int i = 0; i < _snippet.Length; i++) _snippet[i] = _xRing[(int)((r - half + i) & (HistoryLength - 1))];
+        return _shapes.Correlate(_snippet);
     }
 
     private void Push(float[] levels, ref int count, float value)

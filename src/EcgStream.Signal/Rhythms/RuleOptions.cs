@@ -43,6 +43,14 @@ public sealed record RuleOptions
     /// removed. Chosen on the tuning half of DS1 + CPSC 2021 (docs/results.md, "Rules: an interrupted regular rhythm is not AF").
     /// </summary>
     public bool RemoveInterruptions { get; init; } = true;
+    /// <summary>
+    /// Take the RR intervals into and out of a beat whose QRS correlates with the lead's dominant QRS shape below this
+    /// (<see cref="Qrs.QrsBeat.Shape"/>, <see cref="Qrs.QrsShapes"/>) out of the AF features, whatever the beat's timing:
+    /// PVCs and fusion beats, including late-coupled ones that no timing criterion catches (MIT-BIH 208). AF keeps the
+    /// QRS of conducted beats, so its own irregular intervals stay. 0 turns it off. Chosen on the tuning half of DS1 +
+    /// CPSC 2021 (docs/results.md, "Rules: a beat of another shape is not AF's").
+    /// </summary>
+    public double OddShapeCorrelation { get; init; } = 0.7;
     /// <summary>An interruption's intervals are premature below this fraction of the normal cycle (the coupling).</summary>
     public double InterruptionPremature { get; init; } = 0.8;
     /// <summary>The intervals framing an interruption, and its return, lie within this fraction of the normal cycle

@@ -15,7 +15,9 @@ namespace EcgStream.Signal.Rhythms;
 /// followed by one over 1.1×, together 1.8–2.2× it: a PVC or PAC with a compensatory pause; the normal RR is half the
 /// median sum of adjacent intervals, see <see cref="RuleOptions.EctopicReferenceFromPairs"/>), and with
 /// <see cref="RuleOptions.RemoveInterruptions"/> interruptions of a regular rhythm (a premature beat, couplet or short
-/// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs). Ectopy that
+/// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs), and with
+/// <see cref="RuleOptions.OddShapeCorrelation"/> the intervals into and out of a beat whose QRS is unlike the lead's
+/// dominant one (<see cref="QrsBeat.Shape"/>: PVCs, fusion beats, whatever their timing). Ectopy that
 /// pair removal cannot see (bigeminy, trigeminy, ectopics without a full compensatory pause) is caught by the
 /// lag ratio (<see cref="RuleOptions.AfMinLagRatio"/>): RR that repeats with period 2 or 3 is not AF.</item>
 /// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
@@ -38,6 +40,7 @@ public sealed class RuleRhythmDetector
 
     private readonly RuleOptions _options;
     private readonly long[] _beatR = new long[BeatCapacity], _beatAt = new long[BeatCapacity];
+    private readonly bool[] _beatOdd = new bool[BeatCapacity];
     private long _beatCount;
     private readonly long[] _epochEnd;
     private readonly bool[] _epochOff, _epochNoisy, _epochMissing;
@@ -47,6 +50,7 @@ public sealed class RuleRhythmDetector
     private readonly int _grid;
     private long _nextDecision = long.MinValue;
     private readonly double[] _rr, _rrClean, _rrLag, _scratch;
+    private readonly bool[] _rrOdd; // interval i of _rr starts or ends at an odd-shaped beat
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
     private bool _asystole, _leadOff, _noise;
     private long _asystoleFromR;
@@ -59,6 +63,7 @@ public sealed class RuleRhythmDetector
         if (!(_options.AfMinLagRatio >= 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AfMinLagRatio, "AfMinLagRatio must be ≥ 0");
         if (!(_options.InterruptionPremature is > 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionPremature, "InterruptionPremature must lie in (0, 1)");
         if (!(_options.InterruptionFrame is > 0 and < 0.5)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionFrame, "InterruptionFrame must lie in (0, 0.5)");
+        if (!(_options.OddShapeCorrelation is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddShapeCorrelation, "OddShapeCorrelation must lie in [0, 1)");
         if (_options.AfLagBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfLagBeats, "AfLagBeats must be 16..256");
         if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
         if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
@@ -68,6 +73,7 @@ public sealed class RuleRhythmDetector
         _grid = Math.Max(1, (int)Math.Round(_options.DecisionSeconds * sampleRate));
         _rr = new double[_options.AfBeats];
         _rrClean = new double[_options.AfBeats];
+        _rrOdd = new bool[_options.AfBeats];
         _rrLag = new double[_options.AfLagBeats];
         _scratch = new double[Math.Max(_options.AfBeats, BeatCapacity)];
         _epochEnd = new long[_options.NoiseSeconds];
@@ -101,6 +107,7 @@ public sealed class RuleRhythmDetector
         int slot = (int)(_beatCount & (BeatCapacity - 1));
         _beatR[slot] = beat.Sample;
         _beatAt[slot] = beat.DetectedAt;
+        _beatOdd[slot] = beat.Shape < _options.OddShapeCorrelation; // NaN (no dominant shape yet) is not odd
         _beatCount++;
     }
 
@@ -181,8 +188,8 @@ public sealed class RuleRhythmDetector
         if (newest >= 1 && (t - lastR) / SampleRate < _options.PauseSeconds + DetectionAllowanceSeconds)
         {
             hr = HeartRate(newest, t);
-            int n = CollectRr(newest, _rr, out long firstR);
-            int m = _options.RemoveEctopicPairs ? RemoveEctopics(n) : CopyRr(n);
+            int n = CollectRr(newest, _rr, out long firstR, _rrOdd);
+            int m = RemoveEctopics(n);
             // More than half removed as premature/compensatory pairs or interruptions, yet the rest is irregular:
             // there is no regular rhythm underneath, so the removals were AF's own short-long intervals, not ectopy.
             // (the features of what is left are computed once, for this test and for the decision)
@@ -208,6 +215,15 @@ public sealed class RuleRhythmDetector
                 // stream) one removed pair would leave too few, and AF from the first beat read as ectopy for seconds.
                 // Fewer than AfBeats/2 left with most kept: no opinion yet.
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
+                ectopyDominated = true;
+                oldestUsed = Math.Min(oldestUsed, firstR);
+            }
+            // Beats of another QRS shape (PVCs, fusion beats) whose removal leaves a regular rhythm: the irregularity was
+            // theirs, not AF's, whatever their timing. Only a veto: in AF the intervals between conducted beats stay
+            // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.
+            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(n))
+            {
+                if (m < _options.AfBeats / 2 && !irregularRest) af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
@@ -261,8 +277,9 @@ public sealed class RuleRhythmDetector
         return 60 / median;
     }
 
-    // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses.
-    private int CollectRr(long newest, double[] target, out long firstR)
+    // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses; odd, if
+    // given, says which of them start or end at an odd-shaped beat.
+    private int CollectRr(long newest, double[] target, out long firstR, bool[]? odd = null)
     {
         int want = target.Length, n = 0;
         firstR = _beatR[newest & (BeatCapacity - 1)];
@@ -273,10 +290,41 @@ public sealed class RuleRhythmDetector
             firstR = q;
             if (rr > _options.PauseSeconds) continue;
             target[want - 1 - n] = rr;
+            if (odd is not null) odd[want - 1 - n] = _beatOdd[b & (BeatCapacity - 1)] || _beatOdd[(b - 1) & (BeatCapacity - 1)];
             n++;
         }
-        if (n < want) target.AsSpan(want - n, n).CopyTo(target);
+        if (n < want)
+        {
+            target.AsSpan(want - n, n).CopyTo(target);
+            odd?.AsSpan(want - n, n).CopyTo(odd);
+        }
         return n;
+    }
+
+    // Intervals the odd-shape veto needs kept: with fewer, a few AF intervals can look regular by chance.
+    private const int MinKeptForOddVeto = 12;
+
+    /// <summary>
+    /// With <see cref="RuleOptions.OddShapeCorrelation"/>: the last <paramref name="n"/> intervals hold some into or out of an
+    /// odd-shaped beat, and the others (at least 12, each compared with the previous one kept) are regular: RMSSD / mean
+    /// below <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor. Comparing across a removed
+    /// stretch is what a sinus rhythm allows (its cycle moves slowly) and AF does not (any two of its intervals differ).
+    /// </summary>
+    private bool OddShapesExplainIrregularity(int n)
+    {
+        if (!(_options.OddShapeCorrelation > 0)) return false;
+        int odd = 0, kept = 0;
+        double sum = 0, ss = 0, previous = double.NaN;
+        for (int i = 0; i < n; i++)
+        {
+            if (_rrOdd[i]) { odd++; continue; }
+            kept++;
+            sum += _rr[i];
+            if (!double.IsNaN(previous)) ss += (_rr[i] - previous) * (_rr[i] - previous);
+            previous = _rr[i];
+        }
+        if (odd == 0 || kept < MinKeptForOddVeto) return false;
+        return Math.Sqrt(ss / (kept - 1)) / (sum / kept) < _options.AfMinNormalisedRmssd;
     }
 
     private int CopyRr(int n)
@@ -285,9 +333,10 @@ public sealed class RuleRhythmDetector
         return n;
     }
 
+    // The intervals left for the AF features once premature/compensatory pairs and interruptions are taken out.
     private int RemoveEctopics(int n)
     {
-        if (n < 3) return CopyRr(n);
+        if (n < 3 || !_options.RemoveEctopicPairs) return CopyRr(n);
         // The normal RR the pairs are judged against. The median RR fails once ectopy is frequent (in bigeminy half
         // the intervals are premature, and the median is one of them); half the median of adjacent-pair sums does
         // not: a premature + compensatory pair sums to two normal intervals, and the sums of a normal with a

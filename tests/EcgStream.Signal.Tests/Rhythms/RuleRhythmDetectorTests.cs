@@ -13,7 +13,9 @@ public class RuleRhythmDetectorTests
 
     // Feeds beats at the given RR intervals (s), each decided 0.3 s after its R peak, and quality epochs
     // every second (all good unless `bad` says otherwise); decisions every second.
-    internal static ChainCapture Run(IEnumerable<double> rr, Func<long, (bool Off, bool Noisy)>? bad = null, RuleOptions? options = null, double tail = 0)
+    // shapes: each beat's QrsBeat.Shape, in order (default NaN: no dominant shape, as before shapes existed).
+    internal static ChainCapture Run(IEnumerable<double> rr, Func<long, (bool Off, bool Noisy)>? bad = null, RuleOptions? options = null, double tail = 0,
+        IReadOnlyList<float>? shapes = null)
     {
         var det = new RuleRhythmDetector("bed", Fs, 0, options);
         var cap = new ChainCapture();
@@ -27,7 +29,7 @@ public class RuleRhythmDetectorTests
         {
             while (next < beats.Count && beats[next] + 75 <= s)
             {
-                det.AddBeat(new QrsBeat(beats[next], beats[next] + 75, 1f, false), cap);
+                det.AddBeat(new QrsBeat(beats[next], beats[next] + 75, 1f, false, Shape: shapes is null ? float.NaN : shapes[next]), cap);
                 next++;
             }
             var (off, noisy) = bad?.Invoke(s) ?? (false, false);
