@@ -177,15 +177,21 @@ public class EctopyTests
     public void Irregularly_irregular_RR_stays_AF_with_the_ectopy_checks_on() =>
         Prop.ForAll(Gen.Choose(70, 150).ToArbitrary(), Gen.Choose(20, 40).ToArbitrary(), Gen.Choose(1, 100000).ToArbitrary(), (bpm, spread, seed) =>
         {
-            var rr = SyntheticEcg.IrregularRr(220, bpm, spread / 100.0, seed);
-            double now = AfShare(rr), before = AfShare(rr, Before);
-            // The turning-point test is statistical: a random series leaves its 1 % band now and then, for the detector
-            // before the checks as well (see RuleRhythmDetectorTests). The lag-ratio veto has a sampling spread of its own:
-            // on some 220-beat records it costs up to ~15 % of the AF decisions (seen: 0.88 vs 1.00), never the record. The
-            // interruption removal (RuleOptions.RemoveInterruptions) reads a run of a random series as an interrupted regular
-            // rhythm now and then: one CI run drew 0.71 against 0.92 (146 bpm, spread 23 %, seed 69087), still the record's AF.
-            return (now >= before - 0.25 && (before < 0.7 || now > 0.6))
-                .Label($"AF share {now:F2}, before the checks {before:F2}, at {bpm} bpm, spread {spread} %, seed {seed}");
+            // Ten 220-beat records per case, their AF shares pooled. One record's share is a noisy statistic: the
+            // turning-point test, the lag-ratio veto and the interruption removal each read a stretch of a random series
+            // as non-AF now and then, and over 20 000 single records the checks cost up to 0.29 of one record's decisions
+            // (0.58 against 0.87, 143 bpm, spread 21 %) — a bound on single records failed about one CI run in thirty.
+            // Pooled over ten, the cost stays small: worst −0.039 and lowest pooled share 0.861 over 1 500 cases (2026-12-04);
+            // the bounds leave room.
+            double now = 0, before = 0;
+            for (int k = 0; k < 10; k++)
+            {
+                var rr = SyntheticEcg.IrregularRr(220, bpm, spread / 100.0, seed + k);
+                now += AfShare(rr) / 10;
+                before += AfShare(rr, Before) / 10;
+            }
+            return (now >= before - 0.1 && now > 0.75)
+                .Label($"pooled AF share {now:F3}, before the checks {before:F3}, at {bpm} bpm, spread {spread} %, seeds {seed}…{seed + 9}");
         }).QuickCheckThrowOnFailure();
 
     [Fact]
