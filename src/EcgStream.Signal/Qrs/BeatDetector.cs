@@ -9,7 +9,8 @@ namespace EcgStream.Signal.Qrs;
 /// moves to the most preferred usable lead when <see cref="SetUsable"/> says it is unusable, and back to a more
 /// preferred lead once that has been usable for <see cref="ReturnEpochs"/> epochs in a row (so one clean second
 /// in a noisy stretch does not flip it). A beat within 200 ms of the previous one is dropped so a hand-over
-/// never reports a complex twice.
+/// never reports a complex twice. Only the active lead's detector measures beat shapes (<see cref="QrsDetector.TrackShapes"/>):
+/// after a hand-over the new lead's beats carry no shape until it has seen enough of them.
 /// </summary>
 public sealed class BeatDetector
 {
@@ -67,6 +68,8 @@ public sealed class BeatDetector
         int active = Leads.IndexOf(ActiveLead);
         for (int p = 0; p < _detectors.Length; p++)
         {
+            // only the reported lead's beats need their shape; a lead taking over learns its shapes from then on
+            _detectors[p].TrackShapes = p == active;
             _scratch.Clear();
             _detectors[p].Process(block.Plane(p), block.StartSample, _scratch, p);
             if (p != active) continue;

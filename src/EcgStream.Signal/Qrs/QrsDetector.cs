@@ -94,6 +94,13 @@ public sealed class QrsDetector
     /// <summary>Current detection threshold on the MWI signal.</summary>
     public float Threshold => _threshold;
 
+    /// <summary>
+    /// Whether beats get their <see cref="QrsBeat.Shape"/> (and the lead's shape classes learn from them); otherwise
+    /// Shape is NaN. <see cref="BeatDetector"/> turns it on for the lead whose beats it reports only: the shape costs
+    /// about a fifth of the signal path per lead.
+    /// </summary>
+    public bool TrackShapes { get; set; } = true;
+
     private int Ms(double ms) => (int)Math.Round(ms * SampleRate / 1000);
 
     /// <summary>
@@ -284,6 +291,7 @@ public sealed class QrsDetector
     /// <summary>The beat's correlation with the lead's dominant QRS shape (<see cref="QrsShapes"/>); NaN when its snippet has left the history or not arrived.</summary>
     private float Shape(long r)
     {
+        if (!TrackShapes) return float.NaN;
         int half = _snippet.Length / 2;
         if (r + half > _n || r - half <= _n - HistoryLength) return float.NaN;
         for (int i = 0; i < _snippet.Length; i++) _snippet[i] = _xRing[(int)((r - half + i) & (HistoryLength - 1))];
