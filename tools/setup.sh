@@ -14,8 +14,10 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 # (tools/setup/torchsharp.sh; libtorch itself comes from NuGet); chromium: the daemon's live-view
 # test (headless, driven by
 # Microsoft.Playwright; the test skips without it); nats-server: the JetStream cluster of scale-out
-# (`ecgstream cluster-demo`, tests/EcgStream.Cluster.Tests start their own servers; they skip without it).
-packages=(cmake g++ make pkg-config patchelf chromium nats-server)
+# (`ecgstream cluster-demo`, tests/EcgStream.Cluster.Tests start their own servers; they skip without it);
+# python3-torch: Debian's PyTorch, the reference the training tests compare our TorchSharp modules with
+# (EncoderFileParityTests, SafeTensorsTests; they skip without it).
+packages=(cmake g++ make pkg-config patchelf chromium nats-server python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
