@@ -44,11 +44,12 @@ public sealed record RuleOptions
     /// </summary>
     public bool RemoveInterruptions { get; init; } = true;
     /// <summary>
-    /// Take the RR intervals into and out of a beat whose QRS correlates with the lead's dominant QRS shape below this
-    /// (<see cref="Qrs.QrsBeat.Shape"/>, <see cref="Qrs.QrsShapes"/>) out of the AF features, whatever the beat's timing:
-    /// PVCs and fusion beats, including late-coupled ones that no timing criterion catches (MIT-BIH 208). AF keeps the
-    /// QRS of conducted beats, so its own irregular intervals stay. 0 turns it off. Chosen on the tuning half of DS1 +
-    /// CPSC 2021 (docs/results.md, "Rules: a beat of another shape is not AF's").
+    /// A beat whose QRS correlates with the lead's dominant QRS shape below this is odd (<see cref="Qrs.QrsBeat.Shape"/>,
+    /// <see cref="Qrs.QrsShapes"/>: PVCs, fusion beats). When the intervals between the other beats are regular, the odd
+    /// beats explain the irregularity and the AF score is 0, whatever their timing: late-coupled PVCs that no timing
+    /// criterion catches (MIT-BIH 208). Only a veto: AF keeps the QRS of conducted beats and the intervals between them
+    /// stay irregular. 0 turns it off. Chosen on the tuning half of DS1 + CPSC 2021 (docs/results.md, "Rules: a beat of
+    /// another QRS shape is not AF's").
     /// </summary>
     public double OddShapeCorrelation { get; init; } = 0.7;
     /// <summary>An interruption's intervals are premature below this fraction of the normal cycle (the coupling).</summary>

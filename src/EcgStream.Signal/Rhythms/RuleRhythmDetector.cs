@@ -15,9 +15,9 @@ namespace EcgStream.Signal.Rhythms;
 /// followed by one over 1.1×, together 1.8–2.2× it: a PVC or PAC with a compensatory pause; the normal RR is half the
 /// median sum of adjacent intervals, see <see cref="RuleOptions.EctopicReferenceFromPairs"/>), and with
 /// <see cref="RuleOptions.RemoveInterruptions"/> interruptions of a regular rhythm (a premature beat, couplet or short
-/// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs), and with
-/// <see cref="RuleOptions.OddShapeCorrelation"/> the intervals into and out of a beat whose QRS is unlike the lead's
-/// dominant one (<see cref="QrsBeat.Shape"/>: PVCs, fusion beats, whatever their timing). Ectopy that
+/// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs). Beats whose
+/// QRS is unlike the lead's dominant one (<see cref="QrsBeat.Shape"/>: PVCs, fusion beats, whatever their timing) veto AF
+/// when the intervals between the other beats are regular (<see cref="RuleOptions.OddShapeCorrelation"/>). Ectopy that
 /// pair removal cannot see (bigeminy, trigeminy, ectopics without a full compensatory pause) is caught by the
 /// lag ratio (<see cref="RuleOptions.AfMinLagRatio"/>): RR that repeats with period 2 or 3 is not AF.</item>
 /// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
@@ -223,7 +223,8 @@ public sealed class RuleRhythmDetector
             // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.
             if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(n))
             {
-                if (m < _options.AfBeats / 2 && !irregularRest) af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
+                // the features reported beside the 0: those of every interval, where none were computed above
+                if (!(m >= _options.AfBeats / 2 || irregularRest)) af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
