@@ -172,10 +172,19 @@ public class EctopyTests
     public void Irregularly_irregular_RR_keeps_its_AF_votes_with_interruption_removal() =>
         Prop.ForAll(Gen.Choose(70, 150).ToArbitrary(), Gen.Choose(20, 40).ToArbitrary(), Gen.Choose(1, 100000).ToArbitrary(), (bpm, spread, seed) =>
         {
-            var rr = SyntheticEcg.IrregularRr(220, bpm, spread / 100.0, seed);
-            double now = AfShare(rr), without = AfShare(rr, NoInterruptions);
-            // In AF the intervals around a short one are as random as the rest: few stretches look like an interruption.
-            return (now >= without - 0.15).Label($"AF share {now:F2}, without interruption removal {without:F2}, at {bpm} bpm, spread {spread} %, seed {seed}");
+            double now = 0, without = 0;
+            for (int k = 0; k < 10; k++)
+            {
+                var rr = SyntheticEcg.IrregularRr(220, bpm, spread / 100.0, seed + k);
+                now += AfShare(rr) / 10;
+                without += AfShare(rr, NoInterruptions) / 10;
+            }
+            // Pooled over ten records: one record's share is noisy (single records once dropped 0.16, e.g. 0.79 against
+            // 0.95 at 143 bpm, spread 40 %, seed 36760, and failed a bound of 0.15 in about one CI run in seven). Pooled,
+            // the worst drop over 1 500 cases was 0.033 (2026-12-04); the bound leaves room. In AF the intervals around a
+            // short one are as random as the rest: few stretches look like an interruption.
+            return (now >= without - 0.1)
+                .Label($"pooled AF share {now:F3}, without interruption removal {without:F3}, at {bpm} bpm, spread {spread} %, seeds {seed}…{seed + 9}");
         }).QuickCheckThrowOnFailure();
 
     [Fact]
