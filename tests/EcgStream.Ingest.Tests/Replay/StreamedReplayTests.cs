@@ -27,10 +27,11 @@ public class StreamedReplayTests
             .ToList();
         List<(long From, int Count)> seen;
         lock (reads) seen = [.. reads];
-        // the player may read a few blocks ahead before it sees the unsubscription (more on a loaded
-        // machine), but every read is one block, in order: never the record
+        // the player may read ahead before it sees the unsubscription (a few blocks on a quiet machine, 585 once on a
+        // loaded CI machine: reads of 125 frames take microseconds), but every read is one block, in order: never the
+        // record, whose 24 million blocks no bound here comes near
         Assert.Equal([(0L, 125), (125L, 125), (250L, 125), (375L, 125)], seen.Take(4));
-        Assert.InRange(seen.Count, 4, 64);
+        Assert.InRange(seen.Count, 4, 20_000);
         Assert.All(seen.Select((r, i) => (r, i)), x => Assert.Equal((125L * x.i, 125), x.r));
         Assert.Equal([(0L, 125, 1000f, 124f), (125L, 125, 1125f, 249f), (250L, 125, 1250f, 374f), (375L, 125, 1375f, 499f)], blocks);
     }
