@@ -135,7 +135,12 @@ public class LiveViewTests
         await page.WaitForFunctionAsync("""
             () => [...document.querySelectorAll('.bed')].every(b => b.dataset.state === 'receiving' && /^[0-9]+$/.test(b.dataset.hr ?? ''))
             """, null, wait);
-        int shownHr = int.Parse(await Data(page, "icu-1", "hr") ?? "");
+        // read in the page, in the same poll that finds it numeric: read a moment later, under load, the attribute came
+        // back empty once in CI (the panel between two renders)
+        var hrShown = await page.WaitForFunctionAsync("""
+            () => { const v = document.querySelector(".bed[data-bed='icu-1']")?.dataset.hr; return /^[0-9]+$/.test(v ?? '') ? v : null; }
+            """, null, wait);
+        int shownHr = int.Parse(await hrShown.JsonValueAsync<string>());
         Assert.InRange(shownHr, 66, 74); // the scenario's 70 bpm
         using var http = Support.Client(host);
         var beds = JsonDocument.Parse(await http.GetStringAsync("beds")).RootElement;
