@@ -42,7 +42,12 @@ public sealed class DirectReadTests
                 byDirect.Add(m.Sequence);
                 next = m.Sequence + 1;
             }
-            Assert.Equal(byConsumer, byDirect);
+            // The consumer is the reference away from the start's own millisecond: its start time goes to the server as the
+            // client serialises it, and a message stored in that millisecond fell on the other side once in CI (at k = 0 the
+            // consumer began at the third message). What the direct reader must read is the next assertion, exactly.
+            var boundary = start.AddMilliseconds(1);
+            var storedAt = all.ToDictionary(m => m.Sequence, m => m.Stored);
+            Assert.Equal(byConsumer.Where(q => storedAt[q] > boundary), byDirect.Where(q => storedAt[q] > boundary));
             // the messages stored at or after the time (the client reads times to the millisecond, so a few before the k-th
             // message may share its millisecond and are read too, by either way)
             Assert.Equal(all.Where(m => m.Stored >= start).Select(m => m.Sequence), byDirect);
