@@ -23,6 +23,15 @@ public class QrsShapesTests
         return x;
     }
 
+    /// <summary>A tracker that has seen 20 slightly noisy conducted beats, and the noise source to go on with.</summary>
+    private static (QrsShapes Shapes, Random Rng) Learnt(int seed)
+    {
+        var shapes = new QrsShapes(Fs);
+        var rng = new Random(seed);
+        for (int b = 0; b < 20; b++) shapes.Correlate(Beat(shapes, false, noise: 0.02, rng: rng));
+        return (shapes, rng);
+    }
+
     private static double G(double t, double mu, double sigma) => Math.Exp(-0.5 * (t - mu) * (t - mu) / (sigma * sigma));
 
     [Fact]
@@ -36,9 +45,7 @@ public class QrsShapesTests
     [Fact]
     public void Gain_baseline_and_small_misalignment_do_not_change_the_shape()
     {
-        var shapes = new QrsShapes(Fs);
-        var rng = new Random(3);
-        for (int b = 0; b < 20; b++) shapes.Correlate(Beat(shapes, false, noise: 0.02, rng: rng));
+        var (shapes, rng) = Learnt(3);
         for (int b = 0; b < 50; b++)
         {
             double scale = 0.3 + 2 * rng.NextDouble(), offset = rng.NextDouble() - 0.5;
@@ -51,9 +58,7 @@ public class QrsShapesTests
     [Fact]
     public void A_ventricular_beat_reads_as_odd_and_does_not_take_over_the_dominant_shape()
     {
-        var shapes = new QrsShapes(Fs);
-        var rng = new Random(5);
-        for (int b = 0; b < 20; b++) shapes.Correlate(Beat(shapes, false, noise: 0.02, rng: rng));
+        var (shapes, rng) = Learnt(5);
         // one PVC every three beats: the conducted beats stay dominant
         for (int b = 0; b < 60; b++)
         {
