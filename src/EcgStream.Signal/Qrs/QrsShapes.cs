@@ -3,9 +3,9 @@ namespace EcgStream.Signal.Qrs;
 /// <summary>
 /// The QRS shapes one lead has shown, to say how alike a new beat is to the lead's dominant (usually sinus-conducted)
 /// beat: a PVC, a fusion beat or an aberrant beat has another shape, while AF keeps the QRS (the ventricles are
-/// reached the normal way, only at random times). The rules use it to take ventricular ectopy out of the RR
-/// irregularity measure (<see cref="Rhythms.RuleOptions.OddShapeCorrelation"/>), whatever the beat's timing: a
-/// late-coupled PVC is not premature enough for any timing criterion.
+/// reached the normal way, only at random times). The rules use it to tell ventricular ectopy from AF whatever the
+/// beat's timing (<see cref="Rhythms.RuleOptions.OddShapeCorrelation"/>: odd beats veto AF when the rhythm between the
+/// others is regular): a late-coupled PVC is not premature enough for any timing criterion.
 /// <para>Up to <see cref="Slots"/> shape classes, each the running average of the beats matched to it (Pearson
 /// correlation ≥ <see cref="MatchCorrelation"/> at the best of ±<see cref="MaxLagSamples"/> samples of alignment, since
 /// the R peak is the largest deflection and can jump between R and S). Each class has a weight, an exponential
