@@ -128,15 +128,15 @@ public class EctopyTests
 
     [Fact]
     public void PACs_without_a_compensatory_pause_at_10_to_30_percent_burden_are_not_AF() =>
-        // A PAC resets the sinus node: premature (coupling 0.55–0.75) + return (0.95–1.15 cycles) sum to 1.5–1.9 cycles,
+        // A PAC resets the sinus node: premature (coupling 0.55–0.72) + return (0.95–1.15 cycles) sum to 1.5–1.9 cycles,
         // too little for the premature/compensatory pair; the normal cycle before and after marks the interruption.
-        // Beat-to-beat jitter 5 % (the pair removal's own property above needs ≤ 3 %). Three AF votes in a row (2 s: the
-        // rule tracker's onset) happen now and then on one record, at the edge of the interruption criterion: with coupling
-        // 0.73–0.75 and a burden of 25–30 % (the PACs pull the normal-cycle estimate down, so the coupling nears the 0.8
-        // "premature" limit) about 1 record in 100–200 holds one (measured 2026-12-04: 1 of 180 there, 0 of 5 820 elsewhere;
-        // a failing draw had 2 of 10 at 63 bpm, coupling 74 %, burden 28 %). So a case is ten records and at most two may.
+        // Beat-to-beat jitter 5 % (the pair removal's own property above needs ≤ 3 %). The criterion's edge is left out
+        // and measured instead (2026-12-04): at coupling 0.73–0.75 with a 25–30 % burden, the PACs pull the normal-cycle
+        // estimate down until the jittered coupling nears the 0.8 "premature" limit, and 26 of 3 000 records (0.9 %; 1.3 %
+        // below 70 bpm) hold three AF votes in a row (2 s: the rule tracker's onset). Below 0.73: none of 5 120. A case is
+        // ten records, at most one of which may hold such a run.
         Prop.ForAll((from bpm in Gen.Choose(55, 110)
-                     from coupling in Gen.Choose(55, 75)
+                     from coupling in Gen.Choose(55, 72)
                      from ret in Gen.Choose(95, 115)
                      from burden in Gen.Choose(10, 30)
                      from seed in Gen.Choose(1, 100000)
@@ -145,7 +145,7 @@ public class EctopyTests
                 var runs = Enumerable.Range(c.seed, 10)
                     .Select(seed => LongestAfRun(Interrupted(c.burden / 100.0, 1, c.coupling / 100.0, c.ret / 100.0, 60.0 / c.bpm, 0.05, seed)))
                     .ToList();
-                return (runs.Count(r => r >= 3) <= 2).Label($"longest AF runs {string.Join(", ", runs)} at {c.bpm} bpm, coupling {c.coupling} %, return {c.ret} %, burden {c.burden} %, seeds {c.seed}…{c.seed + 9}");
+                return (runs.Count(r => r >= 3) <= 1).Label($"longest AF runs {string.Join(", ", runs)} at {c.bpm} bpm, coupling {c.coupling} %, return {c.ret} %, burden {c.burden} %, seeds {c.seed}…{c.seed + 9}");
             }).QuickCheckThrowOnFailure();
 
     [Fact]
