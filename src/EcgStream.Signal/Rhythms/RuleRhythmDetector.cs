@@ -51,6 +51,7 @@ public sealed class RuleRhythmDetector
     private long _nextDecision = long.MinValue;
     private readonly double[] _rr, _rrClean, _rrLag, _scratch;
     private readonly bool[] _rrOdd; // interval i of _rr starts or ends at an odd-shaped beat
+    private readonly double[] _rrConducted; // the intervals of _rr between beats of the dominant shape
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
     private bool _asystole, _leadOff, _noise;
     private long _asystoleFromR;
@@ -74,6 +75,7 @@ public sealed class RuleRhythmDetector
         _rr = new double[_options.AfBeats];
         _rrClean = new double[_options.AfBeats];
         _rrOdd = new bool[_options.AfBeats];
+        _rrConducted = new double[_options.AfBeats];
         _rrLag = new double[_options.AfLagBeats];
         _scratch = new double[Math.Max(_options.AfBeats, BeatCapacity)];
         _epochEnd = new long[_options.NoiseSeconds];
@@ -221,10 +223,9 @@ public sealed class RuleRhythmDetector
             // Beats of another QRS shape (PVCs, fusion beats) whose removal leaves a regular rhythm: the irregularity was
             // theirs, not AF's, whatever their timing. Only a veto: in AF the intervals between conducted beats stay
             // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.
-            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(n))
+            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(n, out var rest))
             {
-                // the features reported beside the 0: those of every interval, where none were computed above
-                if (!(m >= _options.AfBeats / 2 || irregularRest)) af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
+                af = rest;
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
@@ -307,25 +308,21 @@ public sealed class RuleRhythmDetector
 
     /// <summary>
     /// With <see cref="RuleOptions.OddShapeCorrelation"/>: the last <paramref name="n"/> intervals hold some into or out of an
-    /// odd-shaped beat, and the others (at least 12, each compared with the previous one kept) are regular: RMSSD / mean
-    /// below <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor. Comparing across a removed
-    /// stretch is what a sinus rhythm allows (its cycle moves slowly) and AF does not (any two of its intervals differ).
+    /// odd-shaped beat, and the others (at least 12) are regular — their AF features (<paramref name="rest"/>, the same
+    /// measure as the pair and interruption removal's "is the rest regular") have RMSSD / mean below
+    /// <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor. The RMSSD runs across the removed
+    /// intervals, which a sinus rhythm allows (its cycle moves slowly) and AF does not (any two of its intervals differ).
     /// </summary>
-    private bool OddShapesExplainIrregularity(int n)
+    private bool OddShapesExplainIrregularity(int n, out AfFeatures rest)
     {
+        rest = default;
         if (!(_options.OddShapeCorrelation > 0)) return false;
-        int odd = 0, kept = 0;
-        double sum = 0, ss = 0, previous = double.NaN;
+        int kept = 0;
         for (int i = 0; i < n; i++)
-        {
-            if (_rrOdd[i]) { odd++; continue; }
-            kept++;
-            sum += _rr[i];
-            if (!double.IsNaN(previous)) ss += (_rr[i] - previous) * (_rr[i] - previous);
-            previous = _rr[i];
-        }
-        if (odd == 0 || kept < MinKeptForOddVeto) return false;
-        return Math.Sqrt(ss / (kept - 1)) / (sum / kept) < _options.AfMinNormalisedRmssd;
+            if (!_rrOdd[i]) _rrConducted[kept++] = _rr[i];
+        if (kept == n || kept < MinKeptForOddVeto) return false;
+        rest = AfFeatures.Compute(_rr.AsSpan(0, n), _rrConducted.AsSpan(0, kept), _scratch);
+        return rest.NormalisedRmssd < _options.AfMinNormalisedRmssd;
     }
 
     private int CopyRr(int n)
