@@ -65,6 +65,17 @@ public sealed class SafeTensorsTests : IDisposable
         }
     }
 
+    [TorchFact]
+    public void Saving_into_a_folder_that_does_not_exist_yet_makes_it()
+    {
+        using var scope = NewDisposeScope();
+        var path = Path.Combine(_dir, "new", "deeper", "encoder.safetensors");
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["w"] = tensor(new[] { 1f, 2f }) });
+        using var loaded = SafeTensors.Load(path)["w"];
+        Assert.Equal(new[] { 1f, 2f }, loaded.data<float>().ToArray());
+        Assert.False(File.Exists(path + ".tmp"));
+    }
+
     [PythonFact]
     public void Python_reads_our_checkpoint_with_a_plain_reader()
     {

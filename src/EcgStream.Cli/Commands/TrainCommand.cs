@@ -20,6 +20,7 @@ internal static class TrainCommand
         TrainLayersCommand.Create(),
         TrainDistillCommand.Create(),
         TrainQuantizeCommand.Create(),
+        TrainThresholdsCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch
@@ -76,19 +77,29 @@ internal static class TrainCommand
     public static Training.Evaluation.ClassThreshold[] ValidationThresholds(string source, string dataRoot, int windows, int seed, string outDir,
         Func<WindowSet, float[]> probabilities, CancellationToken cancel = default)
     {
+        var rows = ValidationRows(source, dataRoot, windows, seed, outDir, probabilities, cancel);
+        return Training.Evaluation.Thresholds.Choose(rows.Probabilities, rows.Masks, Core.Rhythms.RhythmClasses.Names, rows.Known);
+    }
+
+    /// <summary>The rows <see cref="ValidationThresholds"/> chooses on: every part of <paramref name="source"/>'s validation split, folded record by record where the label is one per record.</summary>
+    public static (float[] Probabilities, int[] Masks, int[] Known, string[] Units) ValidationRows(string source, string dataRoot, int windows, int seed, string outDir,
+        Func<WindowSet, float[]> probabilities, CancellationToken cancel = default)
+    {
         var rows = new List<float>();
         var masks = new List<int>();
         var known = new List<int>();
+        var units = new List<string>();
         foreach (var part in source.Split('+'))
         {
             cancel.ThrowIfCancellationRequested();
             var validation = LoadWindows(part, dataRoot, Math.Max(64, windows / 4), seed, outDir, Split.Validation);
-            var (partRows, partMasks, partKnown, _) = Training.Evaluation.RecordLevel.Fold(probabilities(validation), validation);
+            var (partRows, partMasks, partKnown, partUnits) = Training.Evaluation.RecordLevel.Fold(probabilities(validation), validation);
             rows.AddRange(partRows);
             masks.AddRange(partMasks);
             known.AddRange(partKnown);
+            units.AddRange(partUnits);
         }
-        return Training.Evaluation.Thresholds.Choose(rows.ToArray(), masks.ToArray(), Core.Rhythms.RhythmClasses.Names, known.ToArray());
+        return ([.. rows], [.. masks], [.. known], [.. units]);
     }
 
     /// <summary>Synthetic patients of the test split never share a seed with the train split's.</summary>

@@ -65,6 +65,8 @@ public static class SafeTensors
         }
         var padded = (header.WrittenCount + 7) / 8 * 8;
 
+        // The folder is made here, as every other output of the toolchain makes its own.
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
         var tmp = path + ".tmp";
         using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {

@@ -13,6 +13,9 @@ public static class Thresholds
 {
     public const double Default = 0.5, Lowest = 0.05, Highest = 0.95;
 
+    /// <summary>The rule, in words (written beside chosen thresholds).</summary>
+    public const string RuleDescription = "best F1 per class on the validation rows, inside [0.05, 0.95]";
+
     /// <param name="known">Per row, the classes its label rules on (rows leaving a class unknown do not count for it); empty: all known.</param>
     public static ClassThreshold[] Choose(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> masks, IReadOnlyList<string> classes, ReadOnlySpan<int> known = default)
     {
