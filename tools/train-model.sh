@@ -46,8 +46,8 @@ mkdir -p "$runs/ft" && cp "$runs/pre/splits.json" "$runs/ft/splits.json"
 # 5. The shipped model (contract v2): a PMA head with the rhythm path (RR features of the last 60 s) on the
 #    fine-tuned encoder of step 4, frozen; labels with known masks (2017 "O" and rhythms outside the class
 #    set are hard negatives), masked BCE; thresholds on the validation records. (Fine-tuning encoder and
-#    rhythm-path head together, `--fine-tune --rhythm-path`, is the next step; it did not fit the CPU of the
-#    session that made the shipped model.)
+#    rhythm-path head together, `--fine-tune --rhythm-path`, was no better on the validation records:
+#    docs/runs/2026-12-04/teacher-fine-tune/.)
 mkdir -p "$runs/v2" && cp "$runs/pre/splits.json" "$runs/v2/splits.json"
 "$ecg" train probe --encoder "$runs/ft/encoder.safetensors" --out "$runs/v2" --head pma --rhythm-path \
   --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed 1
