@@ -59,5 +59,18 @@ public class ThresholdsCliTests
         r = await CliRunner.RunAsync("train", "thresholds", "--model", Bundled, "--run", "/tmp/x", "--data", "ptbxl");
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("error: --data 'ptbxl': expected real, synthetic or real+synthetic", r.Stderr.Trim());
+
+        // A sibling of another class set would take thresholds in the wrong order: refused before anything is scored.
+        var other = Path.Combine(Path.GetTempPath(), $"ecgstream-other-classes-{Environment.ProcessId}.onnx");
+        try
+        {
+            var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Bundled));
+            proto.MetadataProps.Single(p => p.Key == ModelContract.Keys.Classes).Value = "AF,SR";
+            File.WriteAllBytes(other, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+            r = await CliRunner.RunAsync("train", "thresholds", "--model", Bundled, "--run", "/tmp/x", "--write", "--apply-to", other);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal($"error: {other}: classes AF,SR are not class set v1 (SR,AF,AFL,STACH,SBRAD,SVT,VT,VF,PACE,VECT,NOISE)", r.Stderr.Trim());
+        }
+        finally { File.Delete(other); }
     }
 }

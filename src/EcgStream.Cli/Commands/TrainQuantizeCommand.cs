@@ -128,16 +128,28 @@ internal static class TrainQuantizeCommand
     }
 
     /// <summary>The model's AF decision threshold (ecgstream.thresholds metadata), 0.5 when absent.</summary>
-    public static float AfThreshold(ModelProto model, string path)
+    public static float AfThreshold(ModelProto model, string path) =>
+        Thresholds(model, path) is { } all ? (float)all[(int)RhythmClass.AF] : 0.5f;
+
+    /// <summary>
+    /// The model's per-class thresholds (ecgstream.thresholds metadata) in class-set-v1 order; null when it has none.
+    /// Refuses a model whose classes are not class set v1 or whose thresholds do not match them, naming the file.
+    /// </summary>
+    public static double[]? Thresholds(ModelProto model, string path)
     {
         var text = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Thresholds)?.Value;
         var classes = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Classes)?.Value?.Split(',');
-        if (text is null || classes is null) return 0.5f;
+        if (classes is not null && !classes.SequenceEqual(RhythmClasses.Names))
+            throw new InvalidDataException($"{path}: classes {string.Join(",", classes)} are not class set v1 ({string.Join(",", RhythmClasses.Names)})");
+        if (text is null || classes is null) return null;
         var values = text.Split(',');
-        int af = Array.IndexOf(classes, RhythmClasses.Names[(int)RhythmClass.AF]);
-        if (af < 0 || af >= values.Length || !float.TryParse(values[af], NumberStyles.Float, CultureInfo.InvariantCulture, out var t))
-            throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has no AF threshold");
-        return t;
+        if (values.Length != classes.Length)
+            throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has {values.Length} values for {classes.Length} classes");
+        var result = new double[values.Length];
+        for (int k = 0; k < values.Length; k++)
+            if (!double.TryParse(values[k], NumberStyles.Float, CultureInfo.InvariantCulture, out result[k]))
+                throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has \"{values[k]}\" for {classes[k]}, not a number");
+        return result;
     }
 
     /// <summary>Record-level scores per source of a model (in memory) on a window set.</summary>

@@ -46,17 +46,18 @@ internal static class TrainThresholdsCommand
             bool writing = parse.GetValue(write);
             if (siblings.Length > 0 && !writing) throw new ArgumentException("--apply-to writes thresholds into other models: add --write");
             var proto = TrainQuantizeCommand.ReadModel(modelPath);
-            var classes = Classes(proto, modelPath);
+            var before = TrainQuantizeCommand.Thresholds(proto, modelPath);   // also refuses a model of another class set
             var others = siblings.Select(p => (Path: p, Proto: TrainQuantizeCommand.ReadModel(p))).ToList();
-            foreach (var (path, other) in others)
-                if (!Classes(other, path).SequenceEqual(classes)) throw new InvalidDataException($"{path}: its classes ({string.Join(",", Classes(other, path))}) are not {modelPath}'s");
+            foreach (var (path, other) in others) TrainQuantizeCommand.Thresholds(other, path);
+            foreach (var (path, target) in others.Prepend((modelPath, proto)))
+                if (!target.MetadataProps.Any(p => p.Key == ModelContract.Keys.Classes))
+                    throw new InvalidDataException($"{path}: no {ModelContract.Keys.Classes} metadata; not an EcgStream contract model");
 
             var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
             using var session = InferenceSession.Load(proto.ToByteArray(), options, "thresholds");
             var rows = TrainCommand.ValidationRows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), runDir,
                 set => OnnxScoring.Run(session, set).Probabilities(), cancel);
             var chosen = Thresholds.Choose(rows.Probabilities, rows.Masks, RhythmClasses.Names, rows.Known);
-            var before = Current(proto, modelPath, classes);
 
             var table = new Table().AddColumns("class", "validation positives", "threshold before", "threshold now", "validation F1 now");
             for (int k = 0; k < chosen.Length; k++)
@@ -94,23 +95,4 @@ internal static class TrainThresholdsCommand
     }
 
     private static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-
-    /// <summary>The model's class names (metadata); they must be class set v1, the order thresholds are chosen in.</summary>
-    private static string[] Classes(Onnx.Proto.ModelProto model, string path)
-    {
-        var classes = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Classes)?.Value?.Split(',')
-            ?? throw new InvalidDataException($"{path}: no {ModelContract.Keys.Classes} metadata; not an EcgStream contract model");
-        if (!classes.SequenceEqual(RhythmClasses.Names))
-            throw new InvalidDataException($"{path}: classes {string.Join(",", classes)} are not class set v1 ({string.Join(",", RhythmClasses.Names)})");
-        return classes;
-    }
-
-    private static double[]? Current(Onnx.Proto.ModelProto model, string path, string[] classes)
-    {
-        var text = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Thresholds)?.Value;
-        if (text is null) return null;
-        var parts = text.Split(',');
-        if (parts.Length != classes.Length) throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has {parts.Length} values for {classes.Length} classes");
-        return [.. parts.Select(p => double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture))];
-    }
 }
