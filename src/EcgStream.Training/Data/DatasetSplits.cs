@@ -11,10 +11,17 @@ public enum Split { Train, Validation, Test }
 /// patient's split is a fixed function of (seed, patient id) (FNV-1a hash to [0, 1)). Saved to disk
 /// as JSON (record → patient, split); a loaded file keeps earlier assignments even if the rule or
 /// the fractions change later.
+/// <para>
+/// Identical recordings under two ids (<see cref="RecordTwins"/>, given by <see cref="UseTwins"/>) are one recording:
+/// a new record of a new patient takes the split of a twin already placed, and where twins lie apart, the copy in the
+/// later split (train, then validation, then test; by record id within one split) is left out of a held-out split
+/// (<see cref="LeftOut"/>): it was seen, or it would be counted twice.
+/// </para>
 /// </summary>
 public sealed class DatasetSplits
 {
     private readonly Dictionary<string, (string Patient, Split Split)> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _twins = new(StringComparer.Ordinal);
 
     public DatasetSplits(ulong seed = 1, double validationFraction = 0.1, double testFraction = 0.2)
     {
@@ -38,7 +45,10 @@ public sealed class DatasetSplits
             return known.Split;
         }
         var patientSplit = _records.Values.FirstOrDefault(r => r.Patient == entry.PatientId);
-        var split = patientSplit.Patient is not null ? patientSplit.Split : Rule(entry.PatientId);
+        var twinSplits = _twins.TryGetValue(entry.RecordId, out var group)
+            ? group.Where(_records.ContainsKey).Select(t => _records[t].Split).Order().ToList() : [];
+        // A patient's split comes first (one patient, one split); else a twin's; a twin left apart is LeftOut.
+        var split = patientSplit.Patient is not null ? patientSplit.Split : twinSplits.Count > 0 ? twinSplits[0] : Rule(entry.PatientId);
         _records[entry.RecordId] = (entry.PatientId, split);
         return split;
     }
@@ -51,6 +61,7 @@ public sealed class DatasetSplits
     {
         var copy = new DatasetSplits(Seed, ValidationFraction, TestFraction);
         foreach (var (id, r) in _records) copy._records[id] = r;
+        foreach (var (id, group) in _twins) copy._twins[id] = group;
         foreach (var (id, patient, split) in records) copy._records[id] = (patient, split);
         foreach (var group in copy._records.Values.GroupBy(r => r.Patient, StringComparer.Ordinal))
             if (group.Select(r => r.Split).Distinct().Count() > 1)
@@ -60,8 +71,33 @@ public sealed class DatasetSplits
 
     public Split? Of(string recordId) => _records.TryGetValue(recordId, out var r) ? r.Split : null;
 
-    /// <summary>Record ids in <paramref name="split"/>.</summary>
-    public IReadOnlySet<string> Records(Split split) => _records.Where(kv => kv.Value.Split == split).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+    /// <summary>Record ids in <paramref name="split"/>; a held-out split without the records <see cref="LeftOut"/> names.</summary>
+    public IReadOnlySet<string> Records(Split split) =>
+        _records.Where(kv => kv.Value.Split == split && (split == Split.Train || LeftOutBecause(kv.Key) is null)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Groups of identical recordings (<see cref="RecordTwins.Find"/>); replaces any given before.</summary>
+    public void UseTwins(IEnumerable<string[]> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        _twins.Clear();
+        foreach (var group in groups)
+            foreach (var id in group) _twins[id] = group;
+    }
+
+    /// <summary>
+    /// Why a record is not in its held-out split: "identical to R (Split)" when a twin of it was placed in an earlier
+    /// split, or in the same one under a smaller record id; null when it is held out as placed (and for train records).
+    /// </summary>
+    public string? LeftOutBecause(string recordId)
+    {
+        if (!_twins.TryGetValue(recordId, out var group) || !_records.TryGetValue(recordId, out var own) || own.Split == Split.Train) return null;
+        var first = group.Where(_records.ContainsKey).OrderBy(t => _records[t].Split).ThenBy(t => t, StringComparer.Ordinal).First();
+        return first == recordId ? null : $"identical to {first} ({_records[first].Split})";
+    }
+
+    /// <summary>Every placed record a held-out split leaves out, with the reason (<see cref="LeftOutBecause"/>), by record id.</summary>
+    public IReadOnlyList<(string Record, Split Split, string Reason)> LeftOut() =>
+        [.. _records.Keys.Order(StringComparer.Ordinal).Select(id => (id, _records[id].Split, LeftOutBecause(id))).Where(x => x.Item3 is not null).Select(x => (x.id, x.Split, x.Item3!))];
 
     private Split Rule(string patient)
     {

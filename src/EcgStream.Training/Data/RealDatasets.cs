@@ -32,17 +32,26 @@ public static class RealDatasets
         return entries;
     }
 
-    /// <summary>Windows of every listed record, with each record's split assigned (and <paramref name="splits"/> updated).</summary>
+    /// <summary>
+    /// Windows of every listed record, with each record's split assigned (and <paramref name="splits"/> updated). Identical
+    /// recordings under two ids (<see cref="RecordTwins"/>) are made known to the splits first; a copy a held-out split
+    /// leaves out (<see cref="DatasetSplits.LeftOut"/>) is reported.
+    /// </summary>
     public static WindowSet Build(IEnumerable<RecordEntry> entries, DatasetSplits splits, DatasetReport report, WindowingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(splits);
+        ArgumentNullException.ThrowIfNull(report);
+        var list = entries as IReadOnlyCollection<RecordEntry> ?? [.. entries];
+        splits.UseTwins(RecordTwins.Find(list));
         var set = new WindowSet();
-        foreach (var entry in entries)
+        foreach (var entry in list)
         {
             splits.Assign(entry);
             RecordWindower.AddWindows(entry, set, report, options);
         }
+        foreach (var (record, split, reason) in splits.LeftOut())
+            report.Warn($"{record}: left out of the {split} split: {reason}");
         return set;
     }
 }

@@ -18,7 +18,8 @@ public static class BenchmarkDatasets
 /// training toolchain's (<see cref="RealDatasets"/>), so a split file written by training (<c>splits.json</c>)
 /// selects exactly the patients a model never saw. A record the split file does not name (e.g. PhysioNet 2017's
 /// "O" records in a file written before training used them) is assigned by the file's own rule (seed and fractions,
-/// by patient), as training assigns it.
+/// by patient), as training assigns it. A record whose identical recording is in an earlier split is left out
+/// (<see cref="DatasetSplits.LeftOutBecause"/>), as training leaves it out.
 /// </summary>
 public static class BenchmarkRecords
 {
@@ -30,7 +31,17 @@ public static class BenchmarkRecords
             ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
             : RealDatasets.List(dataRoot, report, [dataset]);
         if (splits is null || split is null) return entries;
-        return entries.Where(e => splits.Assign(e) == split).ToList();
+        // A recording stored twice (RecordTwins) is scored once, and not at all when its twin was trained on.
+        splits.UseTwins(RecordTwins.Find(entries));
+        foreach (var e in entries) splits.Assign(e);   // every twin placed before any is judged
+        var chosen = new List<RecordEntry>();
+        foreach (var e in entries)
+        {
+            if (splits.Of(e.RecordId) != split) continue;
+            if (splits.LeftOutBecause(e.RecordId) is { } reason) { warn($"{e.RecordId}: left out of the {split} split: {reason}"); continue; }
+            chosen.Add(e);
+        }
+        return chosen;
     }
 
     /// <summary>
