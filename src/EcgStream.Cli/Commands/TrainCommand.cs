@@ -21,6 +21,7 @@ internal static class TrainCommand
         TrainDistillCommand.Create(),
         TrainQuantizeCommand.Create(),
         TrainThresholdsCommand.Create(),
+        TrainScoreCommand.Create(),
     };
 
     public static EncoderConfig ConfigNamed(string name) => name switch

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EcgStream.Inference;
+using EcgStream.Training.Data;
+using EcgStream.Training.Evaluation;
+
+namespace EcgStream.Cli.Commands;
+
+/// <summary>
+/// `ecgstream train score --model T.onnx --model S.onnx … --run DIR`: trained models side by side on the real records
+/// of one split, record-level per source as `train distill` and `train quantize` score them (<see cref="RecordScores"/>;
+/// AF F1 at each model's own AF threshold), with every model's ratio to the first (student / teacher, issue 12). For a
+/// model that exists already; nothing is trained. DIR holds splits.json (copy the models' split file there first).
+/// </summary>
+internal static class TrainScoreCommand
+{
+    public static Command Create()
+    {
+        var models = new Option<string[]>("--model") { Description = "ONNX models (contract v1 or v2), the first the reference the others are divided by.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var run = new Option<string>("--run") { Description = "Folder with the models' splits.json; score.json is written there.", Required = true };
+        var split = new Option<string>("--split") { Description = "test or validation.", DefaultValueFactory = _ => "test" };
+        var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split (only for records the split file does not name).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
+
+        var cmd = new Command("score", "Score trained models side by side on a split's real records, per source, with each model's ratio to the first.")
+        {
+            models, run, split, dataRoot, seed, threads,
+        };
+        cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
+        {
+            var paths = parse.GetValue(models)!;
+            var which = parse.GetValue(split) switch
+            {
+                "test" => Split.Test, "validation" => Split.Validation,
+                var s => throw new ArgumentException($"--split '{s}': expected test or validation (train records were trained on)"),
+            };
+            var runDir = parse.GetValue(run)!;
+            if (!File.Exists(Path.Combine(runDir, "splits.json")))
+                throw new FileNotFoundException($"{Path.Combine(runDir, "splits.json")} not found: copy the models' split file there (a new one would hold out other patients)");
+            var protos = paths.Select(p => (Path: p, Proto: TrainQuantizeCommand.ReadModel(p))).ToList();
+            var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, which);
+            var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+            var scores = new List<(string Name, List<SourceScore> Scores)>();
+            foreach (var (path, proto) in protos)
+            {
+                cancel.ThrowIfCancellationRequested();
+                scores.Add((Path.GetFileNameWithoutExtension(path), TrainQuantizeCommand.Evaluate(proto, Path.GetFileNameWithoutExtension(path), windows, TrainQuantizeCommand.AfThreshold(proto, path), options)));
+            }
+            TrainQuantizeCommand.PrintTable(scores);
+            var ratios = scores.Skip(1).Select(s => (s.Name, Ratios: StudentRatios.Of(scores[0].Scores, s.Scores))).ToList();
+            foreach (var (name, list) in ratios)
+                Console.WriteLine($"{name} / {scores[0].Name}: " + string.Join("; ", list.Select(r =>
+                    FormattableString.Invariant($"{r.Source} ({r.Records}) macro {Percent(r.MacroAuroc)}, AF F1 {Percent(r.AfF1)}"))));
+            File.WriteAllText(Path.Combine(runDir, "score.json"), JsonSerializer.Serialize(new
+            {
+                kind = "score", split = which.ToString(), models = paths,
+                scores = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                ratios = ratios.Select(r => new { name = r.Name, of = scores[0].Name, ratios = r.Ratios.Select(x => new { source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1) }) }),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {Path.Combine(runDir, "score.json")}");
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+
+    private static string Percent(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+}
