@@ -88,6 +88,7 @@ public sealed class SignalChain
                     sink.OnBeat(b);
                 }
                 _ring?.Push(seg, _onWindow);
+                _rules.ListeningSince = _beats.ListeningSince;
                 _rules.Advance(seg.EndSample, sink, _origin);
                 done += n;
             }

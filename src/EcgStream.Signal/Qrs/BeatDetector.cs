@@ -42,6 +42,9 @@ public sealed class BeatDetector
     /// <summary>The lead whose beats are reported.</summary>
     public Lead ActiveLead { get; private set; }
 
+    /// <summary>Stream index from which the reported lead's detector is listening (<see cref="QrsDetector.ListeningSince"/>).</summary>
+    public long ListeningSince => _detectors[Leads.IndexOf(ActiveLead)].ListeningSince;
+
     /// <summary>Tells the detector which leads are usable now; switches the active lead if it is not.</summary>
     public void SetUsable(LeadSet usable)
     {

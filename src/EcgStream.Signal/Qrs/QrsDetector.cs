@@ -21,7 +21,11 @@ namespace EcgStream.Signal.Qrs;
 /// The R peak is the largest absolute input sample in the QRS window that produced the MWI peak.
 /// Decisions come ~0.3 s after the R peak (filter delay, half-fall of the MWI, 200 ms blanking); search-back
 /// decisions come up to 1.5 RR later. The first <see cref="LearningSeconds"/> only initialise the levels, and so
-/// do the <see cref="LearningSeconds"/> after <see cref="RelearnSeconds"/> without a QRS.
+/// do the <see cref="LearningSeconds"/> after <see cref="RelearnSeconds"/> without a QRS. Levels that have found no QRS
+/// at all <see cref="UnconfirmedSeconds"/> after they were learnt are learnt again at once from the last
+/// <see cref="LearningSeconds"/> of the signal: learnt on an electrode transient, they sit far above every QRS (a stream
+/// that starts with one, or a lead reconnected while the levels were being learnt again, was blind for 10–12 s before).
+/// <see cref="ListeningSince"/> says from when the current levels hold.
 /// Works at any rate ≥ 100 Hz; the product runs it on the 250 Hz preprocessed signal. No allocation after construction.
 /// </summary>
 public sealed class QrsDetector
@@ -29,13 +33,19 @@ public sealed class QrsDetector
     public const double LearningSeconds = 2.0;
     /// <summary>With no QRS for this long the levels are re-learnt (after a gain change, electrode swap or long artefact).</summary>
     public const double RelearnSeconds = 8.0;
+    /// <summary>
+    /// Levels just learnt that find no QRS for this long are learnt again from the span just before. As long as the
+    /// longest RR the detector tracks (3 s, 20 bpm), so a slow rhythm is not mistaken for it.
+    /// </summary>
+    public const double UnconfirmedSeconds = 3.0;
     private const float ThresholdFraction = 0.2f;
     private const int LevelCount = 8;
     private const int HistoryLength = 1024; // power of two, > 2 s at 250 Hz: covers every QRS window looked back into
 
     private readonly SosFilter _bandPass;
-    private readonly int _mwiWidth, _blank, _tWave, _peakTimeout, _filterDelay, _learning, _relearn;
+    private readonly int _mwiWidth, _blank, _tWave, _peakTimeout, _filterDelay, _learning, _relearn, _unconfirmed;
     private readonly float[] _mwiRing;
+    private readonly float[] _mwiHistory;       // the last LearningSeconds of the MWI, for learning again at once
     private readonly float[] _xRing = new float[HistoryLength];
     private readonly float[] _slopeRing = new float[HistoryLength];
     private readonly float[] _qrsLevels = new float[LevelCount], _noiseLevels = new float[LevelCount];
@@ -47,6 +57,8 @@ public sealed class QrsDetector
 
     private long _n = long.MinValue;           // stream index of the next input sample
     private long _origin, _learnFrom, _lastEvent;
+    private bool _confirmed;                    // a QRS found since the levels were (re)learnt
+    private long _listeningSince = long.MaxValue;
     private float _y1, _y2, _y3, _y4;         // past band-passed samples for the derivative
     private double _mwiSum;
     // Peak finder on the MWI.
@@ -81,8 +93,10 @@ public sealed class QrsDetector
         _peakTimeout = Ms(95);
         _learning = (int)Math.Round(LearningSeconds * sampleRate);
         _relearn = (int)Math.Round(RelearnSeconds * sampleRate);
+        _unconfirmed = (int)Math.Round(UnconfirmedSeconds * sampleRate);
         _filterDelay = (int)Math.Round(design.GroupDelaySamples(10)) + 2; // band-pass + derivative
         _mwiRing = new float[_mwiWidth];
+        _mwiHistory = new float[_learning];
         _rrMedian = (int)Math.Round(sampleRate);
         _shapes = new QrsShapes(sampleRate);
         _snippet = new float[_shapes.SnippetLength];
@@ -93,6 +107,12 @@ public sealed class QrsDetector
     public int MedianRR => _rrMedian;
     /// <summary>Current detection threshold on the MWI signal.</summary>
     public float Threshold => _threshold;
+
+    /// <summary>
+    /// Stream index from which the current levels decide (the end of the last learning span); <see cref="long.MaxValue"/>
+    /// while learning. No QRS before it says nothing about the heart: the detector was not listening.
+    /// </summary>
+    public long ListeningSince => _listeningSince;
 
     /// <summary>
     /// Whether beats get their <see cref="QrsBeat.Shape"/> (and the lead's shape classes learn from them); otherwise
@@ -132,6 +152,7 @@ public sealed class QrsDetector
             _mwiSum += sq - _mwiRing[m];
             _mwiRing[m] = sq;
             float mwi = (float)Math.Max(_mwiSum / _mwiWidth, 0);
+            _mwiHistory[(int)((_n - _origin) % _learning)] = mwi;
 
             if (_n - _learnFrom < _learning)
             {
@@ -141,10 +162,16 @@ public sealed class QrsDetector
                 _lastDatum = mwi;
                 continue;
             }
-            if (_n - _lastEvent > _relearn)
+            if (_confirmed && _n - _lastEvent > _relearn)
             {
                 Relearn(mwi);
                 continue;
+            }
+            if (!_confirmed && _n - _lastEvent > _unconfirmed && _n - _origin >= _learning)
+            {
+                // Levels that found nothing: learn them again from the span just seen, and go on listening.
+                foreach (var v in _mwiHistory) { _learnMax = Math.Max(_learnMax, v); _learnSum += v; }
+                EndLearning();
             }
 
             FindPeak(mwi, lead, beats);
@@ -162,11 +189,14 @@ public sealed class QrsDetector
         _learnMax = 0;
         _learnSum = 0;
         _lastEvent = _n;
+        _confirmed = false;
+        _listeningSince = _n + 1;
         UpdateThreshold();
     }
 
     private void Relearn(float mwi)
     {
+        _listeningSince = long.MaxValue;
         _learnFrom = _n;
         _learnMax = mwi;
         _learnSum = mwi;
@@ -281,6 +311,7 @@ public sealed class QrsDetector
         UpdateThreshold();
         _lastQrsIdx = idx;
         _lastEvent = _n;
+        _confirmed = true;
         _lastSlope = slope;
         _sbPeak = 0;
         if (r <= _lastR) return; // the same complex seen twice (search-back and a later peak): report once

@@ -26,8 +26,9 @@ namespace EcgStream.Signal.Rhythms;
 /// <item>NOISE: share of the last <see cref="RuleOptions.NoiseSeconds"/> quality epochs in which no lead was usable;
 /// while it is ≥ 0.5 the other rules give no opinion (NaN).</item>
 /// <item>Alarms: PAUSE (an RR over <see cref="RuleOptions.PauseSeconds"/>), ASYSTOLE (no QRS for
-/// <see cref="RuleOptions.AsystoleSeconds"/> with a lead connected and readable: during LEAD_OFF or NOISE a missing QRS
-/// proves nothing), LEAD_OFF and NOISE (quality states).</item>
+/// <see cref="RuleOptions.AsystoleSeconds"/> with a lead connected and readable, counted from the last beat or the last
+/// unreadable epoch, and no onset while the QRS detector learns its levels (<see cref="ListeningSince"/>): during LEAD_OFF
+/// or NOISE, or while the detector learns, a missing QRS proves nothing), LEAD_OFF and NOISE (quality states).</item>
 /// </list>
 /// A decision at grid sample T uses only beats decided by T (<see cref="QrsBeat.DetectedAt"/> ≤ T) and quality
 /// epochs ending by T, so the output does not depend on how the stream was cut into blocks. Times in the output
@@ -54,7 +55,7 @@ public sealed class RuleRhythmDetector
     private readonly double[] _rrConducted; // the intervals of _rr between beats of the dominant shape
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
     private bool _asystole, _leadOff, _noise;
-    private long _asystoleFromR;
+    private long _asystoleFromR, _asystoleFrom;
 
     public RuleRhythmDetector(string streamId, double sampleRate = 250, double delaySeconds = 0, RuleOptions? options = null)
     {
@@ -89,6 +90,13 @@ public sealed class RuleRhythmDetector
     /// <summary>Subtracted from sample times to give input stream time (the preprocessor's delay).</summary>
     public double DelaySeconds { get; }
     public RuleOptions Options => _options;
+
+    /// <summary>
+    /// Stream sample from which the QRS detector feeding this one is listening (<see cref="Qrs.QrsDetector.ListeningSince"/>;
+    /// <see cref="long.MaxValue"/> while it learns its levels). ASYSTOLE has no onset before it: no beat from a detector
+    /// that is not listening proves nothing. <see cref="long.MinValue"/> (the default): always listening.
+    /// </summary>
+    public long ListeningSince { get; set; } = long.MinValue;
 
     private double Seconds(long sample) => sample / SampleRate - DelaySeconds;
 
@@ -164,21 +172,27 @@ public sealed class RuleRhythmDetector
         UpdateState(ref _leadOff, lastOff, AlarmKind.LeadOff, t, sink);
         UpdateState(ref _noise, lastNoisy, AlarmKind.Noise, t, sink);
 
-        // Asystole: no beat for AsystoleSeconds (allowing for detection delay), with a lead connected.
+        // Asystole: no beat for AsystoleSeconds (allowing for detection delay) while a lead was readable. Silence counts
+        // from the last beat or from when the leads became readable again, whichever is later: as with PAUSE, beats that
+        // could not be seen were not absent (a reconnected lead used to raise ASYSTOLE at once, counting the lead-off as
+        // silence). No onset while the QRS detector is learning its levels: it is not listening then.
         long lastR = newest >= 0 ? _beatR[newest & (BeatCapacity - 1)] : long.MinValue;
         if (lastR != long.MinValue)
         {
-            bool silent = (t - lastR) / SampleRate >= _options.AsystoleSeconds + DetectionAllowanceSeconds;
-            if (silent && !_asystole && !lastOff && !lastNoisy && !lastMissing)
+            long heardFrom = Math.Max(lastR, _unreadableUntil);
+            bool silent = (t - heardFrom) / SampleRate >= _options.AsystoleSeconds + DetectionAllowanceSeconds;
+            bool listening = ListeningSince == long.MinValue || ListeningSince <= t;
+            if (silent && listening && !_asystole && !lastOff && !lastNoisy && !lastMissing)
             {
                 _asystole = true;
                 _asystoleFromR = lastR;
-                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, true, Seconds(lastR) + _options.AsystoleSeconds, double.NaN, Seconds(t)));
+                _asystoleFrom = heardFrom;
+                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, true, Seconds(heardFrom) + _options.AsystoleSeconds, double.NaN, Seconds(t)));
             }
             else if (_asystole && lastR != _asystoleFromR)
             {
                 _asystole = false;
-                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, false, Seconds(_asystoleFromR) + _options.AsystoleSeconds, Seconds(lastR), Seconds(t)));
+                sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, false, Seconds(_asystoleFrom) + _options.AsystoleSeconds, Seconds(lastR), Seconds(t)));
             }
         }
 

@@ -6,7 +6,7 @@ using EcgStream.Signal.Tests.Support;
 
 namespace EcgStream.Signal.Tests.Qrs;
 
-public class QrsDetectorTests
+public class QrsDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly LeadSet TwoLeads = LeadSet.Of(Lead.II, Lead.V1);
     private static readonly SignalChainOptions RulesOnly = SignalChainOptions.Default with { EmitWindows = false };
@@ -51,6 +51,50 @@ public class QrsDetectorTests
         var dets = cap.Beats.Select(b => b.Sample / 250.0 - chain.DelaySeconds).ToList();
         var late = BeatScore.Compare(sig.RPeakSeconds, dets, 0.15, 60, double.MaxValue);
         Assert.True(late.Sensitivity >= 0.99 && late.PositivePredictivity >= 0.99, late.ToString());
+    }
+
+    // A 0.4 s electrode transient of ±15 mV (over 10× the QRS) starting at `at` s, after `flat` s of a disconnected lead.
+    private static void Transient(SyntheticEcg.Signal sig, int fs, double at, double flat = 0)
+    {
+        int from = (int)(at * fs), len = (int)(0.4 * fs);
+        foreach (var ch in sig.Channels)
+        {
+            for (int i = Math.Max(0, from - (int)(flat * fs)); i < from; i++) ch[i] = 0;
+            for (int i = from; i < from + len && i < ch.Length; i++)
+                ch[i] += 15f * MathF.Sin((i - from) * 20f / fs) * MathF.Exp(-(i - from) * 4.2f / fs);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5, 0)]      // a stream that starts with the transient
+    [InlineData(20, 9)]       // a lead reconnected while the levels were being learnt again (8 s without a QRS)
+    public void Levels_learnt_on_a_transient_are_learnt_again_when_they_find_no_QRS(double at, double flat)
+    {
+        var sig = SyntheticEcg.Generate(SyntheticEcg.RegularRr(80, 72, 0.03, 5), 250, seed: 5, noiseMv: 0.02, wanderMv: 0.05);
+        Transient(sig, 250, at, flat);
+        var (chain, cap) = ChainCapture.Run(sig.Channels, 250, TwoLeads, [250], RulesOnly);
+        var dets = cap.Beats.Select(b => b.Sample / 250.0 - chain.DelaySeconds).ToList();
+        // Before: blind until 8 s without a QRS had passed, and 2 s more of learning (first beat 11.5–12 s after the
+        // transient). Now: the levels are learnt again 3 s after they were, from the 2 s just before.
+        double first = dets.First(x => x > at + 0.5) - at;
+        output.WriteLine($"first beat {first:F2} s after the transient");
+        Assert.InRange(first, 2.0, 5.0);
+        var after = BeatScore.Compare(sig.RPeakSeconds, dets, 0.15, at + 5.0, double.MaxValue);
+        Assert.True(after.Sensitivity >= 0.99 && after.PositivePredictivity >= 0.99, after.ToString());
+        // The reconnected lead raises no ASYSTOLE while the detector learns: the heart never stopped.
+        Assert.DoesNotContain(cap.Alarms, a => a.Kind == EcgStream.Signal.Rhythms.AlarmKind.Asystole);
+    }
+
+    [Theory]
+    [InlineData(25)]
+    [InlineData(21)]
+    public void A_rhythm_slower_than_the_unconfirmed_span_still_confirms_its_levels(double bpm)
+    {
+        // RR up to 2.9 s: the first QRS after learning must come before the 3 s in which unconfirmed levels are dropped.
+        var sig = SyntheticEcg.Generate(SyntheticEcg.RegularRr(30, bpm, 0.01, 8), 250, seed: 8, noiseMv: 0.01);
+        var (chain, cap) = ChainCapture.Run(sig.Channels, 250, TwoLeads, [250], RulesOnly);
+        var score = Score(sig, cap, chain);
+        Assert.True(score.Sensitivity >= 0.99 && score.PositivePredictivity >= 0.99, $"{bpm} bpm: {score}");
     }
 
     [Fact]

@@ -177,6 +177,35 @@ public class RuleRhythmDetectorTests
     }
 
     [Fact]
+    public void Asystole_counts_silence_only_from_when_the_leads_were_readable_and_the_detector_listening()
+    {
+        // 10 s of lead-off after the last beat, then 6 s readable without a beat: asystole 4 s after the lead came
+        // back (at 26 + 4 s), not the moment it came back.
+        var rr = Enumerable.Repeat(0.8, 20).Append(16.0).Concat(Enumerable.Repeat(0.8, 5));
+        double lastBeat = 1 + 20 * 0.8;   // 17 s
+        var cap = Run(rr, s => (s > 17 * 250 && s <= 27 * 250, false));
+        var on = Assert.Single(cap.Alarms, a => a.Kind == AlarmKind.Asystole && a.IsOnset);
+        Assert.Equal(27 + 4, on.StartSeconds, 0.005);
+        Assert.InRange(on.DetectedSeconds, 31.5, 32.5);
+        Assert.True(lastBeat + 16 > on.DetectedSeconds);
+
+        // A detector that is learning its levels is not listening: no onset until it listens again.
+        var det = new RuleRhythmDetector("bed", Fs);
+        var sink = new ChainCapture();
+        var leads = LeadSet.Of(Lead.II);
+        for (int k = 0; k < 10; k++) det.AddBeat(new QrsBeat(250 + k * 200, 250 + k * 200 + 75, 1f, false), sink);
+        for (long s = 250; s <= 40 * 250; s += 250)
+        {
+            det.ListeningSince = s <= 20 * 250 ? long.MaxValue : 20 * 250;   // learning until 20 s
+            det.AddQuality(new QualityEpoch(s - 250, s, leads, LeadSet.None, LeadSet.None, LeadSet.None, LeadSet.None));
+            det.Advance(s, sink);
+        }
+        var asystole = Assert.Single(sink.Alarms, a => a.Kind == AlarmKind.Asystole);
+        Assert.Equal((250 + 9 * 200) / Fs + 4, asystole.StartSeconds, 0.005);   // silence from the last beat
+        Assert.InRange(asystole.DetectedSeconds, 20, 21);                      // raised once the detector listens
+    }
+
+    [Fact]
     public void Noise_and_lead_off_raise_their_alarms_and_silence_the_rhythm_rules()
     {
         var rr = SyntheticEcg.RegularRr(120, 60, 0.02, 6);
