@@ -14,8 +14,8 @@ namespace EcgStream.Cli.Commands;
 /// <summary>
 /// `ecgstream train thresholds --model M.onnx --run DIR`: re-chooses a trained model's per-class decision thresholds on
 /// the validation records, as `train probe` and `train distill` choose them, without retraining: after the choosing rule
-/// changes, or to give int8 siblings their fp32 model's thresholds. Writes DIR/thresholds.json (the choice and the F1
-/// curve per class) and DIR/threshold-rows.jsonl (the rows chosen on); with --write, the thresholds go into the
+/// changes, or to give int8 siblings their fp32 model's thresholds. Writes DIR/thresholds.json (per class the threshold,
+/// its validation F1 and positives, and the model's thresholds before) and DIR/threshold-rows.jsonl (the rows chosen on); with --write, the thresholds go into the
 /// metadata of --model and of every --apply-to model.
 /// </summary>
 internal static class TrainThresholdsCommand
