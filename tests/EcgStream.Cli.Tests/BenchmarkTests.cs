@@ -103,6 +103,26 @@ public class BenchmarkTests
         Assert.Equal($"error: {fold1}: cinc2017 physionet2017/A1 is also in {fold1}; each record belongs to one fold", twice.Stderr.Trim());
     }
 
+    [EcgStream.Tests.DataFact("cinc2021")]
+    public async Task A_recording_stored_twice_is_scored_once()
+    {
+        // CinC 2021 E07509 and E07510 are the same recording byte for byte.
+        var dir = Directory.CreateTempSubdirectory("ecgstream-bench-twins-").FullName;
+        try
+        {
+            var model = Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx");
+            var result = await CliRunner.RunAsync("benchmark", "--data-root", EcgStream.Tests.TestData.Root, "--records", "all", "--datasets", "cinc2021",
+                "--model", model, "--out", dir);
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.Contains("cinc2021/E07510: left out: identical to cinc2021/E07509", result.Stdout + result.Stderr);
+            var records = File.ReadLines(Path.Combine(dir, "benchmark.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+                .Select(j => j.GetProperty("record").GetString()).ToHashSet();
+            Assert.Contains("E07509", records);
+            Assert.DoesNotContain("E07510", records);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public async Task A_test_split_without_a_split_file_is_refused_in_one_line()
     {

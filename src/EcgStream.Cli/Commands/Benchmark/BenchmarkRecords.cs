@@ -19,7 +19,7 @@ public static class BenchmarkDatasets
 /// selects exactly the patients a model never saw. A record the split file does not name (e.g. PhysioNet 2017's
 /// "O" records in a file written before training used them) is assigned by the file's own rule (seed and fractions,
 /// by patient), as training assigns it. A record whose identical recording is in an earlier split is left out
-/// (<see cref="DatasetSplits.LeftOutBecause"/>), as training leaves it out.
+/// (<see cref="DatasetSplits.LeftOutBecause"/>), as training leaves it out; without a split, every recording counts once.
 /// </summary>
 public static class BenchmarkRecords
 {
@@ -30,9 +30,15 @@ public static class BenchmarkRecords
         var entries = dataset == BenchmarkDatasets.Cinc2017
             ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
             : RealDatasets.List(dataRoot, report, [dataset]);
-        if (splits is null || split is null) return entries;
         // A recording stored twice (RecordTwins) is scored once, and not at all when its twin was trained on.
-        splits.UseTwins(RecordTwins.Find(entries));
+        var twins = RecordTwins.Find(entries);
+        if (splits is null || split is null)
+        {
+            var repeats = twins.SelectMany(g => g.Skip(1).Select(id => (id, first: g[0]))).ToDictionary(x => x.id, x => x.first, StringComparer.Ordinal);
+            foreach (var (id, first) in repeats.OrderBy(x => x.Key, StringComparer.Ordinal)) warn($"{id}: left out: identical to {first}");
+            return [.. entries.Where(e => !repeats.ContainsKey(e.RecordId))];
+        }
+        splits.UseTwins(twins);
         foreach (var e in entries) splits.Assign(e);   // every twin placed before any is judged
         var chosen = new List<RecordEntry>();
         foreach (var e in entries)
