@@ -42,7 +42,7 @@ internal static class TrainDistillCommand
         var temperature = new Option<double>("--temperature") { Description = "Logit distillation temperature.", DefaultValueFactory = _ => 2.0 };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the teacher term (1 − alpha on the labels).", DefaultValueFactory = _ => 0.7 };
         var layerWeight = new Option<double>("--layer-weight") { Description = "Weight of the PMA layer-mixture term (0: off).", DefaultValueFactory = _ => 0.1 };
-        var flattening = new Option<double>("--lead-set-flattening") { Description = "0: lead sets drawn by their number of windows; 1: every lead set the same share of steps (between: size^(1 − f)).", DefaultValueFactory = _ => 0 };
+        var flattening = new Option<double>("--lead-set-flattening") { Description = "0: every window equally likely; 1: every lead set the same share of a batch's windows (between: a lead set's weight is size^(1 − f)).", DefaultValueFactory = _ => 0 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };

@@ -18,8 +18,9 @@ public sealed record DistillOptions
     public ulong Seed { get; init; } = 1;
     public int CheckpointEvery { get; init; } = 100;
     /// <summary>
-    /// How evenly steps are shared among lead sets (each batch holds one): 0 draws a lead set by its number of windows,
-    /// 1 gives every lead set the same share, so the few 12-lead windows are not drowned by the many single-lead ones.
+    /// How evenly a batch's windows are shared among lead sets (batches mix lead sets, <see cref="Data.BatchSampler.DrawMixed"/>):
+    /// 0 draws every window equally likely, 1 gives every lead set the same share, so the few 12-lead windows are not
+    /// drowned by the many single-lead ones.
     /// Left out of the options' JSON at 0, so runs made before it keep their fingerprint.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]

@@ -23,17 +23,14 @@ public sealed class DistillStudent : nn.Module
     public readonly StMemEncoder encoder;
     public readonly PmaHead head;
 
-    /// <summary>
-    /// Logits [B, C] and PMA weights [B, L] of a compact batch (see <see cref="Data.WindowSet.CompactBatch"/>);
-    /// <paramref name="rhythm"/> [B, F] when the head has a rhythm path.
-    /// </summary>
-    public HeadOutput forward(Tensor ecg, Tensor leadMask, Tensor? leadIndex = null, Tensor? rhythm = null)
+    /// <summary>Logits [B, C] and PMA weights [B, L] of the windows <paramref name="indices"/> of any lead sets (<see cref="Data.LeadSetBatch"/>).</summary>
+    public HeadOutput Forward(Data.WindowSet data, ReadOnlySpan<int> indices, Tensor? rhythm = null)
     {
         using var scope = NewDisposeScope();
-        var encoded = encoder.ForwardEncoding(ecg, leadMask, leadIndex: leadIndex);
-        var output = head.Forward(encoded.LayerPooled, rhythm);
+        var output = head.Forward(Data.LeadSetBatch.Encode(encoder, data, indices), rhythm);
         scope.MoveToOuter(output.Logits);
         if (output.LayerWeights is not null) scope.MoveToOuter(output.LayerWeights);
         return output;
     }
+
 }

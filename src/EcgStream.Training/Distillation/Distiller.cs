@@ -56,16 +56,17 @@ public static class Distiller
         using var teacherLogits = tensor(teacher.Logits, teacher.Count, teacher.Classes);
         using var teacherWeights = tensor(teacher.LayerWeights, teacher.Count, teacher.Layers);
         using var known = HeadTrainer.LabelWeights(data);
+        using var hardLabels = HeadTrainer.Labels(data);
         using var rhythm = rhythmPath ? HeadTrainer.RhythmInputs(data) : null;
         var result = CheckpointedRun.Run(student, optimizer, schedule, settings, step =>
         {
-            BatchSampler.DrawFromBuckets(buckets, options.Seed, step, indices, options.LeadSetFlattening);
+            // Batches mix lead sets as the data does; the student's encoder runs once per lead set in the batch.
+            BatchSampler.DrawMixed(buckets, options.Seed, step, indices, options.LeadSetFlattening);
             for (int i = 0; i < indices.Length; i++) rows[i] = indices[i];
-            var (ecg, leadMask, labels, leadIndex) = data.CompactBatch(indices);
             var index = tensor(rows);
             manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xD157, step));   // dropout of this step
-            using var output = student.forward(ecg, leadMask, leadIndex, rhythm?.index_select(0, index));
-            return DistillationLoss.Total(output.Logits, teacherLogits.index_select(0, index), labels, options,
+            using var output = student.Forward(data, indices, rhythm?.index_select(0, index));
+            return DistillationLoss.Total(output.Logits, teacherLogits.index_select(0, index), hardLabels.index_select(0, index), options,
                 output.LayerWeights, teacherWeights.index_select(0, index), hardMask: known.index_select(0, index));
         }, progress, cancel);
         if (result.Completed)
@@ -83,8 +84,9 @@ public static class Distiller
         Options = RunMetrics.ToElement(options),
     };
 
-    /// <summary>What a resume must share with the run that wrote the checkpoint (everything but the checkpoint interval).</summary>
+    /// <summary>What a resume must share with the run that wrote the checkpoint (everything but the checkpoint interval; a run
+    /// made with batches of one lead set each, before 2026-12-04's mixed batches, is not resumed with mixed ones).</summary>
     private static string Fingerprint(EncoderConfig config, int gateHidden, DistillOptions options, string teacherId, int windows, bool rhythmPath) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            RunMetrics.ToElement(config).GetRawText() + RunMetrics.ToElement(options with { CheckpointEvery = 1 }).GetRawText() + $"|{gateHidden}|{teacherId}|{windows}" + (rhythmPath ? "|rhythm" : ""))))[..16];
+            RunMetrics.ToElement(config).GetRawText() + RunMetrics.ToElement(options with { CheckpointEvery = 1 }).GetRawText() + $"|{gateHidden}|{teacherId}|{windows}" + (rhythmPath ? "|rhythm" : "") + "|mixed-lead-sets")))[..16];
 }
