@@ -14,25 +14,11 @@ namespace EcgStream.Training.Tests;
 public sealed class CompactLeadTests
 {
     /// <summary>The 24 synthetic 12-lead windows, each cut down to one of a few lead sets.</summary>
-    private static WindowSet MixedLeadSets()
-    {
-        LeadSet[] sets =
-        [
-            LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All,
-            LeadSet.Of(Lead.II, Lead.V5), LeadSet.Of(Lead.I), LeadSet.Of(Lead.V2, Lead.V4, Lead.aVF),
-        ];
-        var source = SyntheticData.Small;
-        var result = new WindowSet();
-        for (int i = 0; i < source.Count; i++)
-        {
-            var leads = sets[i % sets.Length];
-            var ecg = source.Ecg(i);
-            for (int l = 0; l < 12; l++)
-                if (!leads.Contains((Lead)l)) ecg.AsSpan(l * 2250, 2250).Clear();
-            result.Add(ecg, leads, source.ClassMask(i), source.RecordId(i));
-        }
-        return result;
-    }
+    private static WindowSet MixedLeadSets() => SyntheticData.WithLeadSets(
+    [
+        LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All,
+        LeadSet.Of(Lead.II, Lead.V5), LeadSet.Of(Lead.I), LeadSet.Of(Lead.V2, Lead.V4, Lead.aVF),
+    ]);
 
     [TorchFact]
     public void A_compact_batch_encodes_exactly_as_the_twelve_slot_layout()

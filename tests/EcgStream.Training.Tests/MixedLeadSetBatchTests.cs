@@ -13,22 +13,8 @@ namespace EcgStream.Training.Tests;
 /// </summary>
 public sealed class MixedLeadSetBatchTests
 {
-    private static WindowSet MixedLeadSets(int count = 24)
-    {
-        LeadSet[] sets = [LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All, LeadSet.Of(Lead.II, Lead.V5)];
-        var source = SyntheticData.Small;
-        var result = new WindowSet();
-        for (int i = 0; i < count; i++)
-        {
-            int j = i % source.Count;
-            var leads = sets[i % sets.Length];
-            var ecg = source.Ecg(j);
-            for (int l = 0; l < 12; l++)
-                if (!leads.Contains((Lead)l)) ecg.AsSpan(l * 2250, 2250).Clear();
-            result.Add(ecg, leads, source.ClassMask(j), source.RecordId(j), source.KnownMask(j), source.Rhythm(j));
-        }
-        return result;
-    }
+    private static WindowSet MixedLeadSets(int count = 24) =>
+        SyntheticData.WithLeadSets([LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All, LeadSet.Of(Lead.II, Lead.V5)], count);
 
     [Fact]
     public void Mixed_draws_repeat_per_step_mix_lead_sets_and_keep_windows_equally_likely()

@@ -23,20 +23,9 @@ public static class BatchSampler
     /// likely (each lead set gets the same share of steps); between: a bucket's weight is its size^(1 − flattening).</param>
     public static void DrawFromBuckets(IReadOnlyList<int[]> buckets, ulong seed, long step, Span<int> into, double flattening = 0)
     {
-        ArgumentNullException.ThrowIfNull(buckets);
-        if (!(flattening is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(flattening), flattening, "lead-set flattening must be within 0…1");
-        long total = 0;
-        foreach (var bucket in buckets) total += bucket.Length;
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(total);
+        long total = Total(buckets, flattening);
         ulong state = StepSeed(seed, step);
-        int chosen = 0;
-        if (buckets.Count > 1 && flattening == 0)   // one bucket draws exactly as Draw over its members
-        {
-            long pick = (long)(SplitMix64(ref state) % (ulong)total);
-            while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
-        }
-        else if (buckets.Count > 1) chosen = WeightedBucket(buckets, 1 - flattening, ref state);
-        var members = buckets[chosen];
+        var members = buckets[PickBucket(buckets, total, flattening, ref state, out _)];   // one bucket draws exactly as Draw over its members
         for (int i = 0; i < into.Length; i++) into[i] = members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
     }
 
@@ -66,26 +55,41 @@ public static class BatchSampler
     /// </summary>
     public static void DrawMixed(IReadOnlyList<int[]> buckets, ulong seed, long step, Span<int> into, double flattening = 0)
     {
+        long total = Total(buckets, flattening);
+        ulong state = StepSeed(seed, step);
+        for (int i = 0; i < into.Length; i++)
+        {
+            var members = buckets[PickBucket(buckets, total, flattening, ref state, out long within)];
+            into[i] = within >= 0 ? members[within] : members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
+        }
+    }
+
+    /// <summary>The number of windows in the buckets, after checking the arguments.</summary>
+    private static long Total(IReadOnlyList<int[]> buckets, double flattening)
+    {
         ArgumentNullException.ThrowIfNull(buckets);
         if (!(flattening is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(flattening), flattening, "lead-set flattening must be within 0…1");
         long total = 0;
         foreach (var bucket in buckets) total += bucket.Length;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(total);
-        ulong state = StepSeed(seed, step);
-        for (int i = 0; i < into.Length; i++)
-        {
-            int chosen = 0;
-            if (buckets.Count > 1 && flattening == 0)
-            {
-                long pick = (long)(SplitMix64(ref state) % (ulong)total);
-                while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
-                into[i] = buckets[chosen][(int)pick];
-                continue;
-            }
-            if (buckets.Count > 1) chosen = WeightedBucket(buckets, 1 - flattening, ref state);
-            var members = buckets[chosen];
-            into[i] = members[(int)(SplitMix64(ref state) % (ulong)members.Length)];
-        }
+        return total;
+    }
+
+    /// <summary>
+    /// A bucket: with flattening 0 by size, through a window drawn uniformly over all of them (<paramref name="within"/>:
+    /// its position in the bucket); otherwise by weight size^(1 − flattening) (<paramref name="within"/> −1). A single
+    /// bucket is taken without a draw.
+    /// </summary>
+    private static int PickBucket(IReadOnlyList<int[]> buckets, long total, double flattening, ref ulong state, out long within)
+    {
+        within = -1;
+        if (buckets.Count <= 1) return 0;
+        if (flattening > 0) return WeightedBucket(buckets, 1 - flattening, ref state);
+        long pick = (long)(SplitMix64(ref state) % (ulong)total);
+        int chosen = 0;
+        while (pick >= buckets[chosen].Length) pick -= buckets[chosen++].Length;
+        within = pick;
+        return chosen;
     }
 
     /// <summary>A well-mixed 64-bit seed for one step (also seeds libtorch's generator for that step's masking).</summary>
