@@ -16,38 +16,6 @@ public sealed class MixedLeadSetBatchTests
     private static WindowSet MixedLeadSets(int count = 24) =>
         SyntheticData.WithLeadSets([LeadSet.Of(Lead.I), LeadSet.Of(Lead.II, Lead.V1), LeadSet.All, LeadSet.Of(Lead.II, Lead.V5)], count);
 
-    [Fact]
-    public void Mixed_draws_repeat_per_step_mix_lead_sets_and_keep_windows_equally_likely()
-    {
-        int[][] buckets = [[0, 1, 2, 3, 4, 5], [6, 7], [8, 9, 10, 11]];
-        var counts = new int[12];
-        var batch = new int[6];
-        var again = new int[6];
-        int mixed = 0;
-        for (long step = 0; step < 20_000; step++)
-        {
-            BatchSampler.DrawMixed(buckets, 7, step, batch);
-            BatchSampler.DrawMixed(buckets, 7, step, again);
-            Assert.Equal(batch, again);   // a function of (seed, step): a resumed run draws the same batches
-            if (batch.Select(i => Array.FindIndex(buckets, b => b.Contains(i))).Distinct().Count() > 1) mixed++;
-            foreach (int i in batch) counts[i]++;
-        }
-        Assert.True(mixed > 19_000, $"{mixed} of 20 000 batches mixed lead sets");
-        // 120 000 draws over 12 windows: 10 000 each expected, σ ≈ 96
-        Assert.All(counts, c => Assert.InRange(c, 9_500, 10_500));
-
-        // Flattening 1: every non-empty lead set the same share of a batch's windows.
-        int[][] uneven = [[.. Enumerable.Range(0, 900)], [], [.. Enumerable.Range(900, 90)], [.. Enumerable.Range(990, 10)]];
-        var shares = new int[4];
-        for (long step = 0; step < 10_000; step++)
-        {
-            BatchSampler.DrawMixed(uneven, 3, step, batch, flattening: 1);
-            foreach (int i in batch) shares[Array.FindIndex(uneven, b => b.Contains(i))]++;
-        }
-        Assert.Equal(0, shares[1]);
-        foreach (int b in new[] { 0, 2, 3 }) Assert.InRange(shares[b], 18_500, 21_500);   // 60 000 / 3 each
-    }
-
     [TorchFact]
     public void A_mixed_batch_encodes_each_window_as_it_would_alone_and_carries_gradients()
     {
