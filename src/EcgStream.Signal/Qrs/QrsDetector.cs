@@ -25,7 +25,7 @@ namespace EcgStream.Signal.Qrs;
 /// at all <see cref="UnconfirmedSeconds"/> after they were learnt are learnt again at once from the last
 /// <see cref="LearningSeconds"/> of the signal: learnt on an electrode transient, they sit far above every QRS (a stream
 /// that starts with one, or a lead reconnected while the levels were being learnt again, was blind for 10–12 s before).
-/// <see cref="ListeningSince"/> says from when the current levels hold.
+/// <see cref="ListeningSince"/> says since when it has been listening (not learning).
 /// Works at any rate ≥ 100 Hz; the product runs it on the 250 Hz preprocessed signal. No allocation after construction.
 /// </summary>
 public sealed class QrsDetector
@@ -46,6 +46,7 @@ public sealed class QrsDetector
     private readonly int _mwiWidth, _blank, _tWave, _peakTimeout, _filterDelay, _learning, _relearn, _unconfirmed;
     private readonly float[] _mwiRing;
     private readonly float[] _mwiHistory;       // the last LearningSeconds of the MWI, for learning again at once
+    private int _historyAt;                     // where the next MWI value goes in _mwiHistory
     private readonly float[] _xRing = new float[HistoryLength];
     private readonly float[] _slopeRing = new float[HistoryLength];
     private readonly float[] _qrsLevels = new float[LevelCount], _noiseLevels = new float[LevelCount];
@@ -58,7 +59,6 @@ public sealed class QrsDetector
     private long _n = long.MinValue;           // stream index of the next input sample
     private long _origin, _learnFrom, _lastEvent;
     private bool _confirmed;                    // a QRS found since the levels were (re)learnt
-    private long _listeningSince = long.MaxValue;
     private float _y1, _y2, _y3, _y4;         // past band-passed samples for the derivative
     private double _mwiSum;
     // Peak finder on the MWI.
@@ -112,7 +112,7 @@ public sealed class QrsDetector
     /// Stream index from which the current levels decide (the end of the last learning span); <see cref="long.MaxValue"/>
     /// while learning. No QRS before it says nothing about the heart: the detector was not listening.
     /// </summary>
-    public long ListeningSince => _listeningSince;
+    public long ListeningSince => _n == long.MinValue || _n - _learnFrom < _learning ? long.MaxValue : _learnFrom + _learning;
 
     /// <summary>
     /// Whether beats get their <see cref="QrsBeat.Shape"/> (and the lead's shape classes learn from them); otherwise
@@ -152,7 +152,8 @@ public sealed class QrsDetector
             _mwiSum += sq - _mwiRing[m];
             _mwiRing[m] = sq;
             float mwi = (float)Math.Max(_mwiSum / _mwiWidth, 0);
-            _mwiHistory[(int)((_n - _origin) % _learning)] = mwi;
+            _mwiHistory[_historyAt] = mwi;
+            if (++_historyAt == _mwiHistory.Length) _historyAt = 0;
 
             if (_n - _learnFrom < _learning)
             {
@@ -190,13 +191,11 @@ public sealed class QrsDetector
         _learnSum = 0;
         _lastEvent = _n;
         _confirmed = false;
-        _listeningSince = _n + 1;
         UpdateThreshold();
     }
 
     private void Relearn(float mwi)
     {
-        _listeningSince = long.MaxValue;
         _learnFrom = _n;
         _learnMax = mwi;
         _learnSum = mwi;
