@@ -32,5 +32,4 @@ public sealed class DistillStudent : nn.Module
         if (output.LayerWeights is not null) scope.MoveToOuter(output.LayerWeights);
         return output;
     }
-
 }

@@ -18,9 +18,9 @@ namespace EcgStream.Training.Heads;
 public static class HeadTrainer
 {
     /// <summary>
-    /// Per-layer pooled representations [N, L, d] of every window, computed in eval mode without
-    /// gradients. Windows are encoded in batches of one lead set each, carrying only those leads'
-    /// tokens (<see cref="WindowSet.CompactBatch"/>), and put back in window order.
+    /// Per-layer pooled representations [N, L, d] of every window, computed in eval mode without gradients, in window
+    /// order: <paramref name="batchSize"/> windows at a time through <see cref="LeadSetBatch.Encode"/>, which runs the
+    /// encoder once per lead set among them, carrying only those leads' tokens.
     /// </summary>
     public static Tensor ExtractFeatures(StMemEncoder encoder, WindowSet data, int batchSize = 32)
     {
@@ -34,21 +34,10 @@ public static class HeadTrainer
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var parts = new List<Tensor>();
-            var order = new List<long>(data.Count);
-            foreach (var bucket in data.IndicesByLeadSet())
-                for (int start = 0; start < bucket.Length; start += batchSize)
-                {
-                    var indices = bucket.AsSpan(start, Math.Min(batchSize, bucket.Length - start));
-                    var (ecg, mask, _, leadIndex) = data.CompactBatch(indices);
-                    using var output = encoder.ForwardEncoding(ecg, mask, leadIndex: leadIndex);
-                    parts.Add(output.LayerPooled.clone());
-                    foreach (int i in indices) order.Add(i);
-                }
-            var grouped = parts.Count == 1 ? parts[0] : cat(parts, 0);
-            // row r of `grouped` is window order[r]; scatter the rows back to window order
-            var inverse = new long[order.Count];
-            for (int r = 0; r < order.Count; r++) inverse[order[r]] = r;
-            return scope.MoveToOuter(grouped.index_select(0, tensor(inverse)));
+            var all = Enumerable.Range(0, data.Count).ToArray();
+            for (int start = 0; start < all.Length; start += batchSize)
+                parts.Add(LeadSetBatch.Encode(encoder, data, all.AsSpan(start, Math.Min(batchSize, all.Length - start))));
+            return scope.MoveToOuter(parts.Count == 1 ? parts[0] : cat(parts, 0));
         }
         finally
         {
