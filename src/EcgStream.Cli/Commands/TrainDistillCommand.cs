@@ -67,7 +67,7 @@ internal static class TrainDistillCommand
                 LayerWeight = parse.GetValue(layerWeight), LeadSetFlattening = parse.GetValue(flattening), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
-            var fp32Teacher = TrainQuantizeCommand.ReadModel(teacherPath);
+            var fp32Teacher = ModelScores.ReadModel(teacherPath);
             bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
             var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
 
@@ -112,15 +112,15 @@ internal static class TrainDistillCommand
 
             // Teacher and student side by side on the real validation records (what a run is chosen by: recipe, seed,
             // steps) and on the test records (measured, never chosen by).
-            var student = TrainQuantizeCommand.ReadModel(studentPath);
-            float teacherAf = TrainQuantizeCommand.AfThreshold(fp32Teacher, teacherPath);
+            var student = ModelScores.ReadModel(studentPath);
+            float teacherAf = ModelScores.AfThreshold(fp32Teacher, teacherPath);
             List<(string Name, List<SourceScore> Scores)> Side(Split split)
             {
                 var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), outDir, split);
                 return
                 [
-                    ("teacher", TrainQuantizeCommand.Evaluate(fp32Teacher, "teacher", windows, teacherAf, ortOptions)),
-                    ("student", TrainQuantizeCommand.Evaluate(student, "student", windows, thresholds[(int)RhythmClass.AF].Threshold, ortOptions)),
+                    ("teacher", ModelScores.Evaluate(fp32Teacher, "teacher", windows, teacherAf, ortOptions)),
+                    ("student", ModelScores.Evaluate(student, "student", windows, thresholds[(int)RhythmClass.AF].Threshold, ortOptions)),
                 ];
             }
             var validationScores = Side(Split.Validation);
@@ -128,19 +128,19 @@ internal static class TrainDistillCommand
             var scores = Side(Split.Test);
             var testRatios = StudentRatios.Of(scores[0].Scores, scores[1].Scores);
             Console.WriteLine("validation records:");
-            TrainQuantizeCommand.PrintTable(validationScores);
+            ModelScores.PrintTable(validationScores);
             Console.WriteLine(FormattableString.Invariant($"student / teacher on validation, worst source of {StudentRatios.MinRecords}+ records: {StudentRatios.Worst(validationRatios):P1}"));
             Console.WriteLine("test records:");
-            TrainQuantizeCommand.PrintTable(scores);
+            ModelScores.PrintTable(scores);
             Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source: {StudentRatios.Worst(testRatios, minRecords: 1):P1}"));
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
                 kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
                 studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
                 thresholds = thresholds.Select(t => t.Threshold),
-                validation = validationScores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                validation = validationScores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
                 validationRatios = RatiosJson(validationRatios, StudentRatios.MinRecords),
-                test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                test = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
                 testRatios = RatiosJson(testRatios, 1),      // the issue reads every source on test, however small
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {studentPath} ({new FileInfo(studentPath).Length} bytes) and {Path.Combine(outDir, "distill.json")}");

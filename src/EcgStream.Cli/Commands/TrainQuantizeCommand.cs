@@ -55,9 +55,9 @@ internal static class TrainQuantizeCommand
             };
             double pct = parse.GetValue(percentile);
             if (pct is <= 0 or > 100) throw new ArgumentException($"--percentile {pct}: expected a value in (0, 100]");
-            var fp32 = ReadModel(modelPath);
+            var fp32 = ModelScores.ReadModel(modelPath);
             var options = new InferenceOptions { IntraOpThreads = Math.Min(Environment.ProcessorCount, 2) };
-            float afThreshold = AfThreshold(fp32, modelPath);
+            float afThreshold = ModelScores.AfThreshold(fp32, modelPath);
 
             var train = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, Split.Train);
             var validation = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, Split.Validation);
@@ -92,26 +92,26 @@ internal static class TrainQuantizeCommand
             }
 
             // Choose on validation records, report on test records.
-            var fp32Validation = Evaluate(fp32, "fp32", validation, afThreshold, options);
-            var validationScores = candidates.Select(c => (c, Score: Evaluate(c.Model, c.Name, validation, afThreshold, options))).ToList();
-            var best = validationScores.OrderByDescending(v => All(v.Score).MacroAuroc).ThenByDescending(v => All(v.Score).AfF1).First().c;
-            AnsiConsole.MarkupLineInterpolated($"chosen: {best.Name} (validation macro AUROC {string.Join(", ", validationScores.Select(v => $"{v.c.Name} {All(v.Score).MacroAuroc:F4}"))}; fp32 {All(fp32Validation).MacroAuroc:F4})");
+            var fp32Validation = ModelScores.Evaluate(fp32, "fp32", validation, afThreshold, options);
+            var validationScores = candidates.Select(c => (c, Score: ModelScores.Evaluate(c.Model, c.Name, validation, afThreshold, options))).ToList();
+            var best = validationScores.OrderByDescending(v => ModelScores.All(v.Score).MacroAuroc).ThenByDescending(v => ModelScores.All(v.Score).AfF1).First().c;
+            AnsiConsole.MarkupLineInterpolated($"chosen: {best.Name} (validation macro AUROC {string.Join(", ", validationScores.Select(v => $"{v.c.Name} {ModelScores.All(v.Score).MacroAuroc:F4}"))}; fp32 {ModelScores.All(fp32Validation).MacroAuroc:F4})");
             var outPath = parse.GetValue(output)!;
             Write(best.Model, outPath);
             if (dynamic is not null) Write(dynamic, parse.GetValue(dynamicOut)!);
 
-            var testScores = new List<(string Name, List<SourceScore> Scores)> { ("fp32", Evaluate(fp32, "fp32", test, afThreshold, options)) };
-            foreach (var c in candidates) testScores.Add((c.Name, Evaluate(c.Model, c.Name, test, afThreshold, options)));
-            if (dynamic is not null) testScores.Add(("dynamic", Evaluate(dynamic, "dynamic", test, afThreshold, options)));
-            PrintTable(testScores);
+            var testScores = new List<(string Name, List<SourceScore> Scores)> { ("fp32", ModelScores.Evaluate(fp32, "fp32", test, afThreshold, options)) };
+            foreach (var c in candidates) testScores.Add((c.Name, ModelScores.Evaluate(c.Model, c.Name, test, afThreshold, options)));
+            if (dynamic is not null) testScores.Add(("dynamic", ModelScores.Evaluate(dynamic, "dynamic", test, afThreshold, options)));
+            ModelScores.PrintTable(testScores);
 
             Directory.CreateDirectory(runDir);
             var json = JsonSerializer.Serialize(new
             {
                 kind = "quantize", model = modelPath, output = outPath, dynamicOutput = parse.GetValue(dynamicOut), chosen = best.Name,
                 percentile = pct, calibrationWindows = calibrationWindows.Length, activations = calibrator.Activations.Count, afThreshold,
-                validation = validationScores.Select(v => new { name = v.c.Name, scores = v.Score.Select(Json) }).Prepend(new { name = "fp32", scores = fp32Validation.Select(Json) }),
-                test = testScores.Select(t => new { name = t.Name, scores = t.Scores.Select(Json) }),
+                validation = validationScores.Select(v => new { name = v.c.Name, scores = v.Score.Select(ModelScores.Json) }).Prepend(new { name = "fp32", scores = fp32Validation.Select(ModelScores.Json) }),
+                test = testScores.Select(t => new { name = t.Name, scores = t.Scores.Select(ModelScores.Json) }),
             }, new JsonSerializerOptions { WriteIndented = true });
             File.WriteAllText(Path.Combine(runDir, "quantize.json"), json);
             AnsiConsole.MarkupLineInterpolated($"wrote {outPath} ({new FileInfo(outPath).Length} bytes) and {Path.Combine(runDir, "quantize.json")}");
@@ -119,67 +119,6 @@ internal static class TrainQuantizeCommand
         }));
         return cmd;
     }
-
-    public static ModelProto ReadModel(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file {Path.GetFullPath(path)} does not exist");
-        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
-        catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"{path}: not an ONNX model ({e.Message})", e); }
-    }
-
-    /// <summary>The model's AF decision threshold (ecgstream.thresholds metadata), 0.5 when absent.</summary>
-    public static float AfThreshold(ModelProto model, string path) =>
-        Thresholds(model, path) is { } all ? (float)all[(int)RhythmClass.AF] : 0.5f;
-
-    /// <summary>
-    /// The model's per-class thresholds (ecgstream.thresholds metadata) in class-set-v1 order; null when it has none.
-    /// Refuses a model whose classes are not class set v1 or whose thresholds do not match them, naming the file.
-    /// </summary>
-    public static double[]? Thresholds(ModelProto model, string path)
-    {
-        var text = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Thresholds)?.Value;
-        var classes = model.MetadataProps.FirstOrDefault(p => p.Key == ModelContract.Keys.Classes)?.Value?.Split(',');
-        if (classes is not null && !classes.SequenceEqual(RhythmClasses.Names))
-            throw new InvalidDataException($"{path}: classes {string.Join(",", classes)} are not class set v1 ({string.Join(",", RhythmClasses.Names)})");
-        if (text is null || classes is null) return null;
-        var values = text.Split(',');
-        if (values.Length != classes.Length)
-            throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has {values.Length} values for {classes.Length} classes");
-        var result = new double[values.Length];
-        for (int k = 0; k < values.Length; k++)
-            if (!double.TryParse(values[k], NumberStyles.Float, CultureInfo.InvariantCulture, out result[k]))
-                throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has \"{values[k]}\" for {classes[k]}, not a number");
-        return result;
-    }
-
-    /// <summary>Record-level scores per source of a model (in memory) on a window set.</summary>
-    public static List<SourceScore> Evaluate(ModelProto model, string name, WindowSet windows, double afThreshold, InferenceOptions options)
-    {
-        using var session = InferenceSession.Load(model.ToByteArray(), options, name);
-        var outputs = OnnxScoring.Run(session, windows);
-        return RecordScores.Score(windows, outputs.Probabilities(), afThreshold);
-    }
-
-    public static SourceScore All(List<SourceScore> scores) => scores.Single(s => s.Source == RecordScores.AllSources);
-
-    public static object Json(SourceScore s) => new
-    {
-        source = s.Source, records = s.Records, windows = s.Windows, rows = s.Rows, afPositives = s.AfPositives,
-        macroAuroc = Finite(s.MacroAuroc), afAuroc = Finite(s.AfAuroc), afF1 = Finite(s.AfF1),
-        perClass = s.PerClassAuroc.Select((v, i) => (RhythmClasses.Names[i], v)).Where(x => double.IsFinite(x.v)).ToDictionary(x => x.Item1, x => x.v),
-    };
-
-    public static void PrintTable(List<(string Name, List<SourceScore> Scores)> scores)
-    {
-        var table = new Table().AddColumns("model", "source", "records", "rows", "macro AUROC", "AF AUROC", "AF F1");
-        foreach (var (name, list) in scores)
-            foreach (var s in list)
-                table.AddRow(name, s.Source, s.Records.ToString(CultureInfo.InvariantCulture), s.Rows.ToString(CultureInfo.InvariantCulture), F(s.MacroAuroc), F(s.AfAuroc), F(s.AfF1));
-        AnsiConsole.Write(table);
-        static string F(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "–";
-    }
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private static void Write(ModelProto model, string path)
     {

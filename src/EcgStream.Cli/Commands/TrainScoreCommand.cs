@@ -39,16 +39,16 @@ internal static class TrainScoreCommand
             var runDir = parse.GetValue(run)!;
             if (!File.Exists(Path.Combine(runDir, "splits.json")))
                 throw new FileNotFoundException($"{Path.Combine(runDir, "splits.json")} not found: copy the models' split file there (a new one would hold out other patients)");
-            var protos = paths.Select(p => (Path: p, Proto: TrainQuantizeCommand.ReadModel(p))).ToList();
+            var protos = paths.Select(p => (Path: p, Proto: ModelScores.ReadModel(p))).ToList();
             var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, which);
             var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
             var scores = new List<(string Name, List<SourceScore> Scores)>();
             foreach (var (path, proto) in protos)
             {
                 cancel.ThrowIfCancellationRequested();
-                scores.Add((Path.GetFileNameWithoutExtension(path), TrainQuantizeCommand.Evaluate(proto, Path.GetFileNameWithoutExtension(path), windows, TrainQuantizeCommand.AfThreshold(proto, path), options)));
+                scores.Add((Path.GetFileNameWithoutExtension(path), ModelScores.Evaluate(proto, Path.GetFileNameWithoutExtension(path), windows, ModelScores.AfThreshold(proto, path), options)));
             }
-            TrainQuantizeCommand.PrintTable(scores);
+            ModelScores.PrintTable(scores);
             var ratios = scores.Skip(1).Select(s => (s.Name, Ratios: StudentRatios.Of(scores[0].Scores, s.Scores))).ToList();
             foreach (var (name, list) in ratios)
                 Console.WriteLine($"{name} / {scores[0].Name}: " + string.Join("; ", list.Select(r =>
@@ -56,7 +56,7 @@ internal static class TrainScoreCommand
             File.WriteAllText(Path.Combine(runDir, "score.json"), JsonSerializer.Serialize(new
             {
                 kind = "score", split = which.ToString(), models = paths,
-                scores = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(TrainQuantizeCommand.Json) }),
+                scores = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
                 ratios = ratios.Select(r => new { name = r.Name, of = scores[0].Name, ratios = r.Ratios.Select(x => new { source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1) }) }),
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {Path.Combine(runDir, "score.json")}");

@@ -45,10 +45,10 @@ internal static class TrainThresholdsCommand
             var siblings = parse.GetValue(applyTo) ?? [];
             bool writing = parse.GetValue(write);
             if (siblings.Length > 0 && !writing) throw new ArgumentException("--apply-to writes thresholds into other models: add --write");
-            var proto = TrainQuantizeCommand.ReadModel(modelPath);
-            var before = TrainQuantizeCommand.Thresholds(proto, modelPath);   // also refuses a model of another class set
-            var others = siblings.Select(p => (Path: p, Proto: TrainQuantizeCommand.ReadModel(p))).ToList();
-            foreach (var (path, other) in others) TrainQuantizeCommand.Thresholds(other, path);
+            var proto = ModelScores.ReadModel(modelPath);
+            var before = ModelScores.Thresholds(proto, modelPath);   // also refuses a model of another class set
+            var others = siblings.Select(p => (Path: p, Proto: ModelScores.ReadModel(p))).ToList();
+            foreach (var (path, other) in others) ModelScores.Thresholds(other, path);
             foreach (var (path, target) in others.Prepend((modelPath, proto)))
                 if (!target.MetadataProps.Any(p => p.Key == ModelContract.Keys.Classes))
                     throw new InvalidDataException($"{path}: no {ModelContract.Keys.Classes} metadata; not an EcgStream contract model");
