@@ -168,7 +168,10 @@ public sealed class BedGateway : IAsyncDisposable
                 _publishedEnd[item.Bed] = item.Start + item.Length + (_shift.TryGetValue(item.Bed, out long moved) ? moved : 0);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        // Stopping: a publish or registration under way ends with the cancellation, or with the server's refusal or
+        // timeout it was waiting on (the block stays unpublished, as any block still buffered at dispose); neither may
+        // escape DisposeAsync.
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or NatsException or TimeoutException) { }
     }
 
     /// <summary>
