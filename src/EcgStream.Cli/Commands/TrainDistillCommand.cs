@@ -43,13 +43,15 @@ internal static class TrainDistillCommand
         var alpha = new Option<double>("--alpha") { Description = "Weight of the teacher term (1 − alpha on the labels).", DefaultValueFactory = _ => 0.7 };
         var layerWeight = new Option<double>("--layer-weight") { Description = "Weight of the PMA layer-mixture term (0: off).", DefaultValueFactory = _ => 0.1 };
         var flattening = new Option<double>("--lead-set-flattening") { Description = "0: every window equally likely; 1: every lead set the same share of a batch's windows (between: a lead set's weight is size^(1 − f)).", DefaultValueFactory = _ => 0 };
+        var copies = new Option<int>("--teacher-copies") { Description = "Perturbed copies of each real train window with --teacher-copies-min-leads leads or more, labelled by the teacher alone (more inputs where the data is thin; 0: none).", DefaultValueFactory = _ => 0 };
+        var copiesMinLeads = new Option<int>("--teacher-copies-min-leads") { Description = "Windows with at least this many leads get --teacher-copies copies.", DefaultValueFactory = _ => 12 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("distill", "Distil a PMA teacher (ONNX) into a smaller PMA student: logits at a temperature + the teacher's layer mixture.")
         {
-            teacher, output, dim, depth, heads, gateHidden, data, dataRoot, windows, steps, batch, lr, temperature, alpha, layerWeight, flattening, checkpointEvery, seed, threads,
+            teacher, output, dim, depth, heads, gateHidden, data, dataRoot, windows, steps, batch, lr, temperature, alpha, layerWeight, flattening, copies, copiesMinLeads, checkpointEvery, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -71,7 +73,16 @@ internal static class TrainDistillCommand
             bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
             var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
 
-            var set = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
+            int teacherCopies = parse.GetValue(copies), copiesLeads = parse.GetValue(copiesMinLeads);
+            if (teacherCopies < 0) throw new ArgumentException($"--teacher-copies {teacherCopies}: must be 0 or more");
+            if (copiesLeads is < 1 or > Core.Models.ModelContract.LeadCount) throw new ArgumentException($"--teacher-copies-min-leads {copiesLeads}: must be within 1…12");
+            var set = TrainCommand.LoadWindows(teacherCopies > 0 ? "real" : source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
+            if (teacherCopies > 0)
+            {
+                int added = TeacherTaughtCopies.Append(set, teacherCopies, copiesLeads, (ulong)parse.GetValue(seed));
+                Console.WriteLine($"teacher-taught copies: {added} ({teacherCopies} of each real train window with {copiesLeads}+ leads)");
+                if (source == "real+synthetic") set.AddRange(TrainCommand.LoadWindows("synthetic", parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir));
+            }
             var started = DateTime.UtcNow;
             var targets = SoftTargets.ComputeOrLoad(teacherPath, set, outDir, ortOptions, done => { if (done % 2000 < 16) Console.WriteLine($"teacher: {done}/{set.Count} windows"); });
             Console.WriteLine($"teacher outputs for {set.Count} windows ({targets.Layers} layers; {(DateTime.UtcNow - started).TotalSeconds:F0} s, cached in {Path.Combine(outDir, SoftTargets.FileName)})");
@@ -100,7 +111,8 @@ internal static class TrainDistillCommand
                 ModelId = rhythmPath ? $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-rr-2" : $"ecgstream-student-d{config.Dim}x{config.Depth}-pma-1",
                 RhythmPath = rhythmPath,
                 Description = $"ST-MEM-style student d={config.Dim} depth={config.Depth} heads={config.Heads} + PMA head, distilled from {teacherId} (T {options.Temperature}, alpha {options.Alpha}, layer weight {options.LayerWeight}, {options.Steps} steps)",
-                TrainingData = $"{source} train split: {set.Count} windows with the teacher's logits and layer weights",
+                TrainingData = $"{source} train split: {set.Count} windows with the teacher's logits and layer weights" +
+                    (teacherCopies > 0 ? $" ({teacherCopies} teacher-taught copies of each real window with {copiesLeads}+ leads among them)" : ""),
                 Thresholds = thresholds,
             };
             ClassThreshold[] thresholds;
@@ -135,7 +147,7 @@ internal static class TrainDistillCommand
             Console.WriteLine(FormattableString.Invariant($"student / teacher on test, worst source: {StudentRatios.Worst(testRatios, minRecords: 1):P1}"));
             File.WriteAllText(Path.Combine(outDir, "distill.json"), JsonSerializer.Serialize(new
             {
-                kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count,
+                kind = "distill", teacher = teacherPath, contract = rhythmPath ? 2 : 1, student = studentPath, config, options, trainWindows = set.Count, teacherCopies, teacherCopiesMinLeads = copiesLeads,
                 studentMacs = config.MacsPerWindow(), teacherEncoderMacs = EncoderConfig.Small().MacsPerWindow(),
                 thresholds = thresholds.Select(t => t.Threshold),
                 validation = validationScores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
