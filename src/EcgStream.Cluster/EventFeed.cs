@@ -25,8 +25,8 @@ public sealed record EventFeedOptions
     public string Consumer { get; init; } = "central";
     public FeedStart Start { get; init; } = FeedStart.New;
     /// <summary>
-    /// How long the cluster waits for an acknowledgement before delivering a message again. Messages the client had
-    /// fetched but not handled when it stopped come again after this (to the same consumer: the restarted station).
+    /// How long the cluster waits for an acknowledgement before delivering a message again. Messages an earlier run had
+    /// fetched but not handled when it stopped do not wait for it: the restarted station gets them first (see AttachAsync).
     /// </summary>
     public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Event ids remembered for de-duplication (the oldest are forgotten first).</summary>
@@ -63,6 +63,7 @@ public sealed class EventFeed : IAsyncDisposable
     private long _lastStoredUnixMs;
     private volatile bool _connected;
     private bool _seeded; // the previous run's ids have been read back from the stream (once per process)
+    private ulong _resumeAt; // the consumer was deleted to be made again here and is not yet: a retry makes it here, not per Start
 
     public EventFeed(ClusterSettings settings, EventFeedOptions? options = null, Action<string>? log = null)
     {
@@ -104,8 +105,8 @@ public sealed class EventFeed : IAsyncDisposable
             {
                 await _nats.ConnectAsync();
                 await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
-                var consumer = await AttachAsync(ct);
-                if (!_seeded) await SeedAsync(consumer.Info.AckFloor?.StreamSeq ?? 0, ct);
+                var (consumer, ackFloor) = await AttachAsync(ct);
+                if (!_seeded) await SeedAsync(ackFloor, ct);
                 _seeded = true;
                 _connected = true;
                 if (failing is not null) _log($"central: reading {Subject} again (consumer {_options.Consumer})");
@@ -126,20 +127,39 @@ public sealed class EventFeed : IAsyncDisposable
         }
     }
 
-    /// <summary>The durable consumer: the existing one (its position is the point), or a new one starting per <see cref="EventFeedOptions.Start"/>.</summary>
-    private async Task<INatsJSConsumer> AttachAsync(CancellationToken ct)
+    /// <summary>
+    /// The durable consumer: the existing one (its position is the point), or a new one starting per <see cref="EventFeedOptions.Start"/>.
+    /// An existing one holding messages delivered and never acknowledged (an earlier run stopped or crashed with them in
+    /// hand, or the server gave them to its last pull request on its way out; a lost connection likewise) would deliver
+    /// them again only after the ack wait, behind the events stored after them: out of stream order, a bed's offset
+    /// before its onset. It is made again at its acknowledgement floor, so they come first; those a sink already has
+    /// are recognised by their ids as any message delivered again. With it, the stream sequence of that floor.
+    /// </summary>
+    private async Task<(INatsJSConsumer Consumer, ulong AckFloor)> AttachAsync(CancellationToken ct)
     {
-        try { return await _js.GetConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct); }
+        try
+        {
+            var existing = await _js.GetConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct);
+            if (existing.Info.NumAckPending == 0) { _resumeAt = 0; return (existing, existing.Info.AckFloor?.StreamSeq ?? 0); }
+            _resumeAt = (existing.Info.AckFloor?.StreamSeq ?? 0) + 1;
+            _log($"central: {existing.Info.NumAckPending} message(s) delivered before and not acknowledged; consumer {_options.Consumer} made again at stream sequence {_resumeAt}, so that they come first, in order");
+            await _js.DeleteConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct);
+        }
         catch (NatsJSApiException e) when (e.Error.Code == 404) { }
-        return await _js.CreateOrUpdateConsumerAsync(ClusterSettings.EventStream, new ConsumerConfig(_options.Consumer)
+        var consumer = await _js.CreateOrUpdateConsumerAsync(ClusterSettings.EventStream, new ConsumerConfig(_options.Consumer)
         {
             // one subject filter (nats-server 2.9 reads filter_subject, not the 2.10 list)
             FilterSubject = Subject,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = _options.AckWait,
-            DeliverPolicy = _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
+            DeliverPolicy = _resumeAt > 0 ? ConsumerConfigDeliverPolicy.ByStartSequence
+                : _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
+            OptStartSeq = _resumeAt,
             MaxAckPending = 1024,
         }, ct);
+        ulong floor = _resumeAt > 0 ? _resumeAt - 1 : consumer.Info.AckFloor?.StreamSeq ?? 0;
+        _resumeAt = 0;
+        return (consumer, floor);
     }
 
     /// <summary>Remembers the ids of the events an earlier run delivered (stream sequence up to <paramref name="ackFloor"/>) within the seed window.</summary>
@@ -163,7 +183,7 @@ public sealed class EventFeed : IAsyncDisposable
 
     private async Task ConsumeAsync(INatsJSConsumer consumer, Action<RhythmEvent> deliver, CancellationToken ct)
     {
-        // a small batch: what is fetched but not handled at a stop waits one ack wait before it comes again
+        // a small batch: what is fetched but not handled at a stop is delivered again by the next attach, first
         var opts = new NatsJSConsumeOpts { MaxMsgs = 32, Expires = TimeSpan.FromSeconds(5) };
         await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: ct))
         {

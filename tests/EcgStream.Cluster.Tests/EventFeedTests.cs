@@ -75,6 +75,50 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A message an earlier run fetched and never acknowledged (it stopped or crashed with it in hand, or the server handed
+    /// it to the run's last pull request on its way out) comes first after the restart, not an ack wait later behind the
+    /// events stored after it: for one bed that would be its offset before its onset.
+    /// </summary>
+    [NatsFact]
+    public async Task A_message_left_unacknowledged_by_an_earlier_run_comes_again_first_in_stream_order()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        var settings = cluster.Settings();
+        await using var publisher = new NatsConnection(settings.ClientOptions("test-worker"));
+        var js = new NatsJSContext(publisher);
+        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+        var options = new EventFeedOptions { Consumer = "station", Start = FeedStart.All };
+        var delivered = new ConcurrentQueue<RhythmEvent>();
+        await PublishAsync(js, settings, Event(0));
+        await using (var feed = new EventFeed(settings, options))
+        {
+            using var stop = new CancellationTokenSource();
+            var running = Task.Run(() => feed.RunAsync(delivered.Enqueue, stop.Token));
+            await Until(() => delivered.Count >= 1, TimeSpan.FromSeconds(30), "the first event");
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        // the earlier run's last pull takes event 1 and the run ends without acknowledging it
+        await PublishAsync(js, settings, Event(1));
+        var consumer = await js.GetConsumerAsync(ClusterSettings.EventStream, "station");
+        await foreach (var m in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(5) }))
+            Assert.Equal(2UL, m.Metadata!.Value.Sequence.Stream);
+        await PublishAsync(js, settings, Event(2));
+
+        await using (var feed = new EventFeed(settings, options))
+        {
+            using var stop = new CancellationTokenSource();
+            var running = Task.Run(() => feed.RunAsync(delivered.Enqueue, stop.Token));
+            // the order is the check: without the consumer made again, event 1 comes back after its ack wait (10 s), behind event 2
+            await Until(() => delivered.Count >= 3, TimeSpan.FromSeconds(30), "the unacknowledged event and the one after it");
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(Enumerable.Range(0, 3).Select(i => EventIds.Of(Event(i))), delivered.Select(EventIds.Of));
+            Assert.Equal(0, feed.Duplicates);
+        }
+    }
+
     private static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
     {
         var end = DateTime.UtcNow + timeout;
