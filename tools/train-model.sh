@@ -58,10 +58,12 @@ mkdir -p "$runs/v2" && cp "$runs/pre/splits.json" "$runs/v2/splits.json"
 # 6. The student (d 64, 2 blocks: 8.5 % of the teacher encoder's multiply-adds; four blocks missed the 5 ms latency
 #    budget), distilled from the v2 teacher
 #    (logits at T 2 + hard labels under their known masks + the teacher's PMA layer mixture); it gets the same
-#    rhythm path and exports as contract v2 with thresholds chosen on the validation records.
+#    rhythm path and exports as contract v2 with thresholds chosen on the validation records. Batches mix lead sets;
+#    8 teacher-taught copies of each real 12-lead train window give the teacher more to teach where the data is thin
+#    (the recipe chosen on the validation records in docs/runs/2026-12-04/student-v3, round 4).
 mkdir -p "$runs/student" && cp "$runs/pre/splits.json" "$runs/student/splits.json"
 "$ecg" train distill --teacher "$runs/ecgstream-v2.onnx" --out "$runs/student" --data-root "$data" \
-  --depth 2 --steps 4000 --lr 2e-3 --windows 3000 --checkpoint-every 200 --seed 1
+  --depth 2 --steps 8000 --lr 2e-3 --windows 3000 --checkpoint-every 200 --seed 1 --teacher-copies 8
 
 # 7. int8: the student as static QDQ (per-channel int8 weights, int8 activations calibrated on train-split
 #    windows, MinMax or percentile by validation macro AUROC; TensorRT's explicit int8): the default, since a
