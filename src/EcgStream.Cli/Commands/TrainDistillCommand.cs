@@ -55,11 +55,14 @@ internal static class TrainDistillCommand
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
+            // Settings are checked before libtorch starts: a bad one is refused in one line, wherever the command runs.
             var teacherPath = parse.GetValue(teacher)!;
             var outDir = parse.GetValue(output)!;
             var source = parse.GetValue(data)!;
             if (source is not ("real" or "real+synthetic")) throw new ArgumentException($"--data '{source}': expected real or real+synthetic (the student is scored on real test records)");
+            int teacherCopies = parse.GetValue(copies), copiesLeads = parse.GetValue(copiesMinLeads);
+            if (teacherCopies < 0) throw new ArgumentException($"--teacher-copies {teacherCopies}: must be 0 or more");
+            if (copiesLeads is < 1 or > Core.Models.ModelContract.LeadCount) throw new ArgumentException($"--teacher-copies-min-leads {copiesLeads}: must be within 1…12");
             var config = EncoderConfig.Student() with { Dim = parse.GetValue(dim), Depth = parse.GetValue(depth), Heads = parse.GetValue(heads) };
             config.Validate();
             var options = new DistillOptions
@@ -69,13 +72,11 @@ internal static class TrainDistillCommand
                 LayerWeight = parse.GetValue(layerWeight), LeadSetFlattening = parse.GetValue(flattening), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
             options.Validate();
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var fp32Teacher = ModelScores.ReadModel(teacherPath);
             bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
             var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
 
-            int teacherCopies = parse.GetValue(copies), copiesLeads = parse.GetValue(copiesMinLeads);
-            if (teacherCopies < 0) throw new ArgumentException($"--teacher-copies {teacherCopies}: must be 0 or more");
-            if (copiesLeads is < 1 or > Core.Models.ModelContract.LeadCount) throw new ArgumentException($"--teacher-copies-min-leads {copiesLeads}: must be within 1…12");
             var set = TrainCommand.LoadWindows(teacherCopies > 0 ? "real" : source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             if (teacherCopies > 0)
             {
