@@ -63,7 +63,6 @@ public sealed class EventFeed : IAsyncDisposable
     private long _lastStoredUnixMs;
     private volatile bool _connected;
     private bool _seeded; // the previous run's ids have been read back from the stream (once per process)
-    private ulong _resumeAt; // the consumer was deleted to be made again here and is not yet: a retry makes it here, not per Start
 
     public EventFeed(ClusterSettings settings, EventFeedOptions? options = null, Action<string>? log = null)
     {
@@ -105,9 +104,10 @@ public sealed class EventFeed : IAsyncDisposable
             {
                 await _nats.ConnectAsync();
                 await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
-                var (consumer, ackFloor) = await AttachAsync(ct);
+                var (consumer, ackFloor, pendingUpTo) = await AttachAsync(ct);
                 if (!_seeded) await SeedAsync(ackFloor, ct);
                 _seeded = true;
+                if (pendingUpTo > ackFloor) await DeliverPendingAsync(ackFloor + 1, pendingUpTo, deliver, ct);
                 _connected = true;
                 if (failing is not null) _log($"central: reading {Subject} again (consumer {_options.Consumer})");
                 else _log($"central: reading {Subject} with durable consumer {_options.Consumer} on {_nats.ServerInfo?.Name ?? "the cluster"}");
@@ -128,22 +128,21 @@ public sealed class EventFeed : IAsyncDisposable
     }
 
     /// <summary>
-    /// The durable consumer: the existing one (its position is the point), or a new one starting per <see cref="EventFeedOptions.Start"/>.
-    /// An existing one holding messages delivered and never acknowledged (an earlier run stopped or crashed with them in
-    /// hand, or the server gave them to its last pull request on its way out; a lost connection likewise) would deliver
-    /// them again only after the ack wait, behind the events stored after them: out of stream order, a bed's offset
-    /// before its onset. It is made again at its acknowledgement floor, so they come first; those a sink already has
-    /// are recognised by their ids as any message delivered again. With it, the stream sequence of that floor.
+    /// The durable consumer: the existing one (its position is the point), or a new one starting per <see cref="EventFeedOptions.Start"/>;
+    /// with it the stream sequence of its acknowledgement floor and, when it holds messages delivered and never
+    /// acknowledged, the last stream sequence it delivered (else 0). Those messages (an earlier run stopped or crashed with
+    /// them in hand, or the server gave them to its last pull request on its way out) would come again only after the
+    /// ack wait, behind the events stored after them — a bed's offset before its onset — so <see cref="RunAsync"/> reads
+    /// them from the stream first (<see cref="DeliverPendingAsync"/>). The consumer itself is never deleted: its position
+    /// is the station's record of what it has handled, and losing it to a crash would skip events.
     /// </summary>
-    private async Task<(INatsJSConsumer Consumer, ulong AckFloor)> AttachAsync(CancellationToken ct)
+    private async Task<(INatsJSConsumer Consumer, ulong AckFloor, ulong PendingUpTo)> AttachAsync(CancellationToken ct)
     {
         try
         {
             var existing = await _js.GetConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct);
-            if (existing.Info.NumAckPending == 0) { _resumeAt = 0; return (existing, existing.Info.AckFloor?.StreamSeq ?? 0); }
-            _resumeAt = (existing.Info.AckFloor?.StreamSeq ?? 0) + 1;
-            _log($"central: {existing.Info.NumAckPending} message(s) delivered before and not acknowledged; consumer {_options.Consumer} made again at stream sequence {_resumeAt}, so that they come first, in order");
-            await _js.DeleteConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct);
+            ulong floor = existing.Info.AckFloor?.StreamSeq ?? 0;
+            return (existing, floor, existing.Info.NumAckPending > 0 ? existing.Info.Delivered?.StreamSeq ?? 0 : 0);
         }
         catch (NatsJSApiException e) when (e.Error.Code == 404) { }
         var consumer = await _js.CreateOrUpdateConsumerAsync(ClusterSettings.EventStream, new ConsumerConfig(_options.Consumer)
@@ -152,14 +151,46 @@ public sealed class EventFeed : IAsyncDisposable
             FilterSubject = Subject,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = _options.AckWait,
-            DeliverPolicy = _resumeAt > 0 ? ConsumerConfigDeliverPolicy.ByStartSequence
-                : _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
-            OptStartSeq = _resumeAt,
+            DeliverPolicy = _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
             MaxAckPending = 1024,
         }, ct);
-        ulong floor = _resumeAt > 0 ? _resumeAt - 1 : consumer.Info.AckFloor?.StreamSeq ?? 0;
-        _resumeAt = 0;
-        return (consumer, floor);
+        return (consumer, consumer.Info.AckFloor?.StreamSeq ?? 0, 0);
+    }
+
+    /// <summary>
+    /// Delivers the station's events stored at stream sequences <paramref name="from"/>…<paramref name="to"/> (the consumer's
+    /// delivered but unacknowledged ones), read from the stream itself, in order, before the consumer's next message. An
+    /// event a sink already has is recognised by its id, as is the consumer's own redelivery of each after the ack wait
+    /// (acknowledged then, and counted as a duplicate). Messages of other subjects, and sequences removed from the stream,
+    /// are passed over.
+    /// </summary>
+    private async Task DeliverPendingAsync(ulong from, ulong to, Action<RhythmEvent> deliver, CancellationToken ct)
+    {
+        var stream = await _js.GetStreamAsync(ClusterSettings.EventStream, cancellationToken: ct);
+        string prefix = Subject[..^1];          // "events.<site>." of "events.<site>.>"
+        int delivered = 0;
+        for (ulong seq = from; seq <= to; seq++)
+        {
+            ct.ThrowIfCancellationRequested();
+            byte[] data;
+            string subject;
+            try
+            {
+                var got = await stream.GetAsync(new StreamMsgGetRequest { Seq = seq }, ct);
+                (data, subject) = (got.Message.Data.ToArray(), got.Message.Subject);
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404) { continue; }
+            if (!subject.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (!EventJson.TryRead(data, out var e2, out _)) continue;   // the consumer's redelivery counts and logs it
+            string id = EventIds.Of(e2);
+            if (_seen.Contains(id)) continue;
+            deliver(e2);
+            Remember(id);
+            Interlocked.Increment(ref _delivered);
+            delivered++;
+        }
+        if (delivered > 0)
+            _log($"central: {delivered} event(s) delivered before and not acknowledged (stream sequence {from}–{to}) read again from the stream, first, in order");
     }
 
     /// <summary>Remembers the ids of the events an earlier run delivered (stream sequence up to <paramref name="ackFloor"/>) within the seed window.</summary>
@@ -183,7 +214,7 @@ public sealed class EventFeed : IAsyncDisposable
 
     private async Task ConsumeAsync(INatsJSConsumer consumer, Action<RhythmEvent> deliver, CancellationToken ct)
     {
-        // a small batch: what is fetched but not handled at a stop is delivered again by the next attach, first
+        // a small batch: what is fetched but not handled at a stop is read again from the stream by the next attach, first
         var opts = new NatsJSConsumeOpts { MaxMsgs = 32, Expires = TimeSpan.FromSeconds(5) };
         await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: ct))
         {

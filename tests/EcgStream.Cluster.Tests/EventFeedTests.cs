@@ -88,7 +88,7 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         await using var publisher = new NatsConnection(settings.ClientOptions("test-worker"));
         var js = new NatsJSContext(publisher);
         await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
-        var options = new EventFeedOptions { Consumer = "station", Start = FeedStart.All };
+        var options = new EventFeedOptions { Consumer = "station", Start = FeedStart.All, AckWait = TimeSpan.FromSeconds(3) };
         var delivered = new ConcurrentQueue<RhythmEvent>();
         await PublishAsync(js, settings, Event(0));
         await using (var feed = new EventFeed(settings, options))
@@ -110,12 +110,17 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         {
             using var stop = new CancellationTokenSource();
             var running = Task.Run(() => feed.RunAsync(delivered.Enqueue, stop.Token));
-            // the order is the check: without the consumer made again, event 1 comes back after its ack wait (10 s), behind event 2
+            // the order is the check: read from the stream at attach, event 1 comes before event 2, not after its ack wait
             await Until(() => delivered.Count >= 3, TimeSpan.FromSeconds(30), "the unacknowledged event and the one after it");
+            // the consumer's own redelivery of event 1 (after the 3 s ack wait) is recognised, acknowledged, not delivered twice
+            await Until(() => feed.Duplicates >= 1, TimeSpan.FromSeconds(30), "the consumer's redelivery of event 1");
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromSeconds(15));
             Assert.Equal(Enumerable.Range(0, 3).Select(i => EventIds.Of(Event(i))), delivered.Select(EventIds.Of));
-            Assert.Equal(0, feed.Duplicates);
+            Assert.Equal(1, feed.Duplicates);
+            var info = (await js.GetConsumerAsync(ClusterSettings.EventStream, "station")).Info;
+            Assert.Equal(0, info.NumAckPending);
+            Assert.Equal(3UL, info.AckFloor!.StreamSeq);
         }
     }
 
