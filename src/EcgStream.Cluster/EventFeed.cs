@@ -63,6 +63,9 @@ public sealed class EventFeed : IAsyncDisposable
     private long _lastStoredUnixMs;
     private volatile bool _connected;
     private bool _seeded; // the previous run's ids have been read back from the stream (once per process)
+    private readonly HashSet<string> _readEarly = new(StringComparer.Ordinal); // ids read from the stream at attach, whose redelivery is still to come
+    /// <summary>The most stream sequences read at attach for messages delivered and not acknowledged (<see cref="DeliverPendingAsync"/>).</summary>
+    public const int MaxPendingRange = 4096;
 
     public EventFeed(ClusterSettings settings, EventFeedOptions? options = null, Action<string>? log = null)
     {
@@ -104,10 +107,10 @@ public sealed class EventFeed : IAsyncDisposable
             {
                 await _nats.ConnectAsync();
                 await JetStreamSetup.EnsureWithRetryAsync(_js, _settings, TimeSpan.FromSeconds(30), ct, createOnly: true);
-                var (consumer, ackFloor, pendingUpTo) = await AttachAsync(ct);
+                var (consumer, ackFloor, pendingUpTo, pending) = await AttachAsync(ct);
                 if (!_seeded) await SeedAsync(ackFloor, ct);
                 _seeded = true;
-                if (pendingUpTo > ackFloor) await DeliverPendingAsync(ackFloor + 1, pendingUpTo, deliver, ct);
+                if (pendingUpTo > ackFloor) await DeliverPendingAsync(ackFloor + 1, pendingUpTo, pending, deliver, ct);
                 _connected = true;
                 if (failing is not null) _log($"central: reading {Subject} again (consumer {_options.Consumer})");
                 else _log($"central: reading {Subject} with durable consumer {_options.Consumer} on {_nats.ServerInfo?.Name ?? "the cluster"}");
@@ -136,13 +139,13 @@ public sealed class EventFeed : IAsyncDisposable
     /// them from the stream first (<see cref="DeliverPendingAsync"/>). The consumer itself is never deleted: its position
     /// is the station's record of what it has handled, and losing it to a crash would skip events.
     /// </summary>
-    private async Task<(INatsJSConsumer Consumer, ulong AckFloor, ulong PendingUpTo)> AttachAsync(CancellationToken ct)
+    private async Task<(INatsJSConsumer Consumer, ulong AckFloor, ulong PendingUpTo, long Pending)> AttachAsync(CancellationToken ct)
     {
         try
         {
             var existing = await _js.GetConsumerAsync(ClusterSettings.EventStream, _options.Consumer, ct);
             ulong floor = existing.Info.AckFloor?.StreamSeq ?? 0;
-            return (existing, floor, existing.Info.NumAckPending > 0 ? existing.Info.Delivered?.StreamSeq ?? 0 : 0);
+            return (existing, floor, existing.Info.NumAckPending > 0 ? existing.Info.Delivered?.StreamSeq ?? 0 : 0, existing.Info.NumAckPending);
         }
         catch (NatsJSApiException e) when (e.Error.Code == 404) { }
         var consumer = await _js.CreateOrUpdateConsumerAsync(ClusterSettings.EventStream, new ConsumerConfig(_options.Consumer)
@@ -154,43 +157,58 @@ public sealed class EventFeed : IAsyncDisposable
             DeliverPolicy = _options.Start == FeedStart.All ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.New,
             MaxAckPending = 1024,
         }, ct);
-        return (consumer, consumer.Info.AckFloor?.StreamSeq ?? 0, 0);
+        return (consumer, consumer.Info.AckFloor?.StreamSeq ?? 0, 0, 0);
     }
 
     /// <summary>
-    /// Delivers the station's events stored at stream sequences <paramref name="from"/>…<paramref name="to"/> (the consumer's
-    /// delivered but unacknowledged ones), read from the stream itself, in order, before the consumer's next message. An
-    /// event a sink already has is recognised by its id, as is the consumer's own redelivery of each after the ack wait
-    /// (acknowledged then, and counted as a duplicate). Messages of other subjects, and sequences removed from the stream,
-    /// are passed over.
+    /// Delivers the station's events stored at stream sequences <paramref name="from"/>…<paramref name="to"/> — the consumer's
+    /// delivered but unacknowledged ones — read from the stream itself, in order, before the consumer's next message. Only
+    /// when every one of this station's messages in that range is unacknowledged (their count is the consumer's
+    /// <paramref name="pending"/>; acknowledgements are sent in order, so this is the usual case): were some acknowledged
+    /// already (a second restart within the ack wait, or a lost acknowledgement), reading the range would deliver them
+    /// again, and the feed leaves the pending ones to the consumer's redelivery after the ack wait instead. The range is
+    /// read only up to <see cref="MaxPendingRange"/> sequences (other sites' messages share the stream). An event a sink
+    /// already has is recognised by its id; the consumer's own redelivery of one read here is acknowledged and not counted
+    /// as a duplicate.
     /// </summary>
-    private async Task DeliverPendingAsync(ulong from, ulong to, Action<RhythmEvent> deliver, CancellationToken ct)
+    private async Task DeliverPendingAsync(ulong from, ulong to, long pending, Action<RhythmEvent> deliver, CancellationToken ct)
     {
+        if (to - from + 1 > MaxPendingRange)
+        {
+            _log($"central: {pending} message(s) delivered before and not acknowledged lie within stream sequences {from}–{to}, more than {MaxPendingRange}: they come again after the ack wait");
+            return;
+        }
         var stream = await _js.GetStreamAsync(ClusterSettings.EventStream, cancellationToken: ct);
         string prefix = Subject[..^1];          // "events.<site>." of "events.<site>.>"
-        int delivered = 0;
+        var mine = new List<byte[]>();
         for (ulong seq = from; seq <= to; seq++)
         {
             ct.ThrowIfCancellationRequested();
-            byte[] data;
-            string subject;
             try
             {
                 var got = await stream.GetAsync(new StreamMsgGetRequest { Seq = seq }, ct);
-                (data, subject) = (got.Message.Data.ToArray(), got.Message.Subject);
+                if (got.Message.Subject.StartsWith(prefix, StringComparison.Ordinal)) mine.Add(got.Message.Data.ToArray());
             }
-            catch (NatsJSApiException e) when (e.Error.Code == 404) { continue; }
-            if (!subject.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (!EventJson.TryRead(data, out var e2, out _)) continue;   // the consumer's redelivery counts and logs it
-            string id = EventIds.Of(e2);
+            catch (NatsJSApiException e) when (e.Error.Code == 404) { }     // removed from the stream
+        }
+        if (mine.Count != pending)
+        {
+            _log($"central: {pending} of this station's {mine.Count} message(s) in stream sequences {from}–{to} are not acknowledged; the others were: the {pending} come again after the ack wait");
+            return;
+        }
+        int delivered = 0;
+        foreach (var data in mine)
+        {
+            if (!EventJson.TryRead(data, out var e, out _)) continue;   // the consumer's redelivery counts and logs it
+            string id = EventIds.Of(e);
+            _readEarly.Add(id);
             if (_seen.Contains(id)) continue;
-            deliver(e2);
+            deliver(e);
             Remember(id);
             Interlocked.Increment(ref _delivered);
             delivered++;
         }
-        if (delivered > 0)
-            _log($"central: {delivered} event(s) delivered before and not acknowledged (stream sequence {from}–{to}) read again from the stream, first, in order");
+        _log($"central: {pending} message(s) delivered before and not acknowledged (stream sequence {from}–{to}) read again from the stream, first, in order ({delivered} new to the sinks)");
     }
 
     /// <summary>Remembers the ids of the events an earlier run delivered (stream sequence up to <paramref name="ackFloor"/>) within the seed window.</summary>
@@ -226,6 +244,7 @@ public sealed class EventFeed : IAsyncDisposable
                 Interlocked.Increment(ref _malformed);
                 _log($"central: message {msg.Metadata?.Sequence.Stream} on {msg.Subject} skipped: {problem}");
             }
+            else if (_readEarly.Remove(EventIds.Of(e))) { }      // read from the stream at attach (DeliverPendingAsync): its redelivery, acknowledged below
             else if (_seen.Contains(EventIds.Of(e))) Interlocked.Increment(ref _duplicates);
             else
             {
