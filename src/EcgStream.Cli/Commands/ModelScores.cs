@@ -50,11 +50,14 @@ internal static class ModelScores
     }
 
     /// <summary>Record-level scores per source of a model (in memory) on a window set.</summary>
-    public static List<SourceScore> Evaluate(ModelProto model, string name, WindowSet windows, double afThreshold, InferenceOptions options)
+    public static List<SourceScore> Evaluate(ModelProto model, string name, WindowSet windows, double afThreshold, InferenceOptions options) =>
+        RecordScores.Score(windows, Probabilities(model, name, windows, options), afThreshold);
+
+    /// <summary>A model's (in memory) per-window class probabilities on a window set, window after window.</summary>
+    public static float[] Probabilities(ModelProto model, string name, WindowSet windows, InferenceOptions options)
     {
         using var session = InferenceSession.Load(model.ToByteArray(), options, name);
-        var outputs = OnnxScoring.Run(session, windows);
-        return RecordScores.Score(windows, outputs.Probabilities(), afThreshold);
+        return OnnxScoring.Run(session, windows).Probabilities();
     }
 
     public static SourceScore All(List<SourceScore> scores) => scores.Single(s => s.Source == RecordScores.AllSources);

@@ -43,21 +43,37 @@ internal static class TrainScoreCommand
             var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, which);
             var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
             var scores = new List<(string Name, List<SourceScore> Scores)>();
+            var probabilities = new List<(float[] Values, double AfThreshold)>();
             foreach (var (path, proto) in protos)
             {
                 cancel.ThrowIfCancellationRequested();
-                scores.Add((Path.GetFileNameWithoutExtension(path), ModelScores.Evaluate(proto, Path.GetFileNameWithoutExtension(path), windows, ModelScores.AfThreshold(proto, path), options)));
+                string name = Path.GetFileNameWithoutExtension(path);
+                double afThreshold = ModelScores.AfThreshold(proto, path);
+                var p = ModelScores.Probabilities(proto, name, windows, options);
+                probabilities.Add((p, afThreshold));
+                scores.Add((name, RecordScores.Score(windows, p, afThreshold)));
             }
             ModelScores.PrintTable(scores);
-            var ratios = scores.Skip(1).Select(s => (s.Name, Ratios: StudentRatios.Of(scores[0].Scores, s.Scores))).ToList();
-            foreach (var (name, list) in ratios)
-                Console.WriteLine($"{name} / {scores[0].Name}: " + string.Join("; ", list.Select(r =>
-                    FormattableString.Invariant($"{r.Source} ({r.Records}) macro {Percent(r.MacroAuroc)}, AF F1 {Percent(r.AfF1)}"))));
+            // Each ratio with the 95 % interval another draw of the same number of records would leave (paired bootstrap over records).
+            var ratios = scores.Skip(1).Select((s, i) => (s.Name, Ratios: StudentRatios.Of(scores[0].Scores, s.Scores),
+                Intervals: RatioIntervals.Paired(windows, probabilities[0].Values, probabilities[0].AfThreshold, probabilities[i + 1].Values, probabilities[i + 1].AfThreshold)
+                    .ToDictionary(x => x.Source, StringComparer.Ordinal))).ToList();
+            foreach (var (name, list, intervals) in ratios)
+                Console.WriteLine($"{name} / {scores[0].Name} (95 % interval over records): " + string.Join("; ", list.Select(r =>
+                    FormattableString.Invariant($"{r.Source} ({r.Records}) macro {Percent(r.MacroAuroc)} {Range(intervals, r.Source, macro: true)}, AF F1 {Percent(r.AfF1)} {Range(intervals, r.Source, macro: false)}"))));
             File.WriteAllText(Path.Combine(runDir, "score.json"), JsonSerializer.Serialize(new
             {
                 kind = "score", split = which.ToString(), models = paths,
                 scores = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
-                ratios = ratios.Select(r => new { name = r.Name, of = scores[0].Name, ratios = r.Ratios.Select(x => new { source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1) }) }),
+                ratios = ratios.Select(r => new
+                {
+                    name = r.Name, of = scores[0].Name, interval = $"paired bootstrap over records, {RatioIntervals.DefaultResamples} resamples, 2.5–97.5 %",
+                    ratios = r.Ratios.Select(x => new
+                    {
+                        source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1),
+                        macroAurocInterval = Interval(r.Intervals, x.Source, macro: true), afF1Interval = Interval(r.Intervals, x.Source, macro: false),
+                    }),
+                }),
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {Path.Combine(runDir, "score.json")}");
             return Task.FromResult(0);
@@ -68,4 +84,15 @@ internal static class TrainScoreCommand
     private static string Percent(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>A ratio's 95 % interval as [low, high], or null where the resamples give none.</summary>
+    private static double[]? Interval(Dictionary<string, RatioInterval> intervals, string source, bool macro)
+    {
+        if (!intervals.TryGetValue(source, out var i)) return null;
+        var (low, high) = macro ? (i.MacroLow, i.MacroHigh) : (i.AfF1Low, i.AfF1High);
+        return double.IsFinite(low) && double.IsFinite(high) ? [low, high] : null;
+    }
+
+    private static string Range(Dictionary<string, RatioInterval> intervals, string source, bool macro) =>
+        Interval(intervals, source, macro) is { } p ? FormattableString.Invariant($"[{100 * p[0]:F1}–{100 * p[1]:F1}]") : "";
 }

@@ -57,7 +57,7 @@ public static class RecordScores
     }
 
     /// <summary>The record a row of <see cref="RecordLevel.Fold"/> belongs to (a window row is "record#index").</summary>
-    private static string RecordOf(string unit)
+    public static string RecordOf(string unit)
     {
         int hash = unit.IndexOf('#');
         return hash > 0 ? unit[..hash] : unit;
