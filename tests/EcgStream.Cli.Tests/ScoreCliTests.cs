@@ -41,7 +41,11 @@ public class ScoreCliTests
             var ratios = json.GetProperty("ratios")[0].GetProperty("ratios").EnumerateArray().ToList();
             Assert.Contains(ratios, x => x.GetProperty("source").GetString() == "physionet2017");
             foreach (var x in ratios)
+            {
                 Assert.Equal(1.0, x.GetProperty("macroAuroc").GetDouble(), 12);
+                // a model beside itself: every resample gives 1, so the interval is [1, 1]
+                Assert.Equal([1.0, 1.0], x.GetProperty("macroAurocInterval").EnumerateArray().Select(v => Math.Round(v.GetDouble(), 12)));
+            }
             var scores = json.GetProperty("scores")[0].GetProperty("scores").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!);
             Assert.Equal(1235, scores["physionet2017"].GetProperty("records").GetInt32());
             Assert.Equal(8, scores["cinc2021"].GetProperty("records").GetInt32());
