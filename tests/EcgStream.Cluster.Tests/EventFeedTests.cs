@@ -83,11 +83,8 @@ public sealed class EventFeedTests(ITestOutputHelper output)
     [NatsFact]
     public async Task A_message_left_unacknowledged_by_an_earlier_run_comes_again_first_in_stream_order()
     {
-        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
-        var settings = cluster.Settings();
-        await using var publisher = new NatsConnection(settings.ClientOptions("test-worker"));
-        var js = new NatsJSContext(publisher);
-        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+        await using var node = await OneNode.StartAsync();
+        var (settings, js) = (node.Settings, node.Js);
         var options = new EventFeedOptions { Consumer = "station", Start = FeedStart.All, AckWait = TimeSpan.FromSeconds(3) };
         var delivered = new ConcurrentQueue<RhythmEvent>();
         await PublishAsync(js, settings, Event(0));
@@ -101,9 +98,7 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         }
         // the earlier run's last pull takes event 1 and the run ends without acknowledging it
         await PublishAsync(js, settings, Event(1));
-        var consumer = await js.GetConsumerAsync(ClusterSettings.EventStream, "station");
-        await foreach (var m in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(5) }))
-            Assert.Equal(2UL, m.Metadata!.Value.Sequence.Stream);
+        await TakeWithoutAckAsync(js, expectedSequence: 2);
         await PublishAsync(js, settings, Event(2));
 
         await using (var feed = new EventFeed(settings, options))
@@ -134,11 +129,8 @@ public sealed class EventFeedTests(ITestOutputHelper output)
     [NatsFact]
     public async Task Acknowledged_events_above_an_unacknowledged_one_are_not_read_again_at_the_next_restart()
     {
-        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
-        var settings = cluster.Settings();
-        await using var publisher = new NatsConnection(settings.ClientOptions("test-worker"));
-        var js = new NatsJSContext(publisher);
-        await JetStreamSetup.EnsureWithRetryAsync(js, settings, TimeSpan.FromSeconds(30));
+        await using var node = await OneNode.StartAsync();
+        var (settings, js) = (node.Settings, node.Js);
         var options = new EventFeedOptions { Consumer = "station", Start = FeedStart.All, AckWait = TimeSpan.FromSeconds(30) };
         var logs = new ConcurrentQueue<string>();
         async Task<List<RhythmEvent>> RunUntil(int count)
@@ -157,9 +149,7 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         await PublishAsync(js, settings, Event(0));
         Assert.Single(await RunUntil(1));
         await PublishAsync(js, settings, Event(1));
-        var consumer = await js.GetConsumerAsync(ClusterSettings.EventStream, "station");
-        await foreach (var m in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(5) }))
-            Assert.Equal(2UL, m.Metadata!.Value.Sequence.Stream);       // taken, never acknowledged
+        await TakeWithoutAckAsync(js, expectedSequence: 2);
         await PublishAsync(js, settings, Event(2));
         await PublishAsync(js, settings, Event(3));
 
@@ -169,6 +159,44 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         var third = await RunUntil(0);
         Assert.DoesNotContain(third, e => EventIds.Of(e) == EventIds.Of(Event(2)) || EventIds.Of(e) == EventIds.Of(Event(3)));
         Assert.Contains(logs, l => l.Contains("come again after the ack wait"));
+    }
+
+    /// <summary>One loopback node with the stream layout made, and a publisher connected to it.</summary>
+    private sealed class OneNode : IAsyncDisposable
+    {
+        private LoopbackNatsCluster _cluster = null!;
+        private NatsConnection _publisher = null!;
+        public ClusterSettings Settings { get; private set; } = null!;
+        public NatsJSContext Js { get; private set; } = null!;
+
+        public static async Task<OneNode> StartAsync()
+        {
+            var node = new OneNode { _cluster = await LoopbackNatsCluster.StartAsync(1) };
+            node.Settings = node._cluster.Settings();
+            node._publisher = new NatsConnection(node.Settings.ClientOptions("test-worker"));
+            node.Js = new NatsJSContext(node._publisher);
+            await JetStreamSetup.EnsureWithRetryAsync(node.Js, node.Settings, TimeSpan.FromSeconds(30));
+            return node;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _publisher.DisposeAsync();
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>What a stopping run's last pull request does: takes the durable consumer's next message and never acknowledges it.</summary>
+    private static async Task TakeWithoutAckAsync(NatsJSContext js, ulong expectedSequence)
+    {
+        var consumer = await js.GetConsumerAsync(ClusterSettings.EventStream, "station");
+        int taken = 0;
+        await foreach (var m in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(5) }))
+        {
+            Assert.Equal(expectedSequence, m.Metadata!.Value.Sequence.Stream);
+            taken++;
+        }
+        Assert.Equal(1, taken);
     }
 
     private static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
