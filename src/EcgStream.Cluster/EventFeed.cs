@@ -201,10 +201,10 @@ public sealed class EventFeed : IAsyncDisposable
         {
             if (!EventJson.TryRead(data, out var e, out _)) continue;   // the consumer's redelivery counts and logs it
             string id = EventIds.Of(e);
-            _readEarly.Add(id);
-            if (_seen.Contains(id)) continue;
+            if (_seen.Contains(id)) continue;          // a sink has it: its redelivery counts as a duplicate, as any
             deliver(e);
             Remember(id);
+            _readEarly.Add(id);                        // only once delivered: a throwing sink leaves it to the redelivery
             Interlocked.Increment(ref _delivered);
             delivered++;
         }

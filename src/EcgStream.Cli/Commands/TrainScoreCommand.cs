@@ -54,12 +54,16 @@ internal static class TrainScoreCommand
                 scores.Add((name, RecordScores.Score(windows, p, afThreshold)));
             }
             ModelScores.PrintTable(scores);
-            // Each ratio with the 95 % interval another draw of the same number of records would leave (paired bootstrap over records).
+            // Each ratio with the 95 % interval another draw of as many patients would leave (paired bootstrap over patients).
+            var splits = DatasetSplits.Load(Path.Combine(runDir, "splits.json"));
+            string PatientOf(string record) => splits.PatientOf(record) ?? record;
             var ratios = scores.Skip(1).Select((s, i) => (s.Name, Ratios: StudentRatios.Of(scores[0].Scores, s.Scores),
-                Intervals: RatioIntervals.Paired(windows, probabilities[0].Values, probabilities[0].AfThreshold, probabilities[i + 1].Values, probabilities[i + 1].AfThreshold)
+                Intervals: RatioIntervals.Paired(windows, probabilities[0].Values, probabilities[0].AfThreshold, probabilities[i + 1].Values, probabilities[i + 1].AfThreshold, PatientOf)
                     .ToDictionary(x => x.Source, StringComparer.Ordinal))).ToList();
+            if (which == Split.Validation)
+                Console.WriteLine("note: the models' thresholds were chosen on these validation records: AF F1 and its ratios read optimistic here");
             foreach (var (name, list, intervals) in ratios)
-                Console.WriteLine($"{name} / {scores[0].Name} (95 % interval over records): " + string.Join("; ", list.Select(r =>
+                Console.WriteLine($"{name} / {scores[0].Name} (95 % interval over patients): " + string.Join("; ", list.Select(r =>
                     FormattableString.Invariant($"{r.Source} ({r.Records}) macro {Percent(r.MacroAuroc)} {Range(intervals, r.Source, macro: true)}, AF F1 {Percent(r.AfF1)} {Range(intervals, r.Source, macro: false)}"))));
             File.WriteAllText(Path.Combine(runDir, "score.json"), JsonSerializer.Serialize(new
             {
@@ -67,10 +71,13 @@ internal static class TrainScoreCommand
                 scores = scores.Select(s => new { name = s.Name, scores = s.Scores.Select(ModelScores.Json) }),
                 ratios = ratios.Select(r => new
                 {
-                    name = r.Name, of = scores[0].Name, interval = $"paired bootstrap over records, {RatioIntervals.DefaultResamples} resamples, 2.5–97.5 %",
+                    name = r.Name, of = scores[0].Name,
+                    interval = $"paired bootstrap over patients (each source's apart), {RatioIntervals.DefaultResamples} resamples, 2.5–97.5 %" +
+                               (which == Split.Validation ? "; thresholds chosen on these records" : ""),
                     ratios = r.Ratios.Select(x => new
                     {
                         source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1),
+                        patients = r.Intervals.TryGetValue(x.Source, out var iv) ? iv.Patients : (int?)null,
                         macroAurocInterval = Interval(r.Intervals, x.Source, macro: true), afF1Interval = Interval(r.Intervals, x.Source, macro: false),
                     }),
                 }),

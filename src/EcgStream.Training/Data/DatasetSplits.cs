@@ -71,6 +71,9 @@ public sealed class DatasetSplits
 
     public Split? Of(string recordId) => _records.TryGetValue(recordId, out var r) ? r.Split : null;
 
+    /// <summary>The patient a record belongs to (null when the file does not name the record).</summary>
+    public string? PatientOf(string recordId) => _records.TryGetValue(recordId, out var r) ? r.Patient : null;
+
     /// <summary>Record ids in <paramref name="split"/>; a held-out split without the records <see cref="LeftOut"/> names.</summary>
     public IReadOnlySet<string> Records(Split split) =>
         _records.Where(kv => kv.Value.Split == split && (split == Split.Train || LeftOutBecause(kv.Key) is null)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);

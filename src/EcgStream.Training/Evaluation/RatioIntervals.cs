@@ -3,69 +3,104 @@ using EcgStream.Training.Data;
 
 namespace EcgStream.Training.Evaluation;
 
-/// <summary>How far a ratio of two models' scores on one source could move with another draw of its records: a 95 % interval.</summary>
-public sealed record RatioInterval(string Source, int Records, double MacroLow, double MacroHigh, double AfF1Low, double AfF1High);
+/// <summary>
+/// How far a ratio of two models' scores on one source could move with another draw of its patients: a 95 % interval.
+/// <see cref="Patients"/> is the number of units drawn.
+/// </summary>
+public sealed record RatioInterval(string Source, int Patients, double MacroLow, double MacroHigh, double AfF1Low, double AfF1High);
 
 /// <summary>
-/// Paired bootstrap over records of the ratio of one model's record-level scores to another's (<see cref="RecordScores"/>:
-/// macro AUROC and AF F1 at each model's own threshold), per source and over all. Each resample draws a source's records
-/// with replacement and scores both models on the same draw (a record of an annotated stream brings all its window rows),
-/// so what the two models share — which records happen to be held out — cancels, and the interval shows what the
-/// record count alone leaves open: a 98 % target read on 8 records is not read on 1 235. Percentile interval (2.5 %, 97.5 %)
-/// of the finite resampled ratios; NaN where fewer than half the resamples give one (a class without both labels).
-/// Deterministic for a seed.
+/// Paired bootstrap of the ratio of one model's record-level scores to another's (<see cref="RecordScores"/>: macro AUROC
+/// and AF F1 at each model's own threshold), per source and over all. The unit drawn is the patient (splits are by
+/// patient, and one patient's records are not independent: CPSC 2021 holds about 14 per patient; an annotated stream's
+/// window rows move with their record); "all" draws each source's patients apart, as many as it has, so every resample
+/// keeps the test set's mix of sources. Both models are scored on the same draw, so what they share — which records
+/// happen to be held out — cancels, and the interval shows what the number of patients alone leaves open: a 98 % target
+/// read on 8 recordings is not read on 1 235. The macro AUROC of a resample averages the classes the whole source scores
+/// (a resample missing one of them is not scored, rather than averaged over fewer classes). Percentile interval (2.5 %,
+/// 97.5 %) of the scored resamples; NaN when fewer than half of them could be scored. Deterministic for a seed.
+/// The thresholds are taken as given: on the records that chose them (the validation split), both the ratio and its
+/// interval are optimistic.
 /// </summary>
 public static class RatioIntervals
 {
     public const int DefaultResamples = 1000;
 
+    /// <param name="patientOf">The patient of a record id (default: every record its own patient).</param>
     public static List<RatioInterval> Paired(WindowSet windows, ReadOnlySpan<float> reference, double referenceAf, ReadOnlySpan<float> other, double otherAf,
-        int resamples = DefaultResamples, int seed = 1)
+        Func<string, string>? patientOf = null, int resamples = DefaultResamples, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(windows);
         ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 10);
+        patientOf ??= record => record;
         int classes = RhythmClasses.Count, af = (int)RhythmClass.AF;
         var (a, masks, known, units) = RecordLevel.Fold(reference, windows);
         var (b, _, _, unitsB) = RecordLevel.Fold(other, windows);
         if (!units.AsSpan().SequenceEqual(unitsB)) throw new InvalidOperationException("the two models' rows differ: RecordLevel.Fold is not deterministic");
 
-        // rows of each record, per source
-        var bySource = new SortedDictionary<string, Dictionary<string, List<int>>>(StringComparer.Ordinal);
+        // rows of each patient, per source (in order of first appearance: deterministic)
+        var strata = new SortedDictionary<string, List<List<int>>>(StringComparer.Ordinal);
+        var index = new Dictionary<(string, string), List<int>>();
         for (int r = 0; r < units.Length; r++)
         {
             string record = RecordScores.RecordOf(units[r]);
-            foreach (var source in new[] { RecordScores.SourceOf(record), RecordScores.AllSources })
+            string source = RecordScores.SourceOf(record), patient = patientOf(record);
+            if (!index.TryGetValue((source, patient), out var rows))
             {
-                if (!bySource.TryGetValue(source, out var records)) bySource[source] = records = new(StringComparer.Ordinal);
-                if (!records.TryGetValue(record, out var rows)) records[record] = rows = [];
-                rows.Add(r);
+                index[(source, patient)] = rows = [];
+                if (!strata.TryGetValue(source, out var groups)) strata[source] = groups = [];
+                groups.Add(rows);
             }
+            rows.Add(r);
         }
 
         var result = new List<RatioInterval>();
-        foreach (var (source, records) in bySource.OrderBy(kv => kv.Key == RecordScores.AllSources ? 1 : 0).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var scope in strata.Keys.Append(RecordScores.AllSources))
         {
-            var groups = records.Values.ToArray();
-            var random = new Random(unchecked(seed * 16777619 ^ StableHash(source)));     // not HashCode.Combine: randomised per process
+            var drawFrom = scope == RecordScores.AllSources ? strata.Values.ToList() : [strata[scope]];
+            var all = drawFrom.SelectMany(g => g).SelectMany(rows => rows).ToList();
+            var scored = ScoredClasses(a, masks, known, all, classes);
+            var random = new Random(unchecked(seed * 16777619 ^ StableHash(scope)));     // not HashCode.Combine: randomised per process
             var macro = new List<double>(resamples);
             var f1 = new List<double>(resamples);
-            var rows = new List<int>();
+            var chosen = new List<int>();
             for (int s = 0; s < resamples; s++)
             {
-                rows.Clear();
-                for (int k = 0; k < groups.Length; k++) rows.AddRange(groups[random.Next(groups.Length)]);
-                var pa = Gather(a, rows, classes);
-                var pb = Gather(b, rows, classes);
-                var m = rows.Select(r => masks[r]).ToArray();
-                var kn = rows.Select(r => known[r]).ToArray();
-                macro.Add(Ratio(Auroc.MultiLabel(pb, m, classes, kn).Macro, Auroc.MultiLabel(pa, m, classes, kn).Macro));
+                chosen.Clear();
+                foreach (var groups in drawFrom)
+                    for (int k = 0; k < groups.Count; k++) chosen.AddRange(groups[random.Next(groups.Count)]);
+                var pa = Gather(a, chosen, classes);
+                var pb = Gather(b, chosen, classes);
+                var m = chosen.Select(r => masks[r]).ToArray();
+                var kn = chosen.Select(r => known[r]).ToArray();
+                macro.Add(Ratio(Macro(Auroc.MultiLabel(pb, m, classes, kn).PerClass, scored), Macro(Auroc.MultiLabel(pa, m, classes, kn).PerClass, scored)));
                 f1.Add(Ratio(Auroc.F1(pb, m, classes, af, otherAf, kn), Auroc.F1(pa, m, classes, af, referenceAf, kn)));
             }
             var (ml, mh) = Percentiles(macro, resamples);
             var (fl, fh) = Percentiles(f1, resamples);
-            result.Add(new RatioInterval(source, groups.Length, ml, mh, fl, fh));
+            result.Add(new RatioInterval(scope, drawFrom.Sum(g => g.Count), ml, mh, fl, fh));
         }
         return result;
+    }
+
+    /// <summary>The classes the whole sample scores (positives and negatives among the rows that rule on them).</summary>
+    private static int[] ScoredClasses(float[] rows, int[] masks, int[] known, List<int> chosen, int classes)
+    {
+        var (perClass, _) = Auroc.MultiLabel(Gather(rows, chosen, classes), [.. chosen.Select(r => masks[r])], classes, [.. chosen.Select(r => known[r])]);
+        return [.. Enumerable.Range(0, classes).Where(c => double.IsFinite(perClass[c]))];
+    }
+
+    /// <summary>The mean over <paramref name="scored"/>, or NaN when a resample leaves one of them without both labels.</summary>
+    private static double Macro(double[] perClass, int[] scored)
+    {
+        if (scored.Length == 0) return double.NaN;
+        double sum = 0;
+        foreach (int c in scored)
+        {
+            if (!double.IsFinite(perClass[c])) return double.NaN;
+            sum += perClass[c];
+        }
+        return sum / scored.Length;
     }
 
     private static float[] Gather(float[] rows, List<int> chosen, int classes)
