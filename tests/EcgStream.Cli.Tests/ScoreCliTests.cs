@@ -43,8 +43,11 @@ public class ScoreCliTests
             foreach (var x in ratios)
             {
                 Assert.Equal(1.0, x.GetProperty("macroAuroc").GetDouble(), 12);
-                // a model beside itself: every resample gives 1, so the interval is [1, 1]
-                Assert.Equal([1.0, 1.0], x.GetProperty("macroAurocInterval").EnumerateArray().Select(v => Math.Round(v.GetDouble(), 12)));
+                // a model beside itself: every resample gives 1, so the interval is [1, 1]; a source of a few patients may have
+                // none (fewer than half its resamples keep every class it scores: MIT-BIH's 7 records)
+                var interval = x.GetProperty("macroAurocInterval");
+                if (x.GetProperty("patients").GetInt32() >= 20 || interval.ValueKind != JsonValueKind.Null)
+                    Assert.Equal([1.0, 1.0], interval.EnumerateArray().Select(v => Math.Round(v.GetDouble(), 12)));
             }
             var scores = json.GetProperty("scores")[0].GetProperty("scores").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!);
             Assert.Equal(1235, scores["physionet2017"].GetProperty("records").GetInt32());
