@@ -136,11 +136,12 @@ public sealed class EventFeedTests(ITestOutputHelper output)
         async Task<List<RhythmEvent>> RunUntil(int count)
         {
             var got = new ConcurrentQueue<RhythmEvent>();
+            int before = logs.Count;      // this run's attach is a "reading" line after these (the log is logged after any early read)
             await using var feed = new EventFeed(settings, options, logs.Enqueue);
             using var stop = new CancellationTokenSource();
             var running = Task.Run(() => feed.RunAsync(got.Enqueue, stop.Token));
             if (count > 0) await Until(() => got.Count >= count, TimeSpan.FromSeconds(30), $"{count} event(s)");
-            else await Until(() => logs.Any(l => l.Contains("reading events.")), TimeSpan.FromSeconds(30), "the feed to attach");
+            else await Until(() => logs.Skip(before).Any(l => l.Contains("reading events.")), TimeSpan.FromSeconds(30), "the feed to attach");
             await Task.Delay(500);
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromSeconds(15));
