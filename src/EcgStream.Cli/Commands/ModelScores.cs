@@ -79,5 +79,6 @@ internal static class ModelScores
         static string F(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "–";
     }
 
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+    /// <summary>A score for JSON: null where it is not a number (a class without both labels).</summary>
+    public static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

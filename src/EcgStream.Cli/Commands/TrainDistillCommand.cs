@@ -164,9 +164,8 @@ internal static class TrainDistillCommand
 
     private static object RatiosJson(List<SourceRatio> ratios, int minRecords) => new
     {
-        worst = Finite(StudentRatios.Worst(ratios, minRecords)), worstOverSourcesOfRecords = minRecords,
-        sources = ratios.Select(r => new { source = r.Source, records = r.Records, macroAuroc = Finite(r.MacroAuroc), afF1 = Finite(r.AfF1) }),
+        worst = ModelScores.Finite(StudentRatios.Worst(ratios, minRecords)), worstOverSourcesOfRecords = minRecords,
+        sources = ratios.Select(r => new { source = r.Source, records = r.Records, macroAuroc = ModelScores.Finite(r.MacroAuroc), afF1 = ModelScores.Finite(r.AfF1) }),
     };
 
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

@@ -76,7 +76,7 @@ internal static class TrainScoreCommand
                                (which == Split.Validation ? "; thresholds chosen on these records" : ""),
                     ratios = r.Ratios.Select(x => new
                     {
-                        source = x.Source, records = x.Records, macroAuroc = Finite(x.MacroAuroc), afF1 = Finite(x.AfF1),
+                        source = x.Source, records = x.Records, macroAuroc = ModelScores.Finite(x.MacroAuroc), afF1 = ModelScores.Finite(x.AfF1),
                         patients = r.Intervals.TryGetValue(x.Source, out var iv) ? iv.Patients : (int?)null,
                         macroAurocInterval = Interval(r.Intervals, x.Source, macro: true), afF1Interval = Interval(r.Intervals, x.Source, macro: false),
                     }),
@@ -90,7 +90,6 @@ internal static class TrainScoreCommand
 
     private static string Percent(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
 
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     /// <summary>A ratio's 95 % interval as [low, high], or null where the resamples give none.</summary>
     private static double[]? Interval(Dictionary<string, RatioInterval> intervals, string source, bool macro)

@@ -7,7 +7,7 @@ namespace EcgStream.Synthetic.Model;
 /// Independent streams (patient, rhythm, noise…) come from <see cref="Derive"/>, so that e.g. turning
 /// noise on does not change the clean signal.
 /// </summary>
-internal sealed class Rng
+public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
     private double _spareNormal;

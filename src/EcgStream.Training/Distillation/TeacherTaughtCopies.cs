@@ -27,22 +27,23 @@ public static class TeacherTaughtCopies
 
     /// <summary>
     /// Appends <paramref name="copies"/> copies of every window of <paramref name="set"/> with at least
-    /// <paramref name="minLeads"/> leads whose record <paramref name="include"/> accepts (all when null); returns the
-    /// number appended.
+    /// <paramref name="minLeads"/> leads; returns the number appended. (`train distill` calls it on the real windows,
+    /// before the synthetic ones join.) Draws with <see cref="Random"/>, not the generator of EcgStream.Synthetic: the
+    /// shipped student's copies were drawn with it, and `train distill --teacher-copies 8` must give them again.
     /// </summary>
-    public static int Append(WindowSet set, int copies, int minLeads, ulong seed, Func<string, bool>? include = null)
+    public static int Append(WindowSet set, int copies, int minLeads, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentOutOfRangeException.ThrowIfNegative(copies);
         if (minLeads is < 1 or > Core.Models.ModelContract.LeadCount) throw new ArgumentOutOfRangeException(nameof(minLeads), minLeads, "a lead count within 1…12");
         if (copies == 0) return 0;
         var originals = set.IndicesByLeadSet()
-            .Select(bucket => bucket.Where(i => set.Leads(i).Count >= minLeads && (include?.Invoke(set.RecordId(i)) ?? true)).ToArray())
+            .Select(bucket => bucket.Where(i => set.Leads(i).Count >= minLeads).ToArray())
             .Where(bucket => bucket.Length > 0)
             .ToList();
         var random = new Random(unchecked((int)(seed ^ (seed >> 32)) ^ 0x7EAC4));
         var own = new float[WindowSet.WindowValues];
-        var partner = new float[WindowSet.WindowValues];
+        var copy = new float[WindowSet.WindowValues];
         var rhythm = new float[Signal.Rhythms.RhythmFeatures.Count];
         int added = 0;
         foreach (var bucket in originals)
@@ -53,8 +54,7 @@ public static class TeacherTaughtCopies
                 set.Rhythm(i).CopyTo(rhythm);     // copied: Add grows the list the span lies over
                 for (int c = 0; c < copies; c++)
                 {
-                    var copy = partner;
-                    set.CopyEcg(bucket[random.Next(bucket.Length)], copy);
+                    set.CopyEcg(bucket[random.Next(bucket.Length)], copy);       // the partner, mixed in place
                     float share = (float)(MinOwnShare + (1 - MinOwnShare) * random.NextDouble());
                     float noise = (float)(MaxNoise * random.NextDouble());
                     for (int k = 0; k < copy.Length; k++)

@@ -1,4 +1,5 @@
 using EcgStream.Core.Rhythms;
+using EcgStream.Synthetic.Model;
 using EcgStream.Training.Data;
 
 namespace EcgStream.Training.Evaluation;
@@ -55,12 +56,13 @@ public static class RatioIntervals
         }
 
         var result = new List<RatioInterval>();
+        ulong stream = 0;
         foreach (var scope in strata.Keys.Append(RecordScores.AllSources))
         {
             var drawFrom = scope == RecordScores.AllSources ? strata.Values.ToList() : [strata[scope]];
             var all = drawFrom.SelectMany(g => g).SelectMany(rows => rows).ToList();
             var scored = ScoredClasses(a, masks, known, all, classes);
-            var random = new Random(unchecked(seed * 16777619 ^ StableHash(scope)));     // not HashCode.Combine: randomised per process
+            var random = Rng.Derive(seed, stream++);     // the project's seeded generator: the same draws on every runtime
             var macro = new List<double>(resamples);
             var f1 = new List<double>(resamples);
             var chosen = new List<int>();
@@ -68,7 +70,7 @@ public static class RatioIntervals
             {
                 chosen.Clear();
                 foreach (var groups in drawFrom)
-                    for (int k = 0; k < groups.Count; k++) chosen.AddRange(groups[random.Next(groups.Count)]);
+                    for (int k = 0; k < groups.Count; k++) chosen.AddRange(groups[random.Int(0, groups.Count - 1)]);
                 var pa = Gather(a, chosen, classes);
                 var pb = Gather(b, chosen, classes);
                 var m = chosen.Select(r => masks[r]).ToArray();
@@ -119,16 +121,5 @@ public static class RatioIntervals
         if (finite.Length < resamples / 2) return (double.NaN, double.NaN);
         double At(double q) => finite[(int)Math.Clamp(Math.Round(q * (finite.Length - 1)), 0, finite.Length - 1)];
         return (At(0.025), At(0.975));
-    }
-
-    /// <summary>string.GetHashCode is randomised per process; the draws must not be.</summary>
-    private static int StableHash(string s)
-    {
-        unchecked
-        {
-            int h = (int)2166136261;
-            foreach (char ch in s) h = (h ^ ch) * 16777619;
-            return h;
-        }
     }
 }
