@@ -72,5 +72,12 @@ mkdir -p "$runs/student" && cp "$runs/pre/splits.json" "$runs/student/splits.jso
 "$ecg" train quantize --model "$runs/student/student.onnx" --out "$runs/ecgstream.onnx" \
   --dynamic-out "$runs/ecgstream-student-int8-dynamic.onnx" --run "$runs/quantize" --data-root "$data" --calibration 512
 
-# 8. Record- and episode-level accuracy on the held-out patients (docs/results.md, "Benchmark").
+# 8. The record head of the int8 default: per class (where enough records are labelled) a logistic regression over
+#    the record's window-logit spread and RR features, fitted on its own scores of the train records, penalty and
+#    threshold chosen on the validation records; `classify` and `benchmark` decide whole records with it
+#    (docs/training.md, "Record heads").
+"$ecg" train record-head --model "$runs/ecgstream.onnx" --split "$runs/pre/splits.json" --run "$runs/record-head" \
+  --data-root "$data" --out "$runs/ecgstream.onnx"
+
+# 9. Record- and episode-level accuracy on the held-out patients (docs/results.md, "Benchmark").
 "$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" --model "$runs/ecgstream.onnx" --out "$runs/benchmark"

@@ -7,6 +7,7 @@ using EcgStream.Core.Rhythms;
 using EcgStream.Formats;
 using EcgStream.Inference;
 using EcgStream.Inference.Contract;
+using EcgStream.Inference.Records;
 using EcgStream.Ingest.Replay;
 using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
@@ -20,7 +21,9 @@ namespace EcgStream.Cli.Commands;
 /// runtime's preprocessing over the whole record, 1 s filter warm-up skipped, a 9 s window every hop,
 /// standardised per lead); every window is scored with the lead mask of the leads the record has. A
 /// class's probability for the record is the median over its windows of sigmoid(logit) (<see cref="RecordWindows.FoldMedian"/>),
-/// and the record's <c>rhythms</c> are the classes whose median reaches the model's own threshold.
+/// and the record's <c>rhythms</c> are the classes whose median reaches the model's own threshold. A model with a record
+/// head (<see cref="RecordHead"/>, `train record-head`) decides its classes from the record's <see cref="RecordFeatures"/>
+/// instead: the spread of the windows' probabilities and the record's RR features, with the head's own thresholds.
 /// A record shorter than one window is scored as one zero-padded window when it holds at least
 /// <see cref="MinimumPaddedSeconds"/> after the warm-up, and says so in its note.
 /// </summary>
@@ -28,6 +31,8 @@ internal static class ClassifyCommand
 {
     /// <summary>Seconds of filter output discarded at a record's start (training's default warm-up).</summary>
     public const double WarmupSeconds = 1;
+    /// <summary>Seconds between window starts by default (windows do not overlap); record heads are fitted on it.</summary>
+    public const double DefaultHop = 9;
     /// <summary>Windows per model run.</summary>
     public const int Batch = 32;
 
@@ -35,7 +40,7 @@ internal static class ClassifyCommand
     {
         var records = new Argument<string[]>("records") { Description = "Records to score: WFDB record paths (without extension), .mat or .edf files.", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model") { Description = $"ONNX model (contract v1 or v2). Default: {BundledModel.FileName} beside the tool, or ECGSTREAM_MODEL." };
-        var hop = new Option<double>("--hop") { Description = "Seconds between window starts (9: windows do not overlap).", DefaultValueFactory = _ => 9.0 };
+        var hop = new Option<double>("--hop") { Description = "Seconds between window starts (9: windows do not overlap).", DefaultValueFactory = _ => DefaultHop };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
         var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };
         var lead = new Option<string[]>("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -59,6 +64,7 @@ internal static class ClassifyCommand
             };
             using var classifier = LoadModel(modelPath, threadCount, OrtLibraryOption.Read(parse.GetValue(ortLibrary)));
             if (classifier.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Session.Providers.Summary}");
+            if (RecordHeadHopNote(classifier, hopSeconds) is { } hopNote) Console.Error.WriteLine(hopNote);
             using var stdout = Console.OpenStandardOutput();
             foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
             {
@@ -68,12 +74,18 @@ internal static class ClassifyCommand
                 var mapped = RecordingLeads.Of(rec, overrides);
                 foreach (var note in mapped.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
                 var result = Score(classifier, rec, mapped, hopSeconds, cancel);
-                WriteLine(stdout, path, rec, mapped.Leads, classifier.Contract.Classes, result);
+                WriteLine(stdout, path, rec, mapped.Leads, classifier.Contract.Classes, Aggregation(classifier), result);
             }
             return Task.FromResult(0);
         }));
         return cmd;
     }
+
+    /// <summary>A note when a record head will read windows cut at another hop than the one it was fitted on.</summary>
+    internal static string? RecordHeadHopNote(RhythmModel model, double hopSeconds) =>
+        model.Contract.RecordHead is not null && hopSeconds != DefaultHop
+            ? $"note: the model's record head was fitted on windows {F(DefaultHop, 0)} s apart; at {F(hopSeconds, 2)} s its inputs differ from what it learnt"
+            : null;
 
     private static RhythmModel LoadModel(string path, int threads, OrtLibraryOptions library)
     {
@@ -93,15 +105,15 @@ internal static class ClassifyCommand
     /// </summary>
     public const double MinimumPaddedSeconds = 3;
 
-    /// <summary>Name of the record-level aggregation, printed with every record.</summary>
-    public const string Aggregation = "median";
+    /// <summary>Name of the record-level aggregation, printed with every record: the median, or the model's record head.</summary>
+    public static string Aggregation(RhythmModel model) => model.Contract.RecordHead is null ? "median" : $"record head ({RecordFeatures.Version})";
 
     /// <summary>
-    /// What one record scored: the windows used, per class-set-v1 class the median probability over them
-    /// (null: no window), the classes whose median reaches the model's threshold, and a note (padding,
-    /// skipped windows, or why nothing was scored).
+    /// What one record scored: the windows used, per class-set-v1 class the record probability (the median over the
+    /// windows, or the record head's; null: no window), the classes decided, the <see cref="RecordFeatures"/> the
+    /// head reads (null: no window), and a note (padding, skipped windows, or why nothing was scored).
     /// </summary>
-    internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note);
+    internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null);
 
     /// <summary>
     /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
@@ -129,11 +141,11 @@ internal static class ClassifyCommand
             perWindow.Add(model.Probabilities(0).ToArray());
             note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
                    $"{F((double)ModelContract.WindowSamples / ModelContract.SampleRate, 0)} s window";
-            var padded = RecordWindows.FoldMedian(perWindow);
-            return new RecordScore(1, padded, Decide(padded, model.Thresholds), note);
+            return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, note);
         }
 
         int slot = 0, nonFinite = 0;
+        var scoredRhythm = new List<float>();   // the rhythm features of the windows scored, in order
         void RunBatch()
         {
             model.Run(slot);
@@ -145,6 +157,7 @@ internal static class ClassifyCommand
             if (!windows.TryCopy(i, model.Ecg(slot))) { nonFinite++; continue; }
             SetMask(model.LeadMask(slot), mapped.Leads);
             SetRhythm(slot, i);
+            if (rhythm is not null) scoredRhythm.AddRange(rhythm.AsSpan(i * RhythmFeatures.Count, RhythmFeatures.Count));
             if (++slot == model.MaxBatch)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -154,8 +167,26 @@ internal static class ClassifyCommand
         if (slot > 0) RunBatch();
         if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
         if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
-        var aggregate = RecordWindows.FoldMedian(perWindow);
-        return new RecordScore(perWindow.Count, aggregate, Decide(aggregate, model.Thresholds), note);
+        return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, note);
+    }
+
+    /// <summary>
+    /// The record's probabilities and decision from its windows: the median per class (<see cref="RecordWindows.FoldMedian"/>)
+    /// and the model's thresholds, then, where the model has a record head, the head's probability and threshold for its classes.
+    /// </summary>
+    private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, string? note)
+    {
+        var probabilities = RecordWindows.FoldMedian(perWindow);
+        var features = RecordFeatures.Compute(perWindow, rhythm, leads);
+        var thresholds = model.Thresholds;
+        if (model.Contract.RecordHead is { } head)
+        {
+            head.Apply(features, probabilities);
+            var own = thresholds.ToArray();
+            foreach (var c in head.Classes) own[(int)c.Class] = c.Threshold;
+            thresholds = own;
+        }
+        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features);
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
@@ -175,7 +206,7 @@ internal static class ClassifyCommand
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
-    private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, RecordScore score)
+    private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, string aggregation, RecordScore score)
     {
         using (var w = new Utf8JsonWriter(output))
         {
@@ -187,7 +218,7 @@ internal static class ClassifyCommand
             w.WriteEndArray();
             w.WriteNumber("windows", score.Windows);
             w.WriteNumber("seconds", Math.Round(rec.DurationSeconds, 3));
-            w.WriteString("aggregation", Aggregation);
+            w.WriteString("aggregation", aggregation);
             if (score.Probabilities is { } aggregate)
             {
                 w.WriteStartObject("probabilities");

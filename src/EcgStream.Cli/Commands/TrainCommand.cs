@@ -21,6 +21,7 @@ internal static class TrainCommand
         TrainDistillCommand.Create(),
         TrainQuantizeCommand.Create(),
         TrainThresholdsCommand.Create(),
+        TrainRecordHeadCommand.Create(),
         TrainScoreCommand.Create(),
     };
 

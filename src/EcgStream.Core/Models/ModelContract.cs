@@ -51,6 +51,8 @@ public static class ModelContract
         public const string ModelId = "ecgstream.model_id";
         /// <summary>Contract v2: the layout of the <c>rhythm</c> input (<see cref="RhythmFeaturesVersion"/>).</summary>
         public const string RhythmFeatures = "ecgstream.rhythm_features";
+        /// <summary>Optional: the record head (JSON, layout <c>record-v1</c>) that `classify` decides whole records with.</summary>
+        public const string RecordHead = "ecgstream.record_head";
 
         // Informational (not checked): what a person wants to know about the model.
         public const string Preprocessing = "ecgstream.preprocessing";

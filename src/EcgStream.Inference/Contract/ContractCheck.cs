@@ -7,7 +7,7 @@ namespace EcgStream.Inference.Contract;
 /// <summary>What a contract-v1 or v2 model declares about its classes, as read from its metadata.</summary>
 /// <param name="Version">1, or 2 for a model with the rhythm path (input <c>rhythm</c>).</param>
 public sealed record ContractDescription(string ModelId, IReadOnlyList<RhythmClass> Classes, IReadOnlyList<float> Thresholds, bool HasLayerWeights, int LayerCount,
-    int Version = 1)
+    int Version = 1, Records.RecordHead? RecordHead = null)
 {
     public bool HasRhythmInput => Version >= 2;
 }
@@ -139,7 +139,8 @@ public static class ContractCheck
             if (metadata[ModelContract.Keys.Classes] is { Length: > 0 } ct && parts.Length != ct.Split(',').Length)
                 differences.Add($"metadata '{ModelContract.Keys.Thresholds}' has {parts.Length} values for {ct.Split(',').Length} classes");
         }
-        return new ContractDescription(metadata[ModelContract.Keys.ModelId] ?? "", classes, thresholds, false, 0);
+        var recordHead = metadata[ModelContract.Keys.RecordHead] is { Length: > 0 } headText ? Records.RecordHead.Parse(headText, differences) : null;
+        return new ContractDescription(metadata[ModelContract.Keys.ModelId] ?? "", classes, thresholds, false, 0, RecordHead: recordHead);
     }
 
     private static void ExpectValue(ModelMetadata metadata, string key, string expected, List<string> differences)

@@ -32,7 +32,7 @@ internal static class BenchmarkCommand
         var output = new Option<string?>("--out") { Description = "Folder for benchmark.jsonl (every line) and benchmark.md (the summary)." };
         var fold = new Option<int?>("--fold") { Description = "Cross-validation fold this run scores (written on every line, for `benchmark pool`)." };
         var limit = new Option<int?>("--limit") { Description = "At most this many records per dataset (a quick look; pooled figures then cover only those)." };
-        var recordHop = new Option<double>("--record-hop") { Description = "Seconds between window starts for record-level scoring (classify's --hop).", DefaultValueFactory = _ => 9.0 };
+        var recordHop = new Option<double>("--record-hop") { Description = "Seconds between window starts for record-level scoring (classify's --hop).", DefaultValueFactory = _ => ClassifyCommand.DefaultHop };
         var rhythms = new Option<string[]>("--rhythm") { Description = "Rhythm(s) whose annotated episodes are compared (repeatable).", DefaultValueFactory = _ => ["AF"] };
         var common = PipelineOptions.Create();
         var cmd = new Command("benchmark", "Record- and episode-level accuracy on labelled data (JSON lines per record and pooled; markdown summary with --out).")
@@ -83,7 +83,8 @@ internal static class BenchmarkCommand
             var episodeRecords = new List<EpisodeRecord>();
             using var recordModel = settings.ModelPath is null ? null : Inference.Contract.RhythmModel.Load(settings.ModelPath, settings.Inference);
             using var setup = settings.BuildModel();
-            if (recordModel is not null) header.Add($"model id `{recordModel.ModelId}`");
+            if (recordModel is not null) header.Add($"model id `{recordModel.ModelId}`; records decided by the {ClassifyCommand.Aggregation(recordModel)}");
+            if (recordModel is not null && ClassifyCommand.RecordHeadHopNote(recordModel, hop) is { } hopNote) Console.Error.WriteLine(hopNote);
 
             foreach (var dataset in chosen)
             {

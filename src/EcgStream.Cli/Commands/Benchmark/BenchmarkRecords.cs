@@ -24,10 +24,11 @@ public static class BenchmarkDatasets
 public static class BenchmarkRecords
 {
     /// <param name="split">null: every record.</param>
-    public static List<RecordEntry> List(string dataRoot, string dataset, DatasetSplits? splits, Split? split, Action<string> warn)
+    /// <param name="challengeLabels">PhysioNet 2017 with its four challenge labels (the benchmark); false: with training's class masks.</param>
+    public static List<RecordEntry> List(string dataRoot, string dataset, DatasetSplits? splits, Split? split, Action<string> warn, bool challengeLabels = true)
     {
         var report = new DatasetReport(w => { if (!w.Contains("(unmappable label)", StringComparison.Ordinal)) warn(w); });
-        var entries = dataset == BenchmarkDatasets.Cinc2017
+        var entries = dataset == BenchmarkDatasets.Cinc2017 && challengeLabels
             ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
             : RealDatasets.List(dataRoot, report, [dataset]);
         // A recording stored twice (RecordTwins) is scored once, and not at all when its twin was trained on.

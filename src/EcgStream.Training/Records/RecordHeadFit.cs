@@ -1,0 +1,76 @@
+using EcgStream.Core.Rhythms;
+using EcgStream.Inference.Records;
+using EcgStream.Training.Evaluation;
+
+namespace EcgStream.Training.Records;
+
+/// <summary>One labelled record as a model scored it: its <see cref="RecordFeatures"/> and its label (classes positive, classes known).</summary>
+public sealed record RecordRow(string Source, string Record, float[] Features, int ClassMask, int KnownMask)
+{
+    public bool Knows(int c) => (KnownMask & (1 << c)) != 0;
+    public bool Has(int c) => (ClassMask & (1 << c)) != 0;
+}
+
+/// <summary>What fitting one class's record head found on the validation records, and whether the head is used.</summary>
+public sealed record ClassFit(string Class, int TrainRecords, int TrainPositives, int ValidationRecords, int ValidationPositives,
+    double? Lambda, double? ValidationLogLoss, double? HeadAuroc, double? MedianAuroc, double? HeadF1, double? MedianF1, double? Threshold, bool Used, string Reason);
+
+/// <summary>
+/// Fits a model's record head (<see cref="RecordHead"/>): per class, a logistic regression over the train records'
+/// features (<see cref="LogisticRegression"/>), its penalty the one of <see cref="Lambdas"/> with the lowest validation
+/// log-loss and its threshold the best F1 on the validation records (<see cref="Thresholds"/>' rule). A class keeps its
+/// head only where that F1 is at least the one the median of its windows reaches at the model's own threshold on the same
+/// records; otherwise, or with fewer than <see cref="MinTrainEach"/> train or <see cref="MinValidationEach"/> validation
+/// records on either side, the class is left to the median. Only records whose label rules on a class count for it.
+/// </summary>
+public static class RecordHeadFit
+{
+    public static IReadOnlyList<double> Lambdas { get; } = [0.1, 1, 10, 100, 1000];
+    public const int MinTrainEach = 20, MinValidationEach = 5;
+
+    public static (RecordHead Head, List<ClassFit> Report) Fit(IReadOnlyList<RecordRow> train, IReadOnlyList<RecordRow> validation, IReadOnlyList<double> modelThresholds)
+    {
+        var heads = new List<RecordClassHead>();
+        var report = new List<ClassFit>();
+        for (int c = 0; c < RhythmClasses.Count; c++)
+        {
+            string name = RhythmClasses.Names[c];
+            var tr = train.Where(r => r.Knows(c)).ToList();
+            var va = validation.Where(r => r.Knows(c)).ToList();
+            int trPos = tr.Count(r => r.Has(c)), vaPos = va.Count(r => r.Has(c));
+            ClassFit Skip(string why) => new(name, tr.Count, trPos, va.Count, vaPos, null, null, null, null, null, null, null, false, why);
+            if (Math.Min(trPos, tr.Count - trPos) < MinTrainEach) { report.Add(Skip($"fewer than {MinTrainEach} train records on one side")); continue; }
+            if (Math.Min(vaPos, va.Count - vaPos) < MinValidationEach) { report.Add(Skip($"fewer than {MinValidationEach} validation records on one side")); continue; }
+
+            var trX = tr.Select(r => r.Features).ToList();
+            var trY = tr.Select(r => r.Has(c)).ToList();
+            var vaX = va.Select(r => r.Features).ToList();
+            var vaY = va.Select(r => r.Has(c)).ToList();
+            (float[] W, float B, double Lambda, double Loss)? best = null;
+            foreach (var lambda in Lambdas)
+            {
+                var (w, b) = LogisticRegression.Fit(trX, trY, lambda);
+                double loss = LogisticRegression.MeanLogLoss(vaX, vaY, w, b);
+                if (best is null || loss < best.Value.Loss) best = (w, b, lambda, loss);
+            }
+            var (weights, bias, chosenLambda, validationLoss) = best!.Value;
+
+            var head = va.Select(r => (float)LogisticRegression.Probability(r.Features, weights, bias)).ToArray();
+            var median = va.Select(r => MedianProbability(r.Features, c)).ToArray();
+            var masks = vaY.Select(y => y ? 1 : 0).ToArray();
+            var labels = vaY.ToArray();
+            double threshold = Thresholds.Choose(head, masks, [name])[0].Threshold;
+            double headF1 = Auroc.F1(head, masks, 1, 0, threshold);
+            double medianF1 = double.IsNaN(modelThresholds[c]) ? 0 : Auroc.F1(median, masks, 1, 0, modelThresholds[c]);
+            double headAuroc = Auroc.Compute(head, labels), medianAuroc = Auroc.Compute(median, labels);
+            bool used = headF1 >= medianF1;
+            report.Add(new ClassFit(name, tr.Count, trPos, va.Count, vaPos, chosenLambda, validationLoss, headAuroc, medianAuroc, headF1, medianF1, threshold, used,
+                used ? "validation F1 at least the median's" : "validation F1 below the median's"));
+            if (used) heads.Add(new RecordClassHead((RhythmClass)c, weights, bias, threshold));
+        }
+        return (new RecordHead(heads), report);
+    }
+
+    /// <summary>The median window probability of class <paramref name="c"/>, read back from its logit in the features.</summary>
+    public static float MedianProbability(float[] features, int c) => 1f / (1f + MathF.Exp(-features[RecordFeatures.MedianLogit(c)]));
+}
