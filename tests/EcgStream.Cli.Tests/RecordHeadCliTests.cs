@@ -1,8 +1,10 @@
 using System.Text.Json;
+using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
 using EcgStream.Inference.Records;
 using EcgStream.Onnx.Proto;
+using EcgStream.Synthetic;
 
 namespace EcgStream.Cli.Tests;
 
@@ -59,6 +61,8 @@ public sealed class RecordHeadCliTests : IDisposable
         var differences = new List<string>();
         var head = RecordHead.Parse(metadata, differences)!;
         Assert.Empty(differences);
+        Assert.Equal(report.GetProperty("maxWindows").GetInt32(), head.MaxWindows);
+        Assert.InRange(head.MaxWindows, 6, 7);     // PhysioNet 2017 records last 9–61 s
 
         // classify with the copy: the record's AF probability is the head's over the features the fit read for that record.
         var row = rows.First(x => x.GetProperty("split").GetString() == "validation");
@@ -75,6 +79,16 @@ public sealed class RecordHeadCliTests : IDisposable
         var plain = await CliRunner.RunAsync("classify", EcgStream.Tests.TestData.PathOf("physionet2017", id), "--model", WithoutHead(), "--hop", "4.5");
         Assert.Equal("median", JsonDocument.Parse(plain.Stdout.Trim()).RootElement.GetProperty("aggregation").GetString());
         Assert.DoesNotContain("record head", plain.Stderr);
+        // A record longer than any the head was fitted on (2 minutes: 13 windows) is decided by the median, and says so.
+        var longer = Simulator.Run(new Scenario { Seed = 3, SampleRate = 300, Leads = LeadSet.Of(Lead.I), Segments = [new ScenarioSegment("SR", 120, HeartRate: 70)] })
+            .WriteWfdb(_dir, "long");
+        var l = await CliRunner.RunAsync("classify", longer, "--model", withHead);
+        Assert.True(l.ExitCode == 0, l.Stderr);
+        var longLine = JsonDocument.Parse(l.Stdout.Trim()).RootElement;
+        Assert.Equal("median", longLine.GetProperty("aggregation").GetString());
+        Assert.Equal($"13 windows: longer than the records the record head was fitted on (at most {head.MaxWindows}), decided by the median",
+            longLine.GetProperty("note").GetString());
+
         var shifted = await CliRunner.RunAsync("classify", EcgStream.Tests.TestData.PathOf("physionet2017", id), "--model", withHead, "--hop", "4.5");
         Assert.Contains("note: the model's record head was fitted on windows 9 s apart; at 4.50 s its inputs differ from what it learnt", shifted.Stderr);
     }

@@ -69,7 +69,7 @@ public class RecordHeadTests
         var w = new float[RecordFeatures.Count];
         w[RecordFeatures.MedianLogit((int)RhythmClass.AF)] = 2;
         w[^1] = -1;
-        return new RecordHead([new RecordClassHead(RhythmClass.AF, w, 0.5f, afThreshold)]);
+        return new RecordHead([new RecordClassHead(RhythmClass.AF, w, 0.5f, afThreshold)], maxWindows: 6);
     }
 
     [Fact]
@@ -99,7 +99,10 @@ public class RecordHeadTests
         var back = RecordHead.Parse(head.ToJson(), differences);
 
         Assert.Empty(differences);
-        var c = Assert.Single(back!.Classes);
+        Assert.Equal(6, back!.MaxWindows);
+        Assert.True(back.Covers(1) && back.Covers(6));
+        Assert.False(back.Covers(7) || back.Covers(0));
+        var c = Assert.Single(back.Classes);
         Assert.Equal(RhythmClass.AF, c.Class);
         Assert.Equal(0.375, c.Threshold);
         Assert.Equal(0.5f, c.Bias);
@@ -111,11 +114,13 @@ public class RecordHeadTests
     [InlineData("[1]", "metadata 'ecgstream.record_head' is not a JSON object")]
     [InlineData("{\"features\":\"record-v0\",\"classes\":[]}", "metadata 'ecgstream.record_head' features are \"record-v0\", this runtime computes \"record-v1\"")]
     [InlineData("{\"classes\":[]}", "metadata 'ecgstream.record_head' features are missing, this runtime computes \"record-v1\"")]
-    [InlineData("{\"features\":\"record-v1\"}", "metadata 'ecgstream.record_head' has no \"classes\" array")]
-    [InlineData("{\"features\":\"record-v1\",\"classes\":[{\"class\":\"XYZ\",\"bias\":0,\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] class \"XYZ\" is not a class of class set v1")]
-    [InlineData("{\"features\":\"record-v1\",\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":1,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) threshold must be a number strictly between 0 and 1")]
-    [InlineData("{\"features\":\"record-v1\",\"classes\":[{\"class\":\"AF\",\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) bias must be a finite number")]
-    [InlineData("{\"features\":\"record-v1\",\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":0.5,\"weights\":[1,2]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) must have 74 weights (record-v1)")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6}", "metadata 'ecgstream.record_head' has no \"classes\" array")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"XYZ\",\"bias\":0,\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] class \"XYZ\" is not a class of class set v1")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":1,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) threshold must be a number strictly between 0 and 1")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) bias must be a finite number")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":0.5,\"weights\":[1,2]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) must have 74 weights (record-v1)")]
+    [InlineData("{\"features\":\"record-v1\",\"classes\":[]}", "metadata 'ecgstream.record_head' max_windows must be a whole number of at least 1")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":0,\"classes\":[]}", "metadata 'ecgstream.record_head' max_windows must be a whole number of at least 1")]
     public void A_malformed_head_is_refused_naming_what_is_wrong(string json, string expected)
     {
         var differences = new List<string>();

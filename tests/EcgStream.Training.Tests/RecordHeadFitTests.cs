@@ -106,7 +106,7 @@ public class RecordHeadFitTests
                 x[RhythmClasses.Count * 4 + 3] = (float)((af ? 1 : 0) + 0.3 * rng.NextDouble());
                 int mask = (af ? 1 << (int)RhythmClass.AF : 0) | (sr ? 1 << (int)RhythmClass.SR : 0) | (noise ? 1 << (int)RhythmClass.NOISE : 0);
                 int known = (1 << (int)RhythmClass.AF) | (1 << (int)RhythmClass.SR) | (i % 10 == 0 ? 1 << (int)RhythmClass.NOISE : 0);
-                rows.Add(new RecordRow("test", $"{part}{i}", x, mask, known));
+                rows.Add(new RecordRow("test", $"{part}{i}", 1 + i % 4, x, mask, known));
             }
             return rows;
         }
@@ -124,5 +124,6 @@ public class RecordHeadFitTests
         Assert.Equal("fewer than 20 train records on one side", report.Single(r => r.Class == "NOISE").Reason);
         Assert.Equal(report.Where(r => r.Used).Select(r => r.Class), head.Classes.Select(c => RhythmClasses.Name(c.Class)));
         Assert.Equal(RhythmClasses.Count, report.Count);
+        Assert.Equal(4, head.MaxWindows);      // the longest train record
     }
 }

@@ -74,7 +74,7 @@ internal static class ClassifyCommand
                 var mapped = RecordingLeads.Of(rec, overrides);
                 foreach (var note in mapped.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
                 var result = Score(classifier, rec, mapped, hopSeconds, cancel);
-                WriteLine(stdout, path, rec, mapped.Leads, classifier.Contract.Classes, Aggregation(classifier), result);
+                WriteLine(stdout, path, rec, mapped.Leads, classifier.Contract.Classes, result);
             }
             return Task.FromResult(0);
         }));
@@ -105,15 +105,22 @@ internal static class ClassifyCommand
     /// </summary>
     public const double MinimumPaddedSeconds = 3;
 
-    /// <summary>Name of the record-level aggregation, printed with every record: the median, or the model's record head.</summary>
-    public static string Aggregation(RhythmModel model) => model.Contract.RecordHead is null ? "median" : $"record head ({RecordFeatures.Version})";
+    /// <summary>How a record was decided, printed with it: by the median of its windows, or by the model's record head.</summary>
+    public const string Median = "median";
+    public static string HeadAggregation => $"record head ({RecordFeatures.Version})";
+
+    /// <summary>How the model decides records, in words (benchmark headers).</summary>
+    public static string Aggregation(RhythmModel model) => model.Contract.RecordHead is { } head
+        ? $"{HeadAggregation} up to {head.MaxWindows} windows, longer records by the {Median}"
+        : Median;
 
     /// <summary>
     /// What one record scored: the windows used, per class-set-v1 class the record probability (the median over the
     /// windows, or the record head's; null: no window), the classes decided, the <see cref="RecordFeatures"/> the
     /// head reads (null: no window), and a note (padding, skipped windows, or why nothing was scored).
     /// </summary>
-    internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null);
+    internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null,
+        string Aggregation = Median);
 
     /// <summary>
     /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
@@ -179,14 +186,24 @@ internal static class ClassifyCommand
         var probabilities = RecordWindows.FoldMedian(perWindow);
         var features = RecordFeatures.Compute(perWindow, rhythm, leads);
         var thresholds = model.Thresholds;
+        string aggregation = Median;
         if (model.Contract.RecordHead is { } head)
         {
-            head.Apply(features, probabilities);
-            var own = thresholds.ToArray();
-            foreach (var c in head.Classes) own[(int)c.Class] = c.Threshold;
-            thresholds = own;
+            if (head.Covers(perWindow.Count))
+            {
+                head.Apply(features, probabilities);
+                var own = thresholds.ToArray();
+                foreach (var c in head.Classes) own[(int)c.Class] = c.Threshold;
+                thresholds = own;
+                aggregation = HeadAggregation;
+            }
+            else
+            {
+                string longer = $"{perWindow.Count} windows: longer than the records the record head was fitted on (at most {head.MaxWindows}), decided by the median";
+                note = note is null ? longer : $"{note}; {longer}";
+            }
         }
-        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features);
+        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation);
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
@@ -206,7 +223,7 @@ internal static class ClassifyCommand
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
-    private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, string aggregation, RecordScore score)
+    private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, RecordScore score)
     {
         using (var w = new Utf8JsonWriter(output))
         {
@@ -218,7 +235,7 @@ internal static class ClassifyCommand
             w.WriteEndArray();
             w.WriteNumber("windows", score.Windows);
             w.WriteNumber("seconds", Math.Round(rec.DurationSeconds, 3));
-            w.WriteString("aggregation", aggregation);
+            w.WriteString("aggregation", score.Aggregation);
             if (score.Probabilities is { } aggregate)
             {
                 w.WriteStartObject("probabilities");

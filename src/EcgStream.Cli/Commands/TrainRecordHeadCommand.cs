@@ -76,7 +76,7 @@ internal static class TrainRecordHeadCommand
             File.WriteAllText(Path.Combine(runDir, "record-head.json"), JsonSerializer.Serialize(new
             {
                 kind = "record-head", model = modelPath, split = splitPath, datasets = chosen, features = RecordFeatures.Version,
-                trainRecords = train.Count, validationRecords = validation.Count, lambdas = RecordHeadFit.Lambdas,
+                trainRecords = train.Count, validationRecords = validation.Count, maxWindows = head.MaxWindows, lambdas = RecordHeadFit.Lambdas,
                 rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the median's at the model's threshold",
                 classes = report,
                 head = JsonDocument.Parse(head.ToJson()).RootElement,
@@ -84,7 +84,7 @@ internal static class TrainRecordHeadCommand
             using (var writer = new StreamWriter(Path.Combine(runDir, "record-rows.jsonl")))
                 foreach (var (part, rows) in new[] { ("train", train), ("validation", validation) })
                     foreach (var r in rows)
-                        writer.WriteLine(JsonSerializer.Serialize(new { split = part, source = r.Source, record = r.Record, mask = r.ClassMask, known = r.KnownMask, features = r.Features }));
+                        writer.WriteLine(JsonSerializer.Serialize(new { split = part, source = r.Source, record = r.Record, windows = r.Windows, mask = r.ClassMask, known = r.KnownMask, features = r.Features }));
             AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "record-head.json")} and record-rows.jsonl ({train.Count} train, {validation.Count} validation records)");
 
             if (parse.GetValue(output) is { } outPath)
@@ -95,7 +95,7 @@ internal static class TrainRecordHeadCommand
                 var bytes = proto.ToByteArray();
                 using (RhythmModel.Load(bytes, new InferenceOptions(), outPath)) { }   // the copy must load with its head before it is written
                 File.WriteAllBytes(outPath, bytes);
-                AnsiConsole.MarkupLineInterpolated($"wrote {outPath} with the record head ({head.Classes.Count} classes: {string.Join(", ", head.Classes.Select(c => RhythmClasses.Name(c.Class)))})");
+                AnsiConsole.MarkupLineInterpolated($"wrote {outPath} with the record head ({head.Classes.Count} classes: {string.Join(", ", head.Classes.Select(c => RhythmClasses.Name(c.Class)))}; records up to {head.MaxWindows} windows)");
             }
             return Task.FromResult(0);
         }));
@@ -130,7 +130,7 @@ internal static class TrainRecordHeadCommand
                 }
                 var score = ClassifyCommand.Score(model, rec, RecordingLeads.Of(rec), ClassifyCommand.DefaultHop, cancel);
                 if (score.Features is null) { Console.Error.WriteLine($"warning: {entry.RecordId}: no decision, left out ({score.Note})"); continue; }
-                rows.Add(new RecordRow(entry.Source, entry.RecordId, score.Features, mask, entry.KnownMask ?? WindowSet.AllKnown));
+                rows.Add(new RecordRow(entry.Source, entry.RecordId, score.Windows, score.Features, mask, entry.KnownMask ?? WindowSet.AllKnown));
             }
         }
         return rows;

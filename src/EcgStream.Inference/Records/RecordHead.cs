@@ -28,8 +28,12 @@ public sealed class RecordHead
 {
     private readonly RecordClassHead?[] _byClass = new RecordClassHead?[RhythmClasses.Count];
 
-    public RecordHead(IEnumerable<RecordClassHead> classes)
+    /// <param name="maxWindows">The most windows a record it was fitted on had: longer records (a Holter recording against
+    /// PhysioNet 2017's 9–60 s) lie outside what it learnt, and `classify` decides them by the median.</param>
+    public RecordHead(IEnumerable<RecordClassHead> classes, int maxWindows)
     {
+        if (maxWindows < 1) throw new ArgumentOutOfRangeException(nameof(maxWindows), maxWindows, "must be at least 1");
+        MaxWindows = maxWindows;
         foreach (var c in classes)
         {
             if (c.Weights.Length != RecordFeatures.Count) throw new ArgumentException($"{c.Class}: {c.Weights.Length} weights, {RecordFeatures.Count} needed ({RecordFeatures.Version})");
@@ -38,6 +42,12 @@ public sealed class RecordHead
         }
         Classes = [.. _byClass.OfType<RecordClassHead>()];
     }
+
+    /// <summary>Records with more windows than this are decided by the median, not by the head.</summary>
+    public int MaxWindows { get; }
+
+    /// <summary>Whether a record of <paramref name="windows"/> windows lies within what the head was fitted on.</summary>
+    public bool Covers(int windows) => windows >= 1 && windows <= MaxWindows;
 
     /// <summary>The classes it decides, in class-set order.</summary>
     public IReadOnlyList<RecordClassHead> Classes { get; }
@@ -62,7 +72,7 @@ public sealed class RecordHead
                 ["threshold"] = c.Threshold,
                 ["weights"] = new JsonArray([.. c.Weights.Select(w => JsonValue.Create(w))]),
             });
-        return new JsonObject { ["features"] = RecordFeatures.Version, ["classes"] = classes }.ToJsonString();
+        return new JsonObject { ["features"] = RecordFeatures.Version, ["max_windows"] = MaxWindows, ["classes"] = classes }.ToJsonString();
     }
 
     /// <summary>Reads the metadata value; every problem goes into <paramref name="differences"/> (null then).</summary>
@@ -77,6 +87,11 @@ public sealed class RecordHead
         if (layout != RecordFeatures.Version)
         {
             differences.Add($"metadata '{key}' features are {(layout is null ? "missing" : $"\"{layout}\"")}, this runtime computes \"{RecordFeatures.Version}\"");
+            return null;
+        }
+        if (o["max_windows"] is not JsonValue mw || !mw.TryGetValue<int>(out var maxWindows) || maxWindows < 1)
+        {
+            differences.Add($"metadata '{key}' max_windows must be a whole number of at least 1");
             return null;
         }
         if (o["classes"] is not JsonArray list) { differences.Add($"metadata '{key}' has no \"classes\" array"); return null; }
@@ -105,12 +120,12 @@ public sealed class RecordHead
             if (!finite) { differences.Add($"{at} ({name}) weights must be finite numbers"); continue; }
             heads.Add(new RecordClassHead(cls, weights, (float)bias.Value, threshold.Value));
         }
-        return differences.Count > before ? null : new RecordHead(heads);
+        return differences.Count > before ? null : new RecordHead(heads, maxWindows);
     }
 
     private static double? Number(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d : null;
 
     public override string ToString() =>
-        $"record head ({RecordFeatures.Version}): {string.Join(", ", Classes.Select(c => $"{RhythmClasses.Name(c.Class)} ≥ {c.Threshold.ToString("F3", CultureInfo.InvariantCulture)}"))}";
+        $"record head ({RecordFeatures.Version}, up to {MaxWindows} windows): {string.Join(", ", Classes.Select(c => $"{RhythmClasses.Name(c.Class)} ≥ {c.Threshold.ToString("F3", CultureInfo.InvariantCulture)}"))}";
 }

@@ -4,8 +4,8 @@ using EcgStream.Training.Evaluation;
 
 namespace EcgStream.Training.Records;
 
-/// <summary>One labelled record as a model scored it: its <see cref="RecordFeatures"/> and its label (classes positive, classes known).</summary>
-public sealed record RecordRow(string Source, string Record, float[] Features, int ClassMask, int KnownMask)
+/// <summary>One labelled record as a model scored it: its windows, its <see cref="RecordFeatures"/> and its label (classes positive, classes known).</summary>
+public sealed record RecordRow(string Source, string Record, int Windows, float[] Features, int ClassMask, int KnownMask)
 {
     public bool Knows(int c) => (KnownMask & (1 << c)) != 0;
     public bool Has(int c) => (ClassMask & (1 << c)) != 0;
@@ -21,7 +21,8 @@ public sealed record ClassFit(string Class, int TrainRecords, int TrainPositives
 /// log-loss and its threshold the best F1 on the validation records (<see cref="Thresholds"/>' rule). A class keeps its
 /// head only where that F1 is at least the one the median of its windows reaches at the model's own threshold on the same
 /// records; otherwise, or with fewer than <see cref="MinTrainEach"/> train or <see cref="MinValidationEach"/> validation
-/// records on either side, the class is left to the median. Only records whose label rules on a class count for it.
+/// records on either side, the class is left to the median. Only records whose label rules on a class count for it. The
+/// head covers records up to the most windows a train record had (<see cref="RecordHead.MaxWindows"/>).
 /// </summary>
 public static class RecordHeadFit
 {
@@ -68,7 +69,7 @@ public static class RecordHeadFit
                 used ? "validation F1 at least the median's" : "validation F1 below the median's"));
             if (used) heads.Add(new RecordClassHead((RhythmClass)c, weights, bias, threshold));
         }
-        return (new RecordHead(heads), report);
+        return (new RecordHead(heads, Math.Max(1, train.Count == 0 ? 1 : train.Max(r => r.Windows))), report);
     }
 
     /// <summary>The median window probability of class <paramref name="c"/>, read back from its logit in the features.</summary>
