@@ -91,9 +91,12 @@ public class RecordHeadTests
     }
 
     [Fact]
-    public void Head_survives_its_metadata_text()
+    public void Head_survives_its_metadata_text_to_the_bit()
     {
-        var head = Head(0.375);
+        var rng = new Random(17);
+        var weights = Enumerable.Range(0, RecordFeatures.Count).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 4)))).ToArray();
+        var head = new RecordHead([new RecordClassHead(RhythmClass.AF, weights, -1.2345679f, 0.30470144748687744),
+                                   new RecordClassHead(RhythmClass.SR, weights.Reverse().ToArray(), 3.3333333f, 0.1)], maxWindows: 6);
         var differences = new List<string>();
 
         var back = RecordHead.Parse(head.ToJson(), differences);
@@ -102,22 +105,38 @@ public class RecordHeadTests
         Assert.Equal(6, back!.MaxWindows);
         Assert.True(back.Covers(1) && back.Covers(6));
         Assert.False(back.Covers(7) || back.Covers(0));
-        var c = Assert.Single(back.Classes);
-        Assert.Equal(RhythmClass.AF, c.Class);
-        Assert.Equal(0.375, c.Threshold);
-        Assert.Equal(0.5f, c.Bias);
-        Assert.Equal(head.Classes[0].Weights, c.Weights);
+        Assert.Equal([RhythmClass.SR, RhythmClass.AF], back.Classes.Select(c => c.Class));
+        foreach (var c in head.Classes)
+        {
+            var b = back.For(c.Class)!;
+            Assert.Equal(c.Threshold, b.Threshold);
+            Assert.Equal(BitConverter.SingleToInt32Bits(c.Bias), BitConverter.SingleToInt32Bits(b.Bias));
+            Assert.Equal(c.Weights.Select(BitConverter.SingleToInt32Bits), b.Weights.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Fact]
+    public void A_class_without_a_finite_median_keeps_it()
+    {
+        var p = new float[RhythmClasses.Count];
+        p[(int)RhythmClass.AF] = float.NaN;
+
+        Head().Apply(new float[RecordFeatures.Count], p);
+
+        Assert.True(float.IsNaN(p[(int)RhythmClass.AF]));
     }
 
     [Theory]
-    [InlineData("not json", "metadata 'ecgstream.record_head' is not JSON: ")]
+    [InlineData("not json", "metadata 'ecgstream.record_head' is not valid JSON: ")]
     [InlineData("[1]", "metadata 'ecgstream.record_head' is not a JSON object")]
     [InlineData("{\"features\":\"record-v0\",\"classes\":[]}", "metadata 'ecgstream.record_head' features are \"record-v0\", this runtime computes \"record-v1\"")]
     [InlineData("{\"classes\":[]}", "metadata 'ecgstream.record_head' features are missing, this runtime computes \"record-v1\"")]
-    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6}", "metadata 'ecgstream.record_head' has no \"classes\" array")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6}", "metadata 'ecgstream.record_head' has no \"classes\" (an array of at least one class)")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[]}", "metadata 'ecgstream.record_head' has no \"classes\" (an array of at least one class)")]
+    [InlineData("{\"features\":\"record-v1\",\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[]}", "metadata 'ecgstream.record_head' is not valid JSON: ")]
     [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"XYZ\",\"bias\":0,\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] class \"XYZ\" is not a class of class set v1")]
     [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":1,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) threshold must be a number strictly between 0 and 1")]
-    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) bias must be a finite number")]
+    [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"threshold\":0.5,\"weights\":[]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) bias must be a finite float32 number")]
     [InlineData("{\"features\":\"record-v1\",\"max_windows\":6,\"classes\":[{\"class\":\"AF\",\"bias\":0,\"threshold\":0.5,\"weights\":[1,2]}]}", "metadata 'ecgstream.record_head' classes[0] (AF) must have 74 weights (record-v1)")]
     [InlineData("{\"features\":\"record-v1\",\"classes\":[]}", "metadata 'ecgstream.record_head' max_windows must be a whole number of at least 1")]
     [InlineData("{\"features\":\"record-v1\",\"max_windows\":0,\"classes\":[]}", "metadata 'ecgstream.record_head' max_windows must be a whole number of at least 1")]
@@ -141,11 +160,19 @@ public class RecordHeadTests
         Assert.Null(RecordHead.Parse(node.ToJsonString(), twice));
         Assert.Equal(["metadata 'ecgstream.record_head' classes[1] names AF twice"], twice);
 
-        var text = System.Text.Json.Nodes.JsonNode.Parse(head)!;
-        text["classes"]![0]!["weights"]![3] = "x";
-        var bad = new List<string>();
-        Assert.Null(RecordHead.Parse(text.ToJsonString(), bad));
-        Assert.Equal(["metadata 'ecgstream.record_head' classes[0] (AF) weights must be finite numbers"], bad);
+        foreach (System.Text.Json.Nodes.JsonNode weight in new System.Text.Json.Nodes.JsonNode[] { "x", 1e39 })
+        {
+            var text = System.Text.Json.Nodes.JsonNode.Parse(head)!;
+            text["classes"]![0]!["weights"]![3] = weight;
+            var bad = new List<string>();
+            Assert.Null(RecordHead.Parse(text.ToJsonString(), bad));
+            Assert.Equal(["metadata 'ecgstream.record_head' classes[0] (AF) weights must be finite float32 numbers"], bad);
+        }
+        var huge = System.Text.Json.Nodes.JsonNode.Parse(head)!;
+        huge["classes"]![0]!["bias"] = -1e39;
+        var hugeBias = new List<string>();
+        Assert.Null(RecordHead.Parse(huge.ToJsonString(), hugeBias));
+        Assert.Equal(["metadata 'ecgstream.record_head' classes[0] (AF) bias must be a finite float32 number"], hugeBias);
     }
 
     [Fact]
@@ -160,5 +187,11 @@ public class RecordHeadTests
         var bad = ContractTestModels.Linear(["SR", "AF"]).Metadata(ModelContract.Keys.RecordHead, "{\"features\":\"record-v9\",\"classes\":[]}");
         var e = Assert.Throws<ModelContractException>(() => RhythmModel.Load(bad.ToBytes(), name: "head.onnx"));
         Assert.Equal(["metadata 'ecgstream.record_head' features are \"record-v9\", this runtime computes \"record-v1\""], e.Differences);
+
+        // A head for a class the model does not score would decide a class with no probability of its own.
+        var noise = new RecordHead([new RecordClassHead(RhythmClass.NOISE, new float[RecordFeatures.Count], 0, 0.5)], maxWindows: 3);
+        var unscored = ContractTestModels.Linear(["SR", "AF"]).Metadata(ModelContract.Keys.RecordHead, noise.ToJson());
+        e = Assert.Throws<ModelContractException>(() => RhythmModel.Load(unscored.ToBytes(), name: "head.onnx"));
+        Assert.Equal(["metadata 'ecgstream.record_head' classes[0] decides NOISE, which the model does not score"], e.Differences);
     }
 }

@@ -60,6 +60,7 @@ public class RecordHeadFitTests
         Assert.Contains("7 labels for 8 rows", Assert.Throws<ArgumentException>(() => LogisticRegression.Fit(Tiny, TinyLabels[..7], 1)).Message);
         Assert.Contains("rows of 1 and 2 features", Assert.Throws<ArgumentException>(() => LogisticRegression.Fit([.. Tiny, [1f]], [.. TinyLabels, true], 1)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => LogisticRegression.Fit(Tiny, TinyLabels, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LogisticRegression.Fit(Tiny, TinyLabels, 0));
     }
 
     /// <summary>Rows drawn from a known logistic model: with many of them the fit finds its weights.</summary>
@@ -86,9 +87,10 @@ public class RecordHeadFitTests
     }
 
     /// <summary>
-    /// Rows whose AF label follows the last rhythm feature (an RR irregularity the median does not see) while the AF
-    /// median logit is noise: the head beats the median on validation and is used; SR carries no signal beyond the
-    /// median and too few NOISE records are labelled, so those are left out with their reasons.
+    /// Rows whose AF label follows the last window's rhythm feature 3 (an RR irregularity the median does not see)
+    /// while the AF median is noise: the head beats the median on validation and is used. SR's train labels follow
+    /// feature 4 while its validation labels follow the median (the head learns what does not hold on validation):
+    /// the median wins and SR keeps it. Too few NOISE records are labelled, and VF is a class the model does not score.
     /// </summary>
     [Fact]
     public void A_class_gets_a_head_only_where_it_beats_the_median_on_validation()
@@ -101,16 +103,23 @@ public class RecordHeadFitTests
             {
                 bool af = rng.NextDouble() < 0.3, sr = !af && rng.NextDouble() < 0.6, noise = i % 50 == 0;
                 var x = new float[RecordFeatures.Count];
-                x[RecordFeatures.MedianLogit((int)RhythmClass.AF)] = (float)(rng.NextDouble() * 2 - 1);
-                x[RecordFeatures.MedianLogit((int)RhythmClass.SR)] = sr ? 3 : -3;         // the median already separates SR perfectly
+                var median = new float[RhythmClasses.Count];
+                median[(int)RhythmClass.AF] = (float)rng.NextDouble();
+                x[RecordFeatures.MedianLogit((int)RhythmClass.AF)] = (float)Math.Log(median[(int)RhythmClass.AF] / (1 - median[(int)RhythmClass.AF]));
+                bool srFeature = part == "t" ? sr : rng.NextDouble() < 0.5;     // on validation, feature 4 says nothing about SR
+                bool srMedian = part == "v" ? sr : rng.NextDouble() < 0.5;      // on train, the median says nothing about SR
+                median[(int)RhythmClass.SR] = srMedian ? 0.9f : 0.1f;
+                x[RecordFeatures.MedianLogit((int)RhythmClass.SR)] = srMedian ? 2.2f : -2.2f;
                 x[RhythmClasses.Count * 4 + 3] = (float)((af ? 1 : 0) + 0.3 * rng.NextDouble());
-                int mask = (af ? 1 << (int)RhythmClass.AF : 0) | (sr ? 1 << (int)RhythmClass.SR : 0) | (noise ? 1 << (int)RhythmClass.NOISE : 0);
-                int known = (1 << (int)RhythmClass.AF) | (1 << (int)RhythmClass.SR) | (i % 10 == 0 ? 1 << (int)RhythmClass.NOISE : 0);
-                rows.Add(new RecordRow("test", $"{part}{i}", 1 + i % 4, x, mask, known));
+                x[RhythmClasses.Count * 4 + 4] = (float)((srFeature ? 1 : 0) + 0.3 * rng.NextDouble());
+                int mask = (af ? 1 << (int)RhythmClass.AF : 0) | (sr ? 1 << (int)RhythmClass.SR : 0) | (noise ? 1 << (int)RhythmClass.NOISE : 0) | (af ? 1 << (int)RhythmClass.VF : 0);
+                int known = (1 << (int)RhythmClass.AF) | (1 << (int)RhythmClass.SR) | (1 << (int)RhythmClass.VF) | (i % 10 == 0 ? 1 << (int)RhythmClass.NOISE : 0);
+                rows.Add(new RecordRow("test", $"{part}{i}", 1 + i % 4, x, median, mask, known));
             }
             return rows;
         }
         var thresholds = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
+        thresholds[(int)RhythmClass.VF] = double.NaN;       // the model does not score VF
 
         var (head, report) = RecordHeadFit.Fit(Rows(600, "t"), Rows(200, "v"), thresholds);
 
@@ -120,8 +129,11 @@ public class RecordHeadFitTests
         Assert.Contains(af.Lambda!.Value, RecordHeadFit.Lambdas);
         var sr = report.Single(r => r.Class == "SR");
         Assert.Equal(1.0, sr.MedianF1);
-        Assert.Equal(sr.HeadF1 >= sr.MedianF1, sr.Used);
+        Assert.False(sr.Used, $"SR head F1 {sr.HeadF1} against the median's {sr.MedianF1}");
+        Assert.Equal("validation F1 below the median's best", sr.Reason);
         Assert.Equal("fewer than 20 train records on one side", report.Single(r => r.Class == "NOISE").Reason);
+        Assert.Equal("the model does not score it", report.Single(r => r.Class == "VF").Reason);
+        Assert.Equal([RhythmClass.AF], head.Classes.Select(c => c.Class));
         Assert.Equal(report.Where(r => r.Used).Select(r => r.Class), head.Classes.Select(c => RhythmClasses.Name(c.Class)));
         Assert.Equal(RhythmClasses.Count, report.Count);
         Assert.Equal(4, head.MaxWindows);      // the longest train record

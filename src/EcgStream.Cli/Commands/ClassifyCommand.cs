@@ -117,10 +117,11 @@ internal static class ClassifyCommand
     /// <summary>
     /// What one record scored: the windows used, per class-set-v1 class the record probability (the median over the
     /// windows, or the record head's; null: no window), the classes decided, the <see cref="RecordFeatures"/> the
-    /// head reads (null: no window), and a note (padding, skipped windows, or why nothing was scored).
+    /// head reads (null: no window), a note (padding, skipped windows, or why nothing was scored), how the record was
+    /// decided, and the median per class whether or not a head replaced it.
     /// </summary>
     internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null,
-        string Aggregation = Median);
+        string Aggregation = Median, float[]? MedianProbabilities = null);
 
     /// <summary>
     /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
@@ -183,7 +184,8 @@ internal static class ClassifyCommand
     /// </summary>
     private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, string? note)
     {
-        var probabilities = RecordWindows.FoldMedian(perWindow);
+        var median = RecordWindows.FoldMedian(perWindow);
+        var probabilities = (float[])median.Clone();
         var features = RecordFeatures.Compute(perWindow, rhythm, leads);
         var thresholds = model.Thresholds;
         string aggregation = Median;
@@ -203,7 +205,7 @@ internal static class ClassifyCommand
                 note = note is null ? longer : $"{note}; {longer}";
             }
         }
-        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation);
+        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation, median);
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>

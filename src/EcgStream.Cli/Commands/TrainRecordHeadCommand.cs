@@ -65,7 +65,7 @@ internal static class TrainRecordHeadCommand
             var validation = Rows(scorer, root, chosen, splits, Split.Validation, cancel);
             var (head, report) = RecordHeadFit.Fit(train, validation, scorer.Thresholds);
 
-            var table = new Table().AddColumns("class", "train records (positive)", "validation (positive)", "λ", "AUROC head / median", "F1 head / median", "threshold", "used");
+            var table = new Table().AddColumns("class", "train records (positive)", "validation (positive)", "λ", "AUROC head / median", "F1 head / median (both at their best validation threshold)", "threshold", "used");
             foreach (var r in report)
                 table.AddRow(r.Class, $"{r.TrainRecords} ({r.TrainPositives})", $"{r.ValidationRecords} ({r.ValidationPositives})", r.Lambda is { } l ? F(l, 1) : "–",
                     r.HeadAuroc is { } ha ? $"{F(ha, 4)} / {F(r.MedianAuroc!.Value, 4)}" : "–", r.HeadF1 is { } hf ? $"{F(hf, 3)} / {F(r.MedianF1!.Value, 3)}" : "–",
@@ -77,14 +77,14 @@ internal static class TrainRecordHeadCommand
             {
                 kind = "record-head", model = modelPath, split = splitPath, datasets = chosen, features = RecordFeatures.Version,
                 trainRecords = train.Count, validationRecords = validation.Count, maxWindows = head.MaxWindows, lambdas = RecordHeadFit.Lambdas,
-                rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the median's at the model's threshold",
+                rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the median's best validation F1 (its threshold chosen the same way)",
                 classes = report,
                 head = JsonDocument.Parse(head.ToJson()).RootElement,
             }, new JsonSerializerOptions { WriteIndented = true }));
             using (var writer = new StreamWriter(Path.Combine(runDir, "record-rows.jsonl")))
                 foreach (var (part, rows) in new[] { ("train", train), ("validation", validation) })
                     foreach (var r in rows)
-                        writer.WriteLine(JsonSerializer.Serialize(new { split = part, source = r.Source, record = r.Record, windows = r.Windows, mask = r.ClassMask, known = r.KnownMask, features = r.Features }));
+                        writer.WriteLine(JsonSerializer.Serialize(new { split = part, source = r.Source, record = r.Record, windows = r.Windows, mask = r.ClassMask, known = r.KnownMask, median = r.Median, features = r.Features }));
             AnsiConsole.MarkupLineInterpolated($"wrote {Path.Combine(runDir, "record-head.json")} and record-rows.jsonl ({train.Count} train, {validation.Count} validation records)");
 
             if (parse.GetValue(output) is { } outPath)
@@ -130,7 +130,7 @@ internal static class TrainRecordHeadCommand
                 }
                 var score = ClassifyCommand.Score(model, rec, RecordingLeads.Of(rec), ClassifyCommand.DefaultHop, cancel);
                 if (score.Features is null) { Console.Error.WriteLine($"warning: {entry.RecordId}: no decision, left out ({score.Note})"); continue; }
-                rows.Add(new RecordRow(entry.Source, entry.RecordId, score.Windows, score.Features, mask, entry.KnownMask ?? WindowSet.AllKnown));
+                rows.Add(new RecordRow(entry.Source, entry.RecordId, score.Windows, score.Features, score.MedianProbabilities!, mask, entry.KnownMask ?? WindowSet.AllKnown));
             }
         }
         return rows;

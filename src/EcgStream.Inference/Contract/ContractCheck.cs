@@ -139,7 +139,7 @@ public static class ContractCheck
             if (metadata[ModelContract.Keys.Classes] is { Length: > 0 } ct && parts.Length != ct.Split(',').Length)
                 differences.Add($"metadata '{ModelContract.Keys.Thresholds}' has {parts.Length} values for {ct.Split(',').Length} classes");
         }
-        var recordHead = metadata[ModelContract.Keys.RecordHead] is { Length: > 0 } headText ? Records.RecordHead.Parse(headText, differences) : null;
+        var recordHead = metadata[ModelContract.Keys.RecordHead] is { Length: > 0 } headText ? Records.RecordHead.Parse(headText, differences, classes) : null;
         return new ContractDescription(metadata[ModelContract.Keys.ModelId] ?? "", classes, thresholds, false, 0, RecordHead: recordHead);
     }
 

@@ -54,11 +54,13 @@ public sealed class RecordHead
 
     public RecordClassHead? For(RhythmClass c) => _byClass[(int)c];
 
-    /// <summary>Overwrites, for each class it has, the record probability with its own; the other classes keep theirs.</summary>
+    /// <summary>Overwrites, for each class it has, the record probability (the median) with its own; the other classes keep theirs.</summary>
     public void Apply(ReadOnlySpan<float> features, Span<float> probabilities)
     {
         if (features.Length != RecordFeatures.Count) throw new ArgumentException($"{features.Length} features, {RecordFeatures.Count} needed", nameof(features));
-        foreach (var c in Classes) probabilities[(int)c.Class] = c.Probability(features);
+        // A class whose windows gave no finite probability keeps that: the head would be reading zeros put in their place.
+        foreach (var c in Classes)
+            if (float.IsFinite(probabilities[(int)c.Class])) probabilities[(int)c.Class] = c.Probability(features);
     }
 
     public string ToJson()
@@ -75,13 +77,27 @@ public sealed class RecordHead
         return new JsonObject { ["features"] = RecordFeatures.Version, ["max_windows"] = MaxWindows, ["classes"] = classes }.ToJsonString();
     }
 
-    /// <summary>Reads the metadata value; every problem goes into <paramref name="differences"/> (null then).</summary>
-    public static RecordHead? Parse(string json, List<string> differences)
+    /// <summary>
+    /// Reads the metadata value; every problem goes into <paramref name="differences"/> (null then).
+    /// <paramref name="scored"/>: the classes the model scores (null: any); a head for another class would decide a
+    /// class the model has no probability for.
+    /// </summary>
+    public static RecordHead? Parse(string json, List<string> differences, IReadOnlyCollection<RhythmClass>? scored = null)
     {
         string key = ModelContract.Keys.RecordHead;
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException e) { differences.Add($"metadata '{key}' is not JSON: {e.Message}"); return null; }
+        try { return Read(json, differences, scored); }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            // JsonNode reads objects lazily: a repeated key, for one, surfaces only when the object is first read.
+            differences.Add($"metadata '{key}' is not valid JSON: {e.Message}");
+            return null;
+        }
+    }
+
+    private static RecordHead? Read(string json, List<string> differences, IReadOnlyCollection<RhythmClass>? scored)
+    {
+        string key = ModelContract.Keys.RecordHead;
+        var root = JsonNode.Parse(json);
         if (root is not JsonObject o) { differences.Add($"metadata '{key}' is not a JSON object"); return null; }
         var layout = o["features"] is JsonValue fv && fv.TryGetValue<string>(out var s) ? s : null;
         if (layout != RecordFeatures.Version)
@@ -94,7 +110,7 @@ public sealed class RecordHead
             differences.Add($"metadata '{key}' max_windows must be a whole number of at least 1");
             return null;
         }
-        if (o["classes"] is not JsonArray list) { differences.Add($"metadata '{key}' has no \"classes\" array"); return null; }
+        if (o["classes"] is not JsonArray list || list.Count == 0) { differences.Add($"metadata '{key}' has no \"classes\" (an array of at least one class)"); return null; }
         var heads = new List<RecordClassHead>();
         int before = differences.Count;
         for (int i = 0; i < list.Count; i++)
@@ -104,10 +120,11 @@ public sealed class RecordHead
             string? name = entry["class"] is JsonValue cv && cv.TryGetValue<string>(out var n) ? n : null;
             if (name is null || !RhythmClasses.TryParse(name, out var cls)) { differences.Add($"{at} class \"{name}\" is not a class of class set v1"); continue; }
             if (heads.Any(h => h.Class == cls)) { differences.Add($"{at} names {name} twice"); continue; }
+            if (scored is not null && !scored.Contains(cls)) { differences.Add($"{at} decides {name}, which the model does not score"); continue; }
             double? threshold = Number(entry["threshold"]);
             if (threshold is not (> 0 and < 1)) { differences.Add($"{at} ({name}) threshold must be a number strictly between 0 and 1"); continue; }
             double? bias = Number(entry["bias"]);
-            if (bias is null) { differences.Add($"{at} ({name}) bias must be a finite number"); continue; }
+            if (bias is null) { differences.Add($"{at} ({name}) bias must be a finite float32 number"); continue; }
             if (entry["weights"] is not JsonArray w || w.Count != RecordFeatures.Count)
             {
                 differences.Add($"{at} ({name}) must have {RecordFeatures.Count} weights ({RecordFeatures.Version})");
@@ -117,14 +134,15 @@ public sealed class RecordHead
             bool finite = true;
             for (int j = 0; j < w.Count && finite; j++)
                 if (Number(w[j]) is { } v) weights[j] = (float)v; else finite = false;
-            if (!finite) { differences.Add($"{at} ({name}) weights must be finite numbers"); continue; }
+            if (!finite) { differences.Add($"{at} ({name}) weights must be finite float32 numbers"); continue; }
             heads.Add(new RecordClassHead(cls, weights, (float)bias.Value, threshold.Value));
         }
         return differences.Count > before ? null : new RecordHead(heads, maxWindows);
     }
 
+    /// <summary>A number that stays finite as float32 (1e39 would turn into infinity, and 0 · ∞ into NaN); null otherwise.</summary>
     private static double? Number(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d : null;
+        node is JsonValue v && v.TryGetValue<double>(out var d) && float.IsFinite((float)d) ? d : null;
 
     public override string ToString() =>
         $"record head ({RecordFeatures.Version}, up to {MaxWindows} windows): {string.Join(", ", Classes.Select(c => $"{RhythmClasses.Name(c.Class)} ≥ {c.Threshold.ToString("F3", CultureInfo.InvariantCulture)}"))}";

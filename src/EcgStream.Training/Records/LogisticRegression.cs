@@ -16,13 +16,14 @@ public static class LogisticRegression
 
     /// <param name="rows">Feature rows, all of one length.</param>
     /// <param name="labels">Per row, positive or not.</param>
-    /// <param name="lambda">L2 penalty on the standardised weights (≥ 0).</param>
+    /// <param name="lambda">L2 penalty on the standardised weights (&gt; 0).</param>
     public static (float[] Weights, float Bias) Fit(IReadOnlyList<float[]> rows, IReadOnlyList<bool> labels, double lambda, int maxIterations = 100)
     {
         int n = rows.Count;
         if (n == 0) throw new ArgumentException("no rows", nameof(rows));
         if (labels.Count != n) throw new ArgumentException($"{labels.Count} labels for {n} rows", nameof(labels));
-        if (!(lambda >= 0)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the penalty must be 0 or more");
+        // λ > 0 keeps the Newton system positive definite, also with the columns of constant features set to 0.
+        if (!(lambda > 0)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the penalty must be above 0");
         int d = rows[0].Length;
         var mean = new double[d];
         var spread = new double[d];

@@ -4,8 +4,11 @@ using EcgStream.Training.Evaluation;
 
 namespace EcgStream.Training.Records;
 
-/// <summary>One labelled record as a model scored it: its windows, its <see cref="RecordFeatures"/> and its label (classes positive, classes known).</summary>
-public sealed record RecordRow(string Source, string Record, int Windows, float[] Features, int ClassMask, int KnownMask)
+/// <summary>
+/// One labelled record as a model scored it: its windows, its <see cref="RecordFeatures"/>, the median of its windows'
+/// probabilities per class (what `classify` decides without a head) and its label (classes positive, classes known).
+/// </summary>
+public sealed record RecordRow(string Source, string Record, int Windows, float[] Features, float[] Median, int ClassMask, int KnownMask)
 {
     public bool Knows(int c) => (KnownMask & (1 << c)) != 0;
     public bool Has(int c) => (ClassMask & (1 << c)) != 0;
@@ -19,9 +22,15 @@ public sealed record ClassFit(string Class, int TrainRecords, int TrainPositives
 /// Fits a model's record head (<see cref="RecordHead"/>): per class, a logistic regression over the train records'
 /// features (<see cref="LogisticRegression"/>), its penalty the one of <see cref="Lambdas"/> with the lowest validation
 /// log-loss and its threshold the best F1 on the validation records (<see cref="Thresholds"/>' rule). A class keeps its
-/// head only where that F1 is at least the one the median of its windows reaches at the model's own threshold on the same
-/// records; otherwise, or with fewer than <see cref="MinTrainEach"/> train or <see cref="MinValidationEach"/> validation
-/// records on either side, the class is left to the median. Only records whose label rules on a class count for it. The
+/// head only where that F1 is at least the best the median of its windows reaches on the same records, its threshold
+/// chosen the same way (so neither side has the advantage of a tuned threshold); otherwise, with fewer than
+/// <see cref="MinTrainEach"/> train or <see cref="MinValidationEach"/> validation records on either side, or for a class
+/// the model does not score, the class is left to the median.
+/// <para>
+/// The model was trained on the train records, so its probabilities there are surer than on records it never saw; the
+/// head learns from those. Penalty, threshold and the choice are therefore read on the validation records, which the
+/// model did not train on.
+/// </para> Only records whose label rules on a class count for it. The
 /// head covers records up to the most windows a train record had (<see cref="RecordHead.MaxWindows"/>).
 /// </summary>
 public static class RecordHeadFit
@@ -40,6 +49,7 @@ public static class RecordHeadFit
             var va = validation.Where(r => r.Knows(c)).ToList();
             int trPos = tr.Count(r => r.Has(c)), vaPos = va.Count(r => r.Has(c));
             ClassFit Skip(string why) => new(name, tr.Count, trPos, va.Count, vaPos, null, null, null, null, null, null, null, false, why);
+            if (double.IsNaN(modelThresholds[c])) { report.Add(Skip("the model does not score it")); continue; }
             if (Math.Min(trPos, tr.Count - trPos) < MinTrainEach) { report.Add(Skip($"fewer than {MinTrainEach} train records on one side")); continue; }
             if (Math.Min(vaPos, va.Count - vaPos) < MinValidationEach) { report.Add(Skip($"fewer than {MinValidationEach} validation records on one side")); continue; }
 
@@ -57,21 +67,18 @@ public static class RecordHeadFit
             var (weights, bias, chosenLambda, validationLoss) = best!.Value;
 
             var head = va.Select(r => (float)LogisticRegression.Probability(r.Features, weights, bias)).ToArray();
-            var median = va.Select(r => MedianProbability(r.Features, c)).ToArray();
+            var median = va.Select(r => r.Median[c]).ToArray();
             var masks = vaY.Select(y => y ? 1 : 0).ToArray();
             var labels = vaY.ToArray();
             double threshold = Thresholds.Choose(head, masks, [name])[0].Threshold;
             double headF1 = Auroc.F1(head, masks, 1, 0, threshold);
-            double medianF1 = double.IsNaN(modelThresholds[c]) ? 0 : Auroc.F1(median, masks, 1, 0, modelThresholds[c]);
+            double medianF1 = Auroc.F1(median, masks, 1, 0, Thresholds.Choose(median, masks, [name])[0].Threshold);
             double headAuroc = Auroc.Compute(head, labels), medianAuroc = Auroc.Compute(median, labels);
             bool used = headF1 >= medianF1;
             report.Add(new ClassFit(name, tr.Count, trPos, va.Count, vaPos, chosenLambda, validationLoss, headAuroc, medianAuroc, headF1, medianF1, threshold, used,
-                used ? "validation F1 at least the median's" : "validation F1 below the median's"));
+                used ? "validation F1 at least the median's best" : "validation F1 below the median's best"));
             if (used) heads.Add(new RecordClassHead((RhythmClass)c, weights, bias, threshold));
         }
         return (new RecordHead(heads, Math.Max(1, train.Count == 0 ? 1 : train.Max(r => r.Windows))), report);
     }
-
-    /// <summary>The median window probability of class <paramref name="c"/>, read back from its logit in the features.</summary>
-    public static float MedianProbability(float[] features, int c) => 1f / (1f + MathF.Exp(-features[RecordFeatures.MedianLogit(c)]));
 }
