@@ -59,6 +59,22 @@ public sealed class ClassifyCliTests : IDisposable
     private static Dictionary<string, double> Probabilities(JsonElement line) =>
         line.GetProperty("probabilities").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
 
+    private static bool IsRateClass(string name) => ClassifyCommand.RateClasses.Any(c => RhythmClasses.Name(c) == name);
+
+    /// <summary>
+    /// The rate classes of a record line are the rules' score at its printed heart rate times the chance the rhythm is
+    /// sinus (1 − the larger of AF and AFL). The rate is printed to 0.1/min, the score's slope is at most 1/8 per 1/min.
+    /// </summary>
+    private static void AssertRateClasses(JsonElement line)
+    {
+        double bpm = line.GetProperty("heart_rate_bpm").GetDouble();
+        var p = Probabilities(line);
+        double notSinus = Math.Max(p.GetValueOrDefault("AF"), p.GetValueOrDefault("AFL"));
+        foreach (var c in ClassifyCommand.RateClasses)
+            if (p.TryGetValue(RhythmClasses.Name(c), out var reported))
+                Assert.Equal(EcgStream.Signal.Rhythms.RuleRhythmDetector.RateScore(c, bpm, true, new EcgStream.Signal.Rhythms.RuleOptions()) * (1 - notSinus), reported, 2);
+    }
+
     [Fact]
     public async Task Classify_prints_one_json_line_per_record_with_every_model_class_in_0_1()
     {
@@ -153,14 +169,15 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.Equal(windows.Count, line.GetProperty("windows").GetInt32());
         Assert.Equal(38, windows.Count); // ⌊(180 s − 1 s warm-up − 9 s) / 4.5 s⌋ + 1
         var reported = Probabilities(line);
-        foreach (var c in new[] { RhythmClass.SR, RhythmClass.AF, RhythmClass.SBRAD, RhythmClass.STACH })
+        foreach (var c in new[] { RhythmClass.SR, RhythmClass.AF, RhythmClass.VECT, RhythmClass.NOISE })
         {
             var values = perWindow.Select(p => p[(int)c]).ToList();
             values.Sort();
             Assert.Equal((values[18] + values[19]) / 2, reported[RhythmClasses.Name(c)], 5); // 38 windows: mean of the middle two
         }
         Assert.Equal("median", line.GetProperty("aggregation").GetString());
-        var expected = RhythmClasses.Names.Where((name, c) => reported[name] >= session.Thresholds[c]).ToList();
+        AssertRateClasses(line);     // STACH and SBRAD: the record's heart rate, not the model
+        var expected = RhythmClasses.Names.Where((name, c) => reported[name] >= (IsRateClass(name) ? 0.5 : session.Thresholds[c])).ToList();
         Assert.Equal(expected, line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
         // The rule separates the segments: AF holds a third of the record, so its median sits far below its maximum.
         var af = perWindow.Select(p => p[(int)RhythmClass.AF]).ToList();
@@ -176,12 +193,15 @@ public sealed class ClassifyCliTests : IDisposable
         var twoLead = WriteRecord("two", LeadSet.Of(Lead.II, Lead.V1), new ScenarioSegment("SR", 30));
         var r = await CliRunner.RunAsync("classify", twoLead, "--model", model);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        var p = Probabilities(Assert.Single(Lines(r.Stdout)));
+        var line = Assert.Single(Lines(r.Stdout));
+        var p = Probabilities(line);
         for (int j = 0; j < RhythmClasses.Count; j++)
         {
+            if (IsRateClass(RhythmClasses.Names[j])) continue;     // decided by the heart rate (below)
             bool present = (Lead)j is Lead.II or Lead.V1;
             Assert.Equal(present ? Present : Absent, p[RhythmClasses.Names[j]], 5);
         }
+        AssertRateClasses(line);
     }
 
     [Fact]
@@ -215,7 +235,8 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.Equal(["aVF", "V1"], line.GetProperty("leads").EnumerateArray().Select(e => e.GetString()));
         var p = Probabilities(line);
         for (int j = 0; j < classes.Length; j++)
-            Assert.Equal((Lead)j is Lead.aVF or Lead.V1 ? Present : Absent, p[classes[j]], 5);
+            if (!IsRateClass(classes[j])) Assert.Equal((Lead)j is Lead.aVF or Lead.V1 ? Present : Absent, p[classes[j]], 5);
+        AssertRateClasses(line);
     }
 
     [Fact]
@@ -234,7 +255,8 @@ public sealed class ClassifyCliTests : IDisposable
         // The padded window keeps the record's lead mask: only lead I (column 0) is present.
         var p = Probabilities(lines[0]);
         Assert.Equal(Present, p["SR"], 5);
-        Assert.All(p.Where(kv => kv.Key != "SR").Select(kv => kv.Value), v => Assert.Equal(Absent, v, 5));
+        Assert.All(p.Where(kv => kv.Key != "SR" && !IsRateClass(kv.Key)).Select(kv => kv.Value), v => Assert.Equal(Absent, v, 5));
+        AssertRateClasses(lines[0]);
         Assert.Equal(["SR"], lines[0].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(2, lines[1].GetProperty("windows").GetInt32());
         Assert.False(lines[1].TryGetProperty("note", out _));
@@ -449,5 +471,26 @@ public sealed class ClassifyCliTests : IDisposable
         var json = JsonDocument.Parse(r.Stdout).RootElement;
         Assert.Equal(copy, json.GetProperty("onnxruntime_library").GetString());
         Assert.Equal("1.32.0", json.GetProperty("onnxruntime").GetString());
+    }
+
+    [Fact]
+    public async Task Rate_classes_follow_the_records_heart_rate_as_the_rules_decide_them()
+    {
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var fast = WriteRecord("fast", LeadSet.Of(Lead.II), new ScenarioSegment("STACH", 30, HeartRate: 125));
+        var slow = WriteRecord("slow", LeadSet.Of(Lead.II), new ScenarioSegment("SBRAD", 30, HeartRate: 40));
+        var normal = WriteRecord("normal", LeadSet.Of(Lead.II), new ScenarioSegment("SR", 30, HeartRate: 75));
+        var r = await CliRunner.RunAsync("classify", fast, slow, normal, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        double[] truth = [125, 40, 75];
+        string[][] expected = [["STACH"], ["SBRAD"], []];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.InRange(lines[i].GetProperty("heart_rate_bpm").GetDouble(), truth[i] - 3, truth[i] + 3);
+            AssertRateClasses(lines[i]);
+            var decided = lines[i].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Equal(expected[i], decided.Where(IsRateClass));
+        }
     }
 }

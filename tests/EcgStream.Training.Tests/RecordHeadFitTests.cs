@@ -121,7 +121,7 @@ public class RecordHeadFitTests
         var thresholds = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
         thresholds[(int)RhythmClass.VF] = double.NaN;       // the model does not score VF
 
-        var (head, report) = RecordHeadFit.Fit(Rows(600, "t"), Rows(200, "v"), thresholds);
+        var (head, report) = RecordHeadFit.Fit(Rows(600, "t"), Rows(200, "v"), thresholds, decidedElsewhere: [RhythmClass.STACH]);
 
         var af = report.Single(r => r.Class == "AF");
         Assert.True(af.Used);
@@ -133,6 +133,7 @@ public class RecordHeadFitTests
         Assert.Equal("validation F1 below the median's best", sr.Reason);
         Assert.Equal("fewer than 20 train records on one side", report.Single(r => r.Class == "NOISE").Reason);
         Assert.Equal("the model does not score it", report.Single(r => r.Class == "VF").Reason);
+        Assert.Equal("decided by the record's heart rate", report.Single(r => r.Class == "STACH").Reason);
         Assert.Equal([RhythmClass.AF], head.Classes.Select(c => c.Class));
         Assert.Equal(report.Where(r => r.Used).Select(r => r.Class), head.Classes.Select(c => RhythmClasses.Name(c.Class)));
         Assert.Equal(RhythmClasses.Count, report.Count);

@@ -118,10 +118,13 @@ internal static class ClassifyCommand
     /// What one record scored: the windows used, per class-set-v1 class the record probability (the median over the
     /// windows, or the record head's; null: no window), the classes decided, the <see cref="RecordFeatures"/> the
     /// head reads (null: no window), a note (padding, skipped windows, or why nothing was scored), how the record was
-    /// decided, and the median per class whether or not a head replaced it.
+    /// decided, the median per class whether or not a head replaced it, and the record's heart rate (null: too few beats).
     /// </summary>
     internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null,
-        string Aggregation = Median, float[]? MedianProbabilities = null);
+        string Aggregation = Median, float[]? MedianProbabilities = null, double? HeartRateBpm = null);
+
+    /// <summary>The rules' defaults: the rate limits the stream decides STACH and SBRAD with.</summary>
+    private static readonly RuleOptions RuleOptions = new();
 
     /// <summary>
     /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
@@ -131,8 +134,10 @@ internal static class ClassifyCommand
     internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default)
     {
         // A contract-v2 model also reads each window's rhythm features: the beats the stream would have detected by its end.
-        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds, detectBeats: model.Contract.HasRhythmInput);
-        float[]? rhythm = windows.Beats is null ? null : windows.RhythmFeatures();
+        // The beats also give the record's heart rate, which decides the rate classes (RateClasses), whatever the model.
+        var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds, detectBeats: true);
+        float[]? rhythm = model.Contract.HasRhythmInput ? windows.RhythmFeatures() : null;
+        double heartRate = windows.HeartRateBpm();
         void SetRhythm(int slot, int row) => rhythm?.AsSpan(row * RhythmFeatures.Count, RhythmFeatures.Count).CopyTo(model.Rhythm(slot));
         var perWindow = new List<float[]>();
         string? note = null;
@@ -149,7 +154,7 @@ internal static class ClassifyCommand
             perWindow.Add(model.Probabilities(0).ToArray());
             note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
                    $"{F((double)ModelContract.WindowSamples / ModelContract.SampleRate, 0)} s window";
-            return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, note);
+            return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, heartRate, note);
         }
 
         int slot = 0, nonFinite = 0;
@@ -175,14 +180,26 @@ internal static class ClassifyCommand
         if (slot > 0) RunBatch();
         if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
         if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
-        return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, note);
+        return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, heartRate, note);
     }
 
     /// <summary>
-    /// The record's probabilities and decision from its windows: the median per class (<see cref="RecordWindows.FoldMedian"/>)
-    /// and the model's thresholds, then, where the model has a record head, the head's probability and threshold for its classes.
+    /// Classes defined by the heart rate (sinus tachycardia and bradycardia): a record's are decided by its measured rate
+    /// with the rules' own score and limits (<see cref="RuleRhythmDetector.RateScore"/>, 0.5 at 100 and 50/min), as the
+    /// stream's fused source leaves them to the rules (FusionOptions.RateClasses), not by the model.
     /// </summary>
-    private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, string? note)
+    public static IReadOnlyList<RhythmClass> RateClasses { get; } = [RhythmClass.STACH, RhythmClass.SBRAD];
+
+    /// <summary>The rules' decision threshold for their own probabilities (FusionOptions.RuleThreshold).</summary>
+    private const double RuleThreshold = 0.5;
+
+    /// <summary>
+    /// The record's probabilities and decision from its windows: the median per class (<see cref="RecordWindows.FoldMedian"/>)
+    /// and the model's thresholds; where the model has a record head, the head's probability and threshold for its classes;
+    /// then the rate classes from the record's heart rate (<see cref="RateClasses"/>), times the chance that the rhythm is
+    /// sinus at all (1 − the larger of the record's AF and AFL probabilities).
+    /// </summary>
+    private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, double heartRate, string? note)
     {
         var median = RecordWindows.FoldMedian(perWindow);
         var probabilities = (float[])median.Clone();
@@ -205,7 +222,22 @@ internal static class ClassifyCommand
                 note = note is null ? longer : $"{note}; {longer}";
             }
         }
-        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation, median);
+        if (double.IsFinite(heartRate))
+        {
+            // The rules zero a rate class while their AF score says the rhythm is not sinus; a record has only the model's
+            // AF and AFL probabilities, so it takes "fast (slow) and sinus" as their product with the rate's score.
+            double notSinus = Math.Max(Finite(probabilities[(int)RhythmClass.AF]), Finite(probabilities[(int)RhythmClass.AFL]));
+            var own = thresholds.ToArray();
+            foreach (var c in RateClasses)
+            {
+                if (!float.IsFinite(probabilities[(int)c])) continue;   // a class the model does not score stays unscored
+                probabilities[(int)c] = (float)(RuleRhythmDetector.RateScore(c, heartRate, sinusPossible: true, RuleOptions) * (1 - notSinus));
+                own[(int)c] = RuleThreshold;
+            }
+            thresholds = own;
+        }
+        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation, median,
+            double.IsFinite(heartRate) ? heartRate : null);
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
@@ -223,6 +255,8 @@ internal static class ClassifyCommand
         return decided;
     }
 
+    private static double Finite(float p) => float.IsFinite(p) ? p : 0;
+
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
     private static void WriteLine(Stream output, string path, Recording rec, LeadSet leads, IReadOnlyList<RhythmClass> classes, RecordScore score)
@@ -238,6 +272,7 @@ internal static class ClassifyCommand
             w.WriteNumber("windows", score.Windows);
             w.WriteNumber("seconds", Math.Round(rec.DurationSeconds, 3));
             w.WriteString("aggregation", score.Aggregation);
+            if (score.HeartRateBpm is { } bpm) w.WriteNumber("heart_rate_bpm", Math.Round(bpm, 1)); else w.WriteNull("heart_rate_bpm");
             if (score.Probabilities is { } aggregate)
             {
                 w.WriteStartObject("probabilities");

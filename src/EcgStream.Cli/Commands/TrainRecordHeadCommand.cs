@@ -63,7 +63,7 @@ internal static class TrainRecordHeadCommand
             using var scorer = LoadModel(modelPath, threadCount);
             var train = Rows(scorer, root, chosen, splits, Split.Train, cancel);
             var validation = Rows(scorer, root, chosen, splits, Split.Validation, cancel);
-            var (head, report) = RecordHeadFit.Fit(train, validation, scorer.Thresholds);
+            var (head, report) = RecordHeadFit.Fit(train, validation, scorer.Thresholds, ClassifyCommand.RateClasses);
 
             var table = new Table().AddColumns("class", "train records (positive)", "validation (positive)", "λ", "AUROC head / median", "F1 head / median (both at their best validation threshold)", "threshold", "used");
             foreach (var r in report)

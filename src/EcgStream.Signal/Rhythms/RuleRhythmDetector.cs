@@ -255,8 +255,8 @@ public sealed class RuleRhythmDetector
             if (!double.IsNaN(hr))
             {
                 bool sinusPossible = !(afScore >= 0.5);
-                p[(int)RhythmClass.SBRAD] = sinusPossible ? (float)Logistic((_options.BradycardiaBpm - hr) / 2) : 0f;
-                p[(int)RhythmClass.STACH] = sinusPossible ? (float)Logistic((hr - _options.TachycardiaBpm) / 2) : 0f;
+                p[(int)RhythmClass.SBRAD] = (float)RateScore(RhythmClass.SBRAD, hr, sinusPossible, _options);
+                p[(int)RhythmClass.STACH] = (float)RateScore(RhythmClass.STACH, hr, sinusPossible, _options);
             }
         }
         var scores = new WindowScores(StreamId, Seconds(oldestUsed), Seconds(t), EventSource.Rule, _probabilities);
@@ -422,4 +422,22 @@ public sealed class RuleRhythmDetector
     private const int MaxInterruptionRun = 8;
 
     private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>
+    /// The rules' probability of a rate class at heart rate <paramref name="bpm"/>: 0.5 at <see cref="RuleOptions.TachycardiaBpm"/>
+    /// (STACH) or <see cref="RuleOptions.BradycardiaBpm"/> (SBRAD), logistic with a 2 bpm scale on either side; 0 when the
+    /// rhythm cannot be sinus (AF called), since these are sinus rhythms. The stream's rules and `classify`'s record
+    /// decision both use it, so a record and a stream call the same rate the same way.
+    /// </summary>
+    public static double RateScore(RhythmClass rateClass, double bpm, bool sinusPossible, RuleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!sinusPossible) return 0;
+        return rateClass switch
+        {
+            RhythmClass.STACH => Logistic((bpm - options.TachycardiaBpm) / 2),
+            RhythmClass.SBRAD => Logistic((options.BradycardiaBpm - bpm) / 2),
+            _ => throw new ArgumentOutOfRangeException(nameof(rateClass), rateClass, "a rate class is STACH or SBRAD"),
+        };
+    }
 }

@@ -86,6 +86,22 @@ public sealed class RecordWindows
     public IReadOnlyList<Qrs.QrsBeat>? Beats { get; }
 
     /// <summary>
+    /// The record's heart rate: 60 / the median of the intervals between its <see cref="Beats"/> (the rules' measure, over
+    /// the whole record rather than the last 10 s). NaN with fewer than two intervals.
+    /// </summary>
+    public double HeartRateBpm()
+    {
+        var beats = Beats ?? throw new InvalidOperationException("the heart rate needs the record's beats: cut it with detectBeats");
+        if (beats.Count < 3) return double.NaN;
+        var rr = new double[beats.Count - 1];
+        for (int i = 1; i < beats.Count; i++) rr[i - 1] = (beats[i].Sample - beats[i - 1].Sample) / (double)ModelContract.SampleRate;
+        Array.Sort(rr);
+        int n = rr.Length;
+        double median = n % 2 == 1 ? rr[n / 2] : 0.5 * (rr[n / 2 - 1] + rr[n / 2]);
+        return median > 0 ? 60 / median : double.NaN;
+    }
+
+    /// <summary>
     /// The rhythm features (contract v2 <c>rhythm</c>) of every window from the record's <see cref="Beats"/>: row i,
     /// <see cref="Rhythms.RhythmFeatures.Count"/> values, at window i's end, as the stream computes them. A record shorter
     /// than one window gets one row, at the end of its padded window's real part (<see cref="TryCopyPadded"/>).

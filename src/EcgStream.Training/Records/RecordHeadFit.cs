@@ -38,7 +38,9 @@ public static class RecordHeadFit
     public static IReadOnlyList<double> Lambdas { get; } = [0.1, 1, 10, 100, 1000];
     public const int MinTrainEach = 20, MinValidationEach = 5;
 
-    public static (RecordHead Head, List<ClassFit> Report) Fit(IReadOnlyList<RecordRow> train, IReadOnlyList<RecordRow> validation, IReadOnlyList<double> modelThresholds)
+    /// <param name="decidedElsewhere">Classes a record head must not take (classify decides the rate classes by the record's heart rate).</param>
+    public static (RecordHead Head, List<ClassFit> Report) Fit(IReadOnlyList<RecordRow> train, IReadOnlyList<RecordRow> validation, IReadOnlyList<double> modelThresholds,
+        IReadOnlyCollection<RhythmClass>? decidedElsewhere = null)
     {
         var heads = new List<RecordClassHead>();
         var report = new List<ClassFit>();
@@ -50,6 +52,7 @@ public static class RecordHeadFit
             int trPos = tr.Count(r => r.Has(c)), vaPos = va.Count(r => r.Has(c));
             ClassFit Skip(string why) => new(name, tr.Count, trPos, va.Count, vaPos, null, null, null, null, null, null, null, false, why);
             if (double.IsNaN(modelThresholds[c])) { report.Add(Skip("the model does not score it")); continue; }
+            if (decidedElsewhere?.Contains((RhythmClass)c) == true) { report.Add(Skip("decided by the record's heart rate")); continue; }
             if (Math.Min(trPos, tr.Count - trPos) < MinTrainEach) { report.Add(Skip($"fewer than {MinTrainEach} train records on one side")); continue; }
             if (Math.Min(vaPos, va.Count - vaPos) < MinValidationEach) { report.Add(Skip($"fewer than {MinValidationEach} validation records on one side")); continue; }
 

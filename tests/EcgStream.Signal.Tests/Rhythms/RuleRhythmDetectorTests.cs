@@ -260,4 +260,26 @@ public class RuleRhythmDetectorTests
 
         Assert.True(double.IsNaN(AfFeatures.Compute([0.8, 0.8, 0.8], scratch).NormalisedRmssd));
     }
+
+    [Theory]
+    [InlineData(RhythmClass.STACH, 100, 0.5)]
+    [InlineData(RhythmClass.STACH, 104, 0.8807970779778823)]     // 1 / (1 + e^-2)
+    [InlineData(RhythmClass.STACH, 90, 0.0066928509242848554)]
+    [InlineData(RhythmClass.SBRAD, 50, 0.5)]
+    [InlineData(RhythmClass.SBRAD, 44, 0.9525741268224334)]      // 1 / (1 + e^-3)
+    [InlineData(RhythmClass.SBRAD, 75, 3.726639284186561E-06)]
+    public void Rate_classes_score_half_at_their_limit_and_logistic_around_it(RhythmClass c, double bpm, double expected)
+    {
+        Assert.Equal(expected, RuleRhythmDetector.RateScore(c, bpm, sinusPossible: true, new RuleOptions()), 12);
+        Assert.Equal(0, RuleRhythmDetector.RateScore(c, bpm, sinusPossible: false, new RuleOptions()));
+    }
+
+    [Fact]
+    public void Rate_score_follows_the_options_limits_and_refuses_other_classes()
+    {
+        var options = new RuleOptions { TachycardiaBpm = 110, BradycardiaBpm = 55 };
+        Assert.Equal(0.5, RuleRhythmDetector.RateScore(RhythmClass.STACH, 110, true, options));
+        Assert.Equal(0.5, RuleRhythmDetector.RateScore(RhythmClass.SBRAD, 55, true, options));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RuleRhythmDetector.RateScore(RhythmClass.AF, 80, true, options));
+    }
 }

@@ -58,4 +58,13 @@ public class RecordWindowsTests
         Assert.All(Enumerable.Range(0, held.Count), i => Assert.True(held.TryCopy(i, window)));
         Assert.Throws<ArgumentException>(() => held.TryCopy(0, new float[10]));
     }
+
+    [Fact]
+    public void A_record_without_beats_has_no_heart_rate_and_one_cut_without_beats_refuses_to_give_one()
+    {
+        var leads = LeadSet.Of(Lead.I);
+        var flat = new float[30 * 250];
+        Assert.True(double.IsNaN(RecordWindows.Cut([flat], 250, leads, detectBeats: true).HeartRateBpm()));
+        Assert.Contains("the heart rate needs the record's beats", Assert.Throws<InvalidOperationException>(() => RecordWindows.Cut([flat], 250, leads).HeartRateBpm()).Message);
+    }
 }
