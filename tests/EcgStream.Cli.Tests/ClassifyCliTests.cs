@@ -62,17 +62,23 @@ public sealed class ClassifyCliTests : IDisposable
     private static bool IsRateClass(string name) => ClassifyCommand.RateClasses.Any(c => RhythmClasses.Name(c) == name);
 
     /// <summary>
-    /// The rate classes of a record line are the rules' score at its printed heart rate times the chance the rhythm is
-    /// sinus (1 − the larger of AF and AFL). The rate is printed to 0.1/min, the score's slope is at most 1/8 per 1/min.
+    /// The rate classes of a record line decided by its heart rate: the rules' score at the printed rate, 0 once AF or AFL
+    /// is decided, else times 1 − the larger AF/AFL evidence (the test models' thresholds are all 0.5, where evidence is the
+    /// probability itself). The rate is printed to 0.1/min and the score's slope is at most 1/8 per 1/min.
     /// </summary>
     private static void AssertRateClasses(JsonElement line)
     {
+        Assert.Equal("heart-rate", line.GetProperty("rate_classes").GetString());
         double bpm = line.GetProperty("heart_rate_bpm").GetDouble();
         var p = Probabilities(line);
         double notSinus = Math.Max(p.GetValueOrDefault("AF"), p.GetValueOrDefault("AFL"));
         foreach (var c in ClassifyCommand.RateClasses)
             if (p.TryGetValue(RhythmClasses.Name(c), out var reported))
-                Assert.Equal(EcgStream.Signal.Rhythms.RuleRhythmDetector.RateScore(c, bpm, true, new EcgStream.Signal.Rhythms.RuleOptions()) * (1 - notSinus), reported, 2);
+            {
+                double score = EcgStream.Signal.Rhythms.RuleRhythmDetector.RateScore(c, bpm, true, new EcgStream.Signal.Rhythms.RuleOptions());
+                Assert.Equal(score * (1 - notSinus), reported, 2);
+                if (notSinus >= 0.5) Assert.DoesNotContain(RhythmClasses.Name(c), line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
+            }
     }
 
     [Fact]
@@ -492,5 +498,69 @@ public sealed class ClassifyCliTests : IDisposable
             var decided = lines[i].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()!).ToList();
             Assert.Equal(expected[i], decided.Where(IsRateClass));
         }
+    }
+
+    [Fact]
+    public async Task A_fast_rhythm_decided_AF_is_not_also_sinus_tachycardia()
+    {
+        // The lead-mask model's AF column echoes lead II: on a lead-II record it says AF (0.9933) whatever the rhythm,
+        // so a sinus record at 125/min is decided AF, and sinus tachycardia must then not be decided. Its probability
+        // stays the rate's score times 1 − AF's evidence (here the probability itself: the model's thresholds are 0.5).
+        var model = SaveModel("lead-mask", LeadMaskModel(RhythmClasses.Names));
+        var fast = WriteRecord("fast-af", LeadSet.Of(Lead.II), new ScenarioSegment("STACH", 30, HeartRate: 125));
+        var r = await CliRunner.RunAsync("classify", fast, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+        var decided = line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.True(decided.Contains("AF"), line.ToString());
+        Assert.InRange(line.GetProperty("heart_rate_bpm").GetDouble(), 120, 130);
+        Assert.DoesNotContain("STACH", decided);
+        AssertRateClasses(line);
+        Assert.InRange(Probabilities(line)["STACH"], 0.005, 0.0068);     // ≈ 1 × (1 − 0.9933)
+    }
+
+    [Fact]
+    public async Task A_record_mostly_unreadable_has_no_rate_and_its_rate_classes_stay_the_models()
+    {
+        // 12 s of sinus rhythm at 70/min, then 30 s in which the lead carries only faint noise: the detector's "beats"
+        // there are noise peaks, which the record's rate must not count (they used to make it 130/min, sinus tachycardia).
+        var sim = Simulator.Run(new Scenario { Seed = 5, SampleRate = 250, Leads = LeadSet.Of(Lead.II), Segments = [new ScenarioSegment("SR", 12, HeartRate: 70)] });
+        var rng = new Random(9);
+        var quiet = Enumerable.Range(0, 30 * 250).Select(_ => (float)(0.01 * (rng.NextDouble() - 0.5))).ToArray();
+        var rec = new Recording { Name = "quiet", SampleRate = 250, Signals = sim.Recording.Signals, Samples = [[.. sim.Recording.Samples[0], .. quiet]] };
+        Wfdb.WriteRecord(_dir, rec, new WfdbWriteOptions { Format = 16, RecordName = "quiet" });
+        var model = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+
+        var r = await CliRunner.RunAsync("classify", Path.Combine(_dir, "quiet"), "--model", model);
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("heart_rate_bpm").ValueKind);
+        Assert.Equal("model", line.GetProperty("rate_classes").GetString());
+        Assert.DoesNotContain("STACH", line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Rate_classes_can_be_left_to_the_model_and_a_model_without_them_gets_none()
+    {
+        var ruleLike = SaveModel("rule-like", ContractModels.RuleLikeGraph());
+        var fast = WriteRecord("fast2", LeadSet.Of(Lead.II), new ScenarioSegment("STACH", 30, HeartRate: 125));
+        var byModel = await CliRunner.RunAsync("classify", fast, "--model", ruleLike, "--rate-classes", "model");
+        var byRate = await CliRunner.RunAsync("classify", fast, "--model", ruleLike);
+        Assert.True(byModel.ExitCode == 0 && byRate.ExitCode == 0, byModel.Stderr + byRate.Stderr);
+        var m = Assert.Single(Lines(byModel.Stdout));
+        Assert.Equal("model", m.GetProperty("rate_classes").GetString());
+        Assert.NotEqual(Probabilities(m)["STACH"], Probabilities(Assert.Single(Lines(byRate.Stdout)))["STACH"]);
+
+        var bad = await CliRunner.RunAsync("classify", fast, "--model", ruleLike, "--rate-classes", "rules");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal("error: --rate-classes 'rules': expected heart-rate or model", bad.Stderr.Trim());
+
+        var srAf = SaveModel("lead-mask-2", LeadMaskModel(["SR", "AF"]));
+        var two = await CliRunner.RunAsync("classify", fast, "--model", srAf);
+        Assert.True(two.ExitCode == 0, two.Stderr);
+        var line = Assert.Single(Lines(two.Stdout));
+        Assert.Equal(["SR", "AF"], Probabilities(line).Keys);
+        Assert.DoesNotContain("STACH", line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
     }
 }

@@ -54,6 +54,9 @@ public sealed class RecordHeadCliTests : IDisposable
         // PhysioNet 2017 never rules on atrial flutter: no head for it.
         var afl = report.GetProperty("classes").EnumerateArray().Single(c => c.GetProperty("Class").GetString() == "AFL");
         Assert.False(afl.GetProperty("Used").GetBoolean());
+        // The rate classes are classify's by the heart rate: the command keeps heads off them.
+        var stach = report.GetProperty("classes").EnumerateArray().Single(c => c.GetProperty("Class").GetString() == "STACH");
+        Assert.Equal("decided by the record's heart rate", stach.GetProperty("Reason").GetString());
         var rows = File.ReadLines(Path.Combine(run, "record-rows.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(report.GetProperty("trainRecords").GetInt32() + report.GetProperty("validationRecords").GetInt32(), rows.Count);
         // Nothing of the test split is read: no row is a test record (as benchmark lists them).

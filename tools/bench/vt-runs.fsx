@@ -28,7 +28,7 @@ for id in recs do
     let path = Path.Combine(dir, id)
     let r = RecordReader.Read(path)
     let mapped = EcgStream.Ingest.Replay.RecordingLeads.Of(r)
-    let struct (planes, beats) = RecordBeats.Run(mapped.Planes, r.SampleRate, mapped.Leads)
+    let struct (planes, beats, _) = RecordBeats.Run(mapped.Planes, r.SampleRate, mapped.Leads)
     // reference VT episodes
     let ann = Wfdb.ReadAnnotations(path) |> Seq.filter (fun a -> not (String.IsNullOrEmpty a.Aux)) |> Array.ofSeq
     let refEps =

@@ -44,9 +44,10 @@ internal static class ClassifyCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads.", DefaultValueFactory = _ => 1 };
         var ortLibrary = new Option<string?>("--ort-library") { Description = OrtLibraryOption.Description };
         var lead = new Option<string[]>("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var cmd = new Command("classify", "Score whole records with a model: per class, the median probability over the record's 9 s windows, and the classes whose median reaches the model's threshold (JSON lines).")
+        var rateClasses = RateClassesOption();
+        var cmd = new Command("classify", "Score whole records with a model: per class the record's probability (the median over its 9 s windows, or the model's record head; sinus tachycardia and bradycardia by the record's heart rate) and the classes that reach their thresholds (JSON lines).")
         {
-            records, model, hop, threads, lead, ortLibrary,
+            records, model, hop, threads, lead, rateClasses, ortLibrary,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -73,7 +74,7 @@ internal static class ClassifyCommand
                 RecordArguments.PrintWarnings(rec.Warnings);
                 var mapped = RecordingLeads.Of(rec, overrides);
                 foreach (var note in mapped.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
-                var result = Score(classifier, rec, mapped, hopSeconds, cancel);
+                var result = Score(classifier, rec, mapped, hopSeconds, cancel, ReadRateClasses(parse, rateClasses));
                 WriteLine(stdout, path, rec, mapped.Leads, classifier.Contract.Classes, result);
             }
             return Task.FromResult(0);
@@ -121,7 +122,7 @@ internal static class ClassifyCommand
     /// decided, the median per class whether or not a head replaced it, and the record's heart rate (null: too few beats).
     /// </summary>
     internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null,
-        string Aggregation = Median, float[]? MedianProbabilities = null, double? HeartRateBpm = null);
+        string Aggregation = Median, float[]? MedianProbabilities = null, double? HeartRateBpm = null, string RateClassesBy = RateByModel);
 
     /// <summary>The rules' defaults: the rate limits the stream decides STACH and SBRAD with.</summary>
     private static readonly RuleOptions RuleOptions = new();
@@ -131,7 +132,9 @@ internal static class ClassifyCommand
     /// short for one window but with at least <see cref="MinimumPaddedSeconds"/> after the warm-up is
     /// scored as one zero-padded window (<see cref="RecordWindows.TryCopyPadded"/>) and says so.
     /// </summary>
-    internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default)
+    /// <param name="rateByHeartRate">Decide the rate classes by the record's heart rate (<see cref="RateClasses"/>); false: by the model.</param>
+    internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default,
+        bool rateByHeartRate = true)
     {
         // A contract-v2 model also reads each window's rhythm features: the beats the stream would have detected by its end.
         // The beats also give the record's heart rate, which decides the rate classes (RateClasses), whatever the model.
@@ -154,7 +157,7 @@ internal static class ClassifyCommand
             perWindow.Add(model.Probabilities(0).ToArray());
             note = $"padded: {F(real, 3)} s of signal after the {F(WarmupSeconds, 1)} s filter warm-up, zero-padded to one " +
                    $"{F((double)ModelContract.WindowSamples / ModelContract.SampleRate, 0)} s window";
-            return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, heartRate, note);
+            return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, heartRate, rateByHeartRate, note);
         }
 
         int slot = 0, nonFinite = 0;
@@ -180,7 +183,7 @@ internal static class ClassifyCommand
         if (slot > 0) RunBatch();
         if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
         if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
-        return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, heartRate, note);
+        return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, heartRate, rateByHeartRate, note);
     }
 
     /// <summary>
@@ -190,16 +193,33 @@ internal static class ClassifyCommand
     /// </summary>
     public static IReadOnlyList<RhythmClass> RateClasses { get; } = [RhythmClass.STACH, RhythmClass.SBRAD];
 
+    /// <summary>`--rate-classes heart-rate|model`: who decides a record's STACH and SBRAD (classify and benchmark).</summary>
+    internal static Option<string> RateClassesOption() => new("--rate-classes")
+    {
+        Description = "Who decides a record's sinus tachycardia and bradycardia: heart-rate (the record's measured rate, as the stream's rules do) or model.",
+        DefaultValueFactory = _ => RateByHeartRate,
+    };
+
+    internal const string RateByHeartRate = "heart-rate", RateByModel = "model";
+
+    /// <summary>True for heart-rate; refuses anything but the two names.</summary>
+    internal static bool ReadRateClasses(ParseResult parse, Option<string> option) => parse.GetValue(option) switch
+    {
+        RateByHeartRate => true,
+        RateByModel => false,
+        var other => throw new ArgumentException($"--rate-classes '{other}': expected {RateByHeartRate} or {RateByModel}"),
+    };
+
     /// <summary>The rules' decision threshold for their own probabilities (FusionOptions.RuleThreshold).</summary>
     private const double RuleThreshold = 0.5;
 
     /// <summary>
     /// The record's probabilities and decision from its windows: the median per class (<see cref="RecordWindows.FoldMedian"/>)
     /// and the model's thresholds; where the model has a record head, the head's probability and threshold for its classes;
-    /// then the rate classes from the record's heart rate (<see cref="RateClasses"/>), times the chance that the rhythm is
-    /// sinus at all (1 − the larger of the record's AF and AFL probabilities).
+    /// then the rate classes from the record's heart rate (<see cref="RateClasses"/>) unless the record is too noisy to read:
+    /// the rate's score times 1 − the larger AF/AFL evidence, not decided once AF or AFL is.
     /// </summary>
-    private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, double heartRate, string? note)
+    private static RecordScore Fold(RhythmModel model, List<float[]> perWindow, float[]? rhythm, int leads, double heartRate, bool rateByHeartRate, string? note)
     {
         var median = RecordWindows.FoldMedian(perWindow);
         var probabilities = (float[])median.Clone();
@@ -222,22 +242,29 @@ internal static class ClassifyCommand
                 note = note is null ? longer : $"{note}; {longer}";
             }
         }
-        if (double.IsFinite(heartRate))
+        // The rate classes by the record's rate, as the stream's fused source leaves them to the rules: not while the
+        // record is too noisy to read (the rules give no rate then). Their probability is the rate's score times 1 − the
+        // AF/AFL evidence on the fusion's scale (0.5 at the threshold), so a record near AF ranks below a clearly sinus one
+        // at the same rate; and they are not decided once AF or AFL is (the rules zero them while their AF score says AF).
+        // The probability stays soft there: a false AF call should not also sink a fast record to the bottom of the ranking.
+        var decided = Decide(probabilities, thresholds);
+        bool byRate = rateByHeartRate && double.IsFinite(heartRate) && !decided.Contains(RhythmClass.NOISE);
+        if (byRate)
         {
-            // The rules zero a rate class while their AF score says the rhythm is not sinus; a record has only the model's
-            // AF and AFL probabilities, so it takes "fast (slow) and sinus" as their product with the rate's score.
-            double notSinus = Math.Max(Finite(probabilities[(int)RhythmClass.AF]), Finite(probabilities[(int)RhythmClass.AFL]));
+            bool sinusPossible = !decided.Contains(RhythmClass.AF) && !decided.Contains(RhythmClass.AFL);
+            double notSinus = Math.Max(Evidence(probabilities, thresholds, RhythmClass.AF), Evidence(probabilities, thresholds, RhythmClass.AFL));
             var own = thresholds.ToArray();
             foreach (var c in RateClasses)
             {
                 if (!float.IsFinite(probabilities[(int)c])) continue;   // a class the model does not score stays unscored
                 probabilities[(int)c] = (float)(RuleRhythmDetector.RateScore(c, heartRate, sinusPossible: true, RuleOptions) * (1 - notSinus));
-                own[(int)c] = RuleThreshold;
+                own[(int)c] = sinusPossible ? RuleThreshold : double.NaN;   // NaN: not decided (Decide skips it)
             }
             thresholds = own;
+            decided = Decide(probabilities, thresholds);
         }
-        return new RecordScore(perWindow.Count, probabilities, Decide(probabilities, thresholds), note, features, aggregation, median,
-            double.IsFinite(heartRate) ? heartRate : null);
+        return new RecordScore(perWindow.Count, probabilities, decided, note, features, aggregation, median,
+            double.IsFinite(heartRate) ? heartRate : null, byRate ? RateByHeartRate : RateByModel);
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
@@ -255,7 +282,13 @@ internal static class ClassifyCommand
         return decided;
     }
 
-    private static double Finite(float p) => float.IsFinite(p) ? p : 0;
+    /// <summary>A class's record probability on the fusion's evidence scale (0 for a class not scored).</summary>
+    private static double Evidence(float[] probabilities, IReadOnlyList<double> thresholds, RhythmClass c)
+    {
+        float p = probabilities[(int)c];
+        double t = thresholds[(int)c];
+        return float.IsFinite(p) && double.IsFinite(t) ? Runtime.Fusion.FusionStage.Evidence(p, t) : 0;
+    }
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
@@ -273,6 +306,7 @@ internal static class ClassifyCommand
             w.WriteNumber("seconds", Math.Round(rec.DurationSeconds, 3));
             w.WriteString("aggregation", score.Aggregation);
             if (score.HeartRateBpm is { } bpm) w.WriteNumber("heart_rate_bpm", Math.Round(bpm, 1)); else w.WriteNull("heart_rate_bpm");
+            w.WriteString("rate_classes", score.RateClassesBy);
             if (score.Probabilities is { } aggregate)
             {
                 w.WriteStartObject("probabilities");

@@ -19,8 +19,12 @@ namespace EcgStream.Signal.Pipeline;
 /// </summary>
 public static class RecordBeats
 {
-    /// <summary>The preprocessed planes (one per lead, in lead order) and the detected beats.</summary>
-    public static (float[][] Planes, List<QrsBeat> Beats) Run(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads, PreprocessorOptions? options = null)
+    /// <summary>
+    /// The preprocessed planes (one per lead, in lead order), the detected beats, and the stretches no lead could be read
+    /// in (quality epochs with every lead off, noisy or missing; 250 Hz output samples, start inclusive, end exclusive):
+    /// beats found there are the detector's guesses in noise, which the stream's rules do not read either.
+    /// </summary>
+    public static (float[][] Planes, List<QrsBeat> Beats, List<(long Start, long End)> Unreadable) Run(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads, PreprocessorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
         if (channels.Count != leads.Count) throw new ArgumentException($"{channels.Count} channels given for {leads.Count} leads ({leads})", nameof(channels));
@@ -36,7 +40,7 @@ public static class RecordBeats
             for (int c = 0; c < channels.Count; c++) channels[c].AsSpan(start, n).CopyTo(block.AsSpan(c * n, n));
             chain.Process(new SampleBlock("record", start, sampleRate, leads, n, block.AsMemory(0, n * channels.Count)), sink);
         }
-        return ([.. sink.Planes.Select(p => p.ToArray())], sink.Beats);
+        return ([.. sink.Planes.Select(p => p.ToArray())], sink.Beats, sink.Unreadable);
     }
 
     /// <summary>Only the beats of <see cref="Run"/>.</summary>
@@ -46,12 +50,19 @@ public static class RecordBeats
     {
         public List<float>[] Planes { get; } = [.. Enumerable.Range(0, planes).Select(_ => new List<float>())];
         public List<QrsBeat> Beats { get; } = [];
+        public List<(long Start, long End)> Unreadable { get; } = [];
         public void OnBeat(in QrsBeat beat) => Beats.Add(beat);
         public void OnPreprocessed(in SampleBlock block)
         {
             for (int p = 0; p < Planes.Length; p++) Planes[p].AddRange(block.Plane(p));
         }
-        public void OnQuality(in QualityEpoch epoch) { }
+        public void OnQuality(in QualityEpoch epoch)
+        {
+            if (!(epoch.AllLeadsOff || epoch.AllNoisy || epoch.AllMissing)) return;
+            if (Unreadable.Count > 0 && Unreadable[^1].End >= epoch.StartSample)
+                Unreadable[^1] = (Unreadable[^1].Start, Math.Max(Unreadable[^1].End, epoch.EndSample));   // one stretch, not one per epoch
+            else Unreadable.Add((epoch.StartSample, epoch.EndSample));
+        }
         public void OnWindow(in EcgWindow window) { }
         public void OnScores(in WindowScores scores, double heartRateBpm, in AfFeatures af) { }
         public void OnAlarm(in RuleAlarm alarm) { }

@@ -22,9 +22,13 @@ public sealed class RecordWindows
     private readonly int _warmupSamples;
     private readonly int _hopSamples;
 
-    private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats)
+    private readonly IReadOnlyList<(long Start, long End)> _unreadable;
+
+    private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats,
+        IReadOnlyList<(long Start, long End)>? unreadable)
     {
         Beats = beats;
+        _unreadable = unreadable ?? [];
         _planes = planes;
         Leads = leads;
         DelaySeconds = delaySeconds;
@@ -56,9 +60,10 @@ public sealed class RecordWindows
         if (pre.DelaySeconds < 0) throw new InvalidOperationException("negative preprocessor delay");
         float[][] planes;
         List<Qrs.QrsBeat>? beats = null;
-        if (detectBeats) (planes, beats) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
+        List<(long Start, long End)>? unreadable = null;
+        if (detectBeats) (planes, beats, unreadable) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
         else planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
-        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats);
+        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats, unreadable);
     }
 
     /// <summary>Seconds a record must last to give at least one window after <paramref name="warmupSeconds"/> of warm-up.</summary>
@@ -86,19 +91,16 @@ public sealed class RecordWindows
     public IReadOnlyList<Qrs.QrsBeat>? Beats { get; }
 
     /// <summary>
-    /// The record's heart rate: 60 / the median of the intervals between its <see cref="Beats"/> (the rules' measure, over
-    /// the whole record rather than the last 10 s). NaN with fewer than two intervals.
+    /// The record's heart rate from its <see cref="Beats"/> (<see cref="Rhythms.RecordHeartRate"/>: the median RR of the
+    /// intervals no pause and no unreadable stretch touches; NaN when those cover less than half the record).
     /// </summary>
     public double HeartRateBpm()
     {
         var beats = Beats ?? throw new InvalidOperationException("the heart rate needs the record's beats: cut it with detectBeats");
-        if (beats.Count < 3) return double.NaN;
-        var rr = new double[beats.Count - 1];
-        for (int i = 1; i < beats.Count; i++) rr[i - 1] = (beats[i].Sample - beats[i - 1].Sample) / (double)ModelContract.SampleRate;
-        Array.Sort(rr);
-        int n = rr.Length;
-        double median = n % 2 == 1 ? rr[n / 2] : 0.5 * (rr[n / 2 - 1] + rr[n / 2]);
-        return median > 0 ? 60 / median : double.NaN;
+        var peaks = new long[beats.Count];
+        for (int i = 0; i < peaks.Length; i++) peaks[i] = beats[i].Sample;
+        long length = _planes.Length == 0 ? 0 : _planes[0].Length;
+        return Rhythms.RecordHeartRate.Bpm(peaks, _unreadable, length, ModelContract.SampleRate, new Rhythms.RuleOptions().PauseSeconds);
     }
 
     /// <summary>

@@ -67,4 +67,24 @@ public class RecordWindowsTests
         Assert.True(double.IsNaN(RecordWindows.Cut([flat], 250, leads, detectBeats: true).HeartRateBpm()));
         Assert.Contains("the heart rate needs the record's beats", Assert.Throws<InvalidOperationException>(() => RecordWindows.Cut([flat], 250, leads).HeartRateBpm()).Message);
     }
+
+    [Fact]
+    public void A_records_rate_is_the_median_RR_of_the_intervals_the_signal_vouches_for()
+    {
+        const double fs = 250;
+        long[] Beats(params double[] seconds) => [.. seconds.Select(t => (long)Math.Round(t * fs))];
+        double Bpm(long[] peaks, (long, long)[] unreadable, double recordSeconds) =>
+            EcgStream.Signal.Rhythms.RecordHeartRate.Bpm(peaks, unreadable, (long)(recordSeconds * fs), fs, pauseSeconds: 3);
+
+        Assert.Equal(75, Bpm(Beats(1, 1.8, 2.6, 3.4, 4.2, 5.0, 5.8, 6.6, 7.4, 8.2, 9.0), [], 10), 9);
+        // Even count: the mean of the middle two (0.8 and 1.0 s: 0.9 s, 66.7/min).
+        Assert.Equal(60 / 0.9, Bpm(Beats(1, 1.6, 2.4, 3.4, 4.6, 5.3, 6.1, 7.1, 8.1), [], 9), 9);
+        // A pause (over 3 s) is left out, and so is every interval touching an unreadable stretch.
+        Assert.Equal(75, Bpm(Beats(1, 1.8, 2.6, 3.4, 4.2, 8.0, 8.8, 9.6, 10.4, 11.2, 12.0), [], 13), 9);
+        var noisy = (Start: (long)(5 * fs), End: (long)(7 * fs));
+        Assert.Equal(75, Bpm(Beats(1, 1.8, 2.6, 3.4, 4.2, 5.0, 5.3, 5.6, 5.9, 6.2, 6.5, 6.8, 7.6, 8.4, 9.2, 10.0), [noisy], 10), 9);
+        // Intervals covering under half the record: no rate; fewer than two: none either.
+        Assert.True(double.IsNaN(Bpm(Beats(1, 1.8, 2.6, 3.4), [], 10)));
+        Assert.True(double.IsNaN(Bpm(Beats(1, 1.8), [], 1.5)));
+    }
 }

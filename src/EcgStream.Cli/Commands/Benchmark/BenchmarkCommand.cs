@@ -33,11 +33,12 @@ internal static class BenchmarkCommand
         var fold = new Option<int?>("--fold") { Description = "Cross-validation fold this run scores (written on every line, for `benchmark pool`)." };
         var limit = new Option<int?>("--limit") { Description = "At most this many records per dataset (a quick look; pooled figures then cover only those)." };
         var recordHop = new Option<double>("--record-hop") { Description = "Seconds between window starts for record-level scoring (classify's --hop).", DefaultValueFactory = _ => ClassifyCommand.DefaultHop };
+        var rateClasses = ClassifyCommand.RateClassesOption();
         var rhythms = new Option<string[]>("--rhythm") { Description = "Rhythm(s) whose annotated episodes are compared (repeatable).", DefaultValueFactory = _ => ["AF"] };
         var common = PipelineOptions.Create();
         var cmd = new Command("benchmark", "Record- and episode-level accuracy on labelled data (JSON lines per record and pooled; markdown summary with --out).")
         {
-            dataRoot, split, records, datasets, output, fold, limit, recordHop, rhythms,
+            dataRoot, split, records, datasets, output, fold, limit, recordHop, rateClasses, rhythms,
         };
         common.AddTo(cmd);
         cmd.Subcommands.Add(CreatePool());
@@ -66,6 +67,7 @@ internal static class BenchmarkCommand
                 if (!RhythmClasses.TryParse(r, out _)) throw new ArgumentException($"--rhythm '{r}' is not a class of class set v1 ({string.Join(", ", RhythmClasses.Names)})");
             double hop = parse.GetValue(recordHop);
             if (!(hop >= 0.04 && hop <= 9)) throw new ArgumentException($"--record-hop {hop.ToString(CultureInfo.InvariantCulture)}: expected seconds between 0.04 and 9");
+            bool rateByHeartRate = ClassifyCommand.ReadRateClasses(parse, rateClasses);
             int? max = parse.GetValue(limit);
             if (max is < 1) throw new ArgumentException($"--limit {max}: expected at least 1");
             int? k = parse.GetValue(fold);
@@ -83,7 +85,8 @@ internal static class BenchmarkCommand
             var episodeRecords = new List<EpisodeRecord>();
             using var recordModel = settings.ModelPath is null ? null : Inference.Contract.RhythmModel.Load(settings.ModelPath, settings.Inference);
             using var setup = settings.BuildModel();
-            if (recordModel is not null) header.Add($"model id `{recordModel.ModelId}`; records decided by the {ClassifyCommand.Aggregation(recordModel)}");
+            if (recordModel is not null) header.Add($"model id `{recordModel.ModelId}`; records decided by the {ClassifyCommand.Aggregation(recordModel)}; " +
+                $"STACH and SBRAD by {(rateByHeartRate ? "the record's heart rate (when it has one and is readable)" : "the model")}");
             if (recordModel is not null && ClassifyCommand.RecordHeadHopNote(recordModel, hop) is { } hopNote) Console.Error.WriteLine(hopNote);
 
             foreach (var dataset in chosen)
@@ -99,7 +102,7 @@ internal static class BenchmarkCommand
                     cancel.ThrowIfCancellationRequested();
                     if (recordLevel)
                     {
-                        if (ScoreRecord(recordModel!, entry, hop, settings, cancel) is { } r)
+                        if (ScoreRecord(recordModel!, entry, hop, rateByHeartRate, settings, cancel) is { } r)
                         {
                             classRecords.Add(r);
                             lines.Write(BenchmarkLines.Write(r, k));
@@ -130,7 +133,7 @@ internal static class BenchmarkCommand
     /// Classify's record decision (<see cref="ClassifyCommand.Score"/>: the same windows, median and thresholds as
     /// `ecgstream classify`) and the record's reference. Null (with a note) when the record yields no decision.
     /// </summary>
-    private static ClassRecord? ScoreRecord(Inference.Contract.RhythmModel model, RecordEntry entry, double hop, PipelineOptions.Settings settings, CancellationToken cancel)
+    private static ClassRecord? ScoreRecord(Inference.Contract.RhythmModel model, RecordEntry entry, double hop, bool rateByHeartRate, PipelineOptions.Settings settings, CancellationToken cancel)
     {
         Recording rec;
         try { rec = RecordReader.Read(entry.Path); }
@@ -140,7 +143,7 @@ internal static class BenchmarkCommand
             return null;
         }
         var mapped = RecordingLeads.Of(rec, settings.LeadOverrides);
-        var score = ClassifyCommand.Score(model, rec, mapped, hop, cancel);
+        var score = ClassifyCommand.Score(model, rec, mapped, hop, cancel, rateByHeartRate);
         if (score.Probabilities is null)
         {
             Console.Error.WriteLine($"warning: {entry.RecordId}: no decision, left out ({score.Note})");

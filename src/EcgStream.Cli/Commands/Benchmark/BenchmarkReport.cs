@@ -30,7 +30,7 @@ public static class BenchmarkReport
         {
             string datasets = string.Join(" + ", twelve.Select(r => r.Dataset).Distinct().Order(StringComparer.Ordinal));
             md.AppendLine($"## 12-lead records ({datasets}, {twelve.Count} records, model, record level)").AppendLine();
-            md.AppendLine("| class | positive records | AUROC | F1 (the model's record decision) |").AppendLine("|---|---|---|---|");
+            md.AppendLine("| class | positive records | AUROC | F1 (the record decision) |").AppendLine("|---|---|---|---|");
             foreach (var (cls, positives, _, auroc, f1) in TwelveLeadClasses(twelve))
                 md.AppendLine($"| {cls} | {positives} | {F(auroc)} | {F(f1)} |");
             md.AppendLine();
