@@ -24,6 +24,8 @@ namespace EcgStream.Cli.Commands;
 /// and the record's <c>rhythms</c> are the classes whose median reaches the model's own threshold. A model with a record
 /// head (<see cref="RecordHead"/>, `train record-head`) decides its classes from the record's <see cref="RecordFeatures"/>
 /// instead: the spread of the windows' probabilities and the record's RR features, with the head's own thresholds.
+/// Sinus tachycardia and bradycardia are decided by the record's heart rate, as the stream's rules decide them
+/// (<see cref="RateClasses"/>; <c>--rate-classes model</c> leaves them to the model).
 /// A record shorter than one window is scored as one zero-padded window when it holds at least
 /// <see cref="MinimumPaddedSeconds"/> after the warm-up, and says so in its note.
 /// </summary>
