@@ -13,7 +13,7 @@ public static class RecordHeartRate
     public const double MinimumCoverage = 0.5;
 
     /// <param name="rPeaks">The beats' R peaks, in order (samples at <paramref name="sampleRate"/>).</param>
-    /// <param name="unreadable">Stretches no lead could be read in (start inclusive, end exclusive), in the same samples.</param>
+    /// <param name="unreadable">Stretches no lead could be read in (start inclusive, end exclusive), in the same samples, in order.</param>
     /// <param name="recordSamples">The record's length in those samples.</param>
     public static double Bpm(IReadOnlyList<long> rPeaks, IReadOnlyList<(long Start, long End)> unreadable, long recordSamples, double sampleRate, double pauseSeconds)
     {
@@ -22,11 +22,14 @@ public static class RecordHeartRate
         if (!(sampleRate > 0)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "must be above 0");
         var kept = new List<double>();
         double covered = 0;
+        int span = 0;   // beats and stretches both run forward in time: one walk over each (a day-long Holter record stays linear)
         for (int i = 1; i < rPeaks.Count; i++)
         {
             long a = rPeaks[i - 1], b = rPeaks[i];
+            while (span < unreadable.Count && unreadable[span].End <= a) span++;
+            bool touches = span < unreadable.Count && unreadable[span].Start <= b;
             double rr = (b - a) / sampleRate;
-            if (!(rr > 0) || rr > pauseSeconds || Touches(unreadable, a, b)) continue;
+            if (!(rr > 0) || rr > pauseSeconds || touches) continue;
             kept.Add(rr);
             covered += rr;
         }
@@ -35,12 +38,5 @@ public static class RecordHeartRate
         int n = kept.Count;
         double median = n % 2 == 1 ? kept[n / 2] : 0.5 * (kept[n / 2 - 1] + kept[n / 2]);
         return 60 / median;
-    }
-
-    private static bool Touches(IReadOnlyList<(long Start, long End)> spans, long a, long b)
-    {
-        foreach (var (start, end) in spans)
-            if (start <= b && a < end) return true;
-        return false;
     }
 }

@@ -83,6 +83,10 @@ public class RecordWindowsTests
         Assert.Equal(75, Bpm(Beats(1, 1.8, 2.6, 3.4, 4.2, 8.0, 8.8, 9.6, 10.4, 11.2, 12.0), [], 13), 9);
         var noisy = (Start: (long)(5 * fs), End: (long)(7 * fs));
         Assert.Equal(75, Bpm(Beats(1, 1.8, 2.6, 3.4, 4.2, 5.0, 5.3, 5.6, 5.9, 6.2, 6.5, 6.8, 7.6, 8.4, 9.2, 10.0), [noisy], 10), 9);
+        // Two stretches: the intervals between them still count (1.0 s ones), those touching either do not (0.3 s noise).
+        var early = (Start: (long)(2 * fs), End: (long)(3 * fs));
+        var late = (Start: (long)(9 * fs), End: (long)(10 * fs));
+        Assert.Equal(60, Bpm(Beats(1, 2.2, 2.5, 2.8, 3.1, 4.1, 5.1, 6.1, 7.1, 8.1, 9.2, 9.5, 9.8, 10.1, 11.1, 12.1), [early, late], 12), 9);
         // Intervals covering under half the record: no rate; fewer than two: none either.
         Assert.True(double.IsNaN(Bpm(Beats(1, 1.8, 2.6, 3.4), [], 10)));
         Assert.True(double.IsNaN(Bpm(Beats(1, 1.8), [], 1.5)));
