@@ -6,8 +6,8 @@
 # masked pretraining → layer analysis (per-layer probes, last layer, PPA, PMA gates) → PMA head on
 # real + synthetic windows (frozen, then fine-tuned with the encoder) with validation thresholds →
 # v1 export → a PMA head with the rhythm path on that fine-tuned encoder (frozen), masked labels,
-# record-level thresholds → v2 export (the teacher) → a d64 × 4 student distilled from it → static int8
-# (QDQ) → the record- and episode-level benchmark on held-out patients.
+# record-level thresholds → v2 export (the teacher) → a d64 × 2 student distilled from it → static int8
+# (QDQ) → its record head → the record- and episode-level benchmark on held-out patients.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
 # Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about an hour on 2 CPU cores)
 set -euo pipefail

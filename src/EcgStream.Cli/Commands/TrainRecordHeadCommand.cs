@@ -80,7 +80,7 @@ internal static class TrainRecordHeadCommand
                 rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the median's best validation F1 (its threshold chosen the same way)",
                 classes = report,
                 head = JsonDocument.Parse(head.ToJson()).RootElement,
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            }, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));   // a file, not HTML: keep "record's" readable
             using (var writer = new StreamWriter(Path.Combine(runDir, "record-rows.jsonl")))
                 foreach (var (part, rows) in new[] { ("train", train), ("validation", validation) })
                     foreach (var r in rows)
