@@ -563,4 +563,19 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.Equal(["SR", "AF"], Probabilities(line).Keys);
         Assert.DoesNotContain("STACH", line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public async Task A_record_decided_noise_has_no_rhythm_decided_but_keeps_its_probabilities()
+    {
+        // Columns echo leads I and II: on a two-lead record the model says AF and NOISE (0.9933 each).
+        var model = SaveModel("af-noise", LeadMaskModel(["AF", "NOISE"]));
+        var both = WriteRecord("both", LeadSet.Of(Lead.I, Lead.II), new ScenarioSegment("SR", 30));
+        var one = WriteRecord("one", LeadSet.Of(Lead.I), new ScenarioSegment("SR", 30));
+        var r = await CliRunner.RunAsync("classify", both, one, "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = Lines(r.Stdout);
+        Assert.Equal(["NOISE"], lines[0].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(Present, Probabilities(lines[0])["AF"], 5);
+        Assert.Equal(["AF"], lines[1].GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));   // lead I only: no NOISE, AF stands
+    }
 }

@@ -25,7 +25,8 @@ namespace EcgStream.Cli.Commands;
 /// head (<see cref="RecordHead"/>, `train record-head`) decides its classes from the record's <see cref="RecordFeatures"/>
 /// instead: the spread of the windows' probabilities and the record's RR features, with the head's own thresholds.
 /// Sinus tachycardia and bradycardia are decided by the record's heart rate, as the stream's rules decide them
-/// (<see cref="RateClasses"/>; <c>--rate-classes model</c> leaves them to the model).
+/// (<see cref="RateClasses"/>; <c>--rate-classes model</c> leaves them to the model). A record decided NOISE has no
+/// rhythm decided beside it, as the rules give none while the signal is unreadable.
 /// A record shorter than one window is scored as one zero-padded window when it holds at least
 /// <see cref="MinimumPaddedSeconds"/> after the warm-up, and says so in its note.
 /// </summary>
@@ -265,6 +266,9 @@ internal static class ClassifyCommand
             thresholds = own;
             decided = Decide(probabilities, thresholds);
         }
+        // A record too noisy to read has no rhythm decided, as the stream's rules give no rhythm opinion while the signal is
+        // unreadable: noise is what makes a detector see irregular beats, so "AF and NOISE" is, first, noise.
+        if (decided.Contains(RhythmClass.NOISE)) decided = [RhythmClass.NOISE];
         return new RecordScore(perWindow.Count, probabilities, decided, note, features, aggregation, median,
             double.IsFinite(heartRate) ? heartRate : null, byRate ? RateByHeartRate : RateByModel);
     }
