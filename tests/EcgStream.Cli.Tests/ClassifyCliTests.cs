@@ -75,7 +75,7 @@ public sealed class ClassifyCliTests : IDisposable
         foreach (var c in ClassifyCommand.RateClasses)
             if (p.TryGetValue(RhythmClasses.Name(c), out var reported))
             {
-                double score = EcgStream.Signal.Rhythms.RuleRhythmDetector.RateScore(c, bpm, true, new EcgStream.Signal.Rhythms.RuleOptions());
+                double score = EcgStream.Signal.Rhythms.RuleRhythmDetector.RateScore(c, bpm, true, EcgStream.Signal.Rhythms.RuleOptions.Default);
                 Assert.Equal(score * (1 - notSinus), reported, 2);
                 if (notSinus >= 0.5) Assert.DoesNotContain(RhythmClasses.Name(c), line.GetProperty("rhythms").EnumerateArray().Select(e => e.GetString()));
             }

@@ -9,6 +9,7 @@ using EcgStream.Inference;
 using EcgStream.Inference.Contract;
 using EcgStream.Inference.Records;
 using EcgStream.Ingest.Replay;
+using EcgStream.Runtime.Fusion;
 using EcgStream.Signal.Rhythms;
 using EcgStream.Signal.Windowing;
 
@@ -127,8 +128,6 @@ internal static class ClassifyCommand
     internal sealed record RecordScore(int Windows, float[]? Probabilities, IReadOnlyList<RhythmClass> Rhythms, string? Note, float[]? Features = null,
         string Aggregation = Median, float[]? MedianProbabilities = null, double? HeartRateBpm = null, string RateClassesBy = RateByModel);
 
-    /// <summary>The rules' defaults: the rate limits the stream decides STACH and SBRAD with.</summary>
-    private static readonly RuleOptions RuleOptions = new();
 
     /// <summary>
     /// Cuts the record into windows, scores each, and folds them with <see cref="RecordWindows.FoldMedian"/>. A record too
@@ -190,11 +189,11 @@ internal static class ClassifyCommand
     }
 
     /// <summary>
-    /// Classes defined by the heart rate (sinus tachycardia and bradycardia): a record's are decided by its measured rate
-    /// with the rules' own score and limits (<see cref="RuleRhythmDetector.RateScore"/>, 0.5 at 100 and 50/min), as the
-    /// stream's fused source leaves them to the rules (FusionOptions.RateClasses), not by the model.
+    /// Classes defined by the heart rate (sinus tachycardia and bradycardia): the ones the stream's fused source leaves to
+    /// the rules (<see cref="FusionOptions.RateClasses"/>). A record's are decided by its measured rate with the rules' own
+    /// score and limits (<see cref="RuleRhythmDetector.RateScore"/>, 0.5 at 100 and 50/min), not by the model.
     /// </summary>
-    public static IReadOnlyList<RhythmClass> RateClasses { get; } = [RhythmClass.STACH, RhythmClass.SBRAD];
+    public static IReadOnlySet<RhythmClass> RateClasses => FusionOptions.Default.RateClasses;
 
     /// <summary>`--rate-classes heart-rate|model`: who decides a record's STACH and SBRAD (classify and benchmark).</summary>
     internal static Option<string> RateClassesOption() => new("--rate-classes")
@@ -213,8 +212,6 @@ internal static class ClassifyCommand
         var other => throw new ArgumentException($"--rate-classes '{other}': expected {RateByHeartRate} or {RateByModel}"),
     };
 
-    /// <summary>The rules' decision threshold for their own probabilities (FusionOptions.RuleThreshold).</summary>
-    private const double RuleThreshold = 0.5;
 
     /// <summary>
     /// The record's probabilities and decision from its windows: the median per class (<see cref="RecordWindows.FoldMedian"/>)
@@ -260,8 +257,8 @@ internal static class ClassifyCommand
             foreach (var c in RateClasses)
             {
                 if (!float.IsFinite(probabilities[(int)c])) continue;   // a class the model does not score stays unscored
-                probabilities[(int)c] = (float)(RuleRhythmDetector.RateScore(c, heartRate, sinusPossible: true, RuleOptions) * (1 - notSinus));
-                own[(int)c] = sinusPossible ? RuleThreshold : double.NaN;   // NaN: not decided (Decide skips it)
+                probabilities[(int)c] = (float)(RuleRhythmDetector.RateScore(c, heartRate, sinusPossible: true, RuleOptions.Default) * (1 - notSinus));
+                own[(int)c] = sinusPossible ? FusionOptions.Default.RuleThreshold : double.NaN;   // NaN: not decided (Decide skips it)
             }
             thresholds = own;
             decided = Decide(probabilities, thresholds);
@@ -293,7 +290,7 @@ internal static class ClassifyCommand
     {
         float p = probabilities[(int)c];
         double t = thresholds[(int)c];
-        return float.IsFinite(p) && double.IsFinite(t) ? Runtime.Fusion.FusionStage.Evidence(p, t) : 0;
+        return float.IsFinite(p) && double.IsFinite(t) ? FusionStage.Evidence(p, t) : 0;
     }
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);

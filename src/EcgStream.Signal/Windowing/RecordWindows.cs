@@ -100,7 +100,7 @@ public sealed class RecordWindows
         var peaks = new long[beats.Count];
         for (int i = 0; i < peaks.Length; i++) peaks[i] = beats[i].Sample;
         long length = _planes.Length == 0 ? 0 : _planes[0].Length;
-        return Rhythms.RecordHeartRate.Bpm(peaks, _unreadable, length, ModelContract.SampleRate, new Rhythms.RuleOptions().PauseSeconds);
+        return Rhythms.RecordHeartRate.Bpm(peaks, _unreadable, length, ModelContract.SampleRate, Rhythms.RuleOptions.Default.PauseSeconds);
     }
 
     /// <summary>
