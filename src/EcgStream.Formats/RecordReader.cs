@@ -11,11 +11,18 @@ public static class RecordReader
 {
     /// <summary>
     /// Reads the whole recording. For WFDB records, the reference annotations (RECORD.atr) are
-    /// attached when that file exists.
+    /// attached when that file exists; when it cannot be read the recording comes without them and says so in
+    /// <see cref="Recording.Warnings"/> (the signal is what a caller of this method reads; `evaluate` and `benchmark` read
+    /// the annotations themselves and refuse a bad file).
     /// </summary>
     public static Recording Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        return RecordFiles.Guard(path, () => ReadUnguarded(path));
+    }
+
+    private static Recording ReadUnguarded(string path)
+    {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".edf") return EdfReader.Read(path);
         if (ext == ".mat")
@@ -28,6 +35,20 @@ public static class RecordReader
         var record = Wfdb.Wfdb.ReadRecord(path);
         string atr = Wfdb.Wfdb.RecordBase(path) + ".atr";
         if (!File.Exists(atr)) return record;
+        IReadOnlyList<Wfdb.Annotation> annotations;
+        try { annotations = Wfdb.Wfdb.ReadAnnotations(path); }
+        catch (EcgFormatException e)
+        {
+            return new Recording
+            {
+                Name = record.Name,
+                SampleRate = record.SampleRate,
+                Signals = record.Signals,
+                Samples = record.Samples,
+                Comments = record.Comments,
+                Warnings = [.. record.Warnings, $"{e.Message} (its annotations are left out)"],
+            };
+        }
         return new Recording
         {
             Name = record.Name,
@@ -36,7 +57,7 @@ public static class RecordReader
             Samples = record.Samples,
             Comments = record.Comments,
             Warnings = record.Warnings,
-            Annotations = Wfdb.Wfdb.ReadAnnotations(path),
+            Annotations = annotations,
         };
     }
 }

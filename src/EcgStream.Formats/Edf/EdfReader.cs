@@ -66,6 +66,7 @@ public static class EdfReader
         long n = h.DataRecords * spr;
         if (n > Array.MaxLength)
             throw new EcgFormatException(path, $"{n} samples per signal are too many to load");
+        RecordFiles.CheckRead(path, n * chans.Count, field: "data_records");
         var samples = new float[chans.Count][];
         for (int i = 0; i < samples.Length; i++) samples[i] = new float[n];
         var scale = new double[chans.Count];

@@ -91,6 +91,10 @@ internal static class AnnotationReader
                     time += v;
                     if (time < 0)
                         throw new EcgFormatException(path, $"annotation time {time} is negative", byteOffset: at);
+                    // a negative SKIP can move time back; every reader of the list (episodes, beat matching) needs time order
+                    if (list.Count > 0 && time < list[^1].Sample)
+                        throw new EcgFormatException(path,
+                            $"annotation at sample {time} comes after one at sample {list[^1].Sample}: the file is not in time order (WFDB's sortann sorts it)", byteOffset: at);
                     open = true;
                     sample = time;
                     code = (AnnotationCode)a;

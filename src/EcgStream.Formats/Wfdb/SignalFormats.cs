@@ -55,28 +55,29 @@ internal static class SignalFormats
 
     /// <summary>
     /// Fewest bytes that can hold <paramref name="samples"/> samples: WFDB's writers end an
-    /// incomplete 212/310/311 group early (e.g. the last odd 212 sample takes 2 bytes).
+    /// incomplete 212/310/311 group early (e.g. the last odd 212 sample takes 2 bytes). Checked: a header's sample
+    /// count can be any long, and a wrapped product would pass a length check against a small file.
     /// </summary>
     public static long MinBytes(int format, long samples)
     {
         int g = GroupSamples(format), b = GroupBytes(format);
-        long full = samples / g * b;
+        long full = checked(samples / g * b);
         long rest = samples % g;
         if (rest == 0) return full;
         return format switch
         {
-            212 => full + 2,
-            310 => full + (rest == 1 ? 2 : 4),
-            311 => full + (rest == 1 ? 2 : 3),
+            212 => checked(full + 2),
+            310 => checked(full + (rest == 1 ? 2 : 4)),
+            311 => checked(full + (rest == 1 ? 2 : 3)),
             _ => full,
         };
     }
 
-    /// <summary>Most bytes <paramref name="samples"/> samples may take (the last group complete).</summary>
+    /// <summary>Most bytes <paramref name="samples"/> samples may take (the last group complete). Checked, as <see cref="MinBytes"/>.</summary>
     public static long MaxBytes(int format, long samples)
     {
         int g = GroupSamples(format);
-        return (samples + g - 1) / g * GroupBytes(format);
+        return checked((samples + g - 1) / g * GroupBytes(format));
     }
 
     /// <summary>How many whole samples <paramref name="bytes"/> bytes hold.</summary>

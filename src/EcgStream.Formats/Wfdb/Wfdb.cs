@@ -17,7 +17,9 @@ public static class Wfdb
     private const long MaxHeaderBytes = 1 << 20;
 
     /// <summary>Reads and validates the header of <paramref name="recordPath"/>.</summary>
-    public static WfdbHeader ReadHeader(string recordPath)
+    public static WfdbHeader ReadHeader(string recordPath) => RecordFiles.Guard(HeaderPath(recordPath), () => ReadHeaderUnguarded(recordPath));
+
+    private static WfdbHeader ReadHeaderUnguarded(string recordPath)
     {
         string path = HeaderPath(recordPath);
         var info = new FileInfo(path);
@@ -41,9 +43,15 @@ public static class Wfdb
     /// reader that streams a long record block by block parses its header once. Only the selected
     /// frames' bytes are decoded (checksums are verified only when the whole record is selected).
     /// </summary>
-    public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null)
+    public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null) =>
+        RecordFiles.Guard(h.Path, () => ReadRecordUnguarded(h, sampFrom, sampTo, channels));
+
+    private static Recording ReadRecordUnguarded(WfdbHeader h, long sampFrom, long? sampTo, IReadOnlyList<int>? channels)
     {
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
+        long values = 0;
+        foreach (int c in chans) values += (to - from) * h.Signals[c].SamplesPerFrame;
+        RecordFiles.CheckRead(h.Path, values, field: "sig_len");
         int frames = (int)(to - from);
         var signals = new SignalInfo[chans.Count];
         bool onePerFrame = true;
@@ -99,7 +107,7 @@ public static class Wfdb
     {
         string path = RecordBase(recordPath) + "." + extension;
         if (!File.Exists(path)) throw new FileNotFoundException($"annotation file '{path}' not found", path);
-        return AnnotationReader.Read(path);
+        return RecordFiles.Guard(path, () => AnnotationReader.Read(path));
     }
 
     /// <summary>

@@ -183,4 +183,65 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllBytes(atr, [0x05, 0x04, 0x07]);                                 // odd length
         Assert.Contains("ends inside an annotation word", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
     }
+
+    [Fact]
+    public void Annotations_out_of_time_order_are_refused_with_the_offset()
+    {
+        string atr = _dir.File("synth.atr");
+        // N at 100, then SKIP −50 (0xFFFFFFCE, high word first) and N at +0: sample 50, before the first
+        File.WriteAllBytes(atr, [0x64, 0x04, 0x00, 0xEC, 0xFF, 0xFF, 0xCE, 0xFF, 0x00, 0x04, 0x00, 0x00]);
+        var e = Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec));
+        Assert.Equal((atr, 8L), (e.FilePath, e.ByteOffset));
+        Assert.Contains("annotation at sample 50 comes after one at sample 100", e.Message);
+    }
+
+    [Theory]
+    [InlineData("4611686018427392404", 32)]   // × 4 bytes wraps to a small positive length
+    [InlineData("9223372036854775807", 16)]
+    public void A_sample_count_whose_size_overflows_is_refused_not_wrapped(string sigLen, int format)
+    {
+        File.WriteAllText(Hea, $"synth 1 250 {sigLen}\nsynth.dat {format} 200/mV 16 0 0 0 0 I\n");
+        File.WriteAllBytes(Dat, new byte[18000]);
+        var e = Fails(Hea, $"{sigLen} frames of 1 samples is beyond any file size");
+        Assert.Equal("sig_len", e.Field);
+    }
+
+    [Fact]
+    public void A_symbolic_link_loop_is_a_format_error_naming_the_path()
+    {
+        File.Delete(Hea);
+        File.CreateSymbolicLink(Hea, Hea);
+        var e = Fails(Hea, "cannot be read");
+        Assert.IsType<IOException>(e.InnerException, exactMatch: false);
+    }
+
+    [Fact]
+    public void A_signal_file_name_too_long_for_the_file_system_is_a_format_error()
+    {
+        EditHeader(h => h.Replace("synth.dat", new string('a', 300) + ".dat"));
+        Fails(Hea, "cannot be read", new string('a', 300));
+    }
+
+    [Fact]
+    public void A_whole_read_larger_than_the_memory_the_process_may_use_is_refused_before_it_allocates()
+    {
+        long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var e = Assert.Throws<EcgFormatException>(() => RecordFiles.CheckRead(Dat, limit, field: "sig_len"));
+        Assert.Contains($"reading {limit} samples at once needs", e.Message);
+        Assert.Contains("replay streams a record block by block", e.Message);
+        RecordFiles.CheckRead(Dat, 1_000_000);   // 4 MB: fine
+    }
+
+    [Fact]
+    public void An_unreadable_annotation_file_leaves_the_record_readable_with_a_warning()
+    {
+        File.WriteAllBytes(_dir.File("synth.atr"), [0x05, 0x04, 0x07]);   // odd length
+        var rec = RecordReader.Read(Rec);
+        Assert.Equal(1000, rec.Length);
+        Assert.Empty(rec.Annotations);
+        var warning = Assert.Single(rec.Warnings);
+        Assert.Contains("ends inside an annotation word", warning);
+        Assert.EndsWith("(its annotations are left out)", warning);
+        Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec));   // read on its own, still refused
+    }
 }

@@ -1,0 +1,48 @@
+namespace EcgStream.Formats;
+
+/// <summary>
+/// What the readers' public entry points share about the files under them: failures of the file system itself (a path
+/// too long, a symbolic-link loop, a pipe where a file was expected, no permission) become an
+/// <see cref="EcgFormatException"/> naming the path, like any other bad input, and a whole-record read is refused
+/// before it allocates more than the process may use.
+/// </summary>
+public static class RecordFiles
+{
+    /// <summary>
+    /// Runs <paramref name="read"/>, turning file-system failures into an <see cref="EcgFormatException"/> on
+    /// <paramref name="path"/>. A missing file or folder stays a <see cref="FileNotFoundException"/> or
+    /// <see cref="DirectoryNotFoundException"/> (their messages already name it).
+    /// </summary>
+    public static T Guard<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (NotSupportedException e)
+        {
+            // FileStream.Length and Position on a FIFO or a character device
+            throw new EcgFormatException(path, "is not a regular file (a pipe or a device?): the readers seek in it; copy it to a file first", inner: e);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException
+                                  or IOException and not (FileNotFoundException or DirectoryNotFoundException or EndOfStreamException))
+        {
+            throw new EcgFormatException(path, $"cannot be read: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses to read <paramref name="values"/> float samples at once when they would take more than half the memory this
+    /// process may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: the machine's, or a container's or
+    /// <c>GCHeapHardLimit</c>'s when lower): a header that claims a billion samples gets a one-line error, not an
+    /// out-of-memory crash. Streaming readers (replay) read block by block and are not limited.
+    /// </summary>
+    public static void CheckRead(string path, long values, string? field = null)
+    {
+        long bytes = values > long.MaxValue / sizeof(float) ? long.MaxValue : values * sizeof(float);
+        long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        if (bytes > limit)
+            throw new EcgFormatException(path,
+                $"reading {values} samples at once needs {Mb(bytes)} MB, more than half of the {Mb(2 * limit)} MB this process may use; " +
+                "replay streams a record block by block (`ecgstream replay`)", field: field);
+    }
+
+    private static long Mb(long bytes) => bytes / (1 << 20);
+}
