@@ -253,7 +253,7 @@ internal sealed class BedRunner
         Snapshot now;
         lock (_gate) now = new Snapshot(_pushedEnd, _lastMessageUtc, model?.WindowsQueued ?? 0);
         var prev = _pending;
-        if (prev is { } p && model is not null && model.WindowsScored + model.WindowsDropped < p.WindowsQueued) return null; // keep waiting for it
+        if (prev is { } p && model is not null && model.WindowsDone < p.WindowsQueued) return null; // keep waiting for it
         _pending = now;
         return prev;
     }

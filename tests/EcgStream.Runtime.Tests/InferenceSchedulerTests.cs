@@ -132,6 +132,28 @@ public class InferenceSchedulerTests
     }
 
     [Fact]
+    public async Task A_window_with_no_readable_lead_is_not_run_and_answers_no_opinion_in_its_place()
+    {
+        var model = new FakeModel(maxBatch: 4);
+        using var scheduler = new InferenceScheduler(model, new SchedulerOptions { Policy = QueueFullPolicy.Wait, QueueCapacity = 16 });
+        var subject = new Subject<EcgWindow>();
+        var task = scheduler.Classify(subject).Select(w => (w.EndSeconds, Af: w.Probabilities.Span[(int)RhythmClass.AF], Sr: w.Probabilities.Span[(int)RhythmClass.SR])).ToList().ToTask();
+        var buffer = new float[12 * 50];
+        // every third window has no readable lead (a lead-off or unreadable stretch): the model must never see it
+        for (int k = 0; k < 12; k++)
+            subject.OnNext(Window("bed", 250L * (k + 1), k / 100f, buffer, k % 3 == 1 ? LeadSet.None : LeadSet.Of(Lead.II)));
+        subject.OnCompleted();
+        var got = await task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([.. Enumerable.Range(1, 12).Select(k => (double)k)], got.Select(g => g.EndSeconds));
+        for (int k = 0; k < 12; k++)
+        {
+            if (k % 3 == 1) Assert.True(float.IsNaN(got[k].Af) && float.IsNaN(got[k].Sr), $"window {k}: no opinion");
+            else Assert.Equal((k / 100f, 1 / 12f), (got[k].Af, got[k].Sr));
+        }
+        Assert.Equal((8L, 4L, 12L), (scheduler.WindowsScored, scheduler.WindowsUnreadable, scheduler.WindowsDone));
+    }
+
+    [Fact]
     public async Task A_full_queue_drops_the_oldest_windows_and_counts_them()
     {
         var model = new FakeModel(maxBatch: 1, delay: TimeSpan.FromMilliseconds(20));

@@ -25,6 +25,7 @@ internal static class Summary
                 w.WriteString("model", model.ModelId);
                 w.WriteNumber("windows_scored", model.WindowsScored);
                 w.WriteNumber("windows_dropped", model.WindowsDropped);
+                w.WriteNumber("windows_unreadable", model.WindowsUnreadable);
                 w.WriteNumber("window_to_event_p50_ms", Math.Round(model.EndToEnd.Percentile(0.5).TotalMilliseconds, 3));
                 w.WriteNumber("window_to_event_p99_ms", Math.Round(model.EndToEnd.Percentile(0.99).TotalMilliseconds, 3));
                 // Where the tail comes from: the wait for the inference thread, and the model's own run (copy-in included).

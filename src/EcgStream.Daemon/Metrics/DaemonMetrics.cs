@@ -192,5 +192,6 @@ public sealed class DaemonMetrics : IDisposable
         if (s is null) yield break;
         yield return new Measurement<long>(s.WindowsScored, new KeyValuePair<string, object?>("result", "scored"));
         yield return new Measurement<long>(s.WindowsDropped, new KeyValuePair<string, object?>("result", "dropped"));
+        yield return new Measurement<long>(s.WindowsUnreadable, new KeyValuePair<string, object?>("result", "unreadable"));
     }
 }

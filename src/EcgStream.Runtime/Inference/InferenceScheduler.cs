@@ -16,6 +16,9 @@ namespace EcgStream.Runtime.Inference;
 /// thread takes up to <see cref="IWindowClassifier.MaxBatch"/> of them per run, and each stream
 /// gets its <see cref="WindowScores"/> back on the worker thread, in the order its windows came.
 /// The queue is bounded; see <see cref="QueueFullPolicy"/>. Steady state allocates nothing.
+/// <para>A window with no readable lead (every lead off, unreadable or absent over it) is not run: the model would read
+/// zeros and call them something (a flat line read as flutter or ventricular ectopy). Its scores go out in order all NaN,
+/// "no opinion", which the trackers and the fusion already treat as neither for nor against.</para>
 /// </summary>
 public sealed class InferenceScheduler : IDisposable
 {
@@ -26,7 +29,9 @@ public sealed class InferenceScheduler : IDisposable
     private readonly object _gate = new(); // Monitor: guards the ring, counters of the producers, _spare
     private readonly Thread _worker;
     private readonly float[] _probs = new float[RhythmClasses.Count];
+    private readonly float[] _noOpinion = new float[RhythmClasses.Count];
     private readonly Item[] _batch;
+    private readonly int[] _slotOf;           // per batch item, its model slot; -1: no readable lead, not run
     private readonly Stack<Item> _spare = new();
     private bool _disposed;
     private Exception? _fault;
@@ -39,6 +44,8 @@ public sealed class InferenceScheduler : IDisposable
         _ring = new Item[_options.QueueCapacity];
         for (int i = 0; i < _ring.Length; i++) _ring[i] = new Item(Leads.Count * model.WindowLength);
         _batch = new Item[model.MaxBatch];
+        _slotOf = new int[model.MaxBatch];
+        Array.Fill(_noOpinion, float.NaN);
         // Spares replace ring slots taken by the worker: one batch plus an end marker in flight.
         for (int i = 0; i <= model.MaxBatch; i++) _spare.Push(new Item(Leads.Count * model.WindowLength));
         _worker = new Thread(WorkLoop) { IsBackground = true, Name = "ecgstream-inference" };
@@ -52,6 +59,10 @@ public sealed class InferenceScheduler : IDisposable
     public long WindowsQueued { get; private set; }
     public long WindowsDropped { get; private set; }
     public long WindowsScored { get; private set; }
+    /// <summary>Windows with no readable lead, answered "no opinion" without running the model.</summary>
+    public long WindowsUnreadable { get; private set; }
+    /// <summary>Windows the scheduler is finished with: scored, answered "no opinion", or dropped.</summary>
+    public long WindowsDone => WindowsScored + WindowsUnreadable + WindowsDropped;
     public long Batches { get; private set; }
     /// <summary>Managed bytes the worker thread has allocated since it started (steady state: flat).</summary>
     public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocated);
@@ -211,25 +222,32 @@ public sealed class InferenceScheduler : IDisposable
     private void RunBatch(int n)
     {
         long start = Stopwatch.GetTimestamp();
+        int slots = 0;
         for (int i = 0; i < n; i++)
         {
             var item = _batch[i];
             QueueWait.RecordTicks(start - item.Enqueued);
-            item.Ecg.CopyTo(_model.Ecg(i));
-            var rhythm = _model.Rhythm(i);
+            if (item.Leads.IsEmpty) { _slotOf[i] = -1; continue; }
+            int slot = _slotOf[i] = slots++;
+            item.Ecg.CopyTo(_model.Ecg(slot));
+            var rhythm = _model.Rhythm(slot);
             if (!rhythm.IsEmpty) item.Rhythm.CopyTo(rhythm);
-            var mask = _model.LeadMask(i);
+            var mask = _model.LeadMask(slot);
             for (int l = 0; l < Leads.Count; l++) mask[l] = item.Leads.Contains((Lead)l) ? 1f : 0f;
         }
-        _model.Run(n);
-        ModelRun.RecordTicks(Stopwatch.GetTimestamp() - start);
-        Batches++;
+        if (slots > 0)
+        {
+            _model.Run(slots);
+            ModelRun.RecordTicks(Stopwatch.GetTimestamp() - start);
+            Batches++;
+        }
         for (int i = 0; i < n; i++)
         {
             var item = _batch[i];
-            WindowsScored++;
+            if (_slotOf[i] < 0) WindowsUnreadable++; else WindowsScored++;
             if (item.Stream is not { Detached: false } stream) continue;
-            _model.Probabilities(i).CopyTo(_probs);
+            if (_slotOf[i] < 0) _noOpinion.CopyTo(_probs);
+            else _model.Probabilities(_slotOf[i]).CopyTo(_probs);
             stream.Observer.OnNext(new WindowScores(item.StreamId!, item.StartSeconds, item.EndSeconds, EventSource.Model, _probs, _model.ModelId));
             long ticks = Stopwatch.GetTimestamp() - item.Enqueued;
             EndToEnd.RecordTicks(ticks);
