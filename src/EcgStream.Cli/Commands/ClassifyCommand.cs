@@ -138,6 +138,9 @@ internal static class ClassifyCommand
     internal static RecordScore Score(RhythmModel model, Recording rec, RecordingLeads mapped, double hopSeconds, CancellationToken cancel = default,
         bool rateByHeartRate = true)
     {
+        // a rate the pipeline cannot take is the record's fault, said in one line naming it (as replay does)
+        if (Signal.Preprocessing.EcgPreprocessor.RateProblem(rec.SampleRate) is { } why)
+            throw new InvalidDataException($"record {rec.Name}: {why}");
         // A contract-v2 model also reads each window's rhythm features: the beats the stream would have detected by its end.
         // The beats also give the record's heart rate, which decides the rate classes (RateClasses), whatever the model.
         var windows = RecordWindows.Cut(mapped.Planes, rec.SampleRate, mapped.Leads, hopSeconds, WarmupSeconds, detectBeats: true);

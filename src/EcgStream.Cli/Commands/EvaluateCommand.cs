@@ -39,7 +39,9 @@ internal static class EvaluateCommand
             {
                 var rec = RecordReader.Read(path);
                 RecordArguments.PrintWarnings(rec.Warnings);
-                var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path, parse.GetValue(annotator)!), rec.SampleRate, rec.Length);
+                string ann = parse.GetValue(annotator)!;
+                var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path, ann), rec.SampleRate, rec.Length);
+                if (reference.PastEndWarning($"{Wfdb.RecordBase(path)}.{ann}") is { } pastEnd) RecordArguments.PrintWarnings([pastEnd]);
                 var events = new List<RhythmEvent>();
                 var result = await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
                 foreach (var source in sources)

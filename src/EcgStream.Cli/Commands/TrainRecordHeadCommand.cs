@@ -121,14 +121,17 @@ internal static class TrainRecordHeadCommand
             {
                 cancel.ThrowIfCancellationRequested();
                 if (entry.RecordMask is not { } mask) continue;
-                Recording rec;
-                try { rec = RecordReader.Read(entry.Path); }
+                ClassifyCommand.RecordScore score;
+                try
+                {
+                    var rec = RecordReader.Read(entry.Path);
+                    score = ClassifyCommand.Score(model, rec, RecordingLeads.Of(rec), ClassifyCommand.DefaultHop, cancel);
+                }
                 catch (Exception e) when (e is EcgFormatException or IOException or InvalidDataException)
                 {
                     Console.Error.WriteLine($"warning: {entry.RecordId}: unreadable, skipped ({e.Message})");
                     continue;
                 }
-                var score = ClassifyCommand.Score(model, rec, RecordingLeads.Of(rec), ClassifyCommand.DefaultHop, cancel);
                 if (score.Features is null) { Console.Error.WriteLine($"warning: {entry.RecordId}: no decision, left out ({score.Note})"); continue; }
                 rows.Add(new RecordRow(entry.Source, entry.RecordId, score.Windows, score.Features, score.MedianProbabilities!, mask, entry.KnownMask ?? WindowSet.AllKnown));
             }

@@ -325,8 +325,10 @@ public static class EdfReader
         if (d.Length != 3 || t.Length != 3) return null;
         if (!int.TryParse(d[0], out int dd) || !int.TryParse(d[1], out int mm) || !int.TryParse(d[2], out int yy)) return null;
         if (!int.TryParse(t[0], out int h) || !int.TryParse(t[1], out int mi) || !int.TryParse(t[2], out int s)) return null;
+        // a descriptive field: out of range is "start unknown", never a refusal (yy is two digits; 9999 would not fit a DateTime)
+        if (yy is < 0 or > 99 || h is < 0 or > 23 || mi is < 0 or > 59 || s is < 0 or > 59 || mm is < 1 or > 12) return null;
         int year = yy >= 85 ? 1900 + yy : 2000 + yy;  // EDF's clipping date convention
-        if (mm is < 1 or > 12 || dd < 1 || dd > DateTime.DaysInMonth(year, mm) || h > 23 || mi > 59 || s > 59) return null;
+        if (dd < 1 || dd > DateTime.DaysInMonth(year, mm)) return null;
         return new DateTime(year, mm, dd, h, mi, s, DateTimeKind.Unspecified);
     }
 

@@ -47,10 +47,14 @@ public static class RhythmLabels
         var unmapped = new Dictionary<string, int>(StringComparer.Ordinal);
         string? current = null, currentOther = null;
         double start = 0;
+        double end = lengthSamples / sampleRate;
+        int pastEnd = 0;
         foreach (var a in annotations)
         {
             if (a.Rhythm is not { } rhythm) continue;
-            double t = a.Sample / sampleRate;
+            // an episode cannot outlast the signal it describes (a file of another record would claim hours of it)
+            if (a.Sample > lengthSamples) pastEnd++;
+            double t = Math.Min(a.Sample, lengthSamples) / sampleRate;
             if (current is not null && t > start) episodes.Add(new Episode(current, start, t));
             if (currentOther is not null && t > start) other.Add(new Episode(currentOther, start, t));
             if (TryMap(rhythm, out var c)) (current, currentOther) = (RhythmClasses.Name(c), null);
@@ -61,10 +65,9 @@ public static class RhythmLabels
             }
             start = t;
         }
-        double end = lengthSamples / sampleRate;
         if (current is not null && end > start) episodes.Add(new Episode(current, start, end));
         if (currentOther is not null && end > start) other.Add(new Episode(currentOther, start, end));
-        return new RhythmEpisodes(MergeAdjacent(episodes), unmapped, MergeAdjacent(other));
+        return new RhythmEpisodes(MergeAdjacent(episodes), unmapped, MergeAdjacent(other)) { PastEnd = pastEnd };
     }
 
     /// <summary>
@@ -110,4 +113,12 @@ public static class RhythmLabels
 /// where those rhythms ran (<see cref="Other"/>, named by their aux string, e.g. "NOD"): training reads them as
 /// "not AF, not flutter", the hard negatives a window of a class-set rhythm cannot teach.
 /// </summary>
-public sealed record RhythmEpisodes(IReadOnlyList<Episode> Episodes, IReadOnlyDictionary<string, int> Unmapped, IReadOnlyList<Episode>? Other = null);
+public sealed record RhythmEpisodes(IReadOnlyList<Episode> Episodes, IReadOnlyDictionary<string, int> Unmapped, IReadOnlyList<Episode>? Other = null)
+{
+    /// <summary>Rhythm annotations placed after the record's last sample: left out (episodes end with the signal).</summary>
+    public int PastEnd { get; init; }
+
+    /// <summary>A warning when annotations lay past the record's end (the file may belong to another record); else null.</summary>
+    public string? PastEndWarning(string annotationFile) => PastEnd == 0 ? null
+        : $"{annotationFile}: {PastEnd} rhythm annotation(s) lie past the record's end and were left out; is it this record's file?";
+}

@@ -137,4 +137,23 @@ public sealed class EdfTests : IDisposable
         var tal = Good(); tal[^8] = (byte)'x';
         Expect(tal, "onset 'x0'");
     }
+
+    [Theory]
+    [InlineData("01.01.20", "10.20.30", true)]
+    [InlineData("1.1.9999", "10.20.30", false)]    // a four-digit year: EDF's is two digits
+    [InlineData("31.02.20", "10.20.30", false)]
+    [InlineData("01.01.20", "-1.20.30", false)]
+    [InlineData("xx.yy.zz", "10.20.30", false)]
+    public void A_malformed_start_date_or_time_reads_as_start_unknown(string date, string time, bool known)
+    {
+        string path = _dir.File("start.edf");
+        byte[] rec = [.. Samples(1, 2), .. Tal("+0\x14\x14\0", 8)];
+        var bytes = Build("EDF+C", ["ECG", "EDF Annotations"], ["mV", ""], ["-1", "-1"], ["1", "1"], ["-100", "-32768"], ["100", "32767"], [2, 4], "1", [rec]);
+        Encoding.ASCII.GetBytes(date.PadRight(8)).CopyTo(bytes, 168);
+        Encoding.ASCII.GetBytes(time.PadRight(8)).CopyTo(bytes, 176);
+        File.WriteAllBytes(path, bytes);
+        var header = EdfReader.ReadHeader(path);
+        Assert.Equal(known ? new DateTime(2020, 1, 1, 10, 20, 30) : null, header.Start);
+        Assert.Equal([0.01f, 0.02f], EdfReader.Read(path).Samples[0]);
+    }
 }

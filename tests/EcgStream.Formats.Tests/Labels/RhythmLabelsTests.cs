@@ -24,6 +24,18 @@ public class RhythmLabelsTests
     }
 
     [Fact]
+    public void Annotations_past_the_records_end_are_left_out_and_counted()
+    {
+        // a 30 s record (100 Hz) read with the annotations of a 30 min one: AF from 10 s, back to N at 100 s, AF at 200 s
+        var notes = new[] { R(0, "(N"), R(1000, "(AFIB"), R(10_000, "(N"), R(20_000, "(AFIB") };
+        var result = RhythmLabels.ToEpisodes(notes, 100, 3000);
+        Assert.Equal([new Episode("SR", 0, 10), new Episode("AF", 10, 30)], result.Episodes);
+        Assert.Equal(2, result.PastEnd);
+        Assert.Equal("r.atr: 2 rhythm annotation(s) lie past the record's end and were left out; is it this record's file?", result.PastEndWarning("r.atr"));
+        Assert.Null(RhythmLabels.ToEpisodes(notes[..2], 100, 3000).PastEndWarning("r.atr"));
+    }
+
+    [Fact]
     public void Episodes_written_as_annotations_read_back_as_the_same_episodes()
     {
         var episodes = new[] { new Episode("AF", 10, 30), new Episode("VT", 30, 32.5), new Episode("SBRAD", 100, 160) };

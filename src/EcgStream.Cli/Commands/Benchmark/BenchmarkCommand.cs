@@ -136,14 +136,17 @@ internal static class BenchmarkCommand
     private static ClassRecord? ScoreRecord(Inference.Contract.RhythmModel model, RecordEntry entry, double hop, bool rateByHeartRate, PipelineOptions.Settings settings, CancellationToken cancel)
     {
         Recording rec;
-        try { rec = RecordReader.Read(entry.Path); }
+        ClassifyCommand.RecordScore score;
+        try
+        {
+            rec = RecordReader.Read(entry.Path);
+            score = ClassifyCommand.Score(model, rec, RecordingLeads.Of(rec, settings.LeadOverrides), hop, cancel, rateByHeartRate);
+        }
         catch (Exception e) when (e is EcgFormatException or IOException or InvalidDataException)
         {
             Console.Error.WriteLine($"warning: {entry.RecordId}: unreadable, skipped ({e.Message})");
             return null;
         }
-        var mapped = RecordingLeads.Of(rec, settings.LeadOverrides);
-        var score = ClassifyCommand.Score(model, rec, mapped, hop, cancel, rateByHeartRate);
         if (score.Probabilities is null)
         {
             Console.Error.WriteLine($"warning: {entry.RecordId}: no decision, left out ({score.Note})");
@@ -165,6 +168,7 @@ internal static class BenchmarkCommand
     {
         var rec = RecordReader.Read(entry.Path);
         var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(entry.Path), rec.SampleRate, rec.Length);
+        if (reference.PastEndWarning($"{Wfdb.RecordBase(entry.Path)}.atr") is { } pastEnd) RecordArguments.PrintWarnings([pastEnd]);
         var events = new List<RhythmEvent>();
         await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
         var sources = setup.Scheduler is null ? new[] { EventSource.Rule, EventSource.Fused } : [EventSource.Rule, EventSource.Model, EventSource.Fused];
