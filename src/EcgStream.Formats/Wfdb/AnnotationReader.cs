@@ -36,7 +36,7 @@ internal static class AnnotationReader
             if (pos + 2 > data.Length)
             {
                 if (pos == data.Length && pos > 0) break; // tolerated: some writers omit the final 0 word
-                if (pos == 0) break;                     // an empty file holds no annotations
+                if (data.Length == 0) break;             // an empty file holds no annotations
                 throw new EcgFormatException(path, "file ends inside an annotation word", byteOffset: pos);
             }
             int word = data[pos] | (data[pos + 1] << 8);

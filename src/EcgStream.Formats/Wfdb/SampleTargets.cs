@@ -39,7 +39,7 @@ internal readonly struct PhysicalTarget(float[][] result, double[] scale, int[] 
         for (int i = 0, s = start; i < dst.Length; i++, s += stride)
         {
             int d = samples[s];
-            dst[i] = d == bad ? float.NaN : (float)((d - b) * g);
+            dst[i] = d == bad ? float.NaN : (float)(((long)d - b) * g);   // long: a baseline near int's limits must not wrap
         }
     }
 

@@ -167,7 +167,7 @@ public static class Wfdb
             for (int i = 0; i < frames; i++)
             {
                 int d = digital[i];
-                result[i] = d == invalid ? float.NaN : (float)((d - baseline) * scale);
+                result[i] = d == invalid ? float.NaN : (float)(((long)d - baseline) * scale);
             }
             return result;
         }

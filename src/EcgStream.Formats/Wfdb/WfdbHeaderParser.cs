@@ -179,6 +179,15 @@ internal static partial class WfdbHeaderParser
             blockSize = 0;
         }
         string description = t.Count > 8 ? line[t[8].Start..].Trim() : $"record {recordName}, signal {index}";
+        // The format's extreme samples must map to physical values a float holds: a gain of 1e-40 made every sample
+        // infinite, which the pipeline can only read as a flat, disconnected lead.
+        var (dMin, dMax) = SignalFormats.Range(format);
+        int b0 = baseline ?? adcZero;
+        double extreme = Math.Max(Math.Abs((double)dMin - b0), Math.Abs((double)dMax - b0)) * UnitScale.MillivoltsPer(units) / Math.Abs(gain);
+        if (!(extreme <= float.MaxValue))
+            throw new EcgFormatException(path,
+                $"gain {gain.ToString(CultureInfo.InvariantCulture)} with baseline {b0} maps format {format}'s samples to ±{extreme.ToString("G3", CultureInfo.InvariantCulture)}, beyond what a float holds",
+                lineNo, "adc_gain");
 
         return new WfdbSignalSpec
         {

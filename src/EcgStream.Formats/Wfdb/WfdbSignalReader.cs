@@ -300,7 +300,13 @@ internal static class WfdbSignalReader
 
     private static long FileLength(WfdbHeader h, FileGroup g)
     {
-        try { return new FileInfo(g.Path).Length; }
+        try
+        {
+            var info = new FileInfo(g.Path);
+            // a symbolic link's own length is its target's name: measure the file it leads to
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+            return info.Length;
+        }
         catch (FileNotFoundException e)
         {
             throw new EcgFormatException(h.Path, $"signal file '{g.Path}' named in the header does not exist", field: "file_name", inner: e);

@@ -244,4 +244,36 @@ public sealed class BadInputTests : IDisposable
         Assert.EndsWith("(its annotations are left out)", warning);
         Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec));   // read on its own, still refused
     }
+
+    [Fact]
+    public void A_gain_that_maps_samples_beyond_float_range_is_refused()
+    {
+        EditHeader(h => h.Replace(" 200(0)/mV", " 1e-40(0)/mV"));
+        var e = Fails(Hea, "gain 1E-40 with baseline", "beyond what a float holds");
+        Assert.Equal("adc_gain", e.Field);
+    }
+
+    [Fact]
+    public void A_baseline_near_ints_limit_does_not_wrap()
+    {
+        EditHeader(h => h.Replace(" 200(0)/mV", " 200(-2147483648)/mV"));
+        var rec = W.ReadRecord(Rec);
+        // (d − b) in long: every sample lies 2^31 + d ADC units above the baseline, not wrapped to a negative value
+        Assert.All(rec.Samples[0], v => Assert.True(v > 1e7f, $"{v}"));
+    }
+
+    [Fact]
+    public void A_signal_file_reached_through_a_symbolic_link_is_measured_at_its_target()
+    {
+        File.Move(Dat, _dir.File("real.dat"));
+        File.CreateSymbolicLink(Dat, _dir.File("real.dat"));
+        Assert.Equal(_digital, W.ReadDigital(Rec));
+    }
+
+    [Fact]
+    public void A_one_byte_annotation_file_is_refused()
+    {
+        File.WriteAllBytes(_dir.File("synth.atr"), [0x05]);
+        Assert.Contains("ends inside an annotation word", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
+    }
 }
