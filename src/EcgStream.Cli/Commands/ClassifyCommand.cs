@@ -155,7 +155,7 @@ internal static class ClassifyCommand
             if (real < MinimumPaddedSeconds)
                 return new RecordScore(0, null, [], $"too short: {F(rec.DurationSeconds, 3)} s; scoring needs at least {F(MinimumPaddedSeconds, 1)} s of signal " +
                                                      $"after the {F(WarmupSeconds, 1)} s filter warm-up ({F(WarmupSeconds + MinimumPaddedSeconds, 1)} s), a few beats");
-            if (!windows.TryCopyPadded(model.Ecg(0))) return new RecordScore(0, null, [], "the record holds NaN or infinite samples");
+            if (!windows.TryCopyPadded(model.Ecg(0))) return new RecordScore(0, null, [], "the record holds invalid (NaN or infinite) samples");
             SetMask(model.LeadMask(0), mapped.Leads);
             SetRhythm(0, 0);
             model.Run(1);
@@ -186,8 +186,8 @@ internal static class ClassifyCommand
             }
         }
         if (slot > 0) RunBatch();
-        if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows hold NaN or infinite samples");
-        if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: NaN or infinite samples";
+        if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows are mostly invalid (NaN or infinite) samples: nothing to read");
+        if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: mostly invalid (NaN or infinite) samples";
         return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, heartRate, rateByHeartRate, note);
     }
 

@@ -23,10 +23,16 @@ public sealed class RecordWindows
     private readonly int _hopSamples;
 
     private readonly IReadOnlyList<(long Start, long End)> _unreadable;
+    // per whole second of the input, the frames in which every channel is NaN or infinite (WFDB's invalid marker, a
+    // lead-off): the preprocessor holds the last value over them, so the planes alone cannot tell them from a flat line
+    private readonly int[] _invalidPerSecond;
+    private readonly double _inputRate;
 
     private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats,
-        IReadOnlyList<(long Start, long End)>? unreadable)
+        IReadOnlyList<(long Start, long End)>? unreadable, int[] invalidPerSecond, double inputRate)
     {
+        _invalidPerSecond = invalidPerSecond;
+        _inputRate = inputRate;
         Beats = beats;
         _unreadable = unreadable ?? [];
         _planes = planes;
@@ -63,7 +69,38 @@ public sealed class RecordWindows
         List<(long Start, long End)>? unreadable = null;
         if (detectBeats) (planes, beats, unreadable) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
         else planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
-        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats, unreadable);
+        return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats, unreadable,
+            InvalidPerSecond(channels, sampleRate), sampleRate);
+    }
+
+    /// <summary>A window (or a padded record's real part) with more than this share of invalid input is not scored.</summary>
+    public const double MaxInvalidShare = 0.5;
+
+    private static int[] InvalidPerSecond(IReadOnlyList<float[]> channels, double sampleRate)
+    {
+        int length = channels.Count == 0 ? 0 : channels[0].Length;
+        int perSecond = (int)Math.Round(sampleRate);
+        var counts = new int[(length + perSecond - 1) / perSecond];
+        for (int i = 0; i < length; i++)
+        {
+            bool invalid = true;
+            for (int c = 0; c < channels.Count && invalid; c++) invalid = !float.IsFinite(channels[c][i]);
+            if (invalid) counts[i / perSecond]++;
+        }
+        return counts;
+    }
+
+    /// <summary>Share of the input frames over 250 Hz output samples [start, start + count) in which every channel is invalid.</summary>
+    private double InvalidShare(int start, int count)
+    {
+        if (_invalidPerSecond.Length == 0 || count <= 0) return 0;
+        double from = Math.Max(0, start / (double)ModelContract.SampleRate - DelaySeconds);
+        double to = Math.Max(from, (start + count) / (double)ModelContract.SampleRate - DelaySeconds);
+        int s0 = (int)Math.Floor(from), s1 = Math.Min(_invalidPerSecond.Length, (int)Math.Ceiling(to));
+        long invalid = 0;
+        for (int sec = s0; sec < s1; sec++) invalid += _invalidPerSecond[sec];
+        double frames = Math.Max(1, (s1 - s0) * _inputRate);
+        return invalid / frames;
     }
 
     /// <summary>Seconds a record must last to give at least one window after <paramref name="warmupSeconds"/> of warm-up.</summary>
@@ -125,13 +162,15 @@ public sealed class RecordWindows
     /// <summary>
     /// Writes window <paramref name="index"/> into <paramref name="destination"/> (12 × 2250, absent leads
     /// zero) and standardises it. Returns false, leaving the destination unstandardised, when the window
-    /// holds a NaN or infinite sample (the caller skips it).
+    /// holds a NaN or infinite sample, or when more than <see cref="MaxInvalidShare"/> of its input was invalid in every
+    /// channel (held flat by the preprocessor; the stream gives such a window no readable lead): the caller skips it.
     /// </summary>
     public bool TryCopy(int index, Span<float> destination)
     {
         if (destination.Length != WindowValues)
             throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} expected", nameof(destination));
         int start = Start(index);
+        if (InvalidShare(start, ModelContract.WindowSamples) > MaxInvalidShare) return false;
         destination.Clear();
         int p = 0;
         foreach (var lead in Leads)
@@ -150,7 +189,7 @@ public sealed class RecordWindows
     /// instead would splice two beats at an arbitrary seam and invent one RR interval, exactly the
     /// irregularity an AF detector reads. Standardising before padding keeps the real part at mean 0,
     /// std 1 as in every full window (the zeros would otherwise shrink its std and inflate its beats).
-    /// Returns false when the real part holds a NaN or infinite sample.
+    /// Returns false when the real part holds a NaN or infinite sample, or is mostly invalid input (as <see cref="TryCopy"/>).
     /// </summary>
     public bool TryCopyPadded(Span<float> destination)
     {
@@ -159,6 +198,7 @@ public sealed class RecordWindows
         int real = SamplesAfterWarmup;
         if (Count > 0 || real == 0)
             throw new InvalidOperationException($"padding is for a record shorter than one window with some signal after the warm-up ({real} samples, {Count} windows)");
+        if (InvalidShare(_warmupSamples, real) > MaxInvalidShare) return false;
         destination.Clear();
         int p = 0;
         foreach (var lead in Leads)

@@ -60,6 +60,28 @@ public class RecordWindowsTests
     }
 
     [Fact]
+    public void A_window_mostly_of_invalid_input_is_not_given_out()
+    {
+        // 40 s at 250 Hz: lead II invalid (WFDB's marker, a lead-off) in seconds 0–20 while lead I reads, then both in 20–40
+        var leads = LeadSet.Of(Lead.I, Lead.II);
+        var one = Channel(40 * 250, 250, 1.1, 0);
+        var two = Channel(40 * 250, 250, 0.7, 0);
+        for (int i = 0; i < 20 * 250; i++) two[i] = float.NaN;
+        for (int i = 20 * 250; i < 40 * 250; i++) one[i] = two[i] = float.NaN;
+        var windows = RecordWindows.Cut([one, two], 250, leads, hopSeconds: 9, warmupSeconds: 1);
+        var window = new float[RecordWindows.WindowValues];
+        // windows start at 1, 10, 19, 28 s (less the filter delay): two in the half with one readable lead, then
+        // 19–28 s is 8 of 9 s invalid in every channel, 28–37 s all of it
+        Assert.Equal(4, windows.Count);
+        Assert.Equal([true, true, false, false], Enumerable.Range(0, 4).Select(i => windows.TryCopy(i, window)));
+
+        // a record too short for a window, all invalid: its padded window is refused too
+        var shortRecord = RecordWindows.Cut([Enumerable.Repeat(float.NaN, 6 * 250).ToArray()], 250, LeadSet.Of(Lead.I));
+        Assert.Equal(0, shortRecord.Count);
+        Assert.False(shortRecord.TryCopyPadded(window));
+    }
+
+    [Fact]
     public void A_record_without_beats_has_no_heart_rate_and_one_cut_without_beats_refuses_to_give_one()
     {
         var leads = LeadSet.Of(Lead.I);
