@@ -280,7 +280,18 @@ internal static class WfdbSignalReader
     // that the matrix is what the WFDB header describes.
     private static void CheckMatMatrix(WfdbHeader h, FileGroup g, long nFrames)
     {
-        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase) || g.ByteOffset == 0) return;
+        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase)) return;
+        if (g.ByteOffset == 0)
+        {
+            // a header that forgot "+24": the MAT header itself would be read as the first samples (one a 25 mV spike)
+            Mat.MatV4Header first;
+            try { first = Mat.MatV4.ReadFirstHeader(g.Path); }
+            catch (EcgFormatException) { return; }   // not a MAT v4 file: raw samples, as the header says
+            if (first.Name.Length == 0 || first.Rows <= 0 || first.Columns <= 0) return;   // zeros read as a header: not one
+            throw new EcgFormatException(h.Path,
+                $"'{g.Path}' is a MAT v4 file whose matrix '{first.Name}' starts at byte {first.DataOffset}, but the header gives no byte offset (write it as {g.Format}+{first.DataOffset})",
+                field: "byte_offset");
+        }
         var m = Mat.MatV4.ReadFirstHeader(g.Path);
         string what = $"the .mat holds a {m.Rows}×{m.Columns} {m.Precision} matrix '{m.Name}' whose data start at byte {m.DataOffset}";
         if (m.DataOffset != g.ByteOffset)

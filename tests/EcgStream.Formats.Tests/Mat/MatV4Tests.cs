@@ -87,4 +87,15 @@ public sealed class MatV4Tests : IDisposable
         Assert.Contains("2×3 Int16 matrix 'val'", e.Message);
         Assert.Contains("1 samples per frame × 6 frames", e.Message);
     }
+
+    [Fact]
+    public void A_header_without_the_mat_byte_offset_is_refused_not_read_from_the_mat_header()
+    {
+        // 1 signal × 12 frames; the header says format 16 with no "+24", so the MAT header would be read as samples
+        File.WriteAllBytes(_dir.File("r.mat"), Matrix("val", 30, 1, 12, new byte[24]));
+        File.WriteAllText(_dir.File("r.hea"), "r 1 500 24\nr.mat 16 1000/mV 16 0 0 0 0 I\n");
+        var e = Assert.Throws<EcgFormatException>(() => RecordReader.Read(_dir.File("r")));
+        Assert.Equal("byte_offset", e.Field);
+        Assert.Contains("matrix 'val' starts at byte 24, but the header gives no byte offset (write it as 16+24)", e.Message);
+    }
 }
