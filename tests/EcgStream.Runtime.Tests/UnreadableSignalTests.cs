@@ -3,8 +3,12 @@ using EcgStream.Core.Models;
 using EcgStream.Core.Rhythms;
 using EcgStream.Formats;
 using EcgStream.Ingest.Replay;
+using EcgStream.Core.Leads;
+using EcgStream.Core.Samples;
 using EcgStream.Runtime.Inference;
+using EcgStream.Runtime.Pipeline;
 using EcgStream.Runtime.Replay;
+using System.Reactive.Subjects;
 
 namespace EcgStream.Runtime.Tests;
 
@@ -48,9 +52,36 @@ public class UnreadableSignalTests
         var events = new List<RhythmEvent>();
         await ReplayRunner.RunAsync(flat, events.Add, new ReplayOptions { StreamId = "flat" }, model: scheduler);
 
-        Assert.Contains(events, e => e.Rhythm == "LEAD_OFF" && e.Kind == EventKind.Onset);
+        var onset = Assert.Single(events, e => e.Rhythm == "LEAD_OFF" && e.Kind == EventKind.Onset);
+        // still off when the record ends: closed with it (at the last rule decision), not left open for ever
+        var offset = Assert.Single(events, e => e.Rhythm == "LEAD_OFF" && e.Kind == EventKind.Offset);
+        Assert.Equal(onset.StartSeconds, offset.StartSeconds);
+        Assert.InRange(offset.EndSeconds!.Value, 59, 60);
         Assert.DoesNotContain(events, e => e.Type == EventType.Rhythm);
         Assert.Equal(0, model.Runs);
         Assert.InRange(scheduler.WindowsUnreadable, 40, 60);   // one a second once 9 s are in, every one answered "no opinion"
+    }
+
+    [Fact]
+    public void A_lead_off_open_when_a_gap_restarts_the_stream_is_closed_at_the_restart_not_left_open()
+    {
+        var leads = LeadSet.Of(Lead.II);
+        var events = new List<RhythmEvent>();
+        var input = new Subject<SampleBlock>();
+        using var _ = BedPipeline.Events(input, BedOptions.Default with { MaxGapFillSeconds = 5 }).Subscribe(events.Add);
+        var flat = new float[250];
+        var beating = new float[250];
+        for (long s = 0; s < 20; s++) input.OnNext(new SampleBlock("b", s * 250, 250, leads, 250, flat));           // 20 s flat: LEAD_OFF
+        for (long s = 60; s < 120; s++)                                                                             // 40 s gap, then a signal
+        {
+            for (int i = 0; i < 250; i++) beating[i] = (float)(Math.Exp(-Math.Pow((i - 125) / 4.0, 2)) + 0.05 * Math.Sin(i * 0.05));
+            input.OnNext(new SampleBlock("b", s * 250, 250, leads, 250, beating));
+        }
+        input.OnCompleted();
+        var leadOff = events.Where(e => e.Rhythm == "LEAD_OFF").ToList();
+        Assert.Equal([EventKind.Onset, EventKind.Offset], leadOff.Select(e => e.Kind));
+        var restart = Assert.Single(events, e => e.Rhythm == "STREAM_RESTART" && e.Kind == EventKind.Onset);
+        Assert.True(leadOff[1].EndSeconds <= restart.StartSeconds, $"LEAD_OFF closed at {leadOff[1].EndSeconds} s, the restart at {restart.StartSeconds} s");
+        Assert.True(events.IndexOf(leadOff[1]) < events.IndexOf(restart), "the old state's alarm closes before the restart is reported");
     }
 }

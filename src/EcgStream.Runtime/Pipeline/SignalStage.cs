@@ -60,12 +60,17 @@ public sealed class SignalStage(SignalChainOptions? options = null, double maxFi
         _expected = input.EndSample;
     }
 
-    public void OnCompleted(IObserver<SignalOutput> output) { }
+    public void OnCompleted(IObserver<SignalOutput> output)
+    {
+        _output = output;
+        _chain?.Close(this);   // open LEAD_OFF / NOISE / ASYSTOLE close with the stream, as open episodes do
+    }
 
     /// <summary>A gap too long to fill: report it, then start a fresh chain at <paramref name="next"/>.</summary>
     private void Restart(in SampleBlock next)
     {
         GapsReported++;
+        _chain!.Close(this);   // the old state's open alarms end before the gap; the new chain raises them again if still true
         _output!.OnNext(SignalOutput.ForGap(new GapReport(next.StreamId, _expected / next.SampleRate, next.StartSample / next.SampleRate, next.StartSample - _expected)));
         _chain = new SignalChain(next.StreamId, next.SampleRate, next.Leads, _options);
         _expected = next.StartSample;

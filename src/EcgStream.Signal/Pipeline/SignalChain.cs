@@ -99,6 +99,9 @@ public sealed class SignalChain
         }
     }
 
+    /// <summary>The stream ends here (or is restarted): the rules close their open state alarms (<see cref="RuleRhythmDetector.Close"/>).</summary>
+    public void Close(ISignalChainSink sink) => _rules.Close(sink);
+
     private void OnQuality(in QualityEpoch epoch)
     {
         foreach (var lead in epoch.Present)

@@ -148,6 +148,26 @@ public sealed class RuleRhythmDetector
         }
     }
 
+    /// <summary>
+    /// The stream ends (or its state starts afresh after a gap): every state alarm still open (LEAD_OFF, NOISE, ASYSTOLE)
+    /// gets its offset at the last decision's time, as the trackers close open episodes. Left open, nothing would ever
+    /// close it: a monitor would show a lead off long after it was back.
+    /// </summary>
+    public void Close(IRuleSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (_nextDecision == long.MinValue) return;
+        long last = _nextDecision - _grid;
+        double at = Seconds(last);
+        if (_leadOff) { _leadOff = false; sink.OnAlarm(new RuleAlarm(AlarmKind.LeadOff, false, _stateSince[(int)AlarmKind.LeadOff], at, at)); }
+        if (_noise) { _noise = false; sink.OnAlarm(new RuleAlarm(AlarmKind.Noise, false, _stateSince[(int)AlarmKind.Noise], at, at)); }
+        if (_asystole)
+        {
+            _asystole = false;
+            sink.OnAlarm(new RuleAlarm(AlarmKind.Asystole, false, Seconds(_asystoleFrom) + _options.AsystoleSeconds, at, at));
+        }
+    }
+
     private void Decide(long t, IRuleSink sink)
     {
         // Newest beat decided by t.
