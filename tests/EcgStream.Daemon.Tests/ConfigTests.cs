@@ -80,6 +80,10 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://c:4317", "interval": 5 } }""", "otlp.interval", "unknown setting")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "modelConfidentEvidence": 0.4 } } ] }""", "beds[0].fusion.modelConfidentEvidence", "0.4 is outside 0.501..1")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "agree": true } } ] }""", "beds[0].fusion.agree", "unknown setting")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": "stdout" }""", "sinks", "expected an object { jsonl, sse,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "http": "x" }""", "http", "expected an object { token, tokenFile,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": "http://x" }""", "otlp", "expected an object { endpoint, protocol, intervalSeconds }")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": "tcp-server:7000" } ] }""", "beds[0].source", "expected an object { kind,")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
@@ -115,6 +119,17 @@ public class ConfigTests
         Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpProtocol.Http, 5), (http.Endpoint, http.Protocol, http.IntervalSeconds));
         var grpc = ConfigLoader.Load(Write("{" + bed + """, "otlp": { "endpoint": "http://collector:4317" } }"""), [], environment: false).Otlp!;
         Assert.Equal((new Uri("http://collector:4317"), OtlpProtocol.Grpc, 10), (grpc.Endpoint, grpc.Protocol, grpc.IntervalSeconds));
+    }
+
+    [Fact]
+    public void Empty_sections_keep_their_defaults()
+    {
+        var c = ConfigLoader.Load(Write("""
+            { "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": {}, "http": {}, "otlp": {} }
+            """), [], environment: false);
+        Assert.Equal((null, true, 256), (c.Sinks.Jsonl, c.Sinks.Sse, c.Sinks.ClientBuffer));
+        Assert.Equal(16, c.Http.MaxClients);
+        Assert.Null(c.Otlp);
     }
 
     [Fact]

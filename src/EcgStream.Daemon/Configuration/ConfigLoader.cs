@@ -238,6 +238,7 @@ public static partial class ConfigLoader
 
         private HttpConfig ReadHttp(IConfigurationSection s, Uri listen)
         {
+            ExpectObject(s, "{ token, tokenFile, allowedHosts, ... }");
             CheckKeys(s, HttpKeys);
             string? token = Str(s, "token");
             if (token is { Length: 0 }) token = null;
@@ -325,6 +326,7 @@ public static partial class ConfigLoader
 
         private SourceConfig ReadSource(IConfigurationSection s)
         {
+            ExpectObject(s, "{ kind, port, ... }");
             CheckKeys(s, SourceKeys);
             string kindText = Str(s, "kind") ?? Fail<string>(s.Path + ":kind", "is required (tcp-client, tcp-server, serial, file, synthetic or ble-stdin)");
             var kind = kindText.ToLowerInvariant() switch
@@ -390,6 +392,7 @@ public static partial class ConfigLoader
         /// <summary>Off unless the section names an endpoint.</summary>
         private OtlpConfig? ReadOtlp(IConfigurationSection s)
         {
+            ExpectObject(s, "{ endpoint, protocol, intervalSeconds }");
             CheckKeys(s, OtlpKeys);
             string? endpoint = Str(s, "endpoint");
             if (endpoint is null or { Length: 0 }) return null;
@@ -409,6 +412,7 @@ public static partial class ConfigLoader
 
         private SinksConfig ReadSinks(IConfigurationSection s)
         {
+            ExpectObject(s, "{ jsonl, sse, webSocket, wfdb, ... }");
             CheckKeys(s, SinkKeys);
             string? jsonl = Str(s, "jsonl");
             if (jsonl is { Length: 0 } || "none".Equals(jsonl, StringComparison.OrdinalIgnoreCase)) jsonl = null;
@@ -433,6 +437,12 @@ public static partial class ConfigLoader
         }
 
         // ---- typed fields ------------------------------------------------------------------
+
+        /// <summary>A section given as a plain value (<c>"sinks": "stdout"</c>) would otherwise be ignored: its defaults would run silently.</summary>
+        private void ExpectObject(IConfigurationSection s, string shape)
+        {
+            if (s.Value is { Length: > 0 }) Fail(s.Path, $"expected an object {shape}, found \"{s.Value}\"");
+        }
 
         private string? Str(IConfiguration s, string key)
         {
