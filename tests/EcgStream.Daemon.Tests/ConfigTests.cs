@@ -84,6 +84,8 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "http": "x" }""", "http", "expected an object { token, tokenFile,")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": "http://x" }""", "otlp", "expected an object { endpoint, protocol, intervalSeconds }")]
     [InlineData("""{ "beds": [ { "id": "a", "source": "tcp-server:7000" } ] }""", "beds[0].source", "expected an object { kind,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "port": 7000 } } ] }""",
+        "beds[0].source.address", "\"0.0.0.0\" is not a loopback address: anyone who can reach the port could feed or blank the bed (the wire protocol has no credentials); set beds[0].source.allowRemote to true")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
@@ -119,6 +121,17 @@ public class ConfigTests
         Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpProtocol.Http, 5), (http.Endpoint, http.Protocol, http.IntervalSeconds));
         var grpc = ConfigLoader.Load(Write("{" + bed + """, "otlp": { "endpoint": "http://collector:4317" } }"""), [], environment: false).Otlp!;
         Assert.Equal((new Uri("http://collector:4317"), OtlpProtocol.Grpc, 10), (grpc.Endpoint, grpc.Protocol, grpc.IntervalSeconds));
+    }
+
+    [Fact]
+    public void Device_listeners_are_loopback_unless_allowed()
+    {
+        var c = ConfigLoader.Load(Write("""
+            { "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000 } },
+                        { "id": "b", "source": { "kind": "tcp-server", "port": 0 } } ] }
+            """), [], environment: false);
+        Assert.Equal(("0.0.0.0", true), (c.Beds[0].Source.Address, c.Beds[0].Source.AllowRemote));
+        Assert.False(c.Beds[1].Source.AllowRemote);
     }
 
     [Fact]

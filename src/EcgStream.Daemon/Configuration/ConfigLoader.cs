@@ -96,7 +96,7 @@ public static partial class ConfigLoader
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
         private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds", "afOnsetEvidence"];
         private static readonly string[] SourceKeys =
-            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
+            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds", "allowRemote"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
 
         public DaemonConfig Read()
@@ -354,6 +354,7 @@ public static partial class ConfigLoader
                 Handle = s.GetSection("handle").Value is null ? null : Int(s, "handle", 0, 0, 0xFFFF),
                 ReconnectInitialSeconds = Dbl(s, "reconnectInitialSeconds", 0.5, 0.01, 3600),
                 ReconnectMaxSeconds = Dbl(s, "reconnectMaxSeconds", 30, 0.01, 86400),
+                AllowRemote = Bool(s, "allowRemote", false),
             };
             if (c.ReconnectMaxSeconds < c.ReconnectInitialSeconds)
                 Fail(s.Path + ":reconnectMaxSeconds", $"{c.ReconnectMaxSeconds} is below reconnectInitialSeconds ({c.ReconnectInitialSeconds})");
@@ -363,7 +364,9 @@ public static partial class ConfigLoader
                     if (string.IsNullOrWhiteSpace(c.Host)) Fail(s.Path + ":host", "must not be empty");
                     return c with { Port = Int(s, "port", -1, 1, 65535, required: true) };
                 case SourceKind.TcpServer:
-                    if (!System.Net.IPAddress.TryParse(c.Address, out _)) Fail(s.Path + ":address", $"\"{c.Address}\" is not an IP address");
+                    if (!System.Net.IPAddress.TryParse(c.Address, out var address)) Fail(s.Path + ":address", $"\"{c.Address}\" is not an IP address");
+                    if (!System.Net.IPAddress.IsLoopback(address!) && !c.AllowRemote)
+                        Fail(s.Path + ":address", $"\"{c.Address}\" is not a loopback address: anyone who can reach the port could feed or blank the bed (the wire protocol has no credentials); set {FieldName(s.Path)}.allowRemote to true to accept devices from the network");
                     return c with { Port = Int(s, "port", -1, 0, 65535, required: true) };
                 case SourceKind.Serial:
                     if (c.Path is null) Fail(s.Path + ":path", "is required (e.g. /dev/ttyUSB0)");
