@@ -86,6 +86,12 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": "tcp-server:7000" } ] }""", "beds[0].source", "expected an object { kind,")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "port": 7000 } } ] }""",
         "beds[0].source.address", "\"0.0.0.0\" is not a loopback address: anyone who can reach the port could feed or blank the bed (the wire protocol has no credentials); set beds[0].source.allowRemote to true")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": 7000 } }, { "id": "b", "source": { "kind": "tcp-server", "port": 7000 } } ] }""",
+        "beds[1].source.port", "7000 on 127.0.0.1 is already the port of bed \"a\" (beds[0]); each tcp-server bed needs its own")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000 } }, { "id": "b", "source": { "kind": "tcp-server", "port": 7000 } } ] }""",
+        "beds[1].source.port", "already the port of bed \"a\"")]
+    [InlineData("""{ "listen": "http://127.0.0.1:8370", "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": 8370 } } ] }""",
+        "beds[0].source.port", "8370 is the HTTP listen port (listen: http://127.0.0.1:8370)")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
@@ -124,14 +130,18 @@ public class ConfigTests
     }
 
     [Fact]
-    public void Device_listeners_are_loopback_unless_allowed()
+    public void Device_listeners_are_loopback_unless_allowed_and_each_has_its_own_port()
     {
         var c = ConfigLoader.Load(Write("""
             { "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000 } },
-                        { "id": "b", "source": { "kind": "tcp-server", "port": 0 } } ] }
+                        { "id": "b", "source": { "kind": "tcp-server", "port": 0 } },
+                        { "id": "c", "source": { "kind": "tcp-server", "port": 0 } },
+                        { "id": "d", "source": { "kind": "tcp-server", "address": "127.0.0.2", "port": 7001 } },
+                        { "id": "e", "source": { "kind": "tcp-server", "address": "127.0.0.3", "port": 7001 } } ] }
             """), [], environment: false);
         Assert.Equal(("0.0.0.0", true), (c.Beds[0].Source.Address, c.Beds[0].Source.AllowRemote));
-        Assert.False(c.Beds[1].Source.AllowRemote);
+        Assert.False(c.Beds[1].Source.AllowRemote); // port 0 twice: each gets its own free port
+        Assert.Equal(7001, c.Beds[4].Source.Port); // the same port on two loopback addresses
     }
 
     [Fact]

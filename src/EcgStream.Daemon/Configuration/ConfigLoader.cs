@@ -122,6 +122,7 @@ public static partial class ConfigLoader
                 if (!ids.Add(b.Id)) Fail(bed.GetSection("id").Path, $"\"{b.Id}\" is used by another bed");
                 beds.Add(b);
             }
+            CheckListeners(bedsSection, beds, uri!);
             var cluster = ReadCluster(root.GetSection("cluster"));
             if (cluster?.Role == ClusterRole.Central)
             {
@@ -139,6 +140,36 @@ public static partial class ConfigLoader
                 Fail("sinks:wfdb", "not available in cluster.role central: annotation files need each bed's sample rate, which the events stream does not carry");
             return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = sinks, Http = http,
                 Otlp = ReadOtlp(root.GetSection("otlp")), Cluster = cluster };
+        }
+
+        /// <summary>
+        /// tcp-server beds each need a port of their own (one would never bind), and not the HTTP one. Port 0 (any free
+        /// port) never clashes; the any-address clashes with every address.
+        /// </summary>
+        private void CheckListeners(IConfigurationSection bedsSection, List<BedConfig> beds, Uri listen)
+        {
+            var sections = Children(bedsSection).ToList();
+            for (int i = 0; i < beds.Count; i++)
+            {
+                var a = beds[i].Source;
+                if (a.Kind != SourceKind.TcpServer || a.Port == 0) continue;
+                string port = sections[i].GetSection("source:port").Path;
+                if (a.Port == listen.Port) Fail(port, $"{a.Port} is the HTTP listen port (listen: {listen.OriginalString}); give the bed another port");
+                for (int j = 0; j < i; j++)
+                {
+                    var b = beds[j].Source;
+                    if (b.Kind == SourceKind.TcpServer && b.Port == a.Port && Overlap(a.Address, b.Address))
+                        Fail(port, $"{a.Port} on {a.Address} is already the port of bed \"{beds[j].Id}\" ({FieldName(sections[j].Path)}); each tcp-server bed needs its own");
+                }
+            }
+
+            static bool Overlap(string x, string y)
+            {
+                var a = System.Net.IPAddress.Parse(x);
+                var b = System.Net.IPAddress.Parse(y);
+                bool any(System.Net.IPAddress ip) => ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any);
+                return a.Equals(b) || any(a) || any(b);
+            }
         }
 
         /// <summary>The cluster section; null when absent (a daemon on its own). Credentials are required: there is no anonymous mode.</summary>
