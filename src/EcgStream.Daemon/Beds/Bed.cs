@@ -170,6 +170,14 @@ public sealed class Bed
         LastError = problem;
     }
 
+    /// <summary>The source can produce samples again (a listener bound after all): the bed no longer shows "source_error".</summary>
+    internal void SourceRecovered()
+    {
+        if (_sourceError is not { } problem) return;
+        _sourceError = null;
+        if (LastError == problem) LastError = null;
+    }
+
     /// <summary>The next block's index may restart: re-base it on the host clock.</summary>
     public void MarkDiscontinuity() => _rebase = true;
 

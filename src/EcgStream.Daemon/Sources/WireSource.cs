@@ -9,7 +9,8 @@ namespace EcgStream.Daemon.Sources;
 
 /// <summary>
 /// A device speaking our wire protocol over TCP (either direction) or a serial port. When the
-/// connection drops or cannot be made, waits with <see cref="Backoff"/> and tries again. One
+/// connection drops or cannot be made, waits with <see cref="Backoff"/> and tries again (a tcp-server
+/// bed retries a listener that cannot bind the same way). One
 /// <see cref="WireDecoder"/> serves every connection, so a device that reconnects and goes on
 /// counting has what it lost reported as a gap from its sequence numbers; one that restarts (its
 /// sequence jumps back, or it describes itself anew) is re-based on the host clock by the bed.
@@ -38,13 +39,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         TcpServer? server = null;
         try
         {
-            if (config.Kind == SourceKind.TcpServer)
-            {
-                server = TcpServer.Start(new TcpServerOptions(config.Port, System.Net.IPAddress.Parse(config.Address)));
-                ListeningPort = server.LocalEndPoint.Port;
-                _listening.TrySetResult();
-                log.LogInformation("bed {Bed}: waiting for a device on {Endpoint}", bed.Id, server.LocalEndPoint);
-            }
+            if (config.Kind == SourceKind.TcpServer) server = await BindAsync(bed, backoff, ct);
             bool everConnected = false;
             while (!ct.IsCancellationRequested)
             {
@@ -98,10 +93,40 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
                 catch (OperationCanceledException) { break; }
             }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         finally
         {
             server?.Dispose();
             _listening.TrySetCanceled();
+        }
+    }
+
+    /// <summary>Binds the listener; while it cannot (the port is taken), the bed shows "source_error" and it is retried with the backoff.</summary>
+    private async Task<TcpServer> BindAsync(Bed bed, Backoff backoff, CancellationToken ct)
+    {
+        var options = new TcpServerOptions(config.Port, System.Net.IPAddress.Parse(config.Address));
+        string? reported = null;
+        while (true)
+        {
+            try
+            {
+                var server = TcpServer.Start(options);
+                backoff.Reset();
+                bed.SourceRecovered();
+                ListeningPort = server.LocalEndPoint.Port;
+                _listening.TrySetResult();
+                log.LogInformation("bed {Bed}: waiting for a device on {Endpoint}", bed.Id, server.LocalEndPoint);
+                return server;
+            }
+            catch (IOException e)
+            {
+                bed.SourceFailed(e.Message);
+                var delay = backoff.Next();
+                // once per distinct problem; the retries themselves are routine
+                if (reported != e.Message) log.LogError("bed {Bed}: {Error}; retrying (every {Delay:F2} s at first, up to {Max} s)", bed.Id, e.Message, delay.TotalSeconds, config.ReconnectMaxSeconds);
+                reported = e.Message;
+                await Task.Delay(delay, ct);
+            }
         }
     }
 }

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using EcgStream.Core.Events;
+using EcgStream.Core.Leads;
+using EcgStream.Daemon.Beds;
+using EcgStream.Daemon.Configuration;
+using EcgStream.Daemon.Sources;
+using EcgStream.Ingest.Wire;
+using EcgStream.Runtime.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EcgStream.Daemon.Tests;
+
+/// <summary>A wire bed takes its device: a taken port is retried.</summary>
+public class WireSourceTests
+{
+    private static readonly DeviceInfo Info = new()
+    {
+        SampleRateMilliHz = 250_000, GainPicovolts = 1_000_000, Leads = LeadSet.Of(Lead.I, Lead.II), Format = SampleFormat.Int16, SamplesPerFrame = 5,
+    };
+
+    /// <summary>Log lines as the console would show them (message only).</summary>
+    private sealed class ListLogger : ILogger
+    {
+        private readonly List<string> _lines = [];
+        public List<string> Lines { get { lock (_lines) return [.. _lines]; } }
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines) _lines.Add(formatter(state, exception));
+        }
+    }
+
+    /// <summary>A bed and its wire source running on their own, as the daemon runs them.</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        public readonly ListLogger Log = new();
+        public readonly List<RhythmEvent> Events = [];
+        public readonly Bed Bed;
+        public readonly WireSource Source;
+        private readonly CancellationTokenSource _stop = new();
+        public readonly Task Run;
+
+        public Running(SourceConfig source)
+        {
+            Bed = new Bed(new BedConfig { Id = "wire-1", Source = source }, BedOptions.Default, null, e => { lock (Events) Events.Add(e); }, null, 125, NullLogger.Instance);
+            Source = new WireSource(source, Log);
+            Run = Task.Run(() => Source.RunAsync(Bed, _stop.Token));
+        }
+
+        public string Dump() => string.Join("\n", Log.Lines);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Run.WaitAsync(TimeSpan.FromSeconds(10));
+            await Bed.CompleteAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static async Task SendAsync(NetworkStream stream, uint from, uint count, bool info = true)
+    {
+        var frame = new byte[WireProtocol.MaxFrame];
+        if (info) await stream.WriteAsync(frame.AsMemory(0, WireEncoder.EncodeInfo(Info, frame)));
+        var samples = new int[10];
+        for (uint seq = from; seq < from + count; seq++)
+        {
+            for (int i = 0; i < 10; i++) samples[i] = (int)(seq % 100) * 10 + i;
+            await stream.WriteAsync(frame.AsMemory(0, WireEncoder.EncodeData(Info, seq, seq * 20_000, 0, samples, frame)));
+        }
+    }
+
+    [Fact]
+    public async Task A_tcp_server_bed_whose_port_is_taken_shows_source_error_and_binds_once_the_port_is_free()
+    {
+        var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "in-1", Source = new SourceConfig { Kind = SourceKind.TcpServer, Port = port, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        var bed = host.Bed("in-1");
+        await Support.Until(() => bed.State == "source_error", TimeSpan.FromSeconds(10), "source_error while the port is taken");
+        Assert.Equal($"listen on 127.0.0.1:{port} failed: Address already in use", bed.LastError);
+        using var http = Support.Client(host);
+        Assert.Contains("\"state\":\"source_error\"", await http.GetStringAsync("beds"));
+
+        holder.Dispose();
+        var source = (WireSource)host.Source("in-1");
+        await source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("waiting", bed.State);
+        Assert.Null(bed.LastError);
+        using var device = new TcpClient();
+        await device.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(device.GetStream(), 0, 20);
+        await Support.Until(() => bed.Samples == 100, TimeSpan.FromSeconds(10), "the device's 20 frames");
+        Assert.Equal("receiving", bed.State);
+    }
+}
