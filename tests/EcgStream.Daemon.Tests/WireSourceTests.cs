@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EcgStream.Daemon.Tests;
 
-/// <summary>A wire bed takes its device: a taken port is retried.</summary>
+/// <summary>A wire bed takes its device: connections that come and go do not hold it off, a taken port is retried.</summary>
 public class WireSourceTests
 {
     private static readonly DeviceInfo Info = new()
@@ -70,6 +70,24 @@ public class WireSourceTests
             for (int i = 0; i < 10; i++) samples[i] = (int)(seq % 100) * 10 + i;
             await stream.WriteAsync(frame.AsMemory(0, WireEncoder.EncodeData(Info, seq, seq * 20_000, 0, samples, frame)));
         }
+    }
+
+    [Fact]
+    public async Task Clients_that_connect_and_close_do_not_push_the_device_out_by_the_reconnect_backoff()
+    {
+        // a backoff before accepting would hold the device off for 24 s or more after the first such client
+        await using var run = new Running(new SourceConfig { Kind = SourceKind.TcpServer, Port = 0, ReconnectInitialSeconds = 30, ReconnectMaxSeconds = 60 });
+        await run.Source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        int port = run.Source.ListeningPort!.Value;
+        for (int i = 0; i < 5; i++)
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(IPAddress.Loopback, port); // a port scan or a health probe
+        }
+        using var device = new TcpClient();
+        await device.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(device.GetStream(), 0, 20);
+        await Support.Until(() => run.Bed.Samples == 100, TimeSpan.FromSeconds(15), "the device's 20 frames\n" + run.Dump());
     }
 
     [Fact]

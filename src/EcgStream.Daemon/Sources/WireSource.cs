@@ -10,7 +10,7 @@ namespace EcgStream.Daemon.Sources;
 /// <summary>
 /// A device speaking our wire protocol over TCP (either direction) or a serial port. When the
 /// connection drops or cannot be made, waits with <see cref="Backoff"/> and tries again (a tcp-server
-/// bed retries a listener that cannot bind the same way). One
+/// accepts again at once, and retries with the backoff only a listener that cannot bind). One
 /// <see cref="WireDecoder"/> serves every connection, so a device that reconnects and goes on
 /// counting has what it lost reported as a gap from its sequence numbers; one that restarts (its
 /// sequence jumps back, or it describes itself anew) is re-based on the host clock by the bed.
@@ -87,6 +87,8 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
                     if (stream is not null) await stream.DisposeAsync();
                 }
                 if (ct.IsCancellationRequested) break;
+                // accepting waits by itself: a client that connected and left must not hold the next device off
+                if (config.Kind == SourceKind.TcpServer) continue;
                 var delay = backoff.Next();
                 log.LogInformation("bed {Bed}: reconnecting in {Delay:F2} s (attempt {Attempt})", bed.Id, delay.TotalSeconds, backoff.Attempt);
                 try { await Task.Delay(delay, ct); }
