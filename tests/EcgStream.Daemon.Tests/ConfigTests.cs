@@ -92,6 +92,7 @@ public class ConfigTests
         "beds[1].source.port", "already the port of bed \"a\"")]
     [InlineData("""{ "listen": "http://127.0.0.1:8370", "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": 8370 } } ] }""",
         "beds[0].source.port", "8370 is the HTTP listen port (listen: http://127.0.0.1:8370)")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client", "port": 7000, "idleSeconds": 0.5 } } ] }""", "beds[0].source.idleSeconds", "0.5 is outside 1..3600")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
@@ -133,14 +134,14 @@ public class ConfigTests
     public void Device_listeners_are_loopback_unless_allowed_and_each_has_its_own_port()
     {
         var c = ConfigLoader.Load(Write("""
-            { "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000 } },
+            { "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000, "idleSeconds": 30 } },
                         { "id": "b", "source": { "kind": "tcp-server", "port": 0 } },
                         { "id": "c", "source": { "kind": "tcp-server", "port": 0 } },
                         { "id": "d", "source": { "kind": "tcp-server", "address": "127.0.0.2", "port": 7001 } },
                         { "id": "e", "source": { "kind": "tcp-server", "address": "127.0.0.3", "port": 7001 } } ] }
             """), [], environment: false);
-        Assert.Equal(("0.0.0.0", true), (c.Beds[0].Source.Address, c.Beds[0].Source.AllowRemote));
-        Assert.False(c.Beds[1].Source.AllowRemote); // port 0 twice: each gets its own free port
+        Assert.Equal(("0.0.0.0", true, 30.0), (c.Beds[0].Source.Address, c.Beds[0].Source.AllowRemote, c.Beds[0].Source.IdleSeconds));
+        Assert.Equal((false, 10.0), (c.Beds[1].Source.AllowRemote, c.Beds[1].Source.IdleSeconds)); // port 0 twice: each gets its own free port
         Assert.Equal(7001, c.Beds[4].Source.Port); // the same port on two loopback addresses
     }
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EcgStream.Daemon.Tests;
 
-/// <summary>A wire bed takes its device: connections that come and go do not hold it off, a taken port is retried.</summary>
+/// <summary>No connection holds a wire bed: a silent one times out, a newer device replaces an older connection, a taken port is retried.</summary>
 public class WireSourceTests
 {
     private static readonly DeviceInfo Info = new()
@@ -70,6 +70,85 @@ public class WireSourceTests
             for (int i = 0; i < 10; i++) samples[i] = (int)(seq % 100) * 10 + i;
             await stream.WriteAsync(frame.AsMemory(0, WireEncoder.EncodeData(Info, seq, seq * 20_000, 0, samples, frame)));
         }
+    }
+
+    /// <summary>Waits until the daemon closes <paramref name="client"/> (a read returns 0 or the connection is reset).</summary>
+    private static async Task ClosedByPeer(TcpClient client, string what)
+    {
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            while (await client.GetStream().ReadAsync(buffer, timeout.Token) > 0) { }
+        }
+        catch (IOException) { } // reset: closed too
+        catch (OperationCanceledException) { throw new TimeoutException($"timed out waiting for the daemon to close {what}"); }
+    }
+
+    [Fact]
+    public async Task A_new_device_connection_replaces_a_half_open_one_on_a_tcp_server_bed()
+    {
+        // the idle timeout is out of the way: only the replacement can free the bed
+        await using var run = new Running(new SourceConfig { Kind = SourceKind.TcpServer, Port = 0, IdleSeconds = 3600 });
+        await run.Source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        int port = run.Source.ListeningPort!.Value;
+        using var old = new TcpClient(AddressFamily.InterNetwork);
+        await old.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(old.GetStream(), 0, 10);
+        await Support.Until(() => run.Bed.Samples == 50, TimeSpan.FromSeconds(10), "the first connection's 10 frames");
+
+        // the device comes back on a new connection; the old one stays open and silent (half-open)
+        using var device = new TcpClient(AddressFamily.InterNetwork);
+        await device.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(device.GetStream(), 10, 50);
+        await Support.Until(() => run.Bed.Samples == 300, TimeSpan.FromSeconds(20), "the new connection's 50 frames\n" + run.Dump());
+        await ClosedByPeer(old, "the replaced connection");
+        Assert.True(run.Bed.Connected);
+        Assert.Equal(1, run.Bed.Reconnects);
+        Assert.Equal(0, run.Bed.Ingest!.Gaps); // the device went on counting: nothing lost
+        Assert.Contains($"bed wire-1: a new device connection from {device.Client.LocalEndPoint} replaces the one from {old.Client.LocalEndPoint}: " +
+            "the newest connection is the live one; the old one is closed", run.Log.Lines);
+    }
+
+    [Fact]
+    public async Task A_tcp_server_bed_closes_a_connection_that_sends_no_samples_and_takes_the_next_device()
+    {
+        await using var run = new Running(new SourceConfig { Kind = SourceKind.TcpServer, Port = 0, IdleSeconds = 1 });
+        await run.Source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        int port = run.Source.ListeningPort!.Value;
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(IPAddress.Loopback, port);
+        await ClosedByPeer(silent, "the silent connection");
+        await Support.Until(() => !run.Bed.Connected, TimeSpan.FromSeconds(10), "the bed to drop the silent connection");
+        Assert.Contains("bed wire-1: no samples for 1 s; closing the connection", run.Log.Lines);
+        Assert.Equal("no samples for 1 s; closing the connection", run.Bed.LastError);
+
+        using var device = new TcpClient();
+        await device.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(device.GetStream(), 0, 20);
+        await Support.Until(() => run.Bed.Samples == 100, TimeSpan.FromSeconds(10), "the device's 20 frames");
+        Assert.Null(run.Bed.LastError);
+    }
+
+    [Fact]
+    public async Task A_tcp_client_bed_reconnects_when_its_connection_goes_silent()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        await using var run = new Running(new SourceConfig
+        {
+            Kind = SourceKind.TcpClient, Port = ((IPEndPoint)listener.LocalEndpoint).Port, IdleSeconds = 1, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2,
+        });
+        using var first = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await SendAsync(first.GetStream(), 0, 10);
+        await Support.Until(() => run.Bed.Samples == 50, TimeSpan.FromSeconds(10), "the first 10 frames");
+        // the device stops sending but never closes: the bed closes and connects again
+        await ClosedByPeer(first, "the silent connection");
+        using var second = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await SendAsync(second.GetStream(), 10, 10, info: false);
+        await Support.Until(() => run.Bed.Samples == 100, TimeSpan.FromSeconds(10), "the frames on the new connection\n" + run.Dump());
+        Assert.Equal(1, run.Bed.Reconnects);
+        Assert.Contains("bed wire-1: no samples for 1 s; closing the connection", run.Log.Lines);
     }
 
     [Fact]

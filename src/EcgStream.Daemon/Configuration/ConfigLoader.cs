@@ -96,7 +96,7 @@ public static partial class ConfigLoader
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
         private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds", "afOnsetEvidence"];
         private static readonly string[] SourceKeys =
-            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds", "allowRemote"];
+            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds", "idleSeconds", "allowRemote"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
 
         public DaemonConfig Read()
@@ -385,6 +385,7 @@ public static partial class ConfigLoader
                 Handle = s.GetSection("handle").Value is null ? null : Int(s, "handle", 0, 0, 0xFFFF),
                 ReconnectInitialSeconds = Dbl(s, "reconnectInitialSeconds", 0.5, 0.01, 3600),
                 ReconnectMaxSeconds = Dbl(s, "reconnectMaxSeconds", 30, 0.01, 86400),
+                IdleSeconds = Dbl(s, "idleSeconds", SourceConfig.DefaultIdleSeconds, 1, 3600),
                 AllowRemote = Bool(s, "allowRemote", false),
             };
             if (c.ReconnectMaxSeconds < c.ReconnectInitialSeconds)

@@ -165,6 +165,13 @@ public sealed record SourceConfig
     /// <summary>Reconnect backoff: first delay, and the ceiling it doubles up to (jittered ±20 %).</summary>
     public double ReconnectInitialSeconds { get; init; } = 0.5;
     public double ReconnectMaxSeconds { get; init; } = 30;
+    /// <summary>
+    /// Wire sources: a connection that delivers no samples for this long is closed and made again (tcp-client
+    /// reconnects, serial reopens, tcp-server takes the next device), so a silent or half-open one cannot hold the bed.
+    /// </summary>
+    public double IdleSeconds { get; init; } = DefaultIdleSeconds;
+
+    public const double DefaultIdleSeconds = 10;
 }
 
 /// <summary>Where events go.</summary>
