@@ -292,7 +292,9 @@ public static partial class ConfigLoader
             return new HttpConfig
             {
                 Token = token,
-                TokenFile = Str(s, "tokenFile") is { Length: > 0 } tf ? tf : null,
+                TokenFile = Str(s, "tokenFile") is { Length: > 0 } tf
+                    ? Directory.Exists(tf) ? Fail<string>(s.Path + ":tokenFile", $"\"{tf}\" is a directory; expected a file path") : tf
+                    : null,
                 AllowedHosts = hosts,
                 AllowedOrigins = origins,
                 MaxClients = Int(s, "maxClients", defaults.MaxClients, 1, 10_000),
@@ -326,6 +328,7 @@ public static partial class ConfigLoader
             var src = s.GetSection("source");
             if (!src.Exists()) Fail(src.Path, "is required");
             string? record = Str(s, "record") is { Length: > 0 } r ? r : null;
+            if (record is not null && File.Exists(record)) Fail(s.Path + ":record", $"\"{record}\" is a file; expected a directory");
             double segmentMinutes = Dbl(s, "recordSegmentMinutes", 60, 0.1, 24 * 60);
             double recordGain = Dbl(s, "recordGain", 1000, 1, 1e6);
             return new BedConfig
@@ -453,6 +456,7 @@ public static partial class ConfigLoader
             if (jsonl is { Length: 0 } || "none".Equals(jsonl, StringComparison.OrdinalIgnoreCase)) jsonl = null;
             if (jsonl is not null && jsonl != "stdout")
             {
+                if (Directory.Exists(jsonl)) Fail(s.Path + ":jsonl", $"\"{jsonl}\" is a directory; expected a file path");
                 var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(jsonl));
                 if (dir is null || !Directory.Exists(dir)) Fail(s.Path + ":jsonl", $"\"{jsonl}\": directory {dir} does not exist");
             }
