@@ -115,6 +115,24 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_reader_message_quoting_a_newline_and_an_escape_from_the_file_stays_one_line()
+    {
+        var dir = Support.TempDir();
+        var edf = Path.Combine(dir, "nl.edf");
+        var header = Enumerable.Repeat((byte)' ', 356).ToArray();
+        "0\n\u001b[31m"u8.CopyTo(header); // the version field: a line break and a terminal colour escape
+        File.WriteAllBytes(edf, header);
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "file-1", Source = new SourceConfig { Kind = SourceKind.File, Path = edf, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        var bed = host.Bed("file-1");
+        await Support.Until(() => bed.State == "source_error", TimeSpan.FromSeconds(10), "source_error");
+        Assert.Equal($"{edf}, field 'version', byte offset 0: version '0\\n\\x1b[31m' is not EDF's \"0\"", bed.LastError);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_ONNX_model_is_one_logged_line_and_exit_code_2_which_systemd_does_not_restart()
     {
         var dir = Support.TempDir();
