@@ -91,7 +91,7 @@ public sealed class DaemonHost : IAsyncDisposable
         _app = builder.Build();
         _log = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ecgstreamd");
 
-        var (token, tokenOrigin) = AccessControl.LoadOrCreateToken(config.Http);
+        var (token, tokenOrigin) = Named("http.tokenFile", config.Http.TokenFile ?? AccessControl.DefaultTokenFile(), () => AccessControl.LoadOrCreateToken(config.Http));
         Access = new AccessControl(token, config.Http, Metrics);
         _tokenOrigin = tokenOrigin;
         Hub = new EventHub(config.Sinks.ClientBuffer);
@@ -106,7 +106,7 @@ public sealed class DaemonHost : IAsyncDisposable
         if (config.Sinks.Jsonl is { } jsonl)
             _jsonl = jsonl == "stdout"
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
-                : new JsonLinesSink(new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read), ownsStream: true);
+                : new JsonLinesSink(Named("sinks.jsonl", jsonl, () => new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read)), ownsStream: true);
         if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, EventSource.Fused);
         // one id per process start, stamped on every event: runs appended to one file stay apart
         RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
@@ -131,7 +131,7 @@ public sealed class DaemonHost : IAsyncDisposable
             catch (ClusterConfigException e) { throw new ArgumentException(e.Message, e); } // one line, exit 2 (DaemonMain)
         }
         bool strips = config.Sinks.Sse || config.Sinks.WebSocket;
-        foreach (var bc in config.Beds)
+        foreach (var (bc, index) in config.Beds.Select((b, i) => (b, i)))
         {
             var source = bc.Source.Kind == SourceKind.BleStdin
                 ? new BleStdinSource(bc.Source, options.Stdin)
@@ -144,7 +144,7 @@ public sealed class DaemonHost : IAsyncDisposable
                     Metrics = Metrics,
                     Gateway = Gateway,
                     Recorder = bc.Record is { } rec
-                        ? new WfdbRecorder(rec, bc.Id, RunId[..RunId.IndexOf('-')], bc.RecordSegmentMinutes * 60, bc.RecordGain, bc.MaxGapSeconds)
+                        ? Named($"beds[{index}].record", rec, () => new WfdbRecorder(rec, bc.Id, RunId[..RunId.IndexOf('-')], bc.RecordSegmentMinutes * 60, bc.RecordGain, bc.MaxGapSeconds))
                         : null,
                 };
             _beds.Add((bed, source));
@@ -229,6 +229,19 @@ public sealed class DaemonHost : IAsyncDisposable
         Metrics.Dispose();
         _stopSources.Dispose();
         _stopFeed.Dispose();
+    }
+
+    /// <summary>
+    /// Opens what a configuration key names; a failure says which key and path, in one line
+    /// (the runtime's own message, "Access to the path '/tmp' is denied.", names neither).
+    /// </summary>
+    private static T Named<T>(string key, string path, Func<T> open)
+    {
+        try { return open(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{key}: \"{path}\": {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -37,11 +37,32 @@ public sealed class EcgFormatException : FormatException
     /// </summary>
     internal static string Describe(string filePath, string problem, int? line = null, string? field = null, long? byteOffset = null)
     {
-        var sb = new StringBuilder(filePath);
+        var sb = new StringBuilder();
+        AppendOneLine(sb, filePath);
         if (line is not null) sb.Append(", line ").Append(line.Value);
-        if (field is not null) sb.Append(", field '").Append(field).Append('\'');
+        if (field is not null) AppendOneLine(sb.Append(", field '"), field).Append('\'');
         if (byteOffset is not null) sb.Append(", byte offset ").Append(byteOffset.Value);
-        sb.Append(": ").Append(problem);
+        AppendOneLine(sb.Append(": "), problem);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Control characters and line breaks escaped (\n, \r, \t, \x1b, \u2028): a message quotes bytes from the
+    /// file, and one that broke the line or carried a terminal escape would forge or garble the log it lands in.
+    /// </summary>
+    private static StringBuilder AppendOneLine(StringBuilder sb, string text)
+    {
+        foreach (char c in text)
+        {
+            if (!char.IsControl(c) && char.GetUnicodeCategory(c) is not (System.Globalization.UnicodeCategory.LineSeparator
+                                                                            or System.Globalization.UnicodeCategory.ParagraphSeparator))
+                sb.Append(c);
+            else if (c == '\n') sb.Append("\\n");
+            else if (c == '\r') sb.Append("\\r");
+            else if (c == '\t') sb.Append("\\t");
+            else if (c <= 0xFF) sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb;
     }
 }

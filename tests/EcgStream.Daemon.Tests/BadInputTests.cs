@@ -115,6 +115,24 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_reader_message_quoting_a_newline_and_an_escape_from_the_file_stays_one_line()
+    {
+        var dir = Support.TempDir();
+        var edf = Path.Combine(dir, "nl.edf");
+        var header = Enumerable.Repeat((byte)' ', 356).ToArray();
+        "0\n\u001b[31m"u8.CopyTo(header); // the version field: a line break and a terminal colour escape
+        File.WriteAllBytes(edf, header);
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "file-1", Source = new SourceConfig { Kind = SourceKind.File, Path = edf, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        var bed = host.Bed("file-1");
+        await Support.Until(() => bed.State == "source_error", TimeSpan.FromSeconds(10), "source_error");
+        Assert.Equal($"{edf}, field 'version', byte offset 0: version '0\\n\\x1b[31m' is not EDF's \"0\"", bed.LastError);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_ONNX_model_is_one_logged_line_and_exit_code_2_which_systemd_does_not_restart()
     {
         var dir = Support.TempDir();
@@ -134,6 +152,46 @@ public class BadInputTests
         // exit 2 is what tools/ecgstreamd.service tells systemd not to restart into
         var unit = File.ReadAllText(Path.Combine(EcgStream.Tests.TestData.RepoRoot, "tools", "ecgstreamd.service"));
         Assert.Contains("RestartPreventExitStatus=2", unit);
+    }
+
+    /// <summary>Runs ecgstreamd on a configuration: it must refuse to start with exit 2 and one line.</summary>
+    private static async Task<(string Line, string File)> Refusal(string sinks = "{}", string http = "{ \"token\": \"" + Support.Token + "\" }", string record = "")
+    {
+        var file = Path.Combine(Support.TempDir(), "ecgstreamd.json");
+        File.WriteAllText(file, $$"""
+            { "listen": "http://127.0.0.1:0", "http": {{http}}, "sinks": {{sinks}},
+              "beds": [ { "id": "a", {{(record.Length > 0 ? $"\"record\": \"{record}\"," : "")}} "source": { "kind": "synthetic" } } ] }
+            """);
+        var stderr = new StringWriter();
+        int rc = await DaemonMain.RunAsync(["--config", file], stderr, new DaemonHostOptions { HandleSignals = false }).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, rc);
+        return (Assert.Single(stderr.ToString().TrimEnd('\n').Split('\n')), file);
+    }
+
+    [Fact]
+    public async Task Paths_the_daemon_cannot_use_are_refused_naming_the_configuration_key()
+    {
+        var dir = Support.TempDir();
+        var (line, file) = await Refusal(sinks: $"{{ \"jsonl\": \"{dir}\" }}");
+        Assert.Equal($"ecgstreamd: configuration error in {file}: sinks.jsonl: \"{dir}\" is a directory; expected a file path", line);
+        (line, file) = await Refusal(http: $"{{ \"tokenFile\": \"{dir}\" }}");
+        Assert.Equal($"ecgstreamd: configuration error in {file}: http.tokenFile: \"{dir}\" is a directory; expected a file path", line);
+        var notADirectory = Path.Combine(dir, "not-a-directory");
+        File.WriteAllText(notADirectory, "");
+        (line, file) = await Refusal(record: notADirectory);
+        Assert.Equal($"ecgstreamd: configuration error in {file}: beds[0].record: \"{notADirectory}\" is a file; expected a directory", line);
+
+        // what only opening finds: the runtime's own reason, after the key and the path
+        var link = Path.Combine(dir, "events.jsonl");
+        File.CreateSymbolicLink(link, "/proc/nope/events.jsonl");
+        string why = Assert.ThrowsAny<IOException>(() => new FileStream(link, FileMode.Append, FileAccess.Write)).Message;
+        (line, _) = await Refusal(sinks: $"{{ \"jsonl\": \"{link}\" }}");
+        Assert.Equal($"ecgstreamd: cannot start: sinks.jsonl: \"{link}\": {why}", line);
+        why = Assert.ThrowsAny<IOException>(() => Directory.CreateDirectory("/proc/nope")).Message;
+        (line, _) = await Refusal(http: "{ \"tokenFile\": \"/proc/nope/token\" }");
+        Assert.Equal($"ecgstreamd: cannot start: http.tokenFile: \"/proc/nope/token\": {why}", line);
+        (line, _) = await Refusal(record: "/proc/nope");
+        Assert.Equal($"ecgstreamd: cannot start: beds[0].record: \"/proc/nope\": {why}", line);
     }
 
     [Fact]

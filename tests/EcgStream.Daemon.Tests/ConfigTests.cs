@@ -80,6 +80,19 @@ public class ConfigTests
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": { "endpoint": "http://c:4317", "interval": 5 } }""", "otlp.interval", "unknown setting")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "modelConfidentEvidence": 0.4 } } ] }""", "beds[0].fusion.modelConfidentEvidence", "0.4 is outside 0.501..1")]
     [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" }, "fusion": { "agree": true } } ] }""", "beds[0].fusion.agree", "unknown setting")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": "stdout" }""", "sinks", "expected an object { jsonl, sse,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "http": "x" }""", "http", "expected an object { token, tokenFile,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "otlp": "http://x" }""", "otlp", "expected an object { endpoint, protocol, intervalSeconds }")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": "tcp-server:7000" } ] }""", "beds[0].source", "expected an object { kind,")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "port": 7000 } } ] }""",
+        "beds[0].source.address", "\"0.0.0.0\" is not a loopback address: anyone who can reach the port could feed or blank the bed (the wire protocol has no credentials); set beds[0].source.allowRemote to true")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": 7000 } }, { "id": "b", "source": { "kind": "tcp-server", "port": 7000 } } ] }""",
+        "beds[1].source.port", "7000 on 127.0.0.1 is already the port of bed \"a\" (beds[0]); each tcp-server bed needs its own")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000 } }, { "id": "b", "source": { "kind": "tcp-server", "port": 7000 } } ] }""",
+        "beds[1].source.port", "already the port of bed \"a\"")]
+    [InlineData("""{ "listen": "http://127.0.0.1:8370", "beds": [ { "id": "a", "source": { "kind": "tcp-server", "port": 8370 } } ] }""",
+        "beds[0].source.port", "8370 is the HTTP listen port (listen: http://127.0.0.1:8370)")]
+    [InlineData("""{ "beds": [ { "id": "a", "source": { "kind": "tcp-client", "port": 7000, "idleSeconds": 0.5 } } ] }""", "beds[0].source.idleSeconds", "0.5 is outside 1..3600")]
     public void A_malformed_configuration_is_refused_naming_the_field(string json, string field, string problem)
     {
         var e = Refused(json);
@@ -115,6 +128,32 @@ public class ConfigTests
         Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpProtocol.Http, 5), (http.Endpoint, http.Protocol, http.IntervalSeconds));
         var grpc = ConfigLoader.Load(Write("{" + bed + """, "otlp": { "endpoint": "http://collector:4317" } }"""), [], environment: false).Otlp!;
         Assert.Equal((new Uri("http://collector:4317"), OtlpProtocol.Grpc, 10), (grpc.Endpoint, grpc.Protocol, grpc.IntervalSeconds));
+    }
+
+    [Fact]
+    public void Device_listeners_are_loopback_unless_allowed_and_each_has_its_own_port()
+    {
+        var c = ConfigLoader.Load(Write("""
+            { "beds": [ { "id": "a", "source": { "kind": "tcp-server", "address": "0.0.0.0", "allowRemote": true, "port": 7000, "idleSeconds": 30 } },
+                        { "id": "b", "source": { "kind": "tcp-server", "port": 0 } },
+                        { "id": "c", "source": { "kind": "tcp-server", "port": 0 } },
+                        { "id": "d", "source": { "kind": "tcp-server", "address": "127.0.0.2", "port": 7001 } },
+                        { "id": "e", "source": { "kind": "tcp-server", "address": "127.0.0.3", "port": 7001 } } ] }
+            """), [], environment: false);
+        Assert.Equal(("0.0.0.0", true, 30.0), (c.Beds[0].Source.Address, c.Beds[0].Source.AllowRemote, c.Beds[0].Source.IdleSeconds));
+        Assert.Equal((false, 10.0), (c.Beds[1].Source.AllowRemote, c.Beds[1].Source.IdleSeconds)); // port 0 twice: each gets its own free port
+        Assert.Equal(7001, c.Beds[4].Source.Port); // the same port on two loopback addresses
+    }
+
+    [Fact]
+    public void Empty_sections_keep_their_defaults()
+    {
+        var c = ConfigLoader.Load(Write("""
+            { "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": {}, "http": {}, "otlp": {} }
+            """), [], environment: false);
+        Assert.Equal((null, true, 256), (c.Sinks.Jsonl, c.Sinks.Sse, c.Sinks.ClientBuffer));
+        Assert.Equal(16, c.Http.MaxClients);
+        Assert.Null(c.Otlp);
     }
 
     [Fact]

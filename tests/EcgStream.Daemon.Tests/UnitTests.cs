@@ -197,6 +197,54 @@ public class BedTests
         Assert.Equal(500, bed.SampleRate);
         await bed.CompleteAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Theory]
+    [InlineData(new[] { 250, 500, 250 }, new[] { 30.0, 5, 5 })]
+    [InlineData(new[] { 250, 1, 100_000, 250 }, new[] { 30.0, 5, 1, 5 })]
+    public async Task Rate_changes_keep_stream_time_and_the_loss_after_them_starts_at_the_last_sample(int[] rates, double[] seconds)
+    {
+        var events = new List<RhythmEvent>();
+        var bed = new Bed(new BedConfig { Id = "bed-x", SignalLossSeconds = 0.2, Source = new SourceConfig { Kind = SourceKind.Synthetic } },
+            BedOptions.Default, null, e => { lock (events) events.Add(e); }, null, 125, NullLogger.Instance);
+        for (int phase = 0; phase < rates.Length; phase++)
+        {
+            if (phase > 0) bed.MarkDiscontinuity(); // the device sent a new INFO: its index starts again
+            int rate = rates[phase], n = Math.Max(1, rate / 10);
+            var buf = new float[n];
+            for (long s = 0; s < (long)(seconds[phase] * rate); s += n)
+                bed.Push(new SampleBlock("dev", s, rate, LeadSet.Of(Lead.II), n, buf));
+        }
+        await Support.Until(() => { bed.CheckSignal(); return bed.SignalLost; }, TimeSpan.FromSeconds(10), "SIGNAL_LOSS after the last block");
+        await bed.CompleteAsync(TimeSpan.FromSeconds(10));
+        List<RhythmEvent> all;
+        lock (events) all = [.. events];
+        string dump = string.Join("\n", all.Select(EcgStream.Runtime.Sinks.EventJson.ToJson));
+        Assert.Equal(rates.Length, bed.Sessions);
+        Assert.Equal(0, bed.StreamRestarts);
+        Assert.DoesNotContain(all, e => e.Rhythm == "STREAM_RESTART");
+        // no gap from the rate changes: the only GAP is the one the silence at the end opened
+        var loss = Assert.Single(all, e => e.Rhythm == "SIGNAL_LOSS" && e.Kind == EventKind.Onset);
+        Assert.Equal(seconds.Sum(), loss.StartSeconds, 6);
+        Assert.All(all.Where(e => e.Rhythm == "GAP"), e => Assert.Equal(seconds.Sum(), e.StartSeconds, 6));
+        Assert.All(all.Where(e => e.EndSeconds is not null), e => Assert.True(e.EndSeconds >= e.StartSeconds, dump));
+    }
+
+    [Fact]
+    public async Task A_silence_before_a_new_sample_rate_is_a_gap()
+    {
+        var events = new List<RhythmEvent>();
+        var bed = NewBed(events);
+        var buf = new float[50];
+        for (long s = 0; s < 250 * 4; s += 25) PushFlat(bed, s, 25, buf);     // 4 s at 250 Hz
+        bed.MarkDiscontinuity();                                              // a new INFO, after 1.5 s of silence
+        await Task.Delay(1500);
+        for (long s = 0; s < 500 * 2; s += 50) bed.Push(new SampleBlock("dev", s, 500, LeadSet.Of(Lead.II), 50, buf));
+        await bed.CompleteAsync(TimeSpan.FromSeconds(10));
+        var gap = Assert.Single(events, e => e.Rhythm == "GAP" && e.Kind == EventKind.Offset);
+        Assert.Equal(4.0, gap.StartSeconds, 3);
+        Assert.InRange(gap.EndSeconds!.Value - gap.StartSeconds, 1.3, 4.0); // host-clock silence (≥ the 1.5 s delay), less one block
+        Assert.Equal(2, bed.Sessions);
+    }
 }
 
 public class WfdbSinkTests

@@ -170,6 +170,14 @@ public sealed class Bed
         LastError = problem;
     }
 
+    /// <summary>The source can produce samples again (a listener bound after all): the bed no longer shows "source_error".</summary>
+    internal void SourceRecovered()
+    {
+        if (_sourceError is not { } problem) return;
+        _sourceError = null;
+        if (LastError == problem) LastError = null;
+    }
+
     /// <summary>The next block's index may restart: re-base it on the host clock.</summary>
     public void MarkDiscontinuity() => _rebase = true;
 
@@ -184,13 +192,19 @@ public sealed class Bed
     {
         long now = Stopwatch.GetTimestamp();
         _sourceError = null;
+        bool newSession = false;
         if (_input is null || block.SampleRate != _rate || block.Leads != _leads)
         {
             if (!Accepts(block)) { Interlocked.Exchange(ref _lastArrival, now); return; }
-            double resumeSeconds = _lastEnd < 0 ? 0 : _lastEnd / _rate + SilentSeconds(now, block);
+            double lastEndSeconds = _lastEnd < 0 ? 0 : _lastEnd / _rate;
+            double resumeSeconds = _lastEnd < 0 ? 0 : lastEndSeconds + SilentSeconds(now, block);
             StartSession(block.SampleRate, block.Leads, _input is null ? null : "stream changed");
+            // stream indices count samples at the current rate: what came before, in the new rate's samples,
+            // before anything compares or divides it (left in the old rate's, it made false gaps and restarts)
+            if (_lastEnd >= 0) _lastEnd = (long)Math.Round(lastEndSeconds * block.SampleRate);
             _offset = _lastEnd < 0 ? 0 : (long)Math.Round(resumeSeconds * block.SampleRate) - block.StartSample;
             _rebase = false;
+            newSession = _lastEnd >= 0;
         }
         else if (_rebase)
         {
@@ -217,6 +231,8 @@ public sealed class Bed
             Interlocked.Increment(ref _streamRestarts);
             foreach (var e in BedPipeline.Pair(Id, Alarms.StreamRestart, startSeconds, startSeconds, startSeconds)) Emit(e);
         }
+        // a new session's pipeline never saw the stream before it, so a silence across the change is reported here
+        else if (newSession && shifted.StartSample > _lastEnd && !_gapOpen) ReportGap(_lastEnd / _rate, startSeconds);
         Interlocked.Exchange(ref _lastArrival, now);
         Interlocked.Exchange(ref _pushTicks, now);
         Interlocked.Exchange(ref _pushSequence, block.Sequence);

@@ -96,7 +96,7 @@ public static partial class ConfigLoader
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
         private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds", "afOnsetEvidence"];
         private static readonly string[] SourceKeys =
-            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds"];
+            ["kind", "host", "port", "address", "path", "baud", "scenario", "seed", "speed", "loop", "decoder", "handle", "reconnectInitialSeconds", "reconnectMaxSeconds", "idleSeconds", "allowRemote"];
         private static readonly string[] SinkKeys = ["jsonl", "sse", "webSocket", "clientBuffer", "wfdb", "wfdbIntervalSeconds", "stripRate"];
 
         public DaemonConfig Read()
@@ -122,6 +122,7 @@ public static partial class ConfigLoader
                 if (!ids.Add(b.Id)) Fail(bed.GetSection("id").Path, $"\"{b.Id}\" is used by another bed");
                 beds.Add(b);
             }
+            CheckListeners(bedsSection, beds, uri!);
             var cluster = ReadCluster(root.GetSection("cluster"));
             if (cluster?.Role == ClusterRole.Central)
             {
@@ -139,6 +140,36 @@ public static partial class ConfigLoader
                 Fail("sinks:wfdb", "not available in cluster.role central: annotation files need each bed's sample rate, which the events stream does not carry");
             return new DaemonConfig { Listen = listen, ModelPath = model, ModelQueue = queue, Beds = beds, Sinks = sinks, Http = http,
                 Otlp = ReadOtlp(root.GetSection("otlp")), Cluster = cluster };
+        }
+
+        /// <summary>
+        /// tcp-server beds each need a port of their own (one would never bind), and not the HTTP one. Port 0 (any free
+        /// port) never clashes; the any-address clashes with every address.
+        /// </summary>
+        private void CheckListeners(IConfigurationSection bedsSection, List<BedConfig> beds, Uri listen)
+        {
+            var sections = Children(bedsSection).ToList();
+            for (int i = 0; i < beds.Count; i++)
+            {
+                var a = beds[i].Source;
+                if (a.Kind != SourceKind.TcpServer || a.Port == 0) continue;
+                string port = sections[i].GetSection("source:port").Path;
+                if (a.Port == listen.Port) Fail(port, $"{a.Port} is the HTTP listen port (listen: {listen.OriginalString}); give the bed another port");
+                for (int j = 0; j < i; j++)
+                {
+                    var b = beds[j].Source;
+                    if (b.Kind == SourceKind.TcpServer && b.Port == a.Port && Overlap(a.Address, b.Address))
+                        Fail(port, $"{a.Port} on {a.Address} is already the port of bed \"{beds[j].Id}\" ({FieldName(sections[j].Path)}); each tcp-server bed needs its own");
+                }
+            }
+
+            static bool Overlap(string x, string y)
+            {
+                var a = System.Net.IPAddress.Parse(x);
+                var b = System.Net.IPAddress.Parse(y);
+                bool any(System.Net.IPAddress ip) => ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any);
+                return a.Equals(b) || any(a) || any(b);
+            }
         }
 
         /// <summary>The cluster section; null when absent (a daemon on its own). Credentials are required: there is no anonymous mode.</summary>
@@ -238,6 +269,7 @@ public static partial class ConfigLoader
 
         private HttpConfig ReadHttp(IConfigurationSection s, Uri listen)
         {
+            ExpectObject(s, "{ token, tokenFile, allowedHosts, ... }");
             CheckKeys(s, HttpKeys);
             string? token = Str(s, "token");
             if (token is { Length: 0 }) token = null;
@@ -260,7 +292,9 @@ public static partial class ConfigLoader
             return new HttpConfig
             {
                 Token = token,
-                TokenFile = Str(s, "tokenFile") is { Length: > 0 } tf ? tf : null,
+                TokenFile = Str(s, "tokenFile") is { Length: > 0 } tf
+                    ? Directory.Exists(tf) ? Fail<string>(s.Path + ":tokenFile", $"\"{tf}\" is a directory; expected a file path") : tf
+                    : null,
                 AllowedHosts = hosts,
                 AllowedOrigins = origins,
                 MaxClients = Int(s, "maxClients", defaults.MaxClients, 1, 10_000),
@@ -294,6 +328,7 @@ public static partial class ConfigLoader
             var src = s.GetSection("source");
             if (!src.Exists()) Fail(src.Path, "is required");
             string? record = Str(s, "record") is { Length: > 0 } r ? r : null;
+            if (record is not null && File.Exists(record)) Fail(s.Path + ":record", $"\"{record}\" is a file; expected a directory");
             double segmentMinutes = Dbl(s, "recordSegmentMinutes", 60, 0.1, 24 * 60);
             double recordGain = Dbl(s, "recordGain", 1000, 1, 1e6);
             return new BedConfig
@@ -325,6 +360,7 @@ public static partial class ConfigLoader
 
         private SourceConfig ReadSource(IConfigurationSection s)
         {
+            ExpectObject(s, "{ kind, port, ... }");
             CheckKeys(s, SourceKeys);
             string kindText = Str(s, "kind") ?? Fail<string>(s.Path + ":kind", "is required (tcp-client, tcp-server, serial, file, synthetic or ble-stdin)");
             var kind = kindText.ToLowerInvariant() switch
@@ -352,6 +388,8 @@ public static partial class ConfigLoader
                 Handle = s.GetSection("handle").Value is null ? null : Int(s, "handle", 0, 0, 0xFFFF),
                 ReconnectInitialSeconds = Dbl(s, "reconnectInitialSeconds", 0.5, 0.01, 3600),
                 ReconnectMaxSeconds = Dbl(s, "reconnectMaxSeconds", 30, 0.01, 86400),
+                IdleSeconds = Dbl(s, "idleSeconds", SourceConfig.DefaultIdleSeconds, 1, 3600),
+                AllowRemote = Bool(s, "allowRemote", false),
             };
             if (c.ReconnectMaxSeconds < c.ReconnectInitialSeconds)
                 Fail(s.Path + ":reconnectMaxSeconds", $"{c.ReconnectMaxSeconds} is below reconnectInitialSeconds ({c.ReconnectInitialSeconds})");
@@ -361,7 +399,9 @@ public static partial class ConfigLoader
                     if (string.IsNullOrWhiteSpace(c.Host)) Fail(s.Path + ":host", "must not be empty");
                     return c with { Port = Int(s, "port", -1, 1, 65535, required: true) };
                 case SourceKind.TcpServer:
-                    if (!System.Net.IPAddress.TryParse(c.Address, out _)) Fail(s.Path + ":address", $"\"{c.Address}\" is not an IP address");
+                    if (!System.Net.IPAddress.TryParse(c.Address, out var address)) Fail(s.Path + ":address", $"\"{c.Address}\" is not an IP address");
+                    if (!System.Net.IPAddress.IsLoopback(address!) && !c.AllowRemote)
+                        Fail(s.Path + ":address", $"\"{c.Address}\" is not a loopback address: anyone who can reach the port could feed or blank the bed (the wire protocol has no credentials); set {FieldName(s.Path)}.allowRemote to true to accept devices from the network");
                     return c with { Port = Int(s, "port", -1, 0, 65535, required: true) };
                 case SourceKind.Serial:
                     if (c.Path is null) Fail(s.Path + ":path", "is required (e.g. /dev/ttyUSB0)");
@@ -390,6 +430,7 @@ public static partial class ConfigLoader
         /// <summary>Off unless the section names an endpoint.</summary>
         private OtlpConfig? ReadOtlp(IConfigurationSection s)
         {
+            ExpectObject(s, "{ endpoint, protocol, intervalSeconds }");
             CheckKeys(s, OtlpKeys);
             string? endpoint = Str(s, "endpoint");
             if (endpoint is null or { Length: 0 }) return null;
@@ -409,11 +450,13 @@ public static partial class ConfigLoader
 
         private SinksConfig ReadSinks(IConfigurationSection s)
         {
+            ExpectObject(s, "{ jsonl, sse, webSocket, wfdb, ... }");
             CheckKeys(s, SinkKeys);
             string? jsonl = Str(s, "jsonl");
             if (jsonl is { Length: 0 } || "none".Equals(jsonl, StringComparison.OrdinalIgnoreCase)) jsonl = null;
             if (jsonl is not null && jsonl != "stdout")
             {
+                if (Directory.Exists(jsonl)) Fail(s.Path + ":jsonl", $"\"{jsonl}\" is a directory; expected a file path");
                 var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(jsonl));
                 if (dir is null || !Directory.Exists(dir)) Fail(s.Path + ":jsonl", $"\"{jsonl}\": directory {dir} does not exist");
             }
@@ -433,6 +476,12 @@ public static partial class ConfigLoader
         }
 
         // ---- typed fields ------------------------------------------------------------------
+
+        /// <summary>A section given as a plain value (<c>"sinks": "stdout"</c>) would otherwise be ignored: its defaults would run silently.</summary>
+        private void ExpectObject(IConfigurationSection s, string shape)
+        {
+            if (s.Value is { Length: > 0 }) Fail(s.Path, $"expected an object {shape}, found \"{s.Value}\"");
+        }
 
         private string? Str(IConfiguration s, string key)
         {

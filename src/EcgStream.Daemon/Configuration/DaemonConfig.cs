@@ -141,8 +141,13 @@ public sealed record SourceConfig
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>tcp-client: port (1..65535); tcp-server: port to listen on (0: any free port).</summary>
     public int Port { get; init; }
-    /// <summary>tcp-server: address to listen on (loopback by default).</summary>
+    /// <summary>tcp-server: address to listen on (loopback by default; any other needs <see cref="AllowRemote"/>).</summary>
     public string Address { get; init; } = "127.0.0.1";
+    /// <summary>
+    /// tcp-server: allow a non-loopback <see cref="Address"/>. Off by default: the wire protocol has no credentials,
+    /// so anyone who can reach the port can feed the bed or blank it.
+    /// </summary>
+    public bool AllowRemote { get; init; }
     /// <summary>serial: device path; file: recording path (WFDB header, EDF, .mat, CSV).</summary>
     public string? Path { get; init; }
     public int Baud { get; init; } = 230400;
@@ -160,6 +165,13 @@ public sealed record SourceConfig
     /// <summary>Reconnect backoff: first delay, and the ceiling it doubles up to (jittered ±20 %).</summary>
     public double ReconnectInitialSeconds { get; init; } = 0.5;
     public double ReconnectMaxSeconds { get; init; } = 30;
+    /// <summary>
+    /// Wire sources: a connection that delivers no samples for this long is closed and made again (tcp-client
+    /// reconnects, serial reopens, tcp-server takes the next device), so a silent or half-open one cannot hold the bed.
+    /// </summary>
+    public double IdleSeconds { get; init; } = DefaultIdleSeconds;
+
+    public const double DefaultIdleSeconds = 10;
 }
 
 /// <summary>Where events go.</summary>

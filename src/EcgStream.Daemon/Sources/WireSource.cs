@@ -1,4 +1,6 @@
 using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
 using EcgStream.Daemon.Beds;
 using EcgStream.Daemon.Configuration;
 using EcgStream.Ingest.Transports;
@@ -8,11 +10,16 @@ using Microsoft.Extensions.Logging;
 namespace EcgStream.Daemon.Sources;
 
 /// <summary>
-/// A device speaking our wire protocol over TCP (either direction) or a serial port. When the
-/// connection drops or cannot be made, waits with <see cref="Backoff"/> and tries again. One
+/// A device speaking our wire protocol over TCP (either direction) or a serial port. One
 /// <see cref="WireDecoder"/> serves every connection, so a device that reconnects and goes on
 /// counting has what it lost reported as a gap from its sequence numbers; one that restarts (its
 /// sequence jumps back, or it describes itself anew) is re-based on the host clock by the bed.
+/// <para>No connection can hold the bed: one that delivers no samples for <see cref="SourceConfig.IdleSeconds"/>
+/// is closed and made again, and a tcp-server bed keeps accepting while it reads, so the newest device
+/// connection replaces the current one (a device that rebooted comes back on a new connection while the
+/// old one, half-open, may never end). tcp-client connects and serial opens are retried with
+/// <see cref="Backoff"/>; a tcp-server accepts at once (accepting waits by itself) and retries only a
+/// listener that cannot bind.</para>
 /// </summary>
 public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
 {
@@ -30,78 +37,196 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
     /// <summary>tcp-server: completes once the listener is bound.</summary>
     public Task Listening => _listening.Task;
 
+    private bool _everConnected;
+
     public async Task RunAsync(Bed bed, CancellationToken ct)
     {
         var decoder = new WireDecoder(new WireDecoderOptions(StreamId: bed.Id));
         bed.Ingest = decoder.Counters;
         var backoff = new Backoff(TimeSpan.FromSeconds(config.ReconnectInitialSeconds), TimeSpan.FromSeconds(config.ReconnectMaxSeconds));
-        TcpServer? server = null;
         try
         {
-            if (config.Kind == SourceKind.TcpServer)
+            if (config.Kind == SourceKind.TcpServer) await ServeAsync(bed, decoder, backoff, ct);
+            else await ConnectAsync(bed, decoder, backoff, ct);
+        }
+        // stopping: the interrupted read may end with any of these
+        catch (Exception e) when (ct.IsCancellationRequested && (e is OperationCanceledException || IsConnectionError(e))) { }
+        finally { _listening.TrySetCanceled(); }
+    }
+
+    /// <summary>tcp-client and serial: connect (open), read until the connection ends, wait, again.</summary>
+    private async Task ConnectAsync(Bed bed, WireDecoder decoder, Backoff backoff, CancellationToken ct)
+    {
+        while (true)
+        {
+            Stream? stream = null;
+            try
             {
-                server = TcpServer.Start(new TcpServerOptions(config.Port, System.Net.IPAddress.Parse(config.Address)));
-                ListeningPort = server.LocalEndPoint.Port;
-                _listening.TrySetResult();
-                log.LogInformation("bed {Bed}: waiting for a device on {Endpoint}", bed.Id, server.LocalEndPoint);
+                stream = config.Kind == SourceKind.TcpClient
+                    ? await TcpTransport.ConnectAsync(new TcpClientOptions(config.Host, config.Port), ct)
+                    : SerialPort.Open(new SerialPortOptions(config.Path!, config.Baud)).Stream;
+                await ReadConnectionAsync(bed, decoder, backoff, stream, Description, newer: null, ct);
             }
-            bool everConnected = false;
-            while (!ct.IsCancellationRequested)
+            catch (Exception e) when (IsConnectionError(e) && !ct.IsCancellationRequested)
             {
-                Stream? stream = null;
-                try
-                {
-                    stream = config.Kind switch
-                    {
-                        SourceKind.TcpClient => await TcpTransport.ConnectAsync(new TcpClientOptions(config.Host, config.Port), ct),
-                        SourceKind.TcpServer => await server!.AcceptAsync(ct),
-                        _ => SerialPort.Open(new SerialPortOptions(config.Path!, config.Baud)).Stream,
-                    };
-                    if (everConnected) bed.Reconnects++;
-                    everConnected = true;
-                    bed.SetConnected(true);
-                    bed.LastError = null;
-                    log.LogInformation("bed {Bed}: connected ({Source})", bed.Id, Description);
-                    var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-                    await foreach (var e in decoder.ReadEventsAsync(reader, ct))
-                    {
-                        switch (e.Kind)
-                        {
-                            case IngestEventKind.Info:
-                            case IngestEventKind.Restart:
-                                bed.MarkDiscontinuity();
-                                break;
-                            case IngestEventKind.Data:
-                                backoff.Reset();
-                                bed.Push(e.Block);
-                                break;
-                        }
-                    }
-                    await reader.CompleteAsync();
-                    if (!ct.IsCancellationRequested) log.LogWarning("bed {Bed}: source closed the connection", bed.Id);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or ObjectDisposedException)
+                bed.LastError = e.Message;
+                log.LogWarning("bed {Bed}: {Source}: {Error}", bed.Id, Description, e.Message);
+            }
+            finally
+            {
+                if (stream is not null) await stream.DisposeAsync();
+            }
+            ct.ThrowIfCancellationRequested();
+            var delay = backoff.Next();
+            log.LogInformation("bed {Bed}: reconnecting in {Delay:F2} s (attempt {Attempt})", bed.Id, delay.TotalSeconds, backoff.Attempt);
+            await Task.Delay(delay, ct);
+        }
+    }
+
+    /// <summary>
+    /// tcp-server: bind (retried while the address is taken), then serve one device at a time while the next
+    /// accept is already waiting: a new connection replaces the current one.
+    /// </summary>
+    private async Task ServeAsync(Bed bed, WireDecoder decoder, Backoff backoff, CancellationToken ct)
+    {
+        using var server = await BindAsync(bed, backoff, ct);
+        var next = AcceptAsync(server, ct);
+        try
+        {
+            while (true)
+            {
+                var stream = await next;
+                next = AcceptAsync(server, ct);
+                try { await ReadConnectionAsync(bed, decoder, backoff, stream, $"tcp-server {stream.Socket.LocalEndPoint} from {stream.Socket.RemoteEndPoint}", next, ct); }
+                catch (Exception e) when (IsConnectionError(e) && !ct.IsCancellationRequested)
                 {
                     bed.LastError = e.Message;
                     log.LogWarning("bed {Bed}: {Source}: {Error}", bed.Id, Description, e.Message);
                 }
-                finally
-                {
-                    bed.SetConnected(false);
-                    if (stream is not null) await stream.DisposeAsync();
-                }
-                if (ct.IsCancellationRequested) break;
-                var delay = backoff.Next();
-                log.LogInformation("bed {Bed}: reconnecting in {Delay:F2} s (attempt {Attempt})", bed.Id, delay.TotalSeconds, backoff.Attempt);
-                try { await Task.Delay(delay, ct); }
-                catch (OperationCanceledException) { break; }
+                finally { await stream.DisposeAsync(); }
             }
         }
         finally
         {
-            server?.Dispose();
-            _listening.TrySetCanceled();
+            // a device accepted while stopping was never served: close it rather than leak its socket
+            server.Dispose();
+            try { await (await next).DisposeAsync(); }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         }
     }
+
+    /// <summary>Binds the listener; while it cannot (the port is taken), the bed shows "source_error" and it is retried with the backoff.</summary>
+    private async Task<TcpServer> BindAsync(Bed bed, Backoff backoff, CancellationToken ct)
+    {
+        var options = new TcpServerOptions(config.Port, IPAddress.Parse(config.Address));
+        string? reported = null;
+        while (true)
+        {
+            try
+            {
+                var server = TcpServer.Start(options);
+                backoff.Reset();
+                bed.SourceRecovered();
+                ListeningPort = server.LocalEndPoint.Port;
+                _listening.TrySetResult();
+                log.LogInformation("bed {Bed}: waiting for a device on {Endpoint}", bed.Id, server.LocalEndPoint);
+                return server;
+            }
+            catch (IOException e)
+            {
+                bed.SourceFailed(e.Message);
+                var delay = backoff.Next();
+                // once per distinct problem; the retries themselves are routine
+                if (reported != e.Message) log.LogError("bed {Bed}: {Error}; retrying (every {Delay:F2} s at first, up to {Max} s)", bed.Id, e.Message, delay.TotalSeconds, config.ReconnectMaxSeconds);
+                reported = e.Message;
+                await Task.Delay(delay, ct);
+            }
+        }
+    }
+
+    /// <summary>The next device; an accept that fails (out of file descriptors) is tried again after a moment, not given up.</summary>
+    private async Task<NetworkStream> AcceptAsync(TcpServer server, CancellationToken ct)
+    {
+        while (true)
+        {
+            try { return await server.AcceptAsync(ct); }
+            catch (SocketException e) when (!ct.IsCancellationRequested && e.SocketErrorCode != SocketError.OperationAborted)
+            {
+                log.LogWarning("bed {Source}: accept failed: {Error}", Description, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(config.ReconnectInitialSeconds), ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one connection until it ends, it delivers no samples for <see cref="SourceConfig.IdleSeconds"/>, or
+    /// <paramref name="newer"/> (tcp-server: the next accepted device) completes, which replaces it.
+    /// </summary>
+    private async Task ReadConnectionAsync(Bed bed, WireDecoder decoder, Backoff backoff, Stream stream, string peer,
+        Task<NetworkStream>? newer, CancellationToken ct)
+    {
+        if (_everConnected) bed.Reconnects++;
+        _everConnected = true;
+        bed.SetConnected(true);
+        bed.LastError = null;
+        log.LogInformation("bed {Bed}: connected ({Source})", bed.Id, peer);
+        var idle = TimeSpan.FromSeconds(config.IdleSeconds);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // a stream whose pending read ignores cancellation (a serial port) still ends when it is closed
+        using var close = connection.Token.Register(static s => ((Stream)s!).Dispose(), stream);
+        connection.CancelAfter(idle);
+        bool replaced = false;
+        var reading = PumpAsync(bed, decoder, backoff, stream, connection, idle);
+        try
+        {
+            if (newer is not null && await Task.WhenAny(reading, newer) == newer && newer.IsCompletedSuccessfully && !reading.IsCompleted)
+            {
+                replaced = true;
+                log.LogWarning("bed {Bed}: a new device connection from {New} replaces the one from {Old}: the newest connection is the live one; the old one is closed",
+                    bed.Id, newer.Result.Socket.RemoteEndPoint, (stream as NetworkStream)?.Socket.RemoteEndPoint);
+                await connection.CancelAsync();
+            }
+            await reading;
+        }
+        // ended by us (idle or replaced): whatever the interrupted read threw
+        catch (Exception e) when (connection.IsCancellationRequested && !ct.IsCancellationRequested
+                                  && (e is OperationCanceledException || IsConnectionError(e))) { }
+        finally { bed.SetConnected(false); }
+        ct.ThrowIfCancellationRequested();
+        if (replaced) return;
+        if (connection.IsCancellationRequested)
+        {
+            string why = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no samples for {config.IdleSeconds:0.###} s; closing the connection");
+            bed.LastError = why;
+            log.LogWarning("bed {Bed}: {Why}", bed.Id, why);
+        }
+        else log.LogWarning("bed {Bed}: source closed the connection", bed.Id);
+    }
+
+    private static async Task PumpAsync(Bed bed, WireDecoder decoder, Backoff backoff, Stream stream, CancellationTokenSource connection, TimeSpan idle)
+    {
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        try
+        {
+            await foreach (var e in decoder.ReadEventsAsync(reader, connection.Token))
+            {
+                switch (e.Kind)
+                {
+                    case IngestEventKind.Info:
+                    case IngestEventKind.Restart:
+                        bed.MarkDiscontinuity();
+                        break;
+                    case IngestEventKind.Data:
+                        connection.CancelAfter(idle); // samples: the idle timer starts again (no allocation: the timer is reused)
+                        backoff.Reset();
+                        bed.Push(e.Block);
+                        break;
+                }
+            }
+        }
+        finally { await reader.CompleteAsync(); }
+    }
+
+    private static bool IsConnectionError(Exception e) =>
+        e is IOException or SocketException or UnauthorizedAccessException or ObjectDisposedException;
 }

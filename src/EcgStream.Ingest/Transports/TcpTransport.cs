@@ -4,9 +4,30 @@ using System.Net.Sockets;
 
 namespace EcgStream.Ingest.Transports;
 
-/// <summary>TCP as a byte source: a client that connects out, or a server that accepts devices.</summary>
+/// <summary>TCP as a byte source: a client that connects out, or a server that accepts devices (both with TCP keepalive on).</summary>
 public static class TcpTransport
 {
+    /// <summary>Keepalive: seconds a connection may be idle before the first probe, seconds between probes, probes unanswered before it is dead.</summary>
+    public const int KeepAliveIdleSeconds = 10, KeepAliveIntervalSeconds = 5, KeepAliveProbes = 3;
+
+    /// <summary>
+    /// Turns on TCP keepalive, so that a peer which vanished without closing (cable pulled, device powered off) ends
+    /// the connection with an error within about <see cref="KeepAliveIdleSeconds"/> + probes × interval, instead of never.
+    /// Where the platform does not take the timings, its own defaults apply.
+    /// </summary>
+    public static void EnableKeepAlive(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, KeepAliveIdleSeconds);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, KeepAliveIntervalSeconds);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, KeepAliveProbes);
+        }
+        catch (Exception e) when (e is SocketException or PlatformNotSupportedException) { }
+    }
+
     /// <summary>Connects and returns the connection's stream (owning the socket).</summary>
     public static async Task<NetworkStream> ConnectAsync(TcpClientOptions options, CancellationToken cancellationToken = default)
     {
@@ -14,6 +35,7 @@ public static class TcpTransport
         ArgumentException.ThrowIfNullOrEmpty(options.Host);
         if (options.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), options.Port, "TCP port must be 1..65535");
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = options.NoDelay };
+        EnableKeepAlive(socket);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout ?? TimeSpan.FromSeconds(10));
         try
@@ -33,7 +55,7 @@ public static class TcpTransport
     public static PipeReader AsPipeReader(Stream stream) => PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: false));
 }
 
-/// <summary>Accepts devices that connect to us. Loopback by default.</summary>
+/// <summary>Accepts devices that connect to us. Loopback by default; accepted connections have TCP keepalive on.</summary>
 public sealed class TcpServer : IDisposable
 {
     private readonly Socket _listener;
@@ -66,6 +88,7 @@ public sealed class TcpServer : IDisposable
     {
         var socket = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
         socket.NoDelay = true;
+        TcpTransport.EnableKeepAlive(socket);
         return new NetworkStream(socket, ownsSocket: true);
     }
 
