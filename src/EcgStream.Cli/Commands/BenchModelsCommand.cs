@@ -34,7 +34,8 @@ internal static class BenchModelsCommand
             var leadCounts = ParseList(parse.GetValue(leads)!, "--leads");
             var batchSizes = ParseList(parse.GetValue(batches)!, "--batch");
             int r = parse.GetValue(rounds), n = parse.GetValue(runs), w = parse.GetValue(warmup), t = parse.GetValue(threads);
-            if (r < 1 || n < 1 || w < 0 || t < 1) throw new ArgumentException("--rounds, --runs and --threads must be ≥ 1, --warmup ≥ 0");
+            if (r < 1 || n < 1 || w < 0) throw new ArgumentException("--rounds and --runs must be ≥ 1, --warmup ≥ 0");
+            CliLimits.Threads(t);
             var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1 };
             var saveDir = parse.GetValue(optimized);
             if (saveDir is not null) Directory.CreateDirectory(saveDir);

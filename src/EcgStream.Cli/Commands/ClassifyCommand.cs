@@ -57,8 +57,7 @@ internal static class ClassifyCommand
         {
             double hopSeconds = parse.GetValue(hop);
             if (!(hopSeconds >= 0.04 && hopSeconds <= 9)) throw new ArgumentException($"--hop {hopSeconds.ToString(CultureInfo.InvariantCulture)}: expected seconds between 0.04 and 9");
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new ArgumentException($"--threads {threadCount}: expected at least 1");
+            int threadCount = CliLimits.Threads(parse.GetValue(threads));
             var overrides = PipelineOptions.ParseLeadOverrides(parse.GetValue(lead));
             string modelPath = parse.GetValue(model) switch
             {

@@ -77,9 +77,7 @@ internal sealed class PipelineOptions
             "tensorrt" or "trt" => [ExecutionProvider.TensorRt, ExecutionProvider.Cuda, ExecutionProvider.Cpu],
             var other => throw new ArgumentException($"--provider '{other}': expected tensorrt, cuda or cpu"),
         };
-        int threads = parse.GetValue(_threads), maxBatch = parse.GetValue(_maxBatch);
-        if (threads < 1) throw new ArgumentException($"--threads {threads}: expected at least 1");
-        if (maxBatch < 1) throw new ArgumentException($"--max-batch {maxBatch}: expected at least 1");
+        int threads = CliLimits.Threads(parse.GetValue(_threads)), maxBatch = CliLimits.Batch(parse.GetValue(_maxBatch), "--max-batch");
         string? model = BundledModel.Resolve(parse.GetValue(_model));
         var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch, Library = OrtLibraryOption.Read(parse.GetValue(_ortLibrary)) };
         var bed = new BedOptions { Signal = signal };

@@ -31,6 +31,7 @@ internal static class ReplayCommand
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
             double speedValue = ParseSpeed(parse.GetValue(speed)!);
+            var settings = common.Read(parse);   // every option checked before the record is opened
             // WFDB records (also .mat through their header) stream from disk block by block; EDF is read whole
             string path = parse.GetValue(record)!;
             var rec = Path.GetExtension(path).Equals(".edf", StringComparison.OrdinalIgnoreCase) ? null : StreamedRecording.OpenWfdb(path);
@@ -38,7 +39,6 @@ internal static class ReplayCommand
             string name = rec?.Name ?? whole!.Name;
             double rate = rec?.SampleRate ?? whole!.SampleRate;
             RecordArguments.PrintWarnings(rec?.Warnings ?? whole!.Warnings);
-            var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
             var atrPath = parse.GetValue(annotations);

@@ -36,12 +36,13 @@ internal static class TrainCommand
     /// <summary>Loads libtorch and sets its threads; false (after a message) when it cannot.</summary>
     public static bool StartTorch(int threads)
     {
+        CliLimits.Threads(threads);
         if (!TorchRuntime.TryInitialize(out var reason))
         {
             Console.Error.WriteLine($"error: libtorch unavailable: {reason}");
             return false;
         }
-        torch.set_num_threads(Math.Max(1, threads));
+        torch.set_num_threads(threads);
         return true;
     }
 

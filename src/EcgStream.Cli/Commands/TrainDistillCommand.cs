@@ -75,7 +75,7 @@ internal static class TrainDistillCommand
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var fp32Teacher = ModelScores.ReadModel(teacherPath);
             bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
-            var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+            var ortOptions = new InferenceOptions { IntraOpThreads = CliLimits.Threads(parse.GetValue(threads)) };
 
             var set = TrainCommand.LoadWindows(teacherCopies > 0 ? "real" : source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             if (teacherCopies > 0)
