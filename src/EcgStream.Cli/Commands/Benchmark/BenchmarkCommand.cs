@@ -195,9 +195,10 @@ internal static class BenchmarkCommand
             foreach (var path in parse.GetValue(files)!)
             {
                 if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such file");
-                var (c, e) = BenchmarkLines.Read(path);
+                // every line is checked here, before anything is written; a record repeated within one file is read once
+                var (c, e) = BenchmarkLines.Read(path, note => Console.Error.WriteLine($"note: {note}"));
                 // a record scored in two folds means a patient held out twice (or a fold file given twice): refuse
-                foreach (var key in c.Select(r => $"{r.Benchmark} {r.Dataset}/{r.Record}").Concat(e.Select(r => $"episodes {r.Dataset}/{r.Record} {r.Source} {r.Metrics.Rhythm}")).Distinct())
+                foreach (var key in c.Select(r => $"{r.Benchmark} {r.Dataset}/{r.Record}").Concat(e.Select(r => $"episodes {r.Dataset}/{r.Record} {r.Source} {r.Metrics.Rhythm}")))
                     if (!seen.TryAdd(key, path)) throw new InvalidDataException($"{path}: {key} is also in {seen[key]}; each record belongs to one fold");
                 classes.AddRange(c);
                 episodes.AddRange(e);
