@@ -36,4 +36,13 @@ public class OptionLimitTests
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("error: --threads 1000: expected 1..256", r.Stderr.Trim());
     }
+
+    [Fact]
+    public async Task A_value_the_parser_cannot_read_is_one_line_with_exit_code_2()
+    {
+        var r = await CliRunner.RunAsync("replay", Missing, "--hop", "fast");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: Cannot parse argument 'fast' for option '--hop' as expected type 'System.Double'. (`ecgstream replay --help` lists the options)", r.Stderr.Trim());
+        Assert.Empty(r.Stdout);   // not the whole help text
+    }
 }
