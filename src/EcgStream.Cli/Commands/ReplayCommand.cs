@@ -25,7 +25,7 @@ internal static class ReplayCommand
         var record = new Argument<string>("record") { Description = "WFDB record path without extension, or a .mat/.edf file." };
         var speed = new Option<string>("--speed") { Description = "Playback speed: 1 (real time), N (N x real time) or max.", DefaultValueFactory = _ => "max" };
         var annotations = new Option<string?>("--annotations") { Description = "Write the detected rhythm episodes as a WFDB annotation file (e.g. out.atr)." };
-        var common = PipelineOptions.Create();
+        var common = PipelineOptions.CreateWithStreamOptions();
         var cmd = new Command("replay", "Replay a recorded ECG through the pipeline and print events as JSON lines.") { record, speed, annotations };
         common.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
