@@ -38,7 +38,7 @@ internal static class BenchModelsCommand
             CliLimits.Threads(t);
             var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1 };
             var saveDir = parse.GetValue(optimized);
-            if (saveDir is not null) Directory.CreateDirectory(saveDir);
+            if (saveDir is not null) CliPaths.OutputFolder(saveDir, "--save-optimized");
             var sessions = paths.Select((p, i) => InferenceSession.Load(p, saveDir is null ? options
                 : options with { OptimizedModelPath = Path.Combine(saveDir, $"{i}-{Path.GetFileName(p)}") })).ToList();
             try

@@ -32,6 +32,8 @@ internal static class ReplayCommand
         {
             double speedValue = ParseSpeed(parse.GetValue(speed)!);
             var settings = common.Read(parse);   // every option checked before the record is opened
+            var atrPath = parse.GetValue(annotations);
+            if (atrPath is not null) CheckAnnotationPath(atrPath);   // before the replay, not after it
             // WFDB records (also .mat through their header) stream from disk block by block; EDF is read whole
             string path = parse.GetValue(record)!;
             var rec = Path.GetExtension(path).Equals(".edf", StringComparison.OrdinalIgnoreCase) ? null : StreamedRecording.OpenWfdb(path);
@@ -41,7 +43,6 @@ internal static class ReplayCommand
             RecordArguments.PrintWarnings(rec?.Warnings ?? whole!.Warnings);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
-            var atrPath = parse.GetValue(annotations);
             var events = new List<RhythmEvent>(); // kept only for --annotations
             Action<RhythmEvent> onEvent = e => { sink.OnNext(e); if (atrPath is not null) events.Add(e); };
             var options = new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? name, DropProbability = settings.DropProbability };
@@ -63,11 +64,16 @@ internal static class ReplayCommand
         throw new ArgumentException($"--speed '{text}': expected 1, a positive number or 'max'");
     }
 
+    private static void CheckAnnotationPath(string path)
+    {
+        if (Path.GetExtension(path).TrimStart('.').Length == 0) throw new ArgumentException($"--annotations '{path}': give the file an annotator extension, e.g. out.atr");
+        CliPaths.OutputFile(path, "--annotations");
+    }
+
     /// <summary>The episodes of one source as WFDB rhythm annotations (record path and extension from the file name).</summary>
     private static void WriteAnnotations(string path, List<RhythmEvent> events, double sampleRate, EventSource source)
     {
         var ext = Path.GetExtension(path).TrimStart('.');
-        if (ext.Length == 0) throw new ArgumentException($"--annotations '{path}': give the file an annotator extension, e.g. out.atr");
         var rhythmEvents = events.Where(e => e.Type == EventType.Rhythm && e.Source == source).ToList();
         var episodes = RhythmClasses.Names.SelectMany(name => EpisodeMetrics.Pair(name, rhythmEvents).Select(p => p.Episode)).ToList();
         var recordPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));

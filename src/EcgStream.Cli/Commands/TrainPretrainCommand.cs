@@ -33,7 +33,6 @@ internal static class TrainPretrainCommand
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var outDir = parse.GetValue(output)!;
             var encoderConfig = TrainCommand.ConfigNamed(parse.GetValue(config)!);
             var options = new PretrainOptions
@@ -43,6 +42,9 @@ internal static class TrainPretrainCommand
                 CheckpointEvery = parse.GetValue(every),
             };
             options.Validate();
+            // checked before libtorch starts and data loads: a path that cannot be written fails at once
+            CliPaths.OutputFolder(outDir, "--out");
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             EcgStream.Training.Runs.RunResult? result = null;
             AnsiConsole.Progress()

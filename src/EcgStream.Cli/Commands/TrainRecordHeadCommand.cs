@@ -58,6 +58,8 @@ internal static class TrainRecordHeadCommand
             if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--data-root '{root}': no such folder");
             var proto = ModelScores.ReadModel(modelPath);
             var splits = DatasetSplits.Load(splitPath);
+            CliPaths.OutputFolder(runDir, "--run");
+            if (parse.GetValue(output) is { } headOut) CliPaths.OutputFile(headOut, "--out");
 
             using var scorer = LoadModel(modelPath, threadCount);
             var train = Rows(scorer, root, chosen, splits, Split.Train, cancel);

@@ -73,7 +73,7 @@ internal static class BenchmarkCommand
             int? k = parse.GetValue(fold);
             var settings = common.Read(parse);
             string? outDir = parse.GetValue(output);
-            if (outDir is not null) Directory.CreateDirectory(outDir);
+            if (outDir is not null) CliPaths.OutputFolder(outDir, "--out");
 
             using var lines = new LineWriter(outDir is null ? null : Path.Combine(outDir, "benchmark.jsonl"));
             var header = new List<string>
@@ -204,7 +204,7 @@ internal static class BenchmarkCommand
                 episodes.AddRange(e);
             }
             string? outDir = parse.GetValue(output);
-            if (outDir is not null) Directory.CreateDirectory(outDir);
+            if (outDir is not null) CliPaths.OutputFolder(outDir, "--out");
             using var lines = new LineWriter(outDir is null ? null : Path.Combine(outDir, "benchmark.jsonl"));
             foreach (var r in classes) lines.Write(BenchmarkLines.Write(r, null));
             foreach (var r in episodes) lines.Write(BenchmarkLines.Write(r, null));
@@ -241,6 +241,7 @@ internal static class BenchmarkCommand
             foreach (var d in chosen)
                 if (!BenchmarkDatasets.All.Contains(d)) throw new ArgumentException($"--datasets '{d}': expected one of {string.Join(", ", BenchmarkDatasets.All)}");
             var splits = DatasetSplits.Load(basePath);
+            CliPaths.OutputFolder(outDir, "--out");
             var entries = chosen.SelectMany(d => BenchmarkRecords.List(root, d, null, null, w => Console.Error.WriteLine($"warning: {w}"))).ToList();
             if (entries.Count == 0) throw new ArgumentException($"no record of {string.Join(", ", chosen)} under {root}");
             var assignment = CrossValidationFolds.Assign(entries, k, (ulong)parse.GetValue(seed));
