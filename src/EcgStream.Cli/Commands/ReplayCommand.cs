@@ -57,11 +57,14 @@ internal static class ReplayCommand
         return cmd;
     }
 
+    /// <summary>Slowest and fastest paced playback: block due times are TimeSpans, which 1e-300 overflowed (a month-long record at 0.001 is 80 years, still a TimeSpan).</summary>
+    public const double MinSpeed = 0.001, MaxSpeed = 100_000;
+
     internal static double ParseSpeed(string text)
     {
         if (text.Equals("max", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && double.IsFinite(s)) return s;
-        throw new ArgumentException($"--speed '{text}': expected 1, a positive number or 'max'");
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= MinSpeed and <= MaxSpeed) return s;
+        throw new ArgumentException($"--speed '{text}': expected 1 (real time), a number from {MinSpeed.ToString(CultureInfo.InvariantCulture)} to {MaxSpeed.ToString(CultureInfo.InvariantCulture)}, or 'max'");
     }
 
     private static void CheckAnnotationPath(string path)
