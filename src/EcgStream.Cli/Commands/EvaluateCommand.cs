@@ -45,6 +45,7 @@ internal static class EvaluateCommand
                 if (reference.PastEndWarning($"{Wfdb.RecordBase(path)}.{ann}") is { } pastEnd) RecordArguments.PrintWarnings([pastEnd]);
                 var events = new List<RhythmEvent>();
                 var result = await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
+                foreach (var note in result.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
                 foreach (var source in sources)
                 {
                     var m = EpisodeMetrics.Compute(target, reference.Episodes, events.Where(e => e.Source == source && e.Type == EventType.Rhythm));

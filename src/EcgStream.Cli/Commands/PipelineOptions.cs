@@ -159,8 +159,8 @@ internal sealed class PipelineOptions
         foreach (var map in maps ?? [])
         {
             var parts = map.Split('=', 2);
-            if (parts.Length != 2 || !Leads.TryParse(parts[1], out var lead))
-                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
+            if (parts.Length != 2 || parts[0].Length == 0 || !Leads.TryParse(parts[1], out var lead))
+                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with a signal name and LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
             overrides[parts[0]] = lead;
         }
         return overrides;

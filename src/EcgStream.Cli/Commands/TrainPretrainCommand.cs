@@ -41,7 +41,7 @@ internal static class TrainPretrainCommand
                 WarmupSteps = parse.GetValue(warmup), Seed = (ulong)parse.GetValue(seed), LayerGroups = parse.GetValue(groups),
                 CheckpointEvery = parse.GetValue(every),
             };
-            options.Validate();
+            TrainCommand.Validate(options.Validate, options.BatchSize);
             // checked before libtorch starts and data loads: a path that cannot be written fails at once
             CliPaths.OutputFolder(outDir, "--out");
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);

@@ -71,6 +71,7 @@ internal static class BenchmarkCommand
             int? max = parse.GetValue(limit);
             if (max is < 1) throw new ArgumentException($"--limit {max}: expected at least 1");
             int? k = parse.GetValue(fold);
+            if (k is < 0) throw new ArgumentException($"--fold {k}: expected 0 or more (fold-K of `benchmark folds`)");
             var settings = common.Read(parse);
             string? outDir = parse.GetValue(output);
             if (outDir is not null) CliPaths.OutputFolder(outDir, "--out");
