@@ -130,4 +130,26 @@ public class BenchmarkTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("error: --records test needs --split FILE (the split file training wrote)", result.Stderr.Trim());
     }
+
+    [Theory]
+    [InlineData("{}", "\"Seed\" missing or not a non-negative integer")]
+    [InlineData("{\"Seed\": 1, \"ValidationFraction\": 0.1, \"TestFraction\": 0.2, \"Records\": {\"mitdb/101\": {\"Patient\": \"p\", \"Split\": 2}}}",
+        "record mitdb/101: \"Split\" is 2; expected \"Train\", \"Validation\" or \"Test\"")]
+    public async Task A_malformed_split_file_is_one_line_naming_it(string json, string problem)
+    {
+        var dir = Directory.CreateTempSubdirectory("ecgstream-bench-split-").FullName;
+        try
+        {
+            var split = Path.Combine(dir, "splits.json");
+            File.WriteAllText(split, json);
+            foreach (var args in new[] { new[] { "benchmark", "--data-root", dir, "--split", split, "--model", "none" },
+                                         ["benchmark", "folds", "--data-root", dir, "--split", split, "--out", Path.Combine(dir, "folds")] })
+            {
+                var r = await CliRunner.RunAsync(args);
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal($"error: {split}: {problem}", r.Stderr.Trim());
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -77,6 +77,17 @@ public sealed class ReplayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_honours_the_stream_id()
+    {
+        var record = WriteAfRecord("named");
+        var r = await CliRunner.RunAsync("replay", record, "--model", "none", "--stream-id", "bed-7");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var streams = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("stream").GetString()).ToList();
+        Assert.NotEmpty(streams);
+        Assert.All(streams, s => Assert.Equal("bed-7", s));
+    }
+
+    [Fact]
     public async Task Replay_writes_detected_episodes_as_a_wfdb_annotation_file()
     {
         var record = WriteAfRecord();

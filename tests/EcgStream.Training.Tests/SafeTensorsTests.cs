@@ -39,6 +39,16 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [TorchFact]
+    public void A_save_that_fails_leaves_no_temporary_file()
+    {
+        using var scope = NewDisposeScope();
+        var path = Directory.CreateDirectory(Path.Combine(_dir, "a-folder.safetensors")).FullName;   // a folder where the file should go
+        Assert.ThrowsAny<IOException>(() => SafeTensors.Save(path, new Dictionary<string, Tensor> { ["w"] = ones(64, 64) }));
+        Assert.False(File.Exists(path + ".tmp"), "the half-written .tmp was left behind");
+        Assert.True(Directory.Exists(path));
+    }
+
+    [TorchFact]
     public void Every_dtype_round_trips()
     {
         using var scope = NewDisposeScope();

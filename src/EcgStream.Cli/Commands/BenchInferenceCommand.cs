@@ -34,57 +34,61 @@ internal static class BenchInferenceCommand
         {
             model, builtin, saveModel, batch, threads, runs, warmup, provider, leads, ortLibrary,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction(parse => CliErrors.Guard(() =>
         {
-            var b = parse.GetValue(batch);
-            var t = parse.GetValue(threads);
-            var n = parse.GetValue(runs);
-            var w = parse.GetValue(warmup);
-            if (b < 1 || t < 0 || n < 1 || w < 0)
-            {
-                Console.Error.WriteLine("bench inference: --batch and --runs must be ≥ 1, --threads and --warmup ≥ 0");
-                return 2;
-            }
+            // every option is checked before a model is built, written or loaded
+            int b = CliLimits.Batch(parse.GetValue(batch), "--batch");
+            int t = CliLimits.InRange(parse.GetValue(threads), 0, CliLimits.MaxThreads, "--threads");   // 0: ONNX Runtime's default
+            int n = CliLimits.InRange(parse.GetValue(runs), 1, MaxRuns, "--runs");
+            int w = CliLimits.InRange(parse.GetValue(warmup), 0, MaxRuns, "--warmup");
+            int present = CliLimits.InRange(parse.GetValue(leads), 1, ModelContract.LeadCount, "--leads");
             var providers = parse.GetValue(provider)?.ToLowerInvariant() switch
             {
                 "cuda" => new[] { ExecutionProvider.Cuda, ExecutionProvider.Cpu },
                 "tensorrt" or "trt" => [.. InferenceOptions.GpuFirst],
                 "cpu" or null => [ExecutionProvider.Cpu],
-                var other => throw new ArgumentException($"unknown --provider '{other}' (cpu, cuda, tensorrt)"),
+                var other => throw new ArgumentException($"--provider '{other}': expected cpu, cuda or tensorrt"),
             };
+            var library = OrtLibraryOption.Read(parse.GetValue(ortLibrary));
             var path = parse.GetValue(model);
+            var save = parse.GetValue(saveModel);
             string source;
             byte[]? bytes = null;
             if (path is null)
             {
                 var name = parse.GetValue(builtin) ?? "encoder";
-                bytes = Builtin(name);
+                var graph = BuiltinGraph(name);
+                if (save is not null) CliPaths.OutputFile(save.FullName, "--save-model");
+                bytes = graph().ToBytes();
                 source = $"builtin:{name}";
-                if (parse.GetValue(saveModel) is { } save)
-                {
-                    Directory.CreateDirectory(save.Directory!.FullName);
-                    File.WriteAllBytes(save.FullName, bytes);
-                }
+                if (save is not null) File.WriteAllBytes(save.FullName, bytes);
             }
-            else source = path.FullName;
+            else
+            {
+                // the built-in model's options would be ignored beside --model: refused, not ignored
+                if (save is not null || parse.GetResult(builtin) is { Implicit: false }) throw new ArgumentException("--builtin and --save-model choose and write a built-in model: leave them out with --model");
+                if (!path.Exists) throw new FileNotFoundException($"--model '{path}': no such file");
+                source = path.FullName;
+            }
 
-            var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers, Library = OrtLibraryOption.Read(parse.GetValue(ortLibrary)) };
+            var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1, Providers = providers, Library = library };
             using var session = bytes is null ? InferenceSession.Load(source, options) : InferenceSession.Load(bytes, options, source);
-            int present = parse.GetValue(leads);
-            if (present is < 1 or > ModelContract.LeadCount) throw new ArgumentException($"--leads {present}: expected 1 to {ModelContract.LeadCount}");
             var result = Measure(session, b, n, w, present);
             WriteJson(Console.OpenStandardOutput(), session, source, b, t, n, w, result);
-            return 0;
-        });
+            return Task.FromResult(0);
+        }));
         return cmd;
     }
 
-    private static byte[] Builtin(string name) => name switch
+    /// <summary>Most timed (or warm-up) runs: the latencies are kept, one per run.</summary>
+    private const int MaxRuns = 1_000_000;
+
+    private static Func<GraphBuilder> BuiltinGraph(string name) => name switch
     {
-        "encoder" => ContractModels.EncoderGraph().ToBytes(),
-        "rule-like" => ContractModels.RuleLikeGraph().ToBytes(),
-        "tiny" => TinyGraph().ToBytes(),
-        _ => throw new ArgumentException($"unknown --builtin '{name}' (encoder, rule-like, tiny)"),
+        "encoder" => () => ContractModels.EncoderGraph(),
+        "rule-like" => () => ContractModels.RuleLikeGraph(),
+        "tiny" => () => TinyGraph(),
+        _ => throw new ArgumentException($"--builtin '{name}': expected encoder, rule-like or tiny"),
     };
 
     /// <summary>Almost no compute (x + b over [N, 16]): what is left is the per-run cost of the front end.</summary>

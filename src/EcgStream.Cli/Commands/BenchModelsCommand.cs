@@ -31,13 +31,14 @@ internal static class BenchModelsCommand
         cmd.SetAction(parse => CliErrors.Guard(() =>
         {
             var paths = parse.GetValue(models)!;
-            var leadCounts = ParseList(parse.GetValue(leads)!, "--leads");
-            var batchSizes = ParseList(parse.GetValue(batches)!, "--batch");
+            var leadCounts = ParseList(parse.GetValue(leads)!, "--leads", Core.Models.ModelContract.LeadCount);
+            var batchSizes = ParseList(parse.GetValue(batches)!, "--batch", CliLimits.MaxBatch);
             int r = parse.GetValue(rounds), n = parse.GetValue(runs), w = parse.GetValue(warmup), t = parse.GetValue(threads);
-            if (r < 1 || n < 1 || w < 0 || t < 1) throw new ArgumentException("--rounds, --runs and --threads must be ≥ 1, --warmup ≥ 0");
+            if (r < 1 || n < 1 || w < 0) throw new ArgumentException("--rounds and --runs must be ≥ 1, --warmup ≥ 0");
+            CliLimits.Threads(t);
             var options = new InferenceOptions { IntraOpThreads = t, InterOpThreads = 1 };
             var saveDir = parse.GetValue(optimized);
-            if (saveDir is not null) Directory.CreateDirectory(saveDir);
+            if (saveDir is not null) CliPaths.OutputFolder(saveDir, "--save-optimized");
             var sessions = paths.Select((p, i) => InferenceSession.Load(p, saveDir is null ? options
                 : options with { OptimizedModelPath = Path.Combine(saveDir, $"{i}-{Path.GetFileName(p)}") })).ToList();
             try
@@ -83,8 +84,9 @@ internal static class BenchModelsCommand
         return cmd;
     }
 
-    private static int[] ParseList(string text, string option) =>
-        [.. text.Split(',').Select(s => int.TryParse(s, out var v) && v >= 1 ? v : throw new ArgumentException($"{option} '{text}': expected comma-separated positive integers"))];
+    private static int[] ParseList(string text, string option, int max) =>
+        [.. text.Split(',').Select(s => int.TryParse(s, out var v) && v >= 1 && v <= max ? v
+            : throw new ArgumentException($"{option} '{text}': expected comma-separated whole numbers from 1 to {max}"))];
 
     private static double Median(List<double> values)
     {

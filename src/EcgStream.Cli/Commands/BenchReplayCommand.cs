@@ -28,7 +28,7 @@ internal static class BenchReplayCommand
         {
             var settings = common.Read(parse);
             using var setup = settings.BuildModel();
-            var inputs = parse.GetValue(records) is { Length: > 0 } given ? given.Select(RecordReader.Read).ToList() : DefaultRecords();
+            var inputs = parse.GetValue(records) is { Length: > 0 } given ? RecordArguments.Distinct(given).Select(RecordReader.Read).ToList() : DefaultRecords();
             using var stdout = Console.OpenStandardOutput();
             foreach (var rec in inputs)
             {

@@ -34,34 +34,45 @@ internal static class BenchTrainStepCommand
         {
             width, depth, heads, tokens, batch, threads, steps, warmup, seed, attention,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = new Options(parse.GetValue(width), parse.GetValue(depth), parse.GetValue(heads), parse.GetValue(tokens),
                 parse.GetValue(batch), parse.GetValue(threads), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(seed), parse.GetValue(attention));
-            if (options.Validate() is { } problem)
-            {
-                Console.Error.WriteLine($"bench train-step: {problem}");
-                return 2;
-            }
+            options.Validate();
             if (!TorchRuntime.TryInitialize(out var reason))
             {
-                Console.Error.WriteLine($"bench train-step: {reason}");
-                return 3;
+                Console.Error.WriteLine($"error: libtorch unavailable: {reason}");
+                return Task.FromResult(3);
             }
             Console.WriteLine(JsonSerializer.Serialize(Run(options)));
-            return 0;
-        });
+            return Task.FromResult(0);
+        }));
         return cmd;
     }
 
     private sealed record Options(int Width, int Depth, int Heads, int Tokens, int Batch, int Threads, int Steps, int Warmup, ulong Seed, AttentionKernel Attention)
     {
-        public string? Validate() =>
-            Width <= 0 || Depth <= 0 || Heads <= 0 || Tokens <= 0 || Batch <= 0 ? "width, depth, heads, tokens and batch must be positive"
-            : Width % Heads != 0 ? $"--width {Width} is not a multiple of --heads {Heads}"
-            : Threads <= 0 ? "--threads must be positive"
-            : Steps <= 0 || Warmup < 0 ? "--steps must be positive and --warmup non-negative"
-            : null;
+        /// <summary>
+        /// Each option within a bound, and one activation (batch × tokens × width floats) at most <see cref="MaxActivation"/>:
+        /// the step keeps a dozen of them per block for the backward pass, so the bound keeps a typo from taking the machine's memory.
+        /// </summary>
+        public void Validate()
+        {
+            CliLimits.InRange(Width, 1, 4096, "--width");
+            CliLimits.InRange(Depth, 1, 64, "--depth");
+            CliLimits.InRange(Heads, 1, Width, "--heads");
+            if (Width % Heads != 0) throw new ArgumentException($"--width {Width} is not a multiple of --heads {Heads}");
+            CliLimits.InRange(Tokens, 1, 4096, "--tokens");
+            CliLimits.Batch(Batch, "--batch");
+            CliLimits.Threads(Threads);
+            CliLimits.InRange(Steps, 1, 1_000_000, "--steps");
+            CliLimits.InRange(Warmup, 0, 1_000_000, "--warmup");
+            long activation = (long)Batch * Tokens * Width;
+            if (activation > MaxActivation)
+                throw new ArgumentException($"--batch {Batch} × --tokens {Tokens} × --width {Width} = {activation} values per activation: expected at most {MaxActivation}");
+        }
+
+        public const long MaxActivation = 1L << 24;   // 64 MB of float32; the default (64 × 108 × 192) is 1.3 M
     }
 
     private static Dictionary<string, object> Run(Options o)

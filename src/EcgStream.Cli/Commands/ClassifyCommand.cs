@@ -57,9 +57,9 @@ internal static class ClassifyCommand
         {
             double hopSeconds = parse.GetValue(hop);
             if (!(hopSeconds >= 0.04 && hopSeconds <= 9)) throw new ArgumentException($"--hop {hopSeconds.ToString(CultureInfo.InvariantCulture)}: expected seconds between 0.04 and 9");
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new ArgumentException($"--threads {threadCount}: expected at least 1");
+            int threadCount = CliLimits.Threads(parse.GetValue(threads));
             var overrides = PipelineOptions.ParseLeadOverrides(parse.GetValue(lead));
+            var paths = RecordArguments.Distinct(parse.GetValue(records)!);
             string modelPath = parse.GetValue(model) switch
             {
                 null => BundledModel.Find()
@@ -71,7 +71,7 @@ internal static class ClassifyCommand
             if (classifier.Session.Providers.FellBack) Console.Error.WriteLine($"note: {classifier.Session.Providers.Summary}");
             if (RecordHeadHopNote(classifier, hopSeconds) is { } hopNote) Console.Error.WriteLine(hopNote);
             using var stdout = Console.OpenStandardOutput();
-            foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
+            foreach (var path in paths)
             {
                 cancel.ThrowIfCancellationRequested();
                 var rec = RecordReader.Read(path);

@@ -11,11 +11,26 @@ internal static class CliErrors
     public static async Task<int> Guard(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
+        // IOException covers the file system refusing a path (a file where a folder should be, no permission, a full
+        // disk); its .NET message names the path. UnauthorizedAccessException is how .NET reports EACCES.
+        catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or IOException or UnauthorizedAccessException
+                                   or InvalidDataException or FormatException
                                    or OrtLibraryException or OrtException or ModelContractException or EcgStream.Cluster.ClusterConfigException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return 2;
         }
+    }
+
+    /// <summary>
+    /// A message on one line: a list under a heading ("… does not follow model contract v1:" then "  - item" lines) becomes
+    /// "heading: item; item", any other line break a space. Log scrapers and the tests read one error per line.
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length <= 1) return message.Trim();
+        var items = lines.Skip(1).Select(l => l.StartsWith("- ", StringComparison.Ordinal) ? l[2..] : l);
+        return lines[0].EndsWith(':') ? $"{lines[0]} {string.Join("; ", items)}" : string.Join(' ', lines);
     }
 }

@@ -9,6 +9,10 @@ namespace EcgStream.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    public const double MinSpeed = 0.001, MaxDurationSeconds = 7 * 24 * 3600;
+
+    private static string Invariant(double x) => x.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static Command Create()
     {
         var duration = new Option<double?>("--duration") { Description = "Seconds of simulated signal to play (wall time: this / --speed). Default: until Ctrl-C." };
@@ -20,9 +24,11 @@ internal static class DemoCommand
         var cmd = new Command("demo", "A simulated bed end to end, with the live view in the browser.") { duration, port, scenario, speed, model, inProcess };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
+            // bounded so the wall time (duration / speed) is a time the runtime can wait for, checked before the device starts
             double s = parse.GetValue(speed);
-            if (!(s is > 0 and <= 1000)) throw new ArgumentException($"--speed {s}: expected a number in (0, 1000]");
-            if (parse.GetValue(duration) is { } d && !(d > 0)) throw new ArgumentException($"--duration {d}: expected positive seconds");
+            if (!(s is >= MinSpeed and <= 1000)) throw new ArgumentException($"--speed {Invariant(s)}: expected {Invariant(MinSpeed)} to 1000");
+            if (parse.GetValue(duration) is { } d && !(d is > 0 and <= MaxDurationSeconds))
+                throw new ArgumentException($"--duration {Invariant(d)}: expected seconds above 0, at most {Invariant(MaxDurationSeconds)} (7 days)");
             int p = parse.GetValue(port);
             if (p is < 0 or > 65535) throw new ArgumentException($"--port {p}: expected 0..65535");
             string? m = BundledModel.Resolve(parse.GetValue(model));

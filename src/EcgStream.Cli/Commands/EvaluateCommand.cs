@@ -31,11 +31,12 @@ internal static class EvaluateCommand
             string target = parse.GetValue(rhythm)!;
             if (!RhythmClasses.TryParse(target, out _)) throw new ArgumentException($"--rhythm '{target}' is not a class of class set v1 ({string.Join(", ", RhythmClasses.Names)})");
             var settings = common.Read(parse);
+            var paths = RecordArguments.Distinct(parse.GetValue(records)!);   // before the model loads: a stray option is refused at once
             using var setup = settings.BuildModel();
             var sources = setup.Scheduler is null ? new[] { EventSource.Rule, EventSource.Fused } : [EventSource.Rule, EventSource.Model, EventSource.Fused];
             var pooled = sources.ToDictionary(s => s, _ => new List<EpisodeMetrics>());
             using var stdout = Console.OpenStandardOutput();
-            foreach (var path in RecordArguments.Distinct(parse.GetValue(records)!))
+            foreach (var path in paths)
             {
                 var rec = RecordReader.Read(path);
                 RecordArguments.PrintWarnings(rec.Warnings);
@@ -44,6 +45,7 @@ internal static class EvaluateCommand
                 if (reference.PastEndWarning($"{Wfdb.RecordBase(path)}.{ann}") is { } pastEnd) RecordArguments.PrintWarnings([pastEnd]);
                 var events = new List<RhythmEvent>();
                 var result = await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
+                foreach (var note in result.Notes) Console.Error.WriteLine($"note: {rec.Name}: {note}");
                 foreach (var source in sources)
                 {
                     var m = EpisodeMetrics.Compute(target, reference.Episodes, events.Where(e => e.Source == source && e.Type == EventType.Rhythm));

@@ -17,11 +17,14 @@ namespace EcgStream.Cli.Commands;
 /// </summary>
 internal static class ModelScores
 {
+    /// <summary>The model in <paramref name="path"/>; one with no graph (an empty file parses as one) is refused here, naming the file, not deep in a pass.</summary>
     public static ModelProto ReadModel(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file {Path.GetFullPath(path)} does not exist");
-        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
+        ModelProto model;
+        try { model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"{path}: not an ONNX model ({e.Message})", e); }
+        return model.Graph is null ? throw new InvalidDataException($"{path}: not an ONNX model (it has no graph)") : model;
     }
 
     /// <summary>The model's AF decision threshold (ecgstream.thresholds metadata), 0.5 when absent.</summary>
@@ -43,9 +46,10 @@ internal static class ModelScores
         if (values.Length != classes.Length)
             throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has {values.Length} values for {classes.Length} classes");
         var result = new double[values.Length];
+        // TryParse reads "NaN" and "Infinity": a threshold is a number strictly between 0 and 1, as the model contract says
         for (int k = 0; k < values.Length; k++)
-            if (!double.TryParse(values[k], NumberStyles.Float, CultureInfo.InvariantCulture, out result[k]))
-                throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has \"{values[k]}\" for {classes[k]}, not a number");
+            if (!double.TryParse(values[k], NumberStyles.Float, CultureInfo.InvariantCulture, out result[k]) || !(result[k] is > 0 and < 1))
+                throw new InvalidDataException($"{path}: metadata {ModelContract.Keys.Thresholds} has \"{values[k]}\" for {classes[k]}, not a number strictly between 0 and 1");
         return result;
     }
 

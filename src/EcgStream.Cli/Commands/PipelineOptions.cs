@@ -9,9 +9,15 @@ using EcgStream.Signal.Preprocessing;
 
 namespace EcgStream.Cli.Commands;
 
-/// <summary>Options every command that runs a bed pipeline shares (replay, evaluate, demo, bench replay).</summary>
+/// <summary>
+/// Options every command that runs a bed pipeline shares (replay, evaluate, benchmark, bench replay, bench beds). The stream's
+/// own options, --stream-id and --drop, only replay offers: the others name their streams themselves and measure the
+/// pipeline on the whole record, so they would ignore them (and an option a command ignores must not be accepted).
+/// </summary>
 internal sealed class PipelineOptions
 {
+    private readonly bool _streamOptions;
+
     private readonly Option<int?> _notch = new("--notch") { Description = "Mains notch at 50 or 60 Hz (default: none)." };
     private readonly Option<double> _hop = new("--hop") { Description = "Seconds between model windows.", DefaultValueFactory = _ => 1.0 };
     private readonly Option<string[]> _lead = new("--lead") { Description = "Map a signal to a lead, e.g. --lead ECG=I (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -30,15 +36,24 @@ internal sealed class PipelineOptions
     private readonly Option<string?> _ortLibrary = new("--ort-library") { Description = OrtLibraryOption.Description };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most windows per model run.", DefaultValueFactory = _ => 32 };
 
-    public static PipelineOptions Create() => new();
+    private PipelineOptions(bool streamOptions) => _streamOptions = streamOptions;
+
+    /// <summary>The pipeline's options without --stream-id and --drop.</summary>
+    public static PipelineOptions Create() => new(streamOptions: false);
+
+    /// <summary>With --stream-id and --drop, for the command that plays one stream as given (replay).</summary>
+    public static PipelineOptions CreateWithStreamOptions() => new(streamOptions: true);
 
     public void AddTo(Command cmd)
     {
         cmd.Options.Add(_notch);
         cmd.Options.Add(_hop);
         cmd.Options.Add(_lead);
-        cmd.Options.Add(_streamId);
-        cmd.Options.Add(_drop);
+        if (_streamOptions)
+        {
+            cmd.Options.Add(_streamId);
+            cmd.Options.Add(_drop);
+        }
         cmd.Options.Add(_minOnset);
         cmd.Options.Add(_minOffset);
         cmd.Options.Add(_confident);
@@ -77,9 +92,7 @@ internal sealed class PipelineOptions
             "tensorrt" or "trt" => [ExecutionProvider.TensorRt, ExecutionProvider.Cuda, ExecutionProvider.Cpu],
             var other => throw new ArgumentException($"--provider '{other}': expected tensorrt, cuda or cpu"),
         };
-        int threads = parse.GetValue(_threads), maxBatch = parse.GetValue(_maxBatch);
-        if (threads < 1) throw new ArgumentException($"--threads {threads}: expected at least 1");
-        if (maxBatch < 1) throw new ArgumentException($"--max-batch {maxBatch}: expected at least 1");
+        int threads = CliLimits.Threads(parse.GetValue(_threads)), maxBatch = CliLimits.Batch(parse.GetValue(_maxBatch), "--max-batch");
         string? model = BundledModel.Resolve(parse.GetValue(_model));
         var inference = new InferenceOptions { Providers = providers, IntraOpThreads = threads, MaxBatch = maxBatch, Library = OrtLibraryOption.Read(parse.GetValue(_ortLibrary)) };
         var bed = new BedOptions { Signal = signal };
@@ -126,7 +139,17 @@ internal sealed class PipelineOptions
             if (!(afOnset is >= 0 and <= 60)) throw new ArgumentException($"--fusion-af-onset-evidence {afOnset}: expected evidence-seconds from 0 to 60");
             bed = bed with { FusedTracker = bed.FusedTracker.WithMinOnsetEvidence(RhythmClass.AF, afOnset) };
         }
-        return new Settings(bed, overrides, parse.GetValue(_streamId), parse.GetValue(_drop), model, inference);
+        string? streamId = null;
+        double drop = 0;
+        if (_streamOptions)
+        {
+            streamId = parse.GetValue(_streamId);
+            if (streamId is { Length: 0 }) throw new ArgumentException("--stream-id '': expected a non-empty id");
+            drop = parse.GetValue(_drop);
+            // written as a negated range so NaN fails it too
+            if (!(drop >= 0 && drop < 1)) throw new ArgumentException($"--drop {drop.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a probability from 0 up to (not including) 1");
+        }
+        return new Settings(bed, overrides, streamId, drop, model, inference);
     }
 
     /// <summary>The <c>--lead SIGNAL=LEAD</c> mappings (signal names case-insensitive), as <see cref="EcgStream.Ingest.Replay.RecordingLeads"/> takes them.</summary>
@@ -136,8 +159,8 @@ internal sealed class PipelineOptions
         foreach (var map in maps ?? [])
         {
             var parts = map.Split('=', 2);
-            if (parts.Length != 2 || !Leads.TryParse(parts[1], out var lead))
-                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
+            if (parts.Length != 2 || parts[0].Length == 0 || !Leads.TryParse(parts[1], out var lead))
+                throw new ArgumentException($"--lead '{map}': expected SIGNAL=LEAD with a signal name and LEAD one of I, II, III, aVR, aVL, aVF, V1..V6");
             overrides[parts[0]] = lead;
         }
         return overrides;

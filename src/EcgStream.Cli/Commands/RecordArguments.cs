@@ -21,6 +21,9 @@ internal static class RecordArguments
         var result = new List<string>();
         foreach (var path in paths)
         {
+            // the parser hands an unknown option after a record to the record list: say what it is, not "no header --drop.hea"
+            if (path.StartsWith('-') && !File.Exists(path) && !Directory.Exists(path))
+                throw new ArgumentException($"'{path}': not an option of this command (see --help), nor a record");
             var record = s_companions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)) ? path[..^4] : path;
             if (seen.Add(Path.GetFullPath(record))) result.Add(record);
         }

@@ -25,12 +25,15 @@ internal static class ReplayCommand
         var record = new Argument<string>("record") { Description = "WFDB record path without extension, or a .mat/.edf file." };
         var speed = new Option<string>("--speed") { Description = "Playback speed: 1 (real time), N (N x real time) or max.", DefaultValueFactory = _ => "max" };
         var annotations = new Option<string?>("--annotations") { Description = "Write the detected rhythm episodes as a WFDB annotation file (e.g. out.atr)." };
-        var common = PipelineOptions.Create();
+        var common = PipelineOptions.CreateWithStreamOptions();
         var cmd = new Command("replay", "Replay a recorded ECG through the pipeline and print events as JSON lines.") { record, speed, annotations };
         common.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
             double speedValue = ParseSpeed(parse.GetValue(speed)!);
+            var settings = common.Read(parse);   // every option checked before the record is opened
+            var atrPath = parse.GetValue(annotations);
+            if (atrPath is not null) CheckAnnotationPath(atrPath);   // before the replay, not after it
             // WFDB records (also .mat through their header) stream from disk block by block; EDF is read whole
             string path = parse.GetValue(record)!;
             var rec = Path.GetExtension(path).Equals(".edf", StringComparison.OrdinalIgnoreCase) ? null : StreamedRecording.OpenWfdb(path);
@@ -38,10 +41,8 @@ internal static class ReplayCommand
             string name = rec?.Name ?? whole!.Name;
             double rate = rec?.SampleRate ?? whole!.SampleRate;
             RecordArguments.PrintWarnings(rec?.Warnings ?? whole!.Warnings);
-            var settings = common.Read(parse);
             using var setup = settings.BuildModel();
             using var sink = new JsonLinesSink(Console.OpenStandardOutput());
-            var atrPath = parse.GetValue(annotations);
             var events = new List<RhythmEvent>(); // kept only for --annotations
             Action<RhythmEvent> onEvent = e => { sink.OnNext(e); if (atrPath is not null) events.Add(e); };
             var options = new ReplayOptions { Speed = speedValue, StreamId = settings.StreamId ?? name, DropProbability = settings.DropProbability };
@@ -56,18 +57,26 @@ internal static class ReplayCommand
         return cmd;
     }
 
+    /// <summary>Slowest and fastest paced playback: block due times are TimeSpans, which 1e-300 overflowed (a month-long record at 0.001 is 80 years, still a TimeSpan).</summary>
+    public const double MinSpeed = 0.001, MaxSpeed = 100_000;
+
     internal static double ParseSpeed(string text)
     {
         if (text.Equals("max", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && double.IsFinite(s)) return s;
-        throw new ArgumentException($"--speed '{text}': expected 1, a positive number or 'max'");
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= MinSpeed and <= MaxSpeed) return s;
+        throw new ArgumentException($"--speed '{text}': expected 1 (real time), a number from {MinSpeed.ToString(CultureInfo.InvariantCulture)} to {MaxSpeed.ToString(CultureInfo.InvariantCulture)}, or 'max'");
+    }
+
+    private static void CheckAnnotationPath(string path)
+    {
+        if (Path.GetExtension(path).TrimStart('.').Length == 0) throw new ArgumentException($"--annotations '{path}': give the file an annotator extension, e.g. out.atr");
+        CliPaths.OutputFile(path, "--annotations");
     }
 
     /// <summary>The episodes of one source as WFDB rhythm annotations (record path and extension from the file name).</summary>
     private static void WriteAnnotations(string path, List<RhythmEvent> events, double sampleRate, EventSource source)
     {
         var ext = Path.GetExtension(path).TrimStart('.');
-        if (ext.Length == 0) throw new ArgumentException($"--annotations '{path}': give the file an annotator extension, e.g. out.atr");
         var rhythmEvents = events.Where(e => e.Type == EventType.Rhythm && e.Source == source).ToList();
         var episodes = RhythmClasses.Names.SelectMany(name => EpisodeMetrics.Pair(name, rhythmEvents).Select(p => p.Episode)).ToList();
         var recordPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));

@@ -16,9 +16,8 @@ internal static class SimulateCommand
         {
             string path = parse.GetValue(scenario)!;
             var s = ScenarioFile.Load(path);
+            string dir = CliPaths.OutputFolder(parse.GetValue(output)!, "--out");
             var record = Simulator.Run(s);
-            string dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
             string recordName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(path);
             string written = record.WriteWfdb(dir, recordName);
             Console.Error.WriteLine($"wrote {written}.hea/.dat/.atr: {record.DurationSeconds:F0} s, {record.Leads.Count} leads at {record.SampleRate} Hz, {record.BeatSamples.Count} beats, {record.Truth.Count} truth episodes");

@@ -33,15 +33,38 @@ internal static class TrainCommand
         _ => throw new ArgumentException($"--config '{name}': expected tiny, small or base"),
     };
 
+    /// <summary>The options of the training option records, as the CLI names them.</summary>
+    public static readonly (string Property, string Option)[] OptionNames =
+    [
+        ("Steps", "--steps"), ("BatchSize", "--batch"), ("LearningRate", "--lr"), ("WarmupSteps", "--warmup"), ("CheckpointEvery", "--checkpoint-every"),
+        ("EncoderLearningRateScale", "--encoder-lr-scale"), ("Temperature", "--temperature"), ("Alpha", "--alpha"), ("LayerWeight", "--layer-weight"),
+        ("LeadSetFlattening", "--lead-set-flattening"), ("Dim", "--dim"), ("Depth", "--depth"),
+    ];
+
+    /// <summary>
+    /// Runs an options record's Validate, its messages naming the command's options ("--steps 0 must be positive", not the
+    /// record's "Steps 0 must be positive", which names no option the user typed), and bounds --batch like every command's.
+    /// </summary>
+    public static void Validate(Action validate, int batch)
+    {
+        try { validate(); }
+        catch (ArgumentException e) when (OptionNames.FirstOrDefault(n => e.Message.StartsWith(n.Property + " ", StringComparison.Ordinal)) is { Option: not null } name)
+        {
+            throw new ArgumentException(name.Option + e.Message[name.Property.Length..], e);
+        }
+        CliLimits.Batch(batch, "--batch");
+    }
+
     /// <summary>Loads libtorch and sets its threads; false (after a message) when it cannot.</summary>
     public static bool StartTorch(int threads)
     {
+        CliLimits.Threads(threads);
         if (!TorchRuntime.TryInitialize(out var reason))
         {
             Console.Error.WriteLine($"error: libtorch unavailable: {reason}");
             return false;
         }
-        torch.set_num_threads(Math.Max(1, threads));
+        torch.set_num_threads(threads);
         return true;
     }
 

@@ -64,18 +64,18 @@ internal static class TrainDistillCommand
             if (teacherCopies < 0) throw new ArgumentException($"--teacher-copies {teacherCopies}: must be 0 or more");
             if (copiesLeads is < 1 or > Core.Models.ModelContract.LeadCount) throw new ArgumentException($"--teacher-copies-min-leads {copiesLeads}: must be within 1…12");
             var config = EncoderConfig.Student() with { Dim = parse.GetValue(dim), Depth = parse.GetValue(depth), Heads = parse.GetValue(heads) };
-            config.Validate();
+            TrainCommand.Validate(config.Validate, parse.GetValue(batch));
             var options = new DistillOptions
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WarmupSteps = Math.Min(100, parse.GetValue(steps) / 10), Temperature = parse.GetValue(temperature), Alpha = parse.GetValue(alpha),
                 LayerWeight = parse.GetValue(layerWeight), LeadSetFlattening = parse.GetValue(flattening), Seed = (ulong)parse.GetValue(seed), CheckpointEvery = parse.GetValue(checkpointEvery),
             };
-            options.Validate();
+            TrainCommand.Validate(options.Validate, options.BatchSize);
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var fp32Teacher = ModelScores.ReadModel(teacherPath);
             bool rhythmPath = fp32Teacher.MetadataProps.FirstOrDefault(p => p.Key == Core.Models.ModelContract.Keys.ContractVersion)?.Value == "2";
-            var ortOptions = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+            var ortOptions = new InferenceOptions { IntraOpThreads = CliLimits.Threads(parse.GetValue(threads)) };
 
             var set = TrainCommand.LoadWindows(teacherCopies > 0 ? "real" : source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             if (teacherCopies > 0)

@@ -18,11 +18,12 @@ internal static class TrainImportEncoderCommand
         var cmd = new Command("import-encoder", "Read the encoder of an exported ONNX model back into encoder.safetensors.") { modelPath, output };
         cmd.SetAction(parse => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(1)) return Task.FromResult(3);
             var path = parse.GetValue(modelPath)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"--model '{path}': no such file");
-            using var encoder = OnnxEncoderImport.Import(path);
-            var outPath = parse.GetValue(output)!;
+            var model = ModelScores.ReadModel(path);   // read (and refused) before libtorch starts
+            var outPath = CliPaths.OutputFile(parse.GetValue(output)!, "--out");
+            if (!TrainCommand.StartTorch(1)) return Task.FromResult(3);
+            using var encoder = OnnxEncoderImport.Import(model, path);
             EncoderFile.Save(encoder, outPath);
             Console.WriteLine($"wrote {outPath}: encoder d={encoder.Config.Dim} depth={encoder.Depth} heads={encoder.Config.Heads}");
             return Task.FromResult(0);

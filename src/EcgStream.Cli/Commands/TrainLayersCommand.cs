@@ -36,18 +36,18 @@ internal static class TrainLayersCommand
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var outDir = parse.GetValue(output)!;
-            using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
-            var source = parse.GetValue(data)!;
-            var train = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Train);
-            var test = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Test);
             var options = new HeadTrainOptions
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WarmupSteps = Math.Min(20, parse.GetValue(steps) - 1), Seed = (ulong)parse.GetValue(seed),
             };
-            options.Validate();
+            TrainCommand.Validate(options.Validate, options.BatchSize);   // before libtorch starts and data loads
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
+            using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
+            var source = parse.GetValue(data)!;
+            var train = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Train);
+            var test = TrainCommand.LoadWindows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir, Split.Test);
             var scores = new List<HeadScore>();
             AnsiConsole.Status().Start("probing layers", ctx =>
             {

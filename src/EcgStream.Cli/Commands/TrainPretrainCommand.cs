@@ -33,7 +33,6 @@ internal static class TrainPretrainCommand
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var outDir = parse.GetValue(output)!;
             var encoderConfig = TrainCommand.ConfigNamed(parse.GetValue(config)!);
             var options = new PretrainOptions
@@ -42,7 +41,10 @@ internal static class TrainPretrainCommand
                 WarmupSteps = parse.GetValue(warmup), Seed = (ulong)parse.GetValue(seed), LayerGroups = parse.GetValue(groups),
                 CheckpointEvery = parse.GetValue(every),
             };
-            options.Validate();
+            TrainCommand.Validate(options.Validate, options.BatchSize);
+            // checked before libtorch starts and data loads: a path that cannot be written fails at once
+            CliPaths.OutputFolder(outDir, "--out");
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
             EcgStream.Training.Runs.RunResult? result = null;
             AnsiConsole.Progress()

@@ -40,7 +40,6 @@ internal static class TrainProbeCommand
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
-            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             var outDir = parse.GetValue(output)!;
             var headKind = parse.GetValue(kind) switch
             {
@@ -54,7 +53,8 @@ internal static class TrainProbeCommand
                 EncoderLearningRateScale = parse.GetValue(encoderLrScale),
             };
             if (options.FreezeEncoder && parse.GetValue(encoderLrScale) != 1.0) throw new ArgumentException("--encoder-lr-scale needs --fine-tune");
-            options.Validate();
+            TrainCommand.Validate(options.Validate, options.BatchSize);   // before libtorch starts
+            if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
             TorchSharp.torch.manual_seed(parse.GetValue(seed));
             var pmaGate = parse.GetValue(gate) switch

@@ -53,9 +53,14 @@ internal static class TrainQuantizeCommand
                 "int8" => QdqActivations.Int8, "uint8" => QdqActivations.UInt8,
                 var a => throw new ArgumentException($"--activations '{a}': expected int8 or uint8"),
             };
+            // every option and output path is checked before the real windows load (about 10 s)
             double pct = parse.GetValue(percentile);
-            if (pct is <= 0 or > 100) throw new ArgumentException($"--percentile {pct}: expected a value in (0, 100]");
+            if (!(pct > 0 && pct <= 100)) throw new ArgumentException($"--percentile {pct.ToString(CultureInfo.InvariantCulture)}: expected a value in (0, 100]");
+            int calibrationCount = CliLimits.InRange(parse.GetValue(calibration), 1, MaxCalibrationWindows, "--calibration");
             var fp32 = ModelScores.ReadModel(modelPath);
+            CliPaths.OutputFile(parse.GetValue(output)!, "--out");
+            if (parse.GetValue(dynamicOut) is { } dynamicPath) CliPaths.OutputFile(dynamicPath, "--dynamic-out");
+            CliPaths.OutputFolder(runDir, "--run");
             var options = new InferenceOptions { IntraOpThreads = Math.Min(Environment.ProcessorCount, 2) };
             float afThreshold = ModelScores.AfThreshold(fp32, modelPath);
 
@@ -65,7 +70,7 @@ internal static class TrainQuantizeCommand
 
             // Calibration: an equal share of windows per lead set, so 12-lead activations are seen although
             // most real windows are single-lead.
-            var calibrationWindows = CalibrationDraw(train, parse.GetValue(calibration), (ulong)parse.GetValue(seed));
+            var calibrationWindows = CalibrationDraw(train, calibrationCount, (ulong)parse.GetValue(seed));
             using var calibrator = new ActivationCalibrator(fp32, options);
             var started = DateTime.UtcNow;
             // A contract-v2 model also reads each window's rhythm features, which the windows carry.
@@ -127,10 +132,12 @@ internal static class TrainQuantizeCommand
         File.WriteAllBytes(path, model.ToByteArray());
     }
 
+    /// <summary>Most calibration windows: each is run through the model with every activation kept.</summary>
+    private const int MaxCalibrationWindows = 100_000;
+
     /// <summary>Up to <paramref name="count"/> window indices: an equal share from each lead set (all of a smaller set), drawn by seed.</summary>
     private static int[] CalibrationDraw(WindowSet windows, int count, ulong seed)
     {
-        if (count < 1) throw new ArgumentException($"--calibration {count}: at least one window is needed");
         var buckets = windows.IndicesByLeadSet();
         var random = new Random((int)(seed % int.MaxValue));
         var chosen = new List<int>();

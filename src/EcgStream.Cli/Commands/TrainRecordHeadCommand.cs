@@ -52,13 +52,14 @@ internal static class TrainRecordHeadCommand
             var chosen = parse.GetValue(datasets) is { Length: > 0 } ds ? ds.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList() : DefaultDatasets.ToList();
             foreach (var d in chosen)
                 if (!DefaultDatasets.Contains(d)) throw new ArgumentException($"--datasets '{d}': a record head fits on record-labelled datasets: {string.Join(", ", DefaultDatasets)}");
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new ArgumentException($"--threads {threadCount}: expected at least 1");
+            int threadCount = CliLimits.Threads(parse.GetValue(threads));
             if (!File.Exists(modelPath)) throw new FileNotFoundException($"--model '{modelPath}': no such file");
             if (!File.Exists(splitPath)) throw new FileNotFoundException($"--split '{splitPath}': no such file");
             if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--data-root '{root}': no such folder");
             var proto = ModelScores.ReadModel(modelPath);
             var splits = DatasetSplits.Load(splitPath);
+            CliPaths.OutputFolder(runDir, "--run");
+            if (parse.GetValue(output) is { } headOut) CliPaths.OutputFile(headOut, "--out");
 
             using var scorer = LoadModel(modelPath, threadCount);
             var train = Rows(scorer, root, chosen, splits, Split.Train, cancel);

@@ -37,11 +37,12 @@ internal static class TrainScoreCommand
                 var s => throw new ArgumentException($"--split '{s}': expected test or validation (train records were trained on)"),
             };
             var runDir = parse.GetValue(run)!;
+            int threadCount = CliLimits.Threads(parse.GetValue(threads));
             if (!File.Exists(Path.Combine(runDir, "splits.json")))
                 throw new FileNotFoundException($"{Path.Combine(runDir, "splits.json")} not found: copy the models' split file there (a new one would hold out other patients)");
             var protos = paths.Select(p => (Path: p, Proto: ModelScores.ReadModel(p))).ToList();
             var windows = TrainCommand.LoadWindows("real", parse.GetValue(dataRoot)!, 0, parse.GetValue(seed), runDir, which);
-            var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+            var options = new InferenceOptions { IntraOpThreads = threadCount };
             var scores = new List<(string Name, List<SourceScore> Scores)>();
             var probabilities = new List<(float[] Values, double AfThreshold)>();
             foreach (var (path, proto) in protos)

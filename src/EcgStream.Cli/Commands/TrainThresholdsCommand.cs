@@ -53,7 +53,8 @@ internal static class TrainThresholdsCommand
                 if (!target.MetadataProps.Any(p => p.Key == ModelContract.Keys.Classes))
                     throw new InvalidDataException($"{path}: no {ModelContract.Keys.Classes} metadata; not an EcgStream contract model");
 
-            var options = new InferenceOptions { IntraOpThreads = Math.Max(1, parse.GetValue(threads)) };
+            CliPaths.OutputFolder(runDir, "--run");
+            var options = new InferenceOptions { IntraOpThreads = CliLimits.Threads(parse.GetValue(threads)) };
             using var session = InferenceSession.Load(proto.ToByteArray(), options, "thresholds");
             var rows = TrainCommand.ValidationRows(source, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), runDir,
                 set => OnnxScoring.Run(session, set).Probabilities(), cancel);

@@ -81,11 +81,29 @@ public static class DemoRunner
 
     public static async Task<DemoResult> RunAsync(DemoOptions o, CancellationToken cancellationToken = default)
     {
+        // the wall time is computed before anything starts: a duration TimeSpan cannot hold fails here, not with a device running
+        if (!(o.Speed > 0) || !double.IsFinite(o.Speed)) throw new ArgumentOutOfRangeException(nameof(o), o.Speed, "speed must be positive and finite");
+        TimeSpan? wall = o.DurationSeconds is { } d ? TimeSpan.FromSeconds(d / o.Speed) : null;
         var notes = o.Notes ?? Console.Error;
         var scenario = o.ScenarioPath is { } sp ? ScenarioFile.Load(sp) : DefaultScenario();
         var synthetic = new SyntheticEcgStream(scenario, loop: true);
         string? vdev = o.UseVdev ? o.VdevPath ?? FindVdev() : null;
+        // a token of this demo's own, in a fresh private directory (0700), not the daemon's state directory; removed at exit
+        var tokenDir = Directory.CreateTempSubdirectory("ecgstream-demo-").FullName;
+        try
+        {
+            return await RunAsync(o, notes, synthetic, vdev, Path.Combine(tokenDir, "token"), wall, cancellationToken);
+        }
+        finally
+        {
+            try { Directory.Delete(tokenDir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
 
+    private static async Task<DemoResult> RunAsync(DemoOptions o, TextWriter notes, SyntheticEcgStream synthetic, string? vdev, string tokenFile,
+        TimeSpan? wall, CancellationToken cancellationToken)
+    {
         await using var device = vdev is not null
             ? (IDemoDevice)VdevDevice.Start(vdev, synthetic, o.Speed, FreePort())
             : new InProcessDevice(synthetic, o.Speed);
@@ -95,8 +113,7 @@ public static class DemoRunner
             ModelPath = o.ModelPath,
             Beds = [new BedConfig { Id = BedId, Source = new SourceConfig { Kind = SourceKind.TcpClient, Host = "127.0.0.1", Port = device.Port, ReconnectInitialSeconds = 0.1, ReconnectMaxSeconds = 2 } }],
             Sinks = new SinksConfig { Jsonl = "stdout" },
-            // a token of this demo's own, in a fresh private directory (0700), not the daemon's state directory
-            Http = new HttpConfig { TokenFile = Path.Combine(Directory.CreateTempSubdirectory("ecgstream-demo-").FullName, "token") },
+            Http = new HttpConfig { TokenFile = tokenFile },
         };
         int events = 0;
         await using var host = DaemonHost.Build(config, new DaemonHostOptions
@@ -117,7 +134,7 @@ public static class DemoRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            if (o.DurationSeconds is { } d) await Task.Delay(TimeSpan.FromSeconds(d / o.Speed), cancellationToken);
+            if (wall is { } w) await Task.Delay(w, cancellationToken);
             else await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         catch (OperationCanceledException) { }

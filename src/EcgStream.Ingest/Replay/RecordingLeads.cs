@@ -39,6 +39,11 @@ public sealed record RecordingLeads(LeadSet Leads, IReadOnlyList<float[]> Planes
             notes.Clear();
             notes.Add($"single channel '{signals[0].Name}' played as lead I");
         }
+        // a mapping for a signal the record does not have is most likely a typo (MLLL for MLII): said, not silently dropped
+        if (overrides is not null)
+            foreach (var name in overrides.Keys)
+                if (!signals.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
+                    notes.Add($"lead mapping for '{name}' unused: no such signal (signals: {string.Join(", ", signals.Select(s => s.Name))})");
         if (byLead.Count == 0)
             throw new ArgumentException(
                 $"record {recordName}: no channel is a standard lead (signals: {string.Join(", ", signals.Select(s => s.Name))}); map one explicitly, e.g. --lead {(signals.Count > 0 ? signals[0].Name : "NAME")}=II");

@@ -27,7 +27,7 @@ public sealed record ReplayOptions
     {
         if (!(Speed > 0)) throw new ArgumentOutOfRangeException(nameof(Speed), Speed, "speed must be positive (use PositiveInfinity for 'max')");
         if (!(BlockSeconds > 0) || !double.IsFinite(BlockSeconds)) throw new ArgumentOutOfRangeException(nameof(BlockSeconds), BlockSeconds, "block duration must be positive");
-        if (DropProbability is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(DropProbability), DropProbability, "must lie in [0, 1)");
+        if (!(DropProbability >= 0 && DropProbability < 1)) throw new ArgumentOutOfRangeException(nameof(DropProbability), DropProbability, "must lie in [0, 1)");
         if (string.IsNullOrEmpty(StreamId)) throw new ArgumentException("stream id must not be empty", nameof(StreamId));
     }
 }

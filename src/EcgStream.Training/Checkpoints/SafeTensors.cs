@@ -68,17 +68,26 @@ public static class SafeTensors
         // The folder is made here, as every other output of the toolchain makes its own.
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
         var tmp = path + ".tmp";
-        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        try
         {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-            file.Write(length);
-            file.Write(header.WrittenSpan);
-            for (var i = header.WrittenCount; i < padded; i++) file.WriteByte((byte)' ');
-            foreach (var (_, tensor, begin, end) in entries) WriteData(file, tensor, end - begin);
+            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+                file.Write(length);
+                file.Write(header.WrittenSpan);
+                for (var i = header.WrittenCount; i < padded; i++) file.WriteByte((byte)' ');
+                foreach (var (_, tensor, begin, end) in entries) WriteData(file, tensor, end - begin);
+            }
+            // Write-then-rename: a crash mid-save never leaves a truncated checkpoint under the real name.
+            File.Move(tmp, path, overwrite: true);
         }
-        // Write-then-rename: a crash mid-save never leaves a truncated checkpoint under the real name.
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            // a save that failed (a folder at the path, a full disk) leaves no half-written .tmp beside it
+            try { File.Delete(tmp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     private static void WriteData(FileStream file, Tensor tensor, long bytes)

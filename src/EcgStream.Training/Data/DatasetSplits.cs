@@ -41,7 +41,7 @@ public sealed class DatasetSplits
         if (_records.TryGetValue(entry.RecordId, out var known))
         {
             if (known.Patient != entry.PatientId)
-                throw new InvalidDataException($"split file says record {entry.RecordId} is patient {known.Patient}, the source says {entry.PatientId}");
+                throw new InvalidDataException($"{Source ?? "split file"}: record {entry.RecordId} is patient {known.Patient}, the data says {entry.PatientId}");
             return known.Split;
         }
         var patientSplit = _records.Values.FirstOrDefault(r => r.Patient == entry.PatientId);
@@ -125,25 +125,72 @@ public sealed class DatasetSplits
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Reads a file <see cref="Save"/> wrote. Every problem is an <see cref="InvalidDataException"/> naming the file: not JSON,
+    /// a key missing or of the wrong type (keys are case-sensitive, as written), a split that is not a name of <see cref="Split"/>
+    /// (a number is refused: 7 is no split, and 2 would silently mean Test), a record or key given twice (JSON keeps the last,
+    /// which hides an edit conflict), a patient in two splits.
+    /// </summary>
     public static DatasetSplits Load(string path)
     {
-        FileModel model;
-        try
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a split file ({e.Message})", e); }
+        using (doc)
         {
-            model = JsonSerializer.Deserialize<FileModel>(File.ReadAllText(path), s_json) ?? throw new InvalidDataException($"{path}: empty split file");
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(path, $"expected a JSON object, found {Kind(root)}");
+            var top = Properties(path, root, "the top level");
+            ulong seed = top.TryGetValue("Seed", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetUInt64(out var sv) ? sv
+                : throw Bad(path, "\"Seed\" missing or not a non-negative integer");
+            double validation = Fraction(path, top, "ValidationFraction"), test = Fraction(path, top, "TestFraction");
+            if (!top.TryGetValue("Records", out var records) || records.ValueKind != JsonValueKind.Object)
+                throw Bad(path, $"\"Records\" missing or not an object (found {(top.ContainsKey("Records") ? Kind(records) : "nothing")}); keys are case-sensitive: Seed, ValidationFraction, TestFraction, Records");
+            DatasetSplits splits;
+            try { splits = new DatasetSplits(seed, validation, test) { Source = path }; }
+            catch (ArgumentException e) { throw Bad(path, e.Message); }
+            var patientSplit = new Dictionary<string, Split>(StringComparer.Ordinal);
+            foreach (var (record, value) in Properties(path, records, "\"Records\""))
+            {
+                if (value.ValueKind != JsonValueKind.Object) throw Bad(path, $"record {record}: expected an object with Patient and Split, found {Kind(value)}");
+                var fields = Properties(path, value, $"record {record}");
+                string patient = fields.TryGetValue("Patient", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() is { Length: > 0 } pv ? pv
+                    : throw Bad(path, $"record {record}: \"Patient\" missing or not a non-empty string");
+                // Enum.TryParse alone would take "2" or "7": a split is one of the names, nothing else.
+                var split = fields.TryGetValue("Split", out var sp) && sp.ValueKind == JsonValueKind.String && sp.GetString() is { } name
+                            && Enum.GetNames<Split>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } known
+                    ? Enum.Parse<Split>(known)
+                    : throw Bad(path, $"record {record}: \"Split\" is {(fields.ContainsKey("Split") ? sp.GetRawText() : "missing")}; expected \"Train\", \"Validation\" or \"Test\"");
+                if (patientSplit.TryGetValue(patient, out var other) && other != split)
+                    throw Bad(path, $"patient {patient} appears in {other} and {split}");
+                patientSplit[patient] = split;
+                splits._records[record] = (patient, split);
+            }
+            return splits;
         }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a split file ({e.Message})", e);
-        }
-        var splits = new DatasetSplits(model.Seed, model.ValidationFraction, model.TestFraction);
-        foreach (var (record, r) in model.Records)
-        {
-            var other = splits._records.Values.FirstOrDefault(x => x.Patient == r.Patient);
-            if (other.Patient is not null && other.Split != r.Split)
-                throw new InvalidDataException($"{path}: patient {r.Patient} appears in {other.Split} and {r.Split}");
-            splits._records[record] = (r.Patient, r.Split);
-        }
-        return splits;
     }
+
+    /// <summary>The split file this was loaded from (null: built in memory); errors about its assignments name it.</summary>
+    public string? Source { get; private init; }
+
+    private static double Fraction(string path, Dictionary<string, JsonElement> top, string key) =>
+        top.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
+            : throw Bad(path, $"\"{key}\" missing or not a number");
+
+    /// <summary>An object's properties by name; a name given twice is refused (JSON readers silently keep the last one).</summary>
+    private static Dictionary<string, JsonElement> Properties(string path, JsonElement obj, string where)
+    {
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject())
+            if (!result.TryAdd(p.Name, p.Value)) throw Bad(path, $"{where}: key \"{p.Name}\" appears twice");
+        return result;
+    }
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number", JsonValueKind.Null => "null", _ => "a boolean",
+    };
+
+    private static InvalidDataException Bad(string path, string problem) => new($"{path}: {problem}");
 }

@@ -24,6 +24,14 @@ public static partial class OnnxEncoderImport
         ModelProto model;
         try { model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
         catch (Google.Protobuf.InvalidProtocolBufferException e) { throw new InvalidDataException($"{path}: not an ONNX model ({e.Message})", e); }
+        return Import(model, path);
+    }
+
+    /// <param name="path">The file the model was read from, for messages.</param>
+    public static StMemEncoder Import(ModelProto model, string path)
+    {
+        // an empty file parses as a model without a graph
+        if (model.Graph is null) throw new InvalidDataException($"{path}: not an ONNX model (it has no graph)");
         var init = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         float[] Get(string name, long count)
         {

@@ -71,9 +71,10 @@ internal static class BenchmarkCommand
             int? max = parse.GetValue(limit);
             if (max is < 1) throw new ArgumentException($"--limit {max}: expected at least 1");
             int? k = parse.GetValue(fold);
+            if (k is < 0) throw new ArgumentException($"--fold {k}: expected 0 or more (fold-K of `benchmark folds`)");
             var settings = common.Read(parse);
             string? outDir = parse.GetValue(output);
-            if (outDir is not null) Directory.CreateDirectory(outDir);
+            if (outDir is not null) CliPaths.OutputFolder(outDir, "--out");
 
             using var lines = new LineWriter(outDir is null ? null : Path.Combine(outDir, "benchmark.jsonl"));
             var header = new List<string>
@@ -195,15 +196,16 @@ internal static class BenchmarkCommand
             foreach (var path in parse.GetValue(files)!)
             {
                 if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such file");
-                var (c, e) = BenchmarkLines.Read(path);
+                // every line is checked here, before anything is written; a record repeated within one file is read once
+                var (c, e) = BenchmarkLines.Read(path, note => Console.Error.WriteLine($"note: {note}"));
                 // a record scored in two folds means a patient held out twice (or a fold file given twice): refuse
-                foreach (var key in c.Select(r => $"{r.Benchmark} {r.Dataset}/{r.Record}").Concat(e.Select(r => $"episodes {r.Dataset}/{r.Record} {r.Source} {r.Metrics.Rhythm}")).Distinct())
+                foreach (var key in c.Select(r => $"{r.Benchmark} {r.Dataset}/{r.Record}").Concat(e.Select(r => $"episodes {r.Dataset}/{r.Record} {r.Source} {r.Metrics.Rhythm}")))
                     if (!seen.TryAdd(key, path)) throw new InvalidDataException($"{path}: {key} is also in {seen[key]}; each record belongs to one fold");
                 classes.AddRange(c);
                 episodes.AddRange(e);
             }
             string? outDir = parse.GetValue(output);
-            if (outDir is not null) Directory.CreateDirectory(outDir);
+            if (outDir is not null) CliPaths.OutputFolder(outDir, "--out");
             using var lines = new LineWriter(outDir is null ? null : Path.Combine(outDir, "benchmark.jsonl"));
             foreach (var r in classes) lines.Write(BenchmarkLines.Write(r, null));
             foreach (var r in episodes) lines.Write(BenchmarkLines.Write(r, null));
@@ -240,6 +242,7 @@ internal static class BenchmarkCommand
             foreach (var d in chosen)
                 if (!BenchmarkDatasets.All.Contains(d)) throw new ArgumentException($"--datasets '{d}': expected one of {string.Join(", ", BenchmarkDatasets.All)}");
             var splits = DatasetSplits.Load(basePath);
+            CliPaths.OutputFolder(outDir, "--out");
             var entries = chosen.SelectMany(d => BenchmarkRecords.List(root, d, null, null, w => Console.Error.WriteLine($"warning: {w}"))).ToList();
             if (entries.Count == 0) throw new ArgumentException($"no record of {string.Join(", ", chosen)} under {root}");
             var assignment = CrossValidationFolds.Assign(entries, k, (ulong)parse.GetValue(seed));

@@ -184,56 +184,177 @@ public static class BenchmarkLines
 
     // ---- reading (benchmark pool) --------------------------------------------------------------------------
 
-    /// <summary>Reads the per-record lines of a benchmark JSON-lines file (pooled lines are skipped: they are recomputed).</summary>
-    public static (List<ClassRecord> Classes, List<EpisodeRecord> Episodes) Read(string path)
+    /// <summary>Most episodes one record may count: a day of recording with an episode every second is 86 400; more is corruption (and sums would overflow).</summary>
+    public const int MaxEpisodesPerRecord = 100_000;
+
+    /// <summary>
+    /// Reads the per-record lines of a benchmark JSON-lines file (pooled lines are skipped: they are recomputed). Every
+    /// value is checked as it is read, so a bad file fails before anything is written: "FILE, line N: problem". A record
+    /// repeated within the file is read once when the lines agree (a concatenation of the same run) and refused when
+    /// they differ; a file without one per-record line is refused.
+    /// </summary>
+    public static (List<ClassRecord> Classes, List<EpisodeRecord> Episodes) Read(string path, Action<string>? note = null)
     {
         var classes = new List<ClassRecord>();
         var episodes = new List<EpisodeRecord>();
+        var lineOf = new Dictionary<string, (int Line, string Canonical)>(StringComparer.Ordinal);
         int n = 0;
         foreach (var text in File.ReadLines(path))
         {
             n++;
             if (text.Length == 0) continue;
-            JsonElement e;
-            try { e = JsonDocument.Parse(text).RootElement; }
-            catch (JsonException ex) { throw new InvalidDataException($"{path} line {n}: not JSON ({ex.Message})"); }
             try
             {
-                string benchmark = Str(e, "benchmark"), record = Str(e, "record");
-                if (record == "ALL") continue;
-                if (benchmark == Episodes)
+                JsonDocument doc;
+                try { doc = JsonDocument.Parse(text); }
+                catch (JsonException ex) { throw new InvalidDataException($"not JSON ({ex.Message})"); }
+                using (doc)
                 {
-                    var m = new EpisodeMetrics(Str(e, "rhythm"), Int(e, "reference_episodes"), Int(e, "detected_episodes"), Int(e, "reference_episodes_detected"),
-                        Int(e, "detected_episodes_true"), Dbl(e, "reference_s"), Dbl(e, "detected_s"), Dbl(e, "overlap_s"),
-                        e.GetProperty("onset_latencies_s").EnumerateArray().Select(x => x.GetDouble()).ToList());
-                    episodes.Add(new EpisodeRecord(Str(e, "dataset"), record, Str(e, "source"), Dbl(e, "hours"), m));
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException("expected a JSON object");
+                    var e = new Fields(doc.RootElement);
+                    string benchmark = e.Str("benchmark"), record = e.Str("record");
+                    if (record == "ALL") continue;
+                    if (record.Length == 0) throw new InvalidDataException("field 'record' is empty");
+                    if (e.Has("fold")) e.Int("fold", 0, int.MaxValue);
+                    string key, canonical;
+                    if (benchmark == Episodes)
+                    {
+                        var r = ReadEpisodes(e, record);
+                        (key, canonical) = ($"episodes {r.Dataset}/{r.Record} {r.Source} {r.Metrics.Rhythm}", Write(r, null));
+                        if (Repeat(key, canonical)) continue;
+                        episodes.Add(r);
+                    }
+                    else if (benchmark is Cinc2017 or TwelveLead)
+                    {
+                        var r = ReadClasses(e, benchmark, record);
+                        (key, canonical) = ($"{r.Benchmark} {r.Dataset}/{r.Record}", Write(r, null));
+                        if (Repeat(key, canonical)) continue;
+                        classes.Add(r);
+                    }
+                    else throw new InvalidDataException($"unknown benchmark '{benchmark}' (expected {Cinc2017}, {TwelveLead} or {Episodes})");
                 }
-                else if (benchmark is Cinc2017 or TwelveLead)
-                {
-                    var probs = e.GetProperty("probabilities").EnumerateObject()
-                        .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.Null ? double.NaN : p.Value.GetDouble());
-                    var decision = Str(e, "decision").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    if (benchmark == Cinc2017 && (Str(e, "reference").Length != 1 || decision.Length != 1))
-                        throw new InvalidDataException("a cinc2017 line needs one reference and one decision label");
-                    classes.Add(new ClassRecord(benchmark, Str(e, "dataset"), record, Str(e, "reference"), decision, probs,
-                        e.TryGetProperty("note", out var note) ? note.GetString() : null));
-                }
-                else throw new InvalidDataException($"unknown benchmark '{benchmark}'");
             }
-            catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
+            catch (InvalidDataException ex)
             {
-                throw new InvalidDataException($"{path} line {n}: {ex.Message}");
+                throw new InvalidDataException($"{path}, line {n}: {ex.Message}");
             }
         }
+        if (classes.Count == 0 && episodes.Count == 0)
+            throw new InvalidDataException($"{path}: no per-record lines (pool reads the lines of single records; the pooled \"ALL\" lines are not enough)");
         return (classes, episodes);
+
+        // True for an identical repeat (skipped, said once); a repeat that differs is refused.
+        bool Repeat(string key, string canonical)
+        {
+            if (!lineOf.TryGetValue(key, out var first))
+            {
+                lineOf[key] = (n, canonical);
+                return false;
+            }
+            if (first.Canonical != canonical) throw new InvalidDataException($"{key} is also on line {first.Line}, with other values");
+            note?.Invoke($"{path}, line {n}: {key} repeats line {first.Line}; counted once");
+            return true;
+        }
     }
 
-    private static string Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new InvalidDataException($"field '{name}' missing or not a string");
-    private static int Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : throw new InvalidDataException($"field '{name}' missing or not a number");
-    private static double Dbl(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new InvalidDataException($"field '{name}' missing or not a number");
+    private static EpisodeRecord ReadEpisodes(Fields e, string record)
+    {
+        string dataset = e.Str("dataset");
+        if (!BenchmarkDatasets.Annotated.Contains(dataset))
+            throw new InvalidDataException($"dataset '{dataset}' has no episode benchmark (expected {string.Join(" or ", BenchmarkDatasets.Annotated)})");
+        string source = e.Str("source"), rhythm = e.Str("rhythm");
+        if (!Core.Events.EventSources.TryParse(source, out _)) throw new InvalidDataException($"source '{source}': expected rule, model or fused");
+        if (!RhythmClasses.TryParse(rhythm, out _)) throw new InvalidDataException($"rhythm '{rhythm}' is not a class of class set v1");
+        int reference = e.Int("reference_episodes", 0, MaxEpisodesPerRecord), detected = e.Int("detected_episodes", 0, MaxEpisodesPerRecord);
+        int referenceDetected = e.Int("reference_episodes_detected", 0, reference), detectedTrue = e.Int("detected_episodes_true", 0, detected);
+        double hours = e.Dbl("hours", 0, 24 * 366);
+        if (hours == 0) throw new InvalidDataException("field 'hours' is 0: a record has some length");
+        // durations are rounded to 1 ms each, so the overlap may exceed either by that much
+        double referenceS = e.Dbl("reference_s", 0, hours * 3600 + 1), detectedS = e.Dbl("detected_s", 0, hours * 3600 + 1);
+        double overlap = e.Dbl("overlap_s", 0, Math.Min(referenceS, detectedS) + 0.002);
+        // figures derived from the counts are not read back (pooling recomputes them), but a file holding impossible ones is corrupt
+        foreach (var ratio in new[] { "episode_sensitivity", "episode_ppv", "duration_sensitivity", "duration_ppv" }) e.OptionalDbl(ratio, 0, 1);
+        e.OptionalDbl("false_per_hour", 0, double.MaxValue);
+        e.OptionalDbl("median_onset_latency_s", double.MinValue, double.MaxValue);
+        var latencies = e.Array("onset_latencies_s").Select((x, i) => x.ValueKind == JsonValueKind.Number && x.TryGetDouble(out var v) && double.IsFinite(v) ? v
+            : throw new InvalidDataException($"field 'onset_latencies_s', item {i}: not a number")).ToList();
+        if (latencies.Count > referenceDetected)
+            throw new InvalidDataException($"field 'onset_latencies_s' holds {latencies.Count} latencies for {referenceDetected} reference episodes detected");
+        var m = new EpisodeMetrics(rhythm, reference, detected, referenceDetected, detectedTrue, referenceS, detectedS, overlap, latencies);
+        return new EpisodeRecord(dataset, record, source, hours, m);
+    }
+
+    private static ClassRecord ReadClasses(Fields e, string benchmark, string record)
+    {
+        string dataset = e.Str("dataset");
+        var datasets = benchmark == Cinc2017 ? [BenchmarkDatasets.Cinc2017] : BenchmarkDatasets.TwelveLead;
+        if (!datasets.Contains(dataset)) throw new InvalidDataException($"dataset '{dataset}' is not a {benchmark} dataset (expected {string.Join(" or ", datasets)})");
+        string reference = e.Str("reference");
+        var decision = e.Str("decision").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (benchmark == Cinc2017)
+        {
+            static bool Label(string s) => s.Length == 1 && Cinc2017Score.Labels.Contains(s[0]);
+            if (!Label(reference)) throw new InvalidDataException($"reference '{reference}': expected one CinC 2017 label (N, A, O or ~)");
+            if (decision.Length != 1 || !Label(decision[0])) throw new InvalidDataException($"decision '{string.Join(' ', decision)}': expected one CinC 2017 label (N, A, O or ~)");
+        }
+        else
+        {
+            foreach (var c in reference.Split(' ', StringSplitOptions.RemoveEmptyEntries).Concat(decision))
+                if (!RhythmClasses.TryParse(c, out _)) throw new InvalidDataException($"'{c}' (in reference or decision) is not a class of class set v1");
+        }
+        var probabilities = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, value) in e.Object("probabilities"))
+        {
+            if (!RhythmClasses.TryParse(name, out _)) throw new InvalidDataException($"probabilities: '{name}' is not a class of class set v1");
+            double p = value.ValueKind == JsonValueKind.Null ? double.NaN
+                : value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var v) && v is >= 0 and <= 1 ? v
+                : throw new InvalidDataException($"probabilities: {name} is {value.GetRawText()}; expected a number from 0 to 1 or null");
+            probabilities[name] = p;
+        }
+        string? note = e.Has("note") ? e.OptionalStr("note") : null;
+        return new ClassRecord(benchmark, dataset, record, reference, decision, probabilities, note);
+    }
+
+    /// <summary>A line's fields, each name once (JSON readers silently keep one of two), read with messages naming the field.</summary>
+    private sealed class Fields
+    {
+        private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.Ordinal);
+
+        public Fields(JsonElement obj, string where = "")
+        {
+            foreach (var p in obj.EnumerateObject())
+                if (!_fields.TryAdd(p.Name, p.Value)) throw new InvalidDataException($"{where}field '{p.Name}' appears twice");
+        }
+
+        public bool Has(string name) => _fields.ContainsKey(name);
+
+        public string Str(string name) =>
+            _fields.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new InvalidDataException($"field '{name}' missing or not a string");
+
+        public string? OptionalStr(string name) =>
+            _fields[name].ValueKind switch { JsonValueKind.String => _fields[name].GetString(), JsonValueKind.Null => null, _ => throw new InvalidDataException($"field '{name}' is not a string") };
+
+        public int Int(string name, int min, int max) =>
+            _fields.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i >= min && i <= max ? i
+                : throw new InvalidDataException($"field '{name}' is {(Has(name) ? v.GetRawText() : "missing")}; expected a whole number from {min} to {max}");
+
+        public double Dbl(string name, double min, double max) =>
+            _fields.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && d >= min && d <= max ? d
+                : throw new InvalidDataException($"field '{name}' is {(Has(name) ? v.GetRawText() : "missing")}; expected {Range(min, max)}");
+
+        private static string Range(double min, double max) =>
+            min == double.MinValue ? "a number" : max == double.MaxValue ? $"a number ≥ {F(min, "0.###")}" : $"a number from {F(min, "0.###")} to {F(max, "0.###")}";
+
+        /// <summary>Absent or null: NaN; otherwise as <see cref="Dbl"/>.</summary>
+        public double OptionalDbl(string name, double min, double max) =>
+            !_fields.TryGetValue(name, out var v) || v.ValueKind == JsonValueKind.Null ? double.NaN : Dbl(name, min, max);
+
+        public IEnumerable<JsonElement> Array(string name) =>
+            _fields.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().ToList() : throw new InvalidDataException($"field '{name}' missing or not an array");
+
+        public Dictionary<string, JsonElement> Object(string name) =>
+            _fields.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Object ? new Fields(v, $"{name}: ")._fields : throw new InvalidDataException($"field '{name}' missing or not an object");
+    }
 
     internal static string F(double x, string format = "0.000") => double.IsNaN(x) ? "–" : x.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,48 @@
+namespace EcgStream.Cli.Tests;
+
+/// <summary>Options that size threads or buffers are bounded: a typo is refused in one line before anything is allocated or started.</summary>
+public class OptionLimitTests
+{
+    private static string Missing => Path.Combine(Path.GetTempPath(), "ecgstream-no-such-record");
+
+    [Theory]
+    [InlineData("classify", "--threads", "257", "error: --threads 257: expected 1..256")]
+    [InlineData("classify", "--threads", "0", "error: --threads 0: expected 1..256")]
+    [InlineData("evaluate", "--threads", "100000", "error: --threads 100000: expected 1..256")]
+    [InlineData("evaluate", "--max-batch", "1025", "error: --max-batch 1025: expected 1..1024")]
+    [InlineData("evaluate", "--max-batch", "2147483647", "error: --max-batch 2147483647: expected 1..1024")]
+    [InlineData("evaluate", "--max-batch", "0", "error: --max-batch 0: expected 1..1024")]
+    public async Task Threads_and_batch_beyond_their_bounds_are_refused_in_one_line(string command, string option, string value, string message)
+    {
+        // the record does not exist: the options are checked first
+        var r = await CliRunner.RunAsync(command, Missing, option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.Stderr.Trim());
+        Assert.Empty(r.Stdout);
+    }
+
+    [Fact]
+    public async Task Replay_checks_its_options_before_it_opens_the_record()
+    {
+        var r = await CliRunner.RunAsync("replay", Missing, "--max-batch", "70000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: --max-batch 70000: expected 1..1024", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Train_commands_bound_their_threads_before_reading_any_data()
+    {
+        var r = await CliRunner.RunAsync("train", "score", "--model", "x.onnx", "--run", Path.GetTempPath(), "--threads", "1000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: --threads 1000: expected 1..256", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task A_value_the_parser_cannot_read_is_one_line_with_exit_code_2()
+    {
+        var r = await CliRunner.RunAsync("replay", Missing, "--hop", "fast");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: Cannot parse argument 'fast' for option '--hop' as expected type 'System.Double'. (`ecgstream replay --help` lists the options)", r.Stderr.Trim());
+        Assert.Empty(r.Stdout);   // not the whole help text
+    }
+}
