@@ -97,7 +97,8 @@ public class WireSourceTests
         await SendAsync(old.GetStream(), 0, 10);
         await Support.Until(() => run.Bed.Samples == 50, TimeSpan.FromSeconds(10), "the first connection's 10 frames");
 
-        // the device comes back on a new connection; the old one stays open and silent (half-open)
+        // the device comes back on a new connection; the old one stays open and silent (half-open), quiet by now
+        await Task.Delay(WireSource.StreamingWithin + TimeSpan.FromMilliseconds(500));
         using var device = new TcpClient(AddressFamily.InterNetwork);
         await device.ConnectAsync(IPAddress.Loopback, port);
         await SendAsync(device.GetStream(), 10, 50);
@@ -106,8 +107,43 @@ public class WireSourceTests
         Assert.True(run.Bed.Connected);
         Assert.Equal(1, run.Bed.Reconnects);
         Assert.Equal(0, run.Bed.Ingest!.Gaps); // the device went on counting: nothing lost
-        Assert.Contains($"bed wire-1: a new device connection from {device.Client.LocalEndPoint} replaces the one from {old.Client.LocalEndPoint}: " +
-            "the newest connection is the live one; the old one is closed", run.Log.Lines);
+        Assert.Contains($"bed wire-1: a new device connection from {device.Client.LocalEndPoint} replaces the quiet one from {old.Client.LocalEndPoint}, which is closed",
+            run.Log.Lines);
+    }
+
+    [Fact]
+    public async Task A_connection_that_arrives_while_the_device_streams_is_closed_and_the_device_stays()
+    {
+        await using var run = new Running(new SourceConfig { Kind = SourceKind.TcpServer, Port = 0, IdleSeconds = 3600 });
+        await run.Source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        int port = run.Source.ListeningPort!.Value;
+        using var device = new TcpClient(AddressFamily.InterNetwork);
+        await device.ConnectAsync(IPAddress.Loopback, port);
+        await SendAsync(device.GetStream(), 0, 10);
+        await Support.Until(() => run.Bed.Samples == 50, TimeSpan.FromSeconds(10), "the device's first frames");
+
+        // a health probe or a port scan connects and sends nothing while the device goes on streaming (a frame every
+        // 50 ms, however slow the machine: the device is always within StreamingWithin of its last samples)
+        using var stopSending = new CancellationTokenSource();
+        uint sent = 10;
+        var streaming = Task.Run(async () =>
+        {
+            while (!stopSending.IsCancellationRequested)
+            {
+                await SendAsync(device.GetStream(), sent, 1, info: false);
+                sent++;
+                await Task.Delay(50);
+            }
+        });
+        using var probe = new TcpClient(AddressFamily.InterNetwork);
+        await probe.ConnectAsync(IPAddress.Loopback, port);
+        await ClosedByPeer(probe, "the probe");
+        await stopSending.CancelAsync();
+        await streaming;
+        await Support.Until(() => run.Bed.Samples == 5L * sent, TimeSpan.FromSeconds(10), "every frame the device sent\n" + run.Dump());
+        Assert.True(run.Bed.Connected);
+        Assert.Equal(0, run.Bed.Reconnects);
+        Assert.Contains($"bed wire-1: a connection from {probe.Client.LocalEndPoint} while the device streams: closed", run.Log.Lines);
     }
 
     [Fact]

@@ -76,6 +76,7 @@ internal static class BenchBedsCommand
                 beds_per_core_at_this_hop = Math.Round(bedSeconds / cpu, 1),   // a live bed needs one bed-second per second
                 beds_lagging = lagging,
                 windows_scored = scheduler?.WindowsScored,
+                windows_unreadable = scheduler?.WindowsUnreadable,
                 windows_dropped = scheduler?.WindowsDropped,
                 batches = scheduler?.Batches,
                 mean_batch = scheduler is { Batches: > 0 } sc ? Math.Round((double)sc.WindowsScored / sc.Batches, 2) : (double?)null,

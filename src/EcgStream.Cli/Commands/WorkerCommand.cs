@@ -53,6 +53,7 @@ internal static class WorkerCommand
                 events_suppressed_in_warmup = worker.EventsSuppressed,
                 event_duplicates_dropped_by_jetstream = worker.EventDuplicates,
                 windows_scored = scheduler?.WindowsScored,
+                windows_unreadable = scheduler?.WindowsUnreadable,
             }));
             return 0;
         }));

@@ -134,7 +134,12 @@ public static class DemoRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            if (wall is { } w) await Task.Delay(w, cancellationToken);
+            if (wall is { } w)
+            {
+                // in steps: Task.Delay takes at most ~49.7 days, and 7 days at speed 0.001 is longer
+                for (var left = w; left > TimeSpan.Zero; left = w - clock.Elapsed)
+                    await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), cancellationToken);
+            }
             else await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         catch (OperationCanceledException) { }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -15,9 +16,10 @@ namespace EcgStream.Daemon.Sources;
 /// counting has what it lost reported as a gap from its sequence numbers; one that restarts (its
 /// sequence jumps back, or it describes itself anew) is re-based on the host clock by the bed.
 /// <para>No connection can hold the bed: one that delivers no samples for <see cref="SourceConfig.IdleSeconds"/>
-/// is closed and made again, and a tcp-server bed keeps accepting while it reads, so the newest device
-/// connection replaces the current one (a device that rebooted comes back on a new connection while the
-/// old one, half-open, may never end). tcp-client connects and serial opens are retried with
+/// is closed and made again, and a tcp-server bed keeps accepting while it reads: a new connection replaces the
+/// current one once the current one has delivered no samples for <see cref="StreamingWithin"/> (a device that
+/// rebooted comes back on a new connection while the old one, half-open, may never end), and is closed while the
+/// current device streams (a health probe or a port scan must not knock a live device off). tcp-client connects and serial opens are retried with
 /// <see cref="Backoff"/>; a tcp-server accepts at once (accepting waits by itself) and retries only a
 /// listener that cannot bind.</para>
 /// </summary>
@@ -38,6 +40,11 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
     public Task Listening => _listening.Task;
 
     private bool _everConnected;
+    private Task<NetworkStream>? _next;   // tcp-server: the next device's accept, waiting while one is served
+    private long _lastSamples;            // Stopwatch ticks of the current connection's latest samples (0: none yet)
+
+    /// <summary>tcp-server: a current connection that delivered samples this recently is streaming, and a new one is closed.</summary>
+    public static readonly TimeSpan StreamingWithin = TimeSpan.FromSeconds(1);
 
     public async Task RunAsync(Bed bed, CancellationToken ct)
     {
@@ -65,7 +72,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
                 stream = config.Kind == SourceKind.TcpClient
                     ? await TcpTransport.ConnectAsync(new TcpClientOptions(config.Host, config.Port), ct)
                     : SerialPort.Open(new SerialPortOptions(config.Path!, config.Baud)).Stream;
-                await ReadConnectionAsync(bed, decoder, backoff, stream, Description, newer: null, ct);
+                await ReadConnectionAsync(bed, decoder, backoff, stream, Description, server: null, ct);
             }
             catch (Exception e) when (IsConnectionError(e) && !ct.IsCancellationRequested)
             {
@@ -90,14 +97,14 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
     private async Task ServeAsync(Bed bed, WireDecoder decoder, Backoff backoff, CancellationToken ct)
     {
         using var server = await BindAsync(bed, backoff, ct);
-        var next = AcceptAsync(server, ct);
+        _next = AcceptAsync(bed, server, ct);
         try
         {
             while (true)
             {
-                var stream = await next;
-                next = AcceptAsync(server, ct);
-                try { await ReadConnectionAsync(bed, decoder, backoff, stream, $"tcp-server {stream.Socket.LocalEndPoint} from {stream.Socket.RemoteEndPoint}", next, ct); }
+                var stream = await _next;
+                _next = AcceptAsync(bed, server, ct);
+                try { await ReadConnectionAsync(bed, decoder, backoff, stream, $"tcp-server {stream.Socket.LocalEndPoint} from {stream.Socket.RemoteEndPoint}", server, ct); }
                 catch (Exception e) when (IsConnectionError(e) && !ct.IsCancellationRequested)
                 {
                     bed.LastError = e.Message;
@@ -110,7 +117,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         {
             // a device accepted while stopping was never served: close it rather than leak its socket
             server.Dispose();
-            try { await (await next).DisposeAsync(); }
+            try { await (await _next).DisposeAsync(); }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         }
     }
@@ -145,14 +152,14 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
     }
 
     /// <summary>The next device; an accept that fails (out of file descriptors) is tried again after a moment, not given up.</summary>
-    private async Task<NetworkStream> AcceptAsync(TcpServer server, CancellationToken ct)
+    private async Task<NetworkStream> AcceptAsync(Bed bed, TcpServer server, CancellationToken ct)
     {
         while (true)
         {
             try { return await server.AcceptAsync(ct); }
             catch (SocketException e) when (!ct.IsCancellationRequested && e.SocketErrorCode != SocketError.OperationAborted)
             {
-                log.LogWarning("bed {Source}: accept failed: {Error}", Description, e.Message);
+                log.LogWarning("bed {Bed}: {Source}: accept failed: {Error}", bed.Id, Description, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(config.ReconnectInitialSeconds), ct);
             }
         }
@@ -160,10 +167,11 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
 
     /// <summary>
     /// Reads one connection until it ends, it delivers no samples for <see cref="SourceConfig.IdleSeconds"/>, or
-    /// <paramref name="newer"/> (tcp-server: the next accepted device) completes, which replaces it.
+    /// (tcp-server, <paramref name="server"/> given) the next accepted device replaces it: at once if this one has been
+    /// quiet for <see cref="StreamingWithin"/>; while this one streams, the newcomer is closed and the next accept waits.
     /// </summary>
     private async Task ReadConnectionAsync(Bed bed, WireDecoder decoder, Backoff backoff, Stream stream, string peer,
-        Task<NetworkStream>? newer, CancellationToken ct)
+        TcpServer? server, CancellationToken ct)
     {
         if (_everConnected) bed.Reconnects++;
         _everConnected = true;
@@ -176,15 +184,26 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         using var close = connection.Token.Register(static s => ((Stream)s!).Dispose(), stream);
         connection.CancelAfter(idle);
         bool replaced = false;
+        Volatile.Write(ref _lastSamples, 0);
         var reading = PumpAsync(bed, decoder, backoff, stream, connection, idle);
         try
         {
-            if (newer is not null && await Task.WhenAny(reading, newer) == newer && newer.IsCompletedSuccessfully && !reading.IsCompleted)
+            while (server is not null && await Task.WhenAny(reading, _next!) == _next && _next.IsCompletedSuccessfully && !reading.IsCompleted)
             {
+                var newcomer = _next.Result;
+                long last = Volatile.Read(ref _lastSamples);
+                if (last != 0 && Stopwatch.GetElapsedTime(last) < StreamingWithin)
+                {
+                    log.LogInformation("bed {Bed}: a connection from {New} while the device streams: closed", bed.Id, newcomer.Socket.RemoteEndPoint);
+                    await newcomer.DisposeAsync();
+                    _next = AcceptAsync(bed, server, ct);
+                    continue;
+                }
                 replaced = true;
-                log.LogWarning("bed {Bed}: a new device connection from {New} replaces the one from {Old}: the newest connection is the live one; the old one is closed",
-                    bed.Id, newer.Result.Socket.RemoteEndPoint, (stream as NetworkStream)?.Socket.RemoteEndPoint);
+                log.LogWarning("bed {Bed}: a new device connection from {New} replaces the quiet one from {Old}, which is closed",
+                    bed.Id, newcomer.Socket.RemoteEndPoint, (stream as NetworkStream)?.Socket.RemoteEndPoint);
                 await connection.CancelAsync();
+                break;
             }
             await reading;
         }
@@ -203,7 +222,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         else log.LogWarning("bed {Bed}: source closed the connection", bed.Id);
     }
 
-    private static async Task PumpAsync(Bed bed, WireDecoder decoder, Backoff backoff, Stream stream, CancellationTokenSource connection, TimeSpan idle)
+    private async Task PumpAsync(Bed bed, WireDecoder decoder, Backoff backoff, Stream stream, CancellationTokenSource connection, TimeSpan idle)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         try
@@ -217,9 +236,13 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
                         bed.MarkDiscontinuity();
                         break;
                     case IngestEventKind.Data:
-                        connection.CancelAfter(idle); // samples: the idle timer starts again (no allocation: the timer is reused)
+                        Volatile.Write(ref _lastSamples, Stopwatch.GetTimestamp());
                         backoff.Reset();
+                        // no idle timeout while the bed takes the block (a new rate waits up to 10 s for the old session to
+                        // close), then it starts again: the timer is reused, nothing allocated
+                        connection.CancelAfter(Timeout.InfiniteTimeSpan);
                         bed.Push(e.Block);
+                        connection.CancelAfter(idle);
                         break;
                 }
             }

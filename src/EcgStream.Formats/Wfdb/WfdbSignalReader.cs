@@ -84,6 +84,7 @@ internal static class WfdbSignalReader
         var groups = Groups(h);
         foreach (var g in groups)
         {
+            CheckMatWithoutOffset(h, g);   // before the length check, whose message would only say the length is wrong
             try { CheckLength(h, g, nFrames); }
             catch (OverflowException)
             {
@@ -280,18 +281,7 @@ internal static class WfdbSignalReader
     // that the matrix is what the WFDB header describes.
     private static void CheckMatMatrix(WfdbHeader h, FileGroup g, long nFrames)
     {
-        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase)) return;
-        if (g.ByteOffset == 0)
-        {
-            // a header that forgot "+24": the MAT header itself would be read as the first samples (one a 25 mV spike)
-            Mat.MatV4Header first;
-            try { first = Mat.MatV4.ReadFirstHeader(g.Path); }
-            catch (EcgFormatException) { return; }   // not a MAT v4 file: raw samples, as the header says
-            if (first.Name.Length == 0 || first.Rows <= 0 || first.Columns <= 0) return;   // zeros read as a header: not one
-            throw new EcgFormatException(h.Path,
-                $"'{g.Path}' is a MAT v4 file whose matrix '{first.Name}' starts at byte {first.DataOffset}, but the header gives no byte offset (write it as {g.Format}+{first.DataOffset})",
-                field: "byte_offset");
-        }
+        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase) || g.ByteOffset == 0) return;
         var m = Mat.MatV4.ReadFirstHeader(g.Path);
         string what = $"the .mat holds a {m.Rows}×{m.Columns} {m.Precision} matrix '{m.Name}' whose data start at byte {m.DataOffset}";
         if (m.DataOffset != g.ByteOffset)
@@ -307,6 +297,20 @@ internal static class WfdbSignalReader
             throw new EcgFormatException(g.Path, $"{what}, but format {g.Format} needs little-endian {p}", field: "fmt");
         if (m.Rows != g.FrameSamples || m.Columns != nFrames)
             throw new EcgFormatException(g.Path, $"{what}, but the header describes {g.FrameSamples} samples per frame × {nFrames} frames", field: "sig_len");
+    }
+
+    // A header that forgot "+24" beside a PhysioNet .mat: the MAT header itself would be read as the first samples (one a
+    // 25 mV spike), and the file is longer than the samples by that header.
+    private static void CheckMatWithoutOffset(WfdbHeader h, FileGroup g)
+    {
+        if (!g.Path.EndsWith(".mat", StringComparison.OrdinalIgnoreCase) || g.ByteOffset != 0) return;
+        Mat.MatV4Header first;
+        try { first = Mat.MatV4.ReadFirstHeader(g.Path); }
+        catch (Exception e) when (e is EcgFormatException or IOException) { return; }   // not a MAT v4 file (or none): raw samples, or the length check's error
+        if (first.Name.Length == 0 || first.Rows <= 0 || first.Columns <= 0) return;   // zeros read as a header: not one
+        throw new EcgFormatException(h.Path,
+            $"'{g.Path}' is a MAT v4 file whose matrix '{first.Name}' starts at byte {first.DataOffset}, but the header gives no byte offset (write it as {g.Format}+{first.DataOffset})",
+            field: "byte_offset");
     }
 
     private static long FileLength(WfdbHeader h, FileGroup g)

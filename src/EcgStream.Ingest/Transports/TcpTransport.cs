@@ -35,7 +35,8 @@ public static class TcpTransport
         ArgumentException.ThrowIfNullOrEmpty(options.Host);
         if (options.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), options.Port, "TCP port must be 1..65535");
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = options.NoDelay };
-        EnableKeepAlive(socket);
+        try { EnableKeepAlive(socket); }
+        catch { socket.Dispose(); throw; }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout ?? TimeSpan.FromSeconds(10));
         try
@@ -87,8 +88,16 @@ public sealed class TcpServer : IDisposable
     public async Task<NetworkStream> AcceptAsync(CancellationToken cancellationToken = default)
     {
         var socket = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        socket.NoDelay = true;
-        TcpTransport.EnableKeepAlive(socket);
+        try
+        {
+            socket.NoDelay = true;
+            TcpTransport.EnableKeepAlive(socket);
+        }
+        catch
+        {
+            socket.Dispose();   // a peer that reset before we set it up: its socket must not leak
+            throw;
+        }
         return new NetworkStream(socket, ownsSocket: true);
     }
 

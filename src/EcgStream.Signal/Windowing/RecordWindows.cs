@@ -26,13 +26,14 @@ public sealed class RecordWindows
     // per whole second of the input, the frames in which every channel is NaN or infinite (WFDB's invalid marker, a
     // lead-off): the preprocessor holds the last value over them, so the planes alone cannot tell them from a flat line
     private readonly int[] _invalidPerSecond;
-    private readonly double _inputRate;
+    private readonly double _inputRate, _inputSeconds;
 
     private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats,
-        IReadOnlyList<(long Start, long End)>? unreadable, int[] invalidPerSecond, double inputRate)
+        IReadOnlyList<(long Start, long End)>? unreadable, int[] invalidPerSecond, double inputRate, double inputSeconds)
     {
         _invalidPerSecond = invalidPerSecond;
         _inputRate = inputRate;
+        _inputSeconds = inputSeconds;
         Beats = beats;
         _unreadable = unreadable ?? [];
         _planes = planes;
@@ -70,7 +71,7 @@ public sealed class RecordWindows
         if (detectBeats) (planes, beats, unreadable) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
         else planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
         return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats, unreadable,
-            InvalidPerSecond(channels, sampleRate), sampleRate);
+            InvalidPerSecond(channels, sampleRate), sampleRate, (channels.Count == 0 ? 0 : channels[0].Length) / sampleRate);
     }
 
     /// <summary>A window (or a padded record's real part) with more than this share of invalid input is not scored.</summary>
@@ -95,12 +96,17 @@ public sealed class RecordWindows
     {
         if (_invalidPerSecond.Length == 0 || count <= 0) return 0;
         double from = Math.Max(0, start / (double)ModelContract.SampleRate - DelaySeconds);
-        double to = Math.Max(from, (start + count) / (double)ModelContract.SampleRate - DelaySeconds);
-        int s0 = (int)Math.Floor(from), s1 = Math.Min(_invalidPerSecond.Length, (int)Math.Ceiling(to));
-        long invalid = 0;
-        for (int sec = s0; sec < s1; sec++) invalid += _invalidPerSecond[sec];
-        double frames = Math.Max(1, (s1 - s0) * _inputRate);
-        return invalid / frames;
+        double to = Math.Min(_inputSeconds, Math.Max(from, (start + count) / (double)ModelContract.SampleRate - DelaySeconds));
+        if (!(to > from)) return 0;
+        // each second's invalid frames weighted by how much of that second the span covers (taken as spread evenly in it)
+        double invalid = 0;
+        for (int sec = (int)Math.Floor(from); sec < _invalidPerSecond.Length && sec < to; sec++)
+        {
+            double secondLength = Math.Min(1, _inputSeconds - sec);
+            double covered = Math.Min(to, sec + 1) - Math.Max(from, sec);
+            invalid += _invalidPerSecond[sec] * (covered / secondLength);
+        }
+        return invalid / ((to - from) * _inputRate);
     }
 
     /// <summary>Seconds a record must last to give at least one window after <paramref name="warmupSeconds"/> of warm-up.</summary>

@@ -99,7 +99,7 @@ public static class RecordWindower
             added++;
         }
         if (unlabelled > 0) report.Warn($"{entry.RecordId}: {unlabelled} windows skipped: mostly outside labelled class-set rhythms");
-        if (nonFinite > 0) report.Skip("non-finite samples", $"{entry.RecordId}: {nonFinite} windows hold NaN or infinite samples");
+        if (nonFinite > 0) report.Skip("invalid samples", $"{entry.RecordId}: {nonFinite} windows mostly invalid (NaN or infinite) samples");
         if (added > 0) report.RecordsUsed++;
         report.Windows += added;
         return added;

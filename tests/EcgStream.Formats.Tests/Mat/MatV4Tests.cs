@@ -93,7 +93,7 @@ public sealed class MatV4Tests : IDisposable
     {
         // 1 signal × 12 frames; the header says format 16 with no "+24", so the MAT header would be read as samples
         File.WriteAllBytes(_dir.File("r.mat"), Matrix("val", 30, 1, 12, new byte[24]));
-        File.WriteAllText(_dir.File("r.hea"), "r 1 500 24\nr.mat 16 1000/mV 16 0 0 0 0 I\n");
+        File.WriteAllText(_dir.File("r.hea"), "r 1 500 12\nr.mat 16 1000/mV 16 0 0 0 0 I\n");   // the matrix's true length
         var e = Assert.Throws<EcgFormatException>(() => RecordReader.Read(_dir.File("r")));
         Assert.Equal("byte_offset", e.Field);
         Assert.Contains("matrix 'val' starts at byte 24, but the header gives no byte offset (write it as 16+24)", e.Message);

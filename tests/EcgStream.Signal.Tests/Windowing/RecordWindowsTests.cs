@@ -81,6 +81,27 @@ public class RecordWindowsTests
         Assert.False(shortRecord.TryCopyPadded(window));
     }
 
+    [Theory]
+    [InlineData(250, 4.9, true)]
+    [InlineData(250, 4.6, true)]
+    [InlineData(250, 4.4, false)]
+    [InlineData(360, 4.6, true)]
+    [InlineData(360, 4.4, false)]
+    public void More_than_half_a_window_of_invalid_input_skips_it_wherever_the_window_starts(int rate, double invalidSeconds, bool skipped)
+    {
+        var leads = LeadSet.Of(Lead.I);
+        var clean = Channel(40 * rate, rate, 1.1, 0);
+        var layout = RecordWindows.Cut([clean], rate, leads, hopSeconds: 9, warmupSeconds: 1);
+        // invalid input from 2.3 s into window 1 (windows start off whole seconds: the filter delay), invalidSeconds long
+        double from = layout.StartSeconds(1) + 2.3;
+        var holed = (float[])clean.Clone();
+        for (int i = (int)Math.Round(from * rate); i < (int)Math.Round((from + invalidSeconds) * rate); i++) holed[i] = float.NaN;
+        var windows = RecordWindows.Cut([holed], rate, leads, hopSeconds: 9, warmupSeconds: 1);
+        var window = new float[RecordWindows.WindowValues];
+        Assert.Equal(!skipped, windows.TryCopy(1, window));
+        Assert.True(windows.TryCopy(0, window));
+    }
+
     [Fact]
     public void A_record_without_beats_has_no_heart_rate_and_one_cut_without_beats_refuses_to_give_one()
     {
