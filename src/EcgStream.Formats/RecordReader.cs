@@ -35,20 +35,10 @@ public static class RecordReader
         var record = Wfdb.Wfdb.ReadRecord(path);
         string atr = Wfdb.Wfdb.RecordBase(path) + ".atr";
         if (!File.Exists(atr)) return record;
-        IReadOnlyList<Wfdb.Annotation> annotations;
+        IReadOnlyList<Wfdb.Annotation> annotations = [];
+        var warnings = record.Warnings;
         try { annotations = Wfdb.Wfdb.ReadAnnotations(path); }
-        catch (EcgFormatException e)
-        {
-            return new Recording
-            {
-                Name = record.Name,
-                SampleRate = record.SampleRate,
-                Signals = record.Signals,
-                Samples = record.Samples,
-                Comments = record.Comments,
-                Warnings = [.. record.Warnings, $"{e.Message} (its annotations are left out)"],
-            };
-        }
+        catch (EcgFormatException e) { warnings = [.. warnings, $"{e.Message} (its annotations are left out)"]; }
         return new Recording
         {
             Name = record.Name,
@@ -56,7 +46,7 @@ public static class RecordReader
             Signals = record.Signals,
             Samples = record.Samples,
             Comments = record.Comments,
-            Warnings = record.Warnings,
+            Warnings = warnings,
             Annotations = annotations,
         };
     }
