@@ -47,6 +47,9 @@ public sealed class DaemonHost : IAsyncDisposable
     private readonly ILogger _log;
     private readonly JsonLinesSink? _jsonl;
     private readonly WfdbAnnotationSink? _wfdb;
+
+    /// <summary>Concurrent HTTP connections (and upgraded WebSocket ones) Kestrel accepts; the event-stream clients are capped lower by http.maxClients.</summary>
+    public const int MaxHttpConnections = 1024;
     private readonly IWindowClassifier? _classifier;
     private readonly List<(Bed Bed, IBedSource Source)> _beds = [];
     private readonly CancellationTokenSource _stopSources = new();
@@ -75,6 +78,13 @@ public sealed class DaemonHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         if (!options.HandleSignals) builder.Services.AddSingleton<IHostLifetime, InProcessLifetime>();
         builder.WebHost.UseUrls(config.Listen);
+        // an unbounded number of idle connections exhausted the process's file descriptors and its memory (any local
+        // process could stop every bed): clients beyond these are refused, the beds go on
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxConcurrentConnections = MaxHttpConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = MaxHttpConnections;
+        });
         if (config.Http.Certificate is { } certificate)
             builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
                 h.ServerCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(certificate, config.Http.CertificatePassword)));
@@ -107,7 +117,7 @@ public sealed class DaemonHost : IAsyncDisposable
             _jsonl = jsonl == "stdout"
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
                 : new JsonLinesSink(Named("sinks.jsonl", jsonl, () => new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read)), ownsStream: true);
-        if (config.Sinks.Wfdb is { } dir) _wfdb = new WfdbAnnotationSink(dir, EventSource.Fused);
+        if (config.Sinks.Wfdb is { } dir) _wfdb = Named("sinks.wfdb", dir, () => { ProbeWritable(dir); return new WfdbAnnotationSink(dir, EventSource.Fused); });
         // one id per process start, stamped on every event: runs appended to one file stay apart
         RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
             Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
@@ -235,6 +245,18 @@ public sealed class DaemonHost : IAsyncDisposable
     /// Opens what a configuration key names; a failure says which key and path, in one line
     /// (the runtime's own message, "Access to the path '/tmp' is denied.", names neither).
     /// </summary>
+    /// <summary>
+    /// Creates <paramref name="dir"/> if needed and writes and deletes a file in it, so a directory the daemon cannot
+    /// write fails the start instead of every later flush (the annotations would all be lost behind a log line).
+    /// </summary>
+    private static void ProbeWritable(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string probe = Path.Combine(dir, $".ecgstreamd-probe-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
+    }
+
     private static T Named<T>(string key, string path, Func<T> open)
     {
         try { return open(); }

@@ -192,6 +192,9 @@ public class BadInputTests
         Assert.Equal($"ecgstreamd: cannot start: http.tokenFile: \"/proc/nope/token\": {why}", line);
         (line, _) = await Refusal(record: "/proc/nope");
         Assert.Equal($"ecgstreamd: cannot start: beds[0].record: \"/proc/nope\": {why}", line);
+        // the annotation sink's folder is tried at start too (it failed at every flush, the daemon running on)
+        (line, _) = await Refusal(sinks: "{ \"wfdb\": \"/proc/nope\" }");
+        Assert.Equal($"ecgstreamd: cannot start: sinks.wfdb: \"/proc/nope\": {why}", line);
     }
 
     [Fact]
