@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using EcgStream.Daemon.Configuration;
+using EcgStream.Daemon.Http;
 
 namespace EcgStream.Daemon.Tests;
 
@@ -131,10 +132,21 @@ public class AccessTests
         var cookie = r.Headers.GetValues("Set-Cookie").Single();
         Assert.Contains("httponly", cookie.ToLowerInvariant());
         Assert.Contains("samesite=strict", cookie.ToLowerInvariant());
+        Assert.Contains($"max-age={(int)AccessControl.SessionLifetime.TotalSeconds}", cookie.ToLowerInvariant());
+        // the cookie holds a session id, never the token: browsers send a 127.0.0.1 cookie to every other port of the host
+        Assert.DoesNotContain(Support.Token, cookie);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("beds")).StatusCode); // the cookie alone
-        // without the token, no cookie is handed out
+        // a session cannot buy another (only the token can), and a made-up one opens nothing
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("session", null)).StatusCode);
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "beds");
+        forged.Headers.Add("Cookie", $"{AccessControl.CookieName}=not-a-session");
         using var anonymous = Anonymous(host);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(forged)).StatusCode);
+        // without the token, no cookie is handed out
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("session", null)).StatusCode);
+        // the page may not be framed
+        var page = await anonymous.GetAsync("");
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
     }
 
     [Fact]

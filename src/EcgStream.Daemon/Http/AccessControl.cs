@@ -9,15 +9,24 @@ namespace EcgStream.Daemon.Http;
 /// <summary>
 /// Who may read a bed. Every request must name an allowed host (<c>Host</c> header: DNS rebinding
 /// makes a hostile page's requests reach 127.0.0.1 under its own name); every path but <c>/health</c>
-/// and the static page <c>/</c> needs the bearer token (header, or the HttpOnly cookie that
-/// <c>POST /session</c> sets for the live view, since a browser's EventSource and WebSocket cannot
-/// send headers); a request that carries an <c>Origin</c> must come from an allowed origin (default:
+/// and the static page <c>/</c> needs the bearer token (header), or a live session: <c>POST /session</c> with the
+/// token sets an HttpOnly cookie holding a random session id that expires after <see cref="SessionLifetime"/>, since a
+/// browser's EventSource and WebSocket cannot send headers. The cookie never holds the token: browsers send a
+/// 127.0.0.1 cookie to every port of that host, so any other local web service would receive it; a request that carries an <c>Origin</c> must come from an allowed origin (default:
 /// the daemon's own), so another web page open in the monitor's browser cannot open <c>/ws</c>;
 /// event-stream clients are capped. Every refusal is counted by reason (ecgstream.http.refused).
 /// </summary>
 public sealed class AccessControl
 {
-    public const string CookieName = "ecgstream_token";
+    public const string CookieName = "ecgstream_session";
+
+    /// <summary>How long a live-view session lasts; the page asks for a new one with its token when it reloads.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
+
+    /// <summary>Sessions kept at once; the oldest goes when a new one would exceed it (each page load makes one).</summary>
+    public const int MaxSessions = 64;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _sessions = new(StringComparer.Ordinal);
     private readonly byte[] _token;
     private readonly HashSet<string> _hosts;
     private readonly HashSet<string> _origins;
@@ -82,15 +91,28 @@ public sealed class AccessControl
     }
 
     private bool Authorized(HttpRequest request) =>
-        PresentedToken(request) is { } presented && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+        BearerToken(request) is { } presented ? CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token)
+        : request.Cookies.TryGetValue(CookieName, out var session) && SessionLive(session);
 
-    /// <summary>The token a request presents: the bearer header, else the live view's cookie; null if neither.</summary>
-    internal static string? PresentedToken(HttpRequest request)
+    /// <summary>The token of the request's <c>Authorization: Bearer</c> header; null if none.</summary>
+    internal static string? BearerToken(HttpRequest request)
     {
         string auth = request.Headers.Authorization.ToString();
-        if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return auth["Bearer ".Length..].Trim();
-        return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
+        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth["Bearer ".Length..].Trim() : null;
     }
+
+    /// <summary>A new session id (32 random bytes, base64url), live for <see cref="SessionLifetime"/>.</summary>
+    public string CreateSession()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (id, expires) in _sessions) if (expires <= now) _sessions.TryRemove(id, out _);
+        while (_sessions.Count >= MaxSessions && _sessions.MinBy(kv => kv.Value) is { Key: { } oldest }) _sessions.TryRemove(oldest, out _);
+        string session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        _sessions[session] = now + SessionLifetime;
+        return session;
+    }
+
+    private bool SessionLive(string session) => _sessions.TryGetValue(session, out var expires) && expires > DateTime.UtcNow;
 
     private static Task Refuse(HttpContext ctx, int status, string text)
     {

@@ -23,14 +23,23 @@ internal static class Endpoints
     {
         app.Use(host.Access.Check); // before everything: Host, Origin and token
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else
-        app.MapGet("/", () => Results.Bytes(LiveView, "text/html; charset=utf-8"));
-        // the live view trades its bearer token for an HttpOnly, same-site cookie, which its EventSource then sends
+        // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else.
+        // It may not be framed: another page must not drive it under the user's eyes
+        app.MapGet("/", (HttpContext ctx) =>
+        {
+            ctx.Response.Headers.XFrameOptions = "DENY";
+            ctx.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            return Results.Bytes(LiveView, "text/html; charset=utf-8");
+        });
+        // the live view trades its bearer token (the header: a session cookie cannot buy another) for an HttpOnly,
+        // same-site cookie holding an expiring session id, which its EventSource then sends
         app.MapPost("/session", (HttpContext ctx) =>
         {
-            ctx.Response.Cookies.Append(AccessControl.CookieName, AccessControl.PresentedToken(ctx.Request) ?? "", new CookieOptions
+            if (AccessControl.BearerToken(ctx.Request) is null) return Results.Text("a session is bought with the bearer token\n", statusCode: StatusCodes.Status401Unauthorized);
+            ctx.Response.Cookies.Append(AccessControl.CookieName, host.Access.CreateSession(), new CookieOptions
             {
                 HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = ctx.Request.IsHttps, Path = "/",
+                MaxAge = AccessControl.SessionLifetime,
             });
             return Results.NoContent();
         });
