@@ -29,4 +29,26 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine($"error: {string.Join(" ", parse.Errors.Select(e => e.Message))} (`{string.Join(' ', path)} --help` lists the options)");
     return 2;
 }
-return await parse.InvokeAsync();
+// Ctrl-C / SIGTERM: the first asks the command to stop (its cancellation token: training saves a checkpoint, demo shuts
+// down); a command that has not stopped 10 s later, or a second signal, ends the process with one line. The parser's own
+// handler is off: a second signal made it throw with a stack trace, and a command busy in a read never stopped.
+using var cancel = new CancellationTokenSource();
+int signals = 0;
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (Interlocked.Increment(ref signals) == 1)
+    {
+        cancel.Cancel();
+        _ = Task.Delay(TimeSpan.FromSeconds(10)).ContinueWith(_ => ForceExit("did not stop within 10 s of the signal"), TaskScheduler.Default);
+    }
+    else ForceExit("stopped by a second signal");
+}
+static void ForceExit(string why)
+{
+    Console.Error.WriteLine($"error: interrupted: {why}");
+    Environment.Exit(130);
+}
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancel.Token);
