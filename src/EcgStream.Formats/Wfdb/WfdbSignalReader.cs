@@ -20,8 +20,11 @@ internal static class WfdbSignalReader
         if (h.SampleCount is { } n) return n;
         if (h.Signals.Count == 0) return 0;
         var g = Groups(h)[0];
-        long bytes = FileLength(h, g) - g.ByteOffset;
-        return Math.Max(0, SignalFormats.SamplesIn(g.Format, bytes) / g.FrameSamples);
+        long length = FileLength(h, g);
+        // without sig_len the file's size says the length: an offset past its end is a wrong header, not an empty record
+        if (g.ByteOffset > length)
+            throw new EcgFormatException(g.Path, $"the header's byte offset {g.ByteOffset} lies past the end of the file ({length} bytes)", field: "byte_offset", byteOffset: length);
+        return SignalFormats.SamplesIn(g.Format, length - g.ByteOffset) / g.FrameSamples;
     }
 
     /// <summary>

@@ -276,4 +276,13 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllBytes(_dir.File("synth.atr"), [0x05]);
         Assert.Contains("ends inside an annotation word", Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec)).Message);
     }
+
+    [Fact]
+    public void A_byte_offset_past_the_end_of_a_file_without_sig_len_is_refused_not_read_as_empty()
+    {
+        EditHeader(h => h.Replace("synth 2 250 1000", "synth 2 250").Replace(" 212 ", " 212+9223372036854775807 "));
+        var e = Assert.Throws<EcgFormatException>(() => W.ReadHeader(Rec) is var hd ? W.FrameCount(hd) : 0);
+        Assert.Equal(("byte_offset", Dat), (e.Field, e.FilePath));
+        Assert.Contains("lies past the end of the file (3000 bytes)", e.Message);
+    }
 }
