@@ -136,6 +136,10 @@ public class AccessTests
         // the cookie holds a session id, never the token: browsers send a 127.0.0.1 cookie to every other port of the host
         Assert.DoesNotContain(Support.Token, cookie);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("beds")).StatusCode); // the cookie alone
+        // /metrics takes GET as every endpoint takes its one method (the exporter alone answered POST, DELETE, …)
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await browser.PostAsync("metrics", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await browser.DeleteAsync("metrics")).StatusCode);
         // a session cannot buy another (only the token can), and a made-up one opens nothing
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("session", null)).StatusCode);
         using var forged = new HttpRequestMessage(HttpMethod.Get, "beds");

@@ -102,7 +102,8 @@ internal static class Endpoints
             } : null,
         })));
         // Prometheus text from OpenTelemetry (the host's Meter, see DaemonMetrics); behind Access.Check like the rest
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // GET (and HEAD) only, as every other endpoint takes one method: the exporter alone answered POST, DELETE, TRACE …
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(["GET", "HEAD"]));
         app.MapGet("/events", async (HttpContext ctx) =>
         {
             if (!host.Config.Sinks.Sse) { await NotEnabled(ctx, "sse"); return; }
