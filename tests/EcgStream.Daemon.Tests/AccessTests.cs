@@ -148,6 +148,9 @@ public class AccessTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(forged)).StatusCode);
         // without the token, no cookie is handed out
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("session", null)).StatusCode);
+        // /health is open however routing spells it
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("HEALTH")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("health/")).StatusCode);
         // the page may not be framed
         var page = await anonymous.GetAsync("");
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());

@@ -61,7 +61,10 @@ public sealed class AccessControl
             return;
         }
         string path = ctx.Request.Path.Value ?? "/";
-        if (path is not ("/health" or "/") && !Authorized(ctx.Request))
+        // as routing matches them: /HEALTH and /health/ are /health, and stay open like it
+        string route = path.TrimEnd('/');
+        bool open = route.Length == 0 || route.Equals("/health", StringComparison.OrdinalIgnoreCase);
+        if (!open && !Authorized(ctx.Request))
         {
             _metrics.Refused(DaemonMetrics.Refusal.Token);
             ctx.Response.Headers.WWWAuthenticate = "Bearer";
