@@ -36,6 +36,8 @@ public static class RecordFiles
     /// </summary>
     public static void CheckRead(string path, long values, string? field = null)
     {
+        // a streamed replay reads every block through here: only a read that could matter asks the GC for its limit
+        if (values <= SmallRead) return;
         long bytes = values > long.MaxValue / sizeof(float) ? long.MaxValue : values * sizeof(float);
         long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
         if (bytes > limit)
@@ -43,6 +45,9 @@ public static class RecordFiles
                 $"reading {values} samples at once needs {Mb(bytes)} MB, more than half of the {Mb(2 * limit)} MB this process may use; " +
                 "replay streams a record block by block (`ecgstream replay`)", field: field);
     }
+
+    /// <summary>Reads up to this many values (64 MB) are never refused: no process runs with less to spare.</summary>
+    private const long SmallRead = 1 << 24;
 
     private static long Mb(long bytes) => bytes / (1 << 20);
 }
