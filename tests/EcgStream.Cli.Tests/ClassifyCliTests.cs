@@ -166,7 +166,7 @@ public sealed class ClassifyCliTests : IDisposable
         var perWindow = new List<float[]>();
         for (int i = 0; i < windows.Count; i++)
         {
-            Assert.True(windows.TryCopy(i, session.Ecg(0)));
+            Assert.True(windows.TryCopy(i, session.Ecg(0), out _));
             session.LeadMask(0).Clear();
             session.LeadMask(0)[(int)Lead.I] = session.LeadMask(0)[(int)Lead.II] = 1;
             session.Run(1);
@@ -293,7 +293,7 @@ public sealed class ClassifyCliTests : IDisposable
         Assert.Equal(0, windows.Count);
         Assert.Equal(2075, windows.SamplesAfterWarmup); // 9.3 s × 250 − 250 warm-up samples
         var window = new float[RecordWindows.WindowValues];
-        Assert.True(windows.TryCopyPadded(window));
+        Assert.True(windows.TryCopyPadded(window, out _));
         for (int l = 0; l < ModelContract.LeadCount; l++)
         {
             var lead = window.AsSpan(l * ModelContract.WindowSamples, ModelContract.WindowSamples);

@@ -155,8 +155,9 @@ internal static class ClassifyCommand
             if (real < MinimumPaddedSeconds)
                 return new RecordScore(0, null, [], $"too short: {F(rec.DurationSeconds, 3)} s; scoring needs at least {F(MinimumPaddedSeconds, 1)} s of signal " +
                                                      $"after the {F(WarmupSeconds, 1)} s filter warm-up ({F(WarmupSeconds + MinimumPaddedSeconds, 1)} s), a few beats");
-            if (!windows.TryCopyPadded(model.Ecg(0))) return new RecordScore(0, null, [], "the record holds invalid (NaN or infinite) samples");
-            SetMask(model.LeadMask(0), mapped.Leads);
+            if (!windows.TryCopyPadded(model.Ecg(0), out var usable)) return new RecordScore(0, null, [], "the record holds invalid (NaN or infinite) samples");
+            if (usable.IsEmpty) return new RecordScore(0, null, [], NoConnectedLead);
+            SetMask(model.LeadMask(0), usable);
             SetRhythm(0, 0);
             model.Run(1);
             perWindow.Add(model.Probabilities(0).ToArray());
@@ -165,7 +166,7 @@ internal static class ClassifyCommand
             return Fold(model, perWindow, rhythm is null ? null : rhythm.AsSpan(0, RhythmFeatures.Count).ToArray(), mapped.Leads.Count, heartRate, rateByHeartRate, note);
         }
 
-        int slot = 0, nonFinite = 0;
+        int slot = 0, nonFinite = 0, noLead = 0;
         var scoredRhythm = new List<float>();   // the rhythm features of the windows scored, in order
         void RunBatch()
         {
@@ -175,8 +176,9 @@ internal static class ClassifyCommand
         }
         for (int i = 0; i < windows.Count; i++)
         {
-            if (!windows.TryCopy(i, model.Ecg(slot))) { nonFinite++; continue; }
-            SetMask(model.LeadMask(slot), mapped.Leads);
+            if (!windows.TryCopy(i, model.Ecg(slot), out var usable)) { nonFinite++; continue; }
+            if (usable.IsEmpty) { noLead++; continue; }
+            SetMask(model.LeadMask(slot), usable);
             SetRhythm(slot, i);
             if (rhythm is not null) scoredRhythm.AddRange(rhythm.AsSpan(i * RhythmFeatures.Count, RhythmFeatures.Count));
             if (++slot == model.MaxBatch)
@@ -186,8 +188,13 @@ internal static class ClassifyCommand
             }
         }
         if (slot > 0) RunBatch();
-        if (perWindow.Count == 0) return new RecordScore(0, null, [], $"all {windows.Count} windows are mostly invalid (NaN or infinite) samples: nothing to read");
-        if (nonFinite > 0) note = $"{nonFinite} of {windows.Count} windows skipped: mostly invalid (NaN or infinite) samples";
+        if (perWindow.Count == 0)
+            return new RecordScore(0, null, [], noLead == 0 ? $"all {windows.Count} windows are mostly invalid (NaN or infinite) samples: nothing to read"
+                                                             : $"none of {windows.Count} windows has a lead to read: {NoConnectedLead}");
+        var skipped = new List<string>();
+        if (nonFinite > 0) skipped.Add($"{nonFinite} mostly invalid (NaN or infinite) samples");
+        if (noLead > 0) skipped.Add($"{noLead} with every lead flat, railed or missing");
+        if (skipped.Count > 0) note = $"{nonFinite + noLead} of {windows.Count} windows skipped: {string.Join("; ", skipped)}";
         return Fold(model, perWindow, rhythm is null ? null : [.. scoredRhythm], mapped.Leads.Count, heartRate, rateByHeartRate, note);
     }
 
@@ -274,6 +281,9 @@ internal static class ClassifyCommand
     }
 
     /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
+    /// <summary>Why a window or record with no connected lead gets no score (the stream gives such a window no opinion).</summary>
+    internal const string NoConnectedLead = "every lead is flat, railed or missing (the stream's raw checks): no opinion";
+
     private static void SetMask(Span<float> mask, LeadSet leads)
     {
         for (int l = 0; l < mask.Length; l++) mask[l] = leads.Contains((Lead)l) ? 1f : 0f;

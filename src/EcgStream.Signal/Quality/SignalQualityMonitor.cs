@@ -117,9 +117,9 @@ public sealed class SignalQualityMonitor
         for (int p = 0; p < _leadCount; p++)
         {
             int bit = 1 << (int)Leads[p];
-            double range = _rawMax[p] - _rawMin[p];
-            if (!(range >= _options.FlatRangeMillivolts)) flat |= (ushort)bit; // also true for an all-NaN epoch
-            else if (Math.Max(_atMax[p], _atMin[p]) >= _options.SaturationFraction * _rawEpoch) sat |= (ushort)bit;
+            var problem = RawEpochProblem(_rawMax[p], _rawMin[p], _atMax[p], _atMin[p], _rawEpoch, _options);
+            if (problem == LeadProblem.Flat) flat |= (ushort)bit;
+            else if (problem == LeadProblem.Saturated) sat |= (ushort)bit;
         }
         // Held values over a filled gap are not a flat line or a rail: a lead with missing samples is
         // reported Missing only (it is unreadable, not disconnected).
@@ -135,6 +135,20 @@ public sealed class SignalQualityMonitor
         _rawOffAccum = 0;
         _rawMissingAccum = 0;
         ResetRawEpoch();
+    }
+
+    /// <summary>
+    /// The raw checks of one lead over one epoch of <paramref name="epochSamples"/> samples, from its finite samples'
+    /// extremes and how many samples sat at each: <see cref="LeadProblem.Flat"/> when the range is under
+    /// <see cref="QualityOptions.FlatRangeMillivolts"/> (also when no sample was finite: max −∞, min +∞),
+    /// <see cref="LeadProblem.Saturated"/> when a share <see cref="QualityOptions.SaturationFraction"/> of the epoch sat at
+    /// one extreme. The stream and whole-record windows (<see cref="Windowing.RecordWindows"/>) judge leads by this one rule.
+    /// </summary>
+    public static LeadProblem RawEpochProblem(float max, float min, int atMax, int atMin, int epochSamples, QualityOptions options)
+    {
+        double range = (double)max - min;
+        if (!(range >= options.FlatRangeMillivolts)) return LeadProblem.Flat;
+        return Math.Max(atMax, atMin) >= options.SaturationFraction * epochSamples ? LeadProblem.Saturated : LeadProblem.None;
     }
 
     private void ResetRawEpoch()

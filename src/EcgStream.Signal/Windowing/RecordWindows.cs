@@ -26,12 +26,17 @@ public sealed class RecordWindows
     // per whole second of the input, the frames in which every channel is NaN or infinite (WFDB's invalid marker, a
     // lead-off): the preprocessor holds the last value over them, so the planes alone cannot tell them from a flat line
     private readonly int[] _invalidPerSecond;
+    // per whole second of the input, the leads (bit = Lead) the stream's raw checks call disconnected: flat, railed or
+    // with no finite sample (SignalQualityMonitor.RawEpochProblem). The stream leaves such a lead out of every window's
+    // mask that touches the second; so do these windows.
+    private readonly ushort[] _disconnectedPerSecond;
     private readonly double _inputRate, _inputSeconds;
 
     private RecordWindows(float[][] planes, LeadSet leads, double delaySeconds, int warmupSamples, int hopSamples, IReadOnlyList<Qrs.QrsBeat>? beats,
-        IReadOnlyList<(long Start, long End)>? unreadable, int[] invalidPerSecond, double inputRate, double inputSeconds)
+        IReadOnlyList<(long Start, long End)>? unreadable, int[] invalidPerSecond, ushort[] disconnectedPerSecond, double inputRate, double inputSeconds)
     {
         _invalidPerSecond = invalidPerSecond;
+        _disconnectedPerSecond = disconnectedPerSecond;
         _inputRate = inputRate;
         _inputSeconds = inputSeconds;
         Beats = beats;
@@ -71,7 +76,44 @@ public sealed class RecordWindows
         if (detectBeats) (planes, beats, unreadable) = Pipeline.RecordBeats.Run(channels, sampleRate, leads, options);
         else planes = EcgPreprocessor.ProcessRecord(channels, sampleRate, leads, options);
         return new RecordWindows(planes, leads, pre.DelaySeconds, (int)Math.Round(warmupSeconds * ModelContract.SampleRate), hop, beats, unreadable,
-            InvalidPerSecond(channels, sampleRate), sampleRate, (channels.Count == 0 ? 0 : channels[0].Length) / sampleRate);
+            InvalidPerSecond(channels, sampleRate), DisconnectedPerSecond(channels, sampleRate, leads), sampleRate,
+            (channels.Count == 0 ? 0 : channels[0].Length) / sampleRate);
+    }
+
+    private static ushort[] DisconnectedPerSecond(IReadOnlyList<float[]> channels, double sampleRate, LeadSet leads)
+    {
+        int length = channels.Count == 0 ? 0 : channels[0].Length;
+        int perSecond = (int)Math.Round(sampleRate);
+        var flags = new ushort[length / perSecond];   // whole seconds only, as the stream's epochs
+        for (int c = 0; c < channels.Count && c < leads.Count; c++)
+        {
+            ushort bit = (ushort)(1 << (int)leads[c]);
+            var x = channels[c];
+            for (int sec = 0; sec < flags.Length; sec++)
+            {
+                float max = float.NegativeInfinity, min = float.PositiveInfinity;
+                int atMax = 0, atMin = 0;
+                foreach (var v in x.AsSpan(sec * perSecond, perSecond))
+                {
+                    if (!float.IsFinite(v)) continue;
+                    if (v > max) { max = v; atMax = 1; } else if (v == max) atMax++;
+                    if (v < min) { min = v; atMin = 1; } else if (v == min) atMin++;
+                }
+                if (Quality.SignalQualityMonitor.RawEpochProblem(max, min, atMax, atMin, perSecond, Quality.QualityOptions.Default) != Quality.LeadProblem.None)
+                    flags[sec] |= bit;
+            }
+        }
+        return flags;
+    }
+
+    /// <summary>The present leads that no input second over 250 Hz output samples [start, start + count) calls disconnected.</summary>
+    private LeadSet UsableLeads(int start, int count)
+    {
+        double from = Math.Max(0, start / (double)ModelContract.SampleRate - DelaySeconds);
+        double to = Math.Min(_inputSeconds, (start + count) / (double)ModelContract.SampleRate - DelaySeconds);
+        ushort off = 0;
+        for (int sec = (int)Math.Floor(from); sec < _disconnectedPerSecond.Length && sec < to; sec++) off |= _disconnectedPerSecond[sec];
+        return new LeadSet((ushort)(Leads.Mask & ~off));
     }
 
     /// <summary>A window (or a padded record's real part) with more than this share of invalid input is not scored.</summary>
@@ -167,12 +209,16 @@ public sealed class RecordWindows
 
     /// <summary>
     /// Writes window <paramref name="index"/> into <paramref name="destination"/> (12 × 2250, absent leads
-    /// zero) and standardises it. Returns false, leaving the destination unstandardised, when the window
-    /// holds a NaN or infinite sample, or when more than <see cref="MaxInvalidShare"/> of its input was invalid in every
-    /// channel (held flat by the preprocessor; the stream gives such a window no readable lead): the caller skips it.
+    /// zero) and standardises it; <paramref name="usable"/> gets the leads of its mask: the present ones the stream's raw
+    /// checks call connected over the whole window (a flat, railed or missing lead is zero and left out, as the stream
+    /// leaves it out; empty when none is, and the stream would then have no opinion). Returns false, leaving the
+    /// destination unstandardised, when the window holds a NaN or infinite sample, or when more than
+    /// <see cref="MaxInvalidShare"/> of its input was invalid in every channel (held flat by the preprocessor; the stream
+    /// gives such a window no readable lead): the caller skips it.
     /// </summary>
-    public bool TryCopy(int index, Span<float> destination)
+    public bool TryCopy(int index, Span<float> destination, out LeadSet usable)
     {
+        usable = LeadSet.None;
         if (destination.Length != WindowValues)
             throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} expected", nameof(destination));
         int start = Start(index);
@@ -182,7 +228,8 @@ public sealed class RecordWindows
         foreach (var lead in Leads)
             _planes[p++].AsSpan(start, ModelContract.WindowSamples).CopyTo(destination.Slice((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples));
         foreach (var v in destination) if (!float.IsFinite(v)) return false;
-        WindowStandardiser.Standardise(destination, ModelContract.WindowSamples, Leads);
+        usable = UsableLeads(start, ModelContract.WindowSamples);
+        WindowStandardiser.Standardise(destination, ModelContract.WindowSamples, usable);
         return true;
     }
 
@@ -195,10 +242,12 @@ public sealed class RecordWindows
     /// instead would splice two beats at an arbitrary seam and invent one RR interval, exactly the
     /// irregularity an AF detector reads. Standardising before padding keeps the real part at mean 0,
     /// std 1 as in every full window (the zeros would otherwise shrink its std and inflate its beats).
-    /// Returns false when the real part holds a NaN or infinite sample, or is mostly invalid input (as <see cref="TryCopy"/>).
+    /// Returns false when the real part holds a NaN or infinite sample, or is mostly invalid input; <paramref name="usable"/>
+    /// as for <see cref="TryCopy"/>, over the real part (a lead left out is zero).
     /// </summary>
-    public bool TryCopyPadded(Span<float> destination)
+    public bool TryCopyPadded(Span<float> destination, out LeadSet usable)
     {
+        usable = LeadSet.None;
         if (destination.Length != WindowValues)
             throw new ArgumentException($"destination holds {destination.Length} values, {WindowValues} expected", nameof(destination));
         int real = SamplesAfterWarmup;
@@ -206,14 +255,17 @@ public sealed class RecordWindows
             throw new InvalidOperationException($"padding is for a record shorter than one window with some signal after the warm-up ({real} samples, {Count} windows)");
         if (InvalidShare(_warmupSamples, real) > MaxInvalidShare) return false;
         destination.Clear();
+        var connected = UsableLeads(_warmupSamples, real);
         int p = 0;
         foreach (var lead in Leads)
         {
             var target = destination.Slice((int)lead * ModelContract.WindowSamples, real);
             _planes[p++].AsSpan(_warmupSamples, real).CopyTo(target);
-            foreach (var v in target) if (!float.IsFinite(v)) return false;
-            WindowStandardiser.StandardiseLead(target);
+            foreach (var v in target) if (!float.IsFinite(v)) { destination.Clear(); return false; }
+            if (connected.Contains(lead)) WindowStandardiser.StandardiseLead(target);
+            else target.Clear();
         }
+        usable = connected;
         return true;
     }
 

@@ -75,7 +75,7 @@ public static class RecordWindower
         var windows = RecordWindows.Cut(channels, record.SampleRate, leads, options.HopSeconds, options.WarmupSeconds, detectBeats: true);
         var rhythm = windows.Count > 0 ? windows.RhythmFeatures() : [];
         var window = new float[WindowSet.WindowValues];
-        int added = 0, unlabelled = 0, nonFinite = 0;
+        int added = 0, unlabelled = 0, nonFinite = 0, noLead = 0;
         for (int i = 0; i < windows.Count; i++)
         {
             if (options.MaxWindowsPerRecord > 0 && added >= options.MaxWindowsPerRecord) break;
@@ -94,12 +94,14 @@ public static class RecordWindower
                     (mask, known) = (0, PtbXlSource.OtherRhythmKnown);
                 }
             }
-            if (!windows.TryCopy(i, window)) { nonFinite++; continue; }
-            into.Add(window, leads, mask, entry.RecordId, known, rhythm.AsSpan(i * RhythmFeatures.Count, RhythmFeatures.Count));
+            if (!windows.TryCopy(i, window, out var usable)) { nonFinite++; continue; }
+            if (usable.IsEmpty) { noLead++; continue; }   // the stream gives such a window no opinion: nothing to learn
+            into.Add(window, usable, mask, entry.RecordId, known, rhythm.AsSpan(i * RhythmFeatures.Count, RhythmFeatures.Count));
             added++;
         }
         if (unlabelled > 0) report.Warn($"{entry.RecordId}: {unlabelled} windows skipped: mostly outside labelled class-set rhythms");
         if (nonFinite > 0) report.Skip("invalid samples", $"{entry.RecordId}: {nonFinite} windows mostly invalid (NaN or infinite) samples");
+        if (noLead > 0) report.Skip("no connected lead", $"{entry.RecordId}: {noLead} windows with every lead flat, railed or missing");
         if (added > 0) report.RecordsUsed++;
         report.Windows += added;
         return added;

@@ -120,7 +120,7 @@ public class RhythmFeaturesTests
         var b = new float[a.Length];
         for (int i = 0; i < plain.Count; i++)
         {
-            Assert.True(plain.TryCopy(i, a) && withBeats.TryCopy(i, b));
+            Assert.True(plain.TryCopy(i, a, out _) && withBeats.TryCopy(i, b, out _));
             Assert.Equal(a, b);                                                  // bit-exact
         }
         Assert.Equal(plain.Count * RhythmFeatures.Count, withBeats.RhythmFeatures().Length);

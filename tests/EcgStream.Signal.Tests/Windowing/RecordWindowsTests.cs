@@ -26,7 +26,8 @@ public class RecordWindowsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => windows.Start(windows.Count));
 
         var window = new float[RecordWindows.WindowValues];
-        Assert.True(windows.TryCopy(3, window));
+        Assert.True(windows.TryCopy(3, window, out var usable3));
+        Assert.Equal(leads, usable3);
         var expected = new float[RecordWindows.WindowValues];
         planes[0].AsSpan(3250, ModelContract.WindowSamples).CopyTo(expected.AsSpan((int)Lead.II * ModelContract.WindowSamples));
         planes[1].AsSpan(3250, ModelContract.WindowSamples).CopyTo(expected.AsSpan((int)Lead.V2 * ModelContract.WindowSamples));
@@ -55,8 +56,8 @@ public class RecordWindowsTests
         for (int i = 3000; i < 3100; i++) holed[i] = i % 2 == 0 ? float.NaN : float.PositiveInfinity;
         var held = RecordWindows.Cut([holed], 250, leads);
         Assert.Equal(4, held.Count);
-        Assert.All(Enumerable.Range(0, held.Count), i => Assert.True(held.TryCopy(i, window)));
-        Assert.Throws<ArgumentException>(() => held.TryCopy(0, new float[10]));
+        Assert.All(Enumerable.Range(0, held.Count), i => Assert.True(held.TryCopy(i, window, out _)));
+        Assert.Throws<ArgumentException>(() => held.TryCopy(0, new float[10], out _));
     }
 
     [Fact]
@@ -73,12 +74,59 @@ public class RecordWindowsTests
         // windows start at 1, 10, 19, 28 s (less the filter delay): two in the half with one readable lead, then
         // 19–28 s is 8 of 9 s invalid in every channel, 28–37 s all of it
         Assert.Equal(4, windows.Count);
-        Assert.Equal([true, true, false, false], Enumerable.Range(0, 4).Select(i => windows.TryCopy(i, window)));
+        Assert.Equal([true, true, false, false], Enumerable.Range(0, 4).Select(i => windows.TryCopy(i, window, out _)));
+        // the two given out read lead I only: II's missing seconds leave it out of their mask, as the stream does
+        Assert.True(windows.TryCopy(1, window, out var readable));
+        Assert.Equal(LeadSet.Of(Lead.I), readable);
 
         // a record too short for a window, all invalid: its padded window is refused too
         var shortRecord = RecordWindows.Cut([Enumerable.Repeat(float.NaN, 6 * 250).ToArray()], 250, LeadSet.Of(Lead.I));
         Assert.Equal(0, shortRecord.Count);
-        Assert.False(shortRecord.TryCopyPadded(window));
+        Assert.False(shortRecord.TryCopyPadded(window, out _));
+    }
+
+    [Fact]
+    public void A_lead_the_streams_raw_checks_call_disconnected_is_left_out_of_the_windows_it_touches_and_zeroed()
+    {
+        // 40 s at 250 Hz, windows at 1, 10, 19, 28 s (less the filter delay). II: an electrode off (a flat line) in
+        // 12–14 s; V1: railed at +0.4 mV for 30–31 s; I reads throughout.
+        const int rate = 250;
+        var leads = LeadSet.Of(Lead.I, Lead.II, Lead.V1);
+        var one = Channel(40 * rate, rate, 1.1, 0);
+        var two = Channel(40 * rate, rate, 0.7, 0);
+        var six = Channel(40 * rate, rate, 1.3, 0);
+        for (int i = 12 * rate; i < 14 * rate; i++) two[i] = 0.31f;
+        for (int i = 30 * rate; i < 31 * rate; i++) six[i] = Math.Min(six[i] * 3, 0.4f);
+        var windows = RecordWindows.Cut([one, two, six], rate, leads, hopSeconds: 9, warmupSeconds: 1);
+        Assert.Equal(4, windows.Count);
+        var window = new float[RecordWindows.WindowValues];
+        var usable = new LeadSet[4];
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(windows.TryCopy(i, window, out usable[i]));
+            foreach (var lead in leads)
+            {
+                var plane = window.AsSpan((int)lead * ModelContract.WindowSamples, ModelContract.WindowSamples).ToArray();
+                if (usable[i].Contains(lead)) Assert.Contains(plane, v => v != 0);
+                else Assert.All(plane, v => Assert.Equal(0f, v));
+            }
+        }
+        Assert.Equal([leads, LeadSet.Of(Lead.I, Lead.V1), leads, LeadSet.Of(Lead.I, Lead.II)], usable);
+
+        // every lead flat over a window: it is still given out, with no lead to read (the stream has no opinion on it)
+        var flat = Enumerable.Repeat(0.2f, 20 * rate).ToArray();
+        var none = RecordWindows.Cut([flat], rate, LeadSet.Of(Lead.I));
+        Assert.True(none.TryCopy(0, window, out var noLead));
+        Assert.Equal(LeadSet.None, noLead);
+        Assert.All(window, v => Assert.Equal(0f, v));
+
+        // a record shorter than a window: its padded window leaves the flat lead out the same way
+        var shortTwo = two[(11 * rate)..(17 * rate)];
+        var shortRecord = RecordWindows.Cut([one[..(6 * rate)], shortTwo], rate, LeadSet.Of(Lead.I, Lead.II));
+        Assert.Equal(0, shortRecord.Count);
+        Assert.True(shortRecord.TryCopyPadded(window, out var shortUsable));
+        Assert.Equal(LeadSet.Of(Lead.I), shortUsable);
+        Assert.All(window.AsSpan((int)Lead.II * ModelContract.WindowSamples, ModelContract.WindowSamples).ToArray(), v => Assert.Equal(0f, v));
     }
 
     [Theory]
@@ -98,8 +146,8 @@ public class RecordWindowsTests
         for (int i = (int)Math.Round(from * rate); i < (int)Math.Round((from + invalidSeconds) * rate); i++) holed[i] = float.NaN;
         var windows = RecordWindows.Cut([holed], rate, leads, hopSeconds: 9, warmupSeconds: 1);
         var window = new float[RecordWindows.WindowValues];
-        Assert.Equal(!skipped, windows.TryCopy(1, window));
-        Assert.True(windows.TryCopy(0, window));
+        Assert.Equal(!skipped, windows.TryCopy(1, window, out _));
+        Assert.True(windows.TryCopy(0, window, out _));
     }
 
     [Fact]
