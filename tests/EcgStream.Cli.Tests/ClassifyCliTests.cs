@@ -211,6 +211,31 @@ public sealed class ClassifyCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lead_flat_over_a_window_is_left_out_of_its_mask_as_the_stream_leaves_it_out()
+    {
+        var model = SaveModel("lead-mask-flat", LeadMaskModel(RhythmClasses.Names));
+        var source = RecordReader.Read(WriteRecord("flat-src", LeadSet.Of(Lead.II, Lead.V1), new ScenarioSegment("SR", 30)));
+        // V1's electrode off for the whole record: a flat line at its last value (finite, so only the raw checks can tell)
+        var samples = source.Samples.Select(c => (float[])c.Clone()).ToArray();
+        Array.Fill(samples[1], 0.31f);
+        Wfdb.WriteRecord(_dir, new Recording { Name = "flat-v1", SampleRate = source.SampleRate, Signals = source.Signals, Samples = samples });
+        var r = await CliRunner.RunAsync("classify", Path.Combine(_dir, "flat-v1"), "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var p = Probabilities(Assert.Single(Lines(r.Stdout)));
+        Assert.Equal(Present, p[RhythmClasses.Names[(int)Lead.II]], 5);
+        Assert.Equal(Absent, p[RhythmClasses.Names[(int)Lead.V1]], 5);
+
+        // every lead flat: no window has a lead to read, so the record gets no score (the stream has no opinion)
+        Array.Fill(samples[0], -0.2f);
+        Wfdb.WriteRecord(_dir, new Recording { Name = "flat-all", SampleRate = source.SampleRate, Signals = source.Signals, Samples = samples });
+        r = await CliRunner.RunAsync("classify", Path.Combine(_dir, "flat-all"), "--model", model);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(Lines(r.Stdout));
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("probabilities").ValueKind);
+        Assert.Contains("every lead is flat, railed or missing", line.GetProperty("note").GetString());
+    }
+
+    [Fact]
     public async Task Lead_overrides_map_unnamed_channels_as_replay_does()
     {
         // Channels "chest" (no lead name), "V1" and "RESP": by name only V1 counts; --lead chest=aVF adds aVF.
