@@ -19,13 +19,17 @@ internal static class Endpoints
 {
     private static readonly byte[] LiveView = LoadPage();
 
+    // The plain resources take HEAD as well as GET (MapGet maps GET alone, so HEAD got 405): Kestrel answers a HEAD
+    // with the handler's status and headers and leaves the body out
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static void Map(WebApplication app, DaemonHost host)
     {
         app.Use(host.Access.Check); // before everything: Host, Origin and token
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else.
         // It may not be framed: another page must not drive it under the user's eyes
-        app.MapGet("/", (HttpContext ctx) =>
+        app.MapMethods("/", GetAndHead, (HttpContext ctx) =>
         {
             ctx.Response.Headers.XFrameOptions = "DENY";
             ctx.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
@@ -45,7 +49,7 @@ internal static class Endpoints
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
         // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes
-        app.MapGet("/health", () => Results.Json(new
+        app.MapMethods("/health", GetAndHead, () => Results.Json(new
         {
             status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
                 && host.Gateway?.Failing != true ? "ok" : "degraded",
@@ -61,7 +65,7 @@ internal static class Endpoints
                 samples = b.Samples,
             }),
         }));
-        app.MapGet("/beds", () => Results.Json(host.Beds.Select(b => new
+        app.MapMethods("/beds", GetAndHead, () => Results.Json(host.Beds.Select(b => new
         {
             id = b.Id,
             source = b.SourceDescription,
@@ -102,8 +106,8 @@ internal static class Endpoints
             } : null,
         })));
         // Prometheus text from OpenTelemetry (the host's Meter, see DaemonMetrics); behind Access.Check like the rest
-        // GET (and HEAD) only, as every other endpoint takes one method: the exporter alone answered POST, DELETE, TRACE …
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(["GET", "HEAD"]));
+        // GET and HEAD only, as the other resources: the exporter alone answered POST, DELETE, TRACE …
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(GetAndHead));
         app.MapGet("/events", async (HttpContext ctx) =>
         {
             if (!host.Config.Sinks.Sse) { await NotEnabled(ctx, "sse"); return; }
