@@ -72,6 +72,7 @@ static double num(const char *opt, const char *v, double lo, double hi)
 }
 
 static int out_fd = -1, listen_fd = -1;
+static char connect_host[256], connect_port[16];
 static pid_t parent_pid;    /* --parent-pid; 0: none */
 static int parent_is_ppid;  /* it was our parent when we started */
 
@@ -102,7 +103,6 @@ static void *watch_parent(void *unused)
     }
     return NULL;
 }
-static char connect_host[256], connect_port[16];
 
 static int open_listener(const char *bind_addr, int port)
 {
