@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static const char usage[] =
     "PACING\n"
     "  --speed X                X times real time (default 1)   --max  no pacing at all\n"
     "  --frames N | --seconds S stop after N frames / S seconds of signal (default: run forever)\n"
+    "  --parent-pid PID         exit (status 0, one line on stderr) within about a second of process\n"
+    "                           PID ending: for a parent that may be killed without stopping vdev\n"
     "FAULTS (per DATA frame, reproducible with --seed N)\n"
     "  --drop P --corrupt P --duplicate P   probabilities in [0,1]\n"
     "  --stall MS@EVERY         pause MS milliseconds after every EVERY frames\n"
@@ -70,6 +73,36 @@ static double num(const char *opt, const char *v, double lo, double hi)
 
 static int out_fd = -1, listen_fd = -1;
 static char connect_host[256], connect_port[16];
+static pid_t parent_pid;    /* --parent-pid; 0: none */
+static int parent_is_ppid;  /* it was our parent when we started */
+
+/* 1 once the --parent-pid process has ended. When it was our parent, being handed to another one says so
+ * even while it is a zombie nobody has reaped yet, and whatever process is given its pid later. */
+static int parent_gone(void)
+{
+    if (parent_is_ppid && getppid() != parent_pid) return 1;
+    return kill(parent_pid, 0) != 0 && errno == ESRCH;
+}
+
+static void exit_parent_gone(void)
+{
+    char msg[80];
+    int n = snprintf(msg, sizeof msg, "vdev: parent process %ld has ended; exiting\n", (long)parent_pid);
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) { /* nowhere left to say it */ }
+    _exit(0); /* not exit(): the main thread may be inside stdio; the kernel closes the sockets */
+}
+
+/* A parent killed with SIGKILL cannot stop us, and the main thread may wait for ever (accept() for a client
+ * that was the parent, a read of the parent's pipe, pacing): a thread looks once a second. */
+static void *watch_parent(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        sleep(1);
+        if (parent_gone()) exit_parent_gone();
+    }
+    return NULL;
+}
 
 static int open_listener(const char *bind_addr, int port)
 {
@@ -240,6 +273,7 @@ int main(int argc, char **argv)
         else if (OPT("--max")) mode_max = 1;
         else if (OPT("--frames")) frames_max = (long)num(a, TAKE, 0, 1e15);
         else if (OPT("--seconds")) seconds = num(a, TAKE, 0, 1e9);
+        else if (OPT("--parent-pid")) parent_pid = (pid_t)num(a, TAKE, 1, 2147483647.0);
         else if (OPT("--seed")) faults.rng = (uint64_t)num(a, TAKE, 0, 9007199254740991.0) * 2654435761u + 1u;
         else if (OPT("--drop")) faults.drop = num(a, TAKE, 0, 1);
         else if (OPT("--corrupt")) faults.corrupt = num(a, TAKE, 0, 1);
@@ -284,6 +318,13 @@ int main(int argc, char **argv)
         if (src.kind == SRC_RAW && info.sample_format != ECGB_FORMAT_INT16) die("--raw files hold int16 samples; use --format int16", src.path);
     }
 
+    if (parent_pid > 0) {
+        pthread_t watcher;
+        parent_is_ppid = getppid() == parent_pid;
+        if (parent_gone()) exit_parent_gone();
+        if (pthread_create(&watcher, NULL, watch_parent, NULL) != 0) { perror("vdev: --parent-pid: pthread_create"); return 1; }
+        pthread_detach(watcher);
+    }
     signal(SIGPIPE, SIG_IGN);
     if (mode_pty) {
         int slave;

@@ -212,6 +212,8 @@ public sealed class DaemonHost : IAsyncDisposable
     /// <summary>cluster.role gateway: publishes every bed's blocks to the cluster; null otherwise.</summary>
     public BedGateway? Gateway { get; }
     public TimeSpan Uptime => _uptime.Elapsed;
+    /// <summary>The daemon's own log ("ecgstreamd"), for the HTTP surface.</summary>
+    internal ILogger Log => _log;
     public IHostApplicationLifetime Lifetime => _app.Lifetime;
 
     /// <summary>The bound HTTP address (the real port when configured as 0); valid after <see cref="StartAsync"/>.</summary>

@@ -54,6 +54,37 @@ public class AccessTests
     }
 
     [Fact]
+    public async Task HEAD_answers_like_GET_without_a_body_on_the_open_page_and_health_and_keeps_the_token_rule_elsewhere()
+    {
+        await using var host = await Support.StartAsync(OneBed());
+        using var anonymous = Anonymous(host);
+        foreach (var path in new[] { "/", "health" })
+        {
+            using var get = await anonymous.GetAsync(path);
+            using var head = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+            Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+        }
+        // the page: its length and its framing rules, as GET gives them
+        using (var get = await anonymous.GetAsync("/"))
+        using (var head = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/")))
+        {
+            Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+            Assert.True(head.Content.Headers.ContentLength > 0);
+            Assert.Equal("DENY", head.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal(get.Headers.GetValues("Content-Security-Policy"), head.Headers.GetValues("Content-Security-Policy"));
+        }
+        // /beds takes HEAD too, behind the token like its GET
+        using (var r = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, "beds"))) Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        using var authorised = Support.Client(host);
+        using (var r = await authorised.SendAsync(new HttpRequestMessage(HttpMethod.Head, "beds"))) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        // other methods are still refused
+        using (var r = await anonymous.PostAsync("health", null)) Assert.Equal(HttpStatusCode.MethodNotAllowed, r.StatusCode);
+    }
+
+    [Fact]
     public async Task Two_daemons_in_one_process_export_only_their_own_series()
     {
         // both Meters are named "EcgStream"; each host's OpenTelemetry pipeline must read only its own

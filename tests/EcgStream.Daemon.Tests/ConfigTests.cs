@@ -152,8 +152,17 @@ public class ConfigTests
             { "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "sinks": {}, "http": {}, "otlp": {} }
             """), [], environment: false);
         Assert.Equal((null, true, 256), (c.Sinks.Jsonl, c.Sinks.Sse, c.Sinks.ClientBuffer));
-        Assert.Equal(16, c.Http.MaxClients);
+        Assert.Equal((16, 10.0), (c.Http.MaxClients, c.Http.SlowClientSeconds));
         Assert.Null(c.Otlp);
+    }
+
+    [Fact]
+    public void Http_slowClientSeconds_is_read_and_bounded()
+    {
+        const string json = """{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "http": { "slowClientSeconds": 2.5 } }""";
+        Assert.Equal(2.5, ConfigLoader.Load(Write(json), [], environment: false).Http.SlowClientSeconds);
+        var e = Refused(json.Replace("2.5", "0"));
+        Assert.Equal(("http.slowClientSeconds", "0 is outside 0.1..3600"), (e.Field, e.Problem));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using EcgStream.Daemon.Demo;
 
@@ -47,6 +48,45 @@ public class DemoTests
         var (result, lines, notes) = await Run(useVdev: false);
         Assert.StartsWith("in-process C# virtual device", result.Device);
         AssertAfDetected(result, lines, notes);
+    }
+
+    [VdevFact]
+    public async Task Vdev_exits_within_a_second_or_two_of_the_process_named_by_parent_pid_ending()
+    {
+        // the stand-in parent, killed with SIGKILL as a demo may be
+        using var parent = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        var psi = new ProcessStartInfo(DemoRunner.FindVdev()!)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        // as the demo runs it: a TCP listener fed on stdin; without a client it waits in accept() for ever
+        foreach (var a in new[] { "--tcp-listen", "0", "--raw", "/dev/stdin", "--leads", "1", "--parent-pid", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        using var vdev = Process.Start(psi)!;
+        try
+        {
+            var stderr = vdev.StandardError.ReadToEndAsync();
+            string? listening = await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(listening?.StartsWith("tcp 127.0.0.1:", StringComparison.Ordinal) == true,
+                $"vdev did not start listening: {listening}; {(vdev.HasExited ? await stderr : "")}");
+            Assert.False(vdev.HasExited);
+
+            parent.Kill();
+            await parent.WaitForExitAsync();
+            var killed = Stopwatch.StartNew();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)); // a bound for the failure case only
+            try { await vdev.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { Assert.Fail("vdev was still running 10 s after the process named by --parent-pid was killed"); }
+            // polled once a second: 1 s at most, and a loaded machine's scheduling
+            Assert.True(killed.Elapsed < TimeSpan.FromSeconds(3), $"vdev took {killed.Elapsed.TotalSeconds:F1} s to notice");
+            Assert.Equal(0, vdev.ExitCode);
+            Assert.Equal($"vdev: parent process {parent.Id} has ended; exiting", (await stderr).Trim());
+        }
+        finally
+        {
+            if (!vdev.HasExited) vdev.Kill();
+            if (!parent.HasExited) parent.Kill();
+        }
     }
 
     [VdevFact]

@@ -157,6 +157,79 @@ public class HttpTests
         Assert.True(metrics["ecgstream_stream_dropped_total"] > 0);
     }
 
+    [Fact]
+    public async Task Clients_that_stop_reading_are_disconnected_after_slowClientSeconds_and_their_slots_serve_others()
+    {
+        var dir = Support.TempDir();
+        // the reading client below gets about 100 messages a second: it would have to stall for 2.5 s (its queue) + 2 s
+        // before it counted as slow, which a loaded test machine does not do; the stalled clients are found 2 s after
+        // their writes stop completing
+        var config = TwoSyntheticBeds(Support.ScenarioFile(dir, Support.PauseScenario), speed: 20, clientBuffer: 256, stripRate: 500) with
+        {
+            Http = new HttpConfig { MaxClients = 3, SlowClientSeconds = 2 },
+        };
+        // small kernel buffers: a client that does not read blocks the daemon's writes within a second of strips
+        await using var host = await Support.StartAsync(config, new DaemonHostOptions { HttpSocketSendBuffer = 4096 });
+        using var http = Support.Client(host, Timeout.InfiniteTimeSpan);
+
+        // a client that reads takes the first slot and keeps reading throughout
+        using var reading = await http.GetAsync("events?bed=bed-a", HttpCompletionOption.ResponseHeadersRead);
+        await Support.Until(() => host.Hub.ClientCount == 1, TimeSpan.FromSeconds(10), "the reading client to connect");
+        var reader = host.Hub.Clients[0];
+        bool stopReading = false;
+        var readingTask = ReadSse(await reading.Content.ReadAsStreamAsync(), TimeSpan.FromSeconds(120), _ => Volatile.Read(ref stopReading));
+
+        // two that ask for a stream and never read, one SSE and one WebSocket, take the other two slots
+        string auth = $"Host: 127.0.0.1:{host.Address.Port}\r\nAuthorization: Bearer {Support.Token}\r\n";
+        using var sse = await StalledClient(host, $"GET /events HTTP/1.1\r\n{auth}\r\n");
+        using var ws = await StalledClient(host, $"GET /ws HTTP/1.1\r\n{auth}Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        await Support.Until(() => host.Hub.ClientCount == 3, TimeSpan.FromSeconds(10), "the stalled clients to connect");
+        using (var full = await http.GetAsync("events", HttpCompletionOption.ResponseHeadersRead))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
+
+        // both fall behind: their writes stop completing; 2 s later each is disconnected and its slot freed
+        await Support.Until(() => host.Hub.SlowClients == 2 && host.Access.Clients == 1, TimeSpan.FromSeconds(30),
+            $"the stalled clients to be disconnected (slow {host.Hub.SlowClients}, slots taken {host.Access.Clients})");
+        await AssertClosedByServer(sse);
+        await AssertClosedByServer(ws);
+        using var next = await http.GetAsync("events?bed=bed-b", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        var served = await ReadSse(await next.Content.ReadAsStreamAsync(), TimeSpan.FromSeconds(20), ms => ms.Count >= 3);
+        Assert.All(served, m => Assert.Equal("bed-b", m.Data.GetProperty("stream").GetString()));
+
+        // the reading client was never taken for a slow one and still gets its messages
+        long delivered = reader.Delivered;
+        await Support.Until(() => reader.Delivered > delivered + 10, TimeSpan.FromSeconds(20), "the reading client to go on receiving");
+        var metrics = ParsePrometheus(await http.GetStringAsync("metrics"));
+        Assert.Equal(2, metrics["ecgstream_stream_slow_clients_total"]);
+        Volatile.Write(ref stopReading, true);
+        Assert.False(reader.Slow, $"the reading client was taken for a slow one (it had lost {reader.Dropped} of {reader.Dropped + reader.Delivered} messages)");
+        Assert.Contains(await readingTask, m => m.Event == "strip");
+    }
+
+    /// <summary>A client that sends <paramref name="request"/> with a tiny receive window and never reads.</summary>
+    private static async Task<Socket> StalledClient(DaemonHost host, string request)
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+        await s.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.Address.Port));
+        await s.SendAsync(Encoding.ASCII.GetBytes(request));
+        return s;
+    }
+
+    /// <summary>Reads what the daemon had sent until the connection ends (end of stream or reset); fails if it stays open.</summary>
+    private static async Task AssertClosedByServer(Socket s)
+    {
+        var buffer = new byte[64 * 1024];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            while (await s.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0) { }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { }
+        catch (OperationCanceledException) { Assert.Fail("the daemon did not close the slow client's connection"); }
+    }
+
     internal sealed record SseMessage(string Event, JsonElement Data);
 
     /// <summary>Reads SSE messages until <paramref name="done"/> holds or <paramref name="timeout"/> passes (failing unless tolerated).</summary>

@@ -77,6 +77,32 @@ public class EventHubTests
     }
 
     [Fact]
+    public void A_client_is_behind_from_its_first_lost_message_until_its_queue_empties_and_is_counted_slow_once()
+    {
+        var hub = new EventHub(clientBuffer: 4);
+        using var client = hub.Connect("sse");
+        for (int i = 0; i < 4; i++) hub.Publish(Msg(i));
+        Assert.Null(client.BehindFor);   // full, nothing lost: not behind
+        hub.Publish(Msg(4));
+        var first = client.BehindFor;
+        Assert.NotNull(first);
+        // written out, but more keep coming: still behind, and counted from the first loss, not the latest
+        Assert.True(client.Reader.TryRead(out _));
+        client.MarkDelivered();
+        hub.Publish(Msg(5));
+        hub.Publish(Msg(6));
+        Assert.True(client.BehindFor >= first);
+        // the queue empties: caught up
+        while (client.Reader.TryRead(out _)) client.MarkDelivered();
+        Assert.Null(client.BehindFor);
+
+        client.MarkSlow();
+        client.MarkSlow();
+        Assert.True(client.Slow);
+        Assert.Equal(1, hub.SlowClients);
+    }
+
+    [Fact]
     public void A_filtered_client_holds_only_what_it_asked_for()
     {
         var hub = new EventHub(4);

@@ -92,7 +92,7 @@ public static partial class ConfigLoader
         private static readonly string[] ClusterKeys = ["role", "urls", "user", "password", "passwordFile", "nkeySeedFile", "site", "replicas", "consumer", "start", "bufferBlocks"];
         private static readonly string[] OtlpKeys = ["endpoint", "protocol", "intervalSeconds"];
         private static readonly string[] HttpKeys =
-            ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "allowInsecureRemote", "certificate", "certificatePassword"];
+            ["token", "tokenFile", "allowedHosts", "allowedOrigins", "maxClients", "slowClientSeconds", "allowInsecureRemote", "certificate", "certificatePassword"];
         private static readonly string[] BedKeys = ["id", "source", "notch", "hop", "signalLossSeconds", "maxGapSeconds", "record", "recordSegmentMinutes", "recordGain", "fusion"];
         private static readonly string[] FusionKeys = ["modelConfidentEvidence", "ruleConfidentEvidence", "notAgainstEvidence", "minOnsetSeconds", "minOffsetSeconds", "afOnsetEvidence"];
         private static readonly string[] SourceKeys =
@@ -298,6 +298,7 @@ public static partial class ConfigLoader
                 AllowedHosts = hosts,
                 AllowedOrigins = origins,
                 MaxClients = Int(s, "maxClients", defaults.MaxClients, 1, 10_000),
+                SlowClientSeconds = Dbl(s, "slowClientSeconds", defaults.SlowClientSeconds, 0.1, 3600),
                 AllowInsecureRemote = insecure,
                 Certificate = cert,
                 CertificatePassword = Str(s, "certificatePassword"),

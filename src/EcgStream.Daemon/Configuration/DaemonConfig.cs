@@ -77,6 +77,13 @@ public sealed record HttpConfig
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
     /// <summary>Concurrent event-stream clients (/events, /ws); more are refused with 503 and counted.</summary>
     public int MaxClients { get; init; } = 16;
+    /// <summary>
+    /// How long an event-stream client may fall behind before it is disconnected and its slot freed: a write to it that
+    /// takes longer, or a queue (<see cref="SinksConfig.ClientBuffer"/>) that overflowed and has not emptied since.
+    /// </summary>
+    public double SlowClientSeconds { get; init; } = DefaultSlowClientSeconds;
+
+    public const double DefaultSlowClientSeconds = 10;
     /// <summary>Allow plain http on a non-loopback address (only behind a TLS-terminating proxy on the same host).</summary>
     public bool AllowInsecureRemote { get; init; }
     /// <summary>https: a PKCS#12 (.pfx) certificate Kestrel serves.</summary>

@@ -208,7 +208,9 @@ public static class DemoRunner
             foreach (var a in new[] { "--tcp-listen", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--raw", "/dev/stdin",
                          "--leads", $"0x{source.Leads.Mask:X4}", "--rate", source.SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
                          "--gain-nv", GainNanovolts.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "int16",
-                         "--speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                         "--speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         // a demo killed with SIGKILL cannot stop vdev, which would wait in accept() for ever: it watches us
+                         "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             var p = Process.Start(psi) ?? throw new IOException($"could not start {vdev}");
             p.OutputDataReceived += (_, _) => { }; // vdev's stdout is not ours: keep the JSON lines clean

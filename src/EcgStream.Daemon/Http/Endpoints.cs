@@ -6,6 +6,7 @@ using EcgStream.Daemon.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace EcgStream.Daemon.Http;
 
@@ -13,11 +14,17 @@ namespace EcgStream.Daemon.Http;
 /// The HTTP surface: <c>/</c> live view, <c>/health</c>, <c>/beds</c>, <c>/metrics</c>, <c>/events</c>
 /// (server-sent events) and <c>/ws</c> (WebSocket). Event streams take <c>?bed=ID</c> (one bed) and
 /// <c>?strips=false</c> (events only). Every stream client reads from its own bounded buffer (see
-/// <see cref="EventHub"/>): one that stalls loses its own oldest messages and slows nobody else.
+/// <see cref="EventHub"/>): one that stalls loses its own oldest messages and slows nobody else; one that
+/// stays behind longer than <c>http.slowClientSeconds</c> is disconnected, so it cannot keep its slot
+/// (<see cref="DropSlow"/>).
 /// </summary>
 internal static class Endpoints
 {
     private static readonly byte[] LiveView = LoadPage();
+
+    // The plain resources take HEAD as well as GET (MapGet maps GET alone, so HEAD got 405): Kestrel answers a HEAD
+    // with the handler's status and headers and leaves the body out
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
     public static void Map(WebApplication app, DaemonHost host)
     {
@@ -25,7 +32,7 @@ internal static class Endpoints
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else.
         // It may not be framed: another page must not drive it under the user's eyes
-        app.MapGet("/", (HttpContext ctx) =>
+        app.MapMethods("/", GetAndHead, (HttpContext ctx) =>
         {
             ctx.Response.Headers.XFrameOptions = "DENY";
             ctx.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
@@ -45,7 +52,7 @@ internal static class Endpoints
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
         // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes
-        app.MapGet("/health", () => Results.Json(new
+        app.MapMethods("/health", GetAndHead, () => Results.Json(new
         {
             status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
                 && host.Gateway?.Failing != true ? "ok" : "degraded",
@@ -61,7 +68,7 @@ internal static class Endpoints
                 samples = b.Samples,
             }),
         }));
-        app.MapGet("/beds", () => Results.Json(host.Beds.Select(b => new
+        app.MapMethods("/beds", GetAndHead, () => Results.Json(host.Beds.Select(b => new
         {
             id = b.Id,
             source = b.SourceDescription,
@@ -102,8 +109,8 @@ internal static class Endpoints
             } : null,
         })));
         // Prometheus text from OpenTelemetry (the host's Meter, see DaemonMetrics); behind Access.Check like the rest
-        // GET (and HEAD) only, as every other endpoint takes one method: the exporter alone answered POST, DELETE, TRACE …
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(["GET", "HEAD"]));
+        // GET and HEAD only, as the other resources: the exporter alone answered POST, DELETE, TRACE …
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(GetAndHead));
         app.MapGet("/events", async (HttpContext ctx) =>
         {
             if (!host.Config.Sinks.Sse) { await NotEnabled(ctx, "sse"); return; }
@@ -174,6 +181,23 @@ internal static class Endpoints
     private static bool Wanted(HubMessage m, (string? Bed, bool Strips) f) =>
         (f.Bed is null || f.Bed == m.Bed) && (f.Strips || m.Event != "strip");
 
+    private const string WriteTimedOut = "a write to it did not complete in time";
+    private const string QueueStayedFull = "its queue overflowed and did not empty in time";
+
+    /// <summary>
+    /// Gives up a client that fell behind for longer than <c>http.slowClientSeconds</c>: a write that did not complete
+    /// (it stopped reading, and Kestrel's and the kernel's buffers are full) or a queue that has not emptied since it
+    /// overflowed (it reads, but slower than the beds produce). Counted, logged once, and its connection aborted; the
+    /// caller's <c>finally</c> frees its slot. A client that keeps up meets neither limit.
+    /// </summary>
+    private static void DropSlow(HttpContext ctx, DaemonHost host, HubClient client, string why)
+    {
+        client.MarkSlow();
+        host.Log.LogWarning("event stream: {Kind} client {Address}:{Port} disconnected as too slow: {Why} (http.slowClientSeconds = {Limit}); it had lost {Dropped} message(s)",
+            client.Kind, ctx.Connection.RemoteIpAddress, ctx.Connection.RemotePort, why, host.Config.Http.SlowClientSeconds, client.Dropped);
+        ctx.Abort();
+    }
+
     private static async Task ServeSse(HttpContext ctx, DaemonHost host)
     {
         var filter = Filter(ctx);
@@ -181,11 +205,17 @@ internal static class Endpoints
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         using var client = host.Hub.Connect("sse", m => Wanted(m, filter));
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
+        var limit = TimeSpan.FromSeconds(host.Config.Http.SlowClientSeconds);
+        // the write deadline apart from the other causes, so that its expiry is told from the client leaving or the daemon stopping
+        using var deadline = new CancellationTokenSource();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping, deadline.Token);
         var body = ctx.Response.BodyWriter;
+        string? slow = null;
         try
         {
+            deadline.CancelAfter(limit);
             await body.WriteAsync(": ecgstreamd event stream\n\n"u8.ToArray(), cancel.Token);
+            deadline.CancelAfter(Timeout.InfiniteTimeSpan);
             await foreach (var m in client.Reader.ReadAllAsync(cancel.Token))
             {
                 Write(body, "event: ");
@@ -193,13 +223,20 @@ internal static class Endpoints
                 Write(body, "\ndata: ");
                 body.Write(m.Json);
                 Write(body, "\n\n");
+                // a flush waits while the response holds more than Kestrel's buffer, i.e. while the client does not read;
+                // one cancelled by the deadline throws, and Kestrel aborts the connection
+                deadline.CancelAfter(limit);
                 var flushed = await body.FlushAsync(cancel.Token);
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
                 if (flushed.IsCanceled || flushed.IsCompleted) break;
                 client.MarkDelivered();
+                if (client.BehindFor > limit) { slow = QueueStayedFull; break; }
             }
         }
         catch (OperationCanceledException) { }
         catch (IOException) { } // the client went away
+        if (slow is null && deadline.IsCancellationRequested) slow = WriteTimedOut;
+        if (slow is not null) DropSlow(ctx, host, client, slow);
     }
 
     private static void Write(System.IO.Pipelines.PipeWriter w, string s)
@@ -213,7 +250,10 @@ internal static class Endpoints
         var filter = Filter(ctx);
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
         using var client = host.Hub.Connect("websocket", m => Wanted(m, filter));
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping);
+        var limit = TimeSpan.FromSeconds(host.Config.Http.SlowClientSeconds);
+        // the write deadline (see ServeSse); a send it cancels aborts the WebSocket
+        using var deadline = new CancellationTokenSource();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, host.Lifetime.ApplicationStopping, deadline.Token);
         // Stops waiting for messages when the client closes; a send in progress is not cancelled
         // (that would abort the socket before the close handshake).
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
@@ -232,23 +272,37 @@ internal static class Endpoints
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
             await closed.CancelAsync();
         });
+        string? slow = null;
         try
         {
             await foreach (var m in client.Reader.ReadAllAsync(closed.Token))
             {
+                deadline.CancelAfter(limit);
                 await ws.SendAsync(m.Json, WebSocketMessageType.Text, endOfMessage: true, cancel.Token);
+                deadline.CancelAfter(Timeout.InfiniteTimeSpan);
                 client.MarkDelivered();
+                if (client.BehindFor > limit) { slow = QueueStayedFull; break; }
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException) { }
-        try
+        if (slow is null && deadline.IsCancellationRequested) slow = WriteTimedOut;
+        if (slow is not null)
         {
-            // answer the client's close, or close ourselves at shutdown
-            if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, host.Lifetime.ApplicationStopping.IsCancellationRequested ? "daemon stopping" : "bye",
-                    CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+            // no close handshake with a client that does not read: its close frame would wait behind the rest
+            ws.Abort();
+            DropSlow(ctx, host, client, slow);
         }
-        catch (Exception e) when (e is WebSocketException or TimeoutException or IOException or ObjectDisposedException) { }
+        else
+        {
+            try
+            {
+                // answer the client's close, or close ourselves at shutdown
+                if (ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, host.Lifetime.ApplicationStopping.IsCancellationRequested ? "daemon stopping" : "bye",
+                        CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is WebSocketException or TimeoutException or IOException or ObjectDisposedException) { }
+        }
         await closed.CancelAsync();
         await receive;
     }

@@ -87,6 +87,8 @@ public sealed class DaemonMetrics : IDisposable
             "Messages published to event-stream clients.");
         m.CreateObservableCounter("ecgstream.stream.dropped", () => One(hub(), h => h.Dropped), "{message}",
             "Messages dropped from full client buffers (slow or stalled clients).");
+        m.CreateObservableCounter("ecgstream.stream.slow_clients", () => One(hub(), h => h.SlowClients), "{client}",
+            "Event-stream clients disconnected for falling behind (http.slowClientSeconds), freeing their slots.");
 
         // cluster roles (docs/scale-out.md): absent unless the daemon has that role
         m.CreateObservableGauge("ecgstream.cluster.connected", () => One(feed(), f => f.Connected ? 1 : 0),

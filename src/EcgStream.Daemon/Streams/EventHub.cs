@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace EcgStream.Daemon.Streams;
@@ -9,7 +10,8 @@ public sealed record HubMessage(string Event, string Bed, byte[] Json);
 /// Fans messages out to event-stream clients (SSE, WebSocket). Each client has its own bounded
 /// channel with <see cref="BoundedChannelFullMode.DropOldest"/>: <see cref="Publish"/> never waits,
 /// so a client that stops reading loses its oldest messages (counted in <see cref="HubClient.Dropped"/>)
-/// while the pipeline and the other clients go on at their pace.
+/// while the pipeline and the other clients go on at their pace. How long a client may stay behind is
+/// the transport's decision (<see cref="HubClient.BehindFor"/>, <see cref="HubClient.MarkSlow"/>).
 /// </summary>
 public sealed class EventHub
 {
@@ -17,6 +19,7 @@ public sealed class EventHub
     private HubClient[] _clients = [];
     private long _published;
     private long _dropped;
+    private long _slowClients;
     private bool _completed;
 
     public EventHub(int clientBuffer)
@@ -29,6 +32,8 @@ public sealed class EventHub
     public long Published => Interlocked.Read(ref _published);
     /// <summary>Messages dropped across all clients, past and present.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>Clients disconnected for falling behind (<see cref="HubClient.MarkSlow"/>), past and present.</summary>
+    public long SlowClients => Interlocked.Read(ref _slowClients);
     public int ClientCount => Volatile.Read(ref _clients).Length;
     public IReadOnlyList<HubClient> Clients => Volatile.Read(ref _clients);
 
@@ -69,6 +74,7 @@ public sealed class EventHub
     }
 
     internal void CountDrop() => Interlocked.Increment(ref _dropped);
+    internal void CountSlow() => Interlocked.Increment(ref _slowClients);
 }
 
 /// <summary>A connected event-stream client: read <see cref="Reader"/>; dispose when the connection ends.</summary>
@@ -79,6 +85,9 @@ public sealed class HubClient : IDisposable
     private readonly Func<HubMessage, bool>? _filter;
     private long _dropped;
     private long _delivered;
+    // Stopwatch timestamp of the first message this client lost since its queue was last empty; 0 while it keeps up
+    private long _behindSince;
+    private int _slow;
 
     internal HubClient(EventHub hub, string kind, int capacity, Func<HubMessage, bool>? filter)
     {
@@ -87,7 +96,12 @@ public sealed class HubClient : IDisposable
         Kind = kind;
         _channel = Channel.CreateBounded<HubMessage>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
-            _ => { Interlocked.Increment(ref _dropped); hub.CountDrop(); });
+            _ =>
+            {
+                Interlocked.Increment(ref _dropped);
+                hub.CountDrop();
+                Interlocked.CompareExchange(ref _behindSince, Stopwatch.GetTimestamp(), 0);
+            });
     }
 
     /// <summary>"sse" or "websocket".</summary>
@@ -96,8 +110,28 @@ public sealed class HubClient : IDisposable
     public long Delivered => Interlocked.Read(ref _delivered);
     public ChannelReader<HubMessage> Reader => _channel.Reader;
 
+    /// <summary>
+    /// How long this client has been behind: since its queue overflowed (it began losing messages) without having
+    /// emptied since. Null for a client that keeps up, whose queue empties whenever it has written what it was given.
+    /// </summary>
+    public TimeSpan? BehindFor => Volatile.Read(ref _behindSince) is var since and not 0 ? Stopwatch.GetElapsedTime(since) : null;
+
+    /// <summary>True once the transport has given this client up as too slow.</summary>
+    public bool Slow => Volatile.Read(ref _slow) != 0;
+
     /// <summary>Called by the transport after it has written a message out.</summary>
-    public void MarkDelivered() => Interlocked.Increment(ref _delivered);
+    public void MarkDelivered()
+    {
+        Interlocked.Increment(ref _delivered);
+        // caught up once the queue has emptied (Count takes the channel's lock: only asked while behind)
+        if (Volatile.Read(ref _behindSince) != 0 && _channel.Reader.Count == 0) Volatile.Write(ref _behindSince, 0);
+    }
+
+    /// <summary>Called by the transport when it disconnects this client for falling behind; counted once in <see cref="EventHub.SlowClients"/>.</summary>
+    public void MarkSlow()
+    {
+        if (Interlocked.Exchange(ref _slow, 1) == 0) _hub.CountSlow();
+    }
 
     internal void Offer(HubMessage m)
     {
