@@ -26,7 +26,7 @@ public static class Wfdb
         if (!info.Exists) throw new FileNotFoundException($"WFDB header '{path}' not found", path);
         if (info.Length > MaxHeaderBytes)
             throw new EcgFormatException(path, $"file is {info.Length} bytes; a WFDB header is a small text file (at most {MaxHeaderBytes})");
-        return WfdbHeaderParser.Parse(path, File.ReadAllText(path));
+        return WfdbHeaderParser.Parse(path, RecordFiles.ReadAllText(path));
     }
 
     /// <summary>

@@ -137,7 +137,7 @@ internal static class WfdbSignalReader
         int[] stream = ArrayPool<int>.Shared.Rent(maxSamples);
         try
         {
-            using var handle = File.OpenHandle(g.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            using var handle = RecordFiles.OpenHandle(g.Path, FileOptions.SequentialScan);
             for (long cf = f0; cf < f1; cf += chunkFrames)
             {
                 long ce = Math.Min(f1, cf + chunkFrames);
@@ -318,6 +318,8 @@ internal static class WfdbSignalReader
 
     private static long FileLength(WfdbHeader h, FileGroup g)
     {
+        // a FIFO or a device has no length to check against the header (0, or a link's own): refuse it by name instead
+        RecordFiles.RequireRegularFile(g.Path);
         try
         {
             var info = new FileInfo(g.Path);
