@@ -117,7 +117,7 @@ public sealed class DaemonHost : IAsyncDisposable
             _jsonl = jsonl == "stdout"
                 ? new JsonLinesSink(options.Stdout ?? Console.OpenStandardOutput(), ownsStream: false)
                 : new JsonLinesSink(Named("sinks.jsonl", jsonl, () => new FileStream(jsonl, FileMode.Append, FileAccess.Write, FileShare.Read)), ownsStream: true);
-        if (config.Sinks.Wfdb is { } dir) _wfdb = Named("sinks.wfdb", dir, () => { ProbeWritable(dir); return new WfdbAnnotationSink(dir, EventSource.Fused); });
+        if (config.Sinks.Wfdb is { } dir) _wfdb = Named("sinks.wfdb", dir, () => { EcgStream.Formats.WritableFolders.Prove(dir); return new WfdbAnnotationSink(dir, EventSource.Fused); });
         // one id per process start, stamped on every event: runs appended to one file stay apart
         RunId = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" +
             Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
@@ -251,14 +251,6 @@ public sealed class DaemonHost : IAsyncDisposable
     /// Creates <paramref name="dir"/> if needed and writes and deletes a file in it, so a directory the daemon cannot
     /// write fails the start instead of every later flush (the annotations would all be lost behind a log line).
     /// </summary>
-    private static void ProbeWritable(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        string probe = Path.Combine(dir, $".ecgstreamd-probe-{Environment.ProcessId}");
-        File.WriteAllBytes(probe, []);
-        File.Delete(probe);
-    }
-
     private static T Named<T>(string key, string path, Func<T> open)
     {
         try { return open(); }

@@ -1,13 +1,58 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
 namespace EcgStream.Formats;
 
 /// <summary>
 /// What the readers' public entry points share about the files under them: failures of the file system itself (a path
 /// too long, a symbolic-link loop, a pipe where a file was expected, no permission) become an
 /// <see cref="EcgFormatException"/> naming the path, like any other bad input, and a whole-record read is refused
-/// before it allocates more than the process may use.
+/// before it allocates more than the process may use. Every reader opens its files here (<see cref="OpenRead"/>,
+/// <see cref="OpenHandle"/>, <see cref="ReadAllText"/>, <see cref="ReadAllBytes"/>), so a FIFO or a device is refused
+/// before it is opened (<see cref="RequireRegularFile"/>), whichever command or daemon bed asked for it.
 /// </summary>
-public static class RecordFiles
+public static partial class RecordFiles
 {
+    /// <summary>
+    /// Refuses a path that exists but is not a regular file once symbolic links are followed (a FIFO, a character or block
+    /// device, a socket) with an <see cref="EcgFormatException"/> naming it, before anything opens it: opening a FIFO waits
+    /// for a writer (for ever, when none comes), and /dev/zero reads for ever; the readers seek and need a file's size. A
+    /// missing path, a directory, or one that cannot be examined is left to the open that follows, whose message names it.
+    /// </summary>
+    public static void RequireRegularFile(string path)
+    {
+        if (SpecialFileKind(path) is { } kind)
+            throw new EcgFormatException(path, $"not a regular file ({kind}): records are read by seeking in a file of known size; copy it to a file first");
+    }
+
+    /// <summary>Opens a record file for buffered reading, after <see cref="RequireRegularFile"/>.</summary>
+    internal static FileStream OpenRead(string path, int bufferSize = 1 << 16)
+    {
+        RequireRegularFile(path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+    }
+
+    /// <summary>Opens a record file for positioned reads (<see cref="RandomAccess"/>), after <see cref="RequireRegularFile"/>.</summary>
+    internal static SafeFileHandle OpenHandle(string path, FileOptions options = FileOptions.None)
+    {
+        RequireRegularFile(path);
+        return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, options);
+    }
+
+    /// <summary><see cref="File.ReadAllText(string)"/> after <see cref="RequireRegularFile"/>.</summary>
+    internal static string ReadAllText(string path)
+    {
+        RequireRegularFile(path);
+        return File.ReadAllText(path);
+    }
+
+    /// <summary><see cref="File.ReadAllBytes(string)"/> after <see cref="RequireRegularFile"/>.</summary>
+    internal static byte[] ReadAllBytes(string path)
+    {
+        RequireRegularFile(path);
+        return File.ReadAllBytes(path);
+    }
+
     /// <summary>
     /// Runs <paramref name="read"/>, turning file-system failures into an <see cref="EcgFormatException"/> on
     /// <paramref name="path"/>. A missing file or folder stays a <see cref="FileNotFoundException"/> or
@@ -50,4 +95,50 @@ public static class RecordFiles
     private const long SmallRead = 1 << 24;
 
     private static long Mb(long bytes) => bytes / (1 << 20);
+
+    // .NET reports a FIFO or a device as a plain file (FileAttributes.Normal, length 0) and has no public call for the file
+    // type, so ask the kernel: statx(2), whose buffer has one layout on every architecture (x64 and arm64 alike), in glibc
+    // since 2.28. Where it is missing (an older C library, a kernel before 4.11, a sandbox that forbids it) the check is
+    // skipped and the readers behave as before it existed.
+    private static volatile bool s_noStatx;
+
+    /// <summary>"a FIFO", "a character device", … for a path that is one after its links are followed; null otherwise.</summary>
+    private static string? SpecialFileKind(string path)
+    {
+        if (!OperatingSystem.IsLinux() || s_noStatx) return null;
+        StatxBuffer buffer;
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxType, out buffer) != 0 || (buffer.Mask & StatxType) == 0) return null;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            s_noStatx = true;
+            return null;
+        }
+        return (buffer.Mode & SIfMt) switch
+        {
+            SIfIfo => "a FIFO",
+            SIfChr => "a character device",
+            SIfBlk => "a block device",
+            SIfSock => "a socket",
+            _ => null,   // a regular file, or a directory (its own error follows)
+        };
+    }
+
+    private const int AtFdCwd = -100;        // relative paths from the working directory
+    private const uint StatxType = 0x1;      // STATX_TYPE: only the file type is asked for
+    private const int SIfMt = 0xF000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;
+
+    /// <summary>struct statx: stx_mask at 0, stx_mode at 28, 256 bytes in all.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct StatxBuffer
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(28)] public ushort Mode;
+    }
+
+    // flags 0: symbolic links are followed, so a link to /dev/zero is a character device
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
 }

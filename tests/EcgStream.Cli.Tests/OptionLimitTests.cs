@@ -21,6 +21,52 @@ public class OptionLimitTests
         Assert.Empty(r.Stdout);
     }
 
+    [Theory]
+    [InlineData("100000000", "error: --beds 100000000: expected 1..10000")]
+    [InlineData("10001", "error: --beds 10001: expected 1..10000")]
+    [InlineData("-5", "error: --beds -5: expected 1..10000")]
+    public async Task Bench_beds_refuses_a_bed_count_beyond_its_bound_before_it_builds_anything(string value, string message)
+    {
+        // 100 000 000 beds allocated pipeline state until the machine died
+        var r = await CliRunner.RunAsync("bench", "beds", "--beds", value, "--model", "none");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.Stderr.Trim());
+        Assert.Empty(r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("1001", "error: --beds 1001: expected 1..1000")]
+    [InlineData("0", "error: --beds 0: expected 1..1000")]
+    public async Task Bench_daemon_refuses_a_device_count_beyond_its_bound(string value, string message)
+    {
+        var r = await CliRunner.RunAsync("bench", "daemon", "--beds", value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.Stderr.Trim());
+        Assert.Empty(r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("100000000", "error: --folds 100000000: expected 2..200")]
+    [InlineData("201", "error: --folds 201: expected 2..200")]
+    [InlineData("1", "error: --folds 1: expected 2..200")]
+    public async Task Benchmark_folds_refuses_a_fold_count_beyond_its_bound_before_it_reads_any_file(string value, string message)
+    {
+        // the split file and the data root do not exist: the count is checked first
+        var r = await CliRunner.RunAsync("benchmark", "folds", "--split", Missing, "--data-root", Missing, "--out", Missing, "--folds", value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.Stderr.Trim());
+        Assert.Empty(r.Stdout);
+        Assert.False(Directory.Exists(Missing));
+    }
+
+    [Fact]
+    public async Task The_bounds_are_stated_in_help()
+    {
+        Assert.Contains("1..10000", (await CliRunner.RunAsync("bench", "beds", "--help")).Stdout);
+        Assert.Contains("1..1000", (await CliRunner.RunAsync("bench", "daemon", "--help")).Stdout);
+        Assert.Contains("2..200", (await CliRunner.RunAsync("benchmark", "folds", "--help")).Stdout);
+    }
+
     [Fact]
     public async Task Replay_checks_its_options_before_it_opens_the_record()
     {

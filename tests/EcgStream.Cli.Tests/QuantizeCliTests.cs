@@ -51,6 +51,6 @@ public class BenchBedsCliTests
 
         r = await CliRunner.RunAsync("bench", "beds", "--beds", "0");
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("error: --beds 0: expected at least 1", r.Stderr.Trim());
+        Assert.Equal("error: --beds 0: expected 1..10000", r.Stderr.Trim());
     }
 }

@@ -164,6 +164,50 @@ public sealed class ReplayCliTests : IDisposable
         Assert.Contains("\"AF\"", r.Stdout);
     }
 
+    /// <summary>Signal <paramref name="signal"/>'s checksum in the header, off by one (what a corrupt .dat looks like to the reader).</summary>
+    private static void CorruptChecksum(string record, int signal)
+    {
+        var hea = File.ReadAllLines(record + ".hea");
+        var f = hea[1 + signal].Split(' ');
+        f[6] = (short.Parse(f[6]) is var v && v == -1 ? 1 : (short)(v + 1)).ToString();   // never 0 ("not given")
+        hea[1 + signal] = string.Join(' ', f);
+        File.WriteAllLines(record + ".hea", hea);
+    }
+
+    [Fact]
+    public async Task Replay_verifies_the_checksums_as_it_streams_and_refuses_a_mismatch_as_evaluate_does()
+    {
+        var record = WriteAfRecord("sum");
+        var good = await CliRunner.RunAsync("replay", record, "--model", "none");
+        Assert.True(good.ExitCode == 0, good.Stderr);
+        Assert.DoesNotContain("checksum", good.Stderr);
+
+        CorruptChecksum(record, 1);
+        var evaluate = await CliRunner.RunAsync("evaluate", record, "--model", "none");
+        Assert.Equal(2, evaluate.ExitCode);
+        string line = evaluate.Stderr.Trim();
+        Assert.Equal($"error: {record}.dat, field 'checksum': checksum mismatch for signal 1 ('II'): ", line[..line.IndexOf("the header says", StringComparison.Ordinal)]);
+
+        // replay streams: the events before the end are out already; the end refuses the record with the same line
+        string atr = Path.Combine(_dir, "out.atr");
+        var r = await CliRunner.RunAsync("replay", record, "--model", "none", "--annotations", atr);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(line, r.Stderr.Trim().Split('\n')[^1]);
+        Assert.DoesNotContain("\"summary\"", r.Stderr);
+        Assert.False(File.Exists(atr));   // no annotations from a record that failed its check
+    }
+
+    [Fact]
+    public async Task Replay_with_dropped_blocks_says_it_could_not_verify_the_checksums()
+    {
+        var record = WriteAfRecord("drop");
+        CorruptChecksum(record, 0);
+        var r = await CliRunner.RunAsync("replay", record, "--model", "none", "--drop", "0.2");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains($"note: {record}.dat: checksums not verified: the replay did not read every frame of it (blocks dropped by --drop, or no lead played from it)", r.Stderr);
+        Assert.Contains("\"summary\"", r.Stderr);
+    }
+
     [Fact]
     public async Task Missing_files_and_bad_options_are_one_line_errors()
     {

@@ -115,6 +115,36 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_file_source_that_is_a_FIFO_shows_source_error_naming_it_instead_of_blocking_the_bed()
+    {
+        // the bed's reader waited in open() for a writer that never came: state "connecting" for ever, and no error
+        var dir = Support.TempDir();
+        var header = Path.Combine(dir, "rec.hea");
+        using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [header]) { UseShellExecute = false })!)
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "file-1", Source = new SourceConfig { Kind = SourceKind.File, Path = header, ReconnectInitialSeconds = 0.05, ReconnectMaxSeconds = 0.2 } }],
+        };
+        await using var host = await Support.StartAsync(config);
+        var bed = host.Bed("file-1");
+        try
+        {
+            await Support.Until(() => bed.State == "source_error", TimeSpan.FromSeconds(10), "source_error");
+            Assert.Equal($"{header}: not a regular file (a FIFO): records are read by seeking in a file of known size; copy it to a file first", bed.LastError);
+        }
+        finally
+        {
+            // before the host stops: a reader still blocked in open() is released, so a failure cannot hang the shutdown
+            // (a read-write open of a FIFO does not block on Linux)
+            new FileStream(header, FileMode.Open, FileAccess.ReadWrite).Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_reader_message_quoting_a_newline_and_an_escape_from_the_file_stays_one_line()
     {
         var dir = Support.TempDir();

@@ -20,7 +20,7 @@ internal static class BenchBedsCommand
 {
     public static Command Create()
     {
-        var beds = new Option<int>("--beds") { Description = "Concurrent beds (12 leads, 500 Hz).", DefaultValueFactory = _ => 50 };
+        var beds = new Option<int>("--beds") { Description = $"Concurrent beds (12 leads, 500 Hz), 1..{CliLimits.MaxBeds}.", DefaultValueFactory = _ => 50 };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of signal per bed.", DefaultValueFactory = _ => 60 };
         var speed = new Option<double>("--speed") { Description = "Times real time for every bed (1: live pace).", DefaultValueFactory = _ => 1 };
         var aligned = new Option<bool>("--aligned") { Description = "Start every bed at once (windows of all beds due in the same instant: the worst burst). Default: starts spread over one hop, as beds that connected at different times." };
@@ -32,9 +32,8 @@ internal static class BenchBedsCommand
         common.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
-            int n = parse.GetValue(beds);
+            int n = CliLimits.Beds(parse.GetValue(beds));
             double s = parse.GetValue(seconds), pace = parse.GetValue(speed);
-            if (n < 1) throw new ArgumentException($"--beds {n}: expected at least 1");
             if (!(s >= 10 && s <= 3600)) throw new ArgumentException($"--seconds {s}: expected 10 to 3600");
             if (!(pace > 0 && pace <= 1000)) throw new ArgumentException($"--speed {pace}: expected a positive number up to 1000");
             var settings = common.Read(parse);

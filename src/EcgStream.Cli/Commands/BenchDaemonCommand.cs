@@ -9,15 +9,14 @@ internal static class BenchDaemonCommand
 {
     public static Command Create()
     {
-        var beds = new Option<int>("--beds") { Description = "Simulated devices, one bed each (12 leads, 500 Hz).", DefaultValueFactory = _ => 4 };
+        var beds = new Option<int>("--beds") { Description = $"Simulated devices, one bed each (12 leads, 500 Hz), 1..{CliLimits.MaxDaemonBeds}.", DefaultValueFactory = _ => 4 };
         var speed = new Option<double>("--speed") { Description = "Times real time for every device.", DefaultValueFactory = _ => 10 };
         var seconds = new Option<double>("--seconds") { Description = "Wall seconds to run.", DefaultValueFactory = _ => 60 };
         var cmd = new Command("daemon", "Device frame written → event through the daemon's sinks: p50/p99 latency (JSON).") { beds, speed, seconds };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
-            int b = parse.GetValue(beds);
+            int b = CliLimits.Beds(parse.GetValue(beds), CliLimits.MaxDaemonBeds);
             double s = parse.GetValue(speed), t = parse.GetValue(seconds);
-            if (b < 1) throw new ArgumentException($"--beds {b}: expected at least 1");
             if (!(s > 0)) throw new ArgumentException($"--speed {s}: expected a positive number");
             if (!(t > 0)) throw new ArgumentException($"--seconds {t}: expected a positive number");
             var report = await LatencyBenchmark.RunAsync(b, s, TimeSpan.FromSeconds(t), cancel);

@@ -17,11 +17,33 @@ internal static class CliLimits
     /// </summary>
     public const int MaxBatch = 1024;
 
+    /// <summary>
+    /// Most beds `bench beds` plays in one process. Each live 12-lead bed holds about half a megabyte of pipeline state
+    /// (10 000 beds ≈ 5 GB) and one task; 10 000 is 50 cores' worth at the 200 beds per core the design asks for, while
+    /// 100 000 000 allocated until the machine died.
+    /// </summary>
+    public const int MaxBeds = 10_000;
+
+    /// <summary>Most simulated devices `bench daemon` starts: each is a 12-lead device with its own loopback TCP port and a daemon bed.</summary>
+    public const int MaxDaemonBeds = 1_000;
+
+    /// <summary>
+    /// Most folds `benchmark folds` writes. Leave-one-patient-out over the annotated datasets (MIT-BIH's 47 patients,
+    /// CPSC 2021's 105) fits; every fold is a model to train, so more than 200 is a typo rather than a plan.
+    /// </summary>
+    public const int MaxFolds = 200;
+
     /// <summary>The value, or an error "OPTION N: expected 1..256".</summary>
     public static int Threads(int value, string option = "--threads") => InRange(value, 1, MaxThreads, option);
 
     /// <summary>The value, or an error "OPTION N: expected 1..1024".</summary>
     public static int Batch(int value, string option) => InRange(value, 1, MaxBatch, option);
+
+    /// <summary>The value, or an error "--beds N: expected 1..10000" (<paramref name="max"/>: <see cref="MaxBeds"/> or <see cref="MaxDaemonBeds"/>).</summary>
+    public static int Beds(int value, int max = MaxBeds) => InRange(value, 1, max, "--beds");
+
+    /// <summary>The value, or an error "--folds N: expected 2..200".</summary>
+    public static int Folds(int value) => InRange(value, 2, MaxFolds, "--folds");
 
     public static int InRange(int value, int min, int max, string option) =>
         value >= min && value <= max ? value

@@ -1,3 +1,5 @@
+using EcgStream.Formats;
+
 namespace EcgStream.Cli.Commands;
 
 /// <summary>
@@ -10,11 +12,7 @@ internal static class CliPaths
     public static string OutputFolder(string path, string option)
     {
         if (File.Exists(path)) throw new IOException($"{option} '{path}': a file is in the way; expected a folder");
-        Try(path, option, () =>
-        {
-            Directory.CreateDirectory(path);
-            Probe(Path.Combine(path, $".ecgstream-write-test-{Environment.ProcessId}"));
-        });
+        Try(path, option, () => WritableFolders.Prove(path));
         return path;
     }
 

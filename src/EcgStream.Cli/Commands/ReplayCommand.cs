@@ -50,6 +50,11 @@ internal static class ReplayCommand
                 ? await ReplayRunner.RunAsync(rec, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel)
                 : await ReplayRunner.RunAsync(whole!, onEvent, options, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);
             foreach (var note in result.Notes) Console.Error.WriteLine($"note: {note}");
+            // a checksum mismatch already failed the run at its last block, as classify and evaluate refuse the record
+            // (exit 2, the same error line); what could not be checked at all is said here
+            if (rec is not null)
+                foreach (var file in rec.UncheckedChecksumFiles())
+                    Console.Error.WriteLine($"note: {file}: checksums not verified: the replay did not read every frame of it (blocks dropped by --drop, or no lead played from it)");
             if (atrPath is { } atr) WriteAnnotations(atr, events, rate, EventSource.Fused);
             Summary.Write(result, setup.Scheduler);
             return 0;

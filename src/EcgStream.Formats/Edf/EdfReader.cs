@@ -212,7 +212,7 @@ public static class EdfReader
 
     private static FileStream Open(string path) =>
         File.Exists(path)
-            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)
+            ? RecordFiles.OpenRead(path)
             : throw new FileNotFoundException($"EDF file '{path}' not found", path);
 
     private static EdfHeader ReadHeader(string path, FileStream fs)

@@ -101,7 +101,7 @@ public static class MatV4
 
     private static FileStream OpenRead(string path) =>
         File.Exists(path)
-            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)
+            ? RecordFiles.OpenRead(path)
             : throw new FileNotFoundException($"MAT file '{path}' not found", path);
 
     private static MatV4Header ReadHeaderAt(string path, FileStream fs, long pos)

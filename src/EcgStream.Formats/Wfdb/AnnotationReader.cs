@@ -17,7 +17,7 @@ internal static class AnnotationReader
     // which WFDB's tools read back as -1.
     public const int Skip = 59, Num = 60, Sub = 61, Chn = 62, Aux = 63;
 
-    public static List<Annotation> Read(string path) => Parse(path, File.ReadAllBytes(path));
+    public static List<Annotation> Read(string path) => Parse(path, RecordFiles.ReadAllBytes(path));
 
     public static List<Annotation> Parse(string path, ReadOnlySpan<byte> data)
     {

@@ -26,7 +26,7 @@ public static class Wfdb
         if (!info.Exists) throw new FileNotFoundException($"WFDB header '{path}' not found", path);
         if (info.Length > MaxHeaderBytes)
             throw new EcgFormatException(path, $"file is {info.Length} bytes; a WFDB header is a small text file (at most {MaxHeaderBytes})");
-        return WfdbHeaderParser.Parse(path, File.ReadAllText(path));
+        return WfdbHeaderParser.Parse(path, RecordFiles.ReadAllText(path));
     }
 
     /// <summary>
@@ -41,12 +41,14 @@ public static class Wfdb
     /// <summary>
     /// <see cref="ReadRecord(string, long, long?, IReadOnlyList{int})"/> with a header already read: a
     /// reader that streams a long record block by block parses its header once. Only the selected
-    /// frames' bytes are decoded (checksums are verified only when the whole record is selected).
+    /// frames' bytes are decoded (checksums are verified only when the whole record is selected); a reader that reads the
+    /// record in consecutive parts passes one <paramref name="checksums"/> to every part and verifies it at the end.
     /// </summary>
-    public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null) =>
-        RecordFiles.Guard(h.Path, () => ReadRecordUnguarded(h, sampFrom, sampTo, channels));
+    public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null,
+        WfdbChecksums? checksums = null) =>
+        RecordFiles.Guard(h.Path, () => ReadRecordUnguarded(h, sampFrom, sampTo, channels, checksums));
 
-    private static Recording ReadRecordUnguarded(WfdbHeader h, long sampFrom, long? sampTo, IReadOnlyList<int>? channels)
+    private static Recording ReadRecordUnguarded(WfdbHeader h, long sampFrom, long? sampTo, IReadOnlyList<int>? channels, WfdbChecksums? checksums)
     {
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
         long values = 0;
@@ -61,10 +63,10 @@ public static class Wfdb
             onePerFrame &= h.Signals[chans[i]].SamplesPerFrame == 1;
         }
         float[][] samples;
-        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans);
+        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans, checksums);
         else
         {
-            var digital = WfdbSignalReader.Read(h, from, to, chans);
+            var digital = WfdbSignalReader.Read(h, from, to, chans, checksums);
             samples = new float[chans.Count][];
             for (int i = 0; i < chans.Count; i++) samples[i] = ToPhysical(digital[i], frames, h.Signals[chans[i]]);
         }

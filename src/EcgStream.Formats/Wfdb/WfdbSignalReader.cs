@@ -31,13 +31,13 @@ internal static class WfdbSignalReader
     /// Digital samples of <paramref name="channels"/> for frames [<paramref name="from"/>, <paramref name="to"/>):
     /// result[i] holds (to − from) × samples-per-frame values of header signal channels[i].
     /// </summary>
-    public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
+    public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbChecksums? running = null)
     {
         var result = new int[channels.Count][];
         for (int i = 0; i < channels.Count; i++)
             result[i] = new int[checked((to - from) * h.Signals[channels[i]].SamplesPerFrame)];
         var target = new DigitalTarget(result);
-        Read(h, from, to, channels, ref target);
+        Read(h, from, to, channels, ref target, running);
         return result;
     }
 
@@ -45,7 +45,7 @@ internal static class WfdbSignalReader
     /// Physical values of <paramref name="channels"/> (each with one sample per frame) for frames
     /// [<paramref name="from"/>, <paramref name="to"/>), converted straight from the decode buffer.
     /// </summary>
-    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels)
+    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbChecksums? running = null)
     {
         var result = new float[channels.Count][];
         var scale = new double[channels.Count];
@@ -61,11 +61,12 @@ internal static class WfdbSignalReader
             invalid[i] = SignalFormats.InvalidSample(s.Format) ?? int.MinValue;
         }
         var target = new PhysicalTarget(result, scale, baseline, invalid);
-        Read(h, from, to, channels, ref target);
+        Read(h, from, to, channels, ref target, running);
         return result;
     }
 
-    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target) where T : struct, ISampleTarget
+    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target, WfdbChecksums? running)
+        where T : struct, ISampleTarget
     {
         long nFrames = FrameCount(h);
         var groups = Validate(h, nFrames);
@@ -75,7 +76,7 @@ internal static class WfdbSignalReader
             bool wanted = false;
             foreach (int s in g.Signals) if (Contains(channels, s)) wanted = true;
             if (!wanted && !whole) continue;
-            ReadGroup(h, g, nFrames, from, to, channels, ref target, verify: whole);
+            ReadGroup(h, g, nFrames, from, to, channels, ref target, verify: whole, running);
         }
     }
 
@@ -109,7 +110,7 @@ internal static class WfdbSignalReader
     private const int ChunkSamples = 1 << 16;
 
     private static void ReadGroup<T>(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
-        IReadOnlyList<int> channels, ref T target, bool verify) where T : struct, ISampleTarget
+        IReadOnlyList<int> channels, ref T target, bool verify, WfdbChecksums? running) where T : struct, ISampleTarget
     {
         int minSkew = 0, maxSkew = 0;
         foreach (int s in g.Signals) { minSkew = Math.Min(minSkew, h.Signals[s].Skew); maxSkew = Math.Max(maxSkew, h.Signals[s].Skew); }
@@ -137,7 +138,7 @@ internal static class WfdbSignalReader
         int[] stream = ArrayPool<int>.Shared.Rent(maxSamples);
         try
         {
-            using var handle = File.OpenHandle(g.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            using var handle = RecordFiles.OpenHandle(g.Path, FileOptions.SequentialScan);
             for (long cf = f0; cf < f1; cf += chunkFrames)
             {
                 long ce = Math.Min(f1, cf + chunkFrames);
@@ -156,6 +157,7 @@ internal static class WfdbSignalReader
 
                 if (g.Format == 8) Integrate(h, g, samples, acc);
                 if (verify) AddToChecksums(h, g, samples, sums);
+                running?.Add(g, samples, cf, ce);   // a part of a record read in parts: its sums build up across reads
                 Demultiplex(h, g, samples, cf, ce, from, to, channels, ref target);
             }
         }
@@ -195,7 +197,7 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static void AddToChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, Span<int> sums)
+    internal static void AddToChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> samples, Span<int> sums)
     {
         int stride = g.FrameSamples, frames = samples.Length / stride;
         for (int k = 0; k < g.Signals.Length; k++)
@@ -211,7 +213,7 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static void VerifyChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> sums)
+    internal static void VerifyChecksums(WfdbHeader h, FileGroup g, ReadOnlySpan<int> sums)
     {
         for (int k = 0; k < g.Signals.Length; k++)
         {
@@ -318,6 +320,8 @@ internal static class WfdbSignalReader
 
     private static long FileLength(WfdbHeader h, FileGroup g)
     {
+        // a FIFO or a device has no length to check against the header (0, or a link's own): refuse it by name instead
+        RecordFiles.RequireRegularFile(g.Path);
         try
         {
             var info = new FileInfo(g.Path);
@@ -331,7 +335,7 @@ internal static class WfdbSignalReader
         }
     }
 
-    private static List<FileGroup> Groups(WfdbHeader h)
+    internal static List<FileGroup> Groups(WfdbHeader h)
     {
         var groups = new List<FileGroup>();
         var dir = h.Directory;

@@ -6,15 +6,19 @@ namespace EcgStream.Ingest.Replay;
 /// <summary>
 /// A WFDB record read from disk block by block as it plays, never whole: memory stays the size of a
 /// block whatever the record's length (a 24-hour 12-lead Holter replays in the memory of a 10-second strip).
-/// Only the header is read when it opens.
+/// Only the header is read when it opens. The header's checksums are summed as the blocks pass and checked when the read
+/// reaches the record's end, as a whole-record read checks them: a mismatch fails that read (and so the replay) with the
+/// same <see cref="EcgFormatException"/>.
 /// </summary>
 public sealed class StreamedRecording
 {
     private readonly WfdbHeader _header;
+    private readonly WfdbChecksums _checksums;
 
     private StreamedRecording(WfdbHeader header, long length)
     {
         _header = header;
+        _checksums = new WfdbChecksums(header);
         Length = length;
         Signals = header.Signals.Select(s => new SignalInfo { Name = s.Description, Units = s.Units, AdcGain = s.AdcGain, Baseline = s.Baseline }).ToList();
     }
@@ -41,7 +45,16 @@ public sealed class StreamedRecording
     /// <summary>Reads frames [<paramref name="from"/>, from + count) of <paramref name="channels"/> into <paramref name="planar"/> (channel-major), physical units.</summary>
     public void Read(long from, int count, IReadOnlyList<int> channels, Span<float> planar)
     {
-        var block = Wfdb.ReadRecord(_header, from, from + count, channels);
+        var block = Wfdb.ReadRecord(_header, from, from + count, channels, _checksums);
         for (int c = 0; c < channels.Count; c++) block.Samples[c].AsSpan().CopyTo(planar.Slice(c * count, count));
+        // the last block: every frame has passed (unless blocks were skipped), so the sums are complete
+        if (from + count == Length) _checksums.Verify();
     }
+
+    /// <summary>
+    /// After a replay: the signal files whose checksums could not be checked because not every frame of them was read
+    /// (blocks dropped by fault injection, a file with no played signal, a replay stopped early). Empty when every
+    /// checksum the header gives was checked. Throws the mismatch, as <see cref="Read"/> does, for a file read whole.
+    /// </summary>
+    public IReadOnlyList<string> UncheckedChecksumFiles() => _checksums.Verify();
 }

@@ -63,5 +63,34 @@ public class StreamedReplayTests
         var leads = RecordingLeads.Map("s12", streamed.Signals);
         for (int p = 0; p < leads.Channels.Count; p++)
             Assert.Equal(whole.Samples[leads.Channels[p]], got[p]);
+        Assert.Empty(streamed.UncheckedChecksumFiles());   // every checksum was checked on the way
+    }
+
+    [Fact]
+    public async Task A_checksum_mismatch_ends_the_stream_at_its_last_block_with_the_whole_read_s_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecgstream-streamed-").FullName;
+        int n = 500 * 3 + 7;
+        var samples = new[] { 0, 1 }.Select(c => Enumerable.Range(0, n).Select(i => MathF.Round(MathF.Sin(i * 0.02f + c) * 1500) / 1000f).ToArray()).ToArray();
+        Wfdb.WriteRecord(dir, new Recording
+        {
+            Name = "bad", SampleRate = 500, Samples = samples,
+            Signals = [new SignalInfo { Name = "I", AdcGain = 1000 }, new SignalInfo { Name = "II", AdcGain = 1000 }],
+        });
+        string hea = Path.Combine(dir, "bad.hea");
+        var lines = File.ReadAllLines(hea);
+        var f = lines[2].Split(' ');
+        f[6] = (short.Parse(f[6]) is var v && v == -1 ? 1 : (short)(v + 1)).ToString();   // never 0 ("not given")
+        lines[2] = string.Join(' ', f);
+        File.WriteAllLines(hea, lines);
+        string expected = Assert.Throws<EcgFormatException>(() => Wfdb.ReadRecord(Path.Combine(dir, "bad"))).Message;
+
+        var streamed = StreamedRecording.OpenWfdb(Path.Combine(dir, "bad"));
+        int delivered = 0;
+        var e = await Assert.ThrowsAsync<EcgFormatException>(() => RecordingSource.Play(streamed,
+                new ReplayOptions { BlockSeconds = 0.25, Scheduler = System.Reactive.Concurrency.ImmediateScheduler.Instance })
+            .ForEachAsync(_ => delivered++));
+        Assert.Equal(expected, e.Message);
+        Assert.Equal(12, delivered);   // the blocks before the last: a stream cannot take back what it has played
     }
 }

@@ -223,7 +223,7 @@ internal static class BenchmarkCommand
         var baseSplit = new Option<string>("--split") { Description = "The base split file (training's splits.json): every record outside --datasets keeps its split.", Required = true };
         var dataRoot = new Option<string>("--data-root") { Description = "Folder of the labelled datasets.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
         var datasets = new Option<string[]>("--datasets") { Description = "Datasets whose patients are dealt into folds.", DefaultValueFactory = _ => [.. BenchmarkDatasets.Annotated], AllowMultipleArgumentsPerToken = true };
-        var folds = new Option<int>("--folds") { Description = "Number of folds.", DefaultValueFactory = _ => 5 };
+        var folds = new Option<int>("--folds") { Description = $"Number of folds, 2..{CliLimits.MaxFolds} (at most the number of patients).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the patient order.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Folder for fold-K/splits.json, one per fold.", Required = true };
         var cmd = new Command("folds", "Split files of a leave-patient-out cross-validation: fold K holds fold K's patients out as its test split. " +
@@ -233,11 +233,10 @@ internal static class BenchmarkCommand
         };
         cmd.SetAction(parse => CliErrors.Guard(() =>
         {
+            int k = CliLimits.Folds(parse.GetValue(folds));   // options before files
             string basePath = parse.GetValue(baseSplit)!, root = parse.GetValue(dataRoot)!, outDir = parse.GetValue(output)!;
             if (!File.Exists(basePath)) throw new FileNotFoundException($"--split '{basePath}': no such file");
             if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--data-root '{root}': no such folder");
-            int k = parse.GetValue(folds);
-            if (k < 2) throw new ArgumentException($"--folds {k}: expected at least 2");
             var chosen = parse.GetValue(datasets)!;
             foreach (var d in chosen)
                 if (!BenchmarkDatasets.All.Contains(d)) throw new ArgumentException($"--datasets '{d}': expected one of {string.Join(", ", BenchmarkDatasets.All)}");
