@@ -8,6 +8,10 @@ trap 'rm -f "$out"' EXIT
 if "$VDEV" --drop 2 2>/dev/null; then echo "vdev accepted --drop 2"; exit 1; fi
 if "$VDEV" --leads 0x1FFF --frames 1 >/dev/null 2>&1; then echo "vdev accepted a 13-bit lead mask"; exit 1; fi
 if "$VDEV" --parent-pid 0 2>/dev/null; then echo "vdev accepted --parent-pid 0"; exit 1; fi
+# a PID that names no process is a usage error (status 2), not a parent that has ended (status 0)
+sleep 0 & gone=$!; wait "$gone"
+set +e; "$VDEV" --tcp-listen 0 --parent-pid "$gone" 2>/dev/null; status=$?; set -e
+[ "$status" -eq 2 ] || { echo "vdev --parent-pid of no process: status $status, 2 expected"; exit 1; }
 # --parent-pid: a listener with no client would wait for ever; it ends (status 0) once that process is killed
 sleep 60 & parent=$!
 timeout 10 "$VDEV" --tcp-listen 0 --parent-pid "$parent" > "$out" & listener=$!

@@ -321,7 +321,12 @@ int main(int argc, char **argv)
     if (parent_pid > 0) {
         pthread_t watcher;
         parent_is_ppid = getppid() == parent_pid;
-        if (parent_gone()) exit_parent_gone();
+        /* a PID that names no process here (a typo, or one from another PID namespace, where getppid() is 0) is a
+         * usage error, not a parent that has ended: exiting 0 would look like a clean stop */
+        if (kill(parent_pid, 0) != 0 && errno == ESRCH) {
+            fprintf(stderr, "vdev: --parent-pid %ld: no such process (from another PID namespace?)\n", (long)parent_pid);
+            return 2;
+        }
         if (pthread_create(&watcher, NULL, watch_parent, NULL) != 0) { perror("vdev: --parent-pid: pthread_create"); return 1; }
         pthread_detach(watcher);
     }

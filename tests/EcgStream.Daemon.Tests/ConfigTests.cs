@@ -162,7 +162,7 @@ public class ConfigTests
         const string json = """{ "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ], "http": { "slowClientSeconds": 2.5 } }""";
         Assert.Equal(2.5, ConfigLoader.Load(Write(json), [], environment: false).Http.SlowClientSeconds);
         var e = Refused(json.Replace("2.5", "0"));
-        Assert.Equal(("http.slowClientSeconds", "0 is outside 0.1..3600"), (e.Field, e.Problem));
+        Assert.Equal(("http.slowClientSeconds", "0 is outside 1..3600"), (e.Field, e.Problem));
     }
 
     [Fact]

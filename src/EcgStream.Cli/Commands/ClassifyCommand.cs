@@ -280,10 +280,10 @@ internal static class ClassifyCommand
             double.IsFinite(heartRate) ? heartRate : null, byRate ? RateByHeartRate : RateByModel);
     }
 
-    /// <summary>The mask of the leads the record has (the same for a padded window: its leads are real, only its tail is not).</summary>
     /// <summary>Why a window or record with no connected lead gets no score (the stream gives such a window no opinion).</summary>
     internal const string NoConnectedLead = "every lead is flat, railed or missing (the stream's raw checks): no opinion";
 
+    /// <summary>The mask of a window's connected leads (<see cref="RecordWindows.TryCopy"/>; for a padded window, those of its real part).</summary>
     private static void SetMask(Span<float> mask, LeadSet leads)
     {
         for (int l = 0; l < mask.Length; l++) mask[l] = leads.Contains((Lead)l) ? 1f : 0f;

@@ -298,7 +298,7 @@ public static partial class ConfigLoader
                 AllowedHosts = hosts,
                 AllowedOrigins = origins,
                 MaxClients = Int(s, "maxClients", defaults.MaxClients, 1, 10_000),
-                SlowClientSeconds = Dbl(s, "slowClientSeconds", defaults.SlowClientSeconds, 0.1, 3600),
+                SlowClientSeconds = Dbl(s, "slowClientSeconds", defaults.SlowClientSeconds, 1, 3600),
                 AllowInsecureRemote = insecure,
                 Certificate = cert,
                 CertificatePassword = Str(s, "certificatePassword"),

@@ -29,7 +29,8 @@ internal static class Endpoints
     public static void Map(WebApplication app, DaemonHost host)
     {
         app.Use(host.Access.Check); // before everything: Host, Origin and token
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        // pings every 20 s; a peer that has not answered one within 60 s is gone, and its slot is freed
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20), KeepAliveTimeout = TimeSpan.FromSeconds(60) });
         // the page itself holds no patient data; it asks for the token (from its #token= link) before anything else.
         // It may not be framed: another page must not drive it under the user's eyes
         app.MapMethods("/", GetAndHead, (HttpContext ctx) =>

@@ -7,12 +7,14 @@ public sealed record QualityOptions
 
     /// <summary>Raw peak-to-peak range under which a 1 s epoch is a flat line (mV).</summary>
     public double FlatRangeMillivolts { get; init; } = 0.02;
-    /// <summary>Fraction of a raw epoch's samples sitting at one extreme value at or above which the lead is railed
-    /// (disconnected in effect). A quarter: recorded ECG holds one value at its extreme for a few per cent of a second
-    /// (PTB-XL's 500 Hz leads up to 22 %, PhysioNet 2017 up to 7 %, CinC 2021 14 %, CPSC 2021 4 %, over every lead-second in
-    /// ../shared/data), and 0.04, the value until 2026-12-05, called 263 PTB-XL and 127 PhysioNet 2017 lead-seconds of
-    /// clean signal railed; a lead driven onto a rail sits there for most of the second (MIT-BIH's own clipped seconds reach
-    /// 98 %). Clipped QRS peaks alone leave the rhythm readable and do not count.</summary>
+    /// <summary>Fraction of a raw epoch's samples sitting at its two extreme values (counted together) at or above which
+    /// the lead is railed (disconnected in effect). A quarter: recorded ECG holds its extremes for a few per cent of a
+    /// second (at most 23 % in PTB-XL's 500 Hz leads, 18 % CinC 2021, 9 % PhysioNet 2017, 11 % SVDB, 5 % CPSC 2021, over
+    /// every lead-second in ../shared/data), and 0.04 at one extreme, the rule until 2026-12-05, called 263 PTB-XL and 127
+    /// PhysioNet 2017 lead-seconds of clean signal railed; a lead driven onto a rail sits there for most of the second
+    /// (MIT-BIH's own clipped seconds reach 98 %), and a lead-off that picks up mains hum clips at both rails in turn, so
+    /// the two count together. Clipped QRS peaks alone leave the rhythm readable and do not count. Not caught: an
+    /// amplifier railed with its ADC jittering over several codes (no sample value repeats often enough).</summary>
     public double SaturationFraction { get; init; } = 0.25;
     /// <summary>kSQI: kurtosis of the filtered ECG over <see cref="NoiseSeconds"/> below which it is noise.
     /// Li, Mark &amp; Clifford (2008) take clean ECG as kurtosis &gt; 5, but after our 0.67 Hz high-pass wide

@@ -142,13 +142,14 @@ public sealed class SignalQualityMonitor
     /// extremes and how many samples sat at each: <see cref="LeadProblem.Flat"/> when the range is under
     /// <see cref="QualityOptions.FlatRangeMillivolts"/> (also when no sample was finite: max −∞, min +∞),
     /// <see cref="LeadProblem.Saturated"/> when a share <see cref="QualityOptions.SaturationFraction"/> of the epoch sat at
-    /// one extreme. The stream and whole-record windows (<see cref="Windowing.RecordWindows"/>) judge leads by this one rule.
+    /// its two extremes together. The stream and whole-record windows (<see cref="Windowing.RecordWindows"/>) judge leads by this one rule.
     /// </summary>
     public static LeadProblem RawEpochProblem(float max, float min, int atMax, int atMin, int epochSamples, QualityOptions options)
     {
         double range = (double)max - min;
         if (!(range >= options.FlatRangeMillivolts)) return LeadProblem.Flat;
-        return Math.Max(atMax, atMin) >= options.SaturationFraction * epochSamples ? LeadProblem.Saturated : LeadProblem.None;
+        // both rails together: a lead-off picking up mains hum clips at the top and the bottom in turn
+        return atMax + atMin >= options.SaturationFraction * epochSamples ? LeadProblem.Saturated : LeadProblem.None;
     }
 
     private void ResetRawEpoch()

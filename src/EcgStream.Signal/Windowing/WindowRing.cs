@@ -61,7 +61,10 @@ public sealed class WindowRing
         {
             _origin = _next = block.StartSample;
             _nextEmit = _origin + Length;
-            Array.Fill(_lastUnusable, _origin - 1);
+            // usable from the start, except leads marked before this first block arrived (the chain judges a first
+            // block's quality before it pushes it): a fill over every entry erased those marks
+            for (int l = 0; l < _lastUnusable.Length; l++)
+                if (_lastUnusable[l] == long.MaxValue) _lastUnusable[l] = _origin - 1;
         }
         else if (block.StartSample != _next)
         {

@@ -79,6 +79,40 @@ public class SignalQualityMonitorTests
         Assert.All(off, e => { Assert.Equal(TwoLeads, e.LeadOff); Assert.True(e.AllLeadsOff); Assert.False(e.AllNoisy); });
     }
 
+    [Fact]
+    public void A_lead_off_clipping_at_both_rails_is_railed_and_a_flat_topped_clean_lead_is_not()
+    {
+        // II: electrode off, mains hum (60 Hz) amplified onto both rails of ±0.3 mV: about 15 % of each second at each
+        // rail, 30 % together. V1: clean signal whose peaks are held flat for a fifth of a second (as PTB-XL's leads hold
+        // theirs up to 23 %): readable, not railed.
+        const int rate = 360;
+        var sig = SyntheticEcg.Generate(SyntheticEcg.RegularRr(40, 70, 0.05, 4), rate, seed: 4);
+        for (int i = 10 * rate; i < 30 * rate; i++)
+            sig.Channels[0][i] = (float)Math.Clamp(0.337 * Math.Sin(2 * Math.PI * 60 * i / rate), -0.3, 0.3);
+        for (int sec = 10; sec < 30; sec++)
+        {
+            int from = sec * rate;
+            float top = sig.Channels[1].AsSpan(from, rate).ToArray().Max();
+            for (int i = from; i < from + rate / 5; i++) sig.Channels[1][i] = top;
+        }
+        var epochs = Run(sig.Channels, rate, TwoLeads).Where(e => e.StartSample >= 12 * 250 && e.EndSample <= 29 * 250).ToList();
+        Assert.NotEmpty(epochs);
+        Assert.All(epochs, e =>
+        {
+            Assert.True(e.Saturated.Contains(Lead.II), $"epoch {e.StartSample}: II {e.Problems(Lead.II)}");
+            Assert.False(e.Disconnected.Contains(Lead.V1), $"epoch {e.StartSample}: V1 {e.Problems(Lead.V1)}");
+        });
+    }
+
+    [Theory]
+    [InlineData(0.5f, -0.5f, 50, 50, 360, LeadProblem.Saturated)]   // 28 % at the two rails together
+    [InlineData(0.5f, -0.5f, 70, 1, 360, LeadProblem.None)]         // 20 % at one extreme: a flat-topped peak
+    [InlineData(0.5f, -0.5f, 90, 0, 360, LeadProblem.Saturated)]    // a quarter at one rail
+    [InlineData(0.01f, 0f, 1, 1, 360, LeadProblem.Flat)]
+    [InlineData(float.NegativeInfinity, float.PositiveInfinity, 0, 0, 360, LeadProblem.Flat)]  // no finite sample
+    public void The_raw_rule_judges_range_then_the_share_at_both_extremes(float max, float min, int atMax, int atMin, int epoch, LeadProblem expected) =>
+        Assert.Equal(expected, SignalQualityMonitor.RawEpochProblem(max, min, atMax, atMin, epoch, QualityOptions.Default));
+
     [DataFact("nstdb-noise")]
     public void Real_electrode_noise_is_flagged_and_clean_MIT_BIH_is_not()
     {

@@ -100,6 +100,18 @@ public class WindowRingTests
     }
 
     [Fact]
+    public void A_lead_marked_before_the_first_block_stays_out_of_the_windows_over_it()
+    {
+        // the chain judges a first block of at least 1 s before it pushes it: II flat in the stream's first second
+        var leads = LeadSet.Of(Lead.I, Lead.II);
+        var ring = new WindowRing("bed", 2250, 250);
+        var cap = new Capture();
+        ring.MarkUnusable(Lead.II, 0, 250);
+        Feed(ring, leads, 0, 2750, 2750, cap.On);
+        Assert.Equal([(2250L, LeadSet.Of(Lead.I)), (2500L, leads), (2750L, leads)], cap.Windows.Select(w => (w.End, w.Leads)));
+    }
+
+    [Fact]
     public void Steady_state_allocates_nothing_per_window()
     {
         var leads = LeadSet.Of(Lead.I, Lead.II, Lead.III, Lead.V1, Lead.V2, Lead.V3, Lead.V4, Lead.V5, Lead.V6, Lead.aVR, Lead.aVL, Lead.aVF);
