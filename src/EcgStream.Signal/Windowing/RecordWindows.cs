@@ -106,13 +106,24 @@ public sealed class RecordWindows
         return flags;
     }
 
-    /// <summary>The present leads that no input second over 250 Hz output samples [start, start + count) calls disconnected.</summary>
+    /// <summary>
+    /// The present leads the stream's window ring would keep for 250 Hz output samples [start, start + count): the stream
+    /// judges quality in 1 s epochs of its 250 Hz output, each taking the raw flags of the newest input second complete
+    /// once the epoch's last output sample exists (<see cref="Quality.SignalQualityMonitor"/>: up to one second of lag at
+    /// rates other than 250 Hz), and a window leaves out a lead any epoch from the one holding its first sample up to its
+    /// last whole epoch marked (an epoch that ends after the window is not yet judged when it is cut).
+    /// </summary>
     private LeadSet UsableLeads(int start, int count)
     {
-        double from = Math.Max(0, start / (double)ModelContract.SampleRate - DelaySeconds);
-        double to = Math.Min(_inputSeconds, (start + count) / (double)ModelContract.SampleRate - DelaySeconds);
+        const int epoch = ModelContract.SampleRate;
+        int perSecond = (int)Math.Round(_inputRate);
         ushort off = 0;
-        for (int sec = (int)Math.Floor(from); sec < _disconnectedPerSecond.Length && sec < to; sec++) off |= _disconnectedPerSecond[sec];
+        for (long k = start / epoch; epoch * (k + 1) <= start + count; k++)
+        {
+            long consumed = (long)Math.Floor((epoch * (k + 1) - 1) * _inputRate / epoch) + 1;
+            long second = consumed / perSecond - 1;
+            if (second >= 0 && second < _disconnectedPerSecond.Length) off |= _disconnectedPerSecond[second];
+        }
         return new LeadSet((ushort)(Leads.Mask & ~off));
     }
 

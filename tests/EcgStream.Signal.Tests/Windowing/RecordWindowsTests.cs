@@ -1,5 +1,6 @@
 using EcgStream.Core.Leads;
 using EcgStream.Core.Models;
+using EcgStream.Core.Samples;
 using EcgStream.Signal.Preprocessing;
 using EcgStream.Signal.Windowing;
 
@@ -127,6 +128,52 @@ public class RecordWindowsTests
         Assert.True(shortRecord.TryCopyPadded(window, out var shortUsable));
         Assert.Equal(LeadSet.Of(Lead.I), shortUsable);
         Assert.All(window.AsSpan((int)Lead.II * ModelContract.WindowSamples, ModelContract.WindowSamples).ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData(250)]
+    [InlineData(360)]
+    [InlineData(500)]
+    public void Record_windows_leave_out_the_leads_the_streams_window_ring_leaves_out(int rate)
+    {
+        // The same two-lead record as a stream (the chain, 0.04 s blocks, a window every second) and as record windows
+        // (9 s hop): with lead II flat for one second at a time anywhere in it, every record window's leads equal those
+        // of the stream's window that ends at the same sample.
+        var leads = LeadSet.Of(Lead.II, Lead.V1);
+        foreach (int flatSecond in new[] { 7, 9, 10, 18, 19, 27, 28, 35 })
+        {
+            var sig = Support.SyntheticEcg.Generate(Support.SyntheticEcg.RegularRr(52, 70, 0.05, 5), rate, seed: 5);
+            for (int i = flatSecond * rate; i < (flatSecond + 1) * rate; i++) sig.Channels[0][i] = 0.25f;
+            var windows = RecordWindows.Cut(sig.Channels, rate, leads, hopSeconds: 9, warmupSeconds: 1);
+            var stream = new Dictionary<long, LeadSet>();
+            var chain = new EcgStream.Signal.Pipeline.SignalChain("r", rate, leads);
+            var sink = new WindowLeads(stream);
+            int block = rate / 25;
+            for (int s0 = 0; s0 < sig.Channels[0].Length; s0 += block)
+            {
+                int n = Math.Min(block, sig.Channels[0].Length - s0);
+                var b = new SampleBlock("r", s0, rate, leads, n, Support.SyntheticEcg.Planar(sig.Channels, s0, n));
+                chain.Process(b, sink);
+            }
+            var window = new float[RecordWindows.WindowValues];
+            for (int i = 0; i < windows.Count; i++)
+            {
+                Assert.True(windows.TryCopy(i, window, out var usable));
+                long end = windows.Start(i) + ModelContract.WindowSamples;
+                Assert.True(stream[end] == usable, $"flat second {flatSecond}, window {i} (ends {end}): record {usable}, stream {stream[end]}");
+            }
+            Assert.Contains(Enumerable.Range(0, windows.Count), i => { windows.TryCopy(i, window, out var u); return !u.Contains(Lead.II); });
+        }
+    }
+
+    private sealed class WindowLeads(Dictionary<long, LeadSet> byEnd) : EcgStream.Signal.Pipeline.ISignalChainSink
+    {
+        public void OnWindow(in EcgWindow window) => byEnd[window.EndSample] = window.Leads;
+        public void OnPreprocessed(in SampleBlock block) { }
+        public void OnBeat(in EcgStream.Signal.Qrs.QrsBeat beat) { }
+        public void OnQuality(in EcgStream.Signal.Quality.QualityEpoch epoch) { }
+        public void OnScores(in EcgStream.Core.Rhythms.WindowScores scores, double heartRateBpm, in EcgStream.Signal.Rhythms.AfFeatures af) { }
+        public void OnAlarm(in EcgStream.Signal.Rhythms.RuleAlarm alarm) { }
     }
 
     [Theory]
