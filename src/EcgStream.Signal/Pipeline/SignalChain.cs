@@ -30,6 +30,11 @@ public sealed class SignalChain
     private readonly QualityHandler _onQuality;
     private readonly WindowHandler _onWindow;
     private float[] _segment;
+    // A raw block longer than a second is taken a second at a time: the quality monitor keeps the raw flags of the last
+    // few seconds only, and a long block judged whole left the first seconds' flags behind (a 10 s block lost a flat
+    // second that 0.04 s blocks reported)
+    private readonly float[] _rawPiece;
+    private readonly int _rawPieceSamples;
     private ISignalChainSink? _sink;
     private long _origin = long.MinValue;
 
@@ -45,6 +50,8 @@ public sealed class SignalChain
         _rules = new RuleRhythmDetector(streamId, _pre.OutputRate, _pre.DelaySeconds, Options.Rules);
         _epoch = (int)_pre.OutputRate;
         _segment = new float[_epoch * leads.Count];
+        _rawPieceSamples = Math.Max(1, (int)Math.Round(inputRate));
+        _rawPiece = new float[_rawPieceSamples * leads.Count];
         _onQuality = OnQuality;
         _onWindow = OnWindow;
     }
@@ -62,6 +69,20 @@ public sealed class SignalChain
     public void Process(in SampleBlock raw, ISignalChainSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        if (raw.Length <= _rawPieceSamples) { ProcessPiece(raw, sink); return; }
+        int leads = raw.Leads.Count;
+        for (int done = 0; done < raw.Length; done += _rawPieceSamples)
+        {
+            int n = Math.Min(_rawPieceSamples, raw.Length - done);
+            for (int p = 0; p < leads; p++) raw.Plane(p).Slice(done, n).CopyTo(_rawPiece.AsSpan(p * n, n));
+            var piece = new SampleBlock(raw.StreamId, raw.StartSample + done, raw.SampleRate, raw.Leads, n, _rawPiece.AsMemory(0, n * leads),
+                raw.LeadOff, raw.Sequence, raw.Unreadable);
+            ProcessPiece(piece, sink);
+        }
+    }
+
+    private void ProcessPiece(in SampleBlock raw, ISignalChainSink sink)
+    {
         _sink = sink;
         try
         {

@@ -19,6 +19,13 @@ public sealed class WindowRing
     private readonly float[] _ring;      // [12, Length] lead-major, circular in time; slot = stream index mod Length
     private readonly float[] _window;    // [12, Length] the window handed out (reused)
     private readonly long[] _lastUnusable = new long[Leads.Count]; // last stream index at which the lead was unusable
+    // Marks that end beyond the samples written so far, per lead, oldest first (ends ascending): a window counts a mark
+    // only once it has every sample the mark covers, so that which marks a window sees does not depend on whether the
+    // chain judged an epoch before or after it pushed the block the window ends in (block sizes). Fixed capacity: nothing
+    // allocated per mark; on overflow the oldest is applied at once.
+    private const int PendingCapacity = 64;
+    private readonly long[] _pendingEnd = new long[Leads.Count * PendingCapacity];
+    private readonly int[] _pendingHead = new int[Leads.Count], _pendingCount = new int[Leads.Count];
     private long _origin = long.MinValue;
     private long _next;                  // stream index one past the last sample written
     private long _nextEmit;              // end index of the next window
@@ -43,12 +50,43 @@ public sealed class WindowRing
     public double SampleRate { get; }
     public long WindowsEmitted { get; private set; }
 
-    /// <summary>Marks <paramref name="lead"/> unusable over stream samples [start, end) (e.g. signal quality).</summary>
+    /// <summary>
+    /// Marks <paramref name="lead"/> unusable over stream samples [start, end) (e.g. signal quality). A window leaves the
+    /// lead out when the mark touches it and ends at or before the window's end; a mark that reaches past a window's end
+    /// (an epoch judged while the window was cut) counts from the next window on, whatever the blocks were.
+    /// </summary>
     public void MarkUnusable(Lead lead, long start, long end)
     {
         if (end <= start) return;
-        ref long last = ref _lastUnusable[(int)lead];
+        int l = (int)lead;
+        if (_origin != long.MinValue && end <= _next) { Apply(l, end); return; }
+        if (_pendingCount[l] == PendingCapacity)
+        {
+            Apply(l, _pendingEnd[l * PendingCapacity + _pendingHead[l]]);
+            _pendingHead[l] = (_pendingHead[l] + 1) % PendingCapacity;
+            _pendingCount[l]--;
+        }
+        _pendingEnd[l * PendingCapacity + (_pendingHead[l] + _pendingCount[l]) % PendingCapacity] = end;
+        _pendingCount[l]++;
+    }
+
+    private void Apply(int lead, long end)
+    {
+        ref long last = ref _lastUnusable[lead];
         if (last == long.MaxValue || end - 1 > last) last = end - 1;
+    }
+
+    /// <summary>Applies every pending mark of <paramref name="lead"/> that ends at or before <paramref name="upTo"/>.</summary>
+    private void ApplyPending(int lead, long upTo)
+    {
+        while (_pendingCount[lead] > 0)
+        {
+            long end = _pendingEnd[lead * PendingCapacity + _pendingHead[lead]];
+            if (end > upTo) break;
+            Apply(lead, end);
+            _pendingHead[lead] = (_pendingHead[lead] + 1) % PendingCapacity;
+            _pendingCount[lead]--;
+        }
     }
 
     /// <summary>Appends a block and calls <paramref name="onWindow"/> for every window it completes, in order.</summary>
@@ -71,10 +109,9 @@ public sealed class WindowRing
             throw new ArgumentException($"block {block} starts at {block.StartSample}, expected {_next}: the window ring needs a contiguous stream", nameof(block));
         }
 
-        // Leads absent, off or unreadable (a filled gap) in this block are unusable over all of it.
+        // Leads absent, off or unreadable (a filled gap) in this block are unusable over all of it: marked as each part
+        // is written, so a window ending inside the block counts the part it holds.
         var usable = block.Leads.Mask & ~block.LeadOff.Mask & ~block.Unreadable.Mask;
-        for (int l = 0; l < Leads.Count; l++)
-            if ((usable & (1 << l)) == 0) MarkUnusable((Lead)l, block.StartSample, block.EndSample);
 
         int done = 0;
         while (done < block.Length)
@@ -83,6 +120,8 @@ public sealed class WindowRing
             Write(block, done, n);
             done += n;
             _next += n;
+            for (int l = 0; l < Leads.Count; l++)
+                if ((usable & (1 << l)) == 0) Apply(l, _next);
             if (_next == _nextEmit)
             {
                 Emit(onWindow);
@@ -113,6 +152,7 @@ public sealed class WindowRing
     private void Emit(WindowHandler onWindow)
     {
         long start = _next - Length;
+        for (int l = 0; l < Leads.Count; l++) ApplyPending(l, _next);
         ushort mask = 0;
         int head = (int)(_next % Length); // oldest sample's slot
         for (int l = 0; l < Leads.Count; l++)

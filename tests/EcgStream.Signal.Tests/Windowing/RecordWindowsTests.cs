@@ -166,6 +166,41 @@ public class RecordWindowsTests
         }
     }
 
+    [Theory]
+    [InlineData(360, 550)]
+    [InlineData(250, 550)]
+    [InlineData(500, 1125)]
+    public void The_streams_window_leads_do_not_depend_on_how_the_stream_is_cut_into_blocks(int rate, int hop)
+    {
+        // Windows every 2.2 s (4.5 s) end inside quality epochs; an epoch judged before or after its window is cut must
+        // not decide the window's leads. II is flat for one second at a time, at several offsets.
+        var leads = LeadSet.Of(Lead.II, Lead.V1);
+        var sig = Support.SyntheticEcg.Generate(Support.SyntheticEcg.RegularRr(52, 70, 0.05, 6), rate, seed: 6);
+        foreach (int flatSecond in new[] { 8, 13, 21, 30 })
+            for (int i = flatSecond * rate; i < (flatSecond + 1) * rate; i++) sig.Channels[0][i] = 0.25f;
+        Dictionary<long, LeadSet> Run(int block)
+        {
+            var byEnd = new Dictionary<long, LeadSet>();
+            var chain = new EcgStream.Signal.Pipeline.SignalChain("r", rate, leads, EcgStream.Signal.Pipeline.SignalChainOptions.Default with { WindowHop = hop });
+            var sink = new WindowLeads(byEnd);
+            for (int s0 = 0; s0 < sig.Channels[0].Length; s0 += block)
+            {
+                int n = Math.Min(block, sig.Channels[0].Length - s0);
+                chain.Process(new SampleBlock("r", s0, rate, leads, n, Support.SyntheticEcg.Planar(sig.Channels, s0, n)), sink);
+            }
+            return byEnd;
+        }
+        var reference = Run(rate / 25);
+        Assert.Contains(reference.Values, l => !l.Contains(Lead.II));
+        foreach (int block in new[] { 7, rate / 2, rate, 3 * rate + 11, 10 * rate })
+        {
+            var other = Run(block);
+            foreach (var (end, l) in reference)
+                if (other.TryGetValue(end, out var o)) Assert.True(o == l, $"block {block}, window ending {end}: {o}, with 0.04 s blocks {l}");
+            Assert.True(other.Count >= reference.Count - 1, $"block {block}: {other.Count} windows, {reference.Count} with 0.04 s blocks");
+        }
+    }
+
     private sealed class WindowLeads(Dictionary<long, LeadSet> byEnd) : EcgStream.Signal.Pipeline.ISignalChainSink
     {
         public void OnWindow(in EcgWindow window) => byEnd[window.EndSample] = window.Leads;

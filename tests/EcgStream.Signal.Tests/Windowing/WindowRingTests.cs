@@ -112,6 +112,30 @@ public class WindowRingTests
     }
 
     [Fact]
+    public void A_mark_reaching_past_a_windows_end_counts_from_the_next_window_whether_it_came_before_or_after_the_samples()
+    {
+        // Windows every 550 samples end inside 250-sample quality epochs. The epoch [3250, 3500) holds the end of the
+        // window ending 3350: cut in small blocks the chain judges that epoch after the window; in one large block, before.
+        var leads = LeadSet.Of(Lead.I, Lead.II);
+        List<(long End, LeadSet Leads)> Run(bool markFirst)
+        {
+            var ring = new WindowRing("bed", 2250, 550);
+            var cap = new Capture();
+            Feed(ring, leads, 0, 3250, 250, cap.On);
+            if (markFirst) ring.MarkUnusable(Lead.II, 3250, 3500);
+            Feed(ring, leads, 3250, 3400, 150, cap.On);   // the window ending 3350 is cut here
+            if (!markFirst) ring.MarkUnusable(Lead.II, 3250, 3500);
+            Feed(ring, leads, 3400, 7000, 100, cap.On);
+            return cap.Windows.Select(w => (w.End, w.Leads)).ToList();
+        }
+        var late = Run(markFirst: false);
+        Assert.Equal(late, Run(markFirst: true));
+        Assert.Equal(leads, late.Single(w => w.End == 3350).Leads);           // the epoch was not whole inside it
+        Assert.Equal(LeadSet.Of(Lead.I), late.Single(w => w.End == 3900).Leads);
+        Assert.Equal(leads, late.Single(w => w.End == 6100).Leads);           // starts at 3850, after the mark
+    }
+
+    [Fact]
     public void Steady_state_allocates_nothing_per_window()
     {
         var leads = LeadSet.Of(Lead.I, Lead.II, Lead.III, Lead.V1, Lead.V2, Lead.V3, Lead.V4, Lead.V5, Lead.V6, Lead.aVR, Lead.aVL, Lead.aVF);
