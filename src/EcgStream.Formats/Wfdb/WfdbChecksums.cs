@@ -5,7 +5,7 @@ namespace EcgStream.Formats.Wfdb;
 /// as they pass, each stored frame once, and <see cref="Verify"/> checks the sums against the header as a whole-record
 /// read does, with the same error, without reading any file a second time. Pass the one instance to every
 /// <see cref="Wfdb.ReadRecord(WfdbHeader, long, long?, IReadOnlyList{int}?, WfdbChecksums?)"/> of the record.
-/// Thread-safe.
+/// It also keeps where format 8's differences were integrated to, so that the next part resumes there. Thread-safe.
 /// </summary>
 public sealed class WfdbChecksums
 {
@@ -15,6 +15,9 @@ public sealed class WfdbChecksums
     // per signal file, keyed by the header index of its first signal: the stored frames [0, Next) have been added to
     // Sums (one per signal of the file, mod 2^32, as the whole-record read keeps them)
     private readonly Dictionary<int, (long Next, int[] Sums)> _files = [];
+    // per format-8 signal file, keyed the same way: the running values (one per signal) before frame Frame, where the
+    // next part of a sequential read starts, so that it need not integrate the differences from frame 0 again
+    private readonly Dictionary<int, (long Frame, int[] Values)> _format8 = [];
 
     public WfdbChecksums(WfdbHeader header)
     {
@@ -34,6 +37,32 @@ public sealed class WfdbChecksums
             if (from > next || to <= next) return;
             WfdbSignalReader.AddToChecksums(_header, g, samples[(int)((next - from) * g.FrameSamples)..], sums);
             _files[g.Signals[0]] = (to, sums);
+        }
+    }
+
+    /// <summary>
+    /// For a format-8 file: the frame at or before <paramref name="from"/> at which decoding can resume, with the running
+    /// values there written to <paramref name="values"/>; null (values untouched) when none is kept that early enough.
+    /// </summary>
+    internal long? TryResumeFormat8(WfdbSignalReader.FileGroup g, long from, Span<int> values)
+    {
+        lock (_lock)
+        {
+            if (!_format8.TryGetValue(g.Signals[0], out var kept) || kept.Frame > from) return null;
+            kept.Values.CopyTo(values);
+            return kept.Frame;
+        }
+    }
+
+    /// <summary>Keeps a format-8 file's running values before <paramref name="frame"/> (see <see cref="TryResumeFormat8"/>).</summary>
+    internal void SaveFormat8(WfdbSignalReader.FileGroup g, long frame, ReadOnlySpan<int> values)
+    {
+        lock (_lock)
+        {
+            // one array per file, reused part after part
+            var kept = _format8.TryGetValue(g.Signals[0], out var k) && k.Values.Length == values.Length ? k.Values : new int[values.Length];
+            values.CopyTo(kept);
+            _format8[g.Signals[0]] = (frame, kept);
         }
     }
 

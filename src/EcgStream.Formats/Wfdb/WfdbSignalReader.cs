@@ -115,11 +115,21 @@ internal static class WfdbSignalReader
         int minSkew = 0, maxSkew = 0;
         foreach (int s in g.Signals) { minSkew = Math.Min(minSkew, h.Signals[s].Skew); maxSkew = Math.Max(maxSkew, h.Signals[s].Skew); }
 
-        // Frames to decode: the whole file for a verified read or for format 8 (differences must be
-        // integrated from the start), else only the selection widened by the skews.
+        // Frames to decode: the whole file for a verified read, else the selection widened by the skews; format 8's
+        // differences are integrated from the start, or from where the previous part of a record read in parts left its
+        // running values (else every part of a replay decoded the file from frame 0: quadratic in its length).
         long f0, f1;
-        if (verify || g.Format == 8) { f0 = 0; f1 = nFrames; }
-        else { f0 = Math.Clamp(from + minSkew, 0, nFrames); f1 = Math.Clamp(to + maxSkew, f0, nFrames); }
+        int n = g.Signals.Length;
+        Span<int> acc = n <= 64 ? stackalloc int[n] : new int[n];      // format 8 running values
+        for (int k = 0; k < n; k++) acc[k] = h.Signals[g.Signals[k]].InitialValue;
+        if (verify) { f0 = 0; f1 = nFrames; }
+        else
+        {
+            f0 = Math.Clamp(from + minSkew, 0, nFrames); f1 = Math.Clamp(to + maxSkew, f0, nFrames);
+            if (g.Format == 8) f0 = running?.TryResumeFormat8(g, f0, acc) ?? 0;
+        }
+        // where the next part of a sequential read will start: format 8's running values are kept there
+        long resumeAt = g.Format == 8 && running is not null && !verify ? Math.Clamp(to + minSkew, f0, f1) : -1;
         FillOutside(h, g, nFrames, from, to, channels, ref target);
         if (f1 <= f0) return;
 
@@ -129,10 +139,7 @@ internal static class WfdbSignalReader
         int maxSamples = chunkFrames * stride + groupSamples;
         int maxBytes = (int)SignalFormats.MaxBytes(g.Format, maxSamples);
 
-        int n = g.Signals.Length;
-        Span<int> acc = n <= 64 ? stackalloc int[n] : new int[n];      // format 8 running values
         Span<int> sums = n <= 64 ? stackalloc int[n] : new int[n];     // checksums, mod 2^32
-        for (int k = 0; k < n; k++) acc[k] = h.Signals[g.Signals[k]].InitialValue;
 
         byte[] raw = ArrayPool<byte>.Shared.Rent(maxBytes);
         int[] stream = ArrayPool<int>.Shared.Rent(maxSamples);
@@ -155,7 +162,7 @@ internal static class WfdbSignalReader
                 SignalFormats.Decode(g.Format, raw.AsSpan(0, bytes), samples);
                 samples = samples[lead..];
 
-                if (g.Format == 8) Integrate(h, g, samples, acc);
+                if (g.Format == 8) Integrate(h, g, samples, acc, cf, resumeAt, running);
                 if (verify) AddToChecksums(h, g, samples, sums);
                 running?.Add(g, samples, cf, ce);   // a part of a record read in parts: its sums build up across reads
                 Demultiplex(h, g, samples, cf, ce, from, to, channels, ref target);
@@ -166,6 +173,7 @@ internal static class WfdbSignalReader
             ArrayPool<byte>.Shared.Return(raw);
             ArrayPool<int>.Shared.Return(stream);
         }
+        if (resumeAt == f1) running!.SaveFormat8(g, f1, acc);
         if (verify) VerifyChecksums(h, g, sums);
     }
 
@@ -182,12 +190,14 @@ internal static class WfdbSignalReader
     }
 
     // Format 8 stores first differences; each signal starts from its initial value and carries
-    // its running value from chunk to chunk in acc.
-    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples, Span<int> acc)
+    // its running value from chunk to chunk in acc. The running values before frame resumeAt (the chunk's first frame is
+    // firstFrame) are kept in running for the next part of a read in parts.
+    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples, Span<int> acc, long firstFrame, long resumeAt, WfdbChecksums? running)
     {
         int frames = samples.Length / g.FrameSamples;
         for (int f = 0; f < frames; f++)
         {
+            if (firstFrame + f == resumeAt) running!.SaveFormat8(g, resumeAt, acc);
             int baseIdx = f * g.FrameSamples;
             for (int k = 0; k < g.Signals.Length; k++)
             {
