@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace EcgStream.Formats;
@@ -11,7 +10,7 @@ namespace EcgStream.Formats;
 /// <see cref="OpenHandle"/>, <see cref="ReadAllText"/>, <see cref="ReadAllBytes"/>), so a FIFO or a device is refused
 /// before it is opened (<see cref="RequireRegularFile"/>), whichever command or daemon bed asked for it.
 /// </summary>
-public static partial class RecordFiles
+public static class RecordFiles
 {
     /// <summary>
     /// Refuses a path that exists but is not a regular file once symbolic links are followed (a FIFO, a character or block
@@ -21,7 +20,7 @@ public static partial class RecordFiles
     /// </summary>
     public static void RequireRegularFile(string path)
     {
-        if (SpecialFileKind(path) is { } kind)
+        if (Core.Files.RegularFiles.SpecialKind(path) is { } kind)
             throw new EcgFormatException(path, $"not a regular file ({kind}): records are read by seeking in a file of known size; copy it to a file first");
     }
 
@@ -95,50 +94,4 @@ public static partial class RecordFiles
     private const long SmallRead = 1 << 24;
 
     private static long Mb(long bytes) => bytes / (1 << 20);
-
-    // .NET reports a FIFO or a device as a plain file (FileAttributes.Normal, length 0) and has no public call for the file
-    // type, so ask the kernel: statx(2), whose buffer has one layout on every architecture (x64 and arm64 alike), in glibc
-    // since 2.28. Where it is missing (an older C library, a kernel before 4.11, a sandbox that forbids it) the check is
-    // skipped and the readers behave as before it existed.
-    private static volatile bool s_noStatx;
-
-    /// <summary>"a FIFO", "a character device", … for a path that is one after its links are followed; null otherwise.</summary>
-    private static string? SpecialFileKind(string path)
-    {
-        if (!OperatingSystem.IsLinux() || s_noStatx) return null;
-        StatxBuffer buffer;
-        try
-        {
-            if (Statx(AtFdCwd, path, 0, StatxType, out buffer) != 0 || (buffer.Mask & StatxType) == 0) return null;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            s_noStatx = true;
-            return null;
-        }
-        return (buffer.Mode & SIfMt) switch
-        {
-            SIfIfo => "a FIFO",
-            SIfChr => "a character device",
-            SIfBlk => "a block device",
-            SIfSock => "a socket",
-            _ => null,   // a regular file, or a directory (its own error follows)
-        };
-    }
-
-    private const int AtFdCwd = -100;        // relative paths from the working directory
-    private const uint StatxType = 0x1;      // STATX_TYPE: only the file type is asked for
-    private const int SIfMt = 0xF000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;
-
-    /// <summary>struct statx: stx_mask at 0, stx_mode at 28, 256 bytes in all.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct StatxBuffer
-    {
-        [FieldOffset(0)] public uint Mask;
-        [FieldOffset(28)] public ushort Mode;
-    }
-
-    // flags 0: symbolic links are followed, so a link to /dev/zero is a character device
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
 }

@@ -47,6 +47,20 @@ public sealed class SpecialFileCliTests : IDisposable
         await AssertRefused($"error: {hea}: {Problem("a FIFO")}", command, Path.Combine(_dir, "rec"));
     }
 
+    [Fact]
+    public async Task A_model_or_split_file_that_is_a_FIFO_is_one_error_line()
+    {
+        string rec = EcgStream.Synthetic.Simulator.Run(new EcgStream.Synthetic.Scenario
+        {
+            Seed = 1, SampleRate = 250, Leads = EcgStream.Core.Leads.LeadSet.Of(EcgStream.Core.Leads.Lead.II),
+            Segments = [new EcgStream.Synthetic.ScenarioSegment("SR", 20)],
+        }).WriteWfdb(_dir, "sr");
+        string model = MakeFifo("model.onnx");
+        await AssertRefused($"error: {model}: not a regular file (a FIFO); a model is read from a file", "classify", rec, "--model", model);
+        string split = MakeFifo("splits.json");
+        await AssertRefused($"error: {split}: not a regular file (a FIFO)", "benchmark", "--data-root", _dir, "--split", split, "--datasets", "physionet2017");
+    }
+
     [Theory]
     [InlineData("replay")]
     [InlineData("classify")]

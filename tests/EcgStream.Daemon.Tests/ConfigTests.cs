@@ -20,6 +20,33 @@ public class ConfigTests
     }
 
     [Fact]
+    public void A_configuration_model_or_secret_that_is_a_FIFO_is_refused_naming_it_instead_of_blocking_the_start()
+    {
+        string dir = Support.TempDir();
+        string Fifo(string name)
+        {
+            string path = Path.Combine(dir, name);
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);
+            return path;
+        }
+        string config = Fifo("ecgstreamd.json");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(config, [], environment: false));
+        Assert.Equal(("(file)", "not a regular file (a FIFO)"), (e.Field, e.Problem));
+
+        string model = Fifo("model.onnx");
+        e = Refused($$"""{ "model": "{{model}}", "beds": [ { "id": "a", "source": { "kind": "synthetic" } } ] }""");
+        Assert.Equal(("model", $"\"{model}\": not a regular file (a FIFO)"), (e.Field, e.Problem));
+
+        string token = Fifo("token");
+        var t = Assert.Throws<InvalidDataException>(() => EcgStream.Daemon.Http.AccessControl.LoadOrCreateToken(new HttpConfig { TokenFile = token }));
+        Assert.Equal($"token file {token}: not a regular file (a FIFO)", t.Message);
+        // nothing waits on the FIFOs: released before the folder goes
+        foreach (var f in new[] { config, model, token }) new FileStream(f, FileMode.Open, FileAccess.ReadWrite).Dispose();
+    }
+
+    [Fact]
     public void A_full_configuration_binds_to_typed_records()
     {
         var file = Write("""

@@ -47,6 +47,7 @@ public static partial class ConfigLoader
         {
             var full = System.IO.Path.GetFullPath(file);
             if (!File.Exists(full)) throw new ConfigException(file, "(file)", "no such file");
+            if (Core.Files.RegularFiles.SpecialKind(full) is { } kind) throw new ConfigException(file, "(file)", $"not a regular file ({kind})");
             builder.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
         if (environment) builder.AddEnvironmentVariables(EnvironmentPrefix);
@@ -109,6 +110,7 @@ public static partial class ConfigLoader
             if (model is { Length: > 0 } && !model.Equals("none", StringComparison.OrdinalIgnoreCase))
             {
                 if (!File.Exists(model)) Fail("model", $"\"{model}\": no such file");
+                NotSpecial("model", model);
             }
             else model = null;
             int queue = Int(root, "modelQueue", 256, 1, 1 << 16);
@@ -230,6 +232,7 @@ public static partial class ConfigLoader
             if (Str(s, "user") is { Length: > 0 } || Str(s, "password") is { Length: > 0 } || Str(s, "passwordFile") is { Length: > 0 })
                 Fail(s.Path + ":nkeySeedFile", "give an nkey seed or a user and password, not both");
             if (!File.Exists(file)) Fail(s.Path + ":nkeySeedFile", $"\"{file}\": no such file");
+            NotSpecial(s.Path + ":nkeySeedFile", file);
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
                 Fail(s.Path + ":nkeySeedFile", $"\"{file}\" is readable by group or others; chmod 600 it");
             string? seed;
@@ -258,6 +261,7 @@ public static partial class ConfigLoader
             }
             if (file is not { Length: > 0 }) return Fail<string>(s.Path + ":passwordFile", "is required (or cluster.password from the environment): connections to the cluster authenticate");
             if (!File.Exists(file)) Fail(s.Path + ":passwordFile", $"\"{file}\": no such file");
+            NotSpecial(s.Path + ":passwordFile", file);
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
                 Fail(s.Path + ":passwordFile", $"\"{file}\" is readable by group or others; chmod 600 it");
             string password;
@@ -289,6 +293,7 @@ public static partial class ConfigLoader
                 Fail("listen", $"\"{listen.OriginalString}\" is not a loopback address and is plain http (patient data in clear); use https with http.certificate, or set http.allowInsecureRemote to true behind a TLS proxy");
             if (listen.Scheme == "https" && cert is null) Fail("listen", $"\"{listen.OriginalString}\" is https: http.certificate (a PKCS#12 .pfx file) is required");
             if (cert is not null && !File.Exists(cert)) Fail(s.Path + ":certificate", $"\"{cert}\": no such file");
+            if (cert is not null) NotSpecial(s.Path + ":certificate", cert);
             return new HttpConfig
             {
                 Token = token,
@@ -542,6 +547,12 @@ public static partial class ConfigLoader
         }
 
         private void Fail(string path, string problem) => throw new ConfigException(OriginOf(path), FieldName(path), problem);
+
+        /// <summary>A FIFO or a device named where a file is read whole would block the start for ever.</summary>
+        private void NotSpecial(string path, string file)
+        {
+            if (Core.Files.RegularFiles.SpecialKind(file) is { } kind) Fail(path, $"\"{file}\": not a regular file ({kind})");
+        }
         private T Fail<T>(string path, string problem) => throw new ConfigException(OriginOf(path), FieldName(path), problem);
 
         /// <summary>The provider that supplied <paramref name="path"/> (the last one wins), or the file by default.</summary>
