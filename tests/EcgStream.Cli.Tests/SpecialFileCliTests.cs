@@ -48,7 +48,7 @@ public sealed class SpecialFileCliTests : IDisposable
     }
 
     [Fact]
-    public async Task A_model_or_split_file_that_is_a_FIFO_is_one_error_line()
+    public async Task A_model_split_scenario_or_benchmark_lines_file_that_is_a_FIFO_is_one_error_line()
     {
         string rec = EcgStream.Synthetic.Simulator.Run(new EcgStream.Synthetic.Scenario
         {
@@ -59,6 +59,10 @@ public sealed class SpecialFileCliTests : IDisposable
         await AssertRefused($"error: {model}: not a regular file (a FIFO); a model is read from a file", "classify", rec, "--model", model);
         string split = MakeFifo("splits.json");
         await AssertRefused($"error: {split}: not a regular file (a FIFO)", "benchmark", "--data-root", _dir, "--split", split, "--datasets", "physionet2017");
+        string scenario = MakeFifo("scenario.json");
+        await AssertRefused($"error: scenario file {scenario}: not a regular file (a FIFO)", "simulate", "--scenario", scenario, "--out", Path.Combine(_dir, "sim"));
+        string lines = MakeFifo("benchmark.jsonl");
+        await AssertRefused($"error: {lines}: not a regular file (a FIFO)", "benchmark", "pool", lines);
     }
 
     [Theory]

@@ -31,6 +31,7 @@ public static class Physionet2017Source
     {
         var reference = Path.Combine(folder, "REFERENCE.csv");
         if (!File.Exists(reference)) { report.Skip("missing folder", $"{Name}: {reference} not found"); return []; }
+        if (Core.Files.RegularFiles.SpecialKind(reference) is { } kind) throw new InvalidDataException($"{reference}: not a regular file ({kind})");
         var entries = new List<RecordEntry>();
         int line = 0;
         foreach (var text in File.ReadLines(reference))
