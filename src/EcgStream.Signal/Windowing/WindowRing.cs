@@ -19,13 +19,12 @@ public sealed class WindowRing
     private readonly float[] _ring;      // [12, Length] lead-major, circular in time; slot = stream index mod Length
     private readonly float[] _window;    // [12, Length] the window handed out (reused)
     private readonly long[] _lastUnusable = new long[Leads.Count]; // last stream index at which the lead was unusable
-    // Marks that end beyond the samples written so far, per lead, oldest first (ends ascending): a window counts a mark
-    // only once it has every sample the mark covers, so that which marks a window sees does not depend on whether the
-    // chain judged an epoch before or after it pushed the block the window ends in (block sizes). Fixed capacity: nothing
-    // allocated per mark; on overflow the oldest is applied at once.
-    private const int PendingCapacity = 64;
-    private readonly long[] _pendingEnd = new long[Leads.Count * PendingCapacity];
-    private readonly int[] _pendingHead = new int[Leads.Count], _pendingCount = new int[Leads.Count];
+    // Per lead, the end of a mark that reaches past the samples written so far (NoMark: none). A window counts a mark only
+    // once it holds every sample the mark covers, so which marks a window sees does not depend on whether the chain judged
+    // an epoch before or after it pushed the block the window ends in (block sizes). The chain judges an epoch in the
+    // segment that completes it, so at most one mark per lead waits at a time.
+    private const long NoMark = long.MinValue;
+    private readonly long[] _pendingEnd = new long[Leads.Count];
     private long _origin = long.MinValue;
     private long _next;                  // stream index one past the last sample written
     private long _nextEmit;              // end index of the next window
@@ -42,6 +41,7 @@ public sealed class WindowRing
         _ring = new float[Leads.Count * length];
         _window = new float[Leads.Count * length];
         Array.Fill(_lastUnusable, long.MaxValue); // nothing seen yet: every lead unusable until written
+        Array.Fill(_pendingEnd, NoMark);
     }
 
     public string StreamId { get; }
@@ -60,14 +60,9 @@ public sealed class WindowRing
         if (end <= start) return;
         int l = (int)lead;
         if (_origin != long.MinValue && end <= _next) { Apply(l, end); return; }
-        if (_pendingCount[l] == PendingCapacity)
-        {
-            Apply(l, _pendingEnd[l * PendingCapacity + _pendingHead[l]]);
-            _pendingHead[l] = (_pendingHead[l] + 1) % PendingCapacity;
-            _pendingCount[l]--;
-        }
-        _pendingEnd[l * PendingCapacity + (_pendingHead[l] + _pendingCount[l]) % PendingCapacity] = end;
-        _pendingCount[l]++;
+        // a second mark ahead of the samples (not the chain's pattern): the first counts at once
+        if (_pendingEnd[l] != NoMark) Apply(l, _pendingEnd[l]);
+        _pendingEnd[l] = end;
     }
 
     private void Apply(int lead, long end)
@@ -76,17 +71,12 @@ public sealed class WindowRing
         if (last == long.MaxValue || end - 1 > last) last = end - 1;
     }
 
-    /// <summary>Applies every pending mark of <paramref name="lead"/> that ends at or before <paramref name="upTo"/>.</summary>
+    /// <summary>Applies <paramref name="lead"/>'s waiting mark once the samples up to <paramref name="upTo"/> hold it.</summary>
     private void ApplyPending(int lead, long upTo)
     {
-        while (_pendingCount[lead] > 0)
-        {
-            long end = _pendingEnd[lead * PendingCapacity + _pendingHead[lead]];
-            if (end > upTo) break;
-            Apply(lead, end);
-            _pendingHead[lead] = (_pendingHead[lead] + 1) % PendingCapacity;
-            _pendingCount[lead]--;
-        }
+        if (_pendingEnd[lead] == NoMark || _pendingEnd[lead] > upTo) return;
+        Apply(lead, _pendingEnd[lead]);
+        _pendingEnd[lead] = NoMark;
     }
 
     /// <summary>Appends a block and calls <paramref name="onWindow"/> for every window it completes, in order.</summary>
