@@ -26,8 +26,7 @@ public sealed class SignalQualityMonitor
     private readonly int _rawEpoch, _epoch, _leadCount;
     private readonly SosFilter _qrsBand, _highBand;
     // Raw epoch accumulators per plane, and finished raw flags by epoch index (ring).
-    private readonly float[] _rawMax, _rawMin;
-    private readonly int[] _atMax, _atMin;
+    private readonly RawExtremes[] _raw;
     private readonly ushort[] _rawFlat = new ushort[RawEpochHistory], _rawSat = new ushort[RawEpochHistory], _rawOff = new ushort[RawEpochHistory],
         _rawMissing = new ushort[RawEpochHistory];
     private long _rawCount, _rawEpochsDone;
@@ -53,10 +52,7 @@ public sealed class SignalQualityMonitor
         _leadCount = leads.Count;
         _rawEpoch = (int)Math.Round(rawRate);
         _epoch = (int)Math.Round(outputRate);
-        _rawMax = new float[_leadCount];
-        _rawMin = new float[_leadCount];
-        _atMax = new int[_leadCount];
-        _atMin = new int[_leadCount];
+        _raw = new RawExtremes[_leadCount];
         ResetRawEpoch();
         _qrsBand = new SosFilter(FilterDesign.ButterworthBandPass(2, 5, 15, outputRate), _leadCount);
         _highBand = new SosFilter(FilterDesign.ButterworthBandPass(2, 15, Math.Min(45, 0.45 * outputRate), outputRate), _leadCount);
@@ -93,17 +89,7 @@ public sealed class SignalQualityMonitor
             for (int p = 0; p < _leadCount; p++)
             {
                 var x = raw.Plane(p).Slice(done, n);
-                float max = _rawMax[p], min = _rawMin[p];
-                int atMax = _atMax[p], atMin = _atMin[p];
-                foreach (var v in x)
-                {
-                    if (!float.IsFinite(v)) continue;
-                    // Count samples equal to the running extreme, restarting when it moves: at the end this is
-                    // the count at the epoch's final max (min), in one pass.
-                    if (v > max) { max = v; atMax = 1; } else if (v == max) atMax++;
-                    if (v < min) { min = v; atMin = 1; } else if (v == min) atMin++;
-                }
-                _rawMax[p] = max; _rawMin[p] = min; _atMax[p] = atMax; _atMin[p] = atMin;
+                _raw[p].Add(x);
             }
             done += n;
             _rawCount += n;
@@ -117,7 +103,7 @@ public sealed class SignalQualityMonitor
         for (int p = 0; p < _leadCount; p++)
         {
             int bit = 1 << (int)Leads[p];
-            var problem = RawEpochProblem(_rawMax[p], _rawMin[p], _atMax[p], _atMin[p], _rawEpoch, _options);
+            var problem = _raw[p].Judge(_rawEpoch, _options);
             if (problem == LeadProblem.Flat) flat |= (ushort)bit;
             else if (problem == LeadProblem.Saturated) sat |= (ushort)bit;
         }
@@ -138,26 +124,20 @@ public sealed class SignalQualityMonitor
     }
 
     /// <summary>
-    /// The raw checks of one lead over one epoch of <paramref name="epochSamples"/> samples, from its finite samples'
-    /// extremes and how many samples sat at each: <see cref="LeadProblem.Flat"/> when the range is under
-    /// <see cref="QualityOptions.FlatRangeMillivolts"/> (also when no sample was finite: max −∞, min +∞),
-    /// <see cref="LeadProblem.Saturated"/> when a share <see cref="QualityOptions.SaturationFraction"/> of the epoch sat at
-    /// its two extremes together. The stream and whole-record windows (<see cref="Windowing.RecordWindows"/>) judge leads by this one rule.
+    /// The raw epoch (whole seconds of input from the stream's start; −1: none yet) whose flags the output epoch ending
+    /// <paramref name="outputSamples"/> samples into the stream takes: the newest certainly complete once output
+    /// <paramref name="outputSamples"/> − 1 exists (raw input ⌊(n−1)·fraw/fout⌋ consumed), so reports do not depend on
+    /// block sizes. Whole-record windows take their seconds by the same rule.
     /// </summary>
-    public static LeadProblem RawEpochProblem(float max, float min, int atMax, int atMin, int epochSamples, QualityOptions options)
+    public static long RawEpochJudgedWith(long outputSamples, double rawRate, double outputRate)
     {
-        double range = (double)max - min;
-        if (!(range >= options.FlatRangeMillivolts)) return LeadProblem.Flat;
-        // both rails together: a lead-off picking up mains hum clips at the top and the bottom in turn
-        return atMax + atMin >= options.SaturationFraction * epochSamples ? LeadProblem.Saturated : LeadProblem.None;
+        long rawConsumed = (long)Math.Floor((outputSamples - 1) * rawRate / outputRate) + 1;
+        return rawConsumed / (int)Math.Round(rawRate) - 1;
     }
 
     private void ResetRawEpoch()
     {
-        Array.Fill(_rawMax, float.NegativeInfinity);
-        Array.Fill(_rawMin, float.PositiveInfinity);
-        Array.Clear(_atMax);
-        Array.Clear(_atMin);
+        Array.Fill(_raw, RawExtremes.Empty);
     }
 
     /// <summary>Feeds the preprocessed 250 Hz block and reports every epoch it completes.</summary>
@@ -233,8 +213,7 @@ public sealed class SignalQualityMonitor
 
         // Newest raw epoch certainly complete: raw input ⌊(end−1)·fraw/fout⌋ has been consumed.
         long end = _origin + _count;
-        long rawConsumed = (long)Math.Floor((_count - 1) * RawRate / OutputRate) + 1;
-        long rawEpoch = rawConsumed / _rawEpoch - 1;
+        long rawEpoch = RawEpochJudgedWith(_count, RawRate, OutputRate);
         ushort flat = 0, sat = 0, off = 0, missing = 0;
         if (rawEpoch >= 0 && rawEpoch < _rawEpochsDone && _rawEpochsDone - rawEpoch <= RawEpochHistory)
         {

@@ -27,7 +27,7 @@ public sealed class RecordWindows
     // lead-off): the preprocessor holds the last value over them, so the planes alone cannot tell them from a flat line
     private readonly int[] _invalidPerSecond;
     // per whole second of the input, the leads (bit = Lead) the stream's raw checks call disconnected: flat, railed or
-    // with no finite sample (SignalQualityMonitor.RawEpochProblem). The stream leaves such a lead out of every window's
+    // with no finite sample (RawExtremes.Judge). The stream leaves such a lead out of every window's
     // mask that touches the second; so do these windows.
     private readonly ushort[] _disconnectedPerSecond;
     private readonly double _inputRate, _inputSeconds;
@@ -91,16 +91,9 @@ public sealed class RecordWindows
             var x = channels[c];
             for (int sec = 0; sec < flags.Length; sec++)
             {
-                float max = float.NegativeInfinity, min = float.PositiveInfinity;
-                int atMax = 0, atMin = 0;
-                foreach (var v in x.AsSpan(sec * perSecond, perSecond))
-                {
-                    if (!float.IsFinite(v)) continue;
-                    if (v > max) { max = v; atMax = 1; } else if (v == max) atMax++;
-                    if (v < min) { min = v; atMin = 1; } else if (v == min) atMin++;
-                }
-                if (Quality.SignalQualityMonitor.RawEpochProblem(max, min, atMax, atMin, perSecond, Quality.QualityOptions.Default) != Quality.LeadProblem.None)
-                    flags[sec] |= bit;
+                var second = Quality.RawExtremes.Empty;
+                second.Add(x.AsSpan(sec * perSecond, perSecond));
+                if (second.Judge(perSecond, Quality.QualityOptions.Default) != Quality.LeadProblem.None) flags[sec] |= bit;
             }
         }
         return flags;
@@ -116,12 +109,10 @@ public sealed class RecordWindows
     private LeadSet UsableLeads(int start, int count)
     {
         const int epoch = ModelContract.SampleRate;
-        int perSecond = (int)Math.Round(_inputRate);
         ushort off = 0;
         for (long k = start / epoch; epoch * (k + 1) <= start + count; k++)
         {
-            long consumed = (long)Math.Floor((epoch * (k + 1) - 1) * _inputRate / epoch) + 1;
-            long second = consumed / perSecond - 1;
+            long second = Quality.SignalQualityMonitor.RawEpochJudgedWith(epoch * (k + 1), _inputRate, epoch);
             if (second >= 0 && second < _disconnectedPerSecond.Length) off |= _disconnectedPerSecond[second];
         }
         return new LeadSet((ushort)(Leads.Mask & ~off));

@@ -111,7 +111,7 @@ public class SignalQualityMonitorTests
     [InlineData(0.01f, 0f, 1, 1, 360, LeadProblem.Flat)]
     [InlineData(float.NegativeInfinity, float.PositiveInfinity, 0, 0, 360, LeadProblem.Flat)]  // no finite sample
     public void The_raw_rule_judges_range_then_the_share_at_both_extremes(float max, float min, int atMax, int atMin, int epoch, LeadProblem expected) =>
-        Assert.Equal(expected, SignalQualityMonitor.RawEpochProblem(max, min, atMax, atMin, epoch, QualityOptions.Default));
+        Assert.Equal(expected, new RawExtremes { Max = max, Min = min, AtMax = atMax, AtMin = atMin }.Judge(epoch, QualityOptions.Default));
 
     [DataFact("nstdb-noise")]
     public void Real_electrode_noise_is_flagged_and_clean_MIT_BIH_is_not()
