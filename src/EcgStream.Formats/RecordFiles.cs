@@ -20,8 +20,8 @@ public static class RecordFiles
     /// </summary>
     public static void RequireRegularFile(string path)
     {
-        if (Core.Files.RegularFiles.SpecialKind(path) is { } kind)
-            throw new EcgFormatException(path, $"not a regular file ({kind}): records are read by seeking in a file of known size; copy it to a file first");
+        if (Core.Files.RegularFiles.Problem(path) is { } why)
+            throw new EcgFormatException(path, $"{why}: records are read by seeking in a file of known size; copy it to a file first");
     }
 
     /// <summary>Opens a record file for buffered reading, after <see cref="RequireRegularFile"/>.</summary>

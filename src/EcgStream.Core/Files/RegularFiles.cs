@@ -43,6 +43,10 @@ public static partial class RegularFiles
         };
     }
 
+    /// <summary>"not a regular file (a FIFO)" and the like for a path that is not one (see <see cref="SpecialKind"/>); null otherwise.
+    /// Each reader puts it after the file's name in its own error.</summary>
+    public static string? Problem(string path) => SpecialKind(path) is { } kind ? $"not a regular file ({kind})" : null;
+
     private const int AtFdCwd = -100;        // relative paths from the working directory
     private const uint StatxType = 0x1;      // STATX_TYPE: only the file type is asked for
     private const int SIfMt = 0xF000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;

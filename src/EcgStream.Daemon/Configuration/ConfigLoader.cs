@@ -47,7 +47,7 @@ public static partial class ConfigLoader
         {
             var full = System.IO.Path.GetFullPath(file);
             if (!File.Exists(full)) throw new ConfigException(file, "(file)", "no such file");
-            if (Core.Files.RegularFiles.SpecialKind(full) is { } kind) throw new ConfigException(file, "(file)", $"not a regular file ({kind})");
+            if (Core.Files.RegularFiles.Problem(full) is { } why) throw new ConfigException(file, "(file)", why);
             builder.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
         if (environment) builder.AddEnvironmentVariables(EnvironmentPrefix);
@@ -551,7 +551,7 @@ public static partial class ConfigLoader
         /// <summary>A FIFO or a device named where a file is read whole would block the start for ever.</summary>
         private void NotSpecial(string path, string file)
         {
-            if (Core.Files.RegularFiles.SpecialKind(file) is { } kind) Fail(path, $"\"{file}\": not a regular file ({kind})");
+            if (Core.Files.RegularFiles.Problem(file) is { } why) Fail(path, $"\"{file}\": {why}");
         }
         private T Fail<T>(string path, string problem) => throw new ConfigException(OriginOf(path), FieldName(path), problem);
 

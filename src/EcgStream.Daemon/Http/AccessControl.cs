@@ -134,7 +134,7 @@ public sealed class AccessControl
         string path = config.TokenFile ?? DefaultTokenFile();
         if (File.Exists(path))
         {
-            if (Core.Files.RegularFiles.SpecialKind(path) is { } kind) throw new InvalidDataException($"token file {path}: not a regular file ({kind})");
+            if (Core.Files.RegularFiles.Problem(path) is { } why) throw new InvalidDataException($"token file {path}: {why}");
             string existing = File.ReadAllText(path).Trim();
             if (existing.Length < 16) throw new InvalidDataException($"token file {path}: holds {existing.Length} characters, at least 16 are needed");
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)

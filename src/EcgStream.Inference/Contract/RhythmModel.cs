@@ -62,7 +62,7 @@ public sealed class RhythmModel : IWindowClassifier
     public static RhythmModel Load(string path, InferenceOptions? options = null)
     {
         // a FIFO or a device would block the load, or read for ever
-        if (Core.Files.RegularFiles.SpecialKind(path) is { } kind) throw new IOException($"{path}: not a regular file ({kind}); a model is read from a file");
+        if (Core.Files.RegularFiles.Problem(path) is { } why) throw new IOException($"{path}: {why}; a model is read from a file");
         options ??= new InferenceOptions();
         return Create(InferenceSession.Load(path, options), options);
     }

@@ -8,7 +8,7 @@ public static class ScenarioFile
     public static Scenario Load(string path)
     {
         string text;
-        if (Core.Files.RegularFiles.SpecialKind(path) is { } kind) throw new ScenarioException($"scenario file {path}: not a regular file ({kind})");
+        if (Core.Files.RegularFiles.Problem(path) is { } why) throw new ScenarioException($"scenario file {path}: {why}");
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -199,7 +199,7 @@ public static class BenchmarkLines
         var episodes = new List<EpisodeRecord>();
         var lineOf = new Dictionary<string, (int Line, string Canonical)>(StringComparer.Ordinal);
         int n = 0;
-        if (Core.Files.RegularFiles.SpecialKind(path) is { } kind) throw new InvalidDataException($"{path}: not a regular file ({kind})");
+        if (Core.Files.RegularFiles.Problem(path) is { } why) throw new InvalidDataException($"{path}: {why}");
         foreach (var text in File.ReadLines(path))
         {
             n++;
