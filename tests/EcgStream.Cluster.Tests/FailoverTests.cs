@@ -8,7 +8,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
     public async Task Worker_crash_and_node_loss_lose_no_sample_and_analyse_none_twice()
     {
         await using var h = await Harness.StartAsync(output, nodes: 3, beds: 8, workers: 3);
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await h.WaitUntilBalancedAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var victim = h.Workers[0].Worker;
         var moved = victim.Beds.ToList();
         Assert.NotEmpty(moved);
@@ -50,7 +51,8 @@ public sealed class StallTests(ITestOutputHelper output)
     public async Task A_stalled_worker_gives_its_beds_up_and_publishes_nothing_for_them_when_it_resumes()
     {
         await using var h = await Harness.StartAsync(output, nodes: 3, beds: 8, workers: 2);
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await h.WaitUntilBalancedAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var stalled = h.Workers[1].Worker;
         var held = stalled.Beds.ToList();
         Assert.NotEmpty(held);

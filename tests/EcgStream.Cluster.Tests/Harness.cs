@@ -56,6 +56,26 @@ internal sealed class Harness : IAsyncDisposable
         return nats;
     }
 
+    /// <summary>
+    /// Waits until every bed is held by one worker and every worker holds its fair share (the rounding-up share at most, one
+    /// bed at least): a worker that joins late (seconds late on a loaded CI machine) takes its share by hand-backs, one per
+    /// round, so a fixed delay could snapshot the beds mid-way. Returns each worker's beds.
+    /// </summary>
+    public async Task<Dictionary<string, HashSet<string>>> WaitUntilBalancedAsync(TimeSpan within)
+    {
+        int beds = Beds.Ids.Count, share = (beds + Workers.Count - 1) / Workers.Count;
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var held = Workers.ToDictionary(w => w.Worker.Id, w => w.Worker.Beds.ToHashSet());
+            bool balanced = held.Values.Sum(b => b.Count) == beds && held.Values.SelectMany(b => b).Distinct().Count() == beds
+                && held.Values.All(b => b.Count >= 1 && b.Count <= share);
+            if (balanced) { Log($"test: balanced ({string.Join(", ", held.Select(kv => $"{kv.Key} {kv.Value.Count}"))})"); return held; }
+            Assert.True(DateTime.UtcNow < deadline, $"beds not balanced after {within.TotalSeconds:F0} s: {string.Join("; ", held.Select(kv => $"{kv.Key} holds {kv.Value.Count}"))}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Stops the beds, waits for the gateway to drain and for every bed to be checkpointed to its end; then reads the streams.</summary>
     public async Task<ClusterContents> FinishAsync(TimeSpan within)
     {

@@ -20,9 +20,8 @@ public sealed class OwnershipTests(ITestOutputHelper output)
     public async Task A_worker_whose_lease_store_does_not_answer_keeps_its_beds()
     {
         await using var h = await Harness.StartAsync(output, nodes: 3, beds: 8, workers: 2);
-        await Task.Delay(TimeSpan.FromSeconds(8));
-        var before = h.Workers.ToDictionary(w => w.Worker.Id, w => w.Worker.Beds.ToHashSet());
-        Assert.Equal(8, before.Values.Sum(b => b.Count));
+        var before = await h.WaitUntilBalancedAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // some work stored before the outage
         var outage = Stopwatch.StartNew();
         h.Cluster.Kill(1);
         h.Cluster.Kill(2);
@@ -59,7 +58,8 @@ public sealed class OwnershipTests(ITestOutputHelper output)
     {
         await using var h = await Harness.StartAsync(output, nodes: 1, beds: 3, workers: 1);
         var worker = h.Workers[0].Worker;
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await h.WaitUntilBalancedAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a few checkpoints of the worker's own
         string bed = worker.Beds.Order().First();
         await using var nats = await h.ConnectAsync();
         var js = new NatsJSContext(nats);
