@@ -1,5 +1,5 @@
 // Reading a format-8 WFDB record in parts, as replay streams it: seconds to read a synthetic 30-minute two-signal
-// record (360 Hz, random first differences) in parts of 90 frames (0.25 s) with one WfdbChecksums, printed as JSON.
+// record (360 Hz, random first differences) in parts of 90 frames (0.25 s) with one WfdbPartReads, printed as JSON.
 // Format 8 stores first differences, so a part must start from the running values before it.
 //
 //   dotnet build -c Release src/EcgStream.Formats
@@ -7,7 +7,7 @@
 let dll = if fsi.CommandLineArgs.Length > 1 then fsi.CommandLineArgs.[1] else System.IO.Path.Combine(__SOURCE_DIRECTORY__, "../../src/EcgStream.Formats/bin/Release/net10.0/EcgStream.Formats.dll")
 let asm = System.Reflection.Assembly.LoadFrom(System.IO.Path.GetFullPath dll)
 let wfdb = asm.GetType("EcgStream.Formats.Wfdb.Wfdb")
-let sumsType = asm.GetType("EcgStream.Formats.Wfdb.WfdbChecksums")
+let sumsType = asm.GetType("EcgStream.Formats.Wfdb.WfdbPartReads")
 let dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ecgstream-format8-bench")
 System.IO.Directory.CreateDirectory dir |> ignore
 let frames = 360 * 1800

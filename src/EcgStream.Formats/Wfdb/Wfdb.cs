@@ -42,13 +42,14 @@ public static class Wfdb
     /// <see cref="ReadRecord(string, long, long?, IReadOnlyList{int})"/> with a header already read: a
     /// reader that streams a long record block by block parses its header once. Only the selected
     /// frames' bytes are decoded (checksums are verified only when the whole record is selected); a reader that reads the
-    /// record in consecutive parts passes one <paramref name="checksums"/> to every part and verifies it at the end.
+    /// record in consecutive parts passes one <paramref name="parts"/> to every part (format 8 resumes where the last part
+    /// stopped) and verifies its checksums at the end.
     /// </summary>
     public static Recording ReadRecord(WfdbHeader h, long sampFrom = 0, long? sampTo = null, IReadOnlyList<int>? channels = null,
-        WfdbChecksums? checksums = null) =>
-        RecordFiles.Guard(h.Path, () => ReadRecordUnguarded(h, sampFrom, sampTo, channels, checksums));
+        WfdbPartReads? parts = null) =>
+        RecordFiles.Guard(h.Path, () => ReadRecordUnguarded(h, sampFrom, sampTo, channels, parts));
 
-    private static Recording ReadRecordUnguarded(WfdbHeader h, long sampFrom, long? sampTo, IReadOnlyList<int>? channels, WfdbChecksums? checksums)
+    private static Recording ReadRecordUnguarded(WfdbHeader h, long sampFrom, long? sampTo, IReadOnlyList<int>? channels, WfdbPartReads? parts)
     {
         var (from, to, chans) = Select(h, sampFrom, sampTo, channels);
         long values = 0;
@@ -63,10 +64,10 @@ public static class Wfdb
             onePerFrame &= h.Signals[chans[i]].SamplesPerFrame == 1;
         }
         float[][] samples;
-        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans, checksums);
+        if (onePerFrame) samples = WfdbSignalReader.ReadPhysical(h, from, to, chans, parts);
         else
         {
-            var digital = WfdbSignalReader.Read(h, from, to, chans, checksums);
+            var digital = WfdbSignalReader.Read(h, from, to, chans, parts);
             samples = new float[chans.Count][];
             for (int i = 0; i < chans.Count; i++) samples[i] = ToPhysical(digital[i], frames, h.Signals[chans[i]]);
         }

@@ -31,7 +31,7 @@ internal static class WfdbSignalReader
     /// Digital samples of <paramref name="channels"/> for frames [<paramref name="from"/>, <paramref name="to"/>):
     /// result[i] holds (to − from) × samples-per-frame values of header signal channels[i].
     /// </summary>
-    public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbChecksums? running = null)
+    public static int[][] Read(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbPartReads? running = null)
     {
         var result = new int[channels.Count][];
         for (int i = 0; i < channels.Count; i++)
@@ -45,7 +45,7 @@ internal static class WfdbSignalReader
     /// Physical values of <paramref name="channels"/> (each with one sample per frame) for frames
     /// [<paramref name="from"/>, <paramref name="to"/>), converted straight from the decode buffer.
     /// </summary>
-    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbChecksums? running = null)
+    public static float[][] ReadPhysical(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, WfdbPartReads? running = null)
     {
         var result = new float[channels.Count][];
         var scale = new double[channels.Count];
@@ -65,7 +65,7 @@ internal static class WfdbSignalReader
         return result;
     }
 
-    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target, WfdbChecksums? running)
+    private static void Read<T>(WfdbHeader h, long from, long to, IReadOnlyList<int> channels, ref T target, WfdbPartReads? running)
         where T : struct, ISampleTarget
     {
         long nFrames = FrameCount(h);
@@ -110,7 +110,7 @@ internal static class WfdbSignalReader
     private const int ChunkSamples = 1 << 16;
 
     private static void ReadGroup<T>(WfdbHeader h, FileGroup g, long nFrames, long from, long to,
-        IReadOnlyList<int> channels, ref T target, bool verify, WfdbChecksums? running) where T : struct, ISampleTarget
+        IReadOnlyList<int> channels, ref T target, bool verify, WfdbPartReads? running) where T : struct, ISampleTarget
     {
         int minSkew = 0, maxSkew = 0;
         foreach (int s in g.Signals) { minSkew = Math.Min(minSkew, h.Signals[s].Skew); maxSkew = Math.Max(maxSkew, h.Signals[s].Skew); }
@@ -192,7 +192,7 @@ internal static class WfdbSignalReader
     // Format 8 stores first differences; each signal starts from its initial value and carries
     // its running value from chunk to chunk in acc. The running values before frame resumeAt (the chunk's first frame is
     // firstFrame) are kept in running for the next part of a read in parts.
-    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples, Span<int> acc, long firstFrame, long resumeAt, WfdbChecksums? running)
+    private static void Integrate(WfdbHeader h, FileGroup g, Span<int> samples, Span<int> acc, long firstFrame, long resumeAt, WfdbPartReads? running)
     {
         int frames = samples.Length / g.FrameSamples;
         for (int f = 0; f < frames; f++)

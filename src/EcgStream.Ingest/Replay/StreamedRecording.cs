@@ -13,12 +13,12 @@ namespace EcgStream.Ingest.Replay;
 public sealed class StreamedRecording
 {
     private readonly WfdbHeader _header;
-    private readonly WfdbChecksums _checksums;
+    private readonly WfdbPartReads _parts;
 
     private StreamedRecording(WfdbHeader header, long length)
     {
         _header = header;
-        _checksums = new WfdbChecksums(header);
+        _parts = new WfdbPartReads(header);
         Length = length;
         Signals = header.Signals.Select(s => new SignalInfo { Name = s.Description, Units = s.Units, AdcGain = s.AdcGain, Baseline = s.Baseline }).ToList();
     }
@@ -45,10 +45,10 @@ public sealed class StreamedRecording
     /// <summary>Reads frames [<paramref name="from"/>, from + count) of <paramref name="channels"/> into <paramref name="planar"/> (channel-major), physical units.</summary>
     public void Read(long from, int count, IReadOnlyList<int> channels, Span<float> planar)
     {
-        var block = Wfdb.ReadRecord(_header, from, from + count, channels, _checksums);
+        var block = Wfdb.ReadRecord(_header, from, from + count, channels, _parts);
         for (int c = 0; c < channels.Count; c++) block.Samples[c].AsSpan().CopyTo(planar.Slice(c * count, count));
         // the last block: every frame has passed (unless blocks were skipped), so the sums are complete
-        if (from + count == Length) _checksums.Verify();
+        if (from + count == Length) _parts.Verify();
     }
 
     /// <summary>
@@ -56,5 +56,5 @@ public sealed class StreamedRecording
     /// (blocks dropped by fault injection, a file with no played signal, a replay stopped early). Empty when every
     /// checksum the header gives was checked. Throws the mismatch, as <see cref="Read"/> does, for a file read whole.
     /// </summary>
-    public IReadOnlyList<string> UncheckedChecksumFiles() => _checksums.Verify();
+    public IReadOnlyList<string> UncheckedChecksumFiles() => _parts.Verify();
 }

@@ -4,7 +4,7 @@ using W = EcgStream.Formats.Wfdb.Wfdb;
 namespace EcgStream.Formats.Tests.Wfdb;
 
 /// <summary>
-/// <see cref="WfdbChecksums"/>: a record read in consecutive parts (as replay streams it) has its checksums checked at the
+/// <see cref="WfdbPartReads"/>: a record read in consecutive parts (as replay streams it) has its checksums checked at the
 /// end exactly as a whole-record read checks them (same verdict, same message), each stored frame counted once.
 /// </summary>
 public sealed class PartReadChecksumTests : IDisposable
@@ -14,9 +14,9 @@ public sealed class PartReadChecksumTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>Reads every frame of <paramref name="channels"/> in parts of <paramref name="part"/> frames, all into one accumulator, skipping part number <paramref name="skip"/>.</summary>
-    private static WfdbChecksums ReadInParts(WfdbHeader h, int part, IReadOnlyList<int>? channels = null, int skip = -1)
+    private static WfdbPartReads ReadInParts(WfdbHeader h, int part, IReadOnlyList<int>? channels = null, int skip = -1)
     {
-        var sums = new WfdbChecksums(h);
+        var sums = new WfdbPartReads(h);
         long n = W.FrameCount(h);
         for (long from = 0, i = 0; from < n; from += part, i++)
             if (i != skip) W.ReadRecord(h, from, Math.Min(n, from + part), channels, sums);
@@ -34,7 +34,7 @@ public sealed class PartReadChecksumTests : IDisposable
         File.WriteAllLines(record + ".hea", lines);
     }
 
-    /// <summary>The part read fails at <see cref="WfdbChecksums.Verify"/> with the message the whole read fails with.</summary>
+    /// <summary>The part read fails at <see cref="WfdbPartReads.Verify"/> with the message the whole read fails with.</summary>
     private static void AssertSameVerdictAsWholeRead(string record, int part)
     {
         string whole = Assert.Throws<EcgFormatException>(() => W.ReadRecord(record)).Message;
@@ -118,7 +118,7 @@ public sealed class PartReadChecksumTests : IDisposable
         File.WriteAllBytes(_dir.File("r8.dat"), diffs);
         var h = W.ReadHeader(_dir.File("r8"));
         var whole = W.ReadRecord(h, 0, frames);
-        var sums = new WfdbChecksums(h);
+        var sums = new WfdbPartReads(h);
         var parts = new List<(long From, long To)>();
         for (long from = 0; from < frames; from += part) parts.Add((from, Math.Min(frames, from + part)));
         // in order, then a few again out of order (a seek back must not resume from a later frame)
@@ -157,7 +157,7 @@ public sealed class PartReadChecksumTests : IDisposable
         var sums = ReadInParts(W.ReadHeader(rec), 100, skip: 4);
         Assert.Equal([_dir.File("synth.dat")], sums.Verify());
         // nothing read at all: the same
-        Assert.Equal([_dir.File("synth.dat")], new WfdbChecksums(W.ReadHeader(rec)).Verify());
+        Assert.Equal([_dir.File("synth.dat")], new WfdbPartReads(W.ReadHeader(rec)).Verify());
     }
 
     [Fact]

@@ -1,13 +1,14 @@
 namespace EcgStream.Formats.Wfdb;
 
 /// <summary>
-/// The checksums of a record read in parts (a replay reads it block by block): the samples every part decodes are added
-/// as they pass, each stored frame once, and <see cref="Verify"/> checks the sums against the header as a whole-record
+/// What a record read in parts (a replay reads it block by block) carries from one part to the next. Its checksums: the
+/// samples every part decodes are added as they pass, each stored frame once, and <see cref="Verify"/> checks the sums against the header as a whole-record
 /// read does, with the same error, without reading any file a second time. Pass the one instance to every
-/// <see cref="Wfdb.ReadRecord(WfdbHeader, long, long?, IReadOnlyList{int}?, WfdbChecksums?)"/> of the record.
-/// It also keeps where format 8's differences were integrated to, so that the next part resumes there. Thread-safe.
+/// <see cref="Wfdb.ReadRecord(WfdbHeader, long, long?, IReadOnlyList{int}?, WfdbPartReads?)"/> of the record.
+/// And format 8's running values: where its differences were integrated to, so that the next part resumes there.
+/// Thread-safe.
 /// </summary>
-public sealed class WfdbChecksums
+public sealed class WfdbPartReads
 {
     private readonly WfdbHeader _header;
     private readonly long _frames;
@@ -19,7 +20,7 @@ public sealed class WfdbChecksums
     // next part of a sequential read starts, so that it need not integrate the differences from frame 0 again
     private readonly Dictionary<int, (long Frame, int[] Values)> _format8 = [];
 
-    public WfdbChecksums(WfdbHeader header)
+    public WfdbPartReads(WfdbHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
         _header = header;
