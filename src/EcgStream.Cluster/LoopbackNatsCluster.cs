@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -16,6 +17,7 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
     private readonly string _root;
     private readonly bool _ownsRoot;
     private readonly Process?[] _nodes;
+    private readonly Process?[] _watches;
     private readonly string[] _configs;
 
     private LoopbackNatsCluster(string root, bool ownsRoot, int[] clientPorts, string[] configs, string user, string password, string? nkeySeed)
@@ -25,6 +27,7 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
         _ownsRoot = ownsRoot;
         _configs = configs;
         _nodes = new Process?[configs.Length];
+        _watches = new Process?[configs.Length];
         ClientPorts = clientPorts;
         User = user;
         Password = password;
@@ -115,12 +118,15 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
 
     public bool IsRunning(int node) => _nodes[node] is { HasExited: false };
 
-    /// <summary>The node's process id (0 when it is not running).</summary>
-    public int ProcessId(int node) => _nodes[node] is { HasExited: false } p ? p.Id : 0;
-
     /// <summary>SIGKILL: the node vanishes as a machine would (no goodbye to the cluster).</summary>
     public void Kill(int node)
     {
+        if (_watches[node] is { } watch)
+        {
+            if (!watch.HasExited) { watch.Kill(); watch.WaitForExit(5000); }
+            watch.Dispose();
+            _watches[node] = null;
+        }
         if (_nodes[node] is not { HasExited: false } p) return;
         p.Kill();
         p.WaitForExit(5000);
@@ -136,6 +142,26 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
         await WaitListeningAsync(node, TimeSpan.FromSeconds(15), ct);
     }
 
+    /// <summary>
+    /// Watches a node for this process: nats-server cannot be told to follow its starter, and a demo or test host killed
+    /// with SIGKILL left its nodes running for ever. The shell, a child of this process, ends the node (SIGTERM) within
+    /// about a second of being handed to another parent (this process ended, even as an unreaped zombie), then removes
+    /// the node's store when the cluster owns it (a temporary folder) and the root once it is empty, as
+    /// <see cref="DisposeAsync"/> would have; it ends itself once the node has gone.
+    /// </summary>
+    private const string NodeWatch = """
+        while kill -0 "$1" 2>/dev/null; do
+          read -r _ _ _ ppid _ < /proc/$$/stat
+          if [ "$ppid" != "$2" ]; then
+            kill -TERM "$1" 2>/dev/null
+            while kill -0 "$1" 2>/dev/null; do sleep 0.2; done
+            [ -z "$3" ] || { rm -rf "$3"; rmdir "$(dirname "$3")" 2>/dev/null; }
+            exit 0
+          fi
+          sleep 1
+        done
+        """;
+
     private void StartNode(int i)
     {
         var psi = new ProcessStartInfo(_server) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -147,6 +173,11 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _nodes[i] = p;
+        var watch = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", NodeWatch, "nats-node-watch", p.Id.ToString(CultureInfo.InvariantCulture), Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                     _ownsRoot ? Path.GetDirectoryName(_configs[i])! : "" })
+            watch.ArgumentList.Add(a);
+        _watches[i] = Process.Start(watch);
     }
 
     private async Task WaitListeningAsync(int i, TimeSpan timeout, CancellationToken ct)

@@ -31,34 +31,20 @@ public class DemoCliTests
                 while (vdev == 0 && await demo.StandardError.ReadLineAsync(started.Token) is { } line)
                     if (Regex.Match(line, @"^demo: virtual device: .*/vdev \(pid (\d+)\)") is { Success: true } m) vdev = int.Parse(m.Groups[1].Value);
             Assert.True(vdev > 0, "the demo did not say it started vdev");
-            Assert.True(Running(vdev));
+            Assert.True(ProcessTable.Running(vdev));
 
             demo.Kill(); // SIGKILL: nothing of the demo runs any more, its Dispose included
             await demo.WaitForExitAsync();
             var killed = Stopwatch.StartNew();
-            while (Running(vdev) && killed.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+            while (ProcessTable.Running(vdev) && killed.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
             // vdev looks once a second; the rest is a loaded machine's scheduling
-            Assert.False(Running(vdev), "vdev is still running 10 s after its demo was killed");
+            Assert.False(ProcessTable.Running(vdev), "vdev is still running 10 s after its demo was killed");
             Assert.True(killed.Elapsed < TimeSpan.FromSeconds(3), $"vdev took {killed.Elapsed.TotalSeconds:F1} s to stop");
         }
         finally
         {
             if (!demo.HasExited) demo.Kill();
-            if (vdev > 0 && Running(vdev)) Process.GetProcessById(vdev).Kill();
+            if (vdev > 0 && ProcessTable.Running(vdev)) Process.GetProcessById(vdev).Kill();
         }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="pid"/> still runs: vdev, orphaned, is another process's child to reap, so a zombie
-    /// (state Z in /proc/PID/stat) has ended as well.
-    /// </summary>
-    private static bool Running(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return false; }
     }
 }

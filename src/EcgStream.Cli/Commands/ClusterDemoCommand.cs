@@ -74,7 +74,8 @@ internal static class ClusterDemoCommand
             var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(ClusterDemoCommand).Assembly.Location);
             foreach (var a in new[] { "worker", "--id", id, "--nats-user", s.User, "--site", s.Site, "--replicas", s.Replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                         "--lease-ttl", s.LeaseTtl.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--model", model ?? "none" })
+                         "--lease-ttl", s.LeaseTtl.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--model", model ?? "none",
+                         "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             foreach (var u in s.Urls) { psi.ArgumentList.Add("--nats-url"); psi.ArgumentList.Add(u); }
             psi.Environment[ClusterOptions.PasswordVariable] = s.Password;

@@ -21,7 +21,8 @@ internal static class WorkerCommand
         var id = new Option<string>("--id") { Description = "Worker id, unique among live workers (default: host name and process id)." };
         var model = new Option<string?>("--model") { Description = $"ONNX model, contract v1 or v2 ('none': rules only). Default: {BundledModel.FileName} when present." };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of history replayed before a taken-over bed's last checkpoint.", DefaultValueFactory = _ => 70 };
-        var cmd = new Command("worker", "Analyse beds from a NATS JetStream cluster and publish their events (scale-out).") { id, model, warmup };
+        var parentPid = new Option<int?>("--parent-pid") { Description = "Stop (hand the beds back, exit 0) within about a second of this process ending: for a worker started by another program, which SIGKILL cannot let stop it." };
+        var cmd = new Command("worker", "Analyse beds from a NATS JetStream cluster and publish their events (scale-out).") { id, model, warmup, parentPid };
         nats.AddTo(cmd);
         cmd.SetAction((parse, cancel) => CliErrors.Guard(async () =>
         {
@@ -29,6 +30,9 @@ internal static class WorkerCommand
             string workerId = parse.GetValue(id) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             double w = parse.GetValue(warmup);
             if (!(w >= 10 && w <= 600)) throw new ArgumentException($"--warmup {w}: expected 10..600 seconds");
+            // a PID that names no process (a typo, another PID namespace) is a usage error, not a parent that has ended
+            if (parse.GetValue(parentPid) is { } parent && !ParentProcess.Exists(parent))
+                throw new ArgumentException($"--parent-pid {parent}: no such process");
             string? path = BundledModel.Resolve(parse.GetValue(model));
             using var classifier = path is null ? null : RhythmModel.Load(path, new InferenceOptions());
             // Wait, not drop: a worker behind the stream catches up from it; dropping windows would lose analysis.
@@ -37,6 +41,13 @@ internal static class WorkerCommand
                 line => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var watch = parse.GetValue(parentPid) is { } p ? ParentProcess.Watch(p, () =>
+            {
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} worker {workerId}: parent process {p} has ended; stopping");
+                stop.Cancel();
+                // its cluster may have gone with it (the demo's nodes): hand-backs that cannot reach it must not keep us
+                _ = Task.Delay(TimeSpan.FromSeconds(15)).ContinueWith(_ => Environment.Exit(0), TaskScheduler.Default);
+            }) : null;
             await worker.RunAsync(stop.Token);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
