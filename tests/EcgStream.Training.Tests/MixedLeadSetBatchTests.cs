@@ -58,4 +58,22 @@ public sealed class MixedLeadSetBatchTests
         Assert.Equal(frozen.Count, fineTuned.Count);
         for (int s = 0; s < frozen.Count; s++) Assert.True(Math.Abs(frozen[s] - fineTuned[s]) < 2e-3, $"step {s}: {frozen[s]} vs {fineTuned[s]}");
     }
+
+    [Fact]
+    public void Lead_set_batches_draw_each_batch_from_one_lead_set_and_every_window_stays_drawable()
+    {
+        var data = MixedLeadSets(24);
+        var mixed = HeadTrainer.FineTuneBuckets(data, new HeadTrainOptions());
+        Assert.Equal([Enumerable.Range(0, data.Count).ToArray()], mixed);
+        var byLeadSet = HeadTrainer.FineTuneBuckets(data, new HeadTrainOptions { LeadSetBatches = true });
+        Assert.Equal(4, byLeadSet.Count);
+        Assert.All(byLeadSet, b => Assert.Single(b.Select(i => data.Leads(i)).Distinct()));
+        Assert.Equal(Enumerable.Range(0, data.Count), byLeadSet.SelectMany(b => b).Order());
+        var batch = new int[16];
+        for (long step = 0; step < 20; step++)
+        {
+            BatchSampler.DrawFromBuckets(byLeadSet, 7, step, batch);
+            Assert.Single(batch.Select(i => data.Leads(i)).Distinct());
+        }
+    }
 }

@@ -30,13 +30,14 @@ internal static class TrainProbeCommand
         var fineTune = new Option<bool>("--fine-tune") { Description = "Train the encoder too." };
         var rhythmPath = new Option<bool>("--rhythm-path") { Description = "PMA head with the rhythm path (RR features of the last 60 s; exports as model contract v2)." };
         var encoderLrScale = new Option<double>("--encoder-lr-scale") { Description = "With --fine-tune: the encoder's learning rate as a fraction of --lr (the head's).", DefaultValueFactory = _ => 1.0 };
+        var leadSetBatches = new Option<bool>("--lead-set-batches") { Description = "With --fine-tune: each batch from one lead set (the 2026-11-21 recipe), not mixed." };
         var initHead = new Option<string?>("--init-head") { Description = "Start from this head.safetensors (same kind, sizes and rhythm path) instead of a new one." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, initHead, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, leadSetBatches, initHead, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -50,9 +51,10 @@ internal static class TrainProbeCommand
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WarmupSteps = Math.Min(20, parse.GetValue(steps) - 1), Seed = (ulong)parse.GetValue(seed), FreezeEncoder = !parse.GetValue(fineTune),
-                EncoderLearningRateScale = parse.GetValue(encoderLrScale),
+                EncoderLearningRateScale = parse.GetValue(encoderLrScale), LeadSetBatches = parse.GetValue(leadSetBatches),
             };
             if (options.FreezeEncoder && parse.GetValue(encoderLrScale) != 1.0) throw new ArgumentException("--encoder-lr-scale needs --fine-tune");
+            if (options.FreezeEncoder && options.LeadSetBatches) throw new ArgumentException("--lead-set-batches needs --fine-tune");
             TrainCommand.Validate(options.Validate, options.BatchSize);   // before libtorch starts
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);

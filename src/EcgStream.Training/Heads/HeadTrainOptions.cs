@@ -17,6 +17,11 @@ public sealed record HeadTrainOptions
     /// far from what pretraining found.
     /// </summary>
     public double EncoderLearningRateScale { get; init; } = 1;
+    /// <summary>
+    /// When fine-tuning: every batch from one lead set (a bucket drawn in proportion to its windows), as the 2026-11-21
+    /// recipe that made v1's encoder did; otherwise batches mix lead sets. Frozen heads always mix them.
+    /// </summary>
+    public bool LeadSetBatches { get; init; }
 
     public void Validate()
     {

@@ -99,7 +99,7 @@ public static class HeadTrainer
         using var labels = Labels(data);
         using var weights = LabelWeights(data);
         using var rhythm = head.RhythmFeatures > 0 ? RhythmInputs(data) : null;
-        return Run(head, [new(head.parameters(), 1.0), new(encoder.parameters(), options.EncoderLearningRateScale)], [[.. Enumerable.Range(0, data.Count)]], options, progress, cancel, indices =>
+        return Run(head, [new(head.parameters(), 1.0), new(encoder.parameters(), options.EncoderLearningRateScale)], FineTuneBuckets(data, options), options, progress, cancel, indices =>
         {
             // LeadSetBatch hands its tensor to the caller's scope: this step's, disposed after the update.
             var encoded = LeadSetBatch.Encode(encoder, data, indices);
@@ -107,6 +107,13 @@ public static class HeadTrainer
             return (encoded, labels.index_select(0, index), weights.index_select(0, index), rhythm?.index_select(0, index));
         }, encoder);
     }
+
+    /// <summary>
+    /// The buckets a fine-tuning step draws its batch from (<see cref="BatchSampler.DrawFromBuckets"/>): one of every
+    /// window (batches mix lead sets), or one per lead set with <see cref="HeadTrainOptions.LeadSetBatches"/>.
+    /// </summary>
+    public static IReadOnlyList<int[]> FineTuneBuckets(WindowSet data, HeadTrainOptions options) =>
+        options.LeadSetBatches ? data.IndicesByLeadSet() : [[.. Enumerable.Range(0, data.Count)]];
 
     /// <summary>
     /// Trains <paramref name="head"/> alone on precomputed <paramref name="features"/> [N, L, d] (from
