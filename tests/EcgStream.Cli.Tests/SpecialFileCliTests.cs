@@ -65,6 +65,18 @@ public sealed class SpecialFileCliTests : IDisposable
         await AssertRefused($"error: {lines}: not a regular file (a FIFO)", "benchmark", "pool", lines);
     }
 
+    /// <summary>The label tables inside a data root (each dataset's own) are refused as the files a command names are.</summary>
+    [Theory]
+    [InlineData("physionet2017", "physionet2017/REFERENCE.csv")]
+    [InlineData("ptbxl", "ptbxl/ptbxl_database.csv")]
+    [InlineData("cinc2021", "cinc2021/A0001.hea")]
+    public async Task A_data_roots_label_table_that_is_a_FIFO_is_one_error_line(string dataset, string table)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, Path.GetDirectoryName(table)!));
+        string fifo = MakeFifo(table);
+        await AssertRefused($"error: {fifo}: not a regular file (a FIFO)", "benchmark", "--data-root", _dir, "--records", "all", "--datasets", dataset);
+    }
+
     [Theory]
     [InlineData("replay")]
     [InlineData("classify")]

@@ -47,6 +47,16 @@ public static partial class RegularFiles
     /// Each reader puts it after the file's name in its own error.</summary>
     public static string? Problem(string path) => SpecialKind(path) is { } kind ? $"not a regular file ({kind})" : null;
 
+    /// <summary>
+    /// Refuses a path that is not a regular file (<see cref="Problem"/>) with an <see cref="InvalidDataException"/>
+    /// "PATH: not a regular file (a FIFO)": for the tables and files a command reads whole (a dataset's label table, a
+    /// split file, a model it hashes).
+    /// </summary>
+    public static void Require(string path)
+    {
+        if (Problem(path) is { } why) throw new InvalidDataException($"{path}: {why}");
+    }
+
     private const int AtFdCwd = -100;        // relative paths from the working directory
     private const uint StatxType = 0x1;      // STATX_TYPE: only the file type is asked for
     private const int SIfMt = 0xF000, SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfSock = 0xC000;

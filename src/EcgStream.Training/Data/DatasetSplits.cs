@@ -134,7 +134,7 @@ public sealed class DatasetSplits
     public static DatasetSplits Load(string path)
     {
         JsonDocument doc;
-        if (Core.Files.RegularFiles.Problem(path) is { } why) throw new InvalidDataException($"{path}: {why}");
+        Core.Files.RegularFiles.Require(path);
         try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a split file ({e.Message})", e); }
         using (doc)

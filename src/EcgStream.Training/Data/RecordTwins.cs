@@ -29,6 +29,7 @@ public static class RecordTwins
             var stem = entry.Path.EndsWith(".hea", StringComparison.OrdinalIgnoreCase) ? Path.ChangeExtension(entry.Path, null) : entry.Path;
             var file = SignalExtensions.Select(e => stem + e).FirstOrDefault(File.Exists);
             if (file is null) continue;
+            Core.Files.RegularFiles.Require(file);
             string hash;
             using (var stream = File.OpenRead(file)) hash = Convert.ToHexString(SHA256.HashData(stream));
             if (!byContent.TryGetValue(hash, out var ids)) byContent[hash] = ids = [];

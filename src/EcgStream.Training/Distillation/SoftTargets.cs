@@ -56,6 +56,7 @@ public static class SoftTargets
     public static string TeacherHash(string teacherPath)
     {
         if (!File.Exists(teacherPath)) throw new FileNotFoundException($"teacher model {Path.GetFullPath(teacherPath)} does not exist", teacherPath);
+        Core.Files.RegularFiles.Require(teacherPath);
         using var stream = File.OpenRead(teacherPath);
         return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }

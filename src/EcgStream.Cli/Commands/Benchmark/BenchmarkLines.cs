@@ -199,7 +199,7 @@ public static class BenchmarkLines
         var episodes = new List<EpisodeRecord>();
         var lineOf = new Dictionary<string, (int Line, string Canonical)>(StringComparer.Ordinal);
         int n = 0;
-        if (Core.Files.RegularFiles.Problem(path) is { } why) throw new InvalidDataException($"{path}: {why}");
+        Core.Files.RegularFiles.Require(path);
         foreach (var text in File.ReadLines(path))
         {
             n++;

@@ -59,6 +59,7 @@ public static class BenchmarkRecords
     {
         var reference = Path.Combine(folder, "REFERENCE.csv");
         if (!File.Exists(reference)) { report.Skip("missing folder", $"{BenchmarkDatasets.Cinc2017}: {reference} not found"); return []; }
+        Core.Files.RegularFiles.Require(reference);
         var entries = new List<RecordEntry>();
         int line = 0;
         foreach (var text in File.ReadLines(reference))

@@ -36,6 +36,7 @@ public static class Cinc2021Source
         {
             var name = Path.GetFileNameWithoutExtension(header);
             var recordId = $"{Name}/{name}";
+            Core.Files.RegularFiles.Require(header);
             var dx = File.ReadLines(header).FirstOrDefault(l => l.StartsWith("# Dx:", StringComparison.Ordinal) || l.StartsWith("#Dx:", StringComparison.Ordinal));
             if (dx is null) { report.Skip("unmappable label", $"{recordId}: header has no '# Dx:' line"); continue; }
             int mask = 0;

@@ -31,7 +31,7 @@ public static class Physionet2017Source
     {
         var reference = Path.Combine(folder, "REFERENCE.csv");
         if (!File.Exists(reference)) { report.Skip("missing folder", $"{Name}: {reference} not found"); return []; }
-        if (Core.Files.RegularFiles.Problem(reference) is { } why) throw new InvalidDataException($"{reference}: {why}");
+        Core.Files.RegularFiles.Require(reference);
         var entries = new List<RecordEntry>();
         int line = 0;
         foreach (var text in File.ReadLines(reference))

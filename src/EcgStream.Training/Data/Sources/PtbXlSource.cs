@@ -35,6 +35,7 @@ public static partial class PtbXlSource
     {
         var database = Path.Combine(folder, "ptbxl_database.csv");
         if (!File.Exists(database)) { report.Skip("missing folder", $"{Name}: {database} not found"); return []; }
+        Core.Files.RegularFiles.Require(database);
         var lines = File.ReadAllLines(database);
         var header = Csv.SplitLine(lines[0]);
         int id = header.IndexOf("ecg_id"), patient = header.IndexOf("patient_id"), codes = header.IndexOf("scp_codes"), file = header.IndexOf("filename_hr");
@@ -77,6 +78,7 @@ public static partial class PtbXlSource
     {
         var set = new HashSet<string>(Mapping.Keys, StringComparer.Ordinal);
         if (!File.Exists(path)) return set;
+        Core.Files.RegularFiles.Require(path);
         var lines = File.ReadAllLines(path);
         var header = Csv.SplitLine(lines[0]);
         int rhythm = header.IndexOf("rhythm");
