@@ -215,3 +215,25 @@ public sealed class DataTests
         Assert.Equal(LeadSet.Of(Lead.II, Lead.V1), set.Leads(0));
     }
 }
+
+/// <summary>WindowSet.WithEveryLabelKnown: the labels of the 2026-11-21 recipe, for `train probe --unmasked-labels`.</summary>
+public sealed class UnmaskedLabelTests
+{
+    [Fact]
+    public void Windows_without_a_class_are_left_out_and_every_class_of_the_rest_is_known()
+    {
+        int Bit(RhythmClass c) => 1 << (int)c;
+        var set = new WindowSet();
+        var ecg = new float[WindowSet.WindowValues];
+        set.Add(ecg, LeadSet.Of(Lead.I), Bit(RhythmClass.SR), "n", WindowSet.AllKnown & ~Bit(RhythmClass.STACH));
+        set.Add(ecg, LeadSet.Of(Lead.I), 0, "o", Bit(RhythmClass.SR) | Bit(RhythmClass.AF) | Bit(RhythmClass.NOISE));
+        ecg[7] = 1;
+        set.Add(ecg, LeadSet.All, Bit(RhythmClass.NOISE), "noisy", Bit(RhythmClass.NOISE));
+        var unmasked = set.WithEveryLabelKnown();
+        Assert.Equal(["n", "noisy"], Enumerable.Range(0, unmasked.Count).Select(unmasked.RecordId));
+        Assert.All(Enumerable.Range(0, unmasked.Count), i => Assert.Equal(WindowSet.AllKnown, unmasked.KnownMask(i)));
+        Assert.Equal([Bit(RhythmClass.SR), Bit(RhythmClass.NOISE)], Enumerable.Range(0, unmasked.Count).Select(unmasked.ClassMask));
+        Assert.Equal(LeadSet.All, unmasked.Leads(1));
+        Assert.Equal(1f, unmasked.Ecg(1)[7]);
+    }
+}

@@ -31,13 +31,14 @@ internal static class TrainProbeCommand
         var rhythmPath = new Option<bool>("--rhythm-path") { Description = "PMA head with the rhythm path (RR features of the last 60 s; exports as model contract v2)." };
         var encoderLrScale = new Option<double>("--encoder-lr-scale") { Description = "With --fine-tune: the encoder's learning rate as a fraction of --lr (the head's).", DefaultValueFactory = _ => 1.0 };
         var leadSetBatches = new Option<bool>("--lead-set-batches") { Description = "With --fine-tune: each batch from one lead set (the 2026-11-21 recipe), not mixed." };
+        var unmaskedLabels = new Option<bool>("--unmasked-labels") { Description = "Train on labels as before per-class masks (2026-11-21): windows without a positive class left out, every other class a negative." };
         var initHead = new Option<string?>("--init-head") { Description = "Start from this head.safetensors (same kind, sizes and rhythm path) instead of a new one." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, leadSetBatches, initHead, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, leadSetBatches, unmaskedLabels, initHead, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -71,6 +72,12 @@ internal static class TrainProbeCommand
                 : RhythmHeads.Create(headKind, encoder.Config.Dim, encoder.Depth, RhythmClasses.Count, parse.GetValue(layer), gate: pmaGate, rhythmFeatures: rhythmFeatures);
             // the windows after the head: a head that does not fit is refused before minutes of reading records
             var set = TrainCommand.LoadWindows(parse.GetValue(data)!, parse.GetValue(dataRoot)!, parse.GetValue(windows), parse.GetValue(seed), outDir);
+            if (parse.GetValue(unmaskedLabels))
+            {
+                var all = set;
+                set = all.WithEveryLabelKnown();
+                AnsiConsole.MarkupLine($"[grey]unmasked labels: {set.Count} of {all.Count} training windows name a class; every other class is a negative[/]");
+            }
             IReadOnlyList<double> losses = [];
             AnsiConsole.Progress().Start(ctx =>
             {

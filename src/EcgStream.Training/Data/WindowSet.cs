@@ -154,6 +154,24 @@ public sealed class WindowSet
     }
 
     /// <summary>
+    /// The windows with a positive class, every class known: labels as training read them before per-class masks
+    /// (2026-11-21, the recipe of v1's encoder), when a window that names no class of the set (PhysioNet 2017's "O", an
+    /// unmapped rhythm) was left out and every class a window did not name counted as a negative.
+    /// </summary>
+    public WindowSet WithEveryLabelKnown()
+    {
+        var result = new WindowSet();
+        var buffer = new float[WindowValues];
+        for (int i = 0; i < Count; i++)
+        {
+            if (_labels[i] == 0) continue;
+            CopyEcg(i, buffer);
+            result.Add(buffer, _leads[i], _labels[i], _records[i], AllKnown, Rhythm(i));
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Tensors for the windows at <paramref name="indices"/>: ecg [B, 12, 2250], lead_mask [B, 12],
     /// labels [B, 11] (0/1). The caller owns (or scopes) the tensors.
     /// </summary>
