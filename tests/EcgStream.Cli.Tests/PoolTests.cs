@@ -86,4 +86,22 @@ public sealed class PoolTests : IDisposable
         Assert.Equal($"error: {empty}: no per-record lines (pool reads the lines of single records; the pooled \"ALL\" lines are not enough)", r.Stderr.Trim());
         Assert.Empty(r.Stdout);
     }
+
+    /// <summary>The ranking lines: p(AF) ranks A against every other record, p(SR) ranks N against A and O (the noisy "~" out).</summary>
+    [Fact]
+    public void The_2017_rankings_are_the_AUROC_of_AF_for_A_and_of_SR_for_N_against_A_and_O()
+    {
+        ClassRecord R(string reference, double sr, double af) =>
+            new(BenchmarkLines.Cinc2017, "physionet2017", $"r{sr}{af}{reference}", reference, ["N"], new Dictionary<string, double> { ["SR"] = sr, ["AF"] = af }, null);
+        var records = new List<ClassRecord>
+        {
+            R("A", 0.1, 0.9), R("A", 0.2, 0.3),           // AF 0.3 below the O record's 0.4: one of the A-against-rest pairs wrong
+            R("N", 0.9, 0.1), R("N", 0.4, 0.2),           // SR 0.4 below the O record's 0.5: one N-against-A/O pair wrong
+            R("O", 0.5, 0.4), R("~", 0.95, 0.05),         // "~" ranks in A's AUROC (a negative) but not in N's
+            new(BenchmarkLines.Cinc2017, "physionet2017", "none", "N", ["O"], new Dictionary<string, double>(), null),
+        };
+        var (a, n) = BenchmarkLines.Cinc2017Rankings(records);
+        Assert.Equal(7.0 / 8, a, 6);   // 2 positives × 4 negatives (N, N, O, ~): 0.3 < 0.4 is the one miss
+        Assert.Equal(5.0 / 6, n, 6);   // 2 positives × 3 negatives (A, A, O): 0.4 < 0.5 is the one miss
+    }
 }

@@ -106,6 +106,9 @@ public static class BenchmarkLines
                 Number(w, "f1_o", score.F1('O'));
                 Number(w, "f1_noise", score.F1('~'));
                 Number(w, "f1", score.Overall);
+                var (aurocA, aurocN) = Cinc2017Rankings(group.ToList());
+                Number(w, "auroc_a", aurocA);
+                Number(w, "auroc_n", aurocN);
                 w.WriteStartObject("confusion"); // reference → decision → records
                 foreach (char a in Cinc2017Score.Labels)
                 {
@@ -116,6 +119,23 @@ public static class BenchmarkLines
                 w.WriteEndObject();
             });
         }
+    }
+
+    /// <summary>
+    /// How well the model ranks CinC 2017 records, whatever its thresholds: the AUROC of p(AF) for "A" against every
+    /// other record, and of p(SR) for "N" against "A" and "O" (the noisy "~" left out). F1 at a threshold moves with the
+    /// thresholds; a model that ranks better is better before any is chosen. Records without probabilities are left out.
+    /// </summary>
+    public static (double A, double N) Cinc2017Rankings(IReadOnlyCollection<ClassRecord> records)
+    {
+        static double Rank(IEnumerable<ClassRecord> rows, string cls, Func<char, bool?> positive)
+        {
+            var scored = rows.Select(r => (r, p: r.Probabilities.TryGetValue(cls, out var v) ? v : double.NaN, y: positive(r.Reference[0])))
+                .Where(x => !double.IsNaN(x.p) && x.y is not null).ToList();
+            return Training.Evaluation.Auroc.Compute(scored.Select(x => (float)x.p).ToArray(), scored.Select(x => x.y!.Value).ToArray());
+        }
+        var list = records.Where(r => r.Benchmark == Cinc2017).ToList();
+        return (Rank(list, "AF", c => c == 'A'), Rank(list, "SR", c => c == '~' ? null : c == 'N'));
     }
 
     /// <summary>Per-class record-level AUROC and F1 over 12-lead records, one line per class with a positive record (datasets together).</summary>

@@ -17,8 +17,9 @@ public static class BenchmarkReport
             var s = new Cinc2017Score();
             foreach (var r in group) s.Add(r.Reference[0], r.Decision[0][0]);
             md.AppendLine($"## PhysioNet/CinC 2017 ({group.Key}, {s.Records} records, model, classify's record decision)").AppendLine();
-            md.AppendLine("| F1 N | F1 A | F1 O | F1 ~ | overall (mean of N, A, O) |").AppendLine("|---|---|---|---|---|");
-            md.AppendLine($"| {F(s.F1('N'))} | {F(s.F1('A'))} | {F(s.F1('O'))} | {F(s.F1('~'))} | {F(s.Overall)} |").AppendLine();
+            var (aurocA, aurocN) = Cinc2017Rankings(group.ToList());
+            md.AppendLine("| F1 N | F1 A | F1 O | F1 ~ | overall (mean of N, A, O) | AUROC p(AF): A against the rest | AUROC p(SR): N against A, O |").AppendLine("|---|---|---|---|---|---|---|");
+            md.AppendLine($"| {F(s.F1('N'))} | {F(s.F1('A'))} | {F(s.F1('O'))} | {F(s.F1('~'))} | {F(s.Overall)} | {F(aurocA)} | {F(aurocN)} |").AppendLine();
             md.AppendLine("Confusion (rows reference, columns decision): ").AppendLine();
             md.AppendLine("| | N | A | O | ~ |").AppendLine("|---|---|---|---|---|");
             foreach (char a in Cinc2017Score.Labels)
