@@ -34,10 +34,11 @@ cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 # 4. The shipped model: encoder + PMA head fine-tuned together on real + synthetic windows (the rare
 #    classes come from the generator); thresholds chosen on the validation windows; scored on the
 #    real test split and on unseen synthetic patients apart. Then export with contract-v1 metadata.
-#    (The 2026-11-21 run that made models/ecgstream-v1.onnx had no label masks and skipped 2017 "O": a
-#    rerun today gives a clearly weaker encoder — 2017 validation overall F1 0.62-0.63 against 0.74 for the
-#    same rhythm-path step on v1's encoder, docs/runs/2026-12-05/pretrain-longer/ — so the shipped models
-#    keep v1's encoder until that is mended.)
+#    (This step today gives a clearly weaker encoder than the 2026-11-21 run that made
+#    models/ecgstream-v1.onnx, even from v1's own pretrained encoder: 2017 validation overall F1 0.51-0.61
+#    against 0.74, and not because of the label masks or the batches — --unmasked-labels --lead-set-batches
+#    reproduce those and do no better; docs/runs/2026-12-05/recipe-gap/. The shipped models keep v1's
+#    encoder until that is mended.)
 mkdir -p "$runs/ft" && cp "$runs/pre/splits.json" "$runs/ft/splits.json"
 "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$runs/ft" --head pma --gate "${GATE:-per-layer}" \
   --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed 1
