@@ -36,6 +36,28 @@ public class RandomScenarioTests
             return r.Signals.All(x => x.All(float.IsFinite));
         });
 
+    /// <summary>
+    /// A segment boundary whose time sums to just above a sample (71.2 + 35.1 s = 106.30000000000001 s, sample 26575 at
+    /// 250 Hz): the lead-off run that starts there is rendered, not read as the end of the record. Before, the record
+    /// (and its truth) stopped at 106.3 s and the rest stayed zero (random seed 192055 of the property above).
+    /// </summary>
+    [Fact]
+    public void A_lead_off_segment_starting_where_time_and_sample_round_apart_is_rendered_to_the_end()
+    {
+        var s = new Scenario
+        {
+            Seed = 3, SampleRate = 250, Leads = EcgStream.Core.Leads.LeadSet.Of(EcgStream.Core.Leads.Lead.I, EcgStream.Core.Leads.Lead.II),
+            Segments = [new("AF", 71.2), new("SR", 35.1), new("SR", 4.22) { LeadOff = ["I"] }, new("SVT", 9.48)],
+        };
+        var r = Simulator.Run(s);
+        Assert.Equal(120.0, r.DurationSeconds, 6);
+        Assert.Contains(r.Truth, e => e.Rhythm == "SVT" && Math.Abs(e.EndSeconds - 120) < 1e-6);
+        var leadOff = Assert.Single(r.Truth, e => e.Rhythm == "LEAD_OFF");
+        Assert.Equal(106.3, leadOff.StartSeconds, 6);
+        Assert.Equal(110.52, leadOff.EndSeconds, 6);
+        Assert.Contains(r.BeatSamples, b => b / 250.0 > 115);   // the SVT is there
+    }
+
     [Fact]
     public void OversizedRecordsAreRefusedWithAHint()
     {

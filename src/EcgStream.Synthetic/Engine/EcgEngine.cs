@@ -103,6 +103,11 @@ internal sealed class EcgEngine
         rail = false;
         var seg = _timeline.At(Position / _fs);
         if (seg is null) return 0;
+        // A segment owns the samples from SampleAt(Start) on. At a boundary the sample's time can round below the
+        // boundary while the boundary's first sample is this one (71.2 + 35.1 s is 106.30000000000001 s; sample 26575
+        // at 250 Hz is 106.3 s): take the segment that has begun by this sample, or the run below would be empty and
+        // read as the end of the record (a 2-minute record ended at 106.3 s, its truth cut there).
+        while (_timeline.Get(seg.Index + 1) is { } next && SampleAt(next.Start) <= Position) seg = next;
         leadOff = seg.LeadOff.Intersect(_leads);
         rail = seg.Rail;
         long stop = Position + max;
