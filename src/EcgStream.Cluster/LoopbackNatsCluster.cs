@@ -150,11 +150,20 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
     /// <see cref="DisposeAsync"/> would have; it ends itself once the node has gone.
     /// </summary>
     private const string NodeWatch = """
-        while kill -0 "$1" 2>/dev/null; do
-          read -r _ _ _ ppid _ < /proc/$$/stat
-          if [ "$ppid" != "$2" ]; then
+        exec </dev/null >/dev/null 2>&1
+        # alive: the node's process, not a zombie nobody reaps, not another process given its id (its start time)
+        started=$(cut -d' ' -f22 /proc/$1/stat 2>/dev/null) || exit 0
+        alive() { read -r _ _ state _ < /proc/$1/stat 2>/dev/null && [ "$state" != Z ] && [ "$(cut -d' ' -f22 /proc/$1/stat 2>/dev/null)" = "$started" ]; }
+        while alive "$1"; do
+          ppid=""
+          read -r _ _ _ ppid _ < /proc/$$/stat 2>/dev/null
+          if [ -n "$ppid" ] && [ "$ppid" != "$2" ]; then
             kill -TERM "$1" 2>/dev/null
-            while kill -0 "$1" 2>/dev/null; do sleep 0.2; done
+            waited=0
+            while alive "$1"; do
+              sleep 0.2; waited=$((waited + 1))
+              [ $waited -eq 50 ] && kill -KILL "$1" 2>/dev/null
+            done
             [ -z "$3" ] || { rm -rf "$3"; rmdir "$(dirname "$3")" 2>/dev/null; }
             exit 0
           fi

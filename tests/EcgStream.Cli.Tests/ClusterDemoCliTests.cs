@@ -28,17 +28,20 @@ public class ClusterDemoCliTests
             psi.ArgumentList.Add(a);
         using var demo = Process.Start(psi)!;
         List<(int Pid, string Command)> children = [];
+        var said = new List<string>();
+        string? store = null;
         try
         {
             _ = demo.StandardOutput.ReadToEndAsync();
             using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
-                while (await demo.StandardError.ReadLineAsync(started.Token) is { } line && !line.Contains("took bed", StringComparison.Ordinal)) { }
+                while (await demo.StandardError.ReadLineAsync(started.Token) is { } line && !line.Contains("took bed", StringComparison.Ordinal)) said.Add(line);
             children = ProcessTable.Children(demo.Id);
-            Assert.Equal(2, children.Count(c => c.Command.Contains(" worker ", StringComparison.Ordinal)));
+            Assert.True(children.Count(c => c.Command.Contains(" worker ", StringComparison.Ordinal)) == 2,
+                $"workers: {string.Join("; ", children.Select(c => c.Command))}; the demo said: {string.Join(" | ", said.TakeLast(10))}");
             var nodes = children.Where(c => c.Command.Contains("nats-server", StringComparison.Ordinal) && !c.Command.StartsWith("/bin/sh", StringComparison.Ordinal)).ToList();
             Assert.Equal(3, nodes.Count);
             // "…/nats-server -c ROOT/n1/server.conf"
-            string store = Path.GetDirectoryName(Path.GetDirectoryName(nodes[0].Command.Split(' ')[^1])!)!;
+            store = Path.GetDirectoryName(Path.GetDirectoryName(nodes[0].Command.Split(' ')[^1])!)!;
             Assert.True(Directory.Exists(store), store);
 
             demo.Kill(); // SIGKILL: nothing of the demo runs any more, its Dispose included
@@ -56,17 +59,22 @@ public class ClusterDemoCliTests
         finally
         {
             if (!demo.HasExited) demo.Kill(entireProcessTree: true);
-            foreach (var (pid, _) in children)
-                if (ProcessTable.Running(pid)) try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+            // only processes still running the command they ran (an id may have gone to another process since)
+            foreach (var (pid, command) in children)
+                if (ProcessTable.Running(pid) && ProcessTable.CommandOf(pid) == command)
+                    try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+            if (store is not null && Directory.Exists(store)) try { Directory.Delete(store, recursive: true); } catch (IOException) { }
         }
     }
 
-    [Fact]
-    public async Task A_worker_whose_parent_pid_names_no_process_is_refused()
+    [Theory]
+    [InlineData("2147483646", "no such process")]
+    [InlineData("0", "expected a positive process id")]
+    public async Task A_worker_whose_parent_pid_names_no_process_is_refused(string pid, string problem)
     {
         var env = new Dictionary<string, string?> { ["ECGSTREAM_NATS_PASSWORD"] = "secret" };
-        var r = await CliRunner.RunWithEnvironmentAsync(env, "worker", "--nats-url", "nats://127.0.0.1:1", "--nats-user", "u", "--parent-pid", "2147483646");
+        var r = await CliRunner.RunWithEnvironmentAsync(env, "worker", "--nats-url", "nats://127.0.0.1:1", "--nats-user", "u", "--parent-pid", pid);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("error: --parent-pid 2147483646: no such process", r.Stderr.Trim());
+        Assert.Equal($"error: --parent-pid {pid}: {problem}", r.Stderr.Trim());
     }
 }

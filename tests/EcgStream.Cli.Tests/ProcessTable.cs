@@ -29,10 +29,17 @@ internal static class ProcessTable
                 string stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 // after "(comm) ": state, then the parent's id
                 if (int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) != parent) continue;
-                found.Add((pid, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim()));
+                found.Add((pid, CommandOf(pid)));
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { }
         }
         return found;
+    }
+
+    /// <summary>The command line of <paramref name="pid"/> (arguments joined by spaces); empty once it has gone.</summary>
+    public static string CommandOf(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim(); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return ""; }
     }
 }

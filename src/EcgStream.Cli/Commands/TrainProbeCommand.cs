@@ -125,7 +125,7 @@ internal static class TrainProbeCommand
             var metrics = new RunMetrics
             {
                 Kind = "probe",
-                Config = RunMetrics.ToElement(new { encoder = parse.GetValue(encoderPath), head = headKind.ToString(), gate = pmaGate.ToString(), data = source }),
+                Config = RunMetrics.ToElement(new { encoder = parse.GetValue(encoderPath), head = headKind.ToString(), gate = pmaGate.ToString(), data = source, unmaskedLabels = parse.GetValue(unmaskedLabels) }),
                 Options = RunMetrics.ToElement(options),
                 Steps = [.. losses.Select((l, i) => new StepMetrics(i, l, double.NaN, double.NaN))],
                 Completed = losses.Count == options.Steps,

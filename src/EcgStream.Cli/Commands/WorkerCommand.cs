@@ -30,24 +30,16 @@ internal static class WorkerCommand
             string workerId = parse.GetValue(id) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             double w = parse.GetValue(warmup);
             if (!(w >= 10 && w <= 600)) throw new ArgumentException($"--warmup {w}: expected 10..600 seconds");
-            // a PID that names no process (a typo, another PID namespace) is a usage error, not a parent that has ended
-            if (parse.GetValue(parentPid) is { } parent && !ParentProcess.Exists(parent))
-                throw new ArgumentException($"--parent-pid {parent}: no such process");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            // Watched from before the model loads (seconds), so that a parent ending meanwhile is seen as ended.
+            using var watch = parse.GetValue(parentPid) is { } p ? WatchParent(p, workerId, stop) : null;
             string? path = BundledModel.Resolve(parse.GetValue(model));
             using var classifier = path is null ? null : RhythmModel.Load(path, new InferenceOptions());
             // Wait, not drop: a worker behind the stream catches up from it; dropping windows would lose analysis.
             using var scheduler = classifier is null ? null : new InferenceScheduler(classifier, new SchedulerOptions { Policy = QueueFullPolicy.Wait });
             await using var worker = new AnalysisWorker(settings, new WorkerOptions { WorkerId = workerId, Warmup = TimeSpan.FromSeconds(w) }, scheduler,
                 line => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"));
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            using var watch = parse.GetValue(parentPid) is { } p ? ParentProcess.Watch(p, () =>
-            {
-                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} worker {workerId}: parent process {p} has ended; stopping");
-                stop.Cancel();
-                // its cluster may have gone with it (the demo's nodes): hand-backs that cannot reach it must not keep us
-                _ = Task.Delay(TimeSpan.FromSeconds(15)).ContinueWith(_ => Environment.Exit(0), TaskScheduler.Default);
-            }) : null;
             await worker.RunAsync(stop.Token);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
@@ -69,5 +61,30 @@ internal static class WorkerCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>Exit status of a worker that stopped because its parent ended but could not hand its beds back in time.</summary>
+    public const int ParentGoneUnfinished = 3;
+
+    /// <summary>
+    /// `--parent-pid`: when the parent ends, stop as on SIGTERM (hand the beds back, print the counters, exit 0). Its
+    /// cluster may have gone with it (the demo's nodes), and hand-backs that cannot reach it must not keep the worker:
+    /// after 15 s it exits with <see cref="ParentGoneUnfinished"/> and says so.
+    /// </summary>
+    private static IDisposable WatchParent(int pid, string workerId, CancellationTokenSource stop)
+    {
+        // a PID that names no process (a typo, another PID namespace) is a usage error, not a parent that has ended
+        if (pid <= 0) throw new ArgumentException($"--parent-pid {pid}: expected a positive process id");
+        if (!ParentProcess.Exists(pid)) throw new ArgumentException($"--parent-pid {pid}: no such process");
+        return ParentProcess.Watch(pid, () =>
+        {
+            Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} worker {workerId}: parent process {pid} has ended; stopping");
+            try { stop.Cancel(); } catch (ObjectDisposedException) { return; }   // the worker is already past its run
+            _ = Task.Delay(TimeSpan.FromSeconds(15)).ContinueWith(_ =>
+            {
+                Console.Error.WriteLine($"error: worker {workerId}: its beds were not handed back within 15 s of parent process {pid} ending (its cluster gone too?); exiting");
+                Environment.Exit(ParentGoneUnfinished);
+            }, TaskScheduler.Default);
+        });
     }
 }

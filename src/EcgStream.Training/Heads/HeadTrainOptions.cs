@@ -30,6 +30,7 @@ public sealed record HeadTrainOptions
         if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate {LearningRate} must be positive");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay {WeightDecay} must be >= 0");
         if (!(EncoderLearningRateScale > 0 && EncoderLearningRateScale <= 1)) throw new ArgumentException($"EncoderLearningRateScale {EncoderLearningRateScale} must be within (0, 1]");
+        if (LeadSetBatches && FreezeEncoder) throw new ArgumentException("LeadSetBatches applies to fine-tuning only (FreezeEncoder is set)");
         if (WarmupSteps < 0 || WarmupSteps >= Steps) throw new ArgumentException($"WarmupSteps {WarmupSteps} must be within 0…{Steps - 1}");
     }
 }

@@ -92,10 +92,10 @@ public static class HeadTrainer
             return TrainOnFeatures(head, ExtractFeatures(encoder, data), Labels(data), options, progress, cancel,
                 LabelWeights(data), head.RhythmFeatures > 0 ? RhythmInputs(data) : null);
         }
-        // Fine-tuning draws batches as the frozen path does, from every window (lead sets mixed), and runs the encoder
-        // once per lead set in the batch, so a single-lead window still costs 1/12 of a 12-lead one. (Batches of one
-        // lead set each, as before, left the head underfitting: validation AF F1 0.733 against 0.860 on the same
-        // features, docs/runs/2026-12-04/teacher-fine-tune/.)
+        // Fine-tuning draws batches as the frozen path does, from every window (lead sets mixed), unless
+        // LeadSetBatches asks for the 2026-11-21 recipe's one lead set per batch; the encoder runs once per lead set in
+        // the batch, so a single-lead window still costs 1/12 of a 12-lead one. (Batches of one lead set each left the
+        // head underfitting: validation AF F1 0.733 against 0.860 on the same features, docs/runs/2026-12-04/teacher-fine-tune/.)
         using var labels = Labels(data);
         using var weights = LabelWeights(data);
         using var rhythm = head.RhythmFeatures > 0 ? RhythmInputs(data) : null;
