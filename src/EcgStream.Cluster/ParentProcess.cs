@@ -16,7 +16,7 @@ public static partial class ParentProcess
     public static bool Exists(int pid)
     {
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("parent watching is implemented for Linux");
-        return pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH);
+        return pid > 0 && (PosixSignals.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH);
     }
 
     /// <summary>
@@ -39,7 +39,4 @@ public static partial class ParentProcess
 
     [LibraryImport("libc", EntryPoint = "getppid")]
     private static partial int GetParentPid();
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -28,6 +28,7 @@ public static partial class PosixSignals
         if (Kill(pid, signal) != 0) throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>kill(2); signal 0 only asks whether the process exists (<see cref="ParentProcess.Exists"/>).</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    internal static partial int Kill(int pid, int signal);
 }
