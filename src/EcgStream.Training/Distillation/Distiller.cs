@@ -43,7 +43,7 @@ public static class Distiller
         manual_seed((long)options.Seed);     // initial weights
         using var student = new DistillStudent(new StMemEncoder(config), new PmaHead(config.Dim, config.Depth, teacher.Classes, gateHidden,
             rhythmFeatures: rhythmPath ? Signal.Rhythms.RhythmFeatures.Count : 0));
-        using var optimizer = optim.AdamW(student.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = AdamWFactory.Create(student.parameters(), options.LearningRate, options.WeightDecay);
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var settings = new CheckpointedRunSettings(runDirectory,
             $"Distillation (student d={config.Dim} depth={config.Depth}): {Path.GetFileName(Path.GetFullPath(runDirectory))}",

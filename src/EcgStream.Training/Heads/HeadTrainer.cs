@@ -159,8 +159,7 @@ public static class HeadTrainer
     private static List<double> Run(RhythmHead head, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
-        using var optimizer = optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, new TorchSharp.Modules.AdamW.Options { LearningRate = options.LearningRate * g.RateScale })),
-            options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = AdamWFactory.Create(groups.Select(g => (g.Parameters, g.RateScale)), options.LearningRate, options.WeightDecay);
         var scales = groups.Select(g => g.RateScale).ToArray();
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);

@@ -31,7 +31,7 @@ public static class Pretrainer
         var grouping = options.LayerGroups is null ? LayerGrouping.LastLayer(config.Depth) : LayerGrouping.Parse(options.LayerGroups, config.Depth);
         manual_seed((long)options.Seed);     // initial weights
         using var model = new MaskedPretrainModel(config, grouping);
-        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = AdamWFactory.Create(model.parameters(), options.LearningRate, options.WeightDecay);
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLearningRate);
         var settings = new CheckpointedRunSettings(runDirectory,
             $"Pretraining ({(grouping.Count > 1 ? $"IPASTMEM, groups {grouping}" : "ST-MEM")}): {Path.GetFileName(Path.GetFullPath(runDirectory))}",
