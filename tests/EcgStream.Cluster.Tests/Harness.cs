@@ -59,7 +59,8 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>
     /// Waits until every bed is held by one worker and every worker holds its fair share (the rounding-up share at most, one
     /// bed at least): a worker that joins late (seconds late on a loaded CI machine) takes its share by hand-backs, one per
-    /// round, so a fixed delay could snapshot the beds mid-way. Returns each worker's beds.
+    /// round, so a fixed delay could snapshot the beds mid-way. Returns each worker's beds. Only for harnesses whose workers
+    /// may hold the rounding-up share: with a bed cap below it the beds never balance and the wait fails at its deadline.
     /// </summary>
     public async Task<Dictionary<string, HashSet<string>>> WaitUntilBalancedAsync(TimeSpan within)
     {
