@@ -40,9 +40,10 @@ public sealed class MixedLeadSetBatchTests
     [TorchFact]
     public void A_head_fine_tuned_with_its_encoder_all_but_frozen_learns_as_on_frozen_features()
     {
-        // Same data, seed and steps; the encoder's rate a millionth of the head's. The two paths draw the same windows
-        // and encode them alike, so the losses agree step by step (before, the fine-tune path drew one lead set per
-        // batch and its losses went their own way).
+        // Same data and steps, the same draws (a fine-tune draws from its own stream, so the frozen run is given the seed
+        // of that stream); the encoder's rate a millionth of the head's. The two paths draw the same windows and encode
+        // them alike, so the losses agree step by step (before, the fine-tune path drew one lead set per batch and its
+        // losses went their own way).
         var data = MixedLeadSets(48);
         var options = new HeadTrainOptions { Steps = 40, BatchSize = 8, LearningRate = 3e-3, WarmupSteps = 5, Seed = 9 };
         manual_seed(21);
@@ -51,7 +52,11 @@ public sealed class MixedLeadSetBatchTests
         {
             manual_seed(3);
             using var head = RhythmHeads.Create(HeadKind.Pma, encoder.Config.Dim, encoder.Depth, Core.Rhythms.RhythmClasses.Count, rhythmFeatures: Signal.Rhythms.RhythmFeatures.Count);
-            return HeadTrainer.Train(encoder, head, data, options with { FreezeEncoder = freeze, EncoderLearningRateScale = freeze ? 1 : 1e-6 });
+            return HeadTrainer.Train(encoder, head, data, options with
+            {
+                FreezeEncoder = freeze, EncoderLearningRateScale = freeze ? 1 : 1e-6,
+                Seed = freeze ? HeadTrainer.BatchDrawSeed(options.Seed, encoderTrained: true) : options.Seed,
+            });
         }
         var frozen = Train(freeze: true);
         var fineTuned = Train(freeze: false);
@@ -74,6 +79,29 @@ public sealed class MixedLeadSetBatchTests
         {
             BatchSampler.DrawFromBuckets(byLeadSet, 7, step, batch);
             Assert.Single(batch.Select(i => data.Leads(i)).Distinct());
+        }
+    }
+
+    [Fact]
+    public void A_head_trained_after_a_fine_tune_with_the_same_seed_does_not_replay_its_batches()
+    {
+        // tools/train-model.sh gives steps 4 (fine-tune) and 5 (head on the frozen, fine-tuned encoder) one --seed; with one
+        // stream the head saw the fine-tune's windows in its order and stalled (docs/runs/2026-12-05/recipe-gap/).
+        int[][] all = [[.. Enumerable.Range(0, 17458)]];
+        var fineTune = new int[32];
+        var head = new int[64];
+        for (ulong seed = 1; seed <= 20; seed++)
+        {
+            Assert.Equal(seed, HeadTrainer.BatchDrawSeed(seed, encoderTrained: false));
+            int shared = 0;
+            for (long step = 0; step < 50; step++)
+            {
+                BatchSampler.DrawFromBuckets(all, HeadTrainer.BatchDrawSeed(seed, encoderTrained: true), step, fineTune);
+                BatchSampler.DrawFromBuckets(all, HeadTrainer.BatchDrawSeed(seed, encoderTrained: false), step, head);
+                shared += fineTune.Intersect(head).Count();
+            }
+            // By chance a 64-window batch holds about 32 · 64 / 17458 ≈ 0.12 of a 32-window batch's windows: ~6 in 50 steps.
+            Assert.True(shared < 40, $"seed {seed}: the head's batches hold {shared} of the fine-tune's 1600 draws in 50 steps");
         }
     }
 }
