@@ -6,21 +6,30 @@ namespace EcgStream.Training.Tests;
 
 public sealed class AttentionTests
 {
+    /// <summary>Two blocks with the same weights, one per attention kernel, and a batch of 3 windows of 10 tokens where
+    /// window <paramref name="padded"/> keeps only its first <paramref name="kept"/> keys.</summary>
+    private static (TransformerBlock Fused, TransformerBlock Written, Tensor X, Tensor Padding) Pair(int seed, int padded, int kept)
+    {
+        manual_seed(seed);
+        var fused = new TransformerBlock(24, 4, attention: AttentionKernel.Fused);
+        var written = new TransformerBlock(24, 4, attention: AttentionKernel.Explicit);
+        written.LoadState(fused.state_dict());
+        var padding = zeros(3, 10, dtype: ScalarType.Bool);
+        padding[padded, TensorIndex.Slice(kept)] = tensor(true);
+        return (fused, written, randn(3, 10, 24), padding);
+    }
+
     [TorchFact]
     public void Fused_and_explicit_attention_agree_with_padded_keys_and_name_parameters_as_pytorch()
     {
         using var scope = NewDisposeScope();
-        manual_seed(5);
-        using var fused = new TransformerBlock(24, 4, attention: AttentionKernel.Fused);
-        using var written = new TransformerBlock(24, 4, attention: AttentionKernel.Explicit);
-        written.LoadState(fused.state_dict());
+        var (fused, written, x, padding) = Pair(seed: 5, padded: 0, kept: 6);   // window 0: only 6 keys take part
+        using var _ = fused;
+        using var __ = written;
         Assert.Equal(
             ["norm1.weight", "norm1.bias", "attn.in_proj_weight", "attn.in_proj_bias", "attn.out_proj.weight", "attn.out_proj.bias",
              "norm2.weight", "norm2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"],
             fused.state_dict().Keys);
-        var x = randn(3, 10, 24);
-        var padding = zeros(3, 10, dtype: ScalarType.Bool);
-        padding[0, TensorIndex.Slice(6)] = tensor(true);   // window 0: only 6 keys take part
         var a = fused.forward(x, padding);
         var b = written.forward(x, padding);
         Assert.True((a - b).abs().max().item<float>() < 1e-5f, "fused and explicit attention differ");
@@ -36,13 +45,9 @@ public sealed class AttentionTests
     {
         // Training runs the fused kernel's backward pass; the forward agreeing does not check it.
         using var scope = NewDisposeScope();
-        manual_seed(7);
-        using var fused = new TransformerBlock(24, 4, attention: AttentionKernel.Fused);
-        using var written = new TransformerBlock(24, 4, attention: AttentionKernel.Explicit);
-        written.LoadState(fused.state_dict());
-        var x = randn(3, 10, 24);
-        var padding = zeros(3, 10, dtype: ScalarType.Bool);
-        padding[1, TensorIndex.Slice(4)] = tensor(true);
+        var (fused, written, x, padding) = Pair(seed: 7, padded: 1, kept: 4);
+        using var _ = fused;
+        using var __ = written;
         var weights = randn(3, 10, 24);   // a loss that weighs every output differently
         (fused.forward(x, padding) * weights).sum().backward();
         (written.forward(x, padding) * weights).sum().backward();

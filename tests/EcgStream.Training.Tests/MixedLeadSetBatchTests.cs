@@ -55,7 +55,7 @@ public sealed class MixedLeadSetBatchTests
             return HeadTrainer.Train(encoder, head, data, options with
             {
                 FreezeEncoder = freeze, EncoderLearningRateScale = freeze ? 1 : 1e-6,
-                Seed = freeze ? HeadTrainer.BatchDrawSeed(options.Seed, encoderTrained: true) : options.Seed,
+                Seed = freeze ? HeadTrainer.RunSeed(options.Seed, encoderTrained: true) : options.Seed,
             });
         }
         var frozen = Train(freeze: true);
@@ -92,12 +92,12 @@ public sealed class MixedLeadSetBatchTests
         var head = new int[64];
         for (ulong seed = 1; seed <= 20; seed++)
         {
-            Assert.Equal(seed, HeadTrainer.BatchDrawSeed(seed, encoderTrained: false));
+            Assert.Equal(seed, HeadTrainer.RunSeed(seed, encoderTrained: false));
             int shared = 0;
             for (long step = 0; step < 50; step++)
             {
-                BatchSampler.DrawFromBuckets(all, HeadTrainer.BatchDrawSeed(seed, encoderTrained: true), step, fineTune);
-                BatchSampler.DrawFromBuckets(all, HeadTrainer.BatchDrawSeed(seed, encoderTrained: false), step, head);
+                BatchSampler.DrawFromBuckets(all, HeadTrainer.RunSeed(seed, encoderTrained: true), step, fineTune);
+                BatchSampler.DrawFromBuckets(all, HeadTrainer.RunSeed(seed, encoderTrained: false), step, head);
                 shared += fineTune.Intersect(head).Count();
             }
             // By chance a 64-window batch holds about 32 · 64 / 17458 ≈ 0.12 of a 32-window batch's windows: ~6 in 50 steps.

@@ -157,15 +157,15 @@ public static class HeadTrainer
     private readonly record struct ParameterGroup(IEnumerable<Parameter> Parameters, double RateScale);
 
     /// <summary>
-    /// The seed of a run's batch draws. A fine-tune draws from its own stream: with one stream, a head trained on the
-    /// fine-tuned encoder with the same --seed (tools/train-model.sh's steps 4 and 5, both seed 1) replayed the fine-tune's
-    /// windows in the order the encoder had been fitted to them, and that head stalled at a higher training loss
-    /// (PhysioNet 2017 validation AF + SR AUROC 1.70-1.75 against 1.85-1.88 for any other head seed on the same encoder,
-    /// docs/runs/2026-12-05/recipe-gap/).
+    /// The seed a run's random streams start from: the head's initial weights (the caller seeds libtorch with it) and the
+    /// batch draws. A fine-tune takes a seed of its own: with one seed, a head trained on the fine-tuned encoder with the
+    /// same --seed (tools/train-model.sh's steps 4 and 5, both seed 1) started from the fine-tune head's initial weights
+    /// and stalled at a higher training loss (PhysioNet 2017 validation AF + SR AUROC about 1.72 against 1.85-1.88 for
+    /// other head seeds on the same encoder, docs/runs/2026-12-05/recipe-gap/).
     /// </summary>
-    public static ulong BatchDrawSeed(ulong seed, bool encoderTrained) => encoderTrained ? seed ^ FineTuneDraws : seed;
+    public static ulong RunSeed(ulong seed, bool encoderTrained) => encoderTrained ? seed ^ FineTuneSeed : seed;
 
-    private const ulong FineTuneDraws = 0x5EED_F1E7_0E1C_0DE5UL;
+    private const ulong FineTuneSeed = 0x5EED_F1E7_0E1C_0DE5UL;
 
     private static List<double> Run(RhythmHead head, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
@@ -175,7 +175,7 @@ public static class HeadTrainer
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
-        ulong draws = BatchDrawSeed(options.Seed, encoderTrained: fineTuned is not null);
+        ulong draws = RunSeed(options.Seed, encoderTrained: fineTuned is not null);
         head.train();
         fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
