@@ -15,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-$root/runs}"
 data="${ECGSTREAM_DATA:-$root/../shared/data}"
 ecg="$root/tools/ecgstream"
-mkdir -p "$runs/layers" "$runs/pma" "$runs/ft"
+mkdir -p "$runs/layers" "$runs/pma"
 
 # 1. Masked pretraining of the default (small) encoder on the real train split.
 "$ecg" train pretrain --out "$runs/pre" --config small --data real --data-root "$data" \
@@ -31,32 +31,61 @@ cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$runs/pma" --head pma --gate "${GATE:-per-layer}" \
   --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 64 --lr 3e-3 --seed 1
 
-# 4. The shipped model: encoder + PMA head fine-tuned together on real + synthetic windows (the rare
-#    classes come from the generator); thresholds chosen on the validation windows; scored on the
-#    real test split and on unseen synthetic patients apart. Then export with contract-v1 metadata.
-#    (This step today gives a clearly weaker encoder than the 2026-11-21 run that made
-#    models/ecgstream-v1.onnx, even from v1's own pretrained encoder: 2017 validation overall F1 0.51-0.61
-#    against 0.74, and not because of the label masks or the batches — --unmasked-labels --lead-set-batches
-#    reproduce those and do no better; docs/runs/2026-12-05/recipe-gap/. The shipped models keep v1's
-#    encoder until that is mended.)
-mkdir -p "$runs/ft" && cp "$runs/pre/splits.json" "$runs/ft/splits.json"
-"$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$runs/ft" --head pma --gate "${GATE:-per-layer}" \
-  --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed 1
+# 4. The encoder fine-tuned with a PMA head on real + synthetic windows (the rare classes come from the generator; labels
+#    with known masks, batches that mix lead sets); thresholds on the validation windows. Exported with contract-v1 metadata.
+# 5. The teacher (contract v2): a PMA head with the rhythm path (RR features of the last 60 s) on the fine-tuned encoder,
+#    frozen; labels with known masks (2017 "O" and rhythms outside the class set are hard negatives), masked BCE;
+#    thresholds on the validation records. (Fine-tuning encoder and rhythm-path head together, `--fine-tune
+#    --rhythm-path`, was no better on the validation records: docs/runs/2026-12-04/teacher-fine-tune/.)
+#    Until 2026-12-05 (session 16) a head trained with the fine-tune's own seed replayed its batches and stalled (2017
+#    validation AF + SR AUROC about 1.72 against 1.86-1.88): this is what made this script's teacher far weaker than v1's
+#    (docs/runs/2026-12-05/recipe-gap/). A fine-tune now draws from a stream of its own. Heads still vary with their seed,
+#    so each fine-tune seed in FT_SEEDS gets a head per seed in HEAD_SEEDS, every pair is scored on the validation records
+#    (PhysioNet 2017 AF AUROC + SR AUROC, threshold-free) and the best pair is the teacher. The test records are not read.
+ft_seeds=(${FT_SEEDS:-1}); head_seeds=(${HEAD_SEEDS:-1 2 3})
+for link in ft v2; do
+  if [ -e "$runs/$link" ] && [ ! -L "$runs/$link" ]; then
+    echo "train-model.sh: $runs/$link is a folder of an older recipe (it is now a link to the chosen seed's run): move it away" >&2
+    exit 1
+  fi
+done
+best_ft=""; best_head=""; best_score=-1
+for f in "${ft_seeds[@]}"; do
+  ft="$runs/ft-s$f"
+  if [ ! -f "$ft/encoder.safetensors" ]; then
+    mkdir -p "$ft" && cp "$runs/pre/splits.json" "$ft/splits.json"
+    "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$ft" --head pma --gate "${GATE:-per-layer}" \
+      --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed "$f"
+  fi
+  for h in "${head_seeds[@]}"; do
+    v2="$runs/v2-s$f-h$h"
+    if [ ! -f "$v2/model.onnx" ]; then
+      mkdir -p "$v2" && cp "$runs/pre/splits.json" "$v2/splits.json"
+      "$ecg" train probe --encoder "$ft/encoder.safetensors" --out "$v2" --head pma --rhythm-path \
+        --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed "$h"
+      "$ecg" train export --encoder "$ft/encoder.safetensors" --head "$v2/head.safetensors" \
+        --out "$v2/model.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
+        --training-data "real train split of ../shared/data + synthetic, masked labels (fine-tune seed $f, head seed $h)" \
+        --commit "$(git -C "$root" rev-parse --short HEAD)"
+    fi
+    [ -f "$v2/validation/benchmark.jsonl" ] || "$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" \
+      --records validation --datasets physionet2017 --model "$v2/model.onnx" --out "$v2/validation" > /dev/null
+    score=$(sed -n 's/.*"record":"ALL".*"auroc_a":\([0-9.]*\),"auroc_n":\([0-9.]*\).*/\1 \2/p' "$v2/validation/benchmark.jsonl" \
+      | awk '{ printf "%.4f", $1 + $2 }')
+    echo "teacher candidate: fine-tune seed $f, head seed $h: 2017 validation AF AUROC + SR AUROC = ${score:-none}"
+    if [ -n "$score" ] && awk -v a="$score" -v b="$best_score" 'BEGIN { exit !(a > b) }'; then
+      best_score=$score; best_ft=$f; best_head=$h
+    fi
+  done
+done
+[ -n "$best_ft" ] || { echo "train-model.sh: no teacher candidate was scored on the validation records" >&2; exit 1; }
+echo "teacher: fine-tune seed $best_ft, head seed $best_head (validation AF AUROC + SR AUROC $best_score)"
+ln -sfn "ft-s$best_ft" "$runs/ft"
+ln -sfn "v2-s$best_ft-h$best_head" "$runs/v2"
 "$ecg" train export --encoder "$runs/ft/encoder.safetensors" --head "$runs/ft/head.safetensors" \
   --out "$runs/ecgstream.onnx" --model-id "ecgstream-stmem-small-pma-1" \
   --training-data "real train split of ../shared/data + synthetic" --commit "$(git -C "$root" rev-parse --short HEAD)"
-
-# 5. The shipped model (contract v2): a PMA head with the rhythm path (RR features of the last 60 s) on the
-#    fine-tuned encoder of step 4, frozen; labels with known masks (2017 "O" and rhythms outside the class
-#    set are hard negatives), masked BCE; thresholds on the validation records. (Fine-tuning encoder and
-#    rhythm-path head together, `--fine-tune --rhythm-path`, was no better on the validation records:
-#    docs/runs/2026-12-04/teacher-fine-tune/.)
-mkdir -p "$runs/v2" && cp "$runs/pre/splits.json" "$runs/v2/splits.json"
-"$ecg" train probe --encoder "$runs/ft/encoder.safetensors" --out "$runs/v2" --head pma --rhythm-path \
-  --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed 1
-"$ecg" train export --encoder "$runs/ft/encoder.safetensors" --head "$runs/v2/head.safetensors" \
-  --out "$runs/ecgstream-v2.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
-  --training-data "real train split of ../shared/data + synthetic, masked labels" --commit "$(git -C "$root" rev-parse --short HEAD)"
+cp "$runs/v2/model.onnx" "$runs/ecgstream-v2.onnx"
 
 # 6. The student (d 64, 2 blocks: 8.5 % of the teacher encoder's multiply-adds; four blocks missed the 5 ms latency
 #    budget), distilled from the v2 teacher
