@@ -9,13 +9,19 @@
 # record-level thresholds → v2 export (the teacher) → a d64 × 2 student distilled from it → static int8
 # (QDQ) → its record head → the record- and episode-level benchmark on held-out patients.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
-# Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about an hour on 2 CPU cores)
+# Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about 70 minutes on 2 CPU cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-$root/runs}"
 data="${ECGSTREAM_DATA:-$root/../shared/data}"
 ecg="$root/tools/ecgstream"
 mkdir -p "$runs/layers" "$runs/pma"
+for link in ft v2; do
+  if [ -e "$runs/$link" ] && [ ! -L "$runs/$link" ]; then
+    echo "train-model.sh: $runs/$link is a folder of an older recipe (it is now a link to the chosen seed's run): move it away" >&2
+    exit 1
+  fi
+done
 
 # 1. Masked pretraining of the default (small) encoder on the real train split.
 "$ecg" train pretrain --out "$runs/pre" --config small --data real --data-root "$data" \
@@ -43,23 +49,17 @@ cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 #    so each fine-tune seed in FT_SEEDS gets a head per seed in HEAD_SEEDS, every pair is scored on the validation records
 #    (PhysioNet 2017 AF AUROC + SR AUROC, threshold-free) and the best pair is the teacher. The test records are not read.
 ft_seeds=(${FT_SEEDS:-1}); head_seeds=(${HEAD_SEEDS:-1 2 3})
-for link in ft v2; do
-  if [ -e "$runs/$link" ] && [ ! -L "$runs/$link" ]; then
-    echo "train-model.sh: $runs/$link is a folder of an older recipe (it is now a link to the chosen seed's run): move it away" >&2
-    exit 1
-  fi
-done
 best_ft=""; best_head=""; best_score=-1
 for f in "${ft_seeds[@]}"; do
   ft="$runs/ft-s$f"
-  if [ ! -f "$ft/encoder.safetensors" ]; then
+  if [ ! -f "$ft/metrics.json" ]; then                # written last: an interrupted fine-tune is redone
     mkdir -p "$ft" && cp "$runs/pre/splits.json" "$ft/splits.json"
     "$ecg" train probe --encoder "$runs/pre/encoder.safetensors" --out "$ft" --head pma --gate "${GATE:-per-layer}" \
       --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed "$f"
   fi
   for h in "${head_seeds[@]}"; do
     v2="$runs/v2-s$f-h$h"
-    if [ ! -f "$v2/model.onnx" ]; then
+    if [ ! "$v2/model.onnx" -nt "$ft/metrics.json" ]; then   # missing, or older than a redone fine-tune
       mkdir -p "$v2" && cp "$runs/pre/splits.json" "$v2/splits.json"
       "$ecg" train probe --encoder "$ft/encoder.safetensors" --out "$v2" --head pma --rhythm-path \
         --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed "$h"
@@ -68,9 +68,10 @@ for f in "${ft_seeds[@]}"; do
         --training-data "real train split of ../shared/data + synthetic, masked labels (fine-tune seed $f, head seed $h)" \
         --commit "$(git -C "$root" rev-parse --short HEAD)"
     fi
-    [ -f "$v2/validation/benchmark.jsonl" ] || "$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" \
+    # the summary line comes last: a file without it is an interrupted benchmark
+    { [ "$v2/validation/benchmark.jsonl" -nt "$v2/model.onnx" ] && grep -q '"record":"ALL"' "$v2/validation/benchmark.jsonl"; } || "$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" \
       --records validation --datasets physionet2017 --model "$v2/model.onnx" --out "$v2/validation" > /dev/null
-    score=$(sed -n 's/.*"record":"ALL".*"auroc_a":\([0-9.]*\),"auroc_n":\([0-9.]*\).*/\1 \2/p' "$v2/validation/benchmark.jsonl" \
+    score=$(sed -n 's/.*"record":"ALL".*"auroc_a":\([0-9.][0-9.]*\),"auroc_n":\([0-9.][0-9.]*\),.*/\1 \2/p' "$v2/validation/benchmark.jsonl" \
       | awk '{ printf "%.4f", $1 + $2 }')
     echo "teacher candidate: fine-tune seed $f, head seed $h: 2017 validation AF AUROC + SR AUROC = ${score:-none}"
     if [ -n "$score" ] && awk -v a="$score" -v b="$best_score" 'BEGIN { exit !(a > b) }'; then
