@@ -175,15 +175,15 @@ public static class HeadTrainer
         var schedule = new WarmupCosine(options.LearningRate, options.WarmupSteps, options.Steps);
         var losses = new List<double>(options.Steps);
         var indices = new int[options.BatchSize];
-        ulong draws = RunSeed(options.Seed, encoderTrained: fineTuned is not null);
+        ulong seed = RunSeed(options.Seed, encoderTrained: fineTuned is not null);
         head.train();
         fineTuned?.train();
         for (long step = 0; step < options.Steps && !cancel.IsCancellationRequested; step++)
         {
             optimizer.SetLearningRates(schedule.RateAt(step), scales);
             using var scope = NewDisposeScope();
-            BatchSampler.DrawFromBuckets(buckets, draws, step, indices);
-            manual_seed((long)BatchSampler.StepSeed(options.Seed ^ 0xF1E, step));   // dropout of this step
+            BatchSampler.DrawFromBuckets(buckets, seed, step, indices);
+            manual_seed((long)BatchSampler.StepSeed(seed ^ 0xF1E, step));   // dropout of this step
             var (x, y, w, r) = batch(indices);
             using var output = head.Forward(x, r);
             var loss = MaskedBce(output.Logits, y, w);

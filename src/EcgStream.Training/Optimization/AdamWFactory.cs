@@ -16,7 +16,7 @@ public static class AdamWFactory
 
     /// <summary>One parameter group at <paramref name="learningRate"/>.</summary>
     public static AdamW Create(IEnumerable<Parameter> parameters, double learningRate, double weightDecay) =>
-        optim.AdamW(parameters, learningRate, Beta1, Beta2, Epsilon, weightDecay, amsgrad: false, maximize: false);
+        Create([(parameters, 1.0)], learningRate, weightDecay);
 
     /// <summary>One group per entry, each at <paramref name="learningRate"/> × its scale (set again every step by <see cref="OptimizerRates.SetLearningRates"/>).</summary>
     public static AdamW Create(IEnumerable<(IEnumerable<Parameter> Parameters, double RateScale)> groups, double learningRate, double weightDecay) =>
