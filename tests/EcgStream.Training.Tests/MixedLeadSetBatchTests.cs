@@ -104,4 +104,25 @@ public sealed class MixedLeadSetBatchTests
             Assert.True(shared < 40, $"seed {seed}: the head's batches hold {shared} of the fine-tune's 1600 draws in 50 steps");
         }
     }
+
+    [TorchFact]
+    public void A_fine_tunes_head_and_a_head_trained_after_it_with_the_same_seed_start_from_different_weights()
+    {
+        // `train probe` seeds the head's starting weights with SeedInitialWeights: the same seed and mode give the same
+        // head; a fine-tune's head starts elsewhere (with one stream, train-model.sh's step-5 head started where step 4's
+        // had and stalled: docs/runs/2026-12-05/recipe-gap/).
+        float[] StartingWeights(bool fineTune)
+        {
+            HeadTrainer.SeedInitialWeights(new HeadTrainOptions { Seed = 1, FreezeEncoder = !fineTune });
+            using var head = RhythmHeads.Create(HeadKind.Pma, 16, 2, Core.Rhythms.RhythmClasses.Count, rhythmFeatures: Signal.Rhythms.RhythmFeatures.Count);
+            return [.. head.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray())];
+        }
+        var frozen = StartingWeights(fineTune: false);
+        Assert.Equal(frozen, StartingWeights(fineTune: false));
+        var fineTuned = StartingWeights(fineTune: true);
+        Assert.Equal(frozen.Length, fineTuned.Length);
+        int same = frozen.Zip(fineTuned).Count(p => p.First == p.Second);
+        // the zero-initialised gate outputs and the norms' ones and zeros agree whatever the seed; the random weights do not
+        Assert.True(same < frozen.Length / 4, $"{same} of {frozen.Length} starting weights equal");
+    }
 }

@@ -59,7 +59,7 @@ internal static class TrainProbeCommand
             TrainCommand.Validate(options.Validate, options.BatchSize);   // before libtorch starts
             if (!TrainCommand.StartTorch(parse.GetValue(threads))) return Task.FromResult(3);
             using var encoder = EncoderFile.Load(parse.GetValue(encoderPath)!);
-            TorchSharp.torch.manual_seed((long)HeadTrainer.RunSeed(options.Seed, encoderTrained: !options.FreezeEncoder));   // the head's initial weights
+            HeadTrainer.SeedInitialWeights(options);
             var pmaGate = parse.GetValue(gate) switch
             {
                 "joint" => PmaGate.Joint, "per-layer" => PmaGate.PerLayer,

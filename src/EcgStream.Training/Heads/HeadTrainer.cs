@@ -167,6 +167,14 @@ public static class HeadTrainer
 
     private const ulong FineTuneSeed = 0x5EED_F1E7_0E1C_0DE5UL;
 
+    /// <summary>
+    /// Seeds libtorch's generator for the starting weights of a head about to be created for a run with
+    /// <paramref name="options"/>: from <see cref="RunSeed"/>, so a fine-tune's head and a head trained afterwards on its
+    /// encoder with the same --seed do not start from the same weights.
+    /// </summary>
+    public static void SeedInitialWeights(HeadTrainOptions options) =>
+        manual_seed((long)RunSeed(options.Seed, encoderTrained: !options.FreezeEncoder));
+
     private static List<double> Run(RhythmHead head, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<int[]> buckets, HeadTrainOptions options,
         Action<long, double>? progress, CancellationToken cancel, BatchMaker batch, StMemEncoder? fineTuned)
     {
