@@ -10,11 +10,13 @@
 # (QDQ) → its record head → the record- and episode-level benchmark on held-out patients.
 # Every step resumes or is cheap to redo; run folders go under RUNS (default runs/, git-ignored).
 # Usage: tools/train-model.sh [RUNS]      (after tools/setup.sh; about 70 minutes on 2 CPU cores)
+#   env: PRETRAIN_STEPS (3000), FT_SEEDS (1), HEAD_SEEDS (1 2 3), GATE (per-layer), ECGSTREAM_DATA,
+#        ECGSTREAM (the CLI to run: a frozen copy of the build keeps a long run safe from rebuilds)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-$root/runs}"
 data="${ECGSTREAM_DATA:-$root/../shared/data}"
-ecg="$root/tools/ecgstream"
+ecg="${ECGSTREAM:-$root/tools/ecgstream}"
 mkdir -p "$runs/layers" "$runs/pma"
 for link in ft v2; do
   if [ -e "$runs/$link" ] && [ ! -L "$runs/$link" ]; then
@@ -25,7 +27,7 @@ done
 
 # 1. Masked pretraining of the default (small) encoder on the real train split.
 "$ecg" train pretrain --out "$runs/pre" --config small --data real --data-root "$data" \
-  --steps 3000 --batch 32 --warmup 150 --lr 1e-3 --checkpoint-every 200 --seed 1
+  --steps "${PRETRAIN_STEPS:-3000}" --batch 32 --warmup 150 --lr 1e-3 --checkpoint-every 200 --seed 1
 cp "$runs/pre/splits.json" "$runs/layers/splits.json"
 cp "$runs/pre/splits.json" "$runs/pma/splits.json"
 
@@ -58,23 +60,10 @@ for f in "${ft_seeds[@]}"; do
       --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed "$f"
   fi
   for h in "${head_seeds[@]}"; do
-    v2="$runs/v2-s$f-h$h"
-    if [ ! "$v2/model.onnx" -nt "$ft/metrics.json" ]; then   # missing, or older than a redone fine-tune
-      mkdir -p "$v2" && cp "$runs/pre/splits.json" "$v2/splits.json"
-      "$ecg" train probe --encoder "$ft/encoder.safetensors" --out "$v2" --head pma --rhythm-path \
-        --data real+synthetic --data-root "$data" --windows 3000 --steps 3000 --batch 64 --lr 3e-3 --seed "$h"
-      "$ecg" train export --encoder "$ft/encoder.safetensors" --head "$v2/head.safetensors" \
-        --out "$v2/model.onnx" --model-id "ecgstream-stmem-small-pma-rr-2" \
-        --training-data "real train split of ../shared/data + synthetic, masked labels (fine-tune seed $f, head seed $h)" \
-        --commit "$(git -C "$root" rev-parse --short HEAD)"
-    fi
-    # the summary line comes last: a file without it is an interrupted benchmark
-    { [ "$v2/validation/benchmark.jsonl" -nt "$v2/model.onnx" ] && grep -q '"record":"ALL"' "$v2/validation/benchmark.jsonl"; } || "$ecg" benchmark --data-root "$data" --split "$runs/pre/splits.json" \
-      --records validation --datasets physionet2017 --model "$v2/model.onnx" --out "$v2/validation" > /dev/null
-    score=$(sed -n 's/.*"record":"ALL".*"auroc_a":\([0-9.][0-9.]*\),"auroc_n":\([0-9.][0-9.]*\),.*/\1 \2/p' "$v2/validation/benchmark.jsonl" \
-      | awk '{ printf "%.4f", $1 + $2 }')
-    echo "teacher candidate: fine-tune seed $f, head seed $h: 2017 validation AF AUROC + SR AUROC = ${score:-none}"
-    if [ -n "$score" ] && awk -v a="$score" -v b="$best_score" 'BEGIN { exit !(a > b) }'; then
+    score=$(DATA="$data" ECGSTREAM="$ecg" "$root/tools/rhythm-head.sh" "$ft/encoder.safetensors" "$runs/pre/splits.json" "$runs/v2-s$f-h$h" "$h" \
+      "ecgstream-stmem-small-pma-rr-2" "real train split of ../shared/data + synthetic, masked labels (fine-tune seed $f, head seed $h)" | tail -1)
+    echo "teacher candidate: fine-tune seed $f, head seed $h: 2017 validation AF AUROC + SR AUROC = $score"
+    if [ "$score" != none ] && awk -v a="$score" -v b="$best_score" 'BEGIN { exit !(a > b) }'; then
       best_score=$score; best_ft=$f; best_head=$h
     fi
   done

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One rhythm-path head (contract v2) on a frozen encoder: trained on OUT/splits.json's train records, exported to
+# OUT/model.onnx and scored on that split's PhysioNet 2017 validation records (OUT/validation/benchmark.jsonl).
+# Prints the score, AF AUROC + SR AUROC (threshold-free), as its last line, or "none" where the benchmark gave none.
+# Heads vary with their seed (one now and then stalls: docs/runs/2026-12-05/recipe-gap/), so callers train a few
+# seeds and keep the best score: tools/train-model.sh for the teacher, tools/cross-validate.sh per fold.
+# The test records are not read.
+#
+#   tools/rhythm-head.sh ENCODER SPLITS OUT SEED MODEL_ID TRAINING_DATA      (env: DATA, STEPS, ECGSTREAM)
+#
+# Resumable: the head is redone when its model is missing or older than ENCODER; the benchmark when it is older than
+# the model or lacks its summary line (an interrupted run).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+[ $# -eq 6 ] || { echo "usage: tools/rhythm-head.sh ENCODER SPLITS OUT SEED MODEL_ID TRAINING_DATA" >&2; exit 2; }
+encoder=$1; splits=$2; out=$3; seed=$4; model_id=$5; training_data=$6
+data=${DATA:-$root/../shared/data}; steps=${STEPS:-3000}
+ecg=${ECGSTREAM:-$root/tools/ecgstream}
+[ -f "$encoder" ] || { echo "rhythm-head.sh: encoder '$encoder': no such file" >&2; exit 2; }
+[ -f "$splits" ] || { echo "rhythm-head.sh: splits '$splits': no such file" >&2; exit 2; }
+mkdir -p "$out"
+[ "$splits" -ef "$out/splits.json" ] || cp "$splits" "$out/splits.json"
+if [ ! "$out/model.onnx" -nt "$encoder" ]; then
+  "$ecg" train probe --encoder "$encoder" --out "$out" --head pma --rhythm-path --data real+synthetic --data-root "$data" \
+    --windows 3000 --steps "$steps" --batch 64 --lr 3e-3 --seed "$seed" > "$out/train.log" 2>&1
+  "$ecg" train export --encoder "$encoder" --head "$out/head.safetensors" --out "$out/model.onnx" --model-id "$model_id" \
+    --training-data "$training_data" --commit "$(git -C "$root" rev-parse --short HEAD)" >> "$out/train.log" 2>&1
+fi
+bench="$out/validation/benchmark.jsonl"
+{ [ "$bench" -nt "$out/model.onnx" ] && grep -q '"record":"ALL"' "$bench"; } || "$ecg" benchmark --data-root "$data" \
+  --split "$out/splits.json" --records validation --datasets physionet2017 --model "$out/model.onnx" --out "$out/validation" > /dev/null
+# both AUROCs are required: a null one (a class without validation records) gives no score
+score=$(sed -n 's/.*"record":"ALL".*"auroc_a":\([0-9.][0-9.]*\),"auroc_n":\([0-9.][0-9.]*\),.*/\1 \2/p' "$bench" \
+  | awk '{ printf "%.4f", $1 + $2 }')
+echo "${score:-none}"
