@@ -91,9 +91,10 @@ public class RecordHeadFitTests
     /// while the AF median is noise: the head beats the median on validation and is used. SR's train labels follow
     /// feature 4 while its validation labels follow the median (the head learns what does not hold on validation):
     /// the median wins and SR keeps it. Too few NOISE records are labelled, and VF is a class the model does not score.
+    /// The median is what `classify` falls back to, so it is judged at the model's threshold, not at its own best one.
     /// </summary>
     [Fact]
-    public void A_class_gets_a_head_only_where_it_beats_the_median_on_validation()
+    public void A_class_gets_a_head_only_where_it_beats_the_median_at_the_models_threshold_on_validation()
     {
         var rng = new Random(11);
         List<RecordRow> Rows(int n, string part)
@@ -121,7 +122,9 @@ public class RecordHeadFitTests
         var thresholds = Enumerable.Repeat(0.5, RhythmClasses.Count).ToArray();
         thresholds[(int)RhythmClass.VF] = double.NaN;       // the model does not score VF
 
-        var (head, report) = RecordHeadFit.Fit(Rows(600, "t"), Rows(200, "v"), thresholds, decidedElsewhere: [RhythmClass.STACH]);
+        var train = Rows(600, "t");
+        var validation = Rows(200, "v");
+        var (head, report) = RecordHeadFit.Fit(train, validation, thresholds, decidedElsewhere: [RhythmClass.STACH]);
 
         var af = report.Single(r => r.Class == "AF");
         Assert.True(af.Used);
@@ -130,7 +133,7 @@ public class RecordHeadFitTests
         var sr = report.Single(r => r.Class == "SR");
         Assert.Equal(1.0, sr.MedianF1);
         Assert.False(sr.Used, $"SR head F1 {sr.HeadF1} against the median's {sr.MedianF1}");
-        Assert.Equal("validation F1 below the median's best", sr.Reason);
+        Assert.Equal("validation F1 below the median's at the model's threshold", sr.Reason);
         Assert.Equal("fewer than 20 train records on one side", report.Single(r => r.Class == "NOISE").Reason);
         Assert.Equal("the model does not score it", report.Single(r => r.Class == "VF").Reason);
         Assert.Equal("decided by the record's heart rate", report.Single(r => r.Class == "STACH").Reason);
@@ -138,5 +141,16 @@ public class RecordHeadFitTests
         Assert.Equal(report.Where(r => r.Used).Select(r => r.Class), head.Classes.Select(c => RhythmClasses.Name(c.Class)));
         Assert.Equal(RhythmClasses.Count, report.Count);
         Assert.Equal(4, head.MaxWindows);      // the longest train record
+
+        // With a model threshold above every SR median (0.95 against 0.9), the fallback decides no record SR (F1 0),
+        // though the median at its own best threshold would be perfect: the head, better than the fallback, is used.
+        thresholds[(int)RhythmClass.SR] = 0.95;
+        var (strict, strictReport) = RecordHeadFit.Fit(train, validation, thresholds, decidedElsewhere: [RhythmClass.STACH]);
+        var srStrict = strictReport.Single(r => r.Class == "SR");
+        Assert.Equal(0.0, srStrict.MedianF1);
+        Assert.Equal(1.0, srStrict.MedianBestF1);
+        Assert.True(srStrict.Used, $"SR head F1 {srStrict.HeadF1} against the fallback's {srStrict.MedianF1}");
+        Assert.Equal("validation F1 at least the median's at the model's threshold", srStrict.Reason);
+        Assert.Equal([RhythmClass.SR, RhythmClass.AF], strict.Classes.Select(c => c.Class));
     }
 }

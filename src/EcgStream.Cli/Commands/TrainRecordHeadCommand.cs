@@ -66,10 +66,10 @@ internal static class TrainRecordHeadCommand
             var validation = Rows(scorer, root, chosen, splits, Split.Validation, cancel);
             var (head, report) = RecordHeadFit.Fit(train, validation, scorer.Thresholds, ClassifyCommand.RateClasses);
 
-            var table = new Table().AddColumns("class", "train records (positive)", "validation (positive)", "λ", "AUROC head / median", "F1 head / median (both at their best validation threshold)", "threshold", "used");
+            var table = new Table().AddColumns("class", "train records (positive)", "validation (positive)", "λ", "AUROC head / median", "F1 head / median at the model's threshold / median's best", "threshold", "used");
             foreach (var r in report)
                 table.AddRow(r.Class, $"{r.TrainRecords} ({r.TrainPositives})", $"{r.ValidationRecords} ({r.ValidationPositives})", r.Lambda is { } l ? F(l, 1) : "–",
-                    r.HeadAuroc is { } ha ? $"{F(ha, 4)} / {F(r.MedianAuroc!.Value, 4)}" : "–", r.HeadF1 is { } hf ? $"{F(hf, 3)} / {F(r.MedianF1!.Value, 3)}" : "–",
+                    r.HeadAuroc is { } ha ? $"{F(ha, 4)} / {F(r.MedianAuroc!.Value, 4)}" : "–", r.HeadF1 is { } hf ? $"{F(hf, 3)} / {F(r.MedianF1!.Value, 3)} / {F(r.MedianBestF1!.Value, 3)}" : "–",
                     r.Threshold is { } t ? F(t, 3) : "–", r.Used ? "yes" : $"no: {r.Reason}");
             AnsiConsole.Write(table);
 
@@ -78,7 +78,7 @@ internal static class TrainRecordHeadCommand
             {
                 kind = "record-head", model = modelPath, split = splitPath, datasets = chosen, features = RecordFeatures.Version,
                 trainRecords = train.Count, validationRecords = validation.Count, maxWindows = head.MaxWindows, lambdas = RecordHeadFit.Lambdas,
-                rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the median's best validation F1 (its threshold chosen the same way)",
+                rule = "per class: λ with the lowest validation log-loss, threshold the best validation F1 in [0.05, 0.95]; used where that F1 ≥ the validation F1 of the median at the model's threshold (what classify decides without the head)",
                 classes = report,
                 head = JsonDocument.Parse(head.ToJson()).RootElement,
             }, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));   // a file, not HTML: keep "record's" readable
