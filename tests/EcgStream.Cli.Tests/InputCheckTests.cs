@@ -25,6 +25,7 @@ public sealed class InputCheckTests : IDisposable
     [InlineData("pretrain", "--warmup", "5000", "error: --warmup 5000 must be within 0…2999")]
     [InlineData("pretrain", "--batch", "5000", "error: --batch 5000: expected 1..1024")]
     [InlineData("probe", "--lr", "0", "error: --lr 0 must be positive")]
+    [InlineData("probe", "--warmup", "500", "error: --warmup 500 must be within 0…499")]
     [InlineData("layers", "--batch", "0", "error: --batch 0 must be positive")]
     [InlineData("distill", "--dim", "7", "error: --dim 7 must be positive and even (sin-cos positions)")]
     [InlineData("distill", "--alpha", "2", "error: --alpha 2 must be within 0…1")]

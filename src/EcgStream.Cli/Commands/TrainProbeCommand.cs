@@ -25,6 +25,7 @@ internal static class TrainProbeCommand
         var dataRoot = new Option<string>("--data-root") { Description = "Real records folder.", DefaultValueFactory = _ => TrainCommand.DefaultDataRoot };
         var windows = new Option<int>("--windows") { Description = "Synthetic windows to generate.", DefaultValueFactory = _ => 256 };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 500 };
+        var warmup = new Option<int?>("--warmup") { Description = "Steps of linear learning-rate warm-up before the cosine decay, 0 to --steps − 1 (default: 20, or --steps − 1 if fewer)." };
         var batch = new Option<int>("--batch") { Description = "Windows per step.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
         var fineTune = new Option<bool>("--fine-tune") { Description = "Train the encoder too." };
@@ -38,7 +39,7 @@ internal static class TrainProbeCommand
 
         var cmd = new Command("probe", "Train a rhythm head (last layer, layer probe, PPA or PMA) on an encoder.")
         {
-            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, batch, lr, fineTune, rhythmPath, encoderLrScale, leadSetBatches, unmaskedLabels, initHead, seed, threads,
+            encoderPath, output, kind, gate, layer, data, dataRoot, windows, steps, warmup, batch, lr, fineTune, rhythmPath, encoderLrScale, leadSetBatches, unmaskedLabels, initHead, seed, threads,
         };
         cmd.SetAction((parse, cancel) => CliErrors.Guard(() =>
         {
@@ -51,7 +52,7 @@ internal static class TrainProbeCommand
             var options = new HeadTrainOptions
             {
                 Steps = parse.GetValue(steps), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                WarmupSteps = Math.Min(20, parse.GetValue(steps) - 1), Seed = (ulong)parse.GetValue(seed), FreezeEncoder = !parse.GetValue(fineTune),
+                WarmupSteps = parse.GetValue(warmup) ?? Math.Min(20, parse.GetValue(steps) - 1), Seed = (ulong)parse.GetValue(seed), FreezeEncoder = !parse.GetValue(fineTune),
                 EncoderLearningRateScale = parse.GetValue(encoderLrScale), LeadSetBatches = parse.GetValue(leadSetBatches),
             };
             if (options.FreezeEncoder && parse.GetValue(encoderLrScale) != 1.0) throw new ArgumentException("--encoder-lr-scale needs --fine-tune");
