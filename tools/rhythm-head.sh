@@ -16,17 +16,21 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -eq 6 ] || { echo "usage: tools/rhythm-head.sh ENCODER SPLITS OUT SEED MODEL_ID TRAINING_DATA" >&2; exit 2; }
 encoder=$1; splits=$2; out=$3; seed=$4; model_id=$5; training_data=$6
-data=${DATA:-$root/../shared/data}; steps=${STEPS:-3000}; warmup=${WARMUP:-300}
+data=${DATA:-$root/../shared/data}; steps=${STEPS:-3000}
+warmup=${WARMUP:-$(( steps > 300 ? 300 : steps - 1 ))}
 ecg=${ECGSTREAM:-$root/tools/ecgstream}
 [ -f "$encoder" ] || { echo "rhythm-head.sh: encoder '$encoder': no such file" >&2; exit 2; }
 [ -f "$splits" ] || { echo "rhythm-head.sh: splits '$splits': no such file" >&2; exit 2; }
 mkdir -p "$out"
 [ "$splits" -ef "$out/splits.json" ] || cp "$splits" "$out/splits.json"
+# a step's output goes to OUT/train.log; where it fails, its last lines come to stderr
+logged() { "$@" >> "$out/train.log" 2>&1 || { echo "rhythm-head.sh: $2 $3 failed ($out/train.log):" >&2; tail -n 3 "$out/train.log" >&2; exit 1; }; }
 if [ ! "$out/model.onnx" -nt "$encoder" ]; then
-  "$ecg" train probe --encoder "$encoder" --out "$out" --head pma --rhythm-path --data real+synthetic --data-root "$data" \
-    --windows 3000 --steps "$steps" --warmup "$warmup" --batch 64 --lr 3e-3 --seed "$seed" > "$out/train.log" 2>&1
-  "$ecg" train export --encoder "$encoder" --head "$out/head.safetensors" --out "$out/model.onnx" --model-id "$model_id" \
-    --training-data "$training_data" --commit "$(git -C "$root" rev-parse --short HEAD)" >> "$out/train.log" 2>&1
+  : > "$out/train.log"
+  logged "$ecg" train probe --encoder "$encoder" --out "$out" --head pma --rhythm-path --data real+synthetic --data-root "$data" \
+    --windows 3000 --steps "$steps" --warmup "$warmup" --batch 64 --lr 3e-3 --seed "$seed"
+  logged "$ecg" train export --encoder "$encoder" --head "$out/head.safetensors" --out "$out/model.onnx" --model-id "$model_id" \
+    --training-data "$training_data" --commit "$(git -C "$root" rev-parse --short HEAD)"
 fi
 bench="$out/validation/benchmark.jsonl"
 { [ "$bench" -nt "$out/model.onnx" ] && grep -q '"record":"ALL"' "$bench"; } || "$ecg" benchmark --data-root "$data" \
