@@ -11,7 +11,7 @@
 #
 # ENCODER should not have been fine-tuned with labels of these patients: the self-supervised pretraining encoder
 # (`train pretrain`'s encoder.safetensors) is; a fine-tuned encoder (runs/ft) has seen them and would leak.
-# Resumable: a fold whose model or benchmark exists is not redone.
+# Resumable: a fold whose model or benchmark exists is not redone, so a changed recipe needs a new OUT_DIR.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -eq 3 ] || { echo "usage: tools/cross-validate.sh ENCODER BASE_SPLITS OUT_DIR" >&2; exit 2; }
@@ -36,7 +36,7 @@ for ((k = 0; k < folds; k++)); do
     done
     [ -n "$best" ] || { echo "cross-validate.sh: fold $k: no head was scored on the validation records" >&2; exit 1; }
     echo "head seed $best (2017 validation AF AUROC + SR AUROC $best_score)" > "$d/head-choice.txt"
-    cp "$d/head-s$best/model.onnx" "$d/model.onnx"
+    cp "$d/head-s$best/model.onnx" "$d/model.tmp.onnx" && mv "$d/model.tmp.onnx" "$d/model.onnx"   # a partial copy is never the fold's model
   fi
   if [ ! -f "$d/benchmark/benchmark.md" ]; then
     "$ecg" benchmark --data-root "$data" --split "$d/splits.json" --records test --datasets mitdb cpsc2021 \

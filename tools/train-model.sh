@@ -60,7 +60,7 @@ for f in "${ft_seeds[@]}"; do
       --data real+synthetic --data-root "$data" --windows 3000 --steps 1500 --batch 32 --lr 5e-4 --fine-tune --seed "$f"
   fi
   for h in "${head_seeds[@]}"; do
-    score=$(DATA="$data" ECGSTREAM="$ecg" "$root/tools/rhythm-head.sh" "$ft/encoder.safetensors" "$runs/pre/splits.json" "$runs/v2-s$f-h$h" "$h" \
+    score=$(DATA="$data" STEPS=3000 ECGSTREAM="$ecg" "$root/tools/rhythm-head.sh" "$ft/encoder.safetensors" "$runs/pre/splits.json" "$runs/v2-s$f-h$h" "$h" \
       "ecgstream-stmem-small-pma-rr-2" "real train split of ../shared/data + synthetic, masked labels (fine-tune seed $f, head seed $h)" | tail -1)
     echo "teacher candidate: fine-tune seed $f, head seed $h: 2017 validation AF AUROC + SR AUROC = $score"
     if [ "$score" != none ] && awk -v a="$score" -v b="$best_score" 'BEGIN { exit !(a > b) }'; then

@@ -27,7 +27,8 @@ public sealed record ClassFit(string Class, int TrainRecords, int TrainPositives
 /// threshold (`classify`'s fallback). Until session 17 the head was compared with the median at the median's own best
 /// threshold, which the fallback does not use: a retrained model lost its AF head to a median F1 of 0.750 and then
 /// decided its validation records at 0.692 (docs/runs/2026-12-05/retrain-12k/). The median's best F1 is still
-/// reported (<see cref="ClassFit.MedianBestF1"/>). Otherwise, with fewer than
+/// reported (<see cref="ClassFit.MedianBestF1"/>). The head's threshold is tuned on those validation records and the
+/// fallback's is not; that is the threshold the head then decides with. Otherwise, with fewer than
 /// <see cref="MinTrainEach"/> train or <see cref="MinValidationEach"/> validation records on either side, or for a class
 /// the model does not score, the class is left to the median.
 /// <para>
