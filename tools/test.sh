@@ -9,8 +9,28 @@ cd "$root"
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 status=0
-dotnet test EcgStream.sln -c Release --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+stamp() { echo "test.sh: $(date -u +%H:%M:%S) $*"; }
+# Bounds, so a hang fails in minutes and names itself instead of running into CI's limit:
+# - a test that is silent for 5 minutes is stopped by the blame collector, which names it (the slowest test takes ~1 min);
+# - the whole of `dotnet test` gets 30 minutes (it takes about 5 here), in case something outside a test waits.
+stamp "dotnet test starts"
+# what is running when the limit nears, for the log: a process that outlives its test and holds an output pipe
+( sleep 1790 >/dev/null 2>&1 && { echo "test.sh: dotnet test still running after 30 minutes:"; ps -eo pid,ppid,etimes,args --forest | cut -c1-220; } ) &
+watchdog=$!
+timeout -k 30s 30m dotnet test EcgStream.sln -c Release --no-build -nologo \
+  --blame-hang-timeout 5m --blame-hang-dump-type none \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+dotnet_rc=$?
+pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null
+stamp "dotnet test ended with status $dotnet_rc"
+[ $dotnet_rc -eq 0 ] || status=1
+if [ $dotnet_rc -eq 124 ] || [ $dotnet_rc -eq 137 ]; then
+  echo "dotnet test did not end within 30 minutes; test projects without results:"
+  for proj in tests/*/*.Tests.csproj; do
+    name=$(basename "$proj" .csproj)
+    grep -qil "${name}.dll" "$results"/*.trx 2>/dev/null || echo "  $name"
+  done
+fi
 
 passed=0; failed=0; skipped=0; ctest_failed_names=""
 for trx in "$results"/*.trx; do
@@ -22,7 +42,8 @@ for trx in "$results"/*.trx; do
 done
 
 if [ -f firmware-bridge/build/CTestTestfile.cmake ]; then
-  ctest_out=$(ctest --test-dir firmware-bridge/build --output-on-failure 2>&1); ctest_rc=$?
+  stamp "ctest starts"
+  ctest_out=$(ctest --test-dir firmware-bridge/build --output-on-failure --timeout 120 2>&1); ctest_rc=$?
   echo "$ctest_out"
   line=$(echo "$ctest_out" | grep -E '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' | tail -1)
   if [ -n "$line" ]; then
@@ -34,6 +55,11 @@ if [ -f firmware-bridge/build/CTestTestfile.cmake ]; then
   [ $ctest_rc -eq 0 ] || status=1
 fi
 
+# A test the blame collector stopped (or that crashed its host) has no result in the .trx: the collector's sequence
+# file marks it not completed. Each counts as a failure.
+unfinished=$(grep -ho '<Test Name="[^"]*"[^>]*Completed="False"' "$results"/*/Sequence_*.xml 2>/dev/null | sed -E 's/<Test Name="([^"]*)".*/  \1 (did not finish: hung or crashed its test host)/')
+if [ -n "$unfinished" ]; then failed=$((failed + $(echo "$unfinished" | wc -l))); fi
+
 # Name every failed test again at the end, where a truncated log still shows it.
 if [ "$failed" -gt 0 ]; then
   echo "Failed tests:"
@@ -42,6 +68,7 @@ if [ "$failed" -gt 0 ]; then
     grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' | sed -E -e 's/testName="(.*)"/  \1/' -e 's/&quot;/"/g' -e 's/&amp;/\&/g'
   done
   echo "$ctest_failed_names"
+  [ -z "$unfinished" ] || echo "$unfinished"
 fi
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1

@@ -387,10 +387,10 @@ public sealed class DaemonHost : IAsyncDisposable
         try { await _feedTask.WaitAsync(_options.ShutdownTimeout / 3, CancellationToken.None); }
         catch (TimeoutException) { _log.LogWarning("central: the events feed did not stop within {Timeout}", _options.ShutdownTimeout / 3); }
         catch (Exception e) { _log.LogError("central: the events feed ended with {Error}", e.Message); }
-        if (Feed is not null) await Feed.DisposeAsync();
-        await _stopSources.CancelAsync();
-        if (_signalWatch is not null) await _signalWatch.DisposeAsync();
         var budget = _options.ShutdownTimeout;
+        if (Feed is not null) await DisposeWithinAsync(Feed, budget / 3, "central: the events feed");
+        await _stopSources.CancelAsync();
+        if (_signalWatch is not null) await DisposeWithinAsync(_signalWatch, budget / 3, "the signal watch");
         await Task.WhenAny(Task.WhenAll(_sourceTasks), Task.Delay(budget / 3, CancellationToken.None));
         await Task.WhenAll(_beds.Select(b => b.Bed.CompleteAsync(budget / 3)));
         if (_wfdbTimer is not null) await _wfdbTimer.DisposeAsync();
@@ -400,7 +400,7 @@ public sealed class DaemonHost : IAsyncDisposable
             // what the beds sent last reaches the cluster if it answers within the budget; the rest is counted as not acknowledged
             if (!await gateway.FlushAsync(budget / 3, CancellationToken.None))
                 _log.LogWarning("cluster: {Blocks} block(s) not acknowledged at shutdown", gateway.BlocksBuffered);
-            await gateway.DisposeAsync();
+            await DisposeWithinAsync(gateway, budget / 3, "cluster: the bed gateway");
         }
         _jsonl?.OnCompleted();
         _jsonl?.Dispose();
@@ -408,6 +408,16 @@ public sealed class DaemonHost : IAsyncDisposable
         Model?.Dispose();
         _classifier?.Dispose();
         _log.LogInformation("ecgstreamd: stopped; {Messages} event-stream message(s) published", Hub.Published);
+    }
+
+    /// <summary>
+    /// Disposes within <paramref name="limit"/>: a stop must end (a connection that never answers its close would otherwise
+    /// hold the daemon past its service manager's stop timeout); what has not finished by then is left with a warning.
+    /// </summary>
+    private async Task DisposeWithinAsync(IAsyncDisposable disposable, TimeSpan limit, string what)
+    {
+        try { await disposable.DisposeAsync().AsTask().WaitAsync(limit, CancellationToken.None); }
+        catch (TimeoutException) { _log.LogWarning("{What} did not close within {Timeout}", what, limit); }
     }
 
     private void CheckSignals()

@@ -35,6 +35,13 @@ internal static class CliRunner
             p.Kill(entireProcessTree: true);
             throw new TimeoutException($"ecgstream {string.Join(' ', args)} did not finish in {limit.TotalSeconds} s");
         }
+        // the output ends once every process holding the pipes has gone: a child left running by the command would keep
+        // it open for ever, so that is a failure with its own message instead of a hung test
+        try { await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"ecgstream {string.Join(' ', args)} exited, but its output was still open 10 s later (a process it started holds it)");
+        }
         return new Result(p.ExitCode, await stdout, await stderr);
     }
 }

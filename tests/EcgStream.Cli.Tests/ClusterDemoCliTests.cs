@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EcgStream.Tests;
 using EcgStream.Cluster;
 
 namespace EcgStream.Cli.Tests;
@@ -45,7 +46,7 @@ public class ClusterDemoCliTests
             Assert.True(Directory.Exists(store), store);
 
             demo.Kill(); // SIGKILL: nothing of the demo runs any more, its Dispose included
-            await demo.WaitForExitAsync();
+            await ChildProcesses.WaitForExitAsync(demo, TimeSpan.FromSeconds(15), "cluster-demo killed with SIGKILL");
             var killed = Stopwatch.StartNew();
             while (children.Any(c => ProcessTable.Running(c.Pid)) && killed.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
             Assert.True(!children.Any(c => ProcessTable.Running(c.Pid)),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EcgStream.Tests;
 using System.Text.RegularExpressions;
 using EcgStream.Daemon.Demo;
 
@@ -34,7 +35,7 @@ public class DemoCliTests
             Assert.True(ProcessTable.Running(vdev));
 
             demo.Kill(); // SIGKILL: nothing of the demo runs any more, its Dispose included
-            await demo.WaitForExitAsync();
+            await ChildProcesses.WaitForExitAsync(demo, TimeSpan.FromSeconds(15), "demo killed with SIGKILL");
             var killed = Stopwatch.StartNew();
             while (ProcessTable.Running(vdev) && killed.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
             // vdev looks once a second; the rest is a loaded machine's scheduling
@@ -43,7 +44,7 @@ public class DemoCliTests
         }
         finally
         {
-            if (!demo.HasExited) demo.Kill();
+            if (!demo.HasExited) demo.Kill(entireProcessTree: true);
             if (vdev > 0 && ProcessTable.Running(vdev)) Process.GetProcessById(vdev).Kill();
         }
     }

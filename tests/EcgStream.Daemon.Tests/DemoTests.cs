@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EcgStream.Tests;
 using System.Text.Json;
 using EcgStream.Daemon.Demo;
 
@@ -54,7 +55,8 @@ public class DemoTests
     public async Task Vdev_exits_within_a_second_or_two_of_the_process_named_by_parent_pid_ending()
     {
         // the stand-in parent, killed with SIGKILL as a demo may be
-        using var parent = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        // its output redirected: a child holding the test host's own output would keep `dotnet test` waiting if left behind
+        using var parent = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
         var psi = new ProcessStartInfo(DemoRunner.FindVdev()!)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -72,7 +74,7 @@ public class DemoTests
             Assert.False(vdev.HasExited);
 
             parent.Kill();
-            await parent.WaitForExitAsync();
+            await ChildProcesses.WaitForExitAsync(parent, TimeSpan.FromSeconds(15), "sleep killed with SIGKILL");
             var killed = Stopwatch.StartNew();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)); // a bound for the failure case only
             try { await vdev.WaitForExitAsync(timeout.Token); }

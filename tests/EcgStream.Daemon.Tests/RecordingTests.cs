@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EcgStream.Tests;
 using System.Net.Sockets;
 using EcgStream.Core.Leads;
 using EcgStream.Core.Samples;
@@ -96,7 +97,7 @@ public class RecordingTests
         {
             await Stream(port, ecg, sent1, () => sent1.Count >= 3 * 500 * 6 && File.Exists(atr), daemon);
             daemon.Kill();   // SIGKILL on Unix
-            await daemon.WaitForExitAsync();
+            await ChildProcesses.WaitForExitAsync(daemon, TimeSpan.FromSeconds(15), "ecgstreamd killed with SIGKILL");
         }
         byte[] firstAtr = File.ReadAllBytes(atr);
         var segments = File.ReadAllLines(Path.Combine(recDir, "RECORDS"));
@@ -110,7 +111,7 @@ public class RecordingTests
         {
             await Stream(port, ecg, sent2, () => sent2.Count >= 3 * 500 * 2, daemon);
             daemon.Kill();
-            await daemon.WaitForExitAsync();
+            await ChildProcesses.WaitForExitAsync(daemon, TimeSpan.FromSeconds(15), "ecgstreamd killed with SIGKILL");
         }
         segments = File.ReadAllLines(Path.Combine(recDir, "RECORDS"));
         Assert.Equal(2, segments.Length);

@@ -238,7 +238,9 @@ public static class DemoRunner
         {
             await _stop.CancelAsync();
             if (!_process.HasExited) _process.Kill();
-            await _process.WaitForExitAsync();
+            // bounded: with its output read line by line, the wait also waits for the end of that output
+            using (var exited = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+                try { await _process.WaitForExitAsync(exited.Token); } catch (OperationCanceledException) { }
             try { _process.StandardInput.Close(); } catch (IOException) { }
             await _feeder;
             _process.Dispose();

@@ -26,8 +26,12 @@ public static class Vdev
         using var p = Start(args);
         var ms = new MemoryStream();
         var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        if (!p.WaitForExit(60_000)) { p.Kill(); throw new TimeoutException($"vdev {args} did not finish"); }
+        // the copy ends when vdev closes its stdout; bounded, so a vdev that never ends fails the test instead of hanging it
+        if (!p.StandardOutput.BaseStream.CopyToAsync(ms).Wait(TimeSpan.FromSeconds(60)) || !p.WaitForExit(10_000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"vdev {args} did not finish in 60 s");
+        }
         if (p.ExitCode != 0) throw new InvalidOperationException($"vdev {args} exited {p.ExitCode}: {stderr.Result}");
         return ms.ToArray();
     }

@@ -48,7 +48,7 @@ public class VdevTests
         Assert.Equal(2000, reference.Blocks.Count);
 
         using var vdev = Vdev.Start("--pty " + args);
-        string slave = (await vdev.StandardOutput.ReadLineAsync())!;
+        string slave = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
         Assert.StartsWith("/dev/pts/", slave);
         using var port = SerialPort.Open(new SerialPortOptions(slave, 921600, DiscardPendingInput: false));
         var decoder = new WireDecoder();
@@ -71,7 +71,7 @@ public class VdevTests
         const string args = "--max --frames 3000 --leads 8 --format int24 --spf 5";
         var reference = Decode(Vdev.Bytes("--stdout " + args), out _);
         using var vdev = Vdev.Start("--tcp-listen 0 " + args);
-        string line = (await vdev.StandardOutput.ReadLineAsync())!; // "tcp 127.0.0.1:PORT"
+        string line = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!; // "tcp 127.0.0.1:PORT"
         int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         await using var conn = await TcpTransport.ConnectAsync(new TcpClientOptions("127.0.0.1", port));
         var decoder = new WireDecoder();
@@ -150,7 +150,7 @@ public class VdevTests
     public async Task Vdev_disconnects_on_schedule_and_the_stream_resumes_on_reconnect()
     {
         using var vdev = Vdev.Start("--tcp-listen 0 --max --frames 1500 --leads 1 --disconnect-after 500");
-        string line = (await vdev.StandardOutput.ReadLineAsync())!;
+        string line = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
         int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var decoder = new WireDecoder(); // one decoder for the bed, across connections
         var got = new Recorder();
