@@ -15,7 +15,7 @@ stamp() { echo "test.sh: $(date -u +%H:%M:%S) $*"; }
 # - the whole of `dotnet test` gets 30 minutes (it takes about 5 here), in case something outside a test waits.
 stamp "dotnet test starts"
 # what is running when the limit nears, for the log: a process that outlives its test and holds an output pipe
-( sleep 1790 >/dev/null 2>&1 && { echo "test.sh: dotnet test still running after 30 minutes:"; ps -eo pid,ppid,etimes,args --forest | cut -c1-220; } ) &
+( sleep 1790 >/dev/null 2>&1 && { echo "test.sh: dotnet test still running after 30 minutes:"; ps --ppid 2 -p 2 --deselect -o pid,ppid,etimes,args --forest | cut -c1-220; } ) &
 watchdog=$!
 timeout -k 30s 30m dotnet test EcgStream.sln -c Release --no-build -nologo \
   --blame-hang-timeout 5m --blame-hang-dump-type none \
@@ -24,12 +24,15 @@ dotnet_rc=$?
 pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null
 stamp "dotnet test ended with status $dotnet_rc"
 [ $dotnet_rc -eq 0 ] || status=1
+# a project with no results when the limit struck counts as one failure
+unfinished_projects=""
 if [ $dotnet_rc -eq 124 ] || [ $dotnet_rc -eq 137 ]; then
-  echo "dotnet test did not end within 30 minutes; test projects without results:"
   for proj in tests/*/*.Tests.csproj; do
     name=$(basename "$proj" .csproj)
-    grep -qil "${name}.dll" "$results"/*.trx 2>/dev/null || echo "  $name"
+    grep -qil "${name}.dll" "$results"/*.trx 2>/dev/null || unfinished_projects+="  $name (no results: dotnet test stopped after 30 minutes)"$'\n'
   done
+  echo "dotnet test did not end within 30 minutes; test projects without results:"
+  echo -n "$unfinished_projects"
 fi
 
 passed=0; failed=0; skipped=0; ctest_failed_names=""
@@ -59,6 +62,7 @@ fi
 # file marks it not completed. Each counts as a failure.
 unfinished=$(grep -ho '<Test Name="[^"]*"[^>]*Completed="False"' "$results"/*/Sequence_*.xml 2>/dev/null | sed -E 's/<Test Name="([^"]*)".*/  \1 (did not finish: hung or crashed its test host)/')
 if [ -n "$unfinished" ]; then failed=$((failed + $(echo "$unfinished" | wc -l))); fi
+if [ -n "$unfinished_projects" ]; then failed=$((failed + $(echo -n "$unfinished_projects" | wc -l))); fi
 
 # Name every failed test again at the end, where a truncated log still shows it.
 if [ "$failed" -gt 0 ]; then
@@ -67,8 +71,9 @@ if [ "$failed" -gt 0 ]; then
     [ -f "$trx" ] || continue
     grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' | sed -E -e 's/testName="(.*)"/  \1/' -e 's/&quot;/"/g' -e 's/&amp;/\&/g'
   done
-  echo "$ctest_failed_names"
+  [ -z "$ctest_failed_names" ] || echo "$ctest_failed_names"
   [ -z "$unfinished" ] || echo "$unfinished"
+  [ -z "$unfinished_projects" ] || echo -n "$unfinished_projects"
 fi
 echo "Total: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
