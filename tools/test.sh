@@ -4,6 +4,9 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# No build server outlives the run: MSBuild's reused nodes, its build server and the compiler server inherit the output
+# of the command that started them and would hold a CI log's pipe open after the tests end.
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
 "$root/tools/setup.sh" || { echo "setup failed"; exit 1; }
 
 results="$root/artifacts/test-results"
