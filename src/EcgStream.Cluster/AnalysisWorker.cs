@@ -876,10 +876,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
     {
         _aborted = true;
         await _stop.CancelAsync();
-        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await bed.StopAsync(); }
+        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await WithinAsync(bed.StopAsync(), $"bed {bed.Bed}: its consumer"); }
         _beds.Clear();
         _warming.Clear();
-        await _nats.DisposeAsync();
+        await WithinAsync(_nats.DisposeAsync().AsTask(), "the cluster connection");
     }
 
     /// <summary>
@@ -896,11 +896,22 @@ public sealed class AnalysisWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
-        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await bed.StopAsync(); }
-        if (_eventPump is not null) await _eventPump;
+        foreach (var bed in _beds.Values.Concat(_warming.Values)) { bed.StopInput(); await WithinAsync(bed.StopAsync(), $"bed {bed.Bed}: its consumer"); }
+        if (_eventPump is not null) await WithinAsync(_eventPump, "the event pump");
         _analysis.Writer.TryComplete();
-        _analysisThread?.Join(TimeSpan.FromSeconds(10));
-        if (!_aborted) await _nats.DisposeAsync();
+        _analysisThread?.Join(StopStepTimeout);
+        if (!_aborted) await WithinAsync(_nats.DisposeAsync().AsTask(), "the cluster connection");
+    }
+
+    /// <summary>How long each step of a stop may take: a worker told to stop ends, whatever the cluster does.</summary>
+    private static readonly TimeSpan StopStepTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Awaits one step of a stop for at most <see cref="StopStepTimeout"/>; past it the step is left behind, said once.</summary>
+    private async Task WithinAsync(Task step, string what)
+    {
+        try { await step.WaitAsync(StopStepTimeout); }
+        catch (TimeoutException) { _log($"worker {Id}: {what} did not stop within {StopStepTimeout.TotalSeconds:F0} s; left behind"); }
+        catch (OperationCanceledException) { }
     }
 
     internal sealed record Outgoing(BedRunner Bed, RhythmEvent Event, DateTimeOffset SampleUtc);
