@@ -910,7 +910,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
     private async Task WithinAsync(Task step, string what)
     {
         try { await step.WaitAsync(StopStepTimeout); }
-        catch (TimeoutException) { _log($"worker {Id}: {what} did not stop within {StopStepTimeout.TotalSeconds:F0} s; left behind"); }
+        catch (TimeoutException) when (!step.IsCompleted) { _log($"worker {Id}: {what} did not stop within {StopStepTimeout.TotalSeconds:F0} s; left behind"); }
         catch (OperationCanceledException) { }
     }
 
