@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using EcgStream.Core.Events;
+using EcgStream.Core.Tasks;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Sinks;
 using NATS.Client.Core;
@@ -909,9 +910,8 @@ public sealed class AnalysisWorker : IAsyncDisposable
     /// <summary>Awaits one step of a stop for at most <see cref="StopStepTimeout"/>; past it the step is left behind, said once.</summary>
     private async Task WithinAsync(Task step, string what)
     {
-        try { await step.WaitAsync(StopStepTimeout); }
-        catch (TimeoutException) when (!step.IsCompleted) { _log($"worker {Id}: {what} did not stop within {StopStepTimeout.TotalSeconds:F0} s; left behind"); }
-        catch (OperationCanceledException) { }
+        if (!await StopSteps.FinishesWithinAsync(step, StopStepTimeout))
+            _log($"worker {Id}: {what} did not stop within {StopStepTimeout.TotalSeconds:F0} s; left behind");
     }
 
     internal sealed record Outgoing(BedRunner Bed, RhythmEvent Event, DateTimeOffset SampleUtc);

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EcgStream.Cluster;
 using EcgStream.Core.Events;
+using EcgStream.Core.Tasks;
 using EcgStream.Daemon.Beds;
 using EcgStream.Daemon.Configuration;
 using EcgStream.Daemon.Http;
@@ -418,9 +419,8 @@ public sealed class DaemonHost : IAsyncDisposable
     /// </summary>
     private async Task DisposeWithinAsync(IAsyncDisposable disposable, TimeSpan limit, string what)
     {
-        var closing = disposable.DisposeAsync().AsTask();
-        try { await closing.WaitAsync(limit, CancellationToken.None); }
-        catch (TimeoutException) when (!closing.IsCompleted) { _log.LogWarning("{What} did not close within {Timeout}", what, limit); }
+        if (!await StopSteps.FinishesWithinAsync(disposable.DisposeAsync().AsTask(), limit))
+            _log.LogWarning("{What} did not close within {Timeout}", what, limit);
     }
 
     private void CheckSignals()

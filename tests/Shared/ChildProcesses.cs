@@ -18,4 +18,18 @@ public static class ChildProcesses
             throw new TimeoutException($"{what} (pid {process.Id}) had not exited {limit.TotalSeconds:F0} s later");
         }
     }
+
+    /// <summary>
+    /// Kills <paramref name="process"/> on dispose if it still runs: disposing a <see cref="Process"/> does not end it, and
+    /// a device left by a failed test waits in accept() or on a full pty for ever. <c>using var _ = ChildProcesses.Killed(p);</c>
+    /// </summary>
+    public static IDisposable Killed(Process process) => new KillOnDispose(process);
+
+    private sealed class KillOnDispose(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            try { if (!process.HasExited) process.Kill(); } catch (InvalidOperationException) { } // never started or already reaped
+        }
+    }
 }

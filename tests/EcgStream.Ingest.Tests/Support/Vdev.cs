@@ -20,20 +20,6 @@ public static class Vdev
         return Process.Start(psi) ?? throw new InvalidOperationException("vdev did not start");
     }
 
-    /// <summary>
-    /// Kills <paramref name="vdev"/> on dispose if it still runs: disposing a <see cref="Process"/> does not end it, and a
-    /// vdev left by a failed test waits in accept() or on a full pty for ever. <c>using var _ = Vdev.Killed(vdev);</c>
-    /// </summary>
-    public static IDisposable Killed(Process vdev) => new KillOnDispose(vdev);
-
-    private sealed class KillOnDispose(Process vdev) : IDisposable
-    {
-        public void Dispose()
-        {
-            try { if (!vdev.HasExited) vdev.Kill(); } catch (InvalidOperationException) { } // never started or already reaped
-        }
-    }
-
     /// <summary>Runs vdev to completion and returns what it wrote on stdout.</summary>
     public static byte[] Bytes(string args)
     {

@@ -1,3 +1,4 @@
+using EcgStream.Tests;
 using EcgStream.Ingest.Tests.Support;
 using EcgStream.Ingest.Transports;
 using EcgStream.Ingest.Wire;
@@ -48,7 +49,7 @@ public class VdevTests
         Assert.Equal(2000, reference.Blocks.Count);
 
         using var vdev = Vdev.Start("--pty " + args);
-        using var vdevKilled = Vdev.Killed(vdev);
+        using var vdevKilled = ChildProcesses.Killed(vdev);
         string slave = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
         Assert.StartsWith("/dev/pts/", slave);
         using var port = SerialPort.Open(new SerialPortOptions(slave, 921600, DiscardPendingInput: false));
@@ -72,7 +73,7 @@ public class VdevTests
         const string args = "--max --frames 3000 --leads 8 --format int24 --spf 5";
         var reference = Decode(Vdev.Bytes("--stdout " + args), out _);
         using var vdev = Vdev.Start("--tcp-listen 0 " + args);
-        using var vdevKilled = Vdev.Killed(vdev);
+        using var vdevKilled = ChildProcesses.Killed(vdev);
         string line = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!; // "tcp 127.0.0.1:PORT"
         int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         await using var conn = await TcpTransport.ConnectAsync(new TcpClientOptions("127.0.0.1", port));
@@ -152,7 +153,7 @@ public class VdevTests
     public async Task Vdev_disconnects_on_schedule_and_the_stream_resumes_on_reconnect()
     {
         using var vdev = Vdev.Start("--tcp-listen 0 --max --frames 1500 --leads 1 --disconnect-after 500");
-        using var vdevKilled = Vdev.Killed(vdev);
+        using var vdevKilled = ChildProcesses.Killed(vdev);
         string line = (await vdev.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
         int port = int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var decoder = new WireDecoder(); // one decoder for the bed, across connections
@@ -239,7 +240,7 @@ public class VdevTests
     {
         using var server = TcpServer.Start(new TcpServerOptions());
         using var vdev = Vdev.Start($"--tcp-connect 127.0.0.1:{server.LocalEndPoint.Port} --max --frames 500 --leads 1 --rate 130 --spf 13");
-        using var vdevKilled = Vdev.Killed(vdev);
+        using var vdevKilled = ChildProcesses.Killed(vdev);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var conn = await server.AcceptAsync(cts.Token);
         var decoder = new WireDecoder();
@@ -253,7 +254,7 @@ public class VdevTests
     public void Vdev_refuses_bad_options_with_a_message()
     {
         using var p = Vdev.Start("--drop 1.5");
-        using var pKilled = Vdev.Killed(p);
+        using var pKilled = ChildProcesses.Killed(p);
         // bounded: a vdev that accepted the option would run for ever
         Assert.True(p.WaitForExit(10_000), "vdev --drop 1.5 was still running 10 s later");
         string err = p.StandardError.ReadToEnd();
