@@ -52,6 +52,15 @@ public sealed record RuleOptions
     /// another QRS shape is not AF's").
     /// </summary>
     public double OddShapeCorrelation { get; init; } = 0.7;
+    /// <summary>
+    /// The odd-shape veto also holds when the intervals between the other beats are irregular, but at most this fraction
+    /// as irregular as all of them (RMSSD / mean, over the same window): the odd beats carry most of the irregularity.
+    /// In AF the conducted intervals are as irregular as the rest (ratio ≈ 1); in trigeminy with couplets and a sinus
+    /// cycle that drifts with the rate (MIT-BIH 208) the rest can sit just above AF's floor while the odd beats still
+    /// carry two thirds of the irregularity. 0 turns it off (the floor alone). Chosen on the tuning half of DS1 + CPSC
+    /// 2021 (docs/results.md, "Rules: odd beats that carry most of the irregularity").
+    /// </summary>
+    public double OddRestRatio { get; init; } = 0.6;
     /// <summary>An interruption's intervals are premature below this fraction of the normal cycle (the coupling).</summary>
     public double InterruptionPremature { get; init; } = 0.8;
     /// <summary>The intervals framing an interruption, and its return, lie within this fraction of the normal cycle

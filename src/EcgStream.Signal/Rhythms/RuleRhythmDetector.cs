@@ -17,7 +17,8 @@ namespace EcgStream.Signal.Rhythms;
 /// <see cref="RuleOptions.RemoveInterruptions"/> interruptions of a regular rhythm (a premature beat, couplet or short
 /// regular run framed by the normal cycle, whatever its return: PACs that reset the sinus node, SVTA runs). Beats whose
 /// QRS is unlike the lead's dominant one (<see cref="QrsBeat.Shape"/>: PVCs, fusion beats, whatever their timing) veto AF
-/// when the intervals between the other beats are regular (<see cref="RuleOptions.OddShapeCorrelation"/>). Ectopy that
+/// when the intervals between the other beats are regular, or carry little of the irregularity
+/// (<see cref="RuleOptions.OddShapeCorrelation"/>, <see cref="RuleOptions.OddRestRatio"/>). Ectopy that
 /// pair removal cannot see (bigeminy, trigeminy, ectopics without a full compensatory pause) is caught by the
 /// lag ratio (<see cref="RuleOptions.AfMinLagRatio"/>): RR that repeats with period 2 or 3 is not AF.</item>
 /// <item>SBRAD / STACH: median-RR heart rate over <see cref="RuleOptions.HeartRateSeconds"/> below
@@ -51,8 +52,9 @@ public sealed class RuleRhythmDetector
     private readonly int _grid;
     private long _nextDecision = long.MinValue;
     private readonly double[] _rr, _rrClean, _rrLag, _scratch;
-    private readonly bool[] _rrOdd; // interval i of _rr starts or ends at an odd-shaped beat
-    private readonly double[] _rrConducted; // the intervals of _rr between beats of the dominant shape
+    private readonly double[] _rrShape; // the intervals the odd-shape veto judges (up to AfLagBeats of them)
+    private readonly bool[] _rrOdd; // interval i of _rrShape starts or ends at an odd-shaped beat
+    private readonly double[] _rrConducted; // the intervals of _rrShape between beats of the dominant shape
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
     private bool _asystole, _leadOff, _noise;
     private long _asystoleFromR, _asystoleFrom;
@@ -67,6 +69,7 @@ public sealed class RuleRhythmDetector
         if (!(_options.InterruptionFrame is > 0 and < 0.5)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionFrame, "InterruptionFrame must lie in (0, 0.5)");
         if (!(_options.OddShapeCorrelation is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddShapeCorrelation, "OddShapeCorrelation must lie in [0, 1)");
         if (_options.AfLagBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfLagBeats, "AfLagBeats must be 16..256");
+        if (!(_options.OddRestRatio is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddRestRatio, "OddRestRatio must lie in [0, 1]");
         if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
         if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
         StreamId = streamId;
@@ -75,10 +78,11 @@ public sealed class RuleRhythmDetector
         _grid = Math.Max(1, (int)Math.Round(_options.DecisionSeconds * sampleRate));
         _rr = new double[_options.AfBeats];
         _rrClean = new double[_options.AfBeats];
-        _rrOdd = new bool[_options.AfBeats];
-        _rrConducted = new double[_options.AfBeats];
+        _rrShape = new double[Math.Max(_options.AfBeats, _options.AfLagBeats)];
+        _rrOdd = new bool[_rrShape.Length];
+        _rrConducted = new double[_rrShape.Length];
         _rrLag = new double[_options.AfLagBeats];
-        _scratch = new double[Math.Max(_options.AfBeats, BeatCapacity)];
+        _scratch = new double[BeatCapacity];
         _epochEnd = new long[_options.NoiseSeconds];
         _epochOff = new bool[_options.NoiseSeconds];
         _epochNoisy = new bool[_options.NoiseSeconds];
@@ -224,7 +228,7 @@ public sealed class RuleRhythmDetector
         if (newest >= 1 && (t - lastR) / SampleRate < _options.PauseSeconds + DetectionAllowanceSeconds)
         {
             hr = HeartRate(newest, t);
-            int n = CollectRr(newest, _rr, out long firstR, _rrOdd);
+            int n = CollectRr(newest, _rr, out long firstR);
             int m = RemoveEctopics(n);
             // More than half removed as premature/compensatory pairs or interruptions, yet the rest is irregular:
             // there is no regular rhythm underneath, so the removals were AF's own short-long intervals, not ectopy.
@@ -257,7 +261,7 @@ public sealed class RuleRhythmDetector
             // Beats of another QRS shape (PVCs, fusion beats) whose removal leaves a regular rhythm: the irregularity was
             // theirs, not AF's, whatever their timing. Only a veto: in AF the intervals between conducted beats stay
             // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.
-            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(n, out var rest))
+            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(newest, out var rest))
             {
                 af = rest;
                 ectopyDominated = true;
@@ -314,19 +318,26 @@ public sealed class RuleRhythmDetector
     }
 
     // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses; odd, if
-    // given, says which of them start or end at an odd-shaped beat.
+    // given, says which of them start or end at an odd-shaped beat, and collection stops once it holds at least
+    // AfBeats intervals of which MinKeptForOddVeto are between beats of the dominant shape (the odd-shape veto's window).
     private int CollectRr(long newest, double[] target, out long firstR, bool[]? odd = null)
     {
-        int want = target.Length, n = 0;
+        int want = target.Length, n = 0, conducted = 0;
         firstR = _beatR[newest & (BeatCapacity - 1)];
         for (long b = newest; b >= 1 && newest - b < BeatCapacity - 1 && n < want; b--)
         {
+            if (odd is not null && n >= _options.AfBeats && conducted >= MinKeptForOddVeto) break;
             long r = _beatR[b & (BeatCapacity - 1)], q = _beatR[(b - 1) & (BeatCapacity - 1)];
             double rr = (r - q) / SampleRate;
             firstR = q;
             if (rr > _options.PauseSeconds) continue;
             target[want - 1 - n] = rr;
-            if (odd is not null) odd[want - 1 - n] = _beatOdd[b & (BeatCapacity - 1)] || _beatOdd[(b - 1) & (BeatCapacity - 1)];
+            if (odd is not null)
+            {
+                bool isOdd = _beatOdd[b & (BeatCapacity - 1)] || _beatOdd[(b - 1) & (BeatCapacity - 1)];
+                odd[want - 1 - n] = isOdd;
+                if (!isOdd) conducted++;
+            }
             n++;
         }
         if (n < want)
@@ -341,22 +352,29 @@ public sealed class RuleRhythmDetector
     private const int MinKeptForOddVeto = 12;
 
     /// <summary>
-    /// With <see cref="RuleOptions.OddShapeCorrelation"/>: the last <paramref name="n"/> intervals hold some into or out of an
-    /// odd-shaped beat, and the others (at least 12) are regular — their AF features (<paramref name="rest"/>, the same
-    /// measure as the pair and interruption removal's "is the rest regular") have RMSSD / mean below
-    /// <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor. The RMSSD runs across the removed
+    /// With <see cref="RuleOptions.OddShapeCorrelation"/>: the newest intervals hold some into or out of an odd-shaped
+    /// beat, and the others (at least 12) are regular — their AF features (<paramref name="rest"/>, the same measure as
+    /// the pair and interruption removal's "is the rest regular") have RMSSD / mean below
+    /// <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor — or carry at most
+    /// <see cref="RuleOptions.OddRestRatio"/> of the irregularity of all the intervals. The RMSSD runs across the removed
     /// intervals, which a sinus rhythm allows (its cycle moves slowly) and AF does not (any two of its intervals differ).
+    /// The window is the last <see cref="RuleOptions.AfBeats"/> intervals, reaching further back (at most
+    /// <see cref="RuleOptions.AfLagBeats"/>) until 12 of them lie between beats of the dominant shape: in trigeminy only
+    /// one interval in three does, and 32 intervals never held enough to judge.
     /// </summary>
-    private bool OddShapesExplainIrregularity(int n, out AfFeatures rest)
+    private bool OddShapesExplainIrregularity(long newest, out AfFeatures rest)
     {
         rest = default;
         if (!(_options.OddShapeCorrelation > 0)) return false;
-        int kept = 0;
+        int n = CollectRr(newest, _rrShape, out _, _rrOdd), kept = 0;
         for (int i = 0; i < n; i++)
-            if (!_rrOdd[i]) _rrConducted[kept++] = _rr[i];
+            if (!_rrOdd[i]) _rrConducted[kept++] = _rrShape[i];
         if (kept == n || kept < MinKeptForOddVeto) return false;
-        rest = AfFeatures.Compute(_rr.AsSpan(0, n), _rrConducted.AsSpan(0, kept), _scratch);
-        return rest.NormalisedRmssd < _options.AfMinNormalisedRmssd;
+        rest = AfFeatures.Compute(_rrShape.AsSpan(0, n), _rrConducted.AsSpan(0, kept), _scratch);
+        if (rest.NormalisedRmssd < _options.AfMinNormalisedRmssd) return true;
+        if (!(_options.OddRestRatio > 0)) return false;
+        var all = AfFeatures.Compute(_rrShape.AsSpan(0, n), _rrShape.AsSpan(0, n), _scratch);
+        return rest.NormalisedRmssd < _options.OddRestRatio * all.NormalisedRmssd;
     }
 
     private int CopyRr(int n)

@@ -6,8 +6,10 @@ namespace EcgStream.Signal.Tests.Rhythms;
 
 /// <summary>
 /// The rules' odd-shape veto (<see cref="RuleOptions.OddShapeCorrelation"/>): beats whose QRS is unlike the dominant one
-/// (<see cref="Qrs.QrsBeat.Shape"/>) and whose removal leaves a regular rhythm make the AF score 0; in AF, where the
-/// intervals between conducted beats stay irregular, odd beats change nothing.
+/// (<see cref="Qrs.QrsBeat.Shape"/>) and whose removal leaves a regular rhythm, or one carrying little of the irregularity
+/// (<see cref="RuleOptions.OddRestRatio"/>), make the AF score 0; in AF, where the intervals between conducted beats stay
+/// as irregular as the rest, odd beats change next to nothing. MIT-BIH 208's trigeminy with couplets, which needs the
+/// veto's reach-back window and the ratio: RuleEctopyDataTests (Runtime tests).
 /// </summary>
 public class OddShapeTests
 {
@@ -86,8 +88,11 @@ public class OddShapeTests
     public void AF_with_odd_beats_among_its_conducted_ones_stays_AF(double oddShare)
     {
         // AF RR (±30 % around 100 bpm), a share of the beats aberrant or ventricular at random: removing them leaves AF's
-        // irregular intervals, so the veto never fires and every AF vote stays.
-        for (int seed = 1; seed <= 10; seed++)
+        // intervals as irregular as all of them, so the veto does not fire — except by chance, on a stretch of the
+        // conducted intervals that happens to look calm (seed 13 at 30 %: 3 decisions, with the veto of session 9 too).
+        // One decision in 500 at most, and never three in a row: the trackers need 2 s of votes against AF to close it.
+        int changed = 0, decisions = 0;
+        for (int seed = 1; seed <= 20; seed++)
         {
             var rr = SyntheticEcg.IrregularRr(300, 100, 0.3, seed);
             var rng = new Random(seed * 7);
@@ -96,15 +101,21 @@ public class OddShapeTests
             var without = RuleRhythmDetectorTests.Run(rr, options: Off, shapes: shapes);
             var a = without.Scores.Select(s => s.P[(int)RhythmClass.AF]).ToArray();
             var b = with.Scores.Select(s => s.P[(int)RhythmClass.AF]).ToArray();
-            var diff = Enumerable.Range(0, a.Length).Where(i => a[i] != b[i] && !(float.IsNaN(a[i]) && float.IsNaN(b[i]))).Select(i => $"{with.Scores[i].End:F0}s {a[i]:F2}->{b[i]:F2}");
-            Assert.True(!diff.Any(), $"seed {seed}: " + string.Join(", ", diff));
+            var diff = Enumerable.Range(0, a.Length).Where(i => a[i] != b[i] && !(float.IsNaN(a[i]) && float.IsNaN(b[i]))).ToList();
+            Assert.True(!diff.Where((d, k) => k >= 2 && diff[k - 2] == d - 2).Any(),
+                $"seed {seed}: three decisions in a row changed: " + string.Join(", ", diff.Select(i => $"{with.Scores[i].End:F0}s {a[i]:F2}->{b[i]:F2}")));
+            changed += diff.Count;
+            decisions += a.Length;
         }
+        Assert.True(changed * 500 <= decisions, $"{changed} of {decisions} AF decisions changed by the veto");
     }
 
     [Fact]
-    public void The_correlation_threshold_is_checked()
+    public void The_correlation_threshold_and_the_rest_ratio_are_checked()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddShapeCorrelation = 1 }));
         Assert.Contains("OddShapeCorrelation must lie in [0, 1)", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddRestRatio = 1.5 }));
+        Assert.Contains("OddRestRatio must lie in [0, 1]", e.Message);
     }
 }
