@@ -7,6 +7,7 @@ using EcgStream.Runtime.Evaluation;
 using EcgStream.Runtime.Inference;
 using EcgStream.Runtime.Replay;
 using EcgStream.Synthetic;
+using Xunit.Abstractions;
 
 namespace EcgStream.Runtime.Tests;
 
@@ -15,7 +16,7 @@ namespace EcgStream.Runtime.Tests;
 /// certain of AF for the whole stream. What keeps the alarm quiet is the rest of the chain — the rules' ectopy checks,
 /// the fusion's veto, the fused tracker's AF onset evidence — and the same chain must still alarm on AF.
 /// </summary>
-public class FusedEctopyTests
+public class FusedEctopyTests(ITestOutputHelper output)
 {
     /// <summary>P(AF) = 0.9 for every window (threshold 0.45, as the shipped model's): evidence 0.91, past "confident".</summary>
     private sealed class CertainOfAf : IWindowClassifier
@@ -38,7 +39,7 @@ public class FusedEctopyTests
         public void Dispose() { }
     }
 
-    private static async Task<(EpisodeMetrics Fused, SimulatedRecord Sim)> Run(params ScenarioSegment[] segments)
+    private async Task<(EpisodeMetrics Fused, SimulatedRecord Sim)> Run(params ScenarioSegment[] segments)
     {
         var sim = Simulator.Run(new Scenario { Seed = 23, SampleRate = 250, Leads = LeadSet.Of(Lead.I, Lead.II), Noise = new NoiseSpec { Snr = 24 }, Segments = segments });
         using var model = new CertainOfAf();
@@ -47,7 +48,11 @@ public class FusedEctopyTests
         await ReplayRunner.RunAsync(sim.Recording, events.Add, new ReplayOptions { StreamId = "syn" }, model: scheduler);
         // the model was asked about every window (one a second once the first 9 s are in): its certainty was in play throughout
         Assert.InRange(scheduler.WindowsScored, (long)sim.DurationSeconds - 10, (long)sim.DurationSeconds);
-        return (EpisodeMetrics.Compute("AF", sim.Truth, events.Where(e => e.Source == EventSource.Fused && e.Type == EventType.Rhythm)), sim);
+        var fused = events.Where(e => e.Source == EventSource.Fused && e.Type == EventType.Rhythm).ToList();
+        // where each fused AF episode lies says what raised it (the stream's start, the ectopy, the AF)
+        output.WriteLine(string.Join(" → ", segments.Select(g => $"{g.Rhythm} {g.DurationSeconds:F0} s")) + ": fused AF " +
+            string.Join(", ", EpisodeMetrics.Pair("AF", fused).Select(p => $"{p.Episode.StartSeconds:F0}–{p.Episode.EndSeconds:F0} s (raised at {p.OnsetDetected:F0} s)")));
+        return (EpisodeMetrics.Compute("AF", sim.Truth, fused), sim);
     }
 
     [Theory]

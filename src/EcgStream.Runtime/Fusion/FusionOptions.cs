@@ -36,9 +36,11 @@ public sealed record FusionOptions
     /// (docs/results.md, "Benchmark"). Nested leave-patient-out cross-validation (session 18,
     /// docs/runs/2026-12-05/fusion-nested/) found no setting from 0.65 to 1.0 that changes the episodes found or the false
     /// alarms; lower values alarm 1–3 s sooner on real records. They are not the default because a model certain of AF
-    /// throughout then raises fused AF over synthetic bigeminy, trigeminy and SVT runs (FusedEctopyTests): the model's
-    /// evidence, shifted so that this level maps to 0.5, reaches the fused tracker's onset evidence in the few seconds
-    /// the rules are not against it.
+    /// throughout then raises fused AF at the very start of the synthetic records of FusedEctopyTests (5–9 s, raised at
+    /// 13 s, in sinus rhythm; nothing over their ectopy or SVT runs, session 19): the rules need 16 intervals for an
+    /// opinion, and in the seconds between the model's first window and that, the model's evidence, shifted so that this
+    /// level maps to 0.5, reaches the fused tracker's onset evidence. A record that starts in AF is the same situation,
+    /// which is where the lower values gain their seconds.
     /// </summary>
     public double ModelConfidentEvidence { get; init; } = 0.8;
 
