@@ -61,6 +61,15 @@ public sealed record RuleOptions
     /// 2021 (docs/results.md, "Rules: odd beats that carry most of the irregularity").
     /// </summary>
     public double OddRestRatio { get; init; } = 0.6;
+    /// <summary>
+    /// While the AF window fills (fewer than <see cref="AfBeats"/>/2 intervals left after the ectopy removal: a stream's
+    /// first 10–20 s, or after a gap), at least 8 intervals whose RMSSD / mean lies below
+    /// <see cref="AfMinNormalisedRmssd"/> make the AF score 0 ("regular so far") instead of no opinion. Only a veto:
+    /// irregular first intervals still give no opinion. Without it a model certain of AF could carry the fused AF alone over
+    /// the regular first seconds of a stream, before the rules can judge (FusedEctopyTests; docs/results.md, "The rules
+    /// judge a stream's first seconds"). False: no opinion until AfBeats/2 intervals (the detector before it).
+    /// </summary>
+    public bool EarlyRegularVeto { get; init; } = true;
     /// <summary>An interruption's intervals are premature below this fraction of the normal cycle (the coupling).</summary>
     public double InterruptionPremature { get; init; } = 0.8;
     /// <summary>The intervals framing an interruption, and its return, lie within this fraction of the normal cycle

@@ -258,6 +258,16 @@ public sealed class RuleRhythmDetector
                 ectopyDominated = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
+            else if (_options.EarlyRegularVeto && m >= 8 && kept.NormalisedRmssd < _options.AfMinNormalisedRmssd)
+            {
+                // Too few intervals for an AF opinion yet (the window fills: a stream's first 10-20 s), but those there are
+                // regular: not AF so far. Only a veto, and only below AF's own irregularity floor, so that a model alone
+                // cannot raise AF over the regular first seconds of a stream before the rules can judge; irregular first
+                // intervals still give no opinion.
+                af = kept;
+                ectopyDominated = true;
+                oldestUsed = Math.Min(oldestUsed, firstR);
+            }
             // Beats of another QRS shape (PVCs, fusion beats) whose removal leaves a regular rhythm: the irregularity was
             // theirs, not AF's, whatever their timing. Only a veto: in AF the intervals between conducted beats stay
             // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.

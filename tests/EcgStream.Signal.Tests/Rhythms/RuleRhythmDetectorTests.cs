@@ -113,6 +113,29 @@ public class RuleRhythmDetectorTests
     }
 
     [Fact]
+    public void While_the_window_fills_regular_intervals_say_not_AF_and_irregular_ones_give_no_opinion_yet()
+    {
+        // A stream's first 8–15 intervals are too few for the AF features, but enough to see that a rhythm is regular.
+        // Sinus at 72 bpm (2 % jitter): AF 0 from the 8th interval on, instead of no opinion until the 16th, so that a
+        // model alone cannot raise AF over a regular start (FusedEctopyTests). AF (±30 %): still no opinion, never 0.
+        var off = RuleOptions.Default with { EarlyRegularVeto = false };
+        for (int seed = 1; seed <= 10; seed++)
+        {
+            var rng = new Random(seed);
+            var sinus = Enumerable.Range(0, 40).Select(_ => 60.0 / 72 * (1 + 0.02 * (2 * rng.NextDouble() - 1))).ToList();
+            double eighth = 1 + sinus.Take(8).Sum(), sixteenth = 1 + sinus.Take(16).Sum(); // the beats ending the 8th and 16th intervals (the first beat at 1 s)
+            var filling = Run(sinus).Scores.Where(x => x.End > eighth + 0.6 && x.End < sixteenth).ToList();
+            Assert.NotEmpty(filling);
+            Assert.All(filling, x => Assert.True(x.P[(int)RhythmClass.AF] == 0, $"seed {seed}: AF {x.P[(int)RhythmClass.AF]} at {x.End:F1} s, {x.Af.Count} intervals kept, RMSSD {x.Af.NormalisedRmssd:F3}; 8th interval ends {eighth:F1} s"));
+            Assert.All(Run(sinus, options: off).Scores.Where(x => x.End < sixteenth), x => Assert.True(float.IsNaN(x.P[(int)RhythmClass.AF]), $"seed {seed}: {x.P[(int)RhythmClass.AF]} at {x.End:F0} s without the veto"));
+
+            var af = SyntheticEcg.IrregularRr(40, 100, 0.3, seed);
+            double afSixteenth = 1 + af.Take(16).Sum();
+            Assert.All(Run(af).Scores.Where(x => x.End < afSixteenth), x => Assert.True(float.IsNaN(x.P[(int)RhythmClass.AF]), $"seed {seed}: AF {x.P[(int)RhythmClass.AF]} at {x.End:F0} s"));
+        }
+    }
+
+    [Fact]
     public void Bigeminy_and_isolated_ectopics_are_not_AF()
     {
         // Bigeminy: short–long alternation (every interval a turning point).

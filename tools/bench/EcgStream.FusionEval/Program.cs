@@ -287,6 +287,13 @@ internal static class Sweep
             duration_se = R(refS == 0 ? double.NaN : ov / refS),
             duration_ppv = R(detS == 0 ? double.NaN : ov / detS),
             median_latency_s = R(med),
+            // the counts behind the rates, so that lines of disjoint record sets pool exactly (nested cross-validation)
+            reference_detected = hit,
+            detected_true = tru,
+            reference_s = Math.Round(refS, 3),
+            detected_s = Math.Round(detS, 3),
+            overlap_s = Math.Round(ov, 3),
+            onset_latencies_s = lat.Select(R).ToArray(),
         }, Json.Options));
     }
 
