@@ -55,8 +55,9 @@ public sealed record BedOptions
     /// An AF onset also needs 0.6 evidence-seconds above 0.5 (<see cref="TrackerOptions.MinOnsetEvidence"/>): where rules
     /// and model agree on AF the fused evidence is 0.75–0.95 and that takes 2–3 s (2 s is the minimum anyway); the false AF
     /// of ectopy-rich records came mostly as 3–10 s runs at 0.55–0.67 (the model confident, the rules lukewarm, or both
-    /// marginal), which now must last 5–13 s. Chosen with <see cref="FusionOptions.NotAgainstEvidence"/> on the tuning
-    /// half of DS1 + CPSC 2021 (docs/results.md, "Fused AF and ectopy"). Other classes (VT, VF, …) keep time alone:
+    /// marginal), which now must last 5–13 s. Chosen with <see cref="FusionOptions.NotAgainstEvidence"/> (then 0.2) on
+    /// the tuning half of DS1 + CPSC 2021 (docs/results.md, "Fused AF and ectopy"); not chosen again when the fusion's
+    /// defaults moved to 0.7 / 0.4 in session 19, whose nested run kept it fixed. Other classes (VT, VF, …) keep time alone:
     /// a lethal rhythm is not made to wait for confidence.
     /// </summary>
     public TrackerOptions FusedTracker { get; init; } = new()

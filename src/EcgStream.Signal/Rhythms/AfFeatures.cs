@@ -26,6 +26,9 @@ public readonly record struct AfFeatures(int Count, double NormalisedRmssd, doub
     /// </summary>
     public static AfFeatures Compute(ReadOnlySpan<double> rr, Span<double> scratch) => Compute(rr, rr, scratch);
 
+    /// <summary>Fewest intervals the features are computed from (fewer: RMSSD, entropy and lag ratio are NaN).</summary>
+    public const int MinIntervals = 8;
+
     /// <summary>
     /// As <see cref="Compute(ReadOnlySpan{double}, Span{double})"/>, with RMSSD and entropy taken over
     /// <paramref name="cleaned"/> (ectopic pairs removed) and turning points over the uncut series <paramref name="rr"/>:
@@ -42,7 +45,7 @@ public readonly record struct AfFeatures(int Count, double NormalisedRmssd, doub
         var uncut = rr;
         rr = cleaned;
         int n = rr.Length;
-        if (n < 8 || nr < 8) return new AfFeatures(n, double.NaN, double.NaN, tp, z);
+        if (n < MinIntervals || nr < MinIntervals) return new AfFeatures(n, double.NaN, double.NaN, tp, z);
         if (scratch.Length < n) throw new ArgumentException($"scratch holds {scratch.Length}, {n} needed", nameof(scratch));
 
         // Outlier bounds: the values that remain after trimming n/16 from each end.

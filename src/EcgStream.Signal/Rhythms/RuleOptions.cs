@@ -53,7 +53,13 @@ public sealed record RuleOptions
     /// </summary>
     public double OddShapeCorrelation { get; init; } = 0.7;
     /// <summary>
-    /// The odd-shape veto also holds when the intervals between the other beats are irregular, but at most this fraction
+    /// Most RR intervals the odd-shape veto reaches back over: its window is the last <see cref="AfBeats"/> intervals,
+    /// extended until 12 of them lie between beats of the dominant shape, at most this many (about a minute at 90 bpm).
+    /// 32: the window of the AF features alone (the veto before session 19).
+    /// </summary>
+    public int OddShapeMaxBeats { get; init; } = 96;
+    /// <summary>
+    /// The odd-shape veto also holds when the intervals between the other beats are irregular, but less than this fraction
     /// as irregular as all of them (RMSSD / mean, over the same window): the odd beats carry most of the irregularity.
     /// In AF the conducted intervals are as irregular as the rest (ratio ≈ 1); in trigeminy with couplets and a sinus
     /// cycle that drifts with the rate (MIT-BIH 208) the rest can sit just above AF's floor while the odd beats still

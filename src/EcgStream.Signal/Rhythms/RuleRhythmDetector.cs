@@ -52,7 +52,7 @@ public sealed class RuleRhythmDetector
     private readonly int _grid;
     private long _nextDecision = long.MinValue;
     private readonly double[] _rr, _rrClean, _rrLag, _scratch;
-    private readonly double[] _rrShape; // the intervals the odd-shape veto judges (up to AfLagBeats of them)
+    private readonly double[] _rrShape; // the intervals the odd-shape veto judges (up to OddShapeMaxBeats of them)
     private readonly bool[] _rrOdd; // interval i of _rrShape starts or ends at an odd-shaped beat
     private readonly double[] _rrConducted; // the intervals of _rrShape between beats of the dominant shape
     private readonly float[] _probabilities = new float[RhythmClasses.Count];
@@ -69,7 +69,8 @@ public sealed class RuleRhythmDetector
         if (!(_options.InterruptionFrame is > 0 and < 0.5)) throw new ArgumentOutOfRangeException(nameof(options), _options.InterruptionFrame, "InterruptionFrame must lie in (0, 0.5)");
         if (!(_options.OddShapeCorrelation is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddShapeCorrelation, "OddShapeCorrelation must lie in [0, 1)");
         if (_options.AfLagBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.AfLagBeats, "AfLagBeats must be 16..256");
-        if (!(_options.OddRestRatio is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddRestRatio, "OddRestRatio must lie in [0, 1]");
+        if (!(_options.OddRestRatio is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.OddRestRatio, "OddRestRatio must lie in [0, 1)");
+        if (_options.OddShapeMaxBeats is < 16 or > 256) throw new ArgumentOutOfRangeException(nameof(options), _options.OddShapeMaxBeats, "OddShapeMaxBeats must be 16..256");
         if (!(_options.DecisionSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.DecisionSeconds, "DecisionSeconds must be positive");
         if (_options.NoiseSeconds < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.NoiseSeconds, "NoiseSeconds must be ≥ 1");
         StreamId = streamId;
@@ -78,7 +79,7 @@ public sealed class RuleRhythmDetector
         _grid = Math.Max(1, (int)Math.Round(_options.DecisionSeconds * sampleRate));
         _rr = new double[_options.AfBeats];
         _rrClean = new double[_options.AfBeats];
-        _rrShape = new double[Math.Max(_options.AfBeats, _options.AfLagBeats)];
+        _rrShape = new double[Math.Max(_options.AfBeats, _options.OddShapeMaxBeats)];
         _rrOdd = new bool[_rrShape.Length];
         _rrConducted = new double[_rrShape.Length];
         _rrLag = new double[_options.AfLagBeats];
@@ -223,7 +224,7 @@ public sealed class RuleRhythmDetector
         // RR intervals of the newest beats, oldest first.
         double hr = double.NaN;
         var af = new AfFeatures(0, double.NaN, double.NaN, 0, double.NaN);
-        bool ectopyDominated = false;
+        bool afVetoed = false; // ectopy, odd beats or a regular start explain the RR: AF 0
         long oldestUsed = t - (long)(_options.HeartRateSeconds * SampleRate);
         if (newest >= 1 && (t - lastR) / SampleRate < _options.PauseSeconds + DetectionAllowanceSeconds)
         {
@@ -233,8 +234,8 @@ public sealed class RuleRhythmDetector
             // More than half removed as premature/compensatory pairs or interruptions, yet the rest is irregular:
             // there is no regular rhythm underneath, so the removals were AF's own short-long intervals, not ectopy.
             // (the features of what is left are computed once, for this test and for the decision)
-            AfFeatures kept = m >= 8 ? AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch) : default;
-            bool irregularRest = n >= _options.AfBeats / 2 && 2 * m < n && m >= 8 && kept.NormalisedRmssd >= _options.AfMinNormalisedRmssd;
+            AfFeatures kept = m >= AfFeatures.MinIntervals ? AfFeatures.Compute(_rr.AsSpan(0, n), _rrClean.AsSpan(0, m), _scratch) : default;
+            bool irregularRest = n >= _options.AfBeats / 2 && 2 * m < n && m >= AfFeatures.MinIntervals && kept.NormalisedRmssd >= _options.AfMinNormalisedRmssd;
             if (m >= _options.AfBeats / 2 || irregularRest)
             {
                 af = kept;
@@ -255,26 +256,26 @@ public sealed class RuleRhythmDetector
                 // stream) one removed pair would leave too few, and AF from the first beat read as ectopy for seconds.
                 // Fewer than AfBeats/2 left with most kept: no opinion yet.
                 af = AfFeatures.Compute(_rr.AsSpan(0, n), _rr.AsSpan(0, n), _scratch);
-                ectopyDominated = true;
+                afVetoed = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
-            else if (_options.EarlyRegularVeto && m >= 8 && kept.NormalisedRmssd < _options.AfMinNormalisedRmssd)
+            else if (_options.EarlyRegularVeto && m >= AfFeatures.MinIntervals && kept.NormalisedRmssd < _options.AfMinNormalisedRmssd)
             {
                 // Too few intervals for an AF opinion yet (the window fills: a stream's first 10-20 s), but those there are
                 // regular: not AF so far. Only a veto, and only below AF's own irregularity floor, so that a model alone
                 // cannot raise AF over the regular first seconds of a stream before the rules can judge; irregular first
                 // intervals still give no opinion.
                 af = kept;
-                ectopyDominated = true;
+                afVetoed = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
             // Beats of another QRS shape (PVCs, fusion beats) whose removal leaves a regular rhythm: the irregularity was
             // theirs, not AF's, whatever their timing. Only a veto: in AF the intervals between conducted beats stay
             // irregular once odd beats (aberrant, noisy) are taken out, so nothing changes there.
-            if (!ectopyDominated && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(newest, out var rest))
+            if (!afVetoed && n >= _options.AfBeats / 2 && OddShapesExplainIrregularity(newest, out var rest))
             {
                 af = rest;
-                ectopyDominated = true;
+                afVetoed = true;
                 oldestUsed = Math.Min(oldestUsed, firstR);
             }
         }
@@ -284,7 +285,7 @@ public sealed class RuleRhythmDetector
         p[(int)RhythmClass.NOISE] = (float)noise;
         if (!(noise >= 0.5))
         {
-            double afScore = ectopyDominated ? 0 : af.Score(_options);
+            double afScore = afVetoed ? 0 : af.Score(_options);
             p[(int)RhythmClass.AF] = (float)afScore;
             if (!double.IsNaN(hr))
             {
@@ -327,16 +328,16 @@ public sealed class RuleRhythmDetector
         return 60 / median;
     }
 
-    // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses; odd, if
-    // given, says which of them start or end at an odd-shaped beat, and collection stops once it holds at least
-    // AfBeats intervals of which MinKeptForOddVeto are between beats of the dominant shape (the odd-shape veto's window).
-    private int CollectRr(long newest, double[] target, out long firstR, bool[]? odd = null)
+    // Fills target with up to target.Length intervals ending at the newest beat (oldest first), skipping pauses. odd, if
+    // given, says which of them start or end at an odd-shaped beat; then collection stops early, once it holds at least
+    // AfBeats intervals of which enoughConducted lie between beats of the dominant shape (the odd-shape veto's window).
+    private int CollectRr(long newest, double[] target, out long firstR, bool[]? odd = null, int enoughConducted = int.MaxValue)
     {
         int want = target.Length, n = 0, conducted = 0;
         firstR = _beatR[newest & (BeatCapacity - 1)];
         for (long b = newest; b >= 1 && newest - b < BeatCapacity - 1 && n < want; b--)
         {
-            if (odd is not null && n >= _options.AfBeats && conducted >= MinKeptForOddVeto) break;
+            if (n >= _options.AfBeats && conducted >= enoughConducted) break;
             long r = _beatR[b & (BeatCapacity - 1)], q = _beatR[(b - 1) & (BeatCapacity - 1)];
             double rr = (r - q) / SampleRate;
             firstR = q;
@@ -365,18 +366,19 @@ public sealed class RuleRhythmDetector
     /// With <see cref="RuleOptions.OddShapeCorrelation"/>: the newest intervals hold some into or out of an odd-shaped
     /// beat, and the others (at least 12) are regular — their AF features (<paramref name="rest"/>, the same measure as
     /// the pair and interruption removal's "is the rest regular") have RMSSD / mean below
-    /// <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor — or carry at most
+    /// <see cref="RuleOptions.AfMinNormalisedRmssd"/>, AF's own irregularity floor — or carry less than
     /// <see cref="RuleOptions.OddRestRatio"/> of the irregularity of all the intervals. The RMSSD runs across the removed
     /// intervals, which a sinus rhythm allows (its cycle moves slowly) and AF does not (any two of its intervals differ).
-    /// The window is the last <see cref="RuleOptions.AfBeats"/> intervals, reaching further back (at most
-    /// <see cref="RuleOptions.AfLagBeats"/>) until 12 of them lie between beats of the dominant shape: in trigeminy only
-    /// one interval in three does, and 32 intervals never held enough to judge.
+    /// The window is the last <see cref="RuleOptions.AfBeats"/> intervals, reaching further back (up to
+    /// <see cref="RuleOptions.OddShapeMaxBeats"/>) until 12 of them lie between beats of the dominant shape: in trigeminy
+    /// with couplets one interval in three to five does, and 32 intervals never held enough to judge. The irregularity of
+    /// all the intervals is the same trimmed RMSSD / mean as the rest's, so the two compare like with like.
     /// </summary>
     private bool OddShapesExplainIrregularity(long newest, out AfFeatures rest)
     {
         rest = default;
         if (!(_options.OddShapeCorrelation > 0)) return false;
-        int n = CollectRr(newest, _rrShape, out _, _rrOdd), kept = 0;
+        int n = CollectRr(newest, _rrShape, out _, _rrOdd, MinKeptForOddVeto), kept = 0;
         for (int i = 0; i < n; i++)
             if (!_rrOdd[i]) _rrConducted[kept++] = _rrShape[i];
         if (kept == n || kept < MinKeptForOddVeto) return false;

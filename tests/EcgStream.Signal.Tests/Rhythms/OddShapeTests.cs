@@ -90,7 +90,8 @@ public class OddShapeTests
         // AF RR (±30 % around 100 bpm), a share of the beats aberrant or ventricular at random: removing them leaves AF's
         // intervals as irregular as all of them, so the veto does not fire — except by chance, on a stretch of the
         // conducted intervals that happens to look calm (seed 13 at 30 %: 3 decisions, with the veto of session 9 too).
-        // One decision in 500 at most, and never three in a row: the trackers need 2 s of votes against AF to close it.
+        // One decision in 500 at most, and never three in a row: the rule and fused trackers close AF only after 20 s of
+        // votes against it.
         int changed = 0, decisions = 0;
         for (int seed = 1; seed <= 20; seed++)
         {
@@ -115,7 +116,9 @@ public class OddShapeTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddShapeCorrelation = 1 }));
         Assert.Contains("OddShapeCorrelation must lie in [0, 1)", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddRestRatio = 1.5 }));
-        Assert.Contains("OddRestRatio must lie in [0, 1]", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddRestRatio = 1 }));
+        Assert.Contains("OddRestRatio must lie in [0, 1)", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new RuleRhythmDetector("bed", 250, 0, RuleOptions.Default with { OddShapeMaxBeats = 8 }));
+        Assert.Contains("OddShapeMaxBeats must be 16..256", e.Message);
     }
 }

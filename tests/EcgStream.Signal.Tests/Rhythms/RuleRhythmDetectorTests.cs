@@ -124,7 +124,9 @@ public class RuleRhythmDetectorTests
             var rng = new Random(seed);
             var sinus = Enumerable.Range(0, 40).Select(_ => 60.0 / 72 * (1 + 0.02 * (2 * rng.NextDouble() - 1))).ToList();
             double eighth = 1 + sinus.Take(8).Sum(), sixteenth = 1 + sinus.Take(16).Sum(); // the beats ending the 8th and 16th intervals (the first beat at 1 s)
-            var filling = Run(sinus).Scores.Where(x => x.End > eighth + 0.6 && x.End < sixteenth).ToList();
+            var run = Run(sinus);
+            Assert.All(run.Scores.Where(x => x.End < eighth), x => Assert.True(float.IsNaN(x.P[(int)RhythmClass.AF]), $"seed {seed}: {x.P[(int)RhythmClass.AF]} at {x.End:F1} s, before 8 intervals"));
+            var filling = run.Scores.Where(x => x.End > eighth + 0.6 && x.End < sixteenth).ToList();
             Assert.NotEmpty(filling);
             Assert.All(filling, x => Assert.True(x.P[(int)RhythmClass.AF] == 0, $"seed {seed}: AF {x.P[(int)RhythmClass.AF]} at {x.End:F1} s, {x.Af.Count} intervals kept, RMSSD {x.Af.NormalisedRmssd:F3}; 8th interval ends {eighth:F1} s"));
             Assert.All(Run(sinus, options: off).Scores.Where(x => x.End < sixteenth), x => Assert.True(float.IsNaN(x.P[(int)RhythmClass.AF]), $"seed {seed}: {x.P[(int)RhythmClass.AF]} at {x.End:F0} s without the veto"));
