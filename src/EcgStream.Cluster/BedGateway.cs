@@ -54,6 +54,9 @@ public sealed class BedGateway : IAsyncDisposable
     private long _accepted, _published, _dropped, _retries, _duplicates, _buffered;
     private long _outageSince; // Stopwatch ticks of the first failure of the current outage, 0 while publishing works
     private readonly Lock _outageGate = new();
+    // a block was dropped (the buffer full) since the last acknowledged publish: the cluster is not taking the samples,
+    // whether or not a publish has failed yet (the first connect to an unreachable cluster can outlast the buffer)
+    private volatile bool _dropping;
 
     public BedGateway(ClusterSettings settings, GatewayOptions? options = null, Action<string>? log = null)
     {
@@ -86,8 +89,8 @@ public sealed class BedGateway : IAsyncDisposable
     public long Retries => Interlocked.Read(ref _retries);
     /// <summary>Publishes the cluster answered as duplicates (a retry of a block it had stored): stored once.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
-    /// <summary>True from a failed publish until the next one succeeds (the cluster is not acknowledging now).</summary>
-    public bool Failing => Interlocked.Read(ref _outageSince) != 0;
+    /// <summary>True from a failed publish or a dropped block until the next publish succeeds (the cluster is not acknowledging now).</summary>
+    public bool Failing => _dropping || Interlocked.Read(ref _outageSince) != 0;
     /// <summary>Per bed: one past the last sample index acknowledged.</summary>
     public IReadOnlyDictionary<string, long> PublishedEnd => _publishedEnd;
 
@@ -106,6 +109,7 @@ public sealed class BedGateway : IAsyncDisposable
         if (!lane.Writer.TryWrite(item))
         {
             Interlocked.Add(ref _dropped, block.Length);
+            _dropping = true;
             return false;
         }
         Interlocked.Increment(ref _buffered);
@@ -163,6 +167,7 @@ public sealed class BedGateway : IAsyncDisposable
                     }
                 }
                 Recovered();
+                _dropping = false;
                 Interlocked.Decrement(ref _buffered);
                 Interlocked.Add(ref _published, item.Length);
                 _publishedEnd[item.Bed] = item.Start + item.Length + (_shift.TryGetValue(item.Bed, out long moved) ? moved : 0);

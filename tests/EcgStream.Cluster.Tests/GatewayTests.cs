@@ -36,4 +36,33 @@ public sealed class GatewayTests
         Assert.StartsWith("nats: publishing failed (", line);
         Assert.EndsWith("); buffering up to 40 blocks and retrying", line);
     }
+
+    /// <summary>
+    /// A cluster that accepts the connection and never answers: the first publish waits out the 3 s connect timeout, so
+    /// no publish has failed yet while the buffer overflows. Dropping blocks is failing all the same: the daemon's /health
+    /// must say "degraded" from the first dropped block, not only from the first failed publish.
+    /// </summary>
+    [Fact]
+    public async Task A_gateway_that_drops_blocks_is_failing_before_any_publish_has_failed()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<Socket>();
+        var accepting = Task.Run(async () => { try { while (true) held.Add(await silent.AcceptSocketAsync()); } catch (SocketException) { } catch (ObjectDisposedException) { } });
+        var lines = new ConcurrentQueue<string>();
+        var settings = new ClusterSettings { Urls = [$"nats://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}"], User = "ecg", Password = "pw", Replicas = 1 };
+        await using (var gateway = new BedGateway(settings, new GatewayOptions { BufferBlocks = 4, Lanes = 1 }, lines.Enqueue))
+        {
+            var samples = new float[25];
+            Assert.True(gateway.Publish(new SampleBlock("bed1", 0, 250, LeadSet.Of(Lead.II), 25, samples)));
+            Assert.False(gateway.Failing); // buffered, nothing failed yet
+            for (int i = 1; i < 10; i++) gateway.Publish(new SampleBlock("bed1", i * 25, 250, LeadSet.Of(Lead.II), 25, samples));
+            Assert.True(gateway.SamplesDropped > 0, "the buffer of 4 blocks took 10");
+            Assert.True(lines.IsEmpty, "no publish has failed yet: " + string.Join(" | ", lines));
+            Assert.True(gateway.Failing);
+        }
+        silent.Stop();
+        await accepting;
+        foreach (var socket in held) socket.Dispose();
+    }
 }

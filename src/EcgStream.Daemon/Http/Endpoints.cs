@@ -52,7 +52,8 @@ internal static class Endpoints
             return Results.NoContent();
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
-        // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes
+        // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes and no
+        // block has been dropped since the last acknowledged one
         app.MapMethods("/health", GetAndHead, () => Results.Json(new
         {
             status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
