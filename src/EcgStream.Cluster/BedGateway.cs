@@ -54,9 +54,12 @@ public sealed class BedGateway : IAsyncDisposable
     private long _accepted, _published, _dropped, _retries, _duplicates, _buffered;
     private long _outageSince; // Stopwatch ticks of the first failure of the current outage, 0 while publishing works
     private readonly Lock _outageGate = new();
-    // a block was dropped (the buffer full) since the last acknowledged publish: the cluster is not taking the samples,
-    // whether or not a publish has failed yet (the first connect to an unreachable cluster can outlast the buffer)
-    private volatile bool _dropping;
+    // Stopwatch ticks of the last dropped block (0: none yet). The gateway counts as failing for DropHoldSeconds after a
+    // drop, whatever the publishes say: the first connect to an unreachable cluster can outlast the buffer, and a cluster
+    // slower than the beds acknowledges every few milliseconds while a lane still drops. A time, not a flag cleared by the
+    // next acknowledgement, so that health neither misses a drop nor flaps while drops go on.
+    private long _lastDrop;
+    private const double DropHoldSeconds = 5;
 
     public BedGateway(ClusterSettings settings, GatewayOptions? options = null, Action<string>? log = null)
     {
@@ -89,8 +92,12 @@ public sealed class BedGateway : IAsyncDisposable
     public long Retries => Interlocked.Read(ref _retries);
     /// <summary>Publishes the cluster answered as duplicates (a retry of a block it had stored): stored once.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
-    /// <summary>True from a failed publish or a dropped block until the next publish succeeds (the cluster is not acknowledging now).</summary>
-    public bool Failing => _dropping || Interlocked.Read(ref _outageSince) != 0;
+    /// <summary>
+    /// True from a failed publish until the next one succeeds (the cluster is not acknowledging), and for 5 s after any
+    /// dropped block (the buffer full: the cluster not acknowledging, or not keeping up).
+    /// </summary>
+    public bool Failing => Interlocked.Read(ref _outageSince) != 0
+        || (Interlocked.Read(ref _lastDrop) is var drop and not 0 && Stopwatch.GetElapsedTime(drop).TotalSeconds < DropHoldSeconds);
     /// <summary>Per bed: one past the last sample index acknowledged.</summary>
     public IReadOnlyDictionary<string, long> PublishedEnd => _publishedEnd;
 
@@ -109,7 +116,7 @@ public sealed class BedGateway : IAsyncDisposable
         if (!lane.Writer.TryWrite(item))
         {
             Interlocked.Add(ref _dropped, block.Length);
-            _dropping = true;
+            Interlocked.Exchange(ref _lastDrop, Stopwatch.GetTimestamp());
             return false;
         }
         Interlocked.Increment(ref _buffered);
@@ -167,7 +174,6 @@ public sealed class BedGateway : IAsyncDisposable
                     }
                 }
                 Recovered();
-                _dropping = false;
                 Interlocked.Decrement(ref _buffered);
                 Interlocked.Add(ref _published, item.Length);
                 _publishedEnd[item.Bed] = item.Start + item.Length + (_shift.TryGetValue(item.Bed, out long moved) ? moved : 0);

@@ -65,4 +65,32 @@ public sealed class GatewayTests
         await accepting;
         foreach (var socket in held) socket.Dispose();
     }
+
+    /// <summary>
+    /// A cluster that acknowledges but cannot keep up with a burst: blocks are dropped, then every buffered one is
+    /// acknowledged. The gateway stays failing for 5 s after its last drop, so /health cannot read "ok" between two
+    /// acknowledgements while blocks are being dropped, and then recovers on its own.
+    /// </summary>
+    [NatsFact]
+    public async Task A_gateway_that_drops_stays_failing_for_a_while_though_the_cluster_acknowledges()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        await using var gateway = new BedGateway(cluster.Settings(), new GatewayOptions { BufferBlocks = 4, Lanes = 1 });
+        var samples = new float[25];
+        Assert.True(gateway.Publish(new SampleBlock("bed1", 0, 250, LeadSet.Of(Lead.II), 25, samples)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (gateway.SamplesPublished == 0 && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        Assert.Equal(25, gateway.SamplesPublished);
+        Assert.False(gateway.Failing);
+
+        for (int i = 1; i <= 40; i++) gateway.Publish(new SampleBlock("bed1", i * 25, 250, LeadSet.Of(Lead.II), 25, samples));
+        Assert.True(gateway.SamplesDropped > 0, "40 blocks at once into a buffer of 4");
+        var dropped = clock.Elapsed;
+        Assert.True(await gateway.FlushAsync(TimeSpan.FromSeconds(10)), "the cluster acknowledges what was buffered");
+        Assert.Equal(gateway.SamplesAccepted, gateway.SamplesPublished);
+        if (clock.Elapsed - dropped < TimeSpan.FromSeconds(4)) Assert.True(gateway.Failing, "acknowledged since, yet blocks were dropped under 4 s ago");
+        while (gateway.Failing && clock.Elapsed - dropped < TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        Assert.False(gateway.Failing);
+        Assert.InRange((clock.Elapsed - dropped).TotalSeconds, 4.9, 10);
+    }
 }

@@ -53,7 +53,7 @@ internal static class Endpoints
         });
         // "ok" only while every bed is connected and receiving samples: a silent bed is not ok.
         // central: "ok" while the events consumer is attached; gateway: while the cluster acknowledges its publishes and no
-        // block has been dropped since the last acknowledged one
+        // block was dropped in the last 5 s (BedGateway.Failing)
         app.MapMethods("/health", GetAndHead, () => Results.Json(new
         {
             status = host.Beds.All(b => b.Connected && b.State == "receiving") && (host.Feed?.Connected ?? true)
