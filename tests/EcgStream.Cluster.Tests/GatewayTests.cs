@@ -48,7 +48,12 @@ public sealed class GatewayTests
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var held = new List<Socket>();
-        var accepting = Task.Run(async () => { try { while (true) held.Add(await silent.AcceptSocketAsync()); } catch (SocketException) { } catch (ObjectDisposedException) { } });
+        // accepts and holds every connection until the listener stops (Stop can come before the first accept is even under way)
+        var accepting = Task.Run(async () =>
+        {
+            try { while (true) held.Add(await silent.AcceptSocketAsync()); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException) { }
+        });
         var lines = new ConcurrentQueue<string>();
         var settings = new ClusterSettings { Urls = [$"nats://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}"], User = "ecg", Password = "pw", Replicas = 1 };
         await using (var gateway = new BedGateway(settings, new GatewayOptions { BufferBlocks = 4, Lanes = 1 }, lines.Enqueue))
