@@ -70,8 +70,8 @@ public class RuleEctopyDataTests(ITestOutputHelper output)
     {
         // 208 at 1040–1160 s: trigeminy broken by couplets and fusion beats (63 V, 8 F of 171 beats), the sinus cycle
         // drifting with the rate. Fewer than 12 of the last 32 intervals lie between conducted beats, and those vary just
-        // above AF's floor (RMSSD/mean 0.10–0.11) while carrying about half of the irregularity (0.54 at 1078 s). Session 17's fold models
-        // agreed with the rules here: a fused false AF episode held out by patient (1062–1144 s).
+        // above AF's floor (RMSSD/mean 0.10–0.11) while only about half as irregular as all of them (0.54 at 1078 s).
+        // Session 17's fold models agreed with the rules here: a fused false AF episode held out by patient (1062–1144 s).
         var now = await FalseAf("208", from: 1040, to: 1160);
         var window32 = await FalseAf("208", RuleOptions.Default with { OddShapeMaxBeats = 32, OddRestRatio = 0 }, 1040, 1160);
         output.WriteLine($"208 1040–1160 s: now {now}, veto over 32 intervals with the floor alone {window32}");

@@ -54,9 +54,9 @@ public sealed record FusionOptions
     /// folds of five by a score that sees only F1 (0.4's inner scores differed in the third decimal of duration F1); on
     /// every check made besides it (session 17's second set of fold models, the shipped model on all 34 records, 0 dB
     /// muscle noise) 0.2 with <see cref="ModelConfidentEvidence"/> 0.7 raised more false AF episodes (one to two per
-    /// check; MIT-BIH 109 at its start, where the rules' first score 0.25 let the model through) and 0.4 none. Chosen on those checks: a deviation
-    /// from the rule written beforehand, stated in docs/runs/2026-12-05/rules-early/. At 0.1 the model alone alarmed on
-    /// PVC-rich MIT-BIH 215 while the rules' AF score wandered at 0.1–0.4 (session 9).
+    /// check; MIT-BIH 109 at its start, where the rules' first score 0.25 let the model through) and 0.4 none. Chosen on
+    /// those checks: a deviation from the rule written beforehand, stated in docs/runs/2026-12-05/rules-early/. At 0.1 the
+    /// model alone alarmed on PVC-rich MIT-BIH 215 while the rules' AF score wandered at 0.1–0.4 (session 9).
     /// </summary>
     public double NotAgainstEvidence { get; init; } = 0.4;
 
