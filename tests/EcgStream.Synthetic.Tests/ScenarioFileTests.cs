@@ -46,6 +46,9 @@ public class ScenarioFileTests
     [InlineData("""{"seed": 1, "noise": {"snr": 10, "powerlineHz": 55}, "segments": [{"rhythm": "SR", "durationSeconds": 1}]}""", "noise.powerlineHz = 55")]
     [InlineData("""{"seed": 1, "noise": {"snr": 10, "nstdbMuscle": 1}, "segments": [{"rhythm": "SR", "durationSeconds": 1}]}""", "noise.nstdbDirectory is missing")]
     [InlineData("""{"seed": 1, "leads": ["I", "X"], "segments": [{"rhythm": "SR", "durationSeconds": 1}]}""", "unknown lead \"X\"")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "SR", "durationSeconds": 1, "ectopy": "pacs"}]}""", "segments[0].ectopy = \"pacs\": use none, isolated, bigeminy, trigeminy or pac")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "AF", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy: only sinus rhythms take an ectopy pattern")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopyRate": 0.6}]}""", "segments[0].ectopyRate = 0.6: must be within 0–0.5")]
     [InlineData("""{"seed": 1, "segmnts": []}""", "segmnts")]
     [InlineData("""{"seed": "one", "segments": []}""", "$.seed")]
     public void BadScenariosAreRefusedNamingTheFileAndField(string json, string expected)

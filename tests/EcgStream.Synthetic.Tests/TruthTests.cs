@@ -154,6 +154,50 @@ public class TruthTests(ITestOutputHelper output)
         Assert.Contains(r.Truth, e => e.Rhythm == "SR" && e.StartSeconds == 0 && e.EndSeconds == 80);
     }
 
+    [Theory]
+    [InlineData(52, 0.1)]
+    [InlineData(53, 0.3)]
+    public void PacsAreNarrowPrematureAndResetTheSinusNode(int seed, double rate)
+    {
+        var r = Simulator.Run(Measure.Clean(seed, new ScenarioSegment("PAC", 300, HeartRate: 75, EctopyRate: rate)));
+        double fs = r.SampleRate;
+        var v = Measure.SpatialVelocity(r);
+        var codes = new string(r.BeatCodes.ToArray());
+        var beats = r.BeatSamples;
+        int pacs = codes.Count(c => c == 'A'), normals = codes.Count(c => c == 'N');
+        var widthN = Measure.Median(beats.Where((b, i) => codes[i] == 'N').Select(b => Measure.QrsWidthMs(v, b, fs)));
+        var widthA = Measure.Median(beats.Where((b, i) => codes[i] == 'A').Select(b => Measure.QrsWidthMs(v, b, fs)));
+        var couplings = new List<double>();
+        var arounds = new List<double>();
+        for (int i = 2; i + 1 < beats.Count; i++)
+        {
+            if (codes[i] != 'A' || codes[i - 1] != 'N' || codes[i - 2] != 'N' || codes[i + 1] != 'N') continue;
+            double sinusRr = (beats[i - 1] - beats[i - 2]) / fs;
+            couplings.Add((beats[i] - beats[i - 1]) / fs / sinusRr);
+            arounds.Add((beats[i + 1] - beats[i - 1]) / fs / sinusRr);
+        }
+        output.WriteLine($"seed {seed}, rate {rate}: {pacs} PACs, {normals} sinus beats; median QRS width N {widthN:F0} ms, A {widthA:F0} ms; " +
+                         $"coupling {couplings.Min():F2}–{couplings.Max():F2}, around {arounds.Min():F2}–{arounds.Max():F2} sinus cycles");
+        Assert.Equal(beats.Count, pacs + normals);
+        Assert.InRange(pacs / (double)normals, 0.6 * rate, 1.4 * rate);
+        Assert.InRange(Math.Abs(widthA - widthN), 0, 10);                  // the normal QRS: conducted
+        Assert.All(couplings, c => Assert.InRange(c, 0.45, 0.9));            // premature
+        Assert.All(arounds, a => Assert.InRange(a, 1.45, 2.0));              // less than compensatory: the sinus node is reset
+        Assert.True(Measure.Median(arounds) < 1.85);
+        // Atrial ectopy is no rhythm class of its own: the truth is sinus rhythm only (no VECT).
+        Assert.Equal(["SR"], r.Truth.Select(e => e.Rhythm).Distinct());
+    }
+
+    [Fact]
+    public void PacsLeaveTheDrawsOfEverythingElseAlone()
+    {
+        // PACs draw from their own stream: the same segments with a PAC rate of 0 render exactly as with no PACs.
+        var plain = Simulator.Run(Measure.Clean(54, new ScenarioSegment("SR", 30, HeartRate: 70), new ScenarioSegment("AF", 30)));
+        var zero = Simulator.Run(Measure.Clean(54, new ScenarioSegment("SR", 30, HeartRate: 70, Ectopy: "pac", EctopyRate: 0), new ScenarioSegment("AF", 30)));
+        for (int p = 0; p < plain.Signals.Length; p++) Assert.Equal(plain.Signals[p], zero.Signals[p]);
+        Assert.Equal(plain.BeatSamples, zero.BeatSamples);
+    }
+
     [Fact]
     public void PacedBeatsCarryASpikeBeforeAWideQrs()
     {

@@ -32,18 +32,19 @@ internal sealed class BeatScheduler
     private bool _sinusRunning;
     private double _nextP;
     private bool _pvcDue;
+    private bool _pacDue;
     private int _normalsSincePvc;
     private long _flutterK = -1;
     private int _lastVtTemplate = -1;
 
     // Template table indices of the patient's fixed morphologies.
-    public const int NormalT = 0, ConductedT = 1, SvtT = 2, PWaveT = 3, PacedT = 4, PvcT0 = 5;
+    public const int NormalT = 0, ConductedT = 1, SvtT = 2, PWaveT = 3, PacedT = 4, PacT = 5, PvcT0 = 6;
 
     public BeatScheduler(Patient p, Timeline timeline, HrvProcess hrv, TruthBook truth, List<BeatTemplate> templates, List<ScheduledBeat> output)
     {
         _p = p; _timeline = timeline; _hrv = hrv; _truth = truth; _templates = templates; _out = output;
         _fs = p.SampleRate;
-        templates.AddRange([p.Normal, p.Conducted, p.Svt, p.PWave, p.Paced, .. p.PvcFoci]);
+        templates.AddRange([p.Normal, p.Conducted, p.Svt, p.PWave, p.Paced, p.Pac, .. p.PvcFoci]);
     }
 
     /// <summary>Every event whose fiducial time is before this is scheduled.</summary>
@@ -85,6 +86,7 @@ internal sealed class BeatScheduler
     {
         _entered = seg;
         _pvcDue = false;
+        _pacDue = false;
         _normalsSincePvc = 0;
         if (!seg.ContinuesFromPrevious) _flutterK = -1;
         if (seg.Rhythm == SyntheticRhythm.VT)
@@ -176,6 +178,12 @@ internal sealed class BeatScheduler
                 _normalsSincePvc = 0;
                 return true;
             }
+            if (_pacDue)
+            {
+                _pacDue = false;
+                if (PacStep(seg, rr)) return true;
+                continue;
+            }
             double pr = _p.PrAt(rr) - 0.01;
             double r = _nextP + pr;
             if (r >= seg.End) return false;
@@ -197,8 +205,30 @@ internal sealed class BeatScheduler
                 "isolated" => seg.Rng.Chance(seg.EctopyRate),
                 _ => false,
             };
+            _pacDue = seg.Ectopy == "pac" && seg.PacRng.Chance(seg.EctopyRate);
             return true;
         }
+    }
+
+    /// <summary>
+    /// A premature atrial beat after the last sinus beat: an ectopic P wave at <see cref="Segment.PacCoupling"/> of
+    /// the sinus cycle after the last sinus P, conducted with a slightly longer PR to a normal QRS. It resets the sinus
+    /// node, so the next sinus P comes about one cycle after the ectopic one: the pause is less than compensatory
+    /// (the two intervals around the PAC sum to less than two sinus cycles), unlike a PVC's. A P so early that its
+    /// QRS would meet the refractory ventricles is blocked: a P wave alone, and a pause.
+    /// False when the PAC would fall past the segment's end (the sinus rhythm goes on there).
+    /// </summary>
+    private bool PacStep(Segment seg, double rr)
+    {
+        var rng = seg.PacRng;
+        double lastSinusP = _nextP - rr;
+        double p = lastSinusP + rr * Math.Clamp(seg.PacCoupling + 0.03 * rng.Normal(), 0.45, 0.85);
+        double r = p + _p.PrAt(rr) - 0.01 + _p.PacPrExtra;
+        if (r >= seg.End || p <= _lastV) return false;
+        if (r < _lastV + Refractory + 0.05) EmitP(p, seg);   // blocked: no QRS
+        else EmitV(r, PacT, 'A', r - _lastV, p - r, rng);
+        _nextP = p + rr * rng.Uniform(1.0, 1.1);
+        return true;
     }
 
     private double FirstOrNext(Segment seg, double rr) =>

@@ -18,6 +18,12 @@ internal sealed class Segment
     public double RrMean => 60 / HeartRate;
     public string Ectopy { get; }
     public double EctopyRate { get; }
+    /// <summary>
+    /// Draws for premature atrial beats, apart from <see cref="Rng"/> so that a segment without them draws exactly as before.
+    /// </summary>
+    public Rng PacRng { get; }
+    /// <summary>Ectopic P's coupling to the last sinus P, as a fraction of the sinus cycle (per segment; each PAC jitters it).</summary>
+    public double PacCoupling { get; }
     /// <summary>PVC coupling interval as a fraction of the sinus RR.</summary>
     public double Coupling { get; }
     public int PvcFocus { get; }
@@ -67,7 +73,7 @@ internal sealed class Segment
         HeartRate = spec.HeartRate ?? (continues ? previous!.HeartRate : 0);
         if (HeartRate == 0) HeartRate = rhythm switch
         {
-            SyntheticRhythm.SR or SyntheticRhythm.PVC or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY
+            SyntheticRhythm.SR or SyntheticRhythm.PVC or SyntheticRhythm.PAC or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY
                 => Math.Clamp(patient.RestingRate + rng.Normal(0, 3), 62, 95),
             SyntheticRhythm.SINUS_ARRHYTHMIA => Math.Clamp(patient.RestingRate - 5 + rng.Normal(0, 3), 52, 90),
             SyntheticRhythm.SBRAD => rng.Uniform(38, 56),
@@ -83,6 +89,8 @@ internal sealed class Segment
         EctopyRate = spec.EctopyRate ?? 0.1;
         Coupling = rng.Uniform(0.45, 0.68);
         PvcFocus = rng.Int(0, patient.PvcFoci.Length - 1);
+        PacRng = Rng.Derive(seed, 3, (ulong)index);
+        PacCoupling = PacRng.Uniform(0.55, 0.8);
         RespiratoryModulation = rhythm == SyntheticRhythm.SINUS_ARRHYTHMIA ? rng.Uniform(0.07, 0.14) : 0;
         Conduction = spec.Conduction ?? (rng.Chance(0.5) ? "2:1" : rng.Chance(0.5) ? "4:1" : "variable");
         FlutterRate = spec.AtrialRate ?? patient.FlutterRate;
@@ -102,5 +110,5 @@ internal sealed class Segment
     public bool HasContinuousActivity => Rhythm is SyntheticRhythm.AF or SyntheticRhythm.AFL or SyntheticRhythm.VF;
 
     public bool IsSinus => Rhythm is SyntheticRhythm.SR or SyntheticRhythm.SBRAD or SyntheticRhythm.STACH or SyntheticRhythm.SINUS_ARRHYTHMIA
-        or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY or SyntheticRhythm.PVC;
+        or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY or SyntheticRhythm.PVC or SyntheticRhythm.PAC;
 }

@@ -33,6 +33,12 @@ internal sealed class Patient
     /// <summary>A P wave alone (blocked or dissociated atrial beats), centred on the event time.</summary>
     public BeatTemplate PWave { get; }
     public BeatTemplate[] PvcFoci { get; }
+    /// <summary>
+    /// A premature atrial beat: the normal QRS and T after an ectopic P wave (another atrial focus, so another P axis).
+    /// </summary>
+    public BeatTemplate Pac { get; }
+    /// <summary>Extra PR of a premature atrial beat over the sinus PR at the same rate (the AV node is less recovered), seconds.</summary>
+    public double PacPrExtra { get; }
     public BeatTemplate Paced { get; }
 
     /// <summary>The rotation applied to the nominal heart (axis), for ectopic templates drawn later.</summary>
@@ -117,6 +123,14 @@ internal sealed class Patient
         FlutterRate = rng.Uniform(250, 350);
         FlutterAmplitude = rng.Uniform(0.10, 0.25) * AmplitudeScale;
         AfRrCv = rng.Uniform(0.16, 0.32);
+
+        // Drawn last, so every draw above (and every patient drawn before PACs existed) is unchanged.
+        // The ectopic focus turns the P vector by 40–150° in the frontal plane (a low atrial focus reads negative in
+        // the inferior leads) and scales it by 0.6–1.2.
+        double turn = rng.Uniform(0.7, 2.6) * (rng.Chance(0.5) ? 1 : -1);
+        var ectopicP = Array.ConvertAll(PWave.Components, c => c with { Amplitude = rng.Uniform(0.6, 1.2) * Rotation3.AboutZ(turn).Apply(c.Amplitude) });
+        Pac = new BeatTemplate("A", [.. Conducted.Components, .. ectopicP]);
+        PacPrExtra = rng.Uniform(0.01, 0.06);
     }
 
     /// <summary>PR interval at a given RR: shortens a little as the rate rises.</summary>

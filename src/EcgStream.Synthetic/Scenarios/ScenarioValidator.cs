@@ -59,10 +59,10 @@ internal static class ScenarioValidator
         }
         if (g.Ectopy is { } e)
         {
-            if (r is not (SyntheticRhythm.SR or SyntheticRhythm.SBRAD or SyntheticRhythm.STACH or SyntheticRhythm.SINUS_ARRHYTHMIA or SyntheticRhythm.PVC))
+            if (r is not (SyntheticRhythm.SR or SyntheticRhythm.SBRAD or SyntheticRhythm.STACH or SyntheticRhythm.SINUS_ARRHYTHMIA or SyntheticRhythm.PVC or SyntheticRhythm.PAC))
                 throw new ScenarioException($"{where(path + ".ectopy")}: only sinus rhythms take an ectopy pattern");
-            if (e.ToLowerInvariant() is not ("none" or "isolated" or "bigeminy" or "trigeminy"))
-                throw new ScenarioException($"{where(path + ".ectopy")} = \"{e}\": use none, isolated, bigeminy or trigeminy");
+            if (e.ToLowerInvariant() is not ("none" or "isolated" or "bigeminy" or "trigeminy" or "pac"))
+                throw new ScenarioException($"{where(path + ".ectopy")} = \"{e}\": use none, isolated, bigeminy, trigeminy or pac");
         }
         if (g.EctopyRate is { } er && !(er >= 0 && er <= 0.5))
             throw new ScenarioException($"{where(path + ".ectopyRate")} = {er}: must be within 0–0.5");

@@ -5,7 +5,7 @@ namespace EcgStream.Synthetic;
 /// <summary>The rhythms the generator can produce (the <see cref="ScenarioSegment.Rhythm"/> names).</summary>
 public enum SyntheticRhythm
 {
-    SR, SBRAD, STACH, SINUS_ARRHYTHMIA, AF, AFL, SVT, VT, VF, PACED, BIGEMINY, TRIGEMINY, PVC, PAUSE, ASYSTOLE,
+    SR, SBRAD, STACH, SINUS_ARRHYTHMIA, AF, AFL, SVT, VT, VF, PACED, BIGEMINY, TRIGEMINY, PVC, PAUSE, ASYSTOLE, PAC,
 }
 
 /// <summary>Names, rate ranges and ground-truth classes of <see cref="SyntheticRhythm"/>.</summary>
@@ -34,7 +34,7 @@ public static class SyntheticRhythms
     /// <summary>The allowed range of <see cref="ScenarioSegment.HeartRate"/> (bpm) for a rhythm; (0, 0) where no rate applies.</summary>
     public static (double Min, double Max) RateRange(SyntheticRhythm r) => r switch
     {
-        SyntheticRhythm.SR or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY or SyntheticRhythm.PVC => (60, 100),
+        SyntheticRhythm.SR or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY or SyntheticRhythm.PVC or SyntheticRhythm.PAC => (60, 100),
         SyntheticRhythm.SINUS_ARRHYTHMIA => (50, 100),
         SyntheticRhythm.SBRAD => (30, 59),
         SyntheticRhythm.STACH => (101, 180),
@@ -48,7 +48,7 @@ public static class SyntheticRhythms
     /// <summary>The rhythm classes a segment is labelled with (multi-label: bigeminy is SR + VECT).</summary>
     public static IReadOnlyList<RhythmClass> Classes(SyntheticRhythm r, string? ectopy, double heartRate) => r switch
     {
-        SyntheticRhythm.SR or SyntheticRhythm.SINUS_ARRHYTHMIA or SyntheticRhythm.PVC or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY
+        SyntheticRhythm.SR or SyntheticRhythm.SINUS_ARRHYTHMIA or SyntheticRhythm.PVC or SyntheticRhythm.PAC or SyntheticRhythm.BIGEMINY or SyntheticRhythm.TRIGEMINY
             or SyntheticRhythm.SBRAD or SyntheticRhythm.STACH => SinusClasses(r, ectopy, heartRate),
         SyntheticRhythm.AF => [RhythmClass.AF],
         SyntheticRhythm.AFL => [RhythmClass.AFL],
@@ -76,6 +76,7 @@ public static class SyntheticRhythms
         SyntheticRhythm.BIGEMINY => "bigeminy",
         SyntheticRhythm.TRIGEMINY => "trigeminy",
         SyntheticRhythm.PVC => ectopy?.ToLowerInvariant() ?? "isolated",
+        SyntheticRhythm.PAC => ectopy?.ToLowerInvariant() ?? "pac",
         _ => ectopy?.ToLowerInvariant() ?? "none",
     };
 
