@@ -5,7 +5,7 @@ namespace EcgStream.Synthetic.Tests;
 
 public class ScenarioFileTests
 {
-    public static TheoryData<string> Examples => new() { "af-paroxysmal.json", "mixed-12lead.json", "brady-pause.json", "vt-vf.json" };
+    public static TheoryData<string> Examples => new() { "af-paroxysmal.json", "mixed-12lead.json", "brady-pause.json", "vt-vf.json", "af-ectopy.json", "af-mimics.json" };
 
     [Theory]
     [MemberData(nameof(Examples))]
