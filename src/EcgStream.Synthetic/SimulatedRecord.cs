@@ -55,7 +55,7 @@ public sealed class SimulatedRecord
     public IReadOnlyList<Episode> Truth { get; }
     /// <summary>Sample of every QRS fiducial (the R peak of the model), in order.</summary>
     public IReadOnlyList<long> BeatSamples { get; }
-    /// <summary>MIT-BIH beat code of each beat: 'N' normal (sinus, AF, flutter), 'S' supraventricular (SVT), 'V' ventricular (PVC, VT), '/' paced.</summary>
+    /// <summary>MIT-BIH beat code of each beat: 'N' normal (sinus, AF, flutter), 'A' premature atrial (PAC), 'S' supraventricular (SVT), 'V' ventricular (PVC, VT), '/' paced.</summary>
     public IReadOnlyList<char> BeatCodes { get; }
     public IReadOnlyList<LeadOffSpan> LeadOff { get; }
     /// <summary>MIT-BIH rhythm aux strings at segment starts where the rhythm label changes.</summary>
@@ -71,7 +71,7 @@ public sealed class SimulatedRecord
 
     /// <summary>
     /// Writes DIRECTORY/NAME.hea and .dat (format 16, 1000 adu/mV) and NAME.atr: a beat
-    /// annotation per QRS ('N', 'V', '/', 'S') and a rhythm annotation ('+') with the MIT-BIH
+    /// annotation per QRS ('N', 'A', 'V', '/', 'S') and a rhythm annotation ('+') with the MIT-BIH
     /// aux string ("(N", "(AFIB", "(AFL", "(SBR", "(SVTA", "(VT", "(VFL", "(B", "(T", "(P",
     /// "(ASYS") at each rhythm change. Returns the record path without extension.
     /// </summary>
@@ -103,6 +103,7 @@ public sealed class SimulatedRecord
         'V' => AnnotationCode.Pvc,
         '/' => AnnotationCode.Paced,
         'S' => AnnotationCode.Svpb,
+        'A' => AnnotationCode.Apc,
         _ => AnnotationCode.Normal,
     };
 

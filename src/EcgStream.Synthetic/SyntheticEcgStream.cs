@@ -68,7 +68,7 @@ public sealed class SyntheticEcgStream
     /// </summary>
     public IReadOnlyList<Episode> Episodes => _engine.Truth.Episodes;
 
-    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'V', '/', 'S'), in time order; scheduled as far ahead of <see cref="Position"/> as <see cref="Episodes"/>.</summary>
+    /// <summary>Annotated beat positions (samples) and MIT-BIH beat codes ('N', 'A', 'V', '/', 'S'), in time order; scheduled as far ahead of <see cref="Position"/> as <see cref="Episodes"/>.</summary>
     public IReadOnlyList<long> BeatSamples => _engine.Truth.BeatSamples;
     public IReadOnlyList<char> BeatCodes => _engine.Truth.BeatCodes;
 

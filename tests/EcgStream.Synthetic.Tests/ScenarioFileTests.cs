@@ -5,7 +5,20 @@ namespace EcgStream.Synthetic.Tests;
 
 public class ScenarioFileTests
 {
-    public static TheoryData<string> Examples => new() { "af-paroxysmal.json", "mixed-12lead.json", "brady-pause.json", "vt-vf.json", "af-ectopy.json", "af-mimics.json" };
+    /// <summary>Every scenario file in tools/scenarios.</summary>
+    public static TheoryData<string> Examples
+    {
+        get
+        {
+            var names = new TheoryData<string>();
+            foreach (var f in Directory.EnumerateFiles(Path.Combine(TestData.RepoRoot, "tools", "scenarios"), "*.json").Order(StringComparer.Ordinal))
+                names.Add(Path.GetFileName(f));
+            return names;
+        }
+    }
+
+    [Fact]
+    public void Every_example_scenario_is_tested() => Assert.True(Examples.Count >= 6, $"{Examples.Count} scenario files found in tools/scenarios");
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -49,6 +62,8 @@ public class ScenarioFileTests
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "SR", "durationSeconds": 1, "ectopy": "pacs"}]}""", "segments[0].ectopy = \"pacs\": use none, isolated, bigeminy, trigeminy or pac")]
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "AF", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy: only sinus rhythms take an ectopy pattern")]
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopyRate": 0.6}]}""", "segments[0].ectopyRate = 0.6: must be within 0–0.5")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopy": "bigeminy"}]}""", "segments[0].ectopy = \"bigeminy\": rhythm PAC takes only pac or none")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PVC", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy = \"pac\": rhythm PVC takes ventricular ectopy (use PAC)")]
     [InlineData("""{"seed": 1, "segmnts": []}""", "segmnts")]
     [InlineData("""{"seed": "one", "segments": []}""", "$.seed")]
     public void BadScenariosAreRefusedNamingTheFileAndField(string json, string expected)

@@ -33,18 +33,19 @@ internal sealed class BeatScheduler
     private double _nextP;
     private bool _pvcDue;
     private bool _pacDue;
+    private double _lastSinusP = double.NaN;
     private int _normalsSincePvc;
     private long _flutterK = -1;
     private int _lastVtTemplate = -1;
 
     // Template table indices of the patient's fixed morphologies.
-    public const int NormalT = 0, ConductedT = 1, SvtT = 2, PWaveT = 3, PacedT = 4, PacT = 5, PvcT0 = 6;
+    public const int NormalT = 0, ConductedT = 1, SvtT = 2, PWaveT = 3, PacedT = 4, PacT = 5, PacPWaveT = 6, PvcT0 = 7;
 
     public BeatScheduler(Patient p, Timeline timeline, HrvProcess hrv, TruthBook truth, List<BeatTemplate> templates, List<ScheduledBeat> output)
     {
         _p = p; _timeline = timeline; _hrv = hrv; _truth = truth; _templates = templates; _out = output;
         _fs = p.SampleRate;
-        templates.AddRange([p.Normal, p.Conducted, p.Svt, p.PWave, p.Paced, p.Pac, .. p.PvcFoci]);
+        templates.AddRange([p.Normal, p.Conducted, p.Svt, p.PWave, p.Paced, p.Pac, p.PacPWave, .. p.PvcFoci]);
     }
 
     /// <summary>Every event whose fiducial time is before this is scheduled.</summary>
@@ -146,9 +147,11 @@ internal sealed class BeatScheduler
         _truth.OnBeat(t, (long)Math.Round(t * _fs), code);
     }
 
-    private void EmitP(double t, Segment seg)
+    private void EmitP(double t, Segment seg) => EmitP(t, PWaveT, seg.Rng);
+
+    private void EmitP(double t, int template, Rng rng)
     {
-        _out.Add(new ScheduledBeat(t, PWaveT, _templates[PWaveT], 1, 0, BeatAmplitude(t, seg.Rng)));
+        _out.Add(new ScheduledBeat(t, template, _templates[template], 1, 0, BeatAmplitude(t, rng)));
     }
 
     private void EmitPWavesBefore(double limit, Segment seg)
@@ -196,6 +199,7 @@ internal sealed class BeatScheduler
             double prevRr = double.IsNaN(_lastV) ? rr : r - _lastV;
             EmitV(r, NormalT, 'N', prevRr, -pr, seg.Rng);
             _lastNormal = r;
+            _lastSinusP = _nextP;
             _nextP += rr;
             _normalsSincePvc++;
             _pvcDue = seg.Ectopy switch
@@ -212,24 +216,29 @@ internal sealed class BeatScheduler
 
     /// <summary>
     /// A premature atrial beat after the last sinus beat: an ectopic P wave at <see cref="Segment.PacCoupling"/> of
-    /// the sinus cycle after the last sinus P, conducted with a slightly longer PR to a normal QRS. It resets the sinus
-    /// node, so the next sinus P comes about one cycle after the ectopic one: the pause is less than compensatory
-    /// (the two intervals around the PAC sum to less than two sinus cycles), unlike a PVC's. A P so early that its
-    /// QRS would meet the refractory ventricles is blocked: a P wave alone, and a pause.
-    /// False when the PAC would fall past the segment's end (the sinus rhythm goes on there).
+    /// the sinus cycle (jittered with s.d. 0.03, kept within 0.45–0.8) after the last sinus P, conducted with a slightly
+    /// longer PR to a normal QRS. It resets the sinus node, so the next sinus P comes 1.0–1.1 cycles after the ectopic
+    /// one: the pause is less than compensatory (the two intervals around the PAC sum to less than two sinus cycles),
+    /// unlike a PVC's. A P whose QRS would come within <see cref="BlockedWithin"/> of the last one meets refractory
+    /// ventricles and is blocked: the ectopic P alone, and a pause (at fast sinus rates, e.g. 150/min, many are).
+    /// False, and no PAC, when it would fall past the segment's end (the sinus rhythm goes on there) or when the ectopic
+    /// P would come before the last QRS (sinus rates over about 160/min).
     /// </summary>
     private bool PacStep(Segment seg, double rr)
     {
         var rng = seg.PacRng;
-        double lastSinusP = _nextP - rr;
-        double p = lastSinusP + rr * Math.Clamp(seg.PacCoupling + 0.03 * rng.Normal(), 0.45, 0.85);
+        if (double.IsNaN(_lastSinusP)) return false;
+        double p = _lastSinusP + rr * Math.Clamp(seg.PacCoupling + 0.03 * rng.Normal(), 0.45, 0.8);
         double r = p + _p.PrAt(rr) - 0.01 + _p.PacPrExtra;
         if (r >= seg.End || p <= _lastV) return false;
-        if (r < _lastV + Refractory + 0.05) EmitP(p, seg);   // blocked: no QRS
+        if (r < _lastV + BlockedWithin) EmitP(p, PacPWaveT, rng);
         else EmitV(r, PacT, 'A', r - _lastV, p - r, rng);
         _nextP = p + rr * rng.Uniform(1.0, 1.1);
         return true;
     }
+
+    /// <summary>A PAC whose QRS would follow the last one within this (s) is blocked: the ventricles' refractory period and a margin for the AV node.</summary>
+    private const double BlockedWithin = Refractory + 0.05;
 
     private double FirstOrNext(Segment seg, double rr) =>
         double.IsNaN(_lastV) ? seg.Start + seg.Rng.Uniform(0, rr) : Math.Max(seg.Start, _lastV + Math.Max(rr, Refractory));

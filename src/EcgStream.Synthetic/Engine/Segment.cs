@@ -89,8 +89,8 @@ internal sealed class Segment
         EctopyRate = spec.EctopyRate ?? 0.1;
         Coupling = rng.Uniform(0.45, 0.68);
         PvcFocus = rng.Int(0, patient.PvcFoci.Length - 1);
-        PacRng = Rng.Derive(seed, 3, (ulong)index);
-        PacCoupling = PacRng.Uniform(0.55, 0.8);
+        PacRng = Rng.Derive(seed, 8, (ulong)index);   // stream 8: unused elsewhere (3 is heart-rate variability's)
+        PacCoupling = PacRng.Uniform(0.55, 0.75);
         RespiratoryModulation = rhythm == SyntheticRhythm.SINUS_ARRHYTHMIA ? rng.Uniform(0.07, 0.14) : 0;
         Conduction = spec.Conduction ?? (rng.Chance(0.5) ? "2:1" : rng.Chance(0.5) ? "4:1" : "variable");
         FlutterRate = spec.AtrialRate ?? patient.FlutterRate;

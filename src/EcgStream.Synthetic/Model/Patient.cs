@@ -37,6 +37,8 @@ internal sealed class Patient
     /// A premature atrial beat: the normal QRS and T after an ectopic P wave (another atrial focus, so another P axis).
     /// </summary>
     public BeatTemplate Pac { get; }
+    /// <summary>The PAC's ectopic P wave alone (a blocked PAC), centred on the event time.</summary>
+    public BeatTemplate PacPWave { get; }
     /// <summary>Extra PR of a premature atrial beat over the sinus PR at the same rate (the AV node is less recovered), seconds.</summary>
     public double PacPrExtra { get; }
     public BeatTemplate Paced { get; }
@@ -126,11 +128,12 @@ internal sealed class Patient
 
         // Drawn last, so every draw above (and every patient drawn before PACs existed) is unchanged.
         // The ectopic focus turns the P vector by 40–150° in the frontal plane (a low atrial focus reads negative in
-        // the inferior leads) and scales it by 0.6–1.2.
-        double turn = rng.Uniform(0.7, 2.6) * (rng.Chance(0.5) ? 1 : -1);
-        var ectopicP = Array.ConvertAll(PWave.Components, c => c with { Amplitude = rng.Uniform(0.6, 1.2) * Rotation3.AboutZ(turn).Apply(c.Amplitude) });
-        Pac = new BeatTemplate("A", [.. Conducted.Components, .. ectopicP]);
-        PacPrExtra = rng.Uniform(0.01, 0.06);
+        // the inferior leads) and scales it by 0.6–1.2, the same shape in another direction.
+        var turn = Rotation3.AboutZ(rng.Uniform(0.7, 2.6) * (rng.Chance(0.5) ? 1 : -1));
+        double scale = rng.Uniform(0.6, 1.2);
+        PacPWave = new BeatTemplate("A", Array.ConvertAll(PWave.Components, c => c with { Amplitude = scale * turn.Apply(c.Amplitude) }));
+        Pac = new BeatTemplate("A", [.. Conducted.Components, .. PacPWave.Components]);
+        PacPrExtra = rng.Uniform(0.01, 0.04);
     }
 
     /// <summary>PR interval at a given RR: shortens a little as the rate rises.</summary>

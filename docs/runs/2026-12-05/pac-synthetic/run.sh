@@ -4,7 +4,7 @@
 # beats; sinus bradycardia at 48/min with 40 % PACs; sinus arrhythmia at 58/min.
 # usage (from the repository root): docs/runs/2026-12-05/pac-synthetic/run.sh OUT
 set -euo pipefail
-out=${1:?usage: run.sh OUT}; mkdir -p "$out/scen" "$out/rec"
+out=${1:?usage: run.sh OUT}; mkdir -p "$out/scen" "$out/rec"; : > "$out/evaluate.jsonl"
 segment() {
   case $1 in
     pac10|pac20|pac30) echo "{ \"rhythm\": \"PAC\", \"durationSeconds\": 900, \"ectopyRate\": 0.${1#pac} }" ;;
