@@ -69,8 +69,6 @@ internal sealed class RandomSegmentSource(int seed) : ISegmentSource
     private static readonly double[] Prior = [20, 6, 6, 5, 5, 4, 3, 15, 7, 6, 5, 2, 6, 2, 1];
 
     private readonly Rng _rng = Rng.Derive(seed, 6);
-    // PACs on sinus segments draw apart from the chain, so adding them (2026-12-05) left the segment sequence as it was.
-    private readonly Rng _pacRng = Rng.Derive(seed, 9);
     private SyntheticRhythm? _last;
     private ScenarioSegment? _pending;
 
@@ -80,10 +78,6 @@ internal sealed class RandomSegmentSource(int seed) : ISegmentSource
         var r = PickNext();
         var seg = new ScenarioSegment(r.ToString(), Duration(r));
         if (r is SyntheticRhythm.PAUSE or SyntheticRhythm.ASYSTOLE) seg = seg with { PWaves = _rng.Chance(0.3) };
-        // A quarter of the sinus segments carry premature atrial beats, 2–30 % of the beats (most often a few):
-        // the commonest AF mimic, which training must see as "not AF".
-        if ((r is SyntheticRhythm.SR or SyntheticRhythm.SBRAD or SyntheticRhythm.STACH or SyntheticRhythm.SINUS_ARRHYTHMIA) && _pacRng.Chance(0.25))
-            seg = seg with { Ectopy = "pac", EctopyRate = Math.Round(0.02 * Math.Pow(15, _pacRng.NextDouble()), 3) };
         if (r == SyntheticRhythm.AFL) seg = seg with { Conduction = _rng.Pick([0.4, 0.15, 0.3, 0.15]) switch { 0 => "2:1", 1 => "3:1", 2 => "4:1", _ => "variable" } };
         if (_rng.Chance(0.08)) seg = seg with { Snr = _rng.Uniform(-6, 3) };
         // Occasionally the same rhythm continues with an electrode off for a few seconds.
