@@ -182,7 +182,8 @@ public class TruthTests(ITestOutputHelper output)
         Assert.InRange(pacs / (double)normals, 0.6 * rate, 1.4 * rate);
         Assert.InRange(Math.Abs(widthA - widthN), 0, 10);                  // the normal QRS: conducted
         Assert.All(couplings, c => Assert.InRange(c, 0.45, 0.95));           // premature
-        Assert.All(arounds, a => Assert.InRange(a, 1.45, 2.1));              // each: coupling + 1.0–1.1 cycles, give or take the sinus variability
+        Assert.All(arounds, a => Assert.InRange(a, 1.45, 2.1));              // each: coupling + 1.0–1.1 cycles, give or take the sinus variability;
+                                                                               // the median below is what says "reset"
         Assert.True(Measure.Median(arounds) < 1.9);                        // less than compensatory: coupling + 1.0–1.1 cycles
         // Atrial ectopy is no rhythm class of its own: the truth is sinus rhythm only (no VECT).
         Assert.Equal(["SR"], r.Truth.Select(e => e.Rhythm).Distinct());
@@ -198,8 +199,8 @@ public class TruthTests(ITestOutputHelper output)
         double cycle = Measure.Median(rr);
         int conducted = r.BeatCodes.Count(c => c == 'A'), pauses = rr.Count(x => x > 1.35 * cycle);
         output.WriteLine($"150/min, 30 % PACs: {conducted} conducted, {pauses} pauses over 1.35 cycles (sinus cycle {cycle:F3} s)");
-        Assert.True(conducted > 0);
-        Assert.True(pauses >= 5, $"{pauses} pauses: blocked PACs should leave some");
+        Assert.True(conducted >= 2, $"{conducted} PACs conducted");                  // 6 measured
+        Assert.True(pauses >= 40, $"{pauses} pauses: blocked PACs should leave many"); // 66 measured
         Assert.All(r.BeatCodes, c => Assert.Contains(c, "NA"));
     }
 

@@ -41,4 +41,20 @@ public class WfdbOutputTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void Premature_atrial_beats_are_written_as_APC_annotations()
+    {
+        var r = Simulator.Run(Measure.Clean(9, new ScenarioSegment("PAC", 60, HeartRate: 80, EctopyRate: 0.3)));
+        var dir = Directory.CreateTempSubdirectory("ecgstream-synth-pac-");
+        try
+        {
+            var ann = Wfdb.ReadAnnotations(r.WriteWfdb(dir.FullName, "pac9"));
+            int pacs = r.BeatCodes.Count(c => c == 'A');
+            Assert.True(pacs >= 5, $"{pacs} PACs");
+            Assert.Equal(pacs, ann.Count(a => a.Code == AnnotationCode.Apc));
+            Assert.Equal(r.BeatCodes.Count - pacs, ann.Count(a => a.Code == AnnotationCode.Normal));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }

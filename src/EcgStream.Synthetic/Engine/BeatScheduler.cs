@@ -222,7 +222,7 @@ internal sealed class BeatScheduler
     /// unlike a PVC's. A P whose QRS would come within <see cref="BlockedWithin"/> of the last one meets refractory
     /// ventricles and is blocked: the ectopic P alone, and a pause (at fast sinus rates, e.g. 150/min, many are).
     /// False, and no PAC, when it would fall past the segment's end (the sinus rhythm goes on there) or when the ectopic
-    /// P would come before the last QRS (sinus rates over about 160/min).
+    /// P would come before the last QRS (only at sinus rates near 200/min, above STACH's range).
     /// </summary>
     private bool PacStep(Segment seg, double rr)
     {
