@@ -183,7 +183,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         // a stream whose pending read ignores cancellation (a serial port) still ends when it is closed
         using var close = connection.Token.Register(static s => ((Stream)s!).Dispose(), stream);
         connection.CancelAfter(idle);
-        bool replaced = false;
+        bool replaced = false, ended = false;
         Volatile.Write(ref _lastSamples, 0);
         var reading = PumpAsync(bed, decoder, backoff, stream, connection, idle);
         try
@@ -206,14 +206,24 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
                 break;
             }
             await reading;
+            ended = true;
         }
         // ended by us (idle or replaced): whatever the interrupted read threw
         catch (Exception e) when (connection.IsCancellationRequested && !ct.IsCancellationRequested
-                                  && (e is OperationCanceledException || IsConnectionError(e))) { }
-        finally { bed.SetConnected(false); }
+                                  && (e is OperationCanceledException || IsConnectionError(e))) { ended = true; }
+        finally
+        {
+            // why it ended is said before the bed reads as disconnected: whoever sees it disconnected also sees why
+            if (ended && !replaced && !ct.IsCancellationRequested) ReportEnd(bed, idleClosed: connection.IsCancellationRequested);
+            bed.SetConnected(false);
+        }
         ct.ThrowIfCancellationRequested();
-        if (replaced) return;
-        if (connection.IsCancellationRequested)
+    }
+
+    /// <summary>Logs how a connection ended that neither shutdown nor a new device ended; an idle close is also the bed's last error.</summary>
+    private void ReportEnd(Bed bed, bool idleClosed)
+    {
+        if (idleClosed)
         {
             string why = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no samples for {config.IdleSeconds:0.###} s; closing the connection");
             bed.LastError = why;
