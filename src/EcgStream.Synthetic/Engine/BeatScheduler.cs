@@ -33,7 +33,7 @@ internal sealed class BeatScheduler
     private double _nextP;
     private bool _pvcDue;
     private bool _pacDue;
-    private double _lastSinusP = double.NaN;
+    private double _lastSinusP; // the P wave of the last conducted sinus beat
     private int _normalsSincePvc;
     private long _flutterK = -1;
     private int _lastVtTemplate = -1;
@@ -226,8 +226,7 @@ internal sealed class BeatScheduler
     /// </summary>
     private bool PacStep(Segment seg, double rr)
     {
-        var rng = seg.PacRng;
-        if (double.IsNaN(_lastSinusP)) return false;
+        var rng = seg.PacRng;   // a PAC is only due right after a sinus beat of this segment, so _lastSinusP is its P
         double p = _lastSinusP + rr * Math.Clamp(seg.PacCoupling + 0.03 * rng.Normal(), 0.45, 0.8);
         double r = p + _p.PrAt(rr) - 0.01 + _p.PacPrExtra;
         if (r >= seg.End || p <= _lastV) return false;
