@@ -31,6 +31,7 @@ internal static partial class WfdbHeaderParser
         var comments = new List<string>();
         var warnings = new List<string>();
         var signals = new List<WfdbSignalSpec>();
+        var signalLines = new List<int>();
         string? recordName = null;
         int declaredSignals = 0;
         double fs = Wfdb.DefaultFrequency;
@@ -77,6 +78,7 @@ internal static partial class WfdbHeaderParser
                 continue;
             }
             signals.Add(ParseSignal(path, lineNo, trimmed, recordName, signals.Count, warnings));
+            signalLines.Add(lineNo);
         }
 
         if (recordName is null)
@@ -91,6 +93,7 @@ internal static partial class WfdbHeaderParser
         bool allZero = signals.Count > 0 && signals.TrueForAll(s => s.Checksum == 0);
         if (allZero)
             for (int i = 0; i < signals.Count; i++) signals[i] = signals[i] with { Checksum = null };
+        CorrectThousandfoldGains(path, signals, signalLines, warnings);
 
         return new WfdbHeader
         {
@@ -208,6 +211,44 @@ internal static partial class WfdbHeaderParser
             BlockSize = blockSize,
             Description = description,
         };
+    }
+
+    /// <summary>An ECG lead's format must hold at least this many millivolts; less is taken for a gain written 1000 times too large.</summary>
+    private const double ThousandfoldRangeMillivolts = 0.5;
+
+    /// <summary>
+    /// A gain written 1000 times too large (per µV stated as per mV) leaves an ECG lead a range no ECG fits in, and reads
+    /// every lead as a flat line: the record gets no opinion. PhysioNet/CinC 2020 and 2021 wrote two of their sources so:
+    /// PTB (S0001–S0549, "S0001.mat 16+24 2000000/mV" for PTB's 2000 adu/mV) and St Petersburg INCART (I0001–I0075,
+    /// "306000/mV" for 306): the format's whole range spans 0.033 mV and 0.21 mV. A standard ECG lead whose calibrated
+    /// voltage gain is a whole multiple of 1000 and leaves its format less than <see cref="ThousandfoldRangeMillivolts"/>
+    /// is read with the gain divided by 1000; one warning names the file, the first such line and how many there are. A
+    /// small range alone is not enough: CPSC 2021's gains are fitted to each lead's data (data_84_2 lead I:
+    /// 111074.4…/mV, 0.59 mV of range).
+    /// </summary>
+    private static void CorrectThousandfoldGains(string path, List<WfdbSignalSpec> signals, List<int> signalLines, List<string> warnings)
+    {
+        string? first = null;
+        int firstLine = 0, count = 0;
+        for (int i = 0; i < signals.Count; i++)
+        {
+            var s = signals[i];
+            if (!s.IsCalibrated || !UnitScale.IsVoltage(s.Units) || s.AdcGain % 1000 != 0 || !Core.Leads.Leads.TryParse(s.Description, out _)) continue;
+            var (dMin, dMax) = SignalFormats.Range(s.Format);
+            double range = ((double)dMax - dMin) * UnitScale.MillivoltsPer(s.Units) / Math.Abs(s.AdcGain);
+            if (range >= ThousandfoldRangeMillivolts) continue;
+            signals[i] = s with { AdcGain = s.AdcGain / 1000 };
+            if (count++ == 0)
+            {
+                firstLine = signalLines[i];
+                first = $"gain {s.AdcGain.ToString(CultureInfo.InvariantCulture)}/{s.Units} leaves lead {s.Description} " +
+                        $"{range.ToString("G3", CultureInfo.InvariantCulture)} mV of range, less than any ECG; read as " +
+                        $"{signals[i].AdcGain.ToString(CultureInfo.InvariantCulture)}/{s.Units}";
+            }
+        }
+        if (count == 0) return;
+        string others = count == 1 ? "" : $", and {count - 1} more lead{(count == 2 ? "" : "s")} so";
+        warnings.Add(Warning(path, firstLine, "adc_gain", $"{first}{others} (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)"));
     }
 
     private static (double Fs, double? Counter, double BaseCounter) ParseFs(string path, int lineNo, string text, List<string> warnings)

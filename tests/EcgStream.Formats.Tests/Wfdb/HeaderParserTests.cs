@@ -139,6 +139,61 @@ public sealed class HeaderParserTests
         Assert.Equal(h.Warnings, rec.Warnings);
     }
 
+    // A gain 1000 times too large (CinC 2020/2021's PTB and INCART headers) is read divided by 1000, with one warning.
+    [Theory]
+    [InlineData("S0001.mat 16+24 2000000/mV 16 0 -245 -3730 0 I", 2000.0, "gain 2000000/mV leaves lead I 0.0328 mV of range, less than any ECG; read as 2000/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
+    [InlineData("r.dat 16 2000000/mV 16 0 0 0 0 V2", 2000.0, "gain 2000000/mV leaves lead V2 0.0328 mV of range, less than any ECG; read as 2000/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
+    [InlineData("I0001.mat 16+24 306000/mV 16 0 0 0 0 AVR", 306.0, "gain 306000/mV leaves lead AVR 0.214 mV of range, less than any ECG; read as 306/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
+    public void A_gain_1000_times_too_large_is_read_divided_by_1000(string signalLine, double gain, string problem)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("r.hea"), $"r 1 500 10\n{signalLine}\n");
+        var h = W.ReadHeader(dir.File("r"));
+        Assert.Equal(gain, h.Signals[0].AdcGain);
+        Assert.Equal([$"{dir.File("r.hea")}, line 2, field 'adc_gain': {problem}"], h.Warnings);
+    }
+
+    [Fact]
+    public void A_ptb_header_of_the_challenge_gets_its_gains_divided_by_1000_and_one_warning()
+    {
+        using var dir = new TempDir();
+        string[] leads = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"];
+        File.WriteAllText(dir.File("S0001.hea"), "S0001 12 1000 38400 15-May-2020 15:22:05\n"
+            + string.Concat(leads.Select(l => $"S0001.mat 16+24 2000000/mV 16 0 0 0 0 {l}\n")) + "#Age: 81\n#Dx: 164865005\n");
+        var h = W.ReadHeader(dir.File("S0001"));
+        Assert.All(h.Signals, s => Assert.Equal(2000.0, s.AdcGain));
+        Assert.Equal([$"{dir.File("S0001.hea")}, line 2, field 'adc_gain': gain 2000000/mV leaves lead I 0.0328 mV of range, less than any ECG; " +
+                      "read as 2000/mV, and 11 more leads so (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)"], h.Warnings);
+    }
+
+    [Fact]
+    public void A_record_under_a_gain_1000_times_too_large_reads_in_millivolts()
+    {
+        using var dir = new TempDir();
+        short[] digital = [0, 2000, -2000, 1000];
+        File.WriteAllBytes(dir.File("r.dat"), digital.SelectMany(BitConverter.GetBytes).ToArray());
+        File.WriteAllText(dir.File("r.hea"), "r 1 1000 4\nr.dat 16 2000000/mV 16 0 0 0 0 II\n");
+        var rec = W.ReadRecord(dir.File("r"));
+        Assert.Equal([0f, 1f, -1f, 0.5f], rec.Samples[0]);
+        Assert.Single(rec.Warnings);
+    }
+
+    [Theory]
+    [InlineData("r.mat 16+24 1000/mV 16 0 0 0 0 I")]                                   // CinC 2021's usual gain
+    [InlineData("r.mat 16+24 2000000/mV 16 0 0 0 0 EEG")]                              // not an ECG lead
+    [InlineData("data_84_2.dat 16 111074.41673370876(-585029)/mV 16 0 -19660 64875 0 I")] // CPSC 2021: 0.59 mV, fitted to the data
+    [InlineData("r.mat 16+24 120000/mV 16 0 0 0 0 V1")]                                // 0.55 mV: small, kept
+    [InlineData("r.mat 16+24 2000001/mV 16 0 0 0 0 V1")]                               // not a whole multiple of 1000: read as written (a flat lead)
+    public void Other_gains_are_read_as_written(string signalLine)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("r.hea"), $"r 1 500 10\n{signalLine}\n");
+        var h = W.ReadHeader(dir.File("r"));
+        double written = double.Parse(signalLine.Split(' ')[2].Split('(', '/')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(written, h.Signals[0].AdcGain);
+        Assert.Empty(h.Warnings);
+    }
+
     [Fact]
     public void Missing_header_is_a_file_not_found()
     {
