@@ -182,6 +182,33 @@ public sealed class DataTests
         Assert.Throws<ArgumentException>(() => RealDatasets.List(root, report, ["nonsense"]));
     }
 
+    [Fact]
+    public void Cinc2021HeadersAreFoundAsTheChallengeNestsThemAndTheirDxReadAsTheHeaderReaderReadsIt()
+    {
+        var root = SyntheticData.TempDir();
+        var cinc = Path.Combine(root, Cinc2021Source.Name);
+        var georgia = Directory.CreateDirectory(Path.Combine(cinc, "training", "georgia", "g1")).FullName;
+        var ptb = Directory.CreateDirectory(Path.Combine(cinc, "training", "ptb", "g1")).FullName;
+        File.WriteAllText(Path.Combine(georgia, "E00001.hea"), "E00001 12 500 5000\r\n# Age: NaN\r\n# Dx: 195080001,59118001\r\n");
+        File.WriteAllText(Path.Combine(georgia, "E00002.hea"), "E00002 12 500 5000\n  # DX : 425856008\n");
+        File.WriteAllText(Path.Combine(georgia, "E00003.hea"), "E00003 12 500 5000\n#Dx:111288001\n");
+        File.WriteAllText(Path.Combine(ptb, "S0001.hea"), "S0001 12 1000 38400\n#Dx: 426783006\n");
+        File.WriteAllText(Path.Combine(ptb, "E00001.hea"), "E00001 12 500 5000\n#Dx: 426783006\n");   // a second E00001
+        var warnings = new List<string>();
+        var report = new DatasetReport(warnings.Add);
+
+        var entries = Cinc2021Source.List(cinc, report);
+
+        Assert.Equal(["cinc2021/E00001", "cinc2021/E00002", "cinc2021/E00003", "cinc2021/S0001"], entries.Select(e => e.RecordId));
+        int Bit(RhythmClass c) => 1 << (int)c;
+        Assert.Equal(Bit(RhythmClass.AF) | Bit(RhythmClass.AFL), entries[0].RecordMask);   // atrial fibrillation and flutter
+        Assert.Equal(Bit(RhythmClass.VT), entries[1].RecordMask);                            // paroxysmal VT
+        Assert.Equal(Bit(RhythmClass.VF), entries[2].RecordMask);                            // ventricular flutter
+        Assert.Equal(Path.Combine(georgia, "E00001.hea"), entries[0].Path);
+        Assert.Equal(1, report.SkipCount("duplicate record name"));
+        Assert.Contains(warnings, w => w.Contains($"cinc2021/E00001: {Path.Combine(ptb, "E00001.hea")} has the name of {Path.Combine(georgia, "E00001.hea")}"));
+    }
+
     [DataFact("ptbxl")]
     public void PtbXlRecordsBecomeTwelveLeadWindowsWithTheirRhythmStatements()
     {

@@ -44,11 +44,20 @@ public sealed class WfdbHeader
     public string? Comment(string key)
     {
         foreach (var c in Comments)
-        {
-            int colon = c.IndexOf(':');
-            if (colon > 0 && c.AsSpan(0, colon).Trim().Equals(key, StringComparison.OrdinalIgnoreCase))
-                return c[(colon + 1)..].Trim();
-        }
+            if (CommentValue(c, key) is { } value) return value;
         return null;
+    }
+
+    /// <summary>
+    /// The value of one comment (its text after '#') when it reads "Key: value" for <paramref name="key"/> (blanks around
+    /// the key and value ignored, the key's case too), else null. Readers that list records without parsing whole
+    /// headers read their comments with this, so both agree.
+    /// </summary>
+    public static string? CommentValue(string comment, string key)
+    {
+        int colon = comment.IndexOf(':');
+        return colon > 0 && comment.AsSpan(0, colon).Trim().Equals(key, StringComparison.OrdinalIgnoreCase)
+            ? comment[(colon + 1)..].Trim()
+            : null;
     }
 }
