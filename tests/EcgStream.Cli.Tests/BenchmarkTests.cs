@@ -124,6 +124,25 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public async Task Records_without_a_scored_label_are_counted_in_one_line_naming_the_first()
+    {
+        var root = Directory.CreateTempSubdirectory("ecgstream-bench-unmapped-").FullName;
+        try
+        {
+            var cinc = Directory.CreateDirectory(Path.Combine(root, "cinc2021")).FullName;
+            File.WriteAllText(Path.Combine(cinc, "E1.hea"), "E1 12 500 5000\n# Dx: 426783006\n");
+            File.WriteAllText(Path.Combine(cinc, "E2.hea"), "E2 12 500 5000\n# Dx: 59118001\n");
+            File.WriteAllText(Path.Combine(cinc, "E3.hea"), "E3 12 500 5000\n# Dx: 164934002\n");
+            var result = await CliRunner.RunAsync("benchmark", "--data-root", root, "--records", "all", "--datasets", "cinc2021", "--model", "none");
+            Assert.Equal(0, result.ExitCode);
+            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Contains("warning: cinc2021: 2 records left out, no label the class set scores (the first: cinc2021/E2: Dx codes [59118001] hold no rhythm of class set v1)", lines);
+            Assert.DoesNotContain(lines, l => l.Contains("cinc2021/E3"));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public async Task A_test_split_without_a_split_file_is_refused_in_one_line()
     {
         var result = await CliRunner.RunAsync("benchmark", "--data-root", Path.GetTempPath(), "--records", "test", "--model", "none");
