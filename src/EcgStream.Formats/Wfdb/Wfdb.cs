@@ -109,6 +109,7 @@ public static class Wfdb
     public static IReadOnlyList<Annotation> ReadAnnotations(string recordPath, string extension = "atr")
     {
         string path = RecordBase(recordPath) + "." + extension;
+        if (Directory.Exists(path)) throw new EcgFormatException(path, "is a directory, not an annotation file");
         if (!File.Exists(path)) throw new FileNotFoundException($"annotation file '{path}' not found", path);
         return RecordFiles.Guard(path, () => AnnotationReader.Read(path));
     }

@@ -93,6 +93,12 @@ internal static partial class WfdbHeaderParser
         bool allZero = signals.Count > 0 && signals.TrueForAll(s => s.Checksum == 0);
         if (allZero)
             for (int i = 0; i < signals.Count; i++) signals[i] = signals[i] with { Checksum = null };
+        if (nsamp is long length)
+            for (int i = 0; i < signals.Count; i++)
+                if (Math.Abs((long)signals[i].Skew) >= length)
+                    throw new EcgFormatException(path,
+                        $"skew {signals[i].Skew} samples is not less than the record's {length} samples: the signal would lie wholly outside the record",
+                        signalLines[i], "skew");
         CorrectThousandfoldGains(path, signals, signalLines, warnings);
 
         return new WfdbHeader

@@ -341,6 +341,8 @@ internal static class WfdbSignalReader
         }
         catch (FileNotFoundException e)
         {
+            if (Directory.Exists(g.Path))
+                throw new EcgFormatException(h.Path, $"signal file '{g.Path}' named in the header is a directory", field: "file_name", inner: e);
             throw new EcgFormatException(h.Path, $"signal file '{g.Path}' named in the header does not exist", field: "file_name", inner: e);
         }
     }

@@ -131,6 +131,33 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_signal_file_that_is_a_directory_is_named_as_one()
+    {
+        File.Delete(Dat);
+        Directory.CreateDirectory(Dat);
+        Fails(Hea, "signal file", "synth.dat", "is a directory");
+    }
+
+    [Fact]
+    public void An_annotation_file_that_is_a_directory_is_named_as_one()
+    {
+        Directory.CreateDirectory(_dir.File("synth.atr"));
+        var e = Assert.Throws<EcgFormatException>(() => W.ReadAnnotations(Rec, "atr"));
+        Assert.Equal(_dir.File("synth.atr"), e.FilePath);
+        Assert.Contains("is a directory, not an annotation file", e.Message);
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("-1000")]
+    public void A_skew_as_long_as_the_record_is_refused_on_its_field(string skew)
+    {
+        // the record holds 1000 frames: the signal would lie wholly outside it
+        EditHeader(t => t.Replace("synth.dat 212 ", $"synth.dat 212:{skew} "));
+        Fails(Hea, "line 2", "field 'skew'", $"skew {skew} samples is not less than the record's 1000 samples");
+    }
+
+    [Fact]
     public void Missing_signal_file_is_named()
     {
         File.Delete(Dat);
