@@ -134,10 +134,55 @@ public class BenchmarkTests
             File.WriteAllText(Path.Combine(cinc, "E2.hea"), "E2 12 500 5000\n# Dx: 59118001\n");
             File.WriteAllText(Path.Combine(cinc, "E3.hea"), "E3 12 500 5000\n# Dx: 164934002\n");
             var result = await CliRunner.RunAsync("benchmark", "--data-root", root, "--records", "all", "--datasets", "cinc2021", "--model", "none");
-            Assert.Equal(0, result.ExitCode);
             var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             Assert.Contains("warning: cinc2021: 2 records left out, no label the class set scores (the first: cinc2021/E2: Dx codes [59118001] hold no rhythm of class set v1)", lines);
             Assert.DoesNotContain(lines, l => l.Contains("cinc2021/E3"));
+            // record-level scoring needs a model: nothing was scored, which is an error, not an empty result
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal($"error: no record under {root} was scored (see the warnings above)", lines[^1]);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public async Task Label_rows_that_name_no_record_file_are_corrupt_rows_quoted_short()
+    {
+        var root = Directory.CreateTempSubdirectory("ecgstream-bench-rows-").FullName;
+        try
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, "physionet2017")).FullName;
+            string longRow = "A00001" + new string(',', 100000);
+            File.WriteAllText(Path.Combine(folder, "REFERENCE.csv"), $"{longRow}\n../../etc/passwd,N\n,A\n..,O\n");   // a first row not starting with A is a header
+            var result = await CliRunner.RunAsync("benchmark", "--data-root", root, "--records", "all", "--datasets", "physionet2017",
+                "--model", Path.Combine(AppContext.BaseDirectory, "models", "ecgstream.onnx"));
+            var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string reference = Path.Combine(folder, "REFERENCE.csv");
+            Assert.Contains($"warning: skipped (corrupt label row): {reference} line 2: '../../etc/passwd,N' (expected RECORD,N|A|O|~)", lines);
+            Assert.Contains($"warning: skipped (corrupt label row): {reference} line 3: ',A' (expected RECORD,N|A|O|~)", lines);
+            Assert.Contains($"warning: skipped (corrupt label row): {reference} line 4: '..,O' (expected RECORD,N|A|O|~)", lines);
+            Assert.Contains($"warning: skipped (corrupt label row): {reference} line 1: '{longRow[..80]}… (100006 characters)' (expected RECORD,N|A|O|~)", lines);
+            Assert.True(result.Stderr.Length < 5000, $"stderr holds {result.Stderr.Length} characters");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal($"error: no record under {root} was scored (see the warnings above)", lines[^1]);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("ptbxl_database.csv")]
+    [InlineData("scp_statements.csv")]
+    public async Task An_empty_ptbxl_table_is_one_line_naming_it(string table)
+    {
+        var root = Directory.CreateTempSubdirectory("ecgstream-bench-ptbxl-").FullName;
+        try
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, "ptbxl")).FullName;
+            File.WriteAllText(Path.Combine(folder, "ptbxl_database.csv"), table == "ptbxl_database.csv" ? "" : "ecg_id,patient_id,scp_codes,filename_hr\n");
+            if (table == "scp_statements.csv") File.WriteAllText(Path.Combine(folder, table), "");
+            var result = await CliRunner.RunAsync("benchmark", "--data-root", root, "--records", "all", "--datasets", "ptbxl", "--model", "none");
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith($"error: {Path.Combine(folder, table)}: file is empty; expected a header row", result.Stderr.Trim().Split('\n')[^1]);
+            Assert.DoesNotContain("   at ", result.Stderr);
         }
         finally { Directory.Delete(root, recursive: true); }
     }

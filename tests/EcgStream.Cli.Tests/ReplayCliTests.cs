@@ -198,6 +198,17 @@ public sealed class ReplayCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_refuses_a_corrupt_reference_in_one_line_without_a_warning_before_it()
+    {
+        var record = WriteAfRecord("badatr");
+        File.WriteAllBytes(record + ".atr", [0x0A, 0x04, 0x05, 0xE4, 0x00, 0x00]);   // a normal beat, then code 57 (undefined)
+        var r = await CliRunner.RunAsync("evaluate", record, "--model", "none");
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"error: {record}.atr, byte offset 2: annotation code 57", line);
+    }
+
+    [Fact]
     public async Task Replay_with_dropped_blocks_says_it_could_not_verify_the_checksums()
     {
         var record = WriteAfRecord("drop");

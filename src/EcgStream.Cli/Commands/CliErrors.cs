@@ -5,7 +5,10 @@ using EcgStream.Synthetic;
 
 namespace EcgStream.Cli.Commands;
 
-/// <summary>Turns the errors a user can cause (bad files, bad arguments) into one line on stderr and exit code 2.</summary>
+/// <summary>
+/// Turns the errors a user can cause (bad files, bad arguments) into one line on stderr and exit code 2, and any other
+/// exception (a bug) into one line and exit code 70.
+/// </summary>
 internal static class CliErrors
 {
     public static async Task<int> Guard(Func<Task<int>> body)
@@ -20,7 +23,18 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return 2;
         }
+        // Anything else is a bug of ours, not the user's input: still one line (no stack trace on a user's terminal
+        // unless asked for with ECGSTREAM_DEBUG=1) and exit code 70 (EX_SOFTWARE), so scripts can tell it from bad input.
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}: {OneLine(e.Message)}); please report it with the command line that caused it");
+            if (Environment.GetEnvironmentVariable("ECGSTREAM_DEBUG") == "1") Console.Error.WriteLine(e);
+            return InternalErrorExitCode;
+        }
     }
+
+    /// <summary>Exit code of an error that is a bug, not bad input (sysexits.h EX_SOFTWARE).</summary>
+    public const int InternalErrorExitCode = 70;
 
     /// <summary>
     /// A message on one line: a list under a heading ("… does not follow model contract v1:" then "  - item" lines) becomes

@@ -38,10 +38,12 @@ internal static class EvaluateCommand
             using var stdout = Console.OpenStandardOutput();
             foreach (var path in paths)
             {
-                var rec = RecordReader.Read(path);
-                RecordArguments.PrintWarnings(rec.Warnings);
                 string ann = parse.GetValue(annotator)!;
-                var reference = RhythmLabels.ToEpisodes(Wfdb.ReadAnnotations(path, ann), rec.SampleRate, rec.Length);
+                var rec = RecordReader.Read(path);
+                // the reference before the record's warnings: a bad reference is one error line, not its warning then the error
+                var annotations = Wfdb.ReadAnnotations(path, ann);
+                RecordArguments.PrintWarnings(rec.Warnings);
+                var reference = RhythmLabels.ToEpisodes(annotations, rec.SampleRate, rec.Length);
                 if (reference.PastEndWarning($"{Wfdb.RecordBase(path)}.{ann}") is { } pastEnd) RecordArguments.PrintWarnings([pastEnd]);
                 var events = new List<RhythmEvent>();
                 var result = await ReplayRunner.RunAsync(rec, events.Add, new ReplayOptions { StreamId = rec.Name }, settings.Bed, setup.Scheduler, settings.LeadOverrides, cancel);

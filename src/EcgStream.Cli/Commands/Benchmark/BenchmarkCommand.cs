@@ -122,6 +122,12 @@ internal static class BenchmarkCommand
             foreach (var line in PooledLines(classRecords, episodeRecords)) lines.Write(line);
             if (outDir is not null)
                 File.WriteAllText(Path.Combine(outDir, "benchmark.md"), BenchmarkReport.Markdown(classRecords, episodeRecords, header));
+            if (classRecords.Count == 0 && episodeRecords.Count == 0)
+            {
+                // every record skipped (unreadable, corrupt label rows, no decision): an empty benchmark is not a result
+                Console.Error.WriteLine($"error: no record under {root} was scored (see the warnings above)");
+                return 2;
+            }
             return 0;
         }));
         return cmd;

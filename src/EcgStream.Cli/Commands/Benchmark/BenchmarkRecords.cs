@@ -76,9 +76,11 @@ public static class BenchmarkRecords
             line++;
             var f = text.Split(',', StringSplitOptions.TrimEntries);
             if (line == 1 && f.Length == 2 && !f[0].StartsWith('A')) continue; // a header row
-            if (f.Length != 2 || f[1].Length != 1 || !Cinc2017Score.Labels.Contains(f[1][0]))
+            // a record name is a file name in this folder: "", "..", a path or a separator is a corrupt row, not a record
+            if (f.Length != 2 || f[1].Length != 1 || !Cinc2017Score.Labels.Contains(f[1][0])
+                || f[0].Length == 0 || f[0] is "." or ".." || f[0].IndexOfAny(['/', '\\', '\0']) >= 0)
             {
-                report.Skip("corrupt label row", $"{reference} line {line}: '{text}' (expected RECORD,N|A|O|~)");
+                report.Skip("corrupt label row", $"{reference} line {line}: '{Shown(text)}' (expected RECORD,N|A|O|~)");
                 continue;
             }
             var id = $"{BenchmarkDatasets.Cinc2017}/{f[0]}";
@@ -86,6 +88,9 @@ public static class BenchmarkRecords
         }
         return entries;
     }
+
+    /// <summary>A row as a warning quotes it: at most 80 characters (a 10 MB line is not echoed whole to stderr).</summary>
+    private static string Shown(string row) => row.Length <= 80 ? row : $"{row[..80]}… ({row.Length} characters)";
 
     /// <summary>The CinC 2017 label of an entry from <see cref="List"/> on that dataset.</summary>
     public static char Cinc2017Label(RecordEntry entry) => Cinc2017Score.Labels[entry.RecordMask!.Value];

@@ -37,6 +37,7 @@ public static partial class PtbXlSource
         if (!File.Exists(database)) { report.Skip("missing folder", $"{Name}: {database} not found"); return []; }
         Core.Files.RegularFiles.Require(database);
         var lines = File.ReadAllLines(database);
+        if (lines.Length == 0) throw new InvalidDataException($"{database}: file is empty; expected a header row (ecg_id,patient_id,…)");
         var header = Csv.SplitLine(lines[0]);
         int id = header.IndexOf("ecg_id"), patient = header.IndexOf("patient_id"), codes = header.IndexOf("scp_codes"), file = header.IndexOf("filename_hr");
         if (id < 0 || patient < 0 || codes < 0 || file < 0)
@@ -80,6 +81,7 @@ public static partial class PtbXlSource
         if (!File.Exists(path)) return set;
         Core.Files.RegularFiles.Require(path);
         var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) throw new InvalidDataException($"{path}: file is empty; expected a header row with a 'rhythm' column");
         var header = Csv.SplitLine(lines[0]);
         int rhythm = header.IndexOf("rhythm");
         if (rhythm < 0) return set;
