@@ -45,6 +45,23 @@ static void skip(ecgb_decoder *d, size_t n)
     d->counters.bytes_skipped += n;
 }
 
+/* Whether a complete frame with a valid header and frame CRC starts after the first byte of p[0..avail). */
+static int valid_frame_inside(const uint8_t *p, size_t avail)
+{
+    size_t at;
+    for (at = 1; at + ECGB_HEADER_SIZE + ECGB_TRAILER_SIZE <= avail; at++) {
+        const uint8_t *f = p + at;
+        size_t len, body;
+        if (f[0] != ECGB_SYNC0 || f[1] != ECGB_SYNC1) continue;
+        len = ecgb_rd16(f + 4);
+        body = ECGB_HEADER_SIZE + len;
+        if (len > ECGB_MAX_PAYLOAD || at + body + ECGB_TRAILER_SIZE > avail) continue;
+        if (ecgb_crc16(ECGB_CRC16_INIT, f, 6) != ecgb_rd16(f + 6)) continue;
+        if (ecgb_crc16(ECGB_CRC16_INIT, f, body) == ecgb_rd16(f + body)) return 1;
+    }
+    return 0;
+}
+
 int ecgb_decoder_next(ecgb_decoder *d, ecgb_frame *frame)
 {
     if (!d || !frame) return 0;
@@ -67,7 +84,17 @@ int ecgb_decoder_next(ecgb_decoder *d, ecgb_frame *frame)
             continue;
         }
         total = ECGB_HEADER_SIZE + len + ECGB_TRAILER_SIZE;
-        if (avail < total) goto incomplete;
+        if (avail < total) {
+            /* A header can pass its CRC and still lie about the length: when a complete valid frame already starts
+             * inside the bytes it announces, it is no frame's. Skip it now rather than hold a slow stream back until
+             * those bytes arrive (the frame CRC would fail then), so chunked and whole decoding agree. */
+            if (!d->finishing && valid_frame_inside(p, avail)) {
+                d->counters.crc_errors++;
+                skip(d, 1);
+                continue;
+            }
+            goto incomplete;
+        }
         if (ecgb_crc16(ECGB_CRC16_INIT, p, ECGB_HEADER_SIZE + len) != ecgb_rd16(p + ECGB_HEADER_SIZE + len)) {
             d->counters.crc_errors++;
             skip(d, 1);

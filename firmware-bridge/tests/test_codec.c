@@ -125,6 +125,30 @@ static void test_length_cap(void)
     CHECK(d.counters.bytes_skipped == 8); /* all of it: nothing left that could start a frame */
 }
 
+/* A header that passes its CRC but announces more bytes than its frame has: the valid frames behind it come out as
+ * they arrive, before the announced bytes do (a slow stream would otherwise wait seconds for them). */
+static void test_lying_length_not_waited_for(void)
+{
+    static uint8_t buf[ECGB_MAX_FRAME], s[1024];
+    ecgb_info in = info12();
+    ecgb_decoder d;
+    ecgb_frame fr;
+    int32_t v[120] = {0};
+    uint8_t h[8] = {ECGB_SYNC0, ECGB_SYNC1, 1, 2, 0xF0, 0x0F, 0, 0}; /* DATA of 4080 bytes */
+    uint16_t crc = ecgb_crc16(ECGB_CRC16_INIT, h, 6);
+    size_t len = 0;
+    int n, got = 0;
+    h[6] = (uint8_t)crc; h[7] = (uint8_t)(crc >> 8);
+    memcpy(s, h, 8); len = 8;
+    n = ecgb_encode_data(&in, 1, 0, 0, v, s + len, sizeof s - len); CHECK(n > 0); len += (size_t)n;
+    n = ecgb_encode_data(&in, 2, 0, 0, v, s + len, sizeof s - len); CHECK(n > 0); len += (size_t)n;
+    ecgb_decoder_init(&d, buf, sizeof buf);
+    ecgb_decoder_write(&d, s, len); /* no finish: more input may come */
+    while (ecgb_decoder_next(&d, &fr) == 1) got++;
+    CHECK(got == 2);
+    CHECK(d.counters.crc_errors == 1 && d.counters.bytes_skipped == 8);
+}
+
 /* A truncated frame swallows the start of the next one; rescanning finds it anyway. */
 static void test_resync_after_truncation(void)
 {
@@ -194,6 +218,7 @@ int main(void)
     test_roundtrip();
     test_int24();
     test_length_cap();
+    test_lying_length_not_waited_for();
     test_resync_after_truncation();
     test_stream_sequence();
     if (failures) { fprintf(stderr, "%d check(s) failed\n", failures); return 1; }

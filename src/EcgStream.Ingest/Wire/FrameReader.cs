@@ -8,7 +8,8 @@ namespace EcgStream.Ingest.Wire;
 /// The header (sync, version, type, length) is trusted only after its own CRC passed and the
 /// length is within the cap; the frame is delivered only after the frame CRC passed. On any
 /// failure exactly one byte is skipped and the scan resumes, so a valid frame that begins inside
-/// a damaged or truncated one is still found. Same algorithm as ecgb_decoder_next in C.
+/// a damaged or truncated one is still found; an incomplete candidate inside whose announced bytes a complete valid
+/// frame already starts is skipped at once, not waited for. Same algorithm as ecgb_decoder_next in C.
 /// </summary>
 public static class FrameReader
 {
@@ -47,7 +48,20 @@ public static class FrameReader
                 continue;
             }
             int body = WireProtocol.HeaderSize + len;
-            if (remaining < body + WireProtocol.TrailerSize) goto Incomplete;
+            if (remaining < body + WireProtocol.TrailerSize)
+            {
+                // A header can pass its 16-bit CRC and still lie about the length (random bytes do, 1 in 65536): waiting
+                // for the bytes it announces would hold a slow stream back for seconds, its valid frames with it. When a
+                // complete valid frame already starts inside those bytes, this header is no frame's: skip it now, as a
+                // decoder holding all the bytes would once the frame CRC failed, so chunked and whole decoding agree.
+                if (!isFinal && ValidFrameStartsInside(reader.UnreadSequence, remaining))
+                {
+                    counters.CrcErrors++;
+                    Skip(ref reader, counters);
+                    continue;
+                }
+                goto Incomplete;
+            }
             ushort crc, stored;
             var unread = reader.UnreadSpan;
             if (unread.Length >= body + WireProtocol.TrailerSize)
@@ -81,6 +95,30 @@ public static class FrameReader
         }
         header = default;
         payload = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a complete frame with a valid header and frame CRC starts after the first byte of <paramref name="unread"/>
+    /// (an incomplete candidate: fewer than <see cref="WireProtocol.MaxFrame"/> bytes). Copies to the stack, allocates nothing.
+    /// </summary>
+    private static bool ValidFrameStartsInside(ReadOnlySequence<byte> unread, long remaining)
+    {
+        Span<byte> b = stackalloc byte[(int)remaining];
+        unread.Slice(0, remaining).CopyTo(b);
+        for (int at = 1; at + WireProtocol.HeaderSize + WireProtocol.TrailerSize <= b.Length; at++)
+        {
+            int next = b[at..].IndexOf(WireProtocol.Sync0);
+            if (next < 0) return false;
+            at += next;
+            var f = b[at..];
+            if (f.Length < WireProtocol.HeaderSize + WireProtocol.TrailerSize || f[1] != WireProtocol.Sync1) continue;
+            int len = BinaryPrimitives.ReadUInt16LittleEndian(f[4..]);
+            int body = WireProtocol.HeaderSize + len;
+            if (len > WireProtocol.MaxPayload || f.Length < body + WireProtocol.TrailerSize) continue;
+            if (Crc16Ccitt.Compute(f[..6]) != BinaryPrimitives.ReadUInt16LittleEndian(f[6..])) continue;
+            if (Crc16Ccitt.Compute(f[..body]) == BinaryPrimitives.ReadUInt16LittleEndian(f[body..])) return true;
+        }
         return false;
     }
 

@@ -62,6 +62,31 @@ public class FaultToleranceTests
         Assert.Equal(8, decoder.Counters.BytesSkipped);
     }
 
+    [Theory]
+    [InlineData(2, 4080)]   // DATA longer than the current INFO's frames: a slow stream would wait seconds for 4090 bytes
+    [InlineData(1, 4000)]   // an INFO no version-1 device writes
+    [InlineData(2, 12)]     // DATA shorter than them: complete at once, its frame CRC fails
+    public void A_header_that_passes_its_crc_but_lies_about_the_length_does_not_hold_back_the_frames_behind_it(byte type, int length)
+    {
+        // valid header CRC, so only the frames behind it give it away (review, session 21: a 300 B/s bed waited 10 s for
+        // the 4090 bytes, raised a false SIGNAL_LOSS and lost the frames queued behind the header)
+        byte[] h = [0xA5, 0x5A, 1, type, (byte)length, (byte)(length >> 8), 0, 0];
+        ushort crc = Crc16Ccitt.Compute(h.AsSpan(0, 6));
+        h[6] = (byte)crc;
+        h[7] = (byte)(crc >> 8);
+        var device = new FakeDevice();
+        var info = new byte[128];
+        var stream = info.AsSpan(0, device.WriteInfo(info)).ToArray().Concat(device.DataFrame(0).ToArray()).Concat(h)
+            .Concat(device.DataFrame(1).ToArray()).Concat(device.DataFrame(2).ToArray()).ToArray();
+        var decoder = new WireDecoder();
+        var sink = new CheckingSink();
+        decoder.Push(stream, sink); // no Complete(): the frames behind the bogus header come out as they arrive
+        Assert.Equal([0u, 1u, 2u], sink.Sequences);
+        Assert.Equal(1, decoder.Counters.CrcErrors);
+        Assert.Equal(0, decoder.Counters.HeaderErrors);
+        Assert.Equal(8, decoder.Counters.BytesSkipped);
+    }
+
     [Fact]
     public void Crc_check_value_and_every_single_bit_flip_is_detected()
     {
