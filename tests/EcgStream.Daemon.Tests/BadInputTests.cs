@@ -68,6 +68,32 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_stream_back_at_its_rate_from_before_a_refused_one_is_taken_and_the_bed_leaves_refused()
+    {
+        // review, session 21: the refusal left the bed's rate and leads as they were, so a device back at them was
+        // analysed while the bed still read "refused" (and later hid signal loss behind it)
+        await using var device = new FakeDevice();
+        await using var host = await Support.StartAsync(TcpBed(device.Port));
+        await device.AcceptAsync();
+        var good = Info(500_000);
+        device.SendInfo(good);
+        for (uint s = 0; s < 20; s++) device.SendData(good, s);
+        var bed = host.Bed("bed-x");
+        await Support.Until(() => bed.State == "receiving" && bed.Samples == 200, TimeSpan.FromSeconds(10), "the 500 Hz stream");
+        var odd = Info(499_500);
+        device.SendInfo(odd);
+        for (uint s = 20; s < 40; s++) device.SendData(odd, s);
+        await Support.Until(() => bed.State == "refused", TimeSpan.FromSeconds(10), "the bed to refuse the 499.5 Hz stream");
+
+        device.SendInfo(good);
+        for (uint s = 40; s < 60; s++) device.SendData(good, s);
+        await Support.Until(() => bed.State == "receiving" && bed.Samples == 400, TimeSpan.FromSeconds(10), "the 500 Hz stream to be taken again");
+        Assert.Null(bed.LastError);
+        using var http = Support.Client(host);
+        Assert.Contains("\"state\":\"receiving\"", await http.GetStringAsync("beds"));
+    }
+
+    [Fact]
     public async Task Unsupported_frames_and_DATA_before_INFO_are_counted_in_their_own_series_not_as_ok()
     {
         await using var device = new FakeDevice();

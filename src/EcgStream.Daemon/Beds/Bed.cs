@@ -193,7 +193,9 @@ public sealed class Bed
         long now = Stopwatch.GetTimestamp();
         _sourceError = null;
         bool newSession = false;
-        if (_input is null || block.SampleRate != _rate || block.Leads != _leads)
+        // a refused stream leaves _rate/_leads as they were, so a usable stream after it that matches them must still be
+        // checked (and start a session of its own), or the bed stays "refused" while it analyses, masking signal_lost
+        if (_input is null || block.SampleRate != _rate || block.Leads != _leads || _refused is not null)
         {
             if (!Accepts(block)) { Interlocked.Exchange(ref _lastArrival, now); return; }
             double lastEndSeconds = _lastEnd < 0 ? 0 : _lastEnd / _rate;
@@ -301,7 +303,11 @@ public sealed class Bed
         double rate = block.SampleRate;
         if (EcgStream.Signal.Preprocessing.EcgPreprocessor.RateProblem(rate) is not { } problem)
         {
-            if (_refused is not null) _log.LogInformation("bed {Bed}: stream accepted ({Rate} Hz)", Id, rate);
+            if (_refused is { } was)
+            {
+                _log.LogInformation("bed {Bed}: stream accepted ({Rate} Hz)", Id, rate);
+                if (LastError == was) LastError = null;   // resolved, as a recovered source's error is
+            }
             _refused = null;
             return true;
         }
