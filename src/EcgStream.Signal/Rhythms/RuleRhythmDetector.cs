@@ -33,7 +33,8 @@ namespace EcgStream.Signal.Rhythms;
 /// </list>
 /// A decision at grid sample T uses only beats decided by T (<see cref="QrsBeat.DetectedAt"/> ≤ T) and quality
 /// epochs ending by T, so the output does not depend on how the stream was cut into blocks. Times in the output
-/// are input stream seconds: sample / rate − <see cref="DelaySeconds"/>, never below 0. No allocation after construction.
+/// are input stream seconds: sample / rate − <see cref="DelaySeconds"/> (a state's edge never below 0). No allocation
+/// after construction.
 /// </summary>
 public sealed class RuleRhythmDetector
 {
@@ -103,9 +104,7 @@ public sealed class RuleRhythmDetector
     /// </summary>
     public long ListeningSince { get; set; } = long.MinValue;
 
-    // Stream seconds begin at 0: the filter delay would otherwise date the stream's first beats, rule windows and state
-    // epochs before its first sample (LEAD_OFF on a flat record at -0.007 s; at 1 Hz, -22.5 s).
-    private double Seconds(long sample) => Math.Max(0, sample / SampleRate - DelaySeconds);
+    private double Seconds(long sample) => sample / SampleRate - DelaySeconds;
 
     /// <summary>Adds a beat (beats must come in detection order, R peaks increasing). Raises PAUSE when its RR is too long.</summary>
     public void AddBeat(in QrsBeat beat, IRuleSink sink)
@@ -304,6 +303,8 @@ public sealed class RuleRhythmDetector
     {
         if (state == now) return;
         state = now;
+        // a state epoch's edge never before the stream's first sample: the filter delay would date the first epoch there
+        // (LEAD_OFF on a flat record at -0.007 s; at 1 Hz, -22.5 s)
         double at = Seconds(t), edge = Math.Max(0, at - 1.0 * _grid / SampleRate);
         // An offset carries its onset's start, so every consumer sees the whole episode.
         if (now) _stateSince[(int)kind] = edge;
