@@ -44,6 +44,8 @@ public static class IngestDecodeBench
 
         Measure("SequenceReader (PipeReader path)", seconds, sequence, pushChunk: 0);
         Measure("Push API, 4 KiB chunks", seconds, sequence, pushChunk: 4096);
+        // a serial port or BLE notification hands over a few dozen bytes: most pushes end inside a frame
+        Measure("Push API, 64-byte chunks", seconds, sequence, pushChunk: 64);
         return 0;
     }
 
