@@ -20,7 +20,7 @@ public sealed class SerialPort : IDisposable
     private SerialPort(Ports.SerialPort port, SerialPortOptions options)
     {
         _port = port;
-        _stream = new SerialPortStream(port.BaseStream, options.Path);
+        _stream = new SerialPortStream(port.BaseStream, options.Path, port); // the stream owns the port: disposing either closes it
         Options = options;
     }
 
@@ -68,7 +68,7 @@ public sealed class SerialPort : IDisposable
             // One message for the causes System.IO.Ports folds into "access denied" (open, lock or termios failed).
             string permission = "";
             if (!Environment.IsPrivilegedProcess && !OperatingSystem.IsWindows())
-                permission = $"no read/write permission (mode {File.GetUnixFileMode(options.Path)}; add the user to the device's group, usually 'dialout'), ";
+                permission = $"no read/write permission (mode {Convert.ToString((int)File.GetUnixFileMode(options.Path), 8)}; add the user to the device's group, usually 'dialout'), ";
             throw new IOException($"serial port {options.Path}: cannot open it: {permission}another program holds it, or it is not a serial device");
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)

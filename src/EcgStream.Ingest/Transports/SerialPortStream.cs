@@ -5,8 +5,11 @@ namespace EcgStream.Ingest.Transports;
 /// of the port is the end of the stream. System.IO.Ports closes its stream when the device hangs up
 /// and then, like after our own Dispose, throws <see cref="ObjectDisposedException"/> from reads,
 /// including one already waiting; a decoder wants a 0-byte read there, as from a socket.
+/// <para>It owns the port: disposing the stream closes the port (its file descriptor and the exclusive
+/// TIOCEXCL claim System.IO.Ports puts on the tty), so a caller that keeps only <see cref="SerialPort.Stream"/>
+/// releases the device when it disposes it, and a pending read ends (0).</para>
 /// </summary>
-internal sealed class SerialPortStream(Stream port, string path) : Stream
+internal sealed class SerialPortStream(Stream port, string path, IDisposable owner) : Stream
 {
     public override bool CanRead => port.CanRead;
     public override bool CanWrite => port.CanWrite;
@@ -43,5 +46,12 @@ internal sealed class SerialPortStream(Stream port, string path) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException($"serial port {path} is not seekable");
     public override void SetLength(long value) => throw new NotSupportedException($"serial port {path} is not seekable");
 
-    // The port owns the underlying stream and closes it; nothing to release here.
+    private int _disposed;
+
+    protected override void Dispose(bool disposing)
+    {
+        // closing the port closes its stream too; a read already waiting ends with ObjectDisposedException (0 above)
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0) owner.Dispose();
+        base.Dispose(disposing);
+    }
 }

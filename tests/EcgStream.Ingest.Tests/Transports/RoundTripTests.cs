@@ -46,6 +46,24 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void Disposing_the_serial_stream_closes_the_port()
+    {
+        // The daemon keeps only the port's Stream; disposing it must release the device (review, session 21: each
+        // connection left the tty open and claimed exclusive, so a non-root daemon could never reopen it)
+        using var pty = PseudoTerminal.Open();
+        int OpenOnSlave() => Directory.GetFiles("/proc/self/fd").Count(fd =>
+        {
+            try { return new FileInfo(fd).LinkTarget == pty.SlavePath; } catch (IOException) { return false; }
+        });
+        Assert.Equal(0, OpenOnSlave());
+        var stream = SerialPort.Open(new SerialPortOptions(pty.SlavePath, 115200)).Stream;
+        Assert.True(OpenOnSlave() > 0);
+        stream.Dispose();
+        Assert.Equal(0, OpenOnSlave());
+        stream.Dispose();   // twice is harmless
+    }
+
+    [Fact]
     public void Serial_port_is_raw_at_the_requested_baud()
     {
         using var pty = PseudoTerminal.Open();
