@@ -89,28 +89,40 @@ public sealed class PolarPmdDecoder : INotificationDecoder
         {
             if (ts <= _lastTimestamp)
             {
-                Counters.Duplicates++;
-                return;
+                // a repeat or a late copy is at most a notification or two behind; a timestamp further back is a strap that
+                // restarted (its clock began again) or a bad timestamp before it: dropping everything until the strap's clock
+                // passes the old value again (hours, or never) loses the whole stream, so start again from this one
+                if ((_lastTimestamp - ts) / _periodNs <= 2.0 * n)
+                {
+                    Counters.Duplicates++;
+                    return;
+                }
+                Counters.Restarts++;
+                sink.OnEvent(IngestEvent.ForRestart(_notification));   // the bed re-bases the stream on the host clock
+                _periodNs = _nominalPeriodNs;
             }
-            double intervalSamples = (ts - _lastTimestamp) / _periodNs;
-            long missing = (long)Math.Round(intervalSamples) - n;
-            // notifications carry a fixed number of samples: a count within 2 of a whole number of
-            // notifications is that many notifications, the rest being timestamp jitter
-            long whole = (long)Math.Round((double)missing / n) * n;
-            if (whole > 0 && Math.Abs(missing - whole) <= 2) missing = whole;
-            if (missing >= Math.Max(_options.MinGapSamples, n / 2))
+            else
             {
-                Counters.Gaps++;
-                Counters.GapFrames += Math.Max(1, (long)Math.Round((double)missing / n));
-                Counters.GapSamples += missing;
-                sink.OnEvent(IngestEvent.ForGap(new GapEvent(_notification, Math.Max(1, (long)Math.Round((double)missing / n)), missing, _streamSample)));
-                _streamSample += missing;
-            }
-            else if (Math.Abs(missing) < _options.MinGapSamples)
-            {
-                // a clean interval: let the period follow the strap's clock (bounded to ±5 % of nominal)
-                double observed = (ts - _lastTimestamp) / (double)n;
-                _periodNs = Math.Clamp(_periodNs + 0.05 * (observed - _periodNs), 0.95 * _nominalPeriodNs, 1.05 * _nominalPeriodNs);
+                double intervalSamples = (ts - _lastTimestamp) / _periodNs;
+                long missing = (long)Math.Round(intervalSamples) - n;
+                // notifications carry a fixed number of samples: a count within 2 of a whole number of
+                // notifications is that many notifications, the rest being timestamp jitter
+                long whole = (long)Math.Round((double)missing / n) * n;
+                if (whole > 0 && Math.Abs(missing - whole) <= 2) missing = whole;
+                if (missing >= Math.Max(_options.MinGapSamples, n / 2))
+                {
+                    Counters.Gaps++;
+                    Counters.GapFrames += Math.Max(1, (long)Math.Round((double)missing / n));
+                    Counters.GapSamples += missing;
+                    sink.OnEvent(IngestEvent.ForGap(new GapEvent(_notification, Math.Max(1, (long)Math.Round((double)missing / n)), missing, _streamSample)));
+                    _streamSample += missing;
+                }
+                else if (Math.Abs(missing) < _options.MinGapSamples)
+                {
+                    // a clean interval: let the period follow the strap's clock (bounded to ±5 % of nominal)
+                    double observed = (ts - _lastTimestamp) / (double)n;
+                    _periodNs = Math.Clamp(_periodNs + 0.05 * (observed - _periodNs), 0.95 * _nominalPeriodNs, 1.05 * _nominalPeriodNs);
+                }
             }
         }
         _lastTimestamp = ts;

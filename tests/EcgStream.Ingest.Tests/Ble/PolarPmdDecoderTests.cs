@@ -86,6 +86,29 @@ public class PolarPmdDecoderTests
     }
 
     [Fact]
+    public void A_strap_whose_clock_starts_again_is_a_restart_not_the_end_of_the_stream()
+    {
+        // review, session 21: a timestamp behind the last was always a duplicate, so a strap that restarted lost
+        // everything it sent until its clock passed the old value again
+        var d = new PolarPmdDecoder();
+        var c = new Collect();
+        int n = 73;
+        var samples = Enumerable.Range(0, n).ToArray();
+        double t = 5e12;
+        for (int k = 0; k < 5; k++) d.OnNotification(Notification((ulong)(t += n * PeriodNs), samples), c);
+        d.OnNotification(Notification((ulong)t, samples), c);                        // a repeat: dropped
+        d.OnNotification(Notification((ulong)(t - n * PeriodNs), samples), c);       // a late copy: dropped
+        Assert.Equal(2, d.Counters.Duplicates);
+        t = 1e9;                                                                     // the strap restarted
+        for (int k = 0; k < 5; k++) d.OnNotification(Notification((ulong)(t += n * PeriodNs), samples), c);
+        Assert.Equal(1, d.Counters.Restarts);
+        Assert.Equal(2, d.Counters.Duplicates);
+        Assert.Equal(10 * n, c.Millivolts.Count);
+        Assert.Single(c.Kinds, k => k == IngestEventKind.Restart);
+        Assert.Empty(c.Gaps);
+    }
+
+    [Fact]
     public void Refuses_other_measurements_frame_types_and_broken_lengths_with_reasons()
     {
         var d = new PolarPmdDecoder();
