@@ -25,6 +25,9 @@ public static class RecordReader
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".edf") return EdfReader.Read(path);
+        // not a WFDB record: without this, "x.csv" was looked up as the WFDB header "x.csv.hea" ("not found")
+        if (ext is ".csv" or ".txt" or ".tsv")
+            throw new EcgFormatException(path, "CSV/text recordings are not read; convert it to a WFDB record or EDF (e.g. with wfdb-python's wrsamp)");
         if (ext == ".mat")
         {
             string hea = Path.ChangeExtension(path, ".hea");

@@ -7,6 +7,17 @@ namespace EcgStream.Formats.Tests;
 
 public sealed class RecordReaderTests
 {
+    [Theory]
+    [InlineData("ecg.csv")]
+    [InlineData("ecg.TXT")]
+    public void A_text_recording_is_refused_as_one_not_looked_up_as_a_wfdb_header(string name)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File(name), "I,II\n0.1,0.2\n");
+        var e = Assert.Throws<EcgFormatException>(() => RecordReader.Read(dir.File(name)));
+        Assert.Equal($"{dir.File(name)}: CSV/text recordings are not read; convert it to a WFDB record or EDF (e.g. with wfdb-python's wrsamp)", e.Message);
+    }
+
     [DataFact("mitdb")]
     public void Wfdb_record_comes_with_its_reference_annotations()
     {

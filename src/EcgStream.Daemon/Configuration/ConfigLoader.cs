@@ -413,7 +413,7 @@ public static partial class ConfigLoader
                     if (c.Path is null) Fail(s.Path + ":path", "is required (e.g. /dev/ttyUSB0)");
                     return c;
                 case SourceKind.File:
-                    if (c.Path is null) Fail(s.Path + ":path", "is required (a WFDB header, EDF, .mat or CSV recording)");
+                    if (c.Path is null) Fail(s.Path + ":path", "is required (a WFDB header, EDF or .mat recording)");
                     if (!File.Exists(c.Path)) Fail(s.Path + ":path", $"\"{c.Path}\": no such file");
                     return c;
                 case SourceKind.Synthetic:

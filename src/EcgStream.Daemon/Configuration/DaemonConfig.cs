@@ -155,7 +155,7 @@ public sealed record SourceConfig
     /// so anyone who can reach the port can feed the bed or blank it.
     /// </summary>
     public bool AllowRemote { get; init; }
-    /// <summary>serial: device path; file: recording path (WFDB header, EDF, .mat, CSV).</summary>
+    /// <summary>serial: device path; file: recording path (WFDB header, EDF, .mat).</summary>
     public string? Path { get; init; }
     public int Baud { get; init; } = 230400;
     /// <summary>synthetic: a scenario file (JSON timeline); null: an endless random stream from <see cref="Seed"/>.</summary>
