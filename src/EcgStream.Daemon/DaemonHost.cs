@@ -145,7 +145,7 @@ public sealed class DaemonHost : IAsyncDisposable
         foreach (var (bc, index) in config.Beds.Select((b, i) => (b, i)))
         {
             var source = bc.Source.Kind == SourceKind.BleStdin
-                ? new BleStdinSource(bc.Source, options.Stdin)
+                ? new BleStdinSource(bc.Source, options.Stdin, loggerFactory.CreateLogger("ecgstreamd.bed"))
                 : BedSources.Create(bc.Source, loggerFactory.CreateLogger("ecgstreamd.bed"));
             Bed? bed = null;
             bed = new Bed(bc, BedOptionsOf(bc), Model, e => Route(bed!.Id, bed.SampleRate, e), strips ? Hub.Publish : null, config.Sinks.StripRate,

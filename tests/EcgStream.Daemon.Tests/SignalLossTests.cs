@@ -37,6 +37,35 @@ public class SignalLossTests
         return JsonDocument.Parse(await http.GetStringAsync("health")).RootElement.GetProperty("status").GetString()!;
     }
 
+    [Fact]
+    public async Task A_recording_played_to_its_end_is_ended_not_a_lost_signal()
+    {
+        // review, session 21: the end of a file raised SIGNAL_LOSS and a GAP 4 s later, open until shutdown
+        var dir = Support.TempDir();
+        var samples = new float[1][];
+        samples[0] = new float[2500];
+        for (int i = 0; i < samples[0].Length; i++) samples[0][i] = (float)Math.Sin(i * 0.05) * 0.5f;
+        EcgStream.Formats.Wfdb.Wfdb.WriteRecord(dir, new EcgStream.Formats.Recording
+        {
+            Name = "rec", SampleRate = 250, Samples = samples, Signals = [new EcgStream.Formats.SignalInfo { Name = "II" }],
+        }, new EcgStream.Formats.Wfdb.WfdbWriteOptions());
+        var events = new Recorder();
+        var config = new DaemonConfig
+        {
+            Beds = [new BedConfig { Id = "file", SignalLossSeconds = 0.5,
+                Source = new SourceConfig { Kind = SourceKind.File, Path = Path.Combine(dir, "rec.hea"), Speed = 20 } }],
+        };
+        await using var host = await Support.StartAsync(config, new DaemonHostOptions { OnEvent = events.Add });
+        var bed = host.Bed("file");
+        await Support.Until(() => bed.State == "ended", TimeSpan.FromSeconds(20), "the 10 s recording to end");
+        Assert.Equal(2500, bed.Samples);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));   // three times signalLossSeconds of silence after the end
+        Assert.Equal("ended", bed.State);
+        Assert.False(events.Has("SIGNAL_LOSS", EventKind.Onset), events.Dump());
+        Assert.False(events.Has("GAP", EventKind.Onset), events.Dump());
+        Assert.Null(bed.LastError);
+    }
+
     [VdevFact]
     public async Task A_connected_device_that_stalls_raises_SIGNAL_LOSS_in_time_and_closes_it_with_the_exact_gap()
     {

@@ -117,6 +117,7 @@ public sealed class Bed
         : _pipelineFailed ? "failed"
         : _signalLost ? "signal_lost"
         : _sourceError is not null ? "source_error"
+        : _ended is not null ? "ended"
         : Interlocked.Read(ref _lastArrival) == 0 ? "waiting"
         : "receiving";
     /// <summary>Decoder counters of the current source (wire and BLE sources); null for others.</summary>
@@ -170,6 +171,16 @@ public sealed class Bed
         LastError = problem;
     }
 
+    /// <summary>
+    /// The source has ended by design (a recording played to its end, not looped): the bed shows "ended" and raises no
+    /// SIGNAL_LOSS or GAP for the silence after it, which is no lost signal. The next samples end the state.
+    /// </summary>
+    internal void SourceEnded(string why)
+    {
+        lock (_gate) _ended = why;
+    }
+    private volatile string? _ended; // why the source ended by design; null while it may still send
+
     /// <summary>The source can produce samples again (a listener bound after all): the bed no longer shows "source_error".</summary>
     internal void SourceRecovered()
     {
@@ -192,6 +203,7 @@ public sealed class Bed
     {
         long now = Stopwatch.GetTimestamp();
         _sourceError = null;
+        _ended = null;
         bool newSession = false;
         // a refused stream leaves _rate/_leads as they were, so a usable stream after it that matches them must still be
         // checked (and start a session of its own), or the bed stays "refused" while it analyses, masking signal_lost
@@ -276,7 +288,7 @@ public sealed class Bed
         lock (_gate)
         {
             long last = Interlocked.Read(ref _lastArrival);
-            if (_signalLost || last == 0 || _lastEnd < 0 || _input is null) return;
+            if (_signalLost || _ended is not null || last == 0 || _lastEnd < 0 || _input is null) return;
             double age = Stopwatch.GetElapsedTime(last).TotalSeconds;
             if (age < Config.SignalLossSeconds) return;
             _signalLost = true;

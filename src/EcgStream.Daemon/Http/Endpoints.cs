@@ -104,6 +104,10 @@ internal static class Endpoints
                 data_frames = c.DataFrames,
                 crc_errors = c.CrcErrors,
                 header_errors = c.HeaderErrors,
+                bytes_skipped = c.BytesSkipped,   // garbage, a wrong baud rate: bytes that formed no valid frame
+                no_info = c.NoInfo,
+                malformed = c.Malformed,
+                unsupported = c.Unsupported,
                 duplicates = c.Duplicates,
                 gaps = c.Gaps,
                 gap_frames = c.GapFrames,

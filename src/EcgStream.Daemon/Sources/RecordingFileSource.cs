@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace EcgStream.Daemon.Sources;
 
 /// <summary>
-/// A recorded file (WFDB, EDF, .mat, CSV) played at real time × speed; looped on request, each pass
+/// A recorded file (WFDB, EDF, .mat) played at real time × speed; looped on request, each pass
 /// continuing the stream's time. A file that cannot be read (missing, garbage, a rate no block can
 /// hold) does not kill the bed: it shows state "source_error" with the reason in last_error, and the
 /// file is tried again with the reconnect backoff (it may be replaced while the daemon runs).
@@ -25,7 +25,16 @@ public sealed class RecordingFileSource(SourceConfig config, ILogger? log = null
             try
             {
                 var recording = RecordReader.Read(config.Path!);
+                bed.SourceRecovered();   // a problem reported before (truncated, missing) is over: last_error clears
                 await PlayAsync(bed, recording, ct);
+                if (!ct.IsCancellationRequested)
+                {
+                    // the end of a recording is not a lost signal: no SIGNAL_LOSS/GAP for it, and it is said once
+                    string why = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{config.Path}: end of the recording ({recording.Samples[0].Length / recording.SampleRate:0.###} s of signal played)");
+                    bed.SourceEnded(why);
+                    log?.LogInformation("bed {Bed}: {Why}", bed.Id, why);
+                }
                 return;
             }
             catch (Exception e) when (e is EcgFormatException or IOException or InvalidDataException or FormatException or UnauthorizedAccessException
@@ -53,7 +62,10 @@ public sealed class RecordingFileSource(SourceConfig config, ILogger? log = null
             do
             {
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var blocks = RecordingSource.Play(recording, new ReplayOptions { Speed = config.Speed, StreamId = bed.Id, BlockSeconds = 0.04 });
+                // blocks arrive every 40 ms of host time whatever the speed: a fixed 0.04 s of signal arrived every 4 s at speed 0.01,
+                // and every such wait longer than signalLossSeconds raised (and closed) a false SIGNAL_LOSS and GAP
+                double blockSeconds = Math.Max(1.0 / recording.SampleRate, 0.04 * Math.Min(1.0, config.Speed));
+                var blocks = RecordingSource.Play(recording, new ReplayOptions { Speed = config.Speed, StreamId = bed.Id, BlockSeconds = blockSeconds });
                 using (blocks.Subscribe(b => bed.Push(b), e => done.TrySetException(e), () => done.TrySetResult()))
                 using (ct.Register(() => done.TrySetResult()))
                     await done.Task;

@@ -184,6 +184,7 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         using var close = connection.Token.Register(static s => ((Stream)s!).Dispose(), stream);
         connection.CancelAfter(idle);
         bool replaced = false, ended = false;
+        long skippedBefore = decoder.Counters.BytesSkipped, framesBefore = decoder.Counters.Frames;
         Volatile.Write(ref _lastSamples, 0);
         var reading = PumpAsync(bed, decoder, backoff, stream, connection, idle);
         try
@@ -214,18 +215,25 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
         finally
         {
             // why it ended is said before the bed reads as disconnected: whoever sees it disconnected also sees why
-            if (ended && !replaced && !ct.IsCancellationRequested) ReportEnd(bed, idleClosed: connection.IsCancellationRequested);
+            if (ended && !replaced && !ct.IsCancellationRequested)
+                ReportEnd(bed, idleClosed: connection.IsCancellationRequested,
+                    decoder.Counters.BytesSkipped - skippedBefore, decoder.Counters.Frames - framesBefore);
             bed.SetConnected(false);
         }
         ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>Logs how a connection ended that neither shutdown nor a new device ended; an idle close is also the bed's last error.</summary>
-    private void ReportEnd(Bed bed, bool idleClosed)
+    private void ReportEnd(Bed bed, bool idleClosed, long bytesSkipped, long frames)
     {
         if (idleClosed)
         {
-            string why = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no samples for {config.IdleSeconds:0.###} s; closing the connection");
+            // bytes that arrived but formed no frame say "wrong baud rate or not our protocol", not "silent device"
+            string garbage = bytesSkipped > 0
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $" ({bytesSkipped} byte(s) received that formed no valid frame, {frames} valid frame(s): wrong baud rate, or not the EcgStream wire protocol?)")
+                : "";
+            string why = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no samples for {config.IdleSeconds:0.###} s{garbage}; closing the connection");
             bed.LastError = why;
             log.LogWarning("bed {Bed}: {Why}", bed.Id, why);
         }
