@@ -88,7 +88,7 @@ int ecgb_decoder_next(ecgb_decoder *d, ecgb_frame *frame)
             /* A header can pass its CRC and still lie about the length: when a complete valid frame already starts
              * inside the bytes it announces, it is no frame's. Skip it now rather than hold a slow stream back until
              * those bytes arrive (the frame CRC would fail then), so chunked and whole decoding agree. */
-            if (!d->finishing && valid_frame_inside(p, avail)) {
+            if (valid_frame_inside(p, avail)) {
                 d->counters.crc_errors++;
                 skip(d, 1);
                 continue;

@@ -135,11 +135,11 @@ public class BenchmarkTests
             File.WriteAllText(Path.Combine(cinc, "E3.hea"), "E3 12 500 5000\n# Dx: 164934002\n");
             var result = await CliRunner.RunAsync("benchmark", "--data-root", root, "--records", "all", "--datasets", "cinc2021", "--model", "none");
             var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            Assert.Contains("warning: cinc2021: 2 records left out, no label the class set scores (the first: cinc2021/E2: Dx codes [59118001] hold no rhythm of class set v1)", lines);
+            Assert.Contains("warning: cinc2021: 2 records of the dataset (any split) left out, no label the class set scores (the first: cinc2021/E2: Dx codes [59118001] hold no rhythm of class set v1)", lines);
             Assert.DoesNotContain(lines, l => l.Contains("cinc2021/E3"));
             // record-level scoring needs a model: nothing was scored, which is an error, not an empty result
             Assert.Equal(2, result.ExitCode);
-            Assert.Equal($"error: no record under {root} was scored (see the warnings above)", lines[^1]);
+            Assert.Equal($"error: no record under {root} was scored (see the notes and warnings above)", lines[^1]);
         }
         finally { Directory.Delete(root, recursive: true); }
     }
@@ -163,7 +163,7 @@ public class BenchmarkTests
             Assert.Contains($"warning: skipped (corrupt label row): {reference} line 1: '{longRow[..80]}… (100006 characters)' (expected RECORD,N|A|O|~)", lines);
             Assert.True(result.Stderr.Length < 5000, $"stderr holds {result.Stderr.Length} characters");
             Assert.Equal(2, result.ExitCode);
-            Assert.Equal($"error: no record under {root} was scored (see the warnings above)", lines[^1]);
+            Assert.Equal($"error: no record under {root} was scored (see the notes and warnings above)", lines[^1]);
         }
         finally { Directory.Delete(root, recursive: true); }
     }

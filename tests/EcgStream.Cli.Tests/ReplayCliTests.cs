@@ -219,19 +219,23 @@ public sealed class ReplayCliTests : IDisposable
         Assert.Contains("\"summary\"", r.Stderr);
     }
 
-    [Fact]
-    public async Task A_flat_record_is_lead_off_from_its_first_second_never_before_it()
+    [Theory]
+    [InlineData(250)]
+    [InlineData(5)]
+    public async Task A_flat_record_is_lead_off_from_its_first_second_never_before_it(int rate)
     {
-        // 30 s of zeros: LEAD_OFF from the start; the filter delay once dated its onset at -0.007 s
-        string record = Path.Combine(_dir, "flat");
-        File.WriteAllBytes(record + ".dat", new byte[2 * 250 * 30]);
-        File.WriteAllText(record + ".hea", $"flat 1 250 {250 * 30}\nflat.dat 16 200/mV 16 0 0 0 0 II\n");
+        // 30 s of zeros: LEAD_OFF from the start; the filter delay once dated its onset at -0.007 s (at 5 Hz its
+        // detection at -3.5 s)
+        string record = Path.Combine(_dir, $"flat{rate}");
+        File.WriteAllBytes(record + ".dat", new byte[2 * rate * 30]);
+        File.WriteAllText(record + ".hea", $"flat{rate} 1 {rate} {rate * 30}\nflat{rate}.dat 16 200/mV 16 0 0 0 0 II\n");
         var r = await CliRunner.RunAsync("replay", record, "--model", "none", "--speed", "max");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var events = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var onset = events.Single(e => e.GetProperty("rhythm").GetString() == "LEAD_OFF" && e.GetProperty("kind").GetString() == "onset");
         Assert.Equal(0, onset.GetProperty("start_s").GetDouble());
-        Assert.All(events, e => Assert.True(e.GetProperty("start_s").GetDouble() >= 0, e.ToString()));
+        Assert.All(events, e => Assert.True(e.GetProperty("start_s").GetDouble() >= 0
+            && e.GetProperty("detected_s").GetDouble() >= e.GetProperty("start_s").GetDouble(), e.ToString()));
     }
 
     [Fact]

@@ -207,6 +207,12 @@ public sealed class DataTests
         Assert.Equal(Path.Combine(georgia, "E00001.hea"), entries[0].Path);
         Assert.Equal(1, report.SkipCount("duplicate record name"));
         Assert.Contains(warnings, w => w.Contains($"cinc2021/E00001: {Path.Combine(ptb, "E00001.hea")} has the name of {Path.Combine(georgia, "E00001.hea")}"));
+
+        // a folder linked back up the tree is not followed: the tree is listed once, not again and again
+        Directory.CreateSymbolicLink(Path.Combine(georgia, "loop"), cinc);
+        var again = new DatasetReport();
+        Assert.Equal(entries.Select(e => e.RecordId), Cinc2021Source.List(cinc, again).Select(e => e.RecordId));
+        Assert.Equal(1, again.SkipCount("duplicate record name"));
     }
 
     [DataFact("ptbxl")]

@@ -17,7 +17,7 @@ internal static class CliErrors
         // IOException covers the file system refusing a path (a file where a folder should be, no permission, a full
         // disk); its .NET message names the path. UnauthorizedAccessException is how .NET reports EACCES.
         catch (Exception e) when (e is EcgFormatException or ScenarioException or ArgumentException or IOException or UnauthorizedAccessException
-                                   or InvalidDataException or FormatException
+                                   or InvalidDataException or FormatException or System.Text.Json.JsonException
                                    or OrtLibraryException or OrtException or ModelContractException or EcgStream.Cluster.ClusterConfigException)
         {
             Console.Error.WriteLine($"error: {OneLine(e.Message)}");

@@ -239,7 +239,8 @@ internal static partial class WfdbHeaderParser
         for (int i = 0; i < signals.Count; i++)
         {
             var s = signals[i];
-            if (!s.IsCalibrated || !UnitScale.IsVoltage(s.Units) || s.AdcGain % 1000 != 0 || !Core.Leads.Leads.TryParse(s.Description, out _)) continue;
+            // format 8 stores first differences: its sample range does not bound the signal's
+            if (s.Format == 8 || !s.IsCalibrated || !UnitScale.IsVoltage(s.Units) || s.AdcGain % 1000 != 0 || !Core.Leads.Leads.TryParse(s.Description, out _)) continue;
             var (dMin, dMax) = SignalFormats.Range(s.Format);
             double range = ((double)dMax - dMin) * UnitScale.MillivoltsPer(s.Units) / Math.Abs(s.AdcGain);
             if (range >= ThousandfoldRangeMillivolts) continue;
@@ -254,7 +255,7 @@ internal static partial class WfdbHeaderParser
         }
         if (count == 0) return;
         string others = count == 1 ? "" : $", and {count - 1} more lead{(count == 2 ? "" : "s")} so";
-        warnings.Add(Warning(path, firstLine, "adc_gain", $"{first}{others} (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)"));
+        warnings.Add(Warning(path, firstLine, "adc_gain", $"{first}{others} (a gain written 1000 times too large, as the CinC 2020/2021 PTB and INCART headers write theirs)"));
     }
 
     private static (double Fs, double? Counter, double BaseCounter) ParseFs(string path, int lineNo, string text, List<string> warnings)

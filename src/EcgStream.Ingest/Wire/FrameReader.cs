@@ -54,7 +54,7 @@ public static class FrameReader
                 // for the bytes it announces would hold a slow stream back for seconds, its valid frames with it. When a
                 // complete valid frame already starts inside those bytes, this header is no frame's: skip it now, as a
                 // decoder holding all the bytes would once the frame CRC failed, so chunked and whole decoding agree.
-                if (!isFinal && ValidFrameStartsInside(reader.UnreadSequence, remaining))
+                if (ValidFrameStartsInside(reader.UnreadSequence, remaining))
                 {
                     counters.CrcErrors++;
                     Skip(ref reader, counters);

@@ -303,9 +303,9 @@ public sealed class RuleRhythmDetector
     {
         if (state == now) return;
         state = now;
-        // a state epoch's edge never before the stream's first sample: the filter delay would date the first epoch there
-        // (LEAD_OFF on a flat record at -0.007 s; at 1 Hz, -22.5 s)
-        double at = Seconds(t), edge = Math.Max(0, at - 1.0 * _grid / SampleRate);
+        // a state alarm never dated before the stream's first sample: the filter delay would date the first epoch and its
+        // decision there (LEAD_OFF on a flat record at -0.007 s; at 1 Hz, detected at -21.5 s)
+        double at = Math.Max(0, Seconds(t)), edge = Math.Max(0, at - 1.0 * _grid / SampleRate);
         // An offset carries its onset's start, so every consumer sees the whole episode.
         if (now) _stateSince[(int)kind] = edge;
         sink.OnAlarm(new RuleAlarm(kind, now, now ? edge : _stateSince[(int)kind], now ? double.NaN : edge, at));

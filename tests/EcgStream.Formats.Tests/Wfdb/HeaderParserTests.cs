@@ -141,9 +141,9 @@ public sealed class HeaderParserTests
 
     // A gain 1000 times too large (CinC 2020/2021's PTB and INCART headers) is read divided by 1000, with one warning.
     [Theory]
-    [InlineData("S0001.mat 16+24 2000000/mV 16 0 -245 -3730 0 I", 2000.0, "gain 2000000/mV leaves lead I 0.0328 mV of range, less than any ECG; read as 2000/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
-    [InlineData("r.dat 16 2000000/mV 16 0 0 0 0 V2", 2000.0, "gain 2000000/mV leaves lead V2 0.0328 mV of range, less than any ECG; read as 2000/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
-    [InlineData("I0001.mat 16+24 306000/mV 16 0 0 0 0 AVR", 306.0, "gain 306000/mV leaves lead AVR 0.214 mV of range, less than any ECG; read as 306/mV (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)")]
+    [InlineData("S0001.mat 16+24 2000000/mV 16 0 -245 -3730 0 I", 2000.0, "gain 2000000/mV leaves lead I 0.0328 mV of range, less than any ECG; read as 2000/mV (a gain written 1000 times too large, as the CinC 2020/2021 PTB and INCART headers write theirs)")]
+    [InlineData("r.dat 16 2000000/mV 16 0 0 0 0 V2", 2000.0, "gain 2000000/mV leaves lead V2 0.0328 mV of range, less than any ECG; read as 2000/mV (a gain written 1000 times too large, as the CinC 2020/2021 PTB and INCART headers write theirs)")]
+    [InlineData("I0001.mat 16+24 306000/mV 16 0 0 0 0 AVR", 306.0, "gain 306000/mV leaves lead AVR 0.214 mV of range, less than any ECG; read as 306/mV (a gain written 1000 times too large, as the CinC 2020/2021 PTB and INCART headers write theirs)")]
     public void A_gain_1000_times_too_large_is_read_divided_by_1000(string signalLine, double gain, string problem)
     {
         using var dir = new TempDir();
@@ -163,7 +163,7 @@ public sealed class HeaderParserTests
         var h = W.ReadHeader(dir.File("S0001"));
         Assert.All(h.Signals, s => Assert.Equal(2000.0, s.AdcGain));
         Assert.Equal([$"{dir.File("S0001.hea")}, line 2, field 'adc_gain': gain 2000000/mV leaves lead I 0.0328 mV of range, less than any ECG; " +
-                      "read as 2000/mV, and 11 more leads so (the CinC 2020/2021 PTB and INCART headers write 1000 times their gain)"], h.Warnings);
+                      "read as 2000/mV, and 11 more leads so (a gain written 1000 times too large, as the CinC 2020/2021 PTB and INCART headers write theirs)"], h.Warnings);
     }
 
     [Fact]
@@ -183,6 +183,7 @@ public sealed class HeaderParserTests
     [InlineData("r.mat 16+24 2000000/mV 16 0 0 0 0 EEG")]                              // not an ECG lead
     [InlineData("data_84_2.dat 16 111074.41673370876(-585029)/mV 16 0 -19660 64875 0 I")] // CPSC 2021: 0.59 mV, fitted to the data
     [InlineData("r.mat 16+24 120000/mV 16 0 0 0 0 V1")]                                // 0.55 mV: small, kept
+    [InlineData("r.dat 8 1000/mV 8 0 0 0 0 MLII")]                                   // format 8: first differences, any range
     [InlineData("r.mat 16+24 2000001/mV 16 0 0 0 0 V1")]                               // not a whole multiple of 1000: read as written (a flat lead)
     public void Other_gains_are_read_as_written(string signalLine)
     {

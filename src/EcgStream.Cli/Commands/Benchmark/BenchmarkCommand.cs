@@ -125,7 +125,7 @@ internal static class BenchmarkCommand
             if (classRecords.Count == 0 && episodeRecords.Count == 0)
             {
                 // every record skipped (unreadable, corrupt label rows, no decision): an empty benchmark is not a result
-                Console.Error.WriteLine($"error: no record under {root} was scored (see the warnings above)");
+                Console.Error.WriteLine($"error: no record under {root} was scored (see the notes and warnings above)");
                 return 2;
             }
             return 0;

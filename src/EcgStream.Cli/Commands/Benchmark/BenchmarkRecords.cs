@@ -39,7 +39,7 @@ public static class BenchmarkRecords
             ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
             : RealDatasets.List(dataRoot, report, [dataset]);
         if (report.SkipCount("unmappable label") is > 0 and var unmapped)
-            warn($"{dataset}: {unmapped} record{(unmapped == 1 ? "" : "s")} left out, no label the class set scores (the first: {firstUnmapped})");
+            warn($"{dataset}: {unmapped} record{(unmapped == 1 ? "" : "s")} of the dataset (any split) left out, no label the class set scores (the first: {firstUnmapped})");
         // A recording stored twice (RecordTwins) is scored once, and not at all when its twin was trained on.
         var twins = RecordTwins.Find(entries);
         if (splits is null || split is null)

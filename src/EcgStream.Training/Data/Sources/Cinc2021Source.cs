@@ -40,8 +40,7 @@ public static class Cinc2021Source
         var entries = new List<RecordEntry>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         // The challenge's own distribution nests its headers (training/<source>/g1/E00001.hea): look in subfolders too.
-        var headers = Directory.EnumerateFiles(folder, "*.hea", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseSensitive })
-            .OrderBy(h => Path.GetFileName(h), StringComparer.Ordinal).ThenBy(h => h, StringComparer.Ordinal);
+        var headers = Headers(folder).OrderBy(h => Path.GetFileName(h), StringComparer.Ordinal).ThenBy(h => h, StringComparer.Ordinal);
         foreach (var header in headers)
         {
             var name = Path.GetFileNameWithoutExtension(header);
@@ -62,6 +61,19 @@ public static class Cinc2021Source
         }
         return entries;
     }
+
+    /// <summary>
+    /// Every *.hea under <paramref name="folder"/>, subfolders included, without following linked folders (a link back up,
+    /// as in a data root linked into itself, would list the tree again and again) and without passing over a folder it
+    /// cannot read (an UnauthorizedAccessException, which the caller reports in one line, as the flat listing did).
+    /// </summary>
+    private static IEnumerable<string> Headers(string folder) =>
+        new System.IO.Enumeration.FileSystemEnumerable<string>(folder, (ref System.IO.Enumeration.FileSystemEntry e) => e.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => !e.IsDirectory && e.FileName.EndsWith(".hea", StringComparison.Ordinal),
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
 
     /// <summary>The codes of the header's Dx comment, read as <c>WfdbHeader.Comment("Dx")</c> reads it; null when there is none.</summary>
     public static string[]? DxCodes(string header)
