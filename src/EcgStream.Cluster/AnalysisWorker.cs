@@ -145,7 +145,10 @@ public sealed class AnalysisWorker : IAsyncDisposable
         var checkpoints = LoopAsync("checkpoint", tick, async t =>
         {
             foreach (var bed in _beds.Values)
+            {
                 if (bed.CheckpointDue(_options.CheckpointInterval, tick)) await CheckpointAsync(bed, t);
+                await CheckQuietAsync(bed, t);
+            }
         }, token);
         var saying = LoopAsync("presence", every, t => _nats.PublishAsync(_settings.PresenceSubject(Id), Id, cancellationToken: t).AsTask(), token);
         await Task.WhenAll(leases, claims, checkpoints, saying, presence);
@@ -799,6 +802,36 @@ public sealed class AnalysisWorker : IAsyncDisposable
         }
         catch (OperationCanceledException) { }
         catch (ChannelClosedException) { }
+    }
+
+    /// <summary>Seconds without samples after which an owned bed's SIGNAL_LOSS is raised (the daemon's signalLossSeconds default).</summary>
+    public static readonly TimeSpan SignalLossAfter = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// An owned bed whose runner has pushed nothing for <see cref="SignalLossAfter"/>: if the stream's newest block of the bed
+    /// (a direct get, any replica) is that old too, the source or its gateway went quiet — not this worker lagging — and
+    /// SIGNAL_LOSS is raised now, instead of a GAP only when samples come back (probe s21: a gateway killed for 20 s, no
+    /// event at all until its restart, then a GAP 23.6 s late). No answer from the cluster raises nothing.
+    /// </summary>
+    private async Task CheckQuietAsync(BedRunner bed, CancellationToken ct)
+    {
+        if (bed.Stopping || bed.SignalLost || bed.QuietSeconds is not { } quiet || quiet < SignalLossAfter.TotalSeconds) return;
+        string subject = _settings.SampleSubject(bed.Bed);
+        var (last, answered) = await SubjectReader.DirectGetAsync(_nats, ClusterSettings.SampleStream, $"{{\"last_by_subj\":\"{subject}\"}}", subject, ct);
+        if (!answered || last is not { } m || DateTimeOffset.UtcNow - m.Stored < SignalLossAfter) return;
+        bed.RaiseSignalLoss(quiet);
+    }
+
+    /// <summary>A wall-clock alarm of an owned bed (SIGNAL_LOSS): never suppressed as warm-up, held like any event while ownership is unconfirmed.</summary>
+    internal void EmitWallClock(BedRunner bed, RhythmEvent e)
+    {
+        var o = new Outgoing(bed, e with { DetectedUtc = DateTimeOffset.UtcNow, RunId = Id }, DateTimeOffset.UtcNow);
+        lock (bed.Held)
+        {
+            if (bed.Dropped || bed.ClaimedAt == 0) return; // a runner warming up ahead of its claim publishes nothing
+            if (bed.Held.Count > 0 || !bed.OwnershipFresh(_settings.LeaseTtl)) { bed.Held.Enqueue(o); return; }
+            Enqueue(o);
+        }
     }
 
     /// <summary>An event of an owned bed: published unless the previous owner already did (detected at or before its checkpoint).</summary>

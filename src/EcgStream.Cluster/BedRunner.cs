@@ -41,6 +41,10 @@ internal sealed class BedRunner
     private long _confirmed;
     private bool _warmLogged;
     private readonly BedEpisodes _episodes; // the previous owner's open episodes in, this owner's out
+    // Source-quiet detection (docs: a gap is reported as it happens): Stopwatch ticks of the last block pushed, and the
+    // stream time (s) at which an open SIGNAL_LOSS began (NaN: none open).
+    private long _lastArrival;
+    private double _lossStart = double.NaN;
 
     /// <param name="claimedAt">Stopwatch ticks at which the claim (lease, then claim record) was sent: the first proof of ownership.</param>
     /// <param name="last">The previous owner's last record (where this owner resumes); null for a bed never analysed.</param>
@@ -213,6 +217,13 @@ internal sealed class BedRunner
                     e => _worker.Log($"worker {_worker.Id}: bed {Bed}: pipeline failed: {e.Message}"));
             }
             Volatile.Write(ref _currentSampleMs, stored.ToUnixTimeMilliseconds());
+            Interlocked.Exchange(ref _lastArrival, Stopwatch.GetTimestamp());
+            if (!double.IsNaN(_lossStart))
+            {
+                double at = input.StartSample / input.SampleRate;
+                _worker.EmitWallClock(this, new RhythmEvent(Bed, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStart, at, at, 1.0, EventSource.Rule));
+                _lossStart = double.NaN;
+            }
             _pushingEnd = input.EndSample;
             _input!.OnNext(input);
             long fresh = Math.Max(0, input.EndSample - Math.Max(input.StartSample, ResumeAfter ?? 0));
@@ -226,6 +237,25 @@ internal sealed class BedRunner
                     ? $"{Stopwatch.GetElapsedTime(StartedAt).TotalSeconds:F1} s after it began, ahead of the claim"
                     : $"{Stopwatch.GetElapsedTime(ClaimedAt).TotalSeconds:F1} s after the claim"));
             }
+        }
+    }
+
+    /// <summary>
+    /// Seconds since this runner last pushed a block (null before its first). Called by the worker's checkpoint loop;
+    /// <see cref="RaiseSignalLoss"/> once the stream itself has nothing newer.
+    /// </summary>
+    public double? QuietSeconds => _started && Interlocked.Read(ref _lastArrival) is var t and not 0 ? Stopwatch.GetElapsedTime(t).TotalSeconds : null;
+    public bool SignalLost { get { lock (_gate) return !double.IsNaN(_lossStart); } }
+
+    /// <summary>The bed's source has gone quiet (the stream holds nothing after the last block pushed): SIGNAL_LOSS now, offset with the next block.</summary>
+    public void RaiseSignalLoss(double quietSeconds)
+    {
+        lock (_gate)
+        {
+            if (!_started || !double.IsNaN(_lossStart) || SampleRate <= 0) return;
+            _lossStart = _pushedEnd / SampleRate;
+            _worker.Log($"worker {_worker.Id}: bed {Bed}: no samples for {quietSeconds:F1} s; SIGNAL_LOSS");
+            _worker.EmitWallClock(this, new RhythmEvent(Bed, EventType.Alarm, EventKind.Onset, Alarms.SignalLoss, _lossStart, null, _lossStart + quietSeconds, 1.0, EventSource.Rule));
         }
     }
 
