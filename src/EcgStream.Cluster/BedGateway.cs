@@ -97,6 +97,10 @@ public sealed class BedGateway : IAsyncDisposable
     /// dropped block (the buffer full: the cluster not acknowledging, or not keeping up).
     /// </summary>
     public bool Failing => Interlocked.Read(ref _outageSince) != 0
+        // a publish on a disconnected client waits for the reconnect and never fails (review, session 21: nats-server down
+        // 20 s, health "ok" throughout): a connection lost and not yet back is an outage of its own (not one never opened:
+        // the client connects on the first publish, and a gateway whose beds send nothing yet has published nothing)
+        || _nats.ConnectionState == NatsConnectionState.Reconnecting
         || (Interlocked.Read(ref _lastDrop) is var drop and not 0 && Stopwatch.GetElapsedTime(drop).TotalSeconds < DropHoldSeconds);
     /// <summary>Per bed: one past the last sample index acknowledged.</summary>
     public IReadOnlyDictionary<string, long> PublishedEnd => _publishedEnd;

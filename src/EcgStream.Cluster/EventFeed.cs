@@ -88,7 +88,9 @@ public sealed class EventFeed : IAsyncDisposable
     /// <summary>Messages that are not an event (logged, acknowledged, skipped).</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
     /// <summary>True while the consumer is attached and reading.</summary>
-    public bool Connected => _connected;
+    // the consumer loop survives a disconnect without an exception (review, session 21: nats-server down 20 s, health "ok",
+    // connected true throughout): attached is not enough, the connection must be up too
+    public bool Connected => _connected && _nats.ConnectionState == NatsConnectionState.Open;
     /// <summary>When the newest message read was stored in the stream; null before the first.</summary>
     public DateTimeOffset? LastStored => Interlocked.Read(ref _lastStoredUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     public string Subject => $"events.{_settings.Site}.>";

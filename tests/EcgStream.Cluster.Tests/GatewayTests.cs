@@ -98,4 +98,31 @@ public sealed class GatewayTests
         Assert.False(gateway.Failing);
         Assert.InRange((clock.Elapsed - dropped).TotalSeconds, 4.9, 10);
     }
+
+    /// <summary>
+    /// A cluster that goes away after the gateway has published: the gateway is failing while its connection is down
+    /// (its publishes wait for the reconnect and fail nothing, so a failed publish alone never said so: review, session
+    /// 21), and not once the cluster is back.
+    /// </summary>
+    [NatsFact]
+    public async Task A_gateway_whose_cluster_goes_away_is_failing_until_it_is_back()
+    {
+        await using var cluster = await LoopbackNatsCluster.StartAsync(1);
+        await using var gateway = new BedGateway(cluster.Settings(), new GatewayOptions { Lanes = 1 });
+        var samples = new float[25];
+        Assert.True(gateway.Publish(new SampleBlock("bed1", 0, 250, LeadSet.Of(Lead.II), 25, samples)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (gateway.SamplesPublished == 0 && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        Assert.False(gateway.Failing);
+
+        cluster.Kill(0);
+        clock.Restart();
+        while (!gateway.Failing && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+        Assert.True(gateway.Failing, "the cluster is gone, yet the gateway is not failing");
+
+        await cluster.RestartAsync(0);
+        clock.Restart();
+        while (gateway.Failing && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+        Assert.False(gateway.Failing);
+    }
 }
