@@ -52,14 +52,14 @@ public class SignalLossTests
         var events = new Recorder();
         var config = new DaemonConfig
         {
-            Beds = [new BedConfig { Id = "file", SignalLossSeconds = 0.5,
+            Beds = [new BedConfig { Id = "file", SignalLossSeconds = 1.5,
                 Source = new SourceConfig { Kind = SourceKind.File, Path = Path.Combine(dir, "rec.hea"), Speed = 20 } }],
         };
         await using var host = await Support.StartAsync(config, new DaemonHostOptions { OnEvent = events.Add });
         var bed = host.Bed("file");
         await Support.Until(() => bed.State == "ended", TimeSpan.FromSeconds(20), "the 10 s recording to end");
         Assert.Equal(2500, bed.Samples);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));   // three times signalLossSeconds of silence after the end
+        await Task.Delay(TimeSpan.FromSeconds(4));     // more than twice signalLossSeconds of silence after the end
         Assert.Equal("ended", bed.State);
         Assert.False(events.Has("SIGNAL_LOSS", EventKind.Onset), events.Dump());
         Assert.False(events.Has("GAP", EventKind.Onset), events.Dump());

@@ -177,7 +177,18 @@ public sealed class Bed
     /// </summary>
     internal void SourceEnded(string why)
     {
-        lock (_gate) _ended = why;
+        lock (_gate)
+        {
+            _ended = why;
+            // a loss raised before the end (a stall near it) closes at the recording's end: no more samples will come
+            if (_signalLost && _rate > 0)
+            {
+                _signalLost = false;
+                double at = Math.Max(_lossStartSeconds, _lastEnd / _rate);
+                Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
+                if (_gapOpen) ReportGap(_lossStartSeconds, at);
+            }
+        }
     }
     private volatile string? _ended; // why the source ended by design; null while it may still send
 

@@ -14,12 +14,10 @@ namespace EcgStream.Ingest.Transports;
 /// </summary>
 public sealed class SerialPort : IDisposable
 {
-    private readonly Ports.SerialPort _port;
     private readonly SerialPortStream _stream;
 
     private SerialPort(Ports.SerialPort port, SerialPortOptions options)
     {
-        _port = port;
         _stream = new SerialPortStream(port.BaseStream, options.Path, port); // the stream owns the port: disposing either closes it
         Options = options;
     }
@@ -78,9 +76,7 @@ public sealed class SerialPort : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stream.Dispose();
-        _port.Dispose();
-    }
+    // the stream owns the port and closes it, once (disposing the port here too could race a dispose of the stream on
+    // another thread through System.IO.Ports' close sequence)
+    public void Dispose() => _stream.Dispose();
 }
