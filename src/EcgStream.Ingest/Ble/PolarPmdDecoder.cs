@@ -26,6 +26,8 @@ public sealed class PolarPmdDecoder : INotificationDecoder
     private readonly float[] _samples = new float[(NotificationLine.MaxValue - HeaderSize) / 3];
     private readonly double _nominalPeriodNs;
     private double _periodNs;
+    /// <summary>A step back of the strap's timestamps at least this long (and over two notifications) is a restart, not a late copy.</summary>
+    private const double RestartStepBackNs = 10e9;
     private bool _started;
     private ulong _lastTimestamp;
     private long _streamSample;
@@ -89,10 +91,11 @@ public sealed class PolarPmdDecoder : INotificationDecoder
         {
             if (ts <= _lastTimestamp)
             {
-                // a repeat or a late copy is at most a notification or two behind; a timestamp further back is a strap that
-                // restarted (its clock began again) or a bad timestamp before it: dropping everything until the strap's clock
-                // passes the old value again (hours, or never) loses the whole stream, so start again from this one
-                if ((_lastTimestamp - ts) / _periodNs <= 2.0 * n)
+                // a repeat or a late copy is a few notifications behind at most; a timestamp further back than that and than
+                // RestartStepBackNs is a strap that restarted (its clock began again): dropping everything until the strap's
+                // clock passes the old value again (hours, or never) loses the whole stream, so start again from this one
+                double back = _lastTimestamp - ts;
+                if (back <= Math.Max(2.0 * n * _periodNs, RestartStepBackNs))
                 {
                     Counters.Duplicates++;
                     return;

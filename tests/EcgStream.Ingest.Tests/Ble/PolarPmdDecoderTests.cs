@@ -98,11 +98,13 @@ public class PolarPmdDecoderTests
         for (int k = 0; k < 5; k++) d.OnNotification(Notification((ulong)(t += n * PeriodNs), samples), c);
         d.OnNotification(Notification((ulong)t, samples), c);                        // a repeat: dropped
         d.OnNotification(Notification((ulong)(t - n * PeriodNs), samples), c);       // a late copy: dropped
-        Assert.Equal(2, d.Counters.Duplicates);
+        d.OnNotification(Notification((ulong)(t - 4 * n * PeriodNs), samples), c);   // a copy 2.2 s late: dropped too
+        Assert.Equal(3, d.Counters.Duplicates);
+        Assert.Equal(0, d.Counters.Restarts);
         t = 1e9;                                                                     // the strap restarted
         for (int k = 0; k < 5; k++) d.OnNotification(Notification((ulong)(t += n * PeriodNs), samples), c);
         Assert.Equal(1, d.Counters.Restarts);
-        Assert.Equal(2, d.Counters.Duplicates);
+        Assert.Equal(3, d.Counters.Duplicates);
         Assert.Equal(10 * n, c.Millivolts.Count);
         Assert.Single(c.Kinds, k => k == IngestEventKind.Restart);
         Assert.Empty(c.Gaps);
