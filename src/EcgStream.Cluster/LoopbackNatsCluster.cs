@@ -68,6 +68,19 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
     /// <param name="nkeys">Clients authenticate with an nkey (a user key pair generated here) instead of a user and password.</param>
     public static async Task<LoopbackNatsCluster> StartAsync(int nodes, string? storeRoot = null, CancellationToken ct = default, bool nkeys = false)
     {
+        // A free port is found by binding to port 0 and letting go: another process (tests run in parallel) can take it
+        // before nats-server binds it. A node that exits on "address already in use" is started again on fresh ports.
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await StartOnceAsync(nodes, storeRoot, ct, nkeys); }
+            catch (PortTakenException) when (attempt < 3) { }
+        }
+    }
+
+    private sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+    private static async Task<LoopbackNatsCluster> StartOnceAsync(int nodes, string? storeRoot, CancellationToken ct, bool nkeys)
+    {
         if (nodes < 1) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "at least one node");
         var server = FindServer() ?? throw new ClusterConfigException("nats-server not found (install the Debian package nats-server, or set NATS_SERVER)");
         bool owns = storeRoot is null;
@@ -110,7 +123,22 @@ public sealed class LoopbackNatsCluster : IAsyncDisposable
         }
         var c = new LoopbackNatsCluster(root, owns, clientPorts, configs, user, password, seed) { _server = server };
         for (int i = 0; i < nodes; i++) c.StartNode(i);
-        for (int i = 0; i < nodes; i++) await c.WaitListeningAsync(i, TimeSpan.FromSeconds(15), ct);
+        try
+        {
+            for (int i = 0; i < nodes; i++) await c.WaitListeningAsync(i, TimeSpan.FromSeconds(15), ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            // read the logs before the cluster's folder goes with it
+            bool taken = Enumerable.Range(0, nodes).Any(i =>
+            {
+                try { return File.ReadAllText(Path.Combine(Path.GetDirectoryName(configs[i])!, "server.log")).Contains("address already in use", StringComparison.Ordinal); }
+                catch (IOException) { return false; }
+            });
+            await c.DisposeAsync();
+            if (taken) throw new PortTakenException(e.Message);
+            throw;
+        }
         return c;
     }
 
