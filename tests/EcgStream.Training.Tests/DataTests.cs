@@ -151,14 +151,14 @@ public sealed class DataTests
         File.WriteAllText(Path.Combine(cinc, "E1.hea"), "E1 12 500 5000\nthis is not a signal line\n# Dx: 426783006\n");
         File.WriteAllText(Path.Combine(cinc, "E2.hea"), "E2 12 500 5000\n# Dx: 164934002,59118001\n");
         var p2017 = Directory.CreateDirectory(Path.Combine(root, Physionet2017Source.Name)).FullName;
-        File.WriteAllText(Path.Combine(p2017, "REFERENCE.csv"), "A00001,N\nA00002,A\nA00003,O\nA00004,~\nbroken\n");
+        File.WriteAllText(Path.Combine(p2017, "REFERENCE.csv"), "A00001,N\nA00002,A\nA00003,O\nA00004,~\nbroken\n../../etc/passwd,N\n");
         var warnings = new List<string>();
         var report = new DatasetReport(warnings.Add);
 
         var entries = RealDatasets.List(root, report, [Cinc2021Source.Name, Physionet2017Source.Name, PtbXlSource.Name]);
         Assert.Equal(1, report.SkipCount("missing folder"));                  // ptbxl
         Assert.Equal(1, report.SkipCount("unmappable label"));                // E2 (no rhythm code)
-        Assert.Equal(1, report.SkipCount("corrupt label row"));
+        Assert.Equal(2, report.SkipCount("corrupt label row"));   // "broken", and a record name that is a path
         Assert.Contains(warnings, w => w.Contains("cinc2021/E2") && w.Contains("164934002"));
         Assert.Equal(["cinc2021/E1", "physionet2017/A00001", "physionet2017/A00002", "physionet2017/A00003", "physionet2017/A00004"], entries.Select(e => e.RecordId));
         int Bit(RhythmClass c) => 1 << (int)c;

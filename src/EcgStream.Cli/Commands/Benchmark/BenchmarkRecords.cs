@@ -68,29 +68,19 @@ public static class BenchmarkRecords
     {
         var reference = Path.Combine(folder, "REFERENCE.csv");
         if (!File.Exists(reference)) { report.Skip("missing folder", $"{BenchmarkDatasets.Cinc2017}: {reference} not found"); return []; }
-        Core.Files.RegularFiles.Require(reference);
         var entries = new List<RecordEntry>();
-        int line = 0;
-        foreach (var text in File.ReadLines(reference))
+        foreach (var row in Physionet2017Source.ReadReference(reference))
         {
-            line++;
-            var f = text.Split(',', StringSplitOptions.TrimEntries);
-            if (line == 1 && f.Length == 2 && !f[0].StartsWith('A')) continue; // a header row
-            // a record name is a file name in this folder: "", "..", a path or a separator is a corrupt row, not a record
-            if (f.Length != 2 || f[1].Length != 1 || !Cinc2017Score.Labels.Contains(f[1][0])
-                || f[0].Length == 0 || f[0] is "." or ".." || f[0].IndexOfAny(['/', '\\', '\0']) >= 0)
+            if (row.Record is null || row.Label is not [var label] || !Cinc2017Score.Labels.Contains(label))
             {
-                report.Skip("corrupt label row", $"{reference} line {line}: '{Shown(text)}' (expected RECORD,N|A|O|~)");
+                report.Skip("corrupt label row", $"{row.Problem ?? $"{reference} line {row.Line}: '{row.Record},{row.Label}'"} (expected RECORD,N|A|O|~)");
                 continue;
             }
-            var id = $"{BenchmarkDatasets.Cinc2017}/{f[0]}";
-            entries.Add(new RecordEntry(BenchmarkDatasets.Cinc2017, id, id, Path.Combine(folder, f[0]), Cinc2017Score.Index(f[1][0]), [Core.Leads.Lead.I]));
+            var id = $"{BenchmarkDatasets.Cinc2017}/{row.Record}";
+            entries.Add(new RecordEntry(BenchmarkDatasets.Cinc2017, id, id, Path.Combine(folder, row.Record), Cinc2017Score.Index(label), [Core.Leads.Lead.I]));
         }
         return entries;
     }
-
-    /// <summary>A row as a warning quotes it: at most 80 characters (a 10 MB line is not echoed whole to stderr).</summary>
-    private static string Shown(string row) => row.Length <= 80 ? row : $"{row[..80]}… ({row.Length} characters)";
 
     /// <summary>The CinC 2017 label of an entry from <see cref="List"/> on that dataset.</summary>
     public static char Cinc2017Label(RecordEntry entry) => Cinc2017Score.Labels[entry.RecordMask!.Value];

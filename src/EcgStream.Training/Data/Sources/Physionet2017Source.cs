@@ -31,19 +31,41 @@ public static class Physionet2017Source
     {
         var reference = Path.Combine(folder, "REFERENCE.csv");
         if (!File.Exists(reference)) { report.Skip("missing folder", $"{Name}: {reference} not found"); return []; }
-        Core.Files.RegularFiles.Require(reference);
         var entries = new List<RecordEntry>();
+        foreach (var row in ReadReference(reference))
+        {
+            if (row.Record is null) { report.Skip("corrupt label row", row.Problem!); continue; }
+            var recordId = $"{Name}/{row.Record}";
+            if (LabelOf(row.Label!) is not var (positive, known)) { report.Skip("unmappable label", $"{recordId}: label '{row.Label}' is not N, A, O or ~"); continue; }
+            entries.Add(new RecordEntry(Name, recordId, recordId, Path.Combine(folder, row.Record + ".hea"), positive, [Lead.I], known));
+        }
+        return entries;
+    }
+
+    /// <summary>A row of REFERENCE.csv: the record and its label, or (Record null) why the row is corrupt.</summary>
+    public readonly record struct ReferenceRow(int Line, string? Record, string? Label, string? Problem);
+
+    /// <summary>
+    /// The rows of a REFERENCE.csv (RECORD,LABEL), for training and the benchmark alike; a first row whose record does not
+    /// start with A is a header. A row without two fields, or whose record is not a file name in the folder ("", "..", a
+    /// path), is corrupt; its problem quotes it, at most 80 characters (a 10 MB line is not echoed whole).
+    /// </summary>
+    public static IEnumerable<ReferenceRow> ReadReference(string reference)
+    {
+        Core.Files.RegularFiles.Require(reference);
         int line = 0;
         foreach (var text in File.ReadLines(reference))
         {
             line++;
             var f = text.Split(',', StringSplitOptions.TrimEntries);
-            if (f.Length != 2) { report.Skip("corrupt label row", $"{reference} line {line}: '{text}'"); continue; }
-            if (line == 1 && !f[0].StartsWith('A')) continue;   // a header row
-            var recordId = $"{Name}/{f[0]}";
-            if (LabelOf(f[1]) is not var (positive, known)) { report.Skip("unmappable label", $"{recordId}: label '{f[1]}' is not N, A, O or ~"); continue; }
-            entries.Add(new RecordEntry(Name, recordId, recordId, Path.Combine(folder, f[0] + ".hea"), positive, [Lead.I], known));
+            if (line == 1 && f.Length == 2 && !f[0].StartsWith('A')) continue;   // a header row
+            if (f.Length != 2 || f[0].Length == 0 || f[0] is "." or ".." || f[0].IndexOfAny(['/', '\\', '\0']) >= 0)
+            {
+                string shown = text.Length <= 80 ? text : $"{text[..80]}… ({text.Length} characters)";
+                yield return new ReferenceRow(line, null, null, $"{reference} line {line}: '{shown}'");
+                continue;
+            }
+            yield return new ReferenceRow(line, f[0], f[1], null);
         }
-        return entries;
     }
 }
