@@ -181,13 +181,7 @@ public sealed class Bed
         {
             _ended = why;
             // a loss raised before the end (a stall near it) closes at the recording's end: no more samples will come
-            if (_signalLost && _rate > 0)
-            {
-                _signalLost = false;
-                double at = Math.Max(_lossStartSeconds, _lastEnd / _rate);
-                Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
-                if (_gapOpen) ReportGap(_lossStartSeconds, at);
-            }
+            if (_signalLost && _rate > 0) CloseSignalLoss(Math.Max(_lossStartSeconds, _lastEnd / _rate));
         }
     }
     private volatile string? _ended; // why the source ended by design; null while it may still send
@@ -310,6 +304,14 @@ public sealed class Bed
             Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Onset, Alarms.Gap, _lossStartSeconds, null, detected, 1.0, EventSource.Rule));
             _gapOpen = true;
         }
+    }
+
+    /// <summary>Closes an open SIGNAL_LOSS at <paramref name="at"/> (s) when no samples will follow (end of a recording, shutdown), and its GAP with it.</summary>
+    private void CloseSignalLoss(double at)
+    {
+        _signalLost = false;
+        Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
+        if (_gapOpen) ReportGap(_lossStartSeconds, at);
     }
 
     /// <summary>Emits a GAP [start, end): its onset unless the loss timer already opened it, then its offset.</summary>
@@ -438,11 +440,8 @@ public sealed class Bed
             // a loss still open at shutdown is closed as such, not left dangling
             if (_signalLost)
             {
-                _signalLost = false;
-                double at = _lossStartSeconds + (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastArrival)).TotalSeconds);
                 _closing = "shutdown";
-                Emit(new RhythmEvent(Id, EventType.Alarm, EventKind.Offset, Alarms.SignalLoss, _lossStartSeconds, at, at, 1.0, EventSource.Rule));
-                if (_gapOpen) ReportGap(_lossStartSeconds, at);
+                CloseSignalLoss(_lossStartSeconds + Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastArrival)).TotalSeconds);
                 _closing = null;
             }
         }
