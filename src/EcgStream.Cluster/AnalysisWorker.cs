@@ -133,7 +133,7 @@ public sealed class AnalysisWorker : IAsyncDisposable
         _analysisThread.Start();
         try { await ConnectAsync(token); }
         catch (OperationCanceledException) when (token.IsCancellationRequested) { return; } // stopped before the cluster answered: nothing to hand back
-        // Three loops, so that neither a slow checkpoint (events still being stored) nor a claim waiting on a stream without a
+        // Separate loops, so that neither a slow checkpoint (events still being stored) nor a claim waiting on a stream without a
         // leader (its progress record) ever delays a lease renewal.
         var every = TimeSpan.FromTicks(_settings.LeaseTtl.Ticks / 4);
         var presence = ListenPresenceAsync(token);
@@ -145,13 +145,16 @@ public sealed class AnalysisWorker : IAsyncDisposable
         var checkpoints = LoopAsync("checkpoint", tick, async t =>
         {
             foreach (var bed in _beds.Values)
-            {
                 if (bed.CheckpointDue(_options.CheckpointInterval, tick)) await CheckpointAsync(bed, t);
-                await CheckQuietAsync(bed, t);
-            }
+        }, token);
+        // Its own loop, once a second: a quiet bed's look at the sample stream (up to DirectTimeout each) never delays a
+        // checkpoint, the end of a failover among them.
+        var quiet = LoopAsync("quiet", TimeSpan.FromSeconds(1), async t =>
+        {
+            foreach (var bed in _beds.Values) await CheckQuietAsync(bed, t);
         }, token);
         var saying = LoopAsync("presence", every, t => _nats.PublishAsync(_settings.PresenceSubject(Id), Id, cancellationToken: t).AsTask(), token);
-        await Task.WhenAll(leases, claims, checkpoints, saying, presence);
+        await Task.WhenAll(leases, claims, checkpoints, quiet, saying, presence);
         foreach (var bed in _warming.Keys.ToList()) DiscardWarming(bed, null);
         if (_aborted) return;
         // Graceful stop: hand every bed back so that the others need not wait for the lease to lapse.
