@@ -9,6 +9,7 @@ namespace EcgStream.Training.Data;
 public sealed class DatasetReport
 {
     private readonly Dictionary<string, int> _skipped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _firstSkipped = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
     private readonly Action<string>? _warn;
 
@@ -26,6 +27,7 @@ public sealed class DatasetReport
     public void Skip(string reason, string detail)
     {
         _skipped[reason] = _skipped.GetValueOrDefault(reason) + 1;
+        _firstSkipped.TryAdd(reason, detail);
         Warn($"skipped ({reason}): {detail}");
     }
 
@@ -36,6 +38,9 @@ public sealed class DatasetReport
     }
 
     public int SkipCount(string reason) => _skipped.GetValueOrDefault(reason);
+
+    /// <summary>The detail of the first skip under <paramref name="reason"/>; null when none.</summary>
+    public string? FirstSkipped(string reason) => _firstSkipped.GetValueOrDefault(reason);
 
     public override string ToString()
     {

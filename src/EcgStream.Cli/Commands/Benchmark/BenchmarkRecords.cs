@@ -29,17 +29,12 @@ public static class BenchmarkRecords
     {
         // Records whose labels name nothing the class set scores are many in some datasets (PTB-XL without a rhythm
         // statement): one line says how many were left out, with the first, instead of a line each.
-        string? firstUnmapped = null;
-        var report = new DatasetReport(w =>
-        {
-            if (!w.Contains("(unmappable label)", StringComparison.Ordinal)) warn(w);
-            else firstUnmapped ??= w[(w.IndexOf("): ", StringComparison.Ordinal) + 3)..];
-        });
+        var report = new DatasetReport(w => { if (!w.Contains("(unmappable label)", StringComparison.Ordinal)) warn(w); });
         var entries = dataset == BenchmarkDatasets.Cinc2017 && challengeLabels
             ? ListCinc2017(Path.Combine(dataRoot, dataset), report)
             : RealDatasets.List(dataRoot, report, [dataset]);
         if (report.SkipCount("unmappable label") is > 0 and var unmapped)
-            warn($"{dataset}: {unmapped} record{(unmapped == 1 ? "" : "s")} of the dataset (any split) left out, no label the class set scores (the first: {firstUnmapped})");
+            warn($"{dataset}: {unmapped} record{(unmapped == 1 ? "" : "s")} of the dataset (any split) left out, no label the class set scores (the first: {report.FirstSkipped("unmappable label")})");
         // A recording stored twice (RecordTwins) is scored once, and not at all when its twin was trained on.
         var twins = RecordTwins.Find(entries);
         if (splits is null || split is null)
