@@ -167,6 +167,21 @@ public class WireSourceTests
     }
 
     [Fact]
+    public async Task A_connection_of_bytes_and_no_frame_is_closed_with_a_guess_at_why()
+    {
+        // review, session 21: 20 kB of a wrong baud rate read only as "no samples"
+        await using var run = new Running(new SourceConfig { Kind = SourceKind.TcpServer, Port = 0, IdleSeconds = 1 });
+        await run.Source.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        using var garbage = new TcpClient();
+        await garbage.ConnectAsync(IPAddress.Loopback, run.Source.ListeningPort!.Value);
+        await garbage.GetStream().WriteAsync(Enumerable.Range(0, 300).Select(i => (byte)(i * 7 % 0xA0)).ToArray());   // never a sync byte
+        await ClosedByPeer(garbage, "the connection of garbage");
+        await Support.Until(() => !run.Bed.Connected, TimeSpan.FromSeconds(10), "the bed to drop the connection");
+        Assert.Equal("no samples for 1 s (300 byte(s) received and not one valid frame: wrong baud rate, or not the EcgStream wire protocol?); closing the connection",
+            run.Bed.LastError);
+    }
+
+    [Fact]
     public async Task A_tcp_client_bed_reconnects_when_its_connection_goes_silent()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -228,11 +228,13 @@ public sealed class WireSource(SourceConfig config, ILogger log) : IBedSource
     {
         if (idleClosed)
         {
-            // bytes that arrived but formed no frame say "wrong baud rate or not our protocol", not "silent device"
-            string garbage = bytesSkipped > 0
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $" ({bytesSkipped} byte(s) received that formed no valid frame, {frames} valid frame(s): wrong baud rate, or not the EcgStream wire protocol?)")
-                : "";
+            // bytes and not one frame say "wrong baud rate or not our protocol", not "silent device"; after valid frames the
+            // count is said without that guess (stray bytes over hours of streaming are no sign of a wrong baud rate)
+            string garbage = bytesSkipped == 0 ? ""
+                : frames == 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $" ({bytesSkipped} byte(s) received and not one valid frame: wrong baud rate, or not the EcgStream wire protocol?)")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $" ({bytesSkipped} byte(s) of this connection formed no valid frame)");
             string why = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no samples for {config.IdleSeconds:0.###} s{garbage}; closing the connection");
             bed.LastError = why;
             log.LogWarning("bed {Bed}: {Why}", bed.Id, why);
