@@ -62,8 +62,8 @@ public class ScenarioFileTests
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "SR", "durationSeconds": 1, "ectopy": "pacs"}]}""", "segments[0].ectopy = \"pacs\": use none, isolated, bigeminy, trigeminy or pac")]
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "AF", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy: only sinus rhythms take an ectopy pattern")]
     [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopyRate": 0.6}]}""", "segments[0].ectopyRate = 0.6: must be within 0–0.5")]
-    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopy": "bigeminy"}]}""", "segments[0].ectopy = \"bigeminy\": rhythm PAC takes only pac or none")]
-    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PVC", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy = \"pac\": rhythm PVC takes ventricular ectopy (use PAC)")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PAC", "durationSeconds": 1, "ectopy": "bigeminy"}]}""", "segments[0].ectopy = \"bigeminy\": rhythm PAC takes only atrial ectopy or none")]
+    [InlineData("""{"seed": 1, "segments": [{"rhythm": "PVC", "durationSeconds": 1, "ectopy": "pac"}]}""", "segments[0].ectopy = \"pac\": rhythm PVC takes only ventricular ectopy or none")]
     [InlineData("""{"seed": 1, "segmnts": []}""", "segmnts")]
     [InlineData("""{"seed": "one", "segments": []}""", "$.seed")]
     public void BadScenariosAreRefusedNamingTheFileAndField(string json, string expected)

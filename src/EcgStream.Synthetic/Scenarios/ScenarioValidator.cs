@@ -63,11 +63,10 @@ internal static class ScenarioValidator
                 throw new ScenarioException($"{where(path + ".ectopy")}: only sinus rhythms take an ectopy pattern");
             if (e.ToLowerInvariant() is not ("none" or "isolated" or "bigeminy" or "trigeminy" or "pac"))
                 throw new ScenarioException($"{where(path + ".ectopy")} = \"{e}\": use none, isolated, bigeminy, trigeminy or pac");
-            // The rhythm names that imply a kind of ectopy take only that kind (or none).
-            if (r == SyntheticRhythm.PAC && e.ToLowerInvariant() is not ("pac" or "none"))
-                throw new ScenarioException($"{where(path + ".ectopy")} = \"{e}\": rhythm PAC takes only pac or none (use PVC for ventricular ectopy)");
-            if (r == SyntheticRhythm.PVC && e.ToLowerInvariant() == "pac")
-                throw new ScenarioException($"{where(path + ".ectopy")} = \"pac\": rhythm PVC takes ventricular ectopy (use PAC)");
+            // A rhythm name that implies ectopy of one origin (PVC: ventricular, PAC: atrial) takes only that origin's, or none.
+            if (SyntheticRhythms.EctopyOrigin(SyntheticRhythms.EctopyOf(r, null)) is { } implied
+                && SyntheticRhythms.EctopyOrigin(e) is { } origin && origin != implied)
+                throw new ScenarioException($"{where(path + ".ectopy")} = \"{e}\": rhythm {r} takes only {implied} ectopy or none");
         }
         if (g.EctopyRate is { } er && !(er >= 0 && er <= 0.5))
             throw new ScenarioException($"{where(path + ".ectopyRate")} = {er}: must be within 0–0.5");

@@ -80,6 +80,14 @@ public static class SyntheticRhythms
         _ => ectopy?.ToLowerInvariant() ?? "none",
     };
 
+    /// <summary>Where an ectopy pattern arises: "ventricular" (isolated PVCs, bigeminy, trigeminy), "atrial" (pac); null for none.</summary>
+    internal static string? EctopyOrigin(string ectopy) => ectopy.ToLowerInvariant() switch
+    {
+        "isolated" or "bigeminy" or "trigeminy" => "ventricular",
+        "pac" => "atrial",
+        _ => null,
+    };
+
     /// <summary>MIT-BIH rhythm aux string for a rhythm (as in the MIT-BIH Arrhythmia Database annotations).</summary>
     public static string MitAux(SyntheticRhythm r, string? ectopy) => r switch
     {
